@@ -1,0 +1,77 @@
+/*
+ * The main loop: glib's default GMainContext with two AioContexts attached
+ * as GSources (qemu_aio_context for BHs, timers and fd handlers of the
+ * system; iohandler_ctx for qemu_set_fd_handler users), run by hand one
+ * iteration at a time so that the Big QEMU Lock can be dropped exactly
+ * around the poll.  Also the BQL itself.
+ * Corresponds to QEMU's include/qemu/main-loop.h, util/main-loop.c and the
+ * BQL part of system/cpus.c.
+ */
+#ifndef QCORE_MAIN_LOOP_H
+#define QCORE_MAIN_LOOP_H
+
+#include "qcore/aio.h"
+
+/*
+ * Create the two contexts, attach them to glib's default context and
+ * route SIGTERM, SIGINT and SIGHUP through a signalfd (they are blocked
+ * in every thread; handlers installed with sigaction run from the main
+ * loop, never asynchronously).  Call once, from the main thread.
+ */
+int qemu_init_main_loop(Error **errp);
+
+/*
+ * One iteration: glib prepare and query, ppoll (without the BQL) with the
+ * smaller of glib's timeout and the main-loop timers' deadline, then
+ * check, dispatch and run expired main_loop_tlg timers.  nonblocking: do
+ * not wait.  Main thread, BQL held.
+ */
+void main_loop_wait(int nonblocking);
+
+AioContext *qemu_get_aio_context(void);
+AioContext *iohandler_get_aio_context(void);
+GSource *iohandler_get_g_source(void);
+
+/* Wake the main loop.  Any thread. */
+void qemu_notify_event(void);
+
+/*
+ * Watch @fd in the main loop (on iohandler_ctx); all NULL removes.  Main
+ * thread.  Callbacks run with the BQL held.
+ */
+void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write,
+                         void *opaque);
+
+/* A BH in qemu_aio_context: runs in the main thread with the BQL held. */
+QEMUBH *qemu_bh_new_full(QEMUBHFunc *cb, void *opaque, const char *name);
+#define qemu_bh_new(cb, opaque) qemu_bh_new_full((cb), (opaque), stringify(cb))
+
+/* Number of main_loop_wait iterations so far (for statistics). */
+uint64_t main_loop_iterations(void);
+
+/* ---- the Big QEMU Lock ----------------------------------------------- */
+/*
+ * The BQL serialises the main loop's callbacks, the monitor and device
+ * emulation.  vCPU threads take it for MMIO; the main loop drops it only
+ * while it sleeps in ppoll.  Not recursive: bql_lock asserts it is not
+ * already held by the caller.
+ */
+void bql_lock(void);
+void bql_unlock(void);
+/* Whether the calling thread holds the BQL. */
+bool bql_locked(void);
+
+/* Take the BQL for the rest of the scope unless already held. */
+typedef struct BQLLockAuto BQLLockAuto;
+BQLLockAuto *bql_auto_lock(void);
+void bql_auto_unlock(BQLLockAuto *l);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(BQLLockAuto, bql_auto_unlock)
+#define BQL_LOCK_GUARD() \
+    g_autoptr(BQLLockAuto) G_PASTE(_bql_lock_auto, __LINE__) \
+        __attribute__((unused)) = bql_auto_lock()
+
+/* Document-and-check: code that needs the BQL / must not hold it. */
+#define assert_bql_held()     assert(bql_locked())
+#define assert_bql_not_held() assert(!bql_locked())
+
+#endif
