@@ -6,7 +6,6 @@
 #include "qcore/error.h"
 #include "qcore/main-loop.h"
 #include "qcore/runstate.h"
-#include "qcore/rcu.h"
 
 static const char *machine_name = "none";
 
@@ -73,7 +72,6 @@ int main(int argc, char **argv)
 
     /* The main thread holds the BQL except while the main loop sleeps. */
     bql_lock();
-    rcu_register_thread();
     qemu_init_main_loop(&error_fatal);
     os_setup_signal_handling();
 

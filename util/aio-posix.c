@@ -389,14 +389,17 @@ bool aio_poll(AioContext *ctx, bool blocking)
 bool aio_prepare(AioContext *ctx)
 {
     AioHandlerList ready_list = QLIST_HEAD_INITIALIZER(ready_list);
+    AioHandler *node;
     bool progress;
 
     /* Poll once so busy-pollable work is not left to glib's poll. */
     aio_walk_begin(ctx);
     progress = run_poll_handlers_once(ctx, &ready_list);
-    /* The ready list is rebuilt at dispatch; only poll_ready matters. */
-    while (!QLIST_EMPTY(&ready_list)) {
-        QLIST_REMOVE(QLIST_FIRST(&ready_list), node_ready);
+    /* Only the answer matters here: dispatch polls again. */
+    while ((node = QLIST_FIRST(&ready_list))) {
+        QLIST_REMOVE(node, node_ready);
+        node->poll_ready = 0;
+        node->revents = 0;
     }
     aio_walk_end(ctx);
     return progress;

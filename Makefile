@@ -1,0 +1,45 @@
+# The two commands (make run, make check) and their friends.  Everything
+# is built by meson + ninja; this file only sequences set-up, build and runs.
+
+BUILD     ?= build
+MESON     ?= meson
+NINJA     ?= ninja
+RUN_ARGS  ?= -M none
+
+.PHONY: all deps build run check check-sanitize bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD)
+
+build: deps $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
+
+run: build
+	$(BUILD)/qcore $(RUN_ARGS)
+
+# Every suite, then one line "N passed, M failed".
+check: build
+	scripts/run-tests.py $(BUILD)
+
+# ASan+UBSan over every test, then TSan over the threaded ones.
+check-sanitize: deps
+	@[ -f build-asan/build.ninja ] || $(MESON) setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	$(NINJA) -C build-asan
+	scripts/run-tests.py build-asan
+	@[ -f build-tsan/build.ninja ] || $(MESON) setup build-tsan -Db_sanitize=thread -Db_lundef=false
+	$(NINJA) -C build-tsan
+	scripts/run-tests.py build-tsan --suite thread
+
+bench:
+	@scripts/install-deps.sh bench
+	@[ -f build-bench/build.ninja ] || $(MESON) setup build-bench -Dbench=true -Dbuildtype=release -Db_ndebug=true
+	$(NINJA) -C build-bench
+	bench/run.sh build-bench
+
+clean:
+	rm -rf build build-asan build-tsan build-bench
