@@ -75,6 +75,9 @@ int main(int argc, char **argv)
     qemu_init_main_loop(&error_fatal);
     os_setup_signal_handling();
 
+    /* No -S yet: the (empty) VM runs from the start, so virtual time does. */
+    cpu_enable_ticks();
+
     info_report("machine '%s' running in the main loop (pid %d); "
                 "SIGINT or SIGTERM quits", machine_name, (int)getpid());
 
