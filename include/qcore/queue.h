@@ -106,9 +106,9 @@
 } while (0)
 
 #define QSLIST_REMOVE_HEAD(head, field) do {                            \
-    __typeof__((head)->slh_first) elm = (head)->slh_first;              \
-    (head)->slh_first = elm->field.sle_next;                            \
-    elm->field.sle_next = NULL;                                         \
+    __typeof__((head)->slh_first) _qsl_elm = (head)->slh_first;         \
+    (head)->slh_first = _qsl_elm->field.sle_next;                       \
+    _qsl_elm->field.sle_next = NULL;                                    \
 } while (0)
 
 #define QSLIST_REMOVE(head, elm, type, field) do {                      \
@@ -158,10 +158,10 @@
 } while (0)
 
 #define QSIMPLEQ_REMOVE_HEAD(head, field) do {                          \
-    __typeof__((head)->sqh_first) elm = (head)->sqh_first;              \
-    if (((head)->sqh_first = elm->field.sqe_next) == NULL)              \
+    __typeof__((head)->sqh_first) _qsq_elm = (head)->sqh_first;         \
+    if (((head)->sqh_first = _qsq_elm->field.sqe_next) == NULL)         \
         (head)->sqh_last = &(head)->sqh_first;                          \
-    elm->field.sqe_next = NULL;                                         \
+    _qsq_elm->field.sqe_next = NULL;                                    \
 } while (0)
 
 #define QSIMPLEQ_REMOVE(head, elm, type, field) do {                    \
