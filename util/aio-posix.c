@@ -6,6 +6,7 @@
 #include "qcore/atomic.h"
 #include "qcore/aio.h"
 #include "qcore/coroutine.h"
+#include "qcore/rcu-queue.h"
 #include "aio-posix.h"
 
 /* Remove a node, or mark it deleted if a walk may still see it.  list_lock. */
@@ -23,36 +24,17 @@ static bool aio_remove_fd_handler(AioContext *ctx, AioHandler *node)
     return true;
 }
 
-/* Publish a fully initialised node to lock-free walkers.  list_lock. */
+/*
+ * Publish a fully initialised node.  The home thread walks the list
+ * without list_lock, so this is an RCU-style insertion.  list_lock held.
+ */
 static void aio_insert_fd_handler(AioContext *ctx, AioHandler *node)
 {
-    AioHandler *first = ctx->aio_handlers.lh_first;
-
-    node->node.le_next = first;
-    node->node.le_prev = &ctx->aio_handlers.lh_first;
-    if (first) {
-        first->node.le_prev = &node->node.le_next;
-    }
-    /* Pairs with the qatomic_rcu_read in aio_handlers_first/next. */
-    qatomic_rcu_set(&ctx->aio_handlers.lh_first, node);
+    QLIST_INSERT_HEAD_RCU(&ctx->aio_handlers, node, node);
     if (!node->io_poll) {
         ctx->poll_disable_cnt++;
     }
 }
-
-static inline AioHandler *aio_handlers_first(AioContext *ctx)
-{
-    return qatomic_rcu_read(&ctx->aio_handlers.lh_first);
-}
-
-static inline AioHandler *aio_handlers_next(AioHandler *node)
-{
-    return qatomic_rcu_read(&node->node.le_next);
-}
-
-#define FOREACH_AIO_HANDLER(node, ctx) \
-    for ((node) = aio_handlers_first(ctx); (node); \
-         (node) = aio_handlers_next(node))
 
 static AioHandler *find_aio_handler(AioContext *ctx, int fd)
 {
@@ -230,7 +212,7 @@ static bool run_poll_handlers_once(AioContext *ctx, AioHandlerList *ready_list)
     bool progress = false;
     AioHandler *node;
 
-    FOREACH_AIO_HANDLER(node, ctx) {
+    QLIST_FOREACH_RCU(node, &ctx->aio_handlers, node) {
         if (node->io_poll && !aio_node_deleted(node) &&
             node->io_poll(node->opaque)) {
             node->poll_ready = 1;

@@ -4,6 +4,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
+#include "qcore/rcu-queue.h"
 #include "aio-posix.h"
 #include <poll.h>
 
@@ -36,8 +37,7 @@ static int fdmon_poll_wait(AioContext *ctx, AioHandlerList *ready_list,
 
     g_array_set_size(p->pollfds, 0);
     g_ptr_array_set_size(p->nodes, 0);
-    for (node = qatomic_rcu_read(&ctx->aio_handlers.lh_first); node;
-         node = qatomic_rcu_read(&node->node.le_next)) {
+    QLIST_FOREACH_RCU(node, &ctx->aio_handlers, node) {
         if (node->pfd.events && !aio_node_deleted(node)) {
             struct pollfd pfd = { .fd = node->pfd.fd,
                                   .events = node->pfd.events };

@@ -52,13 +52,24 @@ static TestThread *test_thread_start(const char *name)
     return t;
 }
 
-static void test_thread_stop(TestThread *t)
+/*
+ * Join every thread before dropping any context: a thread may still be
+ * inside aio_co_schedule/aio_notify on another thread's context after the
+ * coroutine it scheduled has finished there.
+ */
+static void test_threads_stop(TestThread **t, int n)
 {
-    qatomic_set(&t->stop, true);
-    aio_notify(t->ctx);
-    qemu_thread_join(&t->thread);
-    aio_context_unref(t->ctx);
-    g_free(t);
+    for (int i = 0; i < n; i++) {
+        qatomic_set(&t[i]->stop, true);
+        aio_notify(t[i]->ctx);
+    }
+    for (int i = 0; i < n; i++) {
+        qemu_thread_join(&t[i]->thread);
+    }
+    for (int i = 0; i < n; i++) {
+        aio_context_unref(t[i]->ctx);
+        g_free(t[i]);
+    }
 }
 
 /*
@@ -471,8 +482,7 @@ static void test_comutex_excludes_across_threads(void)
         aio_co_schedule(t[i % 2]->ctx, qemu_coroutine_create(stress_fn, &s));
     }
     qemu_event_wait(&s.all_done);
-    test_thread_stop(t[0]);
-    test_thread_stop(t[1]);
+    test_threads_stop(t, 2);
 
     g_assert_cmpint(s.counter, ==, STRESS_COROUTINES * STRESS_ITERATIONS);
     g_assert_cmpuint(s.lock.locked, ==, 0);
@@ -515,8 +525,7 @@ static void test_coroutine_moves_between_threads(void)
     qemu_event_init(&h.done, false);
     aio_co_schedule(t[0]->ctx, qemu_coroutine_create(hopper, &h));
     qemu_event_wait(&h.done);
-    test_thread_stop(t[0]);
-    test_thread_stop(t[1]);
+    test_threads_stop(t, 2);
     g_assert_cmpint(h.hops, ==, HOPS);
     qemu_event_destroy(&h.done);
 }
