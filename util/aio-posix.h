@@ -24,7 +24,7 @@ struct AioHandler {
 };
 
 /*
- * An fd monitoring backend: epoll (default), poll, io_uring.  The same
+ * An fd monitoring backend: epoll (default) or poll.  The same
  * small interface for each, selected per AioContext.
  */
 struct FDMonOps {
@@ -56,7 +56,6 @@ extern const FDMonOps fdmon_poll_ops;
 extern const FDMonOps fdmon_epoll_ops;
 
 bool fdmon_epoll_setup(AioContext *ctx);
-bool fdmon_io_uring_setup(AioContext *ctx);
 
 /* The context notifier's handler, which does not count as progress. */
 void aio_context_setup(AioContext *ctx);

@@ -95,7 +95,7 @@ struct AioContext {
     int poll_disable_cnt;           /* list_lock */
     bool poll_started;
 
-    /* fd monitoring backend (epoll, poll or io_uring) and its state. */
+    /* fd monitoring backend (epoll or poll) and its state. */
     const FDMonOps *fdmon_ops;
     int epollfd;
     GPollFD epoll_gpfd;             /* epollfd as seen by glib */
@@ -109,13 +109,13 @@ struct AioContext {
 /* ---- life cycle ----------------------------------------------------- */
 /*
  * Create a context.  The fd monitor is epoll unless the environment
- * variable QCORE_FDMON names another ("poll", "epoll", "io_uring").
+ * variable QCORE_FDMON=poll asks for ppoll(2).
  */
 AioContext *aio_context_new(Error **errp);
 void aio_context_ref(AioContext *ctx);
 void aio_context_unref(AioContext *ctx);
 GSource *aio_get_g_source(AioContext *ctx);
-/* The name of the fd monitor in use: "epoll", "poll" or "io_uring". */
+/* The name of the fd monitor in use: "epoll" or "poll". */
 const char *aio_context_fdmon_name(AioContext *ctx);
 
 /* ---- bottom halves -------------------------------------------------- */
