@@ -65,6 +65,18 @@ void aio_context_destroy(AioContext *ctx);
 void aio_add_ready_handler(AioHandlerList *ready_list, AioHandler *node,
                            int revents);
 
+/*
+ * Stop glib from polling @pfd.  Once the GSource is destroyed (a context
+ * attached to a GMainContext and then torn down) glib has already dropped
+ * its fds and refuses the call.
+ */
+static inline void aio_gsource_remove_poll(AioContext *ctx, GPollFD *pfd)
+{
+    if (!g_source_is_destroyed(&ctx->source)) {
+        g_source_remove_poll(&ctx->source, pfd);
+    }
+}
+
 static inline bool aio_node_deleted(AioHandler *node)
 {
     return QLIST_IS_INSERTED(node, node_deleted);

@@ -25,7 +25,7 @@ static void fdmon_epoll_disable(AioContext *ctx)
 {
     AioHandler *node;
 
-    g_source_remove_poll(&ctx->source, &ctx->epoll_gpfd);
+    aio_gsource_remove_poll(ctx, &ctx->epoll_gpfd);
     close(ctx->epollfd);
     ctx->epollfd = -1;
     ctx->fdmon_ops = &fdmon_poll_ops;
@@ -69,7 +69,7 @@ static void fdmon_epoll_update(AioContext *ctx, AioHandler *old_node,
          */
         fdmon_epoll_disable(ctx);
         if (old_node) {
-            g_source_remove_poll(&ctx->source, &old_node->pfd);
+            aio_gsource_remove_poll(ctx, &old_node->pfd);
         }
     }
 }
@@ -121,7 +121,7 @@ static void fdmon_epoll_gsource_dispatch(AioContext *ctx,
 static void fdmon_epoll_destroy(AioContext *ctx)
 {
     if (ctx->epollfd >= 0) {
-        g_source_remove_poll(&ctx->source, &ctx->epoll_gpfd);
+        aio_gsource_remove_poll(ctx, &ctx->epoll_gpfd);
         close(ctx->epollfd);
         ctx->epollfd = -1;
     }

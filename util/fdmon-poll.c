@@ -71,7 +71,7 @@ static void fdmon_poll_update(AioContext *ctx, AioHandler *old_node,
 {
     /* glib polls the same GPollFDs when the context runs as a GSource. */
     if (old_node) {
-        g_source_remove_poll(&ctx->source, &old_node->pfd);
+        aio_gsource_remove_poll(ctx, &old_node->pfd);
     }
     if (new_node) {
         g_source_add_poll(&ctx->source, &new_node->pfd);
