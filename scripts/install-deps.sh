@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh bench    also the peers the benchmarks compare against
 set -e
 
-pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev libjson-c-dev python3-pytest"
+pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev python3-pytest"
 case "${1:-}" in
 bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev" ;;
 "") ;;

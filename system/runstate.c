@@ -31,6 +31,20 @@ const char *ShutdownCause_str(ShutdownCause cause)
     return names[cause];
 }
 
+/* -name; main thread. */
+static char *vm_name;
+
+const char *qemu_get_vm_name(void)
+{
+    return vm_name;
+}
+
+void qemu_set_vm_name(const char *name)
+{
+    g_free(vm_name);
+    vm_name = g_strdup(name);
+}
+
 void qemu_system_shutdown_request(ShutdownCause reason)
 {
     qatomic_set(&shutdown_requested, reason);

@@ -48,9 +48,10 @@ static AioHandler *find_aio_handler(AioContext *ctx, int fd)
     return NULL;
 }
 
-void aio_set_fd_handler(AioContext *ctx, int fd, IOHandler *io_read,
-                        IOHandler *io_write, AioPollFn *io_poll,
-                        IOHandler *io_poll_ready, void *opaque)
+void aio_set_fd_handler_full(AioContext *ctx, int fd, IOHandler *io_read,
+                             IOHandler *io_write, AioPollFn *io_poll,
+                             IOHandler *io_poll_ready, void *opaque,
+                             const char *read_name, const char *write_name)
 {
     AioHandler *node, *new_node = NULL;
     bool free_node = false;
@@ -73,6 +74,8 @@ void aio_set_fd_handler(AioContext *ctx, int fd, IOHandler *io_read,
         new_node->io_poll = io_poll;
         new_node->io_poll_ready = io_poll_ready;
         new_node->opaque = opaque;
+        new_node->read_name = read_name;
+        new_node->write_name = write_name;
     }
 
     qemu_mutex_lock(&ctx->list_lock);
@@ -101,16 +104,18 @@ void aio_set_fd_handler(AioContext *ctx, int fd, IOHandler *io_read,
     }
 }
 
-void aio_set_event_notifier(AioContext *ctx, EventNotifier *notifier,
-                            EventNotifierHandler *io_read,
-                            AioPollFn *io_poll,
-                            EventNotifierHandler *io_poll_ready)
+void aio_set_event_notifier_full(AioContext *ctx, EventNotifier *notifier,
+                                 EventNotifierHandler *io_read,
+                                 AioPollFn *io_poll,
+                                 EventNotifierHandler *io_poll_ready,
+                                 const char *read_name)
 {
     AioHandler *node;
 
-    aio_set_fd_handler(ctx, event_notifier_get_fd(notifier),
-                       (IOHandler *)io_read, NULL, io_poll,
-                       (IOHandler *)io_poll_ready, notifier);
+    aio_set_fd_handler_full(ctx, event_notifier_get_fd(notifier),
+                            (IOHandler *)io_read, NULL, io_poll,
+                            (IOHandler *)io_poll_ready, notifier,
+                            read_name, "NULL");
     if (notifier == &ctx->notifier && io_read) {
         qemu_mutex_lock(&ctx->list_lock);
         node = find_aio_handler(ctx, event_notifier_get_fd(notifier));
@@ -170,7 +175,7 @@ static bool aio_dispatch_handler(AioContext *ctx, AioHandler *node)
     if (aio_node_deleted(node)) {
         return false;
     }
-    node->dispatch_count++;
+    qatomic_set(&node->dispatch_count, node->dispatch_count + 1);
     if (poll_ready && node->io_poll_ready) {
         node->io_poll_ready(node->opaque);
         return !node->is_notifier;
@@ -409,6 +414,30 @@ void aio_dispatch(AioContext *ctx)
     aio_walk_end(ctx);
 
     timerlistgroup_run_timers(&ctx->tlg);
+}
+
+void aio_context_foreach_handler(AioContext *ctx,
+                                 void (*fn)(const AioHandlerInfo *info,
+                                            void *opaque),
+                                 void *opaque)
+{
+    AioHandler *node;
+
+    qemu_mutex_lock(&ctx->list_lock);
+    QLIST_FOREACH(node, &ctx->aio_handlers, node) {
+        AioHandlerInfo info = {
+            .fd = node->pfd.fd,
+            .events = node->pfd.events,
+            .has_poll = node->io_poll != NULL,
+            .dispatch_count = qatomic_read(&node->dispatch_count),
+            .read_name = node->read_name,
+            .write_name = node->write_name,
+        };
+        if (!aio_node_deleted(node)) {
+            fn(&info, opaque);
+        }
+    }
+    qemu_mutex_unlock(&ctx->list_lock);
 }
 
 /* ---- backend selection ------------------------------------------------ */

@@ -19,7 +19,9 @@ struct AioHandler {
     QLIST_ENTRY(AioHandler) node_deleted;   /* ctx->deleted_aio_handlers */
     int poll_ready;             /* io_poll returned true this round */
     unsigned revents;           /* set by the backend's wait */
-    uint64_t dispatch_count;
+    uint64_t dispatch_count;    /* home thread writes, qatomic_read */
+    const char *read_name;      /* stringified callbacks, for statistics */
+    const char *write_name;
     bool is_notifier;           /* the ctx's own EventNotifier */
 };
 

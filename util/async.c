@@ -151,7 +151,7 @@ int aio_bh_poll(AioContext *ctx)
             if (!(flags & BH_IDLE)) {
                 ret = 1;
             }
-            ctx->bh_dispatch_count++;
+            qatomic_set(&ctx->bh_dispatch_count, ctx->bh_dispatch_count + 1);
             bh->cb(bh->opaque);
         }
         if (flags & (BH_DELETED | BH_ONESHOT)) {
@@ -268,6 +268,7 @@ static gboolean aio_ctx_dispatch(GSource *source, GSourceFunc callback,
     AioContext *ctx = (AioContext *)source;
 
     assert(callback == NULL);
+    qatomic_set(&ctx->gsource_dispatch_count, ctx->gsource_dispatch_count + 1);
     aio_dispatch(ctx);
     return TRUE;
 }

@@ -45,11 +45,12 @@ QEMUBH *qemu_bh_new_full(QEMUBHFunc *cb, void *opaque, const char *name)
     return aio_bh_new_full(qemu_aio_context, cb, opaque, name);
 }
 
-void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write,
-                         void *opaque)
+void qemu_set_fd_handler_full(int fd, IOHandler *fd_read,
+                              IOHandler *fd_write, void *opaque,
+                              const char *read_name, const char *write_name)
 {
-    aio_set_fd_handler(iohandler_ctx, fd, fd_read, fd_write, NULL, NULL,
-                       opaque);
+    aio_set_fd_handler_full(iohandler_ctx, fd, fd_read, fd_write, NULL, NULL,
+                            opaque, read_name, write_name);
 }
 
 uint64_t main_loop_iterations(void)

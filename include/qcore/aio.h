@@ -101,9 +101,13 @@ struct AioContext {
     GPollFD epoll_gpfd;             /* epollfd as seen by glib */
     void *fdmon_opaque;             /* backend private data */
 
-    /* Statistics for x-query-main-loop / info mainloop. */
-    uint64_t poll_count;
-    uint64_t bh_dispatch_count;
+    /*
+     * Statistics for x-query-main-loop / info mainloop.  Written by the
+     * home thread only, read anywhere with qatomic_read.
+     */
+    uint64_t poll_count;            /* aio_poll calls */
+    uint64_t gsource_dispatch_count; /* dispatches as a glib GSource */
+    uint64_t bh_dispatch_count;     /* BH callbacks run */
 };
 
 /* ---- life cycle ----------------------------------------------------- */
@@ -163,14 +167,48 @@ void aio_notify_accept(AioContext *ctx);
  * @io_poll is called while busy polling; @io_poll_ready when it returned
  * true.
  */
-void aio_set_fd_handler(AioContext *ctx, int fd, IOHandler *io_read,
-                        IOHandler *io_write, AioPollFn *io_poll,
-                        IOHandler *io_poll_ready, void *opaque);
+void aio_set_fd_handler_full(AioContext *ctx, int fd, IOHandler *io_read,
+                             IOHandler *io_write, AioPollFn *io_poll,
+                             IOHandler *io_poll_ready, void *opaque,
+                             const char *read_name, const char *write_name);
+/*
+ * QEMU's signature; the callbacks' names are recorded for x-query-main-loop
+ * and "info mainloop", the way aio_bh_new names BHs.
+ */
+#define aio_set_fd_handler(ctx, fd, io_read, io_write, io_poll,         \
+                           io_poll_ready, opaque)                       \
+    aio_set_fd_handler_full((ctx), (fd), (io_read), (io_write),         \
+                            (io_poll), (io_poll_ready), (opaque),       \
+                            stringify(io_read), stringify(io_write))
 typedef void EventNotifierHandler(EventNotifier *);
-void aio_set_event_notifier(AioContext *ctx, EventNotifier *notifier,
-                            EventNotifierHandler *io_read,
-                            AioPollFn *io_poll,
-                            EventNotifierHandler *io_poll_ready);
+void aio_set_event_notifier_full(AioContext *ctx, EventNotifier *notifier,
+                                 EventNotifierHandler *io_read,
+                                 AioPollFn *io_poll,
+                                 EventNotifierHandler *io_poll_ready,
+                                 const char *read_name);
+#define aio_set_event_notifier(ctx, notifier, io_read, io_poll,         \
+                               io_poll_ready)                           \
+    aio_set_event_notifier_full((ctx), (notifier), (io_read), (io_poll), \
+                                (io_poll_ready), stringify(io_read))
+
+/* What x-query-main-loop reports about one fd handler. */
+typedef struct AioHandlerInfo {
+    int fd;
+    int events;                 /* G_IO_IN / G_IO_OUT ... */
+    bool has_poll;              /* has an io_poll callback */
+    uint64_t dispatch_count;
+    const char *read_name;      /* "NULL" when there is no such callback */
+    const char *write_name;
+} AioHandlerInfo;
+
+/*
+ * Call @fn for each live fd handler of @ctx.  Any thread: takes the
+ * context's list lock, so @fn must not call back into the context.
+ */
+void aio_context_foreach_handler(AioContext *ctx,
+                                 void (*fn)(const AioHandlerInfo *info,
+                                            void *opaque),
+                                 void *opaque);
 
 /* ---- polling -------------------------------------------------------- */
 /*

@@ -39,8 +39,12 @@ void qemu_notify_event(void);
  * Watch @fd in the main loop (on iohandler_ctx); all NULL removes.  Main
  * thread.  Callbacks run with the BQL held.
  */
-void qemu_set_fd_handler(int fd, IOHandler *fd_read, IOHandler *fd_write,
-                         void *opaque);
+void qemu_set_fd_handler_full(int fd, IOHandler *fd_read,
+                              IOHandler *fd_write, void *opaque,
+                              const char *read_name, const char *write_name);
+#define qemu_set_fd_handler(fd, fd_read, fd_write, opaque)              \
+    qemu_set_fd_handler_full((fd), (fd_read), (fd_write), (opaque),     \
+                             stringify(fd_read), stringify(fd_write))
 
 /* A BH in qemu_aio_context: runs in the main thread with the BQL held. */
 QEMUBH *qemu_bh_new_full(QEMUBHFunc *cb, void *opaque, const char *name);

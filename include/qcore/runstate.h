@@ -1,12 +1,27 @@
 /*
- * Shutdown requests and the top-level loop that honours them.
- * Corresponds to QEMU's include/sysemu/runstate.h and system/runstate.c.
+ * The VM's run state (prelaunch, running, paused, shutdown), the requests
+ * that change it, and the top-level loop that honours them.
+ * Corresponds to QEMU's include/sysemu/runstate.h and system/runstate.c
+ * (plus vm_start/vm_stop from system/cpus.c).
+ *
+ * Everything here runs in the main thread with the BQL held, except the
+ * *_request functions, which any thread may call: they only record the
+ * request and wake the main loop, which acts on it.
  */
 #ifndef QCORE_RUNSTATE_H
 #define QCORE_RUNSTATE_H
 
 #include "qcore/osdep.h"
 #include <sys/types.h>
+
+/* QMP's RunState values (the subset qcore reaches). */
+typedef enum RunState {
+    RUN_STATE_PRELAUNCH,    /* -S: created, never started */
+    RUN_STATE_RUNNING,
+    RUN_STATE_PAUSED,       /* stopped by "stop" */
+    RUN_STATE_SHUTDOWN,     /* shut down, process about to exit */
+    RUN_STATE__MAX,
+} RunState;
 
 /* Why the process is shutting down; QMP's ShutdownCause values. */
 typedef enum ShutdownCause {
@@ -25,18 +40,55 @@ typedef enum ShutdownCause {
 
 /* "host-signal", "guest-shutdown", ... */
 const char *ShutdownCause_str(ShutdownCause cause);
+/* "prelaunch", "running", "paused", "shutdown" */
+const char *RunState_str(RunState state);
 
-/* Ask the main loop to exit.  Any thread. */
+RunState runstate_get(void);
+bool runstate_is_running(void);
+bool runstate_check(RunState state);
+/* Change state; the transition must be one QEMU allows (asserted). */
+void runstate_set(RunState new_state);
+
+/*
+ * Start (from prelaunch or paused) or resume the VM: virtual time runs
+ * again and RESUME is emitted.  Returns false if already running.
+ */
+bool vm_start(void);
+/*
+ * Stop the VM into @state (RUN_STATE_PAUSED for "stop"): virtual time
+ * stops and STOP is emitted.  No-op if not running.
+ */
+void vm_stop(RunState state);
+
+/* -name: the VM's name, NULL when none was given. */
+const char *qemu_get_vm_name(void);
+void qemu_set_vm_name(const char *name);
+
+/* ---- requests, any thread ------------------------------------------- */
+/* Ask the main loop to exit (SHUTDOWN event with this cause). */
 void qemu_system_shutdown_request(ShutdownCause reason);
+/* Reset the machine (RESET event); qemu_register_reset handlers run. */
+void qemu_system_reset_request(ShutdownCause reason);
+/* Ask the guest to power down (POWERDOWN event; no guest yet). */
+void qemu_system_powerdown_request(void);
 /* Record that signal @signal from @pid asked us to terminate. */
 void qemu_system_killed(int signal, pid_t pid);
+
+/* Handlers run, in registration order, on every system reset. */
+typedef void QEMUResetHandler(void *opaque);
+void qemu_register_reset(QEMUResetHandler *func, void *opaque);
+void qemu_unregister_reset(QEMUResetHandler *func, void *opaque);
+
 /*
  * Route SIGTERM, SIGINT and SIGHUP to qemu_system_killed.  They arrive
  * through the main loop's signalfd, so the handler runs synchronously.
  */
 void os_setup_signal_handling(void);
 
-/* Main thread: true once a shutdown was requested; reports it. */
+/*
+ * Main thread: act on pending requests (emitting their events); true
+ * once shutdown was requested, with the exit status in *status.
+ */
 bool main_loop_should_exit(int *status);
 /* Run main_loop_wait until shutdown; returns the exit status. */
 int qemu_main_loop(void);

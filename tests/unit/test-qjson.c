@@ -1,6 +1,593 @@
+/*
+ * JSON reader and writer: round trips, escapes, numbers, errors, and the
+ * streaming parser's splitting, recovery and limits.
+ */
 #include "qcore/osdep.h"
+#include <math.h>
+#include "qcore/qjson.h"
+
+/* ---- helpers --------------------------------------------------------- */
+
+static char *to_json_str(const QObject *obj, bool pretty)
+{
+    return g_string_free(qobject_to_json_pretty(obj, pretty), FALSE);
+}
+
+/* Parse @in (which must succeed) and write it back compactly. */
+static char *reformat(const char *in)
+{
+    g_autoptr(QObject) obj = qobject_from_json(in, &error_abort);
+
+    return to_json_str(obj, false);
+}
+
+static char *parse_error_of(const char *in)
+{
+    Error *err = NULL;
+    QObject *obj = qobject_from_json(in, &err);
+    char *msg;
+
+    g_assert_null(obj);
+    g_assert_nonnull(err);
+    msg = g_strdup(error_get_pretty(err));
+    error_free(err);
+    return msg;
+}
+
+/* Records what a JSONMessageParser emits: values as JSON, errors as "!msg". */
+typedef struct Collector {
+    JSONMessageParser parser;
+    GPtrArray *out;
+} Collector;
+
+static void collect(void *opaque, QObject *json, Error *err)
+{
+    Collector *c = opaque;
+
+    if (err) {
+        g_assert_null(json);
+        g_ptr_array_add(c->out, g_strdup_printf("!%s", error_get_pretty(err)));
+        error_free(err);
+    } else {
+        g_ptr_array_add(c->out, to_json_str(json, false));
+        qobject_unref(json);
+    }
+}
+
+static void collector_init(Collector *c)
+{
+    c->out = g_ptr_array_new_with_free_func(g_free);
+    json_message_parser_init(&c->parser, collect, c, NULL);
+}
+
+static void collector_destroy(Collector *c)
+{
+    json_message_parser_destroy(&c->parser);
+    g_ptr_array_free(c->out, TRUE);
+}
+
+static void feed(Collector *c, const char *s)
+{
+    json_message_parser_feed(&c->parser, s, strlen(s));
+}
+
+static const char *got(Collector *c, guint i)
+{
+    g_assert_cmpuint(i, <, c->out->len);
+    return g_ptr_array_index(c->out, i);
+}
+
+/* ---- writer and round trips ----------------------------------------- */
+
+static void test_round_trip_every_type(void)
+{
+    static const char *const docs[] = {
+        "null", "true", "false", "0", "-1", "42", "1.5", "-0.25",
+        "\"\"", "\"text\"", "[]", "{}", "[1, \"a\", null, true, [], {}]",
+        "{\"a\": 1, \"b\": [false, {\"c\": null}], \"d\": \"e\"}",
+        "18446744073709551615", "-9223372036854775808", "1e+300",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(docs); i++) {
+        g_autoptr(QObject) obj = qobject_from_json(docs[i], &error_abort);
+        g_autofree char *out = to_json_str(obj, false);
+        g_autoptr(QObject) again = qobject_from_json(out, &error_abort);
+
+        g_assert_cmpstr(out, ==, docs[i]);
+        g_assert_true(qobject_is_equal(obj, again));
+    }
+}
+
+static void test_writer_keeps_insertion_order_and_qemu_spacing(void)
+{
+    g_autoptr(QDict) d = qdict_new();
+    g_autoptr(QList) l = qlist_new();
+    g_autofree char *out = NULL;
+
+    qdict_put_str(d, "z", "last?");
+    qdict_put_int(d, "a", 1);
+    qlist_append_int(l, 1);
+    qlist_append_int(l, 2);
+    qdict_put(d, "m", qobject_ref(l));
+    out = to_json_str(QOBJECT(d), false);
+    g_assert_cmpstr(out, ==, "{\"z\": \"last?\", \"a\": 1, \"m\": [1, 2]}");
+}
+
+static void test_pretty_matches_qmp_pretty_layout(void)
+{
+    g_autoptr(QObject) obj = qobject_from_json(
+        "{\"return\": {}, \"list\": [1, {\"k\": []}], \"id\": \"x\"}",
+        &error_abort);
+    g_autofree char *out = to_json_str(obj, true);
+
+    g_assert_cmpstr(out, ==,
+                    "{\n"
+                    "    \"return\": {\n"
+                    "    },\n"
+                    "    \"list\": [\n"
+                    "        1,\n"
+                    "        {\n"
+                    "            \"k\": [\n"
+                    "            ]\n"
+                    "        }\n"
+                    "    ],\n"
+                    "    \"id\": \"x\"\n"
+                    "}");
+}
+
+/* ---- escapes ---------------------------------------------------------- */
+
+static void test_escapes_control_quote_backslash(void)
+{
+    g_autoptr(QString) s = qstring_from_str("q\" b\\ s/ \b\f\n\r\t "
+                                            "\x01\x1f\x7f");
+    g_autofree char *out = to_json_str(QOBJECT(s), false);
+    g_autoptr(QObject) back = NULL;
+
+    g_assert_cmpstr(out, ==,
+                    "\"q\\\" b\\\\ s/ \\b\\f\\n\\r\\t \\u0001\\u001F\\u007F\"");
+    back = qobject_from_json(out, &error_abort);
+    g_assert_true(qobject_is_equal(back, QOBJECT(s)));
+}
+
+static void test_escapes_non_ascii_bmp_and_astral(void)
+{
+    /* e-acute, euro sign, U+FFFF, and U+1F600 (needs a surrogate pair) */
+    g_autoptr(QString) s = qstring_from_str("\xc3\xa9\xe2\x82\xac\xef\xbf\xbf"
+                                            "\xf0\x9f\x98\x80");
+    g_autofree char *out = to_json_str(QOBJECT(s), false);
+    g_autoptr(QObject) back = qobject_from_json(out, &error_abort);
+
+    g_assert_cmpstr(out, ==, "\"\\u00E9\\u20AC\\uFFFF\\uD83D\\uDE00\"");
+    g_assert_true(qobject_is_equal(back, QOBJECT(s)));
+}
+
+static void test_invalid_utf8_in_qstring_writes_replacement(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        { "a\xff" "b", "\"a\\uFFFDb\"" },              /* impossible byte */
+        { "\x80", "\"\\uFFFD\"" },                     /* lone continuation */
+        { "\xc3(", "\"\\uFFFD(\"" },                   /* truncated */
+        { "\xc0\x80", "\"\\uFFFD\"" },                 /* overlong NUL */
+        { "\xed\xa0\x80", "\"\\uFFFD\"" },             /* UTF-8 surrogate */
+        { "\xf4\x90\x80\x80", "\"\\uFFFD\"" },         /* above U+10FFFF */
+        { "x\xe2\x82", "\"x\\uFFFD\"" },               /* cut at the end */
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(QString) s = qstring_from_str(cases[i].in);
+        g_autofree char *out = to_json_str(QOBJECT(s), false);
+
+        g_assert_cmpstr(out, ==, cases[i].out);
+    }
+}
+
+static void test_reader_unescapes(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        { "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t" },
+        { "\"\\u00e9\\u20AC\"", "\xc3\xa9\xe2\x82\xac" },
+        { "\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80" },
+        { "'single \\' \"quoted\"'", "single ' \"quoted\"" },
+        { "\"raw \xc3\xa9\"", "raw \xc3\xa9" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(QObject) obj = qobject_from_json(cases[i].in, &error_abort);
+
+        g_assert_cmpstr(qstring_get_str(qobject_to(QString, obj)), ==,
+                        cases[i].out);
+    }
+}
+
+/* ---- numbers ----------------------------------------------------------- */
+
+static void test_number_edges_follow_qemu_typing(void)
+{
+    static const struct {
+        const char *in;
+        QNumKind kind;
+        const char *out;
+    } cases[] = {
+        { "9223372036854775807", QNUM_I64, "9223372036854775807" },
+        { "-9223372036854775808", QNUM_I64, "-9223372036854775808" },
+        { "9223372036854775808", QNUM_U64, "9223372036854775808" },
+        { "18446744073709551615", QNUM_U64, "18446744073709551615" },
+        { "18446744073709551616", QNUM_DOUBLE, "1.8446744073709552e+19" },
+        { "-9223372036854775809", QNUM_DOUBLE, "-9.223372036854776e+18" },
+        { "-0", QNUM_I64, "0" },
+        { "0.1", QNUM_DOUBLE, "0.1" },
+        { "1E3", QNUM_DOUBLE, "1000.0" },
+        { "2.5e-3", QNUM_DOUBLE, "0.0025" },
+        { "1.7976931348623157e308", QNUM_DOUBLE, "1.7976931348623157e+308" },
+        { "5e-324", QNUM_DOUBLE, "4.94065645841247e-324" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(QObject) obj = qobject_from_json(cases[i].in, &error_abort);
+        QNum *qn = qobject_to(QNum, obj);
+        g_autofree char *out = to_json_str(obj, false);
+        g_autoptr(QObject) back = qobject_from_json(out, &error_abort);
+
+        g_assert_nonnull(qn);
+        g_assert_cmpint(qn->kind, ==, cases[i].kind);
+        g_assert_cmpstr(out, ==, cases[i].out);
+        g_assert_true(qobject_is_equal(obj, back));
+    }
+}
+
+static void test_non_finite_double_writes_null(void)
+{
+    g_autoptr(QNum) inf = qnum_from_double(INFINITY);
+    g_autofree char *out = to_json_str(QOBJECT(inf), false);
+
+    g_assert_cmpstr(out, ==, "null");
+}
+
+/* ---- invalid input ---------------------------------------------------- */
+
+/* Prefix of every syntax error, as in QEMU. */
+#define PE "JSON parse error, "
+
+static void test_invalid_json_gives_qemu_style_errors(void)
+{
+    static const struct {
+        const char *in, *msg;
+    } cases[] = {
+        { "foo", PE "invalid keyword 'foo'" },
+        { "TRUE", PE "invalid keyword 'TRUE'" },
+        { "NaN", PE "invalid keyword 'NaN'" },
+        { "{\"a\" 1}", PE "missing : in object pair" },
+        { "{1: 2}", PE "key is not a string in object" },
+        { "[1 2]", PE "expected separator in list" },
+        { "{\"a\": 1 \"b\": 2}", PE "expected separator in dict" },
+        { "[1,]", PE "expecting value" },
+        { "{\"a\": 1,}", PE "expecting value" },
+        { "]", PE "expecting value" },
+        { "[1}", PE "expecting value" },
+        { "[1", PE "premature EOI" },
+        { "\"abc", PE "premature EOI in string" },
+        { "01", PE "invalid number '01'" },
+        { "1.", PE "invalid number '1.'" },
+        { "-x", PE "invalid number '-x'" },
+        { ".5", PE "stray '.'" },
+        { "/* c */ 1", PE "stray '/'" },
+        { "\"a\\x\"", PE "invalid escape sequence in string" },
+        { "\"\\u12g4\"", PE "invalid hex escape sequence in string" },
+        { "\"\\u0000\"", PE "\\u0000 is not supported" },
+        { "\"\\ud800\"", PE "\\uD800 is not a valid Unicode character" },
+        { "\"\\udc00\"", PE "\\uDC00 is not a valid Unicode character" },
+        { "\"\\ud800\\u0041\"", PE "\\uD800 is not a valid Unicode character" },
+        { "\"tab\there\"", PE "invalid control character in string" },
+        { "\"\xc3(\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xc0\x80\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xed\xa0\x80\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xf4\x90\x80\x80\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xfe\"", PE "invalid UTF-8 sequence in string" },
+        { "", "Expecting a JSON value" },
+        { "  \n ", "Expecting a JSON value" },
+        { "1 2", "Expecting at most one JSON value" },
+        { "{} []", "Expecting at most one JSON value" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *msg = parse_error_of(cases[i].in);
+
+        g_assert_cmpstr(msg, ==, cases[i].msg);
+    }
+}
+
+static void test_qdict_from_json_wants_an_object(void)
+{
+    Error *err = NULL;
+    g_autoptr(QDict) d = qdict_from_json("{\"execute\": \"stop\"}",
+                                         &error_abort);
+
+    g_assert_cmpstr(qdict_get_str(d, "execute"), ==, "stop");
+    g_assert_null(qdict_from_json("[1]", &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Expecting a JSON object");
+    error_free(err);
+}
+
+static void test_duplicate_key_last_wins(void)
+{
+    g_autofree char *out = reformat("{\"a\": 1, \"b\": 2, \"a\": 3}");
+
+    g_assert_cmpstr(out, ==, "{\"a\": 3, \"b\": 2}");
+}
+
+/* ---- streaming -------------------------------------------------------- */
+
+static void test_stream_message_split_byte_by_byte(void)
+{
+    const char *msg = "{\"execute\": \"qom-get\", \"arguments\": "
+                      "{\"path\": \"/m\\u00e9\", \"n\": [-1.5e2, 7]}, "
+                      "\"id\": \"\xe2\x82\xac\"}";
+    Collector c;
+
+    collector_init(&c);
+    for (const char *p = msg; *p; p++) {
+        g_assert_cmpuint(c.out->len, ==, 0);
+        json_message_parser_feed(&c.parser, p, 1);
+    }
+    g_assert_cmpuint(c.out->len, ==, 1);
+    g_assert_cmpstr(got(&c, 0), ==,
+                    "{\"execute\": \"qom-get\", \"arguments\": "
+                    "{\"path\": \"/m\\u00E9\", \"n\": [-150.0, 7]}, "
+                    "\"id\": \"\\u20AC\"}");
+    collector_destroy(&c);
+}
+
+static void test_stream_many_messages_in_one_feed(void)
+{
+    Collector c;
+
+    collector_init(&c);
+    feed(&c, "{\"a\":1}{\"b\":2}\n[3] \"four\" 5 true null");
+    /* The last keyword needs a delimiter or a flush to be complete. */
+    g_assert_cmpuint(c.out->len, ==, 6);
+    json_message_parser_flush(&c.parser);
+    g_assert_cmpuint(c.out->len, ==, 7);
+    g_assert_cmpstr(got(&c, 0), ==, "{\"a\": 1}");
+    g_assert_cmpstr(got(&c, 1), ==, "{\"b\": 2}");
+    g_assert_cmpstr(got(&c, 2), ==, "[3]");
+    g_assert_cmpstr(got(&c, 3), ==, "\"four\"");
+    g_assert_cmpstr(got(&c, 4), ==, "5");
+    g_assert_cmpstr(got(&c, 5), ==, "true");
+    g_assert_cmpstr(got(&c, 6), ==, "null");
+    collector_destroy(&c);
+}
+
+static void test_stream_garbage_line_then_valid_message(void)
+{
+    Collector c;
+
+    collector_init(&c);
+    feed(&c, "this is { not ] json \"at all\n{\"execute\": \"cont\"}\n");
+    g_assert_cmpuint(c.out->len, ==, 2);
+    g_assert_cmpstr(got(&c, 0), ==,
+                    "!JSON parse error, invalid keyword 'this'");
+    g_assert_cmpstr(got(&c, 1), ==, "{\"execute\": \"cont\"}");
+
+    /* An error found at the newline itself does not eat the next line. */
+    feed(&c, "{\"a\": tru\n{\"ok\": 1}");
+    g_assert_cmpuint(c.out->len, ==, 4);
+    g_assert_cmpstr(got(&c, 2), ==, "!JSON parse error, invalid keyword 'tru'");
+    g_assert_cmpstr(got(&c, 3), ==, "{\"ok\": 1}");
+    collector_destroy(&c);
+}
+
+static void test_stream_0xff_resynchronises(void)
+{
+    Collector c;
+
+    collector_init(&c);
+    /* A half-sent command abandoned with 0xFF, even inside a string. */
+    feed(&c, "{\"execute\": \"sto\xff{\"execute\": \"stop\"}");
+    g_assert_cmpuint(c.out->len, ==, 2);
+    g_assert_cmpstr(got(&c, 0), ==,
+                    "!JSON parse error, invalid UTF-8 sequence in string");
+    g_assert_cmpstr(got(&c, 1), ==, "{\"execute\": \"stop\"}");
+
+    /* Garbage starts discarding; 0xFF ends it without another error. */
+    feed(&c, "@@@ {\"lost\": 1} \xff[2]");
+    g_assert_cmpuint(c.out->len, ==, 4);
+    g_assert_cmpstr(got(&c, 2), ==, "!JSON parse error, stray '@'");
+    g_assert_cmpstr(got(&c, 3), ==, "[2]");
+    collector_destroy(&c);
+}
+
+static void make_nested(GString *s, int depth)
+{
+    g_string_truncate(s, 0);
+    for (int i = 0; i < depth; i++) {
+        g_string_append_c(s, i % 2 ? '[' : '{');
+        if (!(i % 2)) {
+            g_string_append(s, "\"k\":");
+        }
+    }
+    for (int i = depth - 1; i >= 0; i--) {
+        g_string_append_c(s, i % 2 ? ']' : '}');
+    }
+    g_string_append_c(s, '\n');
+}
+
+static void test_stream_nesting_limit(void)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+    Collector c;
+
+    collector_init(&c);
+    make_nested(s, 1000);
+    feed(&c, s->str);
+    make_nested(s, JSON_MAX_NESTING);
+    feed(&c, s->str);
+    make_nested(s, JSON_MAX_NESTING + 1);
+    feed(&c, s->str);
+    feed(&c, "{\"after\": true}");
+    g_assert_cmpuint(c.out->len, ==, 4);
+    g_assert_cmpuint(strlen(got(&c, 0)), >, 1000);
+    g_assert_cmpuint(strlen(got(&c, 1)), >, 1024);
+    g_assert_cmpstr(got(&c, 2), ==, "!JSON nesting depth limit exceeded");
+    g_assert_cmpstr(got(&c, 3), ==, "{\"after\": true}");
+    collector_destroy(&c);
+}
+
+static void test_stream_size_limit_errors_then_recovers(void)
+{
+    size_t chunk = 1 << 20;
+    g_autofree char *buf = g_malloc(chunk);
+    Collector c;
+
+    memset(buf, 'x', chunk);
+    collector_init(&c);
+    feed(&c, "{\"arg\": \"");
+    /* 65 MiB of string, fed from one reused 1 MiB buffer. */
+    for (int i = 0; i < 65; i++) {
+        json_message_parser_feed(&c.parser, buf, chunk);
+    }
+    feed(&c, "\"}\n{\"execute\": \"query-status\"}");
+    g_assert_cmpuint(c.out->len, ==, 2);
+    g_assert_cmpstr(got(&c, 0), ==, "!JSON token size limit exceeded");
+    g_assert_cmpstr(got(&c, 1), ==, "{\"execute\": \"query-status\"}");
+    collector_destroy(&c);
+}
+
+static void test_stream_token_count_limit(void)
+{
+    g_autoptr(GString) s = g_string_new("[");
+    Collector c;
+
+    for (unsigned i = 0; i < JSON_MAX_TOKEN_COUNT / 2 + 1; i++) {
+        g_string_append(s, "0,");
+    }
+    g_string_append(s, "0]\n[1]");
+    collector_init(&c);
+    feed(&c, s->str);
+    g_assert_cmpuint(c.out->len, ==, 2);
+    g_assert_cmpstr(got(&c, 0), ==, "!JSON token count limit exceeded");
+    g_assert_cmpstr(got(&c, 1), ==, "[1]");
+    collector_destroy(&c);
+}
+
+static void test_stream_invalid_utf8_errors(void)
+{
+    Collector c;
+
+    collector_init(&c);
+    feed(&c, "{\"s\": \"\xc3\x28\"}\n{\"s\": \"\xc3\xa9\"}\n\xc3\xa9\n[0]\n");
+    g_assert_cmpuint(c.out->len, ==, 4);
+    g_assert_cmpstr(got(&c, 0), ==,
+                    "!JSON parse error, invalid UTF-8 sequence in string");
+    g_assert_cmpstr(got(&c, 1), ==, "{\"s\": \"\\u00E9\"}");
+    g_assert_cmpstr(got(&c, 2), ==, "!JSON parse error, stray '\\xc3'");
+    g_assert_cmpstr(got(&c, 3), ==, "[0]");
+    collector_destroy(&c);
+}
+
+static void test_stream_one_megabyte_string_parses(void)
+{
+    size_t len = 1 << 20;
+    g_autoptr(GString) s = g_string_new("{\"execute\": \"x\", \"arg\": \"");
+    Collector c;
+    QObject *obj;
+
+    for (size_t i = 0; i < len; i++) {
+        g_string_append_c(s, 'a' + i % 26);
+    }
+    g_string_append(s, "\"}");
+    obj = qobject_from_json(s->str, &error_abort);
+    g_assert_cmpuint(strlen(qdict_get_str(qobject_to(QDict, obj), "arg")),
+                     ==, len);
+    qobject_unref(obj);
+
+    /* The same through the stream, in uneven pieces. */
+    collector_init(&c);
+    for (size_t off = 0; off < s->len; off += 4093) {
+        json_message_parser_feed(&c.parser, s->str + off,
+                                 MIN(4093, s->len - off));
+    }
+    g_assert_cmpuint(c.out->len, ==, 1);
+    g_assert_cmpuint(strlen(got(&c, 0)), ==, s->len);
+    collector_destroy(&c);
+}
+
+static void test_stream_flush_reports_unfinished_message(void)
+{
+    Collector c;
+
+    collector_init(&c);
+    feed(&c, "{\"a\": [1, 2");
+    json_message_parser_flush(&c.parser);
+    feed(&c, "-12");
+    json_message_parser_flush(&c.parser);
+    json_message_parser_flush(&c.parser);
+    g_assert_cmpuint(c.out->len, ==, 2);
+    g_assert_cmpstr(got(&c, 0), ==, "!JSON parse error, premature EOI");
+    g_assert_cmpstr(got(&c, 1), ==, "-12");
+    collector_destroy(&c);
+}
+
+static void test_stream_destroy_drops_partial_message(void)
+{
+    Collector c;
+
+    collector_init(&c);
+    feed(&c, "{\"a\": [{\"b\": \"partial");
+    collector_destroy(&c);      /* LSan checks nothing leaks */
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/qjson/round-trip/every-type",
+                    test_round_trip_every_type);
+    g_test_add_func("/qjson/writer/insertion-order-and-qemu-spacing",
+                    test_writer_keeps_insertion_order_and_qemu_spacing);
+    g_test_add_func("/qjson/writer/pretty-matches-qmp-pretty",
+                    test_pretty_matches_qmp_pretty_layout);
+    g_test_add_func("/qjson/escape/control-quote-backslash",
+                    test_escapes_control_quote_backslash);
+    g_test_add_func("/qjson/escape/non-ascii-bmp-and-astral",
+                    test_escapes_non_ascii_bmp_and_astral);
+    g_test_add_func("/qjson/escape/invalid-utf8-writes-replacement",
+                    test_invalid_utf8_in_qstring_writes_replacement);
+    g_test_add_func("/qjson/reader/unescapes", test_reader_unescapes);
+    g_test_add_func("/qjson/number/edges-follow-qemu-typing",
+                    test_number_edges_follow_qemu_typing);
+    g_test_add_func("/qjson/number/non-finite-writes-null",
+                    test_non_finite_double_writes_null);
+    g_test_add_func("/qjson/reader/invalid-json-errors",
+                    test_invalid_json_gives_qemu_style_errors);
+    g_test_add_func("/qjson/reader/qdict-from-json-wants-object",
+                    test_qdict_from_json_wants_an_object);
+    g_test_add_func("/qjson/reader/duplicate-key-last-wins",
+                    test_duplicate_key_last_wins);
+    g_test_add_func("/qjson/stream/split-byte-by-byte",
+                    test_stream_message_split_byte_by_byte);
+    g_test_add_func("/qjson/stream/many-messages-in-one-feed",
+                    test_stream_many_messages_in_one_feed);
+    g_test_add_func("/qjson/stream/garbage-line-then-valid-message",
+                    test_stream_garbage_line_then_valid_message);
+    g_test_add_func("/qjson/stream/0xff-resynchronises",
+                    test_stream_0xff_resynchronises);
+    g_test_add_func("/qjson/stream/nesting-limit",
+                    test_stream_nesting_limit);
+    g_test_add_func("/qjson/stream/size-limit-errors-then-recovers",
+                    test_stream_size_limit_errors_then_recovers);
+    g_test_add_func("/qjson/stream/token-count-limit",
+                    test_stream_token_count_limit);
+    g_test_add_func("/qjson/stream/invalid-utf8-errors",
+                    test_stream_invalid_utf8_errors);
+    g_test_add_func("/qjson/stream/one-megabyte-string-parses",
+                    test_stream_one_megabyte_string_parses);
+    g_test_add_func("/qjson/stream/flush-reports-unfinished-message",
+                    test_stream_flush_reports_unfinished_message);
+    g_test_add_func("/qjson/stream/destroy-drops-partial-message",
+                    test_stream_destroy_drops_partial_message);
     return g_test_run();
 }

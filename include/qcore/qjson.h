@@ -1,0 +1,106 @@
+/*
+ * JSON in and out of QObjects: a one-shot reader, a streaming reader that
+ * splits a byte stream into messages (what QMP reads with), and a writer.
+ * Corresponds to QEMU's include/qobject/qjson.h and json-parser.h.
+ *
+ * The reader accepts RFC 8259 JSON plus QEMU's extension of single-quoted
+ * strings ('abc', where \' is an escape) and rejects the rest: NaN,
+ * Infinity, comments, trailing commas, leading zeros, raw control
+ * characters in strings, invalid or overlong UTF-8, UTF-8 encoded
+ * surrogates, lone \u surrogates and \u0000.  Integers in int64_t range
+ * become int QNums, larger positive ones up to UINT64_MAX uint QNums,
+ * anything else a double.
+ */
+#ifndef QCORE_QJSON_H
+#define QCORE_QJSON_H
+
+#include "qcore/osdep.h"
+#include "qcore/error.h"
+#include "qcore/qobject.h"
+
+/* QEMU's limits: deeper or larger messages are rejected with an error. */
+#define JSON_MAX_NESTING      1024
+#define JSON_MAX_TOKEN_SIZE   (64u << 20)   /* bytes in one message */
+#define JSON_MAX_TOKEN_COUNT  (2u << 20)    /* tokens in one message */
+
+/*
+ * Parse @string, which must hold exactly one JSON value (surrounded by
+ * any whitespace).  Returns a new reference, or NULL with @errp set.
+ */
+QObject *qobject_from_json(const char *string, Error **errp);
+
+/* As qobject_from_json(), but the value must be a JSON object. */
+QDict *qdict_from_json(const char *string, Error **errp);
+
+/*
+ * Serialise @obj compactly, as QMP does on the wire:
+ * {"a": 1, "b": [true, null]}.  ASCII only: non-ASCII and control
+ * characters are written as \uXXXX (surrogate pairs above U+FFFF) and
+ * invalid UTF-8 in a QString as \uFFFD.  Doubles are written so that they
+ * read back to the same double (non-finite ones, which JSON cannot
+ * express, as null).  The caller frees the result with g_string_free().
+ */
+GString *qobject_to_json(const QObject *obj);
+
+/*
+ * As qobject_to_json(); with @pretty, in the layout of QEMU's -qmp-pretty:
+ * one member per line, four spaces per level.
+ */
+GString *qobject_to_json_pretty(const QObject *obj, bool pretty);
+
+/* ---- Streaming reader ------------------------------------------------ */
+
+typedef struct JSONStreamState JSONStreamState;
+
+/*
+ * Splits a byte stream into JSON values.  Embed it in the owner, set it
+ * up with json_message_parser_init() and pass bytes as they arrive.
+ * Not thread-safe: feed one parser from one thread.
+ */
+typedef struct JSONMessageParser {
+    void (*emit)(void *opaque, QObject *json, Error *err);
+    void *opaque;
+    JSONStreamState *state;     /* private */
+} JSONMessageParser;
+
+/*
+ * Prepare @parser.  @emit is called once for every complete top-level
+ * value (with @json a new reference and @err NULL) and once for every
+ * error (with @json NULL and @err set); it owns what it is given.  It
+ * may be called from within json_message_parser_feed() and _flush(), and
+ * must not destroy the parser.
+ *
+ * @ap is kept for source compatibility with QEMU, whose parser can
+ * interpolate %-escapes from it; qcore has no interpolation, so @ap must
+ * be NULL.
+ */
+void json_message_parser_init(JSONMessageParser *parser,
+                              void (*emit)(void *opaque, QObject *json,
+                                           Error *err),
+                              void *opaque, va_list *ap);
+
+/*
+ * Feed @size bytes of @buf.  A message may be split over any number of
+ * calls and a call may complete any number of messages.
+ *
+ * Errors and recovery: on an error (bad syntax, invalid UTF-8, a message
+ * deeper than JSON_MAX_NESTING or larger than JSON_MAX_TOKEN_SIZE bytes
+ * or JSON_MAX_TOKEN_COUNT tokens) the partial message is dropped, @emit
+ * gets the error, and input is discarded up to and including the next
+ * newline or 0xFF byte (none is needed when the offending byte was one).
+ * A client can thus always resynchronise by sending 0xFF or a newline, as
+ * the QMP specification describes; a garbage line costs one error.
+ */
+void json_message_parser_feed(JSONMessageParser *parser,
+                              const char *buf, size_t size);
+
+/*
+ * End of input: complete a trailing number or keyword, report an
+ * unfinished message as an error, and reset to the initial state.
+ */
+void json_message_parser_flush(JSONMessageParser *parser);
+
+/* Free what the parser holds; a partial message is dropped silently. */
+void json_message_parser_destroy(JSONMessageParser *parser);
+
+#endif

@@ -1,0 +1,415 @@
+/*
+ * JSON lexer: turns bytes, fed one at a time, into tokens.  Strings come
+ * out unescaped and UTF-8 validated, so nothing downstream rescans them.
+ * Corresponds to QEMU's qobject/json-lexer.c (a hand-written state
+ * machine here instead of QEMU's transition table).
+ */
+#include "qcore/osdep.h"
+#include "json-internal.h"
+
+enum {
+    L_START,
+    L_STRING,
+    L_ESCAPE,               /* after a backslash */
+    L_HEX,                  /* in the four digits of \uXXXX */
+    L_SURROGATE_BACKSLASH,  /* after a high surrogate: need "\u" */
+    L_SURROGATE_U,
+    L_UTF8,                 /* in the continuation bytes of a sequence */
+    L_MINUS,                /* number states follow RFC 8259's grammar */
+    L_ZERO,
+    L_INT,
+    L_DOT,
+    L_FRAC,
+    L_EXP,
+    L_EXP_SIGN,
+    L_EXP_DIGITS,
+    L_KEYWORD,
+};
+
+void json_lexer_init(JSONLexer *lexer)
+{
+    memset(lexer, 0, sizeof(*lexer));
+    lexer->token = g_string_sized_new(64);
+}
+
+void json_lexer_reset(JSONLexer *lexer)
+{
+    lexer->state = L_START;
+    lexer->high = 0;
+    /* Don't keep a 64 MiB buffer around after one huge string. */
+    if (lexer->token->allocated_len > 65536) {
+        g_string_free(lexer->token, TRUE);
+        lexer->token = g_string_sized_new(64);
+    }
+    g_string_truncate(lexer->token, 0);
+}
+
+void json_lexer_destroy(JSONLexer *lexer)
+{
+    g_string_free(lexer->token, TRUE);
+    lexer->token = NULL;
+}
+
+bool json_lexer_idle(const JSONLexer *lexer)
+{
+    return lexer->state == L_START;
+}
+
+GString *json_lexer_steal_token(JSONLexer *lexer)
+{
+    GString *s = lexer->token;
+
+    lexer->token = g_string_sized_new(64);
+    return s;
+}
+
+static JSONLexResult lex_error(JSONLexer *lexer, Error **errp,
+                               const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static JSONLexResult lex_error(JSONLexer *lexer, Error **errp,
+                               const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    error_setg(errp, "JSON parse error, %s", msg);
+    json_lexer_reset(lexer);
+    return JSON_LEX_ERROR;
+}
+
+static JSONLexResult lex_token(JSONLexer *lexer, JSONTokenType type,
+                               JSONLexResult how)
+{
+    lexer->type = type;
+    lexer->state = L_START;
+    return how;
+}
+
+static int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+/* A \uXXXX escape is complete: check it and append it as UTF-8. */
+static JSONLexResult lex_unicode_escape(JSONLexer *lexer, Error **errp)
+{
+    uint32_t cp = lexer->cp;
+
+    if (lexer->high) {
+        uint32_t high = lexer->high;
+
+        lexer->high = 0;
+        if (cp < 0xDC00 || cp > 0xDFFF) {
+            return lex_error(lexer, errp,
+                             "\\u%04X is not a valid Unicode character",
+                             high);
+        }
+        cp = 0x10000 + ((high - 0xD800) << 10) + (cp - 0xDC00);
+    } else if (cp >= 0xD800 && cp <= 0xDBFF) {
+        lexer->high = cp;
+        lexer->state = L_SURROGATE_BACKSLASH;
+        return JSON_LEX_MORE;
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        return lex_error(lexer, errp,
+                         "\\u%04X is not a valid Unicode character", cp);
+    } else if (cp == 0) {
+        /* QStrings are NUL-terminated C strings. */
+        return lex_error(lexer, errp, "\\u0000 is not supported");
+    }
+    g_string_append_unichar(lexer->token, cp);
+    lexer->state = L_STRING;
+    return JSON_LEX_MORE;
+}
+
+static JSONLexResult lex_string_byte(JSONLexer *lexer, unsigned char c,
+                                     Error **errp)
+{
+    if (c == lexer->quote) {
+        return lex_token(lexer, JSON_STRING, JSON_LEX_TOKEN);
+    }
+    if (c == '\\') {
+        lexer->state = L_ESCAPE;
+        return JSON_LEX_MORE;
+    }
+    if (c < 0x20) {
+        return lex_error(lexer, errp, "invalid control character in string");
+    }
+    if (c < 0x80) {
+        g_string_append_c(lexer->token, c);
+        return JSON_LEX_MORE;
+    }
+    /* Lead bytes: C0 and C1 could only start overlong forms, F5+ > U+10FFFF */
+    if (c >= 0xC2 && c <= 0xDF) {
+        lexer->pending = 1;
+        lexer->cp = c & 0x1F;
+        lexer->min_cp = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        lexer->pending = 2;
+        lexer->cp = c & 0x0F;
+        lexer->min_cp = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        lexer->pending = 3;
+        lexer->cp = c & 0x07;
+        lexer->min_cp = 0x10000;
+    } else {
+        return lex_error(lexer, errp, "invalid UTF-8 sequence in string");
+    }
+    g_string_append_c(lexer->token, c);
+    lexer->state = L_UTF8;
+    return JSON_LEX_MORE;
+}
+
+static JSONLexResult lex_utf8_continuation(JSONLexer *lexer, unsigned char c,
+                                           Error **errp)
+{
+    if ((c & 0xC0) != 0x80) {
+        return lex_error(lexer, errp, "invalid UTF-8 sequence in string");
+    }
+    lexer->cp = (lexer->cp << 6) | (c & 0x3F);
+    g_string_append_c(lexer->token, c);
+    if (--lexer->pending) {
+        return JSON_LEX_MORE;
+    }
+    if (lexer->cp < lexer->min_cp || lexer->cp > 0x10FFFF ||
+        (lexer->cp >= 0xD800 && lexer->cp <= 0xDFFF)) {
+        return lex_error(lexer, errp, "invalid UTF-8 sequence in string");
+    }
+    lexer->state = L_STRING;
+    return JSON_LEX_MORE;
+}
+
+static JSONLexResult lex_escape(JSONLexer *lexer, unsigned char c,
+                                Error **errp)
+{
+    static const char unescaped[256] = {
+        ['"'] = '"', ['\''] = '\'', ['\\'] = '\\', ['/'] = '/',
+        ['b'] = '\b', ['f'] = '\f', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+    };
+
+    if (c == 'u') {
+        lexer->state = L_HEX;
+        lexer->pending = 4;
+        lexer->cp = 0;
+        return JSON_LEX_MORE;
+    }
+    if (!unescaped[c]) {
+        return lex_error(lexer, errp, "invalid escape sequence in string");
+    }
+    g_string_append_c(lexer->token, unescaped[c]);
+    lexer->state = L_STRING;
+    return JSON_LEX_MORE;
+}
+
+/* A byte that is not part of any token outside strings. */
+static JSONLexResult lex_stray(JSONLexer *lexer, unsigned char c,
+                               Error **errp)
+{
+    if (c >= 0x20 && c < 0x7F) {
+        return lex_error(lexer, errp, "stray '%c'", c);
+    }
+    return lex_error(lexer, errp, "stray '\\x%02x'", c);
+}
+
+static JSONLexResult lex_start(JSONLexer *lexer, unsigned char c,
+                               Error **errp)
+{
+    g_string_truncate(lexer->token, 0);
+    switch (c) {
+    case ' ': case '\t': case '\r': case '\n':
+        return JSON_LEX_MORE;
+    case '{': case '}': case '[': case ']': case ':': case ',':
+        g_string_append_c(lexer->token, c);
+        return lex_token(lexer, c, JSON_LEX_TOKEN);
+    case '"': case '\'':
+        lexer->quote = c;
+        lexer->state = L_STRING;
+        return JSON_LEX_MORE;
+    case '-':
+        lexer->state = L_MINUS;
+        break;
+    case '0':
+        lexer->state = L_ZERO;
+        break;
+    case '1' ... '9':
+        lexer->state = L_INT;
+        break;
+    case 'a' ... 'z': case 'A' ... 'Z':
+        lexer->state = L_KEYWORD;
+        break;
+    default:
+        return lex_stray(lexer, c, errp);
+    }
+    g_string_append_c(lexer->token, c);
+    return JSON_LEX_MORE;
+}
+
+/*
+ * Numbers: each state lists the bytes that continue the number; any
+ * other byte ends it (in the states where it may end) or is an error.
+ */
+static JSONLexResult lex_number(JSONLexer *lexer, unsigned char c,
+                                Error **errp)
+{
+    bool digit = c >= '0' && c <= '9';
+    int next = -1;
+
+    switch (lexer->state) {
+    case L_MINUS:
+        next = c == '0' ? L_ZERO : digit ? L_INT : -1;
+        break;
+    case L_ZERO:
+    case L_INT:
+        if (c == '.') {
+            next = L_DOT;
+        } else if (c == 'e' || c == 'E') {
+            next = L_EXP;
+        } else if (digit && lexer->state == L_INT) {
+            next = L_INT;
+        } else if (!digit) {
+            return lex_token(lexer, JSON_INTEGER, JSON_LEX_LOOKAHEAD);
+        }
+        break;
+    case L_DOT:
+        next = digit ? L_FRAC : -1;
+        break;
+    case L_FRAC:
+        if (digit) {
+            next = L_FRAC;
+        } else if (c == 'e' || c == 'E') {
+            next = L_EXP;
+        } else {
+            return lex_token(lexer, JSON_FLOAT, JSON_LEX_LOOKAHEAD);
+        }
+        break;
+    case L_EXP:
+        next = (c == '+' || c == '-') ? L_EXP_SIGN : digit ? L_EXP_DIGITS : -1;
+        break;
+    case L_EXP_SIGN:
+        next = digit ? L_EXP_DIGITS : -1;
+        break;
+    case L_EXP_DIGITS:
+        if (digit) {
+            next = L_EXP_DIGITS;
+        } else {
+            return lex_token(lexer, JSON_FLOAT, JSON_LEX_LOOKAHEAD);
+        }
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    if (next < 0) {
+        g_autofree char *text = g_strdup(lexer->token->str);
+
+        /* Show the offending byte too, when it is visible. */
+        if (c > 0x20 && c < 0x7F) {
+            return lex_error(lexer, errp, "invalid number '%s%c'", text, c);
+        }
+        return lex_error(lexer, errp, "invalid number '%s'", text);
+    }
+    g_string_append_c(lexer->token, c);
+    lexer->state = next;
+    return JSON_LEX_MORE;
+}
+
+JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
+                                   Error **errp)
+{
+    int d;
+
+    switch (lexer->state) {
+    case L_START:
+        return lex_start(lexer, c, errp);
+    case L_STRING:
+        return lex_string_byte(lexer, c, errp);
+    case L_ESCAPE:
+        return lex_escape(lexer, c, errp);
+    case L_HEX:
+        d = hex_value(c);
+        if (d < 0) {
+            return lex_error(lexer, errp,
+                             "invalid hex escape sequence in string");
+        }
+        lexer->cp = (lexer->cp << 4) | d;
+        if (--lexer->pending) {
+            return JSON_LEX_MORE;
+        }
+        return lex_unicode_escape(lexer, errp);
+    case L_SURROGATE_BACKSLASH:
+    case L_SURROGATE_U:
+        if (c != (lexer->state == L_SURROGATE_BACKSLASH ? '\\' : 'u')) {
+            return lex_error(lexer, errp,
+                             "\\u%04X is not a valid Unicode character",
+                             lexer->high);
+        }
+        if (lexer->state == L_SURROGATE_BACKSLASH) {
+            lexer->state = L_SURROGATE_U;
+        } else {
+            lexer->state = L_HEX;
+            lexer->pending = 4;
+            lexer->cp = 0;
+        }
+        return JSON_LEX_MORE;
+    case L_UTF8:
+        return lex_utf8_continuation(lexer, c, errp);
+    case L_KEYWORD:
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+            g_string_append_c(lexer->token, c);
+            return JSON_LEX_MORE;
+        }
+        return lex_token(lexer, JSON_KEYWORD, JSON_LEX_LOOKAHEAD);
+    default:
+        return lex_number(lexer, c, errp);
+    }
+}
+
+JSONLexResult json_lexer_flush(JSONLexer *lexer, Error **errp)
+{
+    switch (lexer->state) {
+    case L_START:
+        return JSON_LEX_MORE;
+    case L_ZERO:
+    case L_INT:
+    case L_FRAC:
+    case L_EXP_DIGITS:
+    case L_KEYWORD:
+        /* Any delimiter ends these; a space does not change the result. */
+        return json_lexer_feed_char(lexer, ' ', errp) == JSON_LEX_LOOKAHEAD
+               ? JSON_LEX_TOKEN : JSON_LEX_ERROR;
+    case L_MINUS:
+    case L_DOT:
+    case L_EXP:
+    case L_EXP_SIGN:
+        return json_lexer_feed_char(lexer, ' ', errp);
+    default:
+        return lex_error(lexer, errp, "premature EOI in string");
+    }
+}
+
+size_t json_lexer_feed_plain(JSONLexer *lexer, const char *buf, size_t len)
+{
+    size_t n = 0;
+
+    if (lexer->state != L_STRING) {
+        return 0;
+    }
+    while (n < len) {
+        unsigned char c = buf[n];
+
+        if (c < 0x20 || c >= 0x80 || c == '\\' || c == lexer->quote) {
+            break;
+        }
+        n++;
+    }
+    g_string_append_len(lexer->token, buf, n);
+    return n;
+}

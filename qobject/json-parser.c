@@ -1,0 +1,254 @@
+/*
+ * JSON parser: builds QObjects from tokens as they come, with an explicit
+ * stack of open objects and arrays instead of recursion, so a message
+ * never needs to be buffered as tokens and depth costs no C stack.
+ * Corresponds to QEMU's qobject/json-parser.c (which parses a buffered
+ * token list recursively).
+ */
+#include "qcore/osdep.h"
+#include "json-internal.h"
+
+/* What the innermost open container expects next. */
+typedef enum {
+    P_FIRST,        /* after '{' or '[': a member or the closing bracket */
+    P_KEY,          /* after ',' in an object */
+    P_COLON,
+    P_VALUE,        /* after ':' in an object, after ',' in an array */
+    P_SEPARATOR,    /* after a member: ',' or the closing bracket */
+} ParserExpect;
+
+typedef struct JSONParserFrame {
+    QObject *container;     /* QDict or QList */
+    QString *key;           /* object member whose value comes next */
+    ParserExpect expect;
+} JSONParserFrame;
+
+void json_parser_init(JSONParser *parser)
+{
+    parser->stack = g_array_new(FALSE, FALSE, sizeof(JSONParserFrame));
+}
+
+void json_parser_reset(JSONParser *parser)
+{
+    for (guint i = 0; i < parser->stack->len; i++) {
+        JSONParserFrame *f = &g_array_index(parser->stack, JSONParserFrame, i);
+
+        qobject_unref(f->container);
+        qobject_unref(f->key);
+    }
+    g_array_set_size(parser->stack, 0);
+}
+
+void json_parser_destroy(JSONParser *parser)
+{
+    json_parser_reset(parser);
+    g_array_free(parser->stack, TRUE);
+    parser->stack = NULL;
+}
+
+bool json_parser_idle(const JSONParser *parser)
+{
+    return parser->stack->len == 0;
+}
+
+static QObject *parse_error(JSONParser *parser, Error **errp,
+                            const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static QObject *parse_error(JSONParser *parser, Error **errp,
+                            const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    error_setg(errp, "JSON parse error, %s", msg);
+    json_parser_reset(parser);
+    return NULL;
+}
+
+static JSONParserFrame *top_frame(JSONParser *parser)
+{
+    if (!parser->stack->len) {
+        return NULL;
+    }
+    return &g_array_index(parser->stack, JSONParserFrame,
+                          parser->stack->len - 1);
+}
+
+/*
+ * QEMU's rule: an integer is an int if it fits int64_t, else a uint if it
+ * fits uint64_t, else (like any number with a fraction or exponent) a
+ * double.
+ */
+static QObject *parse_number(JSONTokenType type, const char *text)
+{
+    if (type == JSON_INTEGER) {
+        char *end;
+
+        errno = 0;
+        int64_t i = strtoll(text, &end, 10);
+        if (errno == 0) {
+            return QOBJECT(qnum_from_int(i));
+        }
+        if (text[0] != '-') {
+            errno = 0;
+            uint64_t u = strtoull(text, &end, 10);
+            if (errno == 0) {
+                return QOBJECT(qnum_from_uint(u));
+            }
+        }
+    }
+    /* Out of range doubles become +-inf or 0, as QEMU's strtod gives. */
+    return QOBJECT(qnum_from_double(g_ascii_strtod(text, NULL)));
+}
+
+/* Why a value cannot come next in @f, or NULL when it can. */
+static const char *value_unexpected(const JSONParserFrame *f, bool is_string)
+{
+    if (qobject_type(f->container) == QTYPE_QLIST) {
+        return f->expect == P_SEPARATOR ? "expected separator in list" : NULL;
+    }
+    switch (f->expect) {
+    case P_FIRST:
+    case P_KEY:
+        return is_string ? NULL : "key is not a string in object";
+    case P_COLON:
+        return "missing : in object pair";
+    case P_SEPARATOR:
+        return "expected separator in dict";
+    case P_VALUE:
+        return NULL;
+    }
+    g_assert_not_reached();
+}
+
+/* A complete value: it is the message, or a member of the open container. */
+static QObject *parse_value(JSONParser *parser, QObject *value, Error **errp)
+{
+    JSONParserFrame *f = top_frame(parser);
+    const char *unexpected;
+
+    if (!f) {
+        return value;
+    }
+    unexpected = value_unexpected(f, qobject_type(value) == QTYPE_QSTRING);
+    if (unexpected) {
+        qobject_unref(value);
+        return parse_error(parser, errp, "%s", unexpected);
+    }
+    if (qobject_type(f->container) == QTYPE_QLIST) {
+        qlist_append_obj(qobject_to(QList, f->container), value);
+        f->expect = P_SEPARATOR;
+    } else if (f->expect == P_VALUE) {
+        qdict_put_obj(qobject_to(QDict, f->container),
+                      qstring_get_str(f->key), value);
+        qobject_unref(f->key);
+        f->key = NULL;
+        f->expect = P_SEPARATOR;
+    } else {
+        f->key = qobject_to(QString, value);
+        f->expect = P_COLON;
+    }
+    return NULL;
+}
+
+static QObject *parse_open(JSONParser *parser, QObject *container,
+                           Error **errp)
+{
+    JSONParserFrame *f = top_frame(parser);
+    JSONParserFrame frame = { .container = container, .expect = P_FIRST };
+    const char *unexpected = f ? value_unexpected(f, false) : NULL;
+
+    if (unexpected) {
+        qobject_unref(container);
+        return parse_error(parser, errp, "%s", unexpected);
+    }
+    if (parser->stack->len >= JSON_MAX_NESTING) {
+        qobject_unref(container);
+        json_parser_reset(parser);
+        error_setg(errp, "JSON nesting depth limit exceeded");
+        return NULL;
+    }
+    g_array_append_val(parser->stack, frame);
+    return NULL;
+}
+
+static QObject *parse_close(JSONParser *parser, QType type, Error **errp)
+{
+    JSONParserFrame *f = top_frame(parser);
+    QObject *container;
+
+    if (!f || qobject_type(f->container) != type) {
+        return parse_error(parser, errp, "expecting value");
+    }
+    if (f->expect != P_FIRST && f->expect != P_SEPARATOR) {
+        /* A trailing comma, or "{"a"}" / "{"a":}". */
+        return parse_error(parser, errp, f->expect == P_COLON
+                           ? "missing : in object pair" : "expecting value");
+    }
+    container = f->container;
+    g_array_set_size(parser->stack, parser->stack->len - 1);
+    return parse_value(parser, container, errp);
+}
+
+static QObject *parse_punct(JSONParser *parser, char c, Error **errp)
+{
+    JSONParserFrame *f = top_frame(parser);
+    bool is_dict = f && qobject_type(f->container) == QTYPE_QDICT;
+
+    if (c == ':') {
+        if (!is_dict || f->expect != P_COLON) {
+            return parse_error(parser, errp, "expecting value");
+        }
+        f->expect = P_VALUE;
+        return NULL;
+    }
+    /* c == ',' */
+    if (!f || f->expect != P_SEPARATOR) {
+        return parse_error(parser, errp, "expecting value");
+    }
+    f->expect = is_dict ? P_KEY : P_VALUE;
+    return NULL;
+}
+
+QObject *json_parser_feed_token(JSONParser *parser, JSONLexer *lexer,
+                                Error **errp)
+{
+    const char *text = lexer->token->str;
+
+    switch (lexer->type) {
+    case JSON_LCURLY:
+        return parse_open(parser, QOBJECT(qdict_new()), errp);
+    case JSON_LSQUARE:
+        return parse_open(parser, QOBJECT(qlist_new()), errp);
+    case JSON_RCURLY:
+        return parse_close(parser, QTYPE_QDICT, errp);
+    case JSON_RSQUARE:
+        return parse_close(parser, QTYPE_QLIST, errp);
+    case JSON_COLON:
+    case JSON_COMMA:
+        return parse_punct(parser, lexer->type, errp);
+    case JSON_INTEGER:
+    case JSON_FLOAT:
+        return parse_value(parser, parse_number(lexer->type, text), errp);
+    case JSON_STRING:
+        return parse_value(parser,
+                           QOBJECT(qstring_from_gstring(
+                                       json_lexer_steal_token(lexer))),
+                           errp);
+    case JSON_KEYWORD:
+        if (!strcmp(text, "true")) {
+            return parse_value(parser, QOBJECT(qbool_from_bool(true)), errp);
+        }
+        if (!strcmp(text, "false")) {
+            return parse_value(parser, QOBJECT(qbool_from_bool(false)), errp);
+        }
+        if (!strcmp(text, "null")) {
+            return parse_value(parser, QOBJECT(qnull()), errp);
+        }
+        return parse_error(parser, errp, "invalid keyword '%s'", text);
+    }
+    g_assert_not_reached();
+}

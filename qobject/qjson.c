@@ -1,0 +1,252 @@
+/*
+ * QObject to JSON text (the writer) and one-shot JSON text to QObject
+ * (a thin use of the streaming reader).
+ * Corresponds to QEMU's qobject/qjson.c.
+ */
+#include "qcore/osdep.h"
+#include <math.h>
+#include "qcore/qjson.h"
+
+typedef struct FromJSONState {
+    QObject *result;
+    Error *err;
+    unsigned count;
+} FromJSONState;
+
+static void from_json_emit(void *opaque, QObject *json, Error *err)
+{
+    FromJSONState *st = opaque;
+
+    /* Keep the first error or value; later ones only need counting. */
+    if (err) {
+        if (!st->err) {
+            st->err = err;
+        } else {
+            error_free(err);
+        }
+        return;
+    }
+    if (st->count++) {
+        qobject_unref(json);
+        return;
+    }
+    st->result = json;
+}
+
+QObject *qobject_from_json(const char *string, Error **errp)
+{
+    FromJSONState st = { 0 };
+    JSONMessageParser parser;
+
+    json_message_parser_init(&parser, from_json_emit, &st, NULL);
+    json_message_parser_feed(&parser, string, strlen(string));
+    json_message_parser_flush(&parser);
+    json_message_parser_destroy(&parser);
+
+    if (!st.err && st.count != 1) {
+        error_setg(&st.err, st.count ? "Expecting at most one JSON value"
+                                     : "Expecting a JSON value");
+    }
+    if (st.err) {
+        qobject_unref(st.result);
+        error_propagate(errp, st.err);
+        return NULL;
+    }
+    return st.result;
+}
+
+QDict *qdict_from_json(const char *string, Error **errp)
+{
+    QObject *obj = qobject_from_json(string, errp);
+    QDict *dict = qobject_to(QDict, obj);
+
+    if (obj && !dict) {
+        error_setg(errp, "Expecting a JSON object");
+        qobject_unref(obj);
+    }
+    return dict;
+}
+
+/*
+ * Decode one UTF-8 sequence at s[0..len).  Returns the code point and
+ * sets *used, or returns -1 for a malformed, overlong, surrogate or out
+ * of range sequence, with *used covering the bytes that are replaced by
+ * one U+FFFD (the lead byte and the continuation bytes that followed it).
+ */
+static int32_t utf8_decode(const unsigned char *s, size_t len, size_t *used)
+{
+    unsigned char c = s[0];
+    size_t n, i;
+    uint32_t cp, min;
+
+    *used = 1;
+    if (c < 0x80) {
+        return c;
+    } else if (c >= 0xC0 && c <= 0xDF) {
+        n = 1, cp = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 2, cp = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF7) {
+        n = 3, cp = c & 0x07, min = 0x10000;
+    } else {
+        return -1;
+    }
+    for (i = 1; i <= n; i++) {
+        if (i >= len || (s[i] & 0xC0) != 0x80) {
+            *used = i;
+            return -1;
+        }
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    *used = n + 1;
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return -1;
+    }
+    return cp;
+}
+
+static void to_json_string(GString *out, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, used;
+
+    g_string_append_c(out, '"');
+    while (i < len) {
+        int32_t cp = utf8_decode(s + i, len - i, &used);
+
+        i += used;
+        switch (cp) {
+        case '"':
+            g_string_append(out, "\\\"");
+            break;
+        case '\\':
+            g_string_append(out, "\\\\");
+            break;
+        case '\b':
+            g_string_append(out, "\\b");
+            break;
+        case '\f':
+            g_string_append(out, "\\f");
+            break;
+        case '\n':
+            g_string_append(out, "\\n");
+            break;
+        case '\r':
+            g_string_append(out, "\\r");
+            break;
+        case '\t':
+            g_string_append(out, "\\t");
+            break;
+        case -1:
+            g_string_append(out, "\\uFFFD");
+            break;
+        default:
+            if (cp >= 0x20 && cp < 0x7F) {
+                g_string_append_c(out, cp);
+            } else if (cp < 0x10000) {
+                g_string_append_printf(out, "\\u%04X", cp);
+            } else {
+                cp -= 0x10000;
+                g_string_append_printf(out, "\\u%04X\\u%04X",
+                                       0xD800 + (cp >> 10),
+                                       0xDC00 + (cp & 0x3FF));
+            }
+        }
+    }
+    g_string_append_c(out, '"');
+}
+
+/* In pretty mode, start a new line indented @level steps. */
+static void pretty_newline(GString *out, bool pretty, unsigned level)
+{
+    if (pretty) {
+        g_string_append_c(out, '\n');
+        for (unsigned i = 0; i < level; i++) {
+            g_string_append(out, "    ");
+        }
+    }
+}
+
+static void to_json(GString *out, const QObject *obj, bool pretty,
+                    unsigned level)
+{
+    /* Compact output keeps QEMU's spaces after ':' and ','. */
+    const char *comma = pretty ? "," : ", ";
+    const char *sep = "";
+
+    switch (qobject_type(obj)) {
+    case QTYPE_QNULL:
+        g_string_append(out, "null");
+        break;
+    case QTYPE_QBOOL:
+        g_string_append(out, qbool_get_bool(qobject_to(QBool, obj))
+                             ? "true" : "false");
+        break;
+    case QTYPE_QNUM: {
+        const QNum *qn = qobject_to(QNum, obj);
+
+        if (qn->kind == QNUM_DOUBLE && !isfinite(qn->u.dbl)) {
+            /* JSON has no inf or nan; null at least stays parseable. */
+            g_string_append(out, "null");
+        } else {
+            g_autofree char *text = qnum_to_string(qn);
+
+            g_string_append(out, text);
+        }
+        break;
+    }
+    case QTYPE_QSTRING: {
+        const QString *qs = qobject_to(QString, obj);
+
+        to_json_string(out, qstring_get_str(qs), qstring_get_length(qs));
+        break;
+    }
+    case QTYPE_QDICT: {
+        const QDict *dict = qobject_to(QDict, obj);
+        const QDictEntry *e;
+
+        g_string_append_c(out, '{');
+        for (e = qdict_first(dict); e; e = qdict_next(dict, e)) {
+            g_string_append(out, sep);
+            pretty_newline(out, pretty, level + 1);
+            to_json_string(out, e->key, strlen(e->key));
+            g_string_append(out, ": ");
+            to_json(out, e->value, pretty, level + 1);
+            sep = comma;
+        }
+        pretty_newline(out, pretty, level);
+        g_string_append_c(out, '}');
+        break;
+    }
+    case QTYPE_QLIST: {
+        const QList *list = qobject_to(QList, obj);
+        const QListEntry *e;
+
+        g_string_append_c(out, '[');
+        QLIST_FOREACH_ENTRY(list, e) {
+            g_string_append(out, sep);
+            pretty_newline(out, pretty, level + 1);
+            to_json(out, qlist_entry_obj(e), pretty, level + 1);
+            sep = comma;
+        }
+        pretty_newline(out, pretty, level);
+        g_string_append_c(out, ']');
+        break;
+    }
+    default:
+        g_assert_not_reached();
+    }
+}
+
+GString *qobject_to_json_pretty(const QObject *obj, bool pretty)
+{
+    GString *out = g_string_new(NULL);
+
+    to_json(out, obj, pretty, 0);
+    return out;
+}
+
+GString *qobject_to_json(const QObject *obj)
+{
+    return qobject_to_json_pretty(obj, false);
+}
