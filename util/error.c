@@ -37,11 +37,117 @@ const char *ErrorClass_str(ErrorClass cls)
     return names[cls];
 }
 
+/*
+ * The current location of each thread.  std_loc is the bottom of the
+ * stack, so cur_loc is never NULL once a thread has looked at it.
+ */
+static __thread Location std_loc;
+static __thread Location *cur_loc;
+
+static Location *current_loc(void)
+{
+    if (!cur_loc) {
+        cur_loc = &std_loc;
+    }
+    return cur_loc;
+}
+
+Location *loc_push_restore(Location *loc)
+{
+    assert(!loc->prev);
+    loc->prev = current_loc();
+    cur_loc = loc;
+    return loc;
+}
+
+Location *loc_push_none(Location *loc)
+{
+    loc->kind = LOC_NONE;
+    loc->prev = NULL;
+    return loc_push_restore(loc);
+}
+
+Location *loc_pop(Location *loc)
+{
+    assert(current_loc() == loc && loc->prev);
+    cur_loc = loc->prev;
+    loc->prev = NULL;
+    return loc;
+}
+
+Location *loc_save(Location *loc)
+{
+    *loc = *current_loc();
+    loc->prev = NULL;
+    return loc;
+}
+
+void loc_restore(Location *loc)
+{
+    Location *cur = current_loc();
+    Location *prev = cur->prev;
+
+    /* Only a saved copy may be restored, never a pushed link. */
+    assert(!loc->prev);
+    *cur = *loc;
+    cur->prev = prev;
+}
+
+void loc_set_none(void)
+{
+    current_loc()->kind = LOC_NONE;
+}
+
+void loc_set_cmdline(char **argv, int idx, int cnt)
+{
+    Location *cur = current_loc();
+
+    cur->kind = LOC_CMDLINE;
+    cur->num = cnt;
+    cur->ptr = argv + idx;
+}
+
+/* "progname: " followed by the current location, e.g. "-name x: ". */
+static void append_prefix(GString *out)
+{
+    Location *loc = current_loc();
+    char *const *argp;
+    int i;
+
+    g_string_append_printf(out, "%s: ", progname);
+    if (loc->kind == LOC_CMDLINE) {
+        argp = loc->ptr;
+        for (i = 0; i < loc->num; i++) {
+            g_string_append_printf(out, "%s%s", i ? " " : "", argp[i]);
+        }
+        g_string_append(out, ": ");
+    }
+}
+
+void error_vprintf(const char *fmt, va_list ap)
+{
+    vfprintf(stderr, fmt, ap);
+}
+
+void error_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    error_vprintf(fmt, ap);
+    va_end(ap);
+}
+
 static void vreport(const char *kind, const char *fmt, va_list ap)
 {
     /* Build the whole line first so concurrent reports do not interleave. */
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    fprintf(stderr, "%s: %s%s\n", progname, kind, msg);
+    GString *line = g_string_new(NULL);
+
+    append_prefix(line);
+    g_string_append(line, kind);
+    g_string_append_vprintf(line, fmt, ap);
+    g_string_append_c(line, '\n');
+    fputs(line->str, stderr);
+    g_string_free(line, true);
 }
 
 void error_vreport(const char *fmt, va_list ap)
@@ -75,8 +181,13 @@ void info_report(const char *fmt, ...)
 
 static void print_err(const char *kind, const Error *err)
 {
-    fprintf(stderr, "%s: %s%s\n%s", progname, kind, err->msg,
-            err->hint ? err->hint->str : "");
+    GString *line = g_string_new(NULL);
+
+    append_prefix(line);
+    g_string_append_printf(line, "%s%s\n%s", kind, err->msg,
+                           err->hint ? err->hint->str : "");
+    fputs(line->str, stderr);
+    g_string_free(line, true);
 }
 
 /* What the sentinels do with an error handed to them. */

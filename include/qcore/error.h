@@ -97,6 +97,51 @@ void error_vreport(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
 /* Prefix printed before every report; defaults to "qcore". */
 void error_set_progname(const char *name);
 
+/* Print to stderr with no prefix (continuation lines of a report). */
+void error_printf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+void error_vprintf(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
+
+/*
+ * Error locations (QEMU's include/qemu/error-report.h).
+ *
+ * Reports name the place that caused them: while vl.c handles
+ * "-object foo,id=x", error_report("boom") prints
+ * "qcore: -object foo,id=x: boom".  There is a current location per
+ * thread, set in place with loc_set_*(), or temporarily replaced by
+ * pushing a caller-owned Location and popping it again:
+ *
+ *     Location loc;
+ *     loc_push_none(&loc);
+ *     loc_set_cmdline(argv, i, 2);
+ *     ...error_report() calls print "qcore: -object foo,id=x: ..."...
+ *     loc_pop(&loc);
+ *
+ * A Location only points at the argv strings; they must outlive it
+ * (argv does).  A location is thread-local: a report from an iothread
+ * never carries the main thread's command-line location.
+ */
+typedef struct Location {
+    enum { LOC_NONE, LOC_CMDLINE } kind;
+    int num;                    /* LOC_CMDLINE: number of argv words */
+    const void *ptr;            /* LOC_CMDLINE: first argv word */
+    struct Location *prev;      /* the location loc_pop() returns to */
+} Location;
+
+/* Make @loc (its saved contents) the current location; returns @loc. */
+Location *loc_push_restore(Location *loc);
+/* Make @loc, set to "no location", the current location; returns @loc. */
+Location *loc_push_none(Location *loc);
+/* Undo the push of @loc, which must be the current location. */
+Location *loc_pop(Location *loc);
+/* Copy the current location into @loc (not pushed); returns @loc. */
+Location *loc_save(Location *loc);
+/* Overwrite the current location with a copy saved by loc_save(). */
+void loc_restore(Location *loc);
+/* The current location becomes "nowhere": reports get no prefix. */
+void loc_set_none(void);
+/* The current location becomes argv[idx] ... argv[idx + cnt - 1]. */
+void loc_set_cmdline(char **argv, int idx, int cnt);
+
 /*
  * ERRP_GUARD(): make errp safe to dereference in this function.  If the
  * caller passed NULL or &error_fatal, errp is redirected to a local Error

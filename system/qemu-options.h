@@ -1,0 +1,116 @@
+/*
+ * The table of command-line options, as an X-macro list: -h is generated
+ * from it and anything not in it is rejected.  Corresponds to QEMU's
+ * qemu-options.hx (and the qemu-options.def generated from it).
+ *
+ * Include it after defining
+ *     DEF(name, flags, index, help)  one option: "-name" (no dash here),
+ *                                    flags HAS_ARG if it takes an argument,
+ *                                    its QEMU_OPTION_* enumerator, and its
+ *                                    lines of -h text ("" to list nothing,
+ *                                    as for aliases documented elsewhere);
+ *     DEFHEADING(text)               a section title in -h.
+ * Both are #undef'd at the end.  No include guard, by design.
+ *
+ * The help texts follow QEMU's layout: the synopsis at column 0, the
+ * explanation indented to column 16.
+ */
+#ifndef HAS_ARG
+#define HAS_ARG 0x0001
+#endif
+
+DEFHEADING(Standard options:)
+DEF("h", 0, QEMU_OPTION_h,
+    "-h or -help     display this help and exit\n")
+DEF("help", 0, QEMU_OPTION_help, "")
+DEF("version", 0, QEMU_OPTION_version,
+    "-version        display version information and exit\n")
+DEF("machine", HAS_ARG, QEMU_OPTION_machine,
+    "-machine [type=]name[,prop[=value][,...]]\n"
+    "                choose the machine to emulate ('-machine help' lists "
+    "them)\n")
+DEF("M", HAS_ARG, QEMU_OPTION_M,
+    "-M              same as -machine\n")
+DEF("cpu", HAS_ARG, QEMU_OPTION_cpu,
+    "-cpu cpu        choose the CPU model ('-cpu help' lists them)\n")
+DEF("smp", HAS_ARG, QEMU_OPTION_smp,
+    "-smp [[cpus=]n][,maxcpus=maxcpus][,sockets=sockets][,cores=cores]"
+    "[,threads=threads]\n"
+    "                n CPUs at start-up, and how they are arranged\n")
+DEF("m", HAS_ARG, QEMU_OPTION_m,
+    "-m [size=]megs[,slots=n,maxmem=size]\n"
+    "                configure guest RAM: size in MiB, or with a suffix "
+    "k, M, G, T\n")
+DEF("name", HAS_ARG, QEMU_OPTION_name,
+    "-name string1[,process=string2][,debug-threads=on|off]\n"
+    "                set the name of the guest; string2 names the "
+    "process\n"
+    "                debug-threads=on names each thread (for debugging "
+    "only)\n")
+DEFHEADING()
+
+DEFHEADING(Display options:)
+DEF("display", HAS_ARG, QEMU_OPTION_display,
+    "-display none   choose the display backend (only 'none' exists)\n")
+DEF("nographic", 0, QEMU_OPTION_nographic,
+    "-nographic      no display; serial port and monitor share the "
+    "terminal\n")
+DEF("vnc", HAS_ARG, QEMU_OPTION_vnc,
+    "-vnc none       accepted for compatibility: there is no VNC "
+    "support\n")
+DEFHEADING()
+
+DEFHEADING(Character device options:)
+DEF("chardev", HAS_ARG, QEMU_OPTION_chardev,
+    "-chardev backend,id=id[,option=value,...]\n"
+    "                add a character device ('-chardev help' lists "
+    "backends)\n"
+    "                backends: null, socket, stdio, file, pty, ringbuf\n")
+DEFHEADING()
+
+DEFHEADING(Boot Image or Kernel specific:)
+DEF("kernel", HAS_ARG, QEMU_OPTION_kernel,
+    "-kernel file    the kernel (or bare-metal ELF) to boot\n")
+DEF("append", HAS_ARG, QEMU_OPTION_append,
+    "-append cmdline the command line passed to the kernel\n")
+DEF("bios", HAS_ARG, QEMU_OPTION_bios,
+    "-bios file      the firmware image to load\n")
+DEFHEADING()
+
+DEFHEADING(Debug/Expert options:)
+DEF("serial", HAS_ARG, QEMU_OPTION_serial,
+    "-serial dev     connect the next serial port to character device "
+    "'dev'\n")
+DEF("monitor", HAS_ARG, QEMU_OPTION_monitor,
+    "-monitor dev    an HMP monitor on character device 'dev'\n")
+DEF("qmp", HAS_ARG, QEMU_OPTION_qmp,
+    "-qmp dev        a QMP monitor on character device 'dev'\n")
+DEF("qmp-pretty", HAS_ARG, QEMU_OPTION_qmp_pretty,
+    "-qmp-pretty dev as -qmp, with indented JSON replies\n")
+DEF("mon", HAS_ARG, QEMU_OPTION_mon,
+    "-mon [chardev=]name[,mode=readline|control][,pretty=on|off]\n"
+    "                a monitor on the character device with id 'name'\n")
+DEF("pidfile", HAS_ARG, QEMU_OPTION_pidfile,
+    "-pidfile file   write the process id to 'file'\n")
+DEF("S", 0, QEMU_OPTION_S,
+    "-S              start paused ('cont' or 'c' starts the machine)\n")
+DEF("nodefaults", 0, QEMU_OPTION_nodefaults,
+    "-nodefaults     create no default serial port or monitor\n")
+DEF("daemonize", 0, QEMU_OPTION_daemonize,
+    "-daemonize      detach into the background once set up\n")
+DEF("D", HAS_ARG, QEMU_OPTION_D,
+    "-D logfile      write the log to 'logfile' instead of stderr\n")
+DEF("d", HAS_ARG, QEMU_OPTION_d,
+    "-d item1,...    log these items ('-d help' lists them)\n")
+DEFHEADING()
+
+DEFHEADING(Generic object creation:)
+DEF("object", HAS_ARG, QEMU_OPTION_object,
+    "-object TYPENAME[,PROP1=VALUE1,...]\n"
+    "                create an object of that type and set its "
+    "properties,\n"
+    "                left to right ('-object help' lists types)\n")
+DEFHEADING()
+
+#undef DEF
+#undef DEFHEADING
