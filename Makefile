@@ -37,7 +37,7 @@ check-sanitize: deps
 
 bench:
 	@scripts/install-deps.sh bench
-	@[ -f build-bench/build.ninja ] || $(MESON) setup build-bench -Dbench=true -Dbuildtype=release -Db_ndebug=true
+	@[ -f build-bench/build.ninja ] || $(MESON) setup build-bench -Dbench=true -Dbuildtype=release
 	$(NINJA) -C build-bench
 	bench/run.sh build-bench
 

@@ -68,6 +68,17 @@ static inline long bench_scaled(long n)
     return r > 0 ? r : 1;
 }
 
+/*
+ * BENCH_ONLY=qcore runs only the rows whose name contains that string
+ * (for profiling one peer with perf); the default runs everything.
+ */
+static inline bool bench_want(const char *peer)
+{
+    const char *only = getenv("BENCH_ONLY");
+
+    return !only || strstr(peer, only);
+}
+
 /* splitmix64: the same seed gives every peer the same sequence. */
 static inline uint64_t bench_rand(uint64_t *state)
 {

@@ -81,7 +81,7 @@ static double run_glib(void)
 
 /* ---- libuv ------------------------------------------------------------ */
 
-static void uv_idle_cb(uv_idle_t *idle)
+static void luv_idle_cb(uv_idle_t *idle)
 {
     if (++count == target) {
         uv_idle_stop(idle);
@@ -96,7 +96,7 @@ static double run_libuv(uv_run_mode mode)
 
     uv_loop_init(&loop);
     uv_idle_init(&loop, &idle);
-    uv_idle_start(&idle, uv_idle_cb);
+    uv_idle_start(&idle, luv_idle_cb);
 
     count = iterations = 0;
     t = bench_now_ns();
@@ -198,9 +198,11 @@ int main(int argc, char **argv)
     bench_add(&t, "glib idle + iteration(TRUE)", BENCH_BEST_OF(run_glib()),
               false, "poll() of the wakeup fd each iteration");
     bench_add(&t, "libuv uv_idle + UV_RUN_ONCE",
-              BENCH_BEST_OF(run_libuv(UV_RUN_ONCE)), false, NULL);
+              BENCH_BEST_OF(run_libuv(UV_RUN_ONCE)), false,
+              "epoll_wait(0) each iteration");
     bench_add(&t, "libuv uv_idle + UV_RUN_NOWAIT",
-              BENCH_BEST_OF(run_libuv(UV_RUN_NOWAIT)), false, NULL);
+              BENCH_BEST_OF(run_libuv(UV_RUN_NOWAIT)), false,
+              "epoll_wait(0) each iteration");
     bench_add(&t, "libevent event_active+loopbreak, ONCE",
               BENCH_BEST_OF(run_libevent(EV_LOOPBREAK)), false,
               "epoll_wait(0) each iteration");

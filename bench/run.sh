@@ -1,0 +1,28 @@
+#!/bin/sh
+# Run every event-loop benchmark (bench/w*.c) built in the build directory
+# given as $1 and print their tables.  `make bench` calls this.
+# BENCH_SCALE=0.1 shrinks the iteration counts for a quick smoke run.
+set -u
+
+build=${1:?usage: bench/run.sh BUILD_DIR}
+if ! ls "$build"/bench/bench-w* >/dev/null 2>&1; then
+    echo "no benchmarks in $build/bench; configure it with -Dbench=true" >&2
+    exit 1
+fi
+
+echo "qcore event-loop benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)"
+echo "peers: glib $(pkg-config --modversion glib-2.0 2>/dev/null)," \
+     "libuv $(pkg-config --modversion libuv 2>/dev/null)," \
+     "libevent $(pkg-config --modversion libevent 2>/dev/null)"
+echo "each number is the best (minimum) of 3 runs; CLOCK_MONOTONIC"
+
+status=0
+for bin in "$build"/bench/bench-w*; do
+    [ -x "$bin" ] && [ -f "$bin" ] || continue
+    if ! "$bin"; then
+        echo "FAILED: $bin" >&2
+        status=1
+    fi
+done
+exit $status
