@@ -25,4 +25,7 @@ for bin in "$build"/bench/bench-w*; do
         status=1
     fi
 done
+if [ -x "$build/bench/bench-fdmon-probe" ]; then
+    "$build/bench/bench-fdmon-probe" || status=1
+fi
 exit $status

@@ -36,16 +36,10 @@ static void aio_insert_fd_handler(AioContext *ctx, AioHandler *node)
     }
 }
 
+/* The live handler of @fd, if any.  list_lock. */
 static AioHandler *find_aio_handler(AioContext *ctx, int fd)
 {
-    AioHandler *node;
-
-    QLIST_FOREACH(node, &ctx->aio_handlers, node) {
-        if (node->pfd.fd == fd && !aio_node_deleted(node)) {
-            return node;
-        }
-    }
-    return NULL;
+    return g_hash_table_lookup(ctx->fd_handlers, GINT_TO_POINTER(fd));
 }
 
 void aio_set_fd_handler_full(AioContext *ctx, int fd, IOHandler *io_read,
@@ -90,6 +84,9 @@ void aio_set_fd_handler_full(AioContext *ctx, int fd, IOHandler *io_read,
     }
     if (new_node) {
         aio_insert_fd_handler(ctx, new_node);
+        g_hash_table_insert(ctx->fd_handlers, GINT_TO_POINTER(fd), new_node);
+    } else {
+        g_hash_table_remove(ctx->fd_handlers, GINT_TO_POINTER(fd));
     }
     ctx->fdmon_ops->update(ctx, node, new_node);
     if (node) {
@@ -446,6 +443,7 @@ void aio_context_setup(AioContext *ctx)
 {
     const char *want = g_getenv("QCORE_FDMON");
 
+    ctx->fd_handlers = g_hash_table_new(NULL, NULL);
     ctx->fdmon_ops = &fdmon_poll_ops;
     if (want && !strcmp(want, "poll")) {
         return;
@@ -464,6 +462,7 @@ void aio_context_setup(AioContext *ctx)
 
 void aio_context_destroy(AioContext *ctx)
 {
+    g_hash_table_destroy(ctx->fd_handlers);
     if (ctx->fdmon_ops->destroy) {
         ctx->fdmon_ops->destroy(ctx);
     }

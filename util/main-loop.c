@@ -58,6 +58,16 @@ uint64_t main_loop_iterations(void)
     return iterations;
 }
 
+void main_loop_foreach_pollfd(void (*fn)(const GPollFD *pfd, void *opaque),
+                              void *opaque)
+{
+    guint i;
+
+    for (i = 0; gpollfds && i < gpollfds->len; i++) {
+        fn(&g_array_index(gpollfds, GPollFD, i), opaque);
+    }
+}
+
 /* ---- signals ---------------------------------------------------------- */
 
 /*

@@ -18,6 +18,17 @@ typedef struct QEMUClock {
     bool enabled;               /* atomic */
 } QEMUClock;
 
+/*
+ * A heap slot carries a copy of its timer's sort key, so sifting compares
+ * entries of one contiguous array instead of chasing a pointer per level
+ * (two cache misses per level with a million scattered timers).
+ */
+typedef struct TimerHeapEntry {
+    int64_t expire_time;
+    uint64_t seq;
+    QEMUTimer *ts;
+} TimerHeapEntry;
+
 struct QEMUTimerList {
     QEMUClock *clock;
     QLIST_ENTRY(QEMUTimerList) list;    /* clock->timerlists */
@@ -26,7 +37,7 @@ struct QEMUTimerList {
 
     /* Pending timers, a min-heap; everything below is under this lock. */
     QemuMutex active_timers_lock;
-    QEMUTimer **heap;
+    TimerHeapEntry *heap;
     size_t heap_len, heap_size;
     uint64_t next_seq;
     /*
@@ -218,36 +229,37 @@ int qemu_timeout_ns_to_ms(int64_t ns)
 
 /* ---- the heap (active_timers_lock held) -------------------------------- */
 
-static inline bool timer_before(const QEMUTimer *a, const QEMUTimer *b)
+static inline bool entry_before(const TimerHeapEntry *a,
+                                const TimerHeapEntry *b)
 {
     return a->expire_time < b->expire_time ||
            (a->expire_time == b->expire_time && a->seq < b->seq);
 }
 
-static inline void heap_set(QEMUTimerList *tl, size_t i, QEMUTimer *ts)
+static inline void heap_set(QEMUTimerList *tl, size_t i, TimerHeapEntry e)
 {
-    tl->heap[i] = ts;
-    qatomic_set(&ts->heap_index, (int)i);
+    tl->heap[i] = e;
+    qatomic_set(&e.ts->heap_index, (int)i);
 }
 
 static void heap_sift_up(QEMUTimerList *tl, size_t i)
 {
-    QEMUTimer *ts = tl->heap[i];
+    TimerHeapEntry e = tl->heap[i];
 
     while (i > 0) {
         size_t parent = (i - 1) / 2;
-        if (!timer_before(ts, tl->heap[parent])) {
+        if (!entry_before(&e, &tl->heap[parent])) {
             break;
         }
         heap_set(tl, i, tl->heap[parent]);
         i = parent;
     }
-    heap_set(tl, i, ts);
+    heap_set(tl, i, e);
 }
 
 static void heap_sift_down(QEMUTimerList *tl, size_t i)
 {
-    QEMUTimer *ts = tl->heap[i];
+    TimerHeapEntry e = tl->heap[i];
 
     for (;;) {
         size_t child = 2 * i + 1;
@@ -255,37 +267,39 @@ static void heap_sift_down(QEMUTimerList *tl, size_t i)
             break;
         }
         if (child + 1 < tl->heap_len &&
-            timer_before(tl->heap[child + 1], tl->heap[child])) {
+            entry_before(&tl->heap[child + 1], &tl->heap[child])) {
             child++;
         }
-        if (!timer_before(tl->heap[child], ts)) {
+        if (!entry_before(&tl->heap[child], &e)) {
             break;
         }
         heap_set(tl, i, tl->heap[child]);
         i = child;
     }
-    heap_set(tl, i, ts);
+    heap_set(tl, i, e);
 }
 
 static void heap_insert(QEMUTimerList *tl, QEMUTimer *ts)
 {
     if (tl->heap_len == tl->heap_size) {
         tl->heap_size = MAX(16, tl->heap_size * 2);
-        tl->heap = g_renew(QEMUTimer *, tl->heap, tl->heap_size);
+        tl->heap = g_renew(TimerHeapEntry, tl->heap, tl->heap_size);
     }
-    tl->heap[tl->heap_len] = ts;
+    tl->heap[tl->heap_len] = (TimerHeapEntry) {
+        .expire_time = ts->expire_time, .seq = ts->seq, .ts = ts,
+    };
     heap_sift_up(tl, tl->heap_len++);
 }
 
 static void heap_remove(QEMUTimerList *tl, QEMUTimer *ts)
 {
     size_t i = ts->heap_index;
-    QEMUTimer *last = tl->heap[--tl->heap_len];
+    TimerHeapEntry last = tl->heap[--tl->heap_len];
 
     qatomic_set(&ts->heap_index, -1);
-    if (last != ts) {
+    if (last.ts != ts) {
         tl->heap[i] = last;
-        if (i > 0 && timer_before(last, tl->heap[(i - 1) / 2])) {
+        if (i > 0 && entry_before(&last, &tl->heap[(i - 1) / 2])) {
             heap_sift_up(tl, i);
         } else {
             heap_sift_down(tl, i);
@@ -296,7 +310,7 @@ static void heap_remove(QEMUTimerList *tl, QEMUTimer *ts)
 static void update_earliest(QEMUTimerList *tl)
 {
     qatomic_set(&tl->earliest,
-                tl->heap_len ? tl->heap[0]->expire_time : INT64_MAX);
+                tl->heap_len ? tl->heap[0].expire_time : INT64_MAX);
 }
 
 /* ---- timer lists ------------------------------------------------------ */
@@ -386,11 +400,11 @@ bool timerlist_run_timers(QEMUTimerList *tl)
 
     qemu_event_reset(&tl->timers_done_ev);
     qemu_mutex_lock(&tl->active_timers_lock);
-    while (tl->heap_len && tl->heap[0]->expire_time <= current_time) {
+    while (tl->heap_len && tl->heap[0].expire_time <= current_time) {
         QEMUTimerCB *cb;
         void *opaque;
 
-        ts = tl->heap[0];
+        ts = tl->heap[0].ts;
         heap_remove(tl, ts);
         update_earliest(tl);
         cb = ts->cb;
@@ -522,7 +536,7 @@ static bool timer_mod_ns_locked(QEMUTimerList *tl, QEMUTimer *ts,
     ts->seq = tl->next_seq++;
     heap_insert(tl, ts);
     update_earliest(tl);
-    return tl->heap[0] == ts;
+    return tl->heap[0].ts == ts;
 }
 
 static void timerlist_rearm(QEMUTimerList *tl)

@@ -49,6 +49,8 @@ struct AioContext {
     int walking_handlers;           /* list_lock */
     AioHandlerList aio_handlers;    /* list_lock to write */
     AioHandlerList deleted_aio_handlers; /* list_lock */
+    /* fd -> its live (not deleted) handler, so updates are O(1). */
+    GHashTable *fd_handlers;        /* list_lock */
 
     /*
      * notify_me is non-zero while the home thread is about to block (in

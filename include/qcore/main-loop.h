@@ -52,6 +52,12 @@ QEMUBH *qemu_bh_new_full(QEMUBHFunc *cb, void *opaque, const char *name);
 
 /* Number of main_loop_wait iterations so far (for statistics). */
 uint64_t main_loop_iterations(void);
+/*
+ * The fds glib polled in the last iteration, with the events it asked
+ * for (for x-query-main-loop).  Main thread, BQL held.
+ */
+void main_loop_foreach_pollfd(void (*fn)(const GPollFD *pfd, void *opaque),
+                              void *opaque);
 
 /* ---- the Big QEMU Lock ----------------------------------------------- */
 /*
