@@ -1,17 +1,35 @@
 /*
- * Shutdown requests, signal handling and the top-level loop.
- * Corresponds to QEMU's system/runstate.c (and os-posix.c for signals).
+ * Run state, shutdown/reset/powerdown requests, signal handling and the
+ * top-level loop.  Corresponds to QEMU's system/runstate.c (vm_start and
+ * vm_stop from system/cpus.c, signals from os-posix.c).
  */
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
 #include "qcore/error.h"
 #include "qcore/main-loop.h"
+#include "qcore/qapi-events.h"
 #include "qcore/runstate.h"
 #include <signal.h>
 
+/* Main thread, BQL. */
+static RunState current_run_state = RUN_STATE_PRELAUNCH;
+
+/* Requests: written by any thread, consumed by the main loop. */
 static ShutdownCause shutdown_requested;    /* atomic */
+static ShutdownCause reset_requested;       /* atomic */
+static bool powerdown_requested;            /* atomic */
 static int shutdown_signal;
 static pid_t shutdown_pid;
+
+typedef struct QEMUResetEntry {
+    QTAILQ_ENTRY(QEMUResetEntry) entry;
+    QEMUResetHandler *func;
+    void *opaque;
+} QEMUResetEntry;
+
+/* BQL. */
+static QTAILQ_HEAD(, QEMUResetEntry) reset_handlers =
+    QTAILQ_HEAD_INITIALIZER(reset_handlers);
 
 const char *ShutdownCause_str(ShutdownCause cause)
 {
@@ -30,6 +48,87 @@ const char *ShutdownCause_str(ShutdownCause cause)
     assert(cause < SHUTDOWN_CAUSE__MAX);
     return names[cause];
 }
+
+const char *RunState_str(RunState state)
+{
+    static const char *const names[RUN_STATE__MAX] = {
+        [RUN_STATE_PRELAUNCH] = "prelaunch",
+        [RUN_STATE_RUNNING] = "running",
+        [RUN_STATE_PAUSED] = "paused",
+        [RUN_STATE_SHUTDOWN] = "shutdown",
+    };
+    assert(state < RUN_STATE__MAX);
+    return names[state];
+}
+
+RunState runstate_get(void)
+{
+    return current_run_state;
+}
+
+bool runstate_check(RunState state)
+{
+    return current_run_state == state;
+}
+
+bool runstate_is_running(void)
+{
+    return runstate_check(RUN_STATE_RUNNING);
+}
+
+static bool runstate_valid_transition(RunState from, RunState to)
+{
+    if (to == RUN_STATE_SHUTDOWN || from == to) {
+        return true;
+    }
+    switch (from) {
+    case RUN_STATE_PRELAUNCH:
+    case RUN_STATE_PAUSED:
+        return to == RUN_STATE_RUNNING || to == RUN_STATE_PAUSED;
+    case RUN_STATE_RUNNING:
+        return to == RUN_STATE_PAUSED;
+    default:
+        return false;
+    }
+}
+
+void runstate_set(RunState new_state)
+{
+    assert_bql_held();
+    if (!runstate_valid_transition(current_run_state, new_state)) {
+        error_report("invalid runstate transition: '%s' -> '%s'",
+                     RunState_str(current_run_state), RunState_str(new_state));
+        abort();
+    }
+    current_run_state = new_state;
+}
+
+bool vm_start(void)
+{
+    if (runstate_is_running()) {
+        return false;
+    }
+    cpu_enable_ticks();
+    runstate_set(RUN_STATE_RUNNING);
+    qapi_event_send_resume();
+    return true;
+}
+
+void vm_stop(RunState state)
+{
+    if (!runstate_is_running()) {
+        /* QEMU still records the new state (e.g. paused -> shutdown). */
+        if (state == RUN_STATE_SHUTDOWN) {
+            runstate_set(state);
+        }
+        return;
+    }
+    cpu_disable_ticks();
+    runstate_set(state);
+    qapi_event_send_stop();
+}
+
+/* ---- requests ----------------------------------------------------------- */
 
 /* -name; main thread. */
 static char *vm_name;
@@ -51,12 +150,58 @@ void qemu_system_shutdown_request(ShutdownCause reason)
     qemu_notify_event();
 }
 
+void qemu_system_reset_request(ShutdownCause reason)
+{
+    qatomic_set(&reset_requested, reason);
+    qemu_notify_event();
+}
+
+void qemu_system_powerdown_request(void)
+{
+    qatomic_set(&powerdown_requested, true);
+    qemu_notify_event();
+}
+
 void qemu_system_killed(int signal, pid_t pid)
 {
     shutdown_signal = signal;
     shutdown_pid = pid;
     qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_SIGNAL);
 }
+
+void qemu_register_reset(QEMUResetHandler *func, void *opaque)
+{
+    QEMUResetEntry *re = g_new0(QEMUResetEntry, 1);
+
+    re->func = func;
+    re->opaque = opaque;
+    QTAILQ_INSERT_TAIL(&reset_handlers, re, entry);
+}
+
+void qemu_unregister_reset(QEMUResetHandler *func, void *opaque)
+{
+    QEMUResetEntry *re;
+
+    QTAILQ_FOREACH(re, &reset_handlers, entry) {
+        if (re->func == func && re->opaque == opaque) {
+            QTAILQ_REMOVE(&reset_handlers, re, entry);
+            g_free(re);
+            return;
+        }
+    }
+}
+
+static void qemu_system_reset(ShutdownCause reason)
+{
+    QEMUResetEntry *re, *next;
+
+    QTAILQ_FOREACH_SAFE(re, &reset_handlers, entry, next) {
+        re->func(re->opaque);
+    }
+    qapi_event_send_reset(reason >= SHUTDOWN_CAUSE_GUEST_SHUTDOWN, reason);
+}
+
+/* ---- signals ------------------------------------------------------------ */
 
 /* Runs from the main loop (signalfd), not in signal context. */
 static void termsig_handler(int signal, siginfo_t *info, void *c)
@@ -74,12 +219,15 @@ void os_setup_signal_handling(void)
     sigaction(SIGINT, &act, NULL);
     sigaction(SIGHUP, &act, NULL);
     sigaction(SIGTERM, &act, NULL);
+    /* A peer that closes its socket must not kill us. */
+    signal(SIGPIPE, SIG_IGN);
 }
 
 static void qemu_kill_report(void)
 {
     g_autofree char *comm = NULL;
     g_autofree char *path = NULL;
+    gsize len = 0;
 
     if (!shutdown_signal) {
         return;
@@ -90,7 +238,7 @@ static void qemu_kill_report(void)
         return;
     }
     path = g_strdup_printf("/proc/%d/cmdline", (int)shutdown_pid);
-    if (!g_file_get_contents(path, &comm, NULL, NULL) || !comm[0]) {
+    if (!g_file_get_contents(path, &comm, &len, NULL) || !len) {
         g_free(comm);
         comm = g_strdup("unknown");
     }
@@ -100,12 +248,24 @@ static void qemu_kill_report(void)
 
 bool main_loop_should_exit(int *status)
 {
-    ShutdownCause cause = qatomic_read(&shutdown_requested);
+    ShutdownCause cause;
 
+    assert_bql_held();
+    if (qatomic_xchg(&powerdown_requested, false)) {
+        qapi_event_send_powerdown();
+    }
+    cause = qatomic_xchg(&reset_requested, SHUTDOWN_CAUSE_NONE);
+    if (cause != SHUTDOWN_CAUSE_NONE) {
+        qemu_system_reset(cause);
+    }
+
+    cause = qatomic_read(&shutdown_requested);
     if (cause == SHUTDOWN_CAUSE_NONE) {
         return false;
     }
     qemu_kill_report();
+    qapi_event_send_shutdown(cause >= SHUTDOWN_CAUSE_GUEST_SHUTDOWN, cause);
+    vm_stop(RUN_STATE_SHUTDOWN);
     *status = cause == SHUTDOWN_CAUSE_HOST_ERROR ? 1 : 0;
     return true;
 }

@@ -277,10 +277,10 @@ static bool try_poll_mode(AioContext *ctx, AioHandlerList *ready_list,
 static void adjust_polling_time(AioContext *ctx, int64_t block_ns)
 {
     int64_t max_ns = qatomic_read(&ctx->poll_max_ns);
-    int64_t poll_ns = ctx->poll_ns;
+    int64_t poll_ns = qatomic_read(&ctx->poll_ns);
 
     if (!max_ns) {
-        ctx->poll_ns = 0;
+        qatomic_set(&ctx->poll_ns, 0);
         return;
     }
     if (block_ns <= poll_ns) {
@@ -296,7 +296,8 @@ static void adjust_polling_time(AioContext *ctx, int64_t block_ns)
         poll_ns = poll_ns ? poll_ns * grow : 4000;
         poll_ns = MIN(poll_ns, max_ns);
     }
-    ctx->poll_ns = poll_ns;
+    /* Another thread may reset the window meanwhile; either value is fine. */
+    qatomic_set(&ctx->poll_ns, poll_ns);
 }
 
 bool aio_poll(AioContext *ctx, bool blocking)
@@ -338,7 +339,7 @@ bool aio_poll(AioContext *ctx, bool blocking)
     aio_walk_begin(ctx);
     ctx->poll_count++;
 
-    if (blocking && ctx->poll_max_ns) {
+    if (blocking && qatomic_read(&ctx->poll_max_ns)) {
         start = get_clock();
     }
     polled = try_poll_mode(ctx, &ready_list, &timeout);
@@ -355,7 +356,7 @@ bool aio_poll(AioContext *ctx, bool blocking)
     }
     aio_notify_accept(ctx);
 
-    if (blocking && ctx->poll_max_ns) {
+    if (start) {
         adjust_polling_time(ctx, get_clock() - start);
     }
 
@@ -369,25 +370,6 @@ bool aio_poll(AioContext *ctx, bool blocking)
 }
 
 /* ---- GSource helpers -------------------------------------------------- */
-
-bool aio_prepare(AioContext *ctx)
-{
-    AioHandlerList ready_list = QLIST_HEAD_INITIALIZER(ready_list);
-    AioHandler *node;
-    bool progress;
-
-    /* Poll once so busy-pollable work is not left to glib's poll. */
-    aio_walk_begin(ctx);
-    progress = run_poll_handlers_once(ctx, &ready_list);
-    /* Only the answer matters here: dispatch polls again. */
-    while ((node = QLIST_FIRST(&ready_list))) {
-        QLIST_REMOVE(node, node_ready);
-        node->poll_ready = 0;
-        node->revents = 0;
-    }
-    aio_walk_end(ctx);
-    return progress;
-}
 
 bool aio_pending(AioContext *ctx)
 {
@@ -406,7 +388,6 @@ void aio_dispatch(AioContext *ctx)
     aio_walk_begin(ctx);
     aio_bh_poll(ctx);
     ctx->fdmon_ops->gsource_dispatch(ctx, &ready_list);
-    run_poll_handlers_once(ctx, &ready_list);
     aio_dispatch_ready_handlers(ctx, &ready_list);
     aio_walk_end(ctx);
 

@@ -244,10 +244,8 @@ static gboolean aio_ctx_prepare(GSource *source, gint *timeout)
      */
     smp_mb();
 
+    /* No busy polling under glib: handlers are dispatched by their fds. */
     *timeout = qemu_timeout_ns_to_ms(aio_compute_timeout(ctx));
-    if (aio_prepare(ctx)) {
-        *timeout = 0;
-    }
     return *timeout == 0;
 }
 
@@ -269,6 +267,13 @@ static gboolean aio_ctx_dispatch(GSource *source, GSourceFunc callback,
 
     assert(callback == NULL);
     qatomic_set(&ctx->gsource_dispatch_count, ctx->gsource_dispatch_count + 1);
+    /*
+     * glib skips check() for a source whose prepare() said it was ready,
+     * so end the sleeping phase here too; otherwise notify_me and
+     * ctx->notified stay set and every later prepare() reports "ready".
+     */
+    qatomic_store_release(&ctx->notify_me, qatomic_read(&ctx->notify_me) & ~1);
+    aio_notify_accept(ctx);
     aio_dispatch(ctx);
     return TRUE;
 }
@@ -468,6 +473,9 @@ AioContext *aio_context_new(Error **errp)
     ctx->poll_shrink = 0;
     ctx->thread_pool_min = 0;
     ctx->thread_pool_max = 64;
+
+    /* Adding the notifier notified; a new context owes nobody a wake-up. */
+    aio_notify_accept(ctx);
     return ctx;
 }
 

@@ -232,15 +232,44 @@ GMainContext *iothread_get_g_main_context(IOThread *iothread)
     return gctx;
 }
 
+typedef struct PollParamsData {
+    AioContext *ctx;
+    int64_t max_ns, grow, shrink;
+    Error *err;
+    QemuEvent done;
+} PollParamsData;
+
+static void set_poll_params_bh(void *opaque)
+{
+    PollParamsData *d = opaque;
+
+    aio_context_set_poll_params(d->ctx, d->max_ns, d->grow, d->shrink,
+                                &d->err);
+    qemu_event_set(&d->done);
+}
+
 void iothread_set_poll_params(IOThread *iothread, int64_t max_ns,
                               int64_t grow, int64_t shrink, Error **errp)
 {
-    Error *local_err = NULL;
+    PollParamsData d = {
+        .ctx = iothread->ctx,
+        .max_ns = max_ns, .grow = grow, .shrink = shrink,
+    };
 
-    aio_context_set_poll_params(iothread->ctx, max_ns, grow, shrink,
-                                &local_err);
-    if (local_err) {
-        error_propagate(errp, local_err);
+    /*
+     * The polling window is the home thread's state (aio_poll adapts it
+     * on every iteration), so change it there, between two iterations.
+     */
+    qemu_event_init(&d.done, false);
+    if (iothread->stopped) {
+        set_poll_params_bh(&d);
+    } else {
+        aio_bh_schedule_oneshot(iothread->ctx, set_poll_params_bh, &d);
+        qemu_event_wait(&d.done);
+    }
+    qemu_event_destroy(&d.done);
+    if (d.err) {
+        error_propagate(errp, d.err);
         return;
     }
     iothread->poll_max_ns = max_ns;

@@ -359,8 +359,12 @@ static bool opt_get_typed(QemuOpts *opts, const char *name,
     if (opt && opt->desc) {
         /* Asking a described option for another type is a bug. */
         assert(opt->desc->type == type);
-        *uval = opt->value.uint;
-        *bval = opt->value.boolean;
+        /* Read only the union member that this type stores. */
+        if (type == QEMU_OPT_BOOL) {
+            *bval = opt->value.boolean;
+        } else {
+            *uval = opt->value.uint;
+        }
         return true;
     }
     str = qemu_opt_get(opts, name);

@@ -224,13 +224,13 @@ bool aio_poll(AioContext *ctx, bool blocking);
 int64_t aio_compute_timeout(AioContext *ctx);
 
 /* GSource building blocks (used by the GSourceFuncs). */
-bool aio_prepare(AioContext *ctx);
 bool aio_pending(AioContext *ctx);
 void aio_dispatch(AioContext *ctx);
 
 /* Busy-polling window; grow/shrink 0 pick the defaults (2x, reset). */
 void aio_context_set_poll_params(AioContext *ctx, int64_t max_ns,
                                  int64_t grow, int64_t shrink, Error **errp);
+/* Owner of the context (the IOThread's creator), like QEMU. */
 void aio_context_set_thread_pool_params(AioContext *ctx, int64_t min,
                                         int64_t max, Error **errp);
 /* The context's thread pool (created on first call).  Home thread. */

@@ -56,7 +56,9 @@ GMainContext *iothread_get_g_main_context(IOThread *iothread);
 /*
  * Adaptive polling: poll-max-ns, poll-grow, poll-shrink as QEMU's
  * properties (see aio_context_set_poll_params).  On error nothing
- * changes.  The getter reads back the last values set.  Owner thread.
+ * changes.  The change is made by the IOThread itself, between two
+ * iterations (the setter waits for it).  The getter reads back the last
+ * values set.  Owner thread.
  */
 void iothread_set_poll_params(IOThread *iothread, int64_t max_ns,
                               int64_t grow, int64_t shrink, Error **errp);

@@ -1,0 +1,388 @@
+/*
+ * The HMP commands and their table (names, args_type, help texts as in
+ * QEMU's hmp-commands.hx and hmp-commands-info.hx).  Each command calls
+ * its QMP twin and formats the result the way QEMU's HMP prints it.
+ * Corresponds to QEMU's monitor/hmp-cmds.c, qom/qom-hmp-cmds.c and the
+ * HMP parts of system/runstate-hmp-cmds.c and chardev/char-hmp-cmds.c.
+ */
+#include "qcore/osdep.h"
+#include "qcore/chardev.h"
+#include "qcore/keyval.h"
+#include "qcore/object-interfaces.h"
+#include "qcore/qom-qmp-cmds.h"
+#include "qcore/runstate.h"
+#include "monitor-internal.h"
+
+bool hmp_handle_error(Monitor *mon, Error *err)
+{
+    if (!err) {
+        return false;
+    }
+    monitor_printf(mon, "Error: %s\n", error_get_pretty(err));
+    error_free(err);
+    return true;
+}
+
+static void hmp_help(Monitor *mon, const QDict *qdict)
+{
+    help_cmd(mon, qdict_get_try_str(qdict, "name"));
+}
+
+static void hmp_info_help(Monitor *mon, const QDict *qdict)
+{
+    help_cmd(mon, "info");
+}
+
+/* ---- info ------------------------------------------------------------- */
+
+static void hmp_info_version(Monitor *mon, const QDict *qdict)
+{
+    g_autoptr(QDict) info = qmp_query_version(NULL);
+    QDict *qemu = qdict_get_qdict(info, "qemu");
+
+    monitor_printf(mon, "%" PRId64 ".%" PRId64 ".%" PRId64 " (%s)\n",
+                   qdict_get_int(qemu, "major"), qdict_get_int(qemu, "minor"),
+                   qdict_get_int(qemu, "micro"),
+                   qdict_get_str(info, "package"));
+}
+
+static void hmp_info_status(Monitor *mon, const QDict *qdict)
+{
+    g_autoptr(QDict) info = qmp_query_status(NULL);
+    bool running = qdict_get_bool(info, "running");
+    const char *status = qdict_get_str(info, "status");
+
+    monitor_printf(mon, "VM status: %s", running ? "running" : "paused");
+    /* "paused" says it for "stop"; other stopped states are named. */
+    if (!running && strcmp(status, "paused")) {
+        monitor_printf(mon, " (%s)", status);
+    }
+    monitor_printf(mon, "\n");
+}
+
+static void hmp_info_name(Monitor *mon, const QDict *qdict)
+{
+    g_autoptr(QDict) info = qmp_query_name(NULL);
+    const char *name = qdict_get_try_str(info, "name");
+
+    if (name) {
+        monitor_printf(mon, "%s\n", name);
+    }
+}
+
+static void hmp_info_iothreads(Monitor *mon, const QDict *qdict)
+{
+    static const char *const fields[] = {
+        "poll-max-ns", "poll-grow", "poll-shrink", "aio-max-batch",
+    };
+    Error *err = NULL;
+    g_autoptr(QList) list = NULL;
+    QListEntry *e;
+    size_t i;
+
+    if (!qmp_query_iothreads) {
+        error_setg(&err, "query-iothreads is not available in this build");
+        hmp_handle_error(mon, err);
+        return;
+    }
+    list = qmp_query_iothreads(&err);
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    QLIST_FOREACH_ENTRY(list, e) {
+        QDict *info = qobject_to(QDict, qlist_entry_obj(e));
+
+        monitor_printf(mon, "%s:\n", qdict_get_try_str(info, "id"));
+        monitor_printf(mon, "  thread_id=%" PRId64 "\n",
+                       qdict_get_try_int(info, "thread-id", 0));
+        for (i = 0; i < G_N_ELEMENTS(fields); i++) {
+            if (qdict_haskey(info, fields[i])) {
+                monitor_printf(mon, "  %s=%" PRId64 "\n", fields[i],
+                               qdict_get_try_int(info, fields[i], 0));
+            }
+        }
+    }
+}
+
+static void hmp_info_chardev(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    g_autoptr(QList) list = qmp_query_chardev(&err);
+    QListEntry *e;
+
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    QLIST_FOREACH_ENTRY(list, e) {
+        QDict *info = qobject_to(QDict, qlist_entry_obj(e));
+
+        monitor_printf(mon, "%s: filename=%s\n",
+                       qdict_get_try_str(info, "label"),
+                       qdict_get_try_str(info, "filename"));
+    }
+}
+
+static gint qom_child_compare(gconstpointer a, gconstpointer b)
+{
+    return strcmp(object_get_canonical_path_component(*(Object **)a),
+                  object_get_canonical_path_component(*(Object **)b));
+}
+
+static int qom_collect_child(Object *child, void *opaque)
+{
+    g_ptr_array_add(opaque, child);
+    return 0;
+}
+
+static void print_qom_composition(Monitor *mon, Object *obj, int indent)
+{
+    g_autoptr(GPtrArray) children = g_ptr_array_new();
+    const char *name = obj == object_get_root() ? "" :
+        object_get_canonical_path_component(obj);
+    guint i;
+
+    monitor_printf(mon, "%*s/%s (%s)\n", indent, "", name,
+                   object_get_typename(obj));
+    object_child_foreach(obj, qom_collect_child, children);
+    g_ptr_array_sort(children, qom_child_compare);
+    for (i = 0; i < children->len; i++) {
+        print_qom_composition(mon, g_ptr_array_index(children, i),
+                              indent + 2);
+    }
+}
+
+/*
+ * No QMP twin in QEMU either: it walks the composition tree directly.
+ * The default root is /machine when there is one, as in QEMU.
+ */
+static void hmp_info_qom_tree(Monitor *mon, const QDict *qdict)
+{
+    const char *path = qdict_get_try_str(qdict, "path");
+    bool ambiguous = false;
+    Object *obj;
+
+    if (path) {
+        obj = object_resolve_path(path, &ambiguous);
+        if (!obj) {
+            monitor_printf(mon, "Path '%s' could not be resolved.\n", path);
+            return;
+        }
+        if (ambiguous) {
+            monitor_printf(mon, "Warning: Path '%s' is ambiguous.\n", path);
+            return;
+        }
+    } else {
+        obj = object_resolve_path("/machine", NULL);
+        if (!obj) {
+            obj = object_get_root();
+        }
+    }
+    print_qom_composition(mon, obj, 0);
+}
+
+static void hmp_info_mainloop(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    g_autoptr(QObject) info = NULL;
+    GString *text;
+
+    if (!qmp_x_query_main_loop) {
+        error_setg(&err, "x-query-main-loop is not available in this build");
+        hmp_handle_error(mon, err);
+        return;
+    }
+    info = qmp_x_query_main_loop(&err);
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    /* A human-readable string if the loop gives one, else its JSON. */
+    if (qobject_type(info) == QTYPE_QSTRING) {
+        monitor_puts(mon, qstring_get_str(qobject_to(QString, info)));
+        return;
+    }
+    text = qobject_to_json_pretty(info, true);
+    monitor_printf(mon, "%s\n", text->str);
+    g_string_free(text, true);
+}
+
+/* ---- run state -------------------------------------------------------- */
+
+static void hmp_stop(Monitor *mon, const QDict *qdict)
+{
+    qmp_stop(NULL);
+}
+
+static void hmp_cont(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+
+    qmp_cont(&err);
+    hmp_handle_error(mon, err);
+}
+
+static void hmp_system_reset(Monitor *mon, const QDict *qdict)
+{
+    qmp_system_reset(NULL);
+}
+
+static void hmp_system_powerdown(Monitor *mon, const QDict *qdict)
+{
+    qmp_system_powerdown(NULL);
+}
+
+static void hmp_quit(Monitor *mon, const QDict *qdict)
+{
+    /* Read nothing more: the process is going away. */
+    monitor_suspend(mon);
+    qmp_quit(NULL);
+}
+
+/* ---- QOM -------------------------------------------------------------- */
+
+static void hmp_object_add(Monitor *mon, const QDict *qdict)
+{
+    const char *options = qdict_get_str(qdict, "object");
+    g_autoptr(QDict) args = NULL;
+    Error *err = NULL;
+    const char *type;
+    Object *obj;
+    bool help;
+
+    /* As QEMU: -object syntax, properties typed by the QOM property. */
+    args = keyval_parse(options, "qom-type", &help, &err);
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    type = qdict_get_try_str(args, "qom-type");
+    if (help || (type && is_help_option(type))) {
+        g_autofree char *text = NULL;
+
+        if (!type || is_help_option(type)) {
+            text = user_creatable_help_types();
+        } else {
+            text = user_creatable_help_props(type, &err);
+        }
+        if (!hmp_handle_error(mon, err)) {
+            monitor_puts(mon, text);
+        }
+        return;
+    }
+    obj = user_creatable_add_dict(args, true, &err);
+    object_unref(obj);
+    hmp_handle_error(mon, err);
+}
+
+static void hmp_object_del(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+
+    qmp_object_del(qdict_get_str(qdict, "id"), &err);
+    hmp_handle_error(mon, err);
+}
+
+static void hmp_qom_list(Monitor *mon, const QDict *qdict)
+{
+    const char *path = qdict_get_try_str(qdict, "path");
+    g_autoptr(QList) list = NULL;
+    Error *err = NULL;
+    QListEntry *e;
+
+    if (!path) {
+        monitor_printf(mon, "/\n");
+        return;
+    }
+    list = qmp_qom_list(path, &err);
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    QLIST_FOREACH_ENTRY(list, e) {
+        QDict *info = qobject_to(QDict, qlist_entry_obj(e));
+
+        monitor_printf(mon, "%s (%s)\n", qdict_get_try_str(info, "name"),
+                       qdict_get_try_str(info, "type"));
+    }
+}
+
+static void hmp_qom_get(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    g_autoptr(QObject) value = qmp_qom_get(qdict_get_str(qdict, "path"),
+                                           qdict_get_str(qdict, "property"),
+                                           &err);
+    GString *text;
+
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    text = qobject_to_json_pretty(value, true);
+    monitor_printf(mon, "%s\n", text->str);
+    g_string_free(text, true);
+}
+
+static void hmp_qom_set(Monitor *mon, const QDict *qdict)
+{
+    const char *path = qdict_get_str(qdict, "path");
+    const char *property = qdict_get_str(qdict, "property");
+    const char *value = qdict_get_str(qdict, "value");
+    Error *err = NULL;
+
+    if (qdict_get_try_bool(qdict, "json", false)) {
+        g_autoptr(QObject) obj = qobject_from_json(value, &err);
+
+        if (!err) {
+            qmp_qom_set(path, property, obj, &err);
+        }
+    } else {
+        /* The value is text, parsed by the property's type (as QEMU). */
+        Object *obj = object_resolve_path(path, NULL);
+
+        if (!obj) {
+            error_set(&err, ERROR_CLASS_DEVICE_NOT_FOUND,
+                      "Device '%s' not found", path);
+        } else {
+            object_property_parse(obj, property, value, &err);
+        }
+    }
+    hmp_handle_error(mon, err);
+}
+
+/* ---- the tables ------------------------------------------------------- */
+
+static const HMPCommand hmp_info_cmds[] = {
+    { "version", "", "", "show the version of QEMU", hmp_info_version },
+    { "chardev", "", "", "show the character devices", hmp_info_chardev },
+    { "status", "", "", "show the current VM status (running|paused)",
+      hmp_info_status },
+    { "name", "", "", "show the current VM name", hmp_info_name },
+    { "qom-tree", "path:s?", "[path]", "show QOM composition tree",
+      hmp_info_qom_tree },
+    { "iothreads", "", "", "show iothreads", hmp_info_iothreads },
+    { "mainloop", "", "",
+      "show the event sources of the main loop and of each iothread",
+      hmp_info_mainloop },
+    { NULL }
+};
+
+const HMPCommand hmp_cmds[] = {
+    { "help|?", "name:S?", "[cmd]", "show the help", hmp_help },
+    { "q|quit", "", "", "quit the emulator", hmp_quit },
+    { "stop|s", "", "", "stop emulation", hmp_stop },
+    { "cont|c", "", "", "resume emulation", hmp_cont },
+    { "system_reset", "", "", "reset the system", hmp_system_reset },
+    { "system_powerdown", "", "", "send system power down event",
+      hmp_system_powerdown },
+    { "object_add", "object:S", "[qom-type=]type,id=str[,prop=value][,...]",
+      "create QOM object", hmp_object_add },
+    { "object_del", "id:s", "id", "destroy QOM object", hmp_object_del },
+    { "qom-list", "path:s?", "path", "list QOM properties", hmp_qom_list },
+    { "qom-get", "path:s,property:s", "path property",
+      "print QOM property", hmp_qom_get },
+    { "qom-set", "json:-j,path:s,property:s,value:S",
+      "[-j] path property value",
+      "set QOM property.\n\t\t\t-j: the value is specified in json format.",
+      hmp_qom_set },
+    { "info", "item:s?", "[subcommand]",
+      "show various information about the system state", hmp_info_help,
+      hmp_info_cmds },
+    { NULL }
+};

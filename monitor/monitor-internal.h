@@ -1,0 +1,228 @@
+/*
+ * What the files of monitor/ share: the Monitor structures, the QMP
+ * command table and dispatcher, and the typed QMP command functions HMP
+ * calls.  Corresponds to QEMU's monitor/monitor-internal.h plus the parts
+ * of qapi/qmp-dispatch.h and the generated qapi-commands-*.h qcore needs.
+ *
+ * Locking: everything here is main-thread state protected by the BQL.
+ * There is no monitor I/O thread (QEMU's is for out-of-band commands,
+ * which qcore does not offer), so no mon_lock either.
+ */
+#ifndef MONITOR_INTERNAL_H
+#define MONITOR_INTERNAL_H
+
+#include "qcore/osdep.h"
+#include "qcore/chardev.h"
+#include "qcore/monitor.h"
+#include "qcore/qjson.h"
+#include "qcore/qobject.h"
+#include "qcore/queue.h"
+#include "qcore/readline.h"
+
+/*
+ * Stop reading a client's input while more than this many bytes of our
+ * output wait for it: a client that sends requests but never reads the
+ * answers costs at most about this much memory, plus one answer.
+ */
+#define MONITOR_PENDING_MAX (64 * 1024)
+
+/* ---- Monitors (monitor.c) --------------------------------------------- */
+
+/* All fields: main thread, BQL held. */
+struct Monitor {
+    CharBackend chr;
+    bool is_qmp;
+    /* Output with no chardev is kept in outbuf (human-monitor-command). */
+    bool skip_flush;
+    bool reset_seen;            /* an HMP monitor saw CHR_EVENT_OPENED */
+    bool mux_out;               /* a mux gave the focus to someone else */
+    int suspend_cnt;            /* > 0: do not read input */
+    bool throttled;             /* can_read said 0 because of output */
+    GString *outbuf;            /* output the chardev has not taken yet */
+    guint out_watch;            /* G_IO_OUT watch while outbuf or the
+                                   chardev's queue is too full */
+    QTAILQ_ENTRY(Monitor) entry;
+};
+
+typedef struct MonitorHMP {
+    Monitor common;
+    bool use_readline;
+    ReadLineState *rs;          /* NULL without readline */
+} MonitorHMP;
+
+typedef struct QmpCommand QmpCommand;
+
+typedef struct MonitorQMP {
+    Monitor common;
+    JSONMessageParser parser;
+    bool pretty;
+    /* false: capabilities negotiation mode, only qmp_capabilities runs. */
+    bool negotiated;
+} MonitorQMP;
+
+/* Every monitor, in creation order. */
+typedef QTAILQ_HEAD(MonitorList, Monitor) MonitorList;
+extern MonitorList mon_list;
+
+void monitor_data_init(Monitor *mon, bool is_qmp, bool skip_flush);
+void monitor_data_destroy(Monitor *mon);
+void monitor_list_append(Monitor *mon);
+/* can_read for both kinds: 0 while suspended or output is backed up. */
+int monitor_can_read(void *opaque);
+/* Queue @len bytes verbatim (no "\n" conversion) and try to write. */
+void monitor_write_raw(Monitor *mon, const char *buf, size_t len);
+/* Bytes of output queued in @mon and in its chardev. */
+size_t monitor_pending_output(Monitor *mon);
+
+/* ---- QMP (qmp.c) ------------------------------------------------------ */
+
+/* Send @rsp as one JSON line ("\r\n"-terminated) to a QMP monitor. */
+void qmp_send_response(MonitorQMP *mon, const QDict *rsp);
+/* The greeting: {"QMP": {"version": ..., "capabilities": []}}. */
+QDict *qmp_greeting(void);
+void monitor_data_destroy_qmp(MonitorQMP *mon);
+
+/* ---- HMP (hmp.c) ------------------------------------------------------ */
+
+/* Parse and run one HMP command line, printing to @mon. */
+void handle_hmp_command(MonitorHMP *mon, const char *cmdline);
+void monitor_data_destroy_hmp(MonitorHMP *mon);
+/* The "help [cmd]" listing. */
+void help_cmd(Monitor *mon, const char *name);
+
+/* ---- The QMP command table (qmp-dispatch.c, qmp-cmds.c) --------------- */
+
+typedef enum QmpArgType {
+    QMP_ARG_STR,
+    QMP_ARG_INT,
+    QMP_ARG_UINT,
+    QMP_ARG_NUMBER,
+    QMP_ARG_BOOL,
+    QMP_ARG_ANY,
+    QMP_ARG_OBJECT,
+    QMP_ARG_ARRAY,
+} QmpArgType;
+
+/* One member of a command's arguments. */
+typedef struct QmpArgSpec {
+    const char *name;
+    QmpArgType type;
+    bool optional;
+    /*
+     * The member's type in query-qmp-schema when it is more precise than
+     * @type ("[QMPCapability]", "ObjectType"); NULL: the builtin of @type.
+     * The handler checks what @type does not.
+     */
+    const char *schema_type;
+} QmpArgSpec;
+
+/*
+ * A command handler: @args holds the members checked against the spec;
+ * on success store the result in *@ret (NULL means {}), else set @errp.
+ */
+typedef void QmpCommandFunc(const QDict *args, QObject **ret, Error **errp);
+
+typedef enum QmpCommandOptions {
+    QCO_NO_OPTIONS = 0,
+    /* May run before the machine is set up (QEMU's -preconfig). */
+    QCO_ALLOW_PRECONFIG = 1 << 0,
+    /* Runs in capabilities negotiation mode (only qmp_capabilities). */
+    QCO_ALLOW_NEGOTIATION = 1 << 1,
+} QmpCommandOptions;
+
+struct QmpCommand {
+    const char *name;
+    QmpCommandFunc *fn;
+    const QmpArgSpec *args;     /* ends with { NULL }; NULL: none */
+    /*
+     * The arguments' type name in the schema when it is a named type
+     * (object-add's ObjectOptions); NULL: generated from @args.
+     */
+    const char *arg_type;
+    /*
+     * Members beyond @args are allowed and left to the handler (object-add
+     * passes them on as the object's properties).
+     */
+    bool args_open;
+    const char *ret_type;       /* schema name of the result */
+    unsigned options;           /* QmpCommandOptions */
+};
+
+/* The table, ending with { NULL }, in qmp-cmds.c. */
+extern const QmpCommand qmp_commands[];
+
+/* The command named @name, or NULL. */
+const QmpCommand *qmp_find_command(const char *name);
+
+/*
+ * Run one request (any parsed JSON value) and build its response,
+ * {"return": ...} or {"error": {"class", "desc"}}, with the request's
+ * "id" copied.  @negotiated false: only QCO_ALLOW_NEGOTIATION commands
+ * exist, others get CommandNotFound.  @cur_mon is current meanwhile.
+ */
+QDict *qmp_dispatch(QObject *request, bool negotiated, Monitor *cur_mon);
+
+/* {"error": {"class": ..., "desc": ...}} for @err (not freed). */
+QDict *qmp_error_response(const Error *err);
+
+/* ---- The schema (qmp-schema.c) ---------------------------------------- */
+
+/* One event qcore can emit and its data's type in the schema. */
+typedef struct QmpEventInfo {
+    const char *name;
+    const char *arg_type;       /* a named object type, or "q_empty" */
+} QmpEventInfo;
+
+extern const QmpEventInfo qmp_events[];
+
+/* query-qmp-schema: SchemaInfo for every command, event and type used. */
+QList *qmp_query_qmp_schema(Error **errp);
+
+/* ---- Typed QMP commands (qmp-cmds.c), what HMP calls ------------------ */
+
+QDict *qmp_query_version(Error **errp);
+QDict *qmp_query_status(Error **errp);
+QDict *qmp_query_name(Error **errp);
+QList *qmp_query_commands(Error **errp);
+void qmp_stop(Error **errp);
+void qmp_cont(Error **errp);
+void qmp_system_reset(Error **errp);
+void qmp_system_powerdown(Error **errp);
+void qmp_quit(Error **errp);
+/* human-monitor-command: the output of HMP @command_line, to g_free(). */
+char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
+                                int64_t cpu_index, Error **errp);
+
+/*
+ * Provided by the iothread and main-loop code (query-iothreads: a list of
+ * {"id", "thread-id", "poll-max-ns", "poll-grow", "poll-shrink",
+ * "aio-max-batch"}).  Weak so that the monitor links, and answers "not
+ * available", while they are being written.
+ */
+QList *qmp_query_iothreads(Error **errp) __attribute__((weak));
+QObject *qmp_x_query_main_loop(Error **errp) __attribute__((weak));
+
+/* ---- HMP command table (hmp-cmds.c) ----------------------------------- */
+
+/*
+ * One HMP command, in the format of QEMU's hmp-commands.hx: @name lists
+ * the aliases ("cont|c"); @args_type is a comma-separated list of
+ * "key:type", type being s (a word or "quoted string"), S (the rest of
+ * the line), -x (the flag -x, stored as bool true), each optionally
+ * followed by '?' for optional.
+ */
+typedef struct HMPCommand {
+    const char *name;
+    const char *args_type;
+    const char *params;
+    const char *help;
+    void (*cmd)(Monitor *mon, const QDict *qdict);
+    const struct HMPCommand *sub_table;  /* "info": its subcommands */
+} HMPCommand;
+
+extern const HMPCommand hmp_cmds[];
+
+/* Print "Error: <desc>" for @err and free it; true if there was one. */
+bool hmp_handle_error(Monitor *mon, Error *err);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * What QMP and HMP monitors share: the list of monitors, buffered
+ * non-blocking output with back-pressure, the current monitor, event
+ * broadcast, -mon and the flush at exit.  Corresponds to QEMU's
+ * monitor/monitor.c.
+ */
+#include "qcore/osdep.h"
+#include "qcore/main-loop.h"
+#include "qcore/qapi-events.h"
+#include "qcore/timer.h"
+#include "monitor-internal.h"
+
+/* Main thread, BQL held: created by vl.c, destroyed by monitor_cleanup. */
+MonitorList mon_list = QTAILQ_HEAD_INITIALIZER(mon_list);
+
+/*
+ * The monitor whose command is running.  QEMU keys this by coroutine
+ * because its commands may yield; qcore's never do, so one variable,
+ * main thread with the BQL, is enough.
+ */
+static Monitor *cur_mon;
+
+/* How much input one read may bring: several requests at once. */
+#define MONITOR_READ_CHUNK 4096
+/* How long monitor_cleanup() waits for clients to take our last words. */
+#define MONITOR_CLEANUP_FLUSH_MS 1000
+
+Monitor *monitor_cur(void)
+{
+    return cur_mon;
+}
+
+Monitor *monitor_set_cur(Monitor *mon)
+{
+    Monitor *old = cur_mon;
+
+    cur_mon = mon;
+    return old;
+}
+
+bool monitor_is_qmp(const Monitor *mon)
+{
+    return mon->is_qmp;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+size_t monitor_pending_output(Monitor *mon)
+{
+    return mon->outbuf->len + qemu_chr_fe_get_pending(&mon->chr);
+}
+
+static void monitor_watch_output(Monitor *mon);
+
+/*
+ * The chardev took our output (its queue is empty) or lost its peer: write
+ * what we still hold and, if we stopped reading because of output, start
+ * again once it is small.
+ */
+static gboolean monitor_unblocked(void *do_not_use, GIOCondition cond,
+                                  void *opaque)
+{
+    Monitor *mon = opaque;
+
+    mon->out_watch = 0;
+    monitor_flush(mon);
+    if (mon->throttled) {
+        if (monitor_pending_output(mon) <= MONITOR_PENDING_MAX) {
+            mon->throttled = false;
+            qemu_chr_fe_accept_input(&mon->chr);
+        } else {
+            monitor_watch_output(mon);
+        }
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void monitor_watch_output(Monitor *mon)
+{
+    if (!mon->out_watch) {
+        mon->out_watch = qemu_chr_fe_add_watch(&mon->chr, G_IO_OUT | G_IO_HUP,
+                                               monitor_unblocked, mon);
+    }
+}
+
+void monitor_flush(Monitor *mon)
+{
+    int rc;
+
+    if (mon->skip_flush || mon->mux_out || !mon->outbuf->len) {
+        return;
+    }
+    rc = qemu_chr_fe_write(&mon->chr, (const uint8_t *)mon->outbuf->str,
+                           MIN(mon->outbuf->len, INT_MAX));
+    if (rc < 0) {
+        if (errno != EAGAIN) {
+            /* The peer is gone; CLOSED follows from the loop. */
+            g_string_truncate(mon->outbuf, 0);
+            return;
+        }
+        rc = 0;
+    }
+    g_string_erase(mon->outbuf, 0, rc);
+    if (mon->outbuf->len) {
+        /* The chardev's queue is full: go on when it has drained. */
+        monitor_watch_output(mon);
+    }
+}
+
+void monitor_write_raw(Monitor *mon, const char *buf, size_t len)
+{
+    g_string_append_len(mon->outbuf, buf, len);
+    monitor_flush(mon);
+}
+
+/* "\n" goes out as "\r\n", for terminals in raw mode (QEMU does it too). */
+static int monitor_puts_any(Monitor *mon, const char *str)
+{
+    const char *p;
+    int n = 0;
+
+    for (p = str; *p; p++) {
+        if (*p == '\n') {
+            g_string_append_c(mon->outbuf, '\r');
+            n++;
+        }
+        g_string_append_c(mon->outbuf, *p);
+        n++;
+    }
+    monitor_flush(mon);
+    return n;
+}
+
+int monitor_puts(Monitor *mon, const char *str)
+{
+    if (!mon) {
+        return -1;
+    }
+    return monitor_puts_any(mon, str);
+}
+
+int monitor_vprintf(Monitor *mon, const char *fmt, va_list ap)
+{
+    g_autofree char *buf = NULL;
+
+    /* Stray text would corrupt a QMP stream: QEMU drops it, so do we. */
+    if (!mon || mon->is_qmp) {
+        return -1;
+    }
+    buf = g_strdup_vprintf(fmt, ap);
+    return monitor_puts_any(mon, buf);
+}
+
+int monitor_printf(Monitor *mon, const char *fmt, ...)
+{
+    va_list ap;
+    int ret;
+
+    va_start(ap, fmt);
+    ret = monitor_vprintf(mon, fmt, ap);
+    va_end(ap);
+    return ret;
+}
+
+/* ---- input ------------------------------------------------------------ */
+
+int monitor_can_read(void *opaque)
+{
+    Monitor *mon = opaque;
+
+    if (mon->suspend_cnt) {
+        return 0;
+    }
+    /*
+     * Back-pressure: every request produces output, so a client that
+     * does not read what we write must not be allowed to send more.
+     * The watch resumes us when the chardev's queue has drained.
+     */
+    if (monitor_pending_output(mon) > MONITOR_PENDING_MAX) {
+        mon->throttled = true;
+        monitor_watch_output(mon);
+        return 0;
+    }
+    return MONITOR_READ_CHUNK;
+}
+
+int monitor_suspend(Monitor *mon)
+{
+    mon->suspend_cnt++;
+    return 0;
+}
+
+void monitor_resume(Monitor *mon)
+{
+    assert(mon->suspend_cnt > 0);
+    if (--mon->suspend_cnt == 0) {
+        qemu_chr_fe_accept_input(&mon->chr);
+    }
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+void monitor_data_init(Monitor *mon, bool is_qmp, bool skip_flush)
+{
+    mon->is_qmp = is_qmp;
+    mon->skip_flush = skip_flush;
+    mon->outbuf = g_string_new(NULL);
+}
+
+void monitor_data_destroy(Monitor *mon)
+{
+    /* A skip_flush monitor (human-monitor-command) never had a chardev. */
+    if (!mon->skip_flush) {
+        if (mon->out_watch) {
+            qemu_chr_fe_remove_watch(&mon->chr, mon->out_watch);
+            mon->out_watch = 0;
+        }
+        qemu_chr_fe_deinit(&mon->chr, false);
+    }
+    if (mon->is_qmp) {
+        monitor_data_destroy_qmp(container_of(mon, MonitorQMP, common));
+    } else {
+        monitor_data_destroy_hmp(container_of(mon, MonitorHMP, common));
+    }
+    g_string_free(mon->outbuf, true);
+}
+
+void monitor_list_append(Monitor *mon)
+{
+    QTAILQ_INSERT_TAIL(&mon_list, mon, entry);
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+void monitor_qapi_event_emit(const char *name, QDict *data)
+{
+    QDict *event = qdict_new();
+    QDict *timestamp = qdict_new();
+    int64_t now_us = g_get_real_time();
+    Monitor *mon;
+
+    assert_bql_held();
+    qdict_put_int(timestamp, "seconds", now_us / G_USEC_PER_SEC);
+    qdict_put_int(timestamp, "microseconds", now_us % G_USEC_PER_SEC);
+    qdict_put(event, "timestamp", timestamp);
+    qdict_put_str(event, "event", name);
+    if (data) {
+        qdict_put(event, "data", data);
+    }
+
+    QTAILQ_FOREACH(mon, &mon_list, entry) {
+        MonitorQMP *qmp;
+
+        if (!mon->is_qmp) {
+            continue;
+        }
+        qmp = container_of(mon, MonitorQMP, common);
+        /* Before negotiation a client only expects answers to it. */
+        if (qmp->negotiated) {
+            qmp_send_response(qmp, event);
+        }
+    }
+    qobject_unref(event);
+}
+
+/* ---- -mon ------------------------------------------------------------- */
+
+QemuOptsList qemu_mon_opts = {
+    .name = "mon",
+    .implied_opt_name = "chardev",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_mon_opts.head),
+    .desc = {
+        { .name = "mode", .type = QEMU_OPT_STRING,
+          .help = "readline (HMP, default) or control (QMP)" },
+        { .name = "chardev", .type = QEMU_OPT_STRING,
+          .help = "the chardev to put the monitor on" },
+        { .name = "pretty", .type = QEMU_OPT_BOOL,
+          .help = "indent QMP output" },
+        { /* end of list */ }
+    },
+};
+
+int monitor_init_opts(QemuOpts *opts, Error **errp)
+{
+    const char *chardev = qemu_opt_get(opts, "chardev");
+    const char *mode = qemu_opt_get(opts, "mode");
+    bool pretty = qemu_opt_get_bool(opts, "pretty", false);
+    Error *local_err = NULL;
+    Chardev *chr;
+
+    if (!chardev) {
+        error_setg(errp, "Parameter 'chardev' is missing");
+        return -1;
+    }
+    if (mode && strcmp(mode, "readline") && strcmp(mode, "control")) {
+        error_setg(errp, "Parameter 'mode' does not accept value '%s'", mode);
+        return -1;
+    }
+    chr = qemu_chr_find(chardev);
+    if (!chr) {
+        error_setg(errp, "chardev \"%s\" not found", chardev);
+        return -1;
+    }
+    if (mode && !strcmp(mode, "control")) {
+        monitor_init_qmp(chr, pretty, &local_err);
+    } else {
+        if (pretty) {
+            error_setg(errp, "'pretty' is not compatible with HMP monitors");
+            return -1;
+        }
+        monitor_init_hmp(chr, true, &local_err);
+    }
+    if (local_err) {
+        error_propagate(errp, local_err);
+        return -1;
+    }
+    return 0;
+}
+
+static bool monitor_mux_mon_init(Chardev *chr, Error **errp)
+{
+    Error *local_err = NULL;
+
+    monitor_init_hmp(chr, true, &local_err);
+    if (local_err) {
+        error_propagate(errp, local_err);
+        return false;
+    }
+    return true;
+}
+
+void monitor_init_globals(void)
+{
+    qemu_chr_set_mux_mon_init(monitor_mux_mon_init);
+}
+
+/* ---- exit ------------------------------------------------------------- */
+
+static bool monitors_have_output(void)
+{
+    Monitor *mon;
+
+    QTAILQ_FOREACH(mon, &mon_list, entry) {
+        if (mon->skip_flush || mon->mux_out) {
+            continue;
+        }
+        if (qemu_chr_fe_backend_open(&mon->chr) &&
+            monitor_pending_output(mon)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void monitor_flush_deadline(void *opaque)
+{
+    *(bool *)opaque = true;
+}
+
+void monitor_cleanup(void)
+{
+    bool expired = false;
+    QEMUTimer *deadline;
+    Monitor *mon, *next;
+
+    assert_bql_held();
+    QTAILQ_FOREACH(mon, &mon_list, entry) {
+        monitor_flush(mon);
+    }
+
+    /*
+     * The chardevs write their queues from the main loop: keep it
+     * turning until every connected client has our last words (the
+     * answer to "quit", the SHUTDOWN event), or the deadline passes.
+     */
+    deadline = timer_new_ms(QEMU_CLOCK_REALTIME, monitor_flush_deadline,
+                            &expired);
+    timer_mod(deadline, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+              MONITOR_CLEANUP_FLUSH_MS);
+    while (!expired && monitors_have_output()) {
+        main_loop_wait(false);
+    }
+    timer_free(deadline);
+
+    QTAILQ_FOREACH_SAFE(mon, &mon_list, entry, next) {
+        QTAILQ_REMOVE(&mon_list, mon, entry);
+        monitor_data_destroy(mon);
+        g_free(mon);
+    }
+}

@@ -1,0 +1,381 @@
+/*
+ * The QMP commands qcore offers and the table that names them, with each
+ * command's argument spec and result type.  Corresponds to QEMU's
+ * monitor/qmp-cmds.c, monitor/qmp-cmds-control.c and the marshalling
+ * functions QEMU generates into qapi-commands-*.c: here each qmp_marshal_*
+ * unpacks the checked arguments, calls the typed function (which HMP
+ * calls too) and packs the result.
+ */
+#include "qcore/osdep.h"
+#include "qcore/chardev.h"
+#include "qcore/iothread.h"
+#include "qcore/main-loop.h"
+#include "qcore/qom-qmp-cmds.h"
+#include "qcore/runstate.h"
+#include "monitor-internal.h"
+
+/* ---- control ---------------------------------------------------------- */
+
+static void qmp_marshal_qmp_capabilities(const QDict *args, QObject **ret,
+                                         Error **errp)
+{
+    Monitor *cur = monitor_cur();
+    QList *enable = qdict_get_qlist(args, "enable");
+    MonitorQMP *mon;
+    QListEntry *e;
+    int i = 0;
+
+    if (!cur || !monitor_is_qmp(cur)) {
+        error_setg(errp, "qmp_capabilities is only meaningful on a QMP "
+                   "monitor");
+        return;
+    }
+    mon = container_of(cur, MonitorQMP, common);
+    if (mon->negotiated) {
+        error_set(errp, ERROR_CLASS_COMMAND_NOT_FOUND,
+                  "Capabilities negotiation is already complete, command "
+                  "ignored");
+        return;
+    }
+    if (enable) {
+        QLIST_FOREACH_ENTRY(enable, e) {
+            QString *cap = qobject_to(QString, qlist_entry_obj(e));
+
+            if (!cap) {
+                error_setg(errp, "Invalid parameter type for 'enable[%d]', "
+                           "expected: string", i);
+                return;
+            }
+            /* QEMU knows "oob"; qcore does not offer it. */
+            if (!strcmp(qstring_get_str(cap), "oob")) {
+                error_setg(errp, "Capability 'oob' not available");
+            } else {
+                error_setg(errp, "Parameter 'enable[%d]' does not accept "
+                           "value '%s'", i, qstring_get_str(cap));
+            }
+            return;
+        }
+    }
+    mon->negotiated = true;
+}
+
+QList *qmp_query_commands(Error **errp)
+{
+    QList *list = qlist_new();
+    const QmpCommand *cmd;
+
+    for (cmd = qmp_commands; cmd->name; cmd++) {
+        QDict *info = qdict_new();
+
+        qdict_put_str(info, "name", cmd->name);
+        qlist_append(list, info);
+    }
+    return list;
+}
+
+static void qmp_marshal_query_commands(const QDict *args, QObject **ret,
+                                       Error **errp)
+{
+    *ret = QOBJECT(qmp_query_commands(errp));
+}
+
+static void qmp_marshal_query_version(const QDict *args, QObject **ret,
+                                      Error **errp)
+{
+    *ret = QOBJECT(qmp_query_version(errp));
+}
+
+static void qmp_marshal_query_qmp_schema(const QDict *args, QObject **ret,
+                                         Error **errp)
+{
+    *ret = QOBJECT(qmp_query_qmp_schema(errp));
+}
+
+/* ---- run state -------------------------------------------------------- */
+
+QDict *qmp_query_name(Error **errp)
+{
+    QDict *info = qdict_new();
+    const char *name = qemu_get_vm_name();
+
+    if (name) {
+        qdict_put_str(info, "name", name);
+    }
+    return info;
+}
+
+static void qmp_marshal_query_name(const QDict *args, QObject **ret,
+                                   Error **errp)
+{
+    *ret = QOBJECT(qmp_query_name(errp));
+}
+
+QDict *qmp_query_status(Error **errp)
+{
+    QDict *info = qdict_new();
+
+    qdict_put_str(info, "status", RunState_str(runstate_get()));
+    /* Deprecated in QEMU 8.1, still reported by 8.2. */
+    qdict_put_bool(info, "singlestep", false);
+    qdict_put_bool(info, "running", runstate_is_running());
+    return info;
+}
+
+static void qmp_marshal_query_status(const QDict *args, QObject **ret,
+                                     Error **errp)
+{
+    *ret = QOBJECT(qmp_query_status(errp));
+}
+
+void qmp_stop(Error **errp)
+{
+    vm_stop(RUN_STATE_PAUSED);
+}
+
+void qmp_cont(Error **errp)
+{
+    if (runstate_check(RUN_STATE_SHUTDOWN)) {
+        error_setg(errp, "Resetting the Virtual Machine is required");
+        return;
+    }
+    vm_start();
+}
+
+void qmp_system_reset(Error **errp)
+{
+    qemu_system_reset_request(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
+}
+
+void qmp_system_powerdown(Error **errp)
+{
+    qemu_system_powerdown_request();
+}
+
+void qmp_quit(Error **errp)
+{
+    /*
+     * Only a request: the answer is queued when we return, the main loop
+     * then emits SHUTDOWN and exits, and monitor_cleanup() writes both.
+     */
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_QMP_QUIT);
+}
+
+#define QMP_MARSHAL_VOID(name)                                          \
+    static void qmp_marshal_##name(const QDict *args, QObject **ret,    \
+                                   Error **errp)                        \
+    {                                                                   \
+        qmp_##name(errp);                                               \
+    }
+
+QMP_MARSHAL_VOID(stop)
+QMP_MARSHAL_VOID(cont)
+QMP_MARSHAL_VOID(system_reset)
+QMP_MARSHAL_VOID(system_powerdown)
+QMP_MARSHAL_VOID(quit)
+
+/* ---- QOM -------------------------------------------------------------- */
+
+static void qmp_marshal_qom_list(const QDict *args, QObject **ret,
+                                 Error **errp)
+{
+    *ret = QOBJECT(qmp_qom_list(qdict_get_str(args, "path"), errp));
+}
+
+static void qmp_marshal_qom_get(const QDict *args, QObject **ret,
+                                Error **errp)
+{
+    *ret = qmp_qom_get(qdict_get_str(args, "path"),
+                       qdict_get_str(args, "property"), errp);
+}
+
+static void qmp_marshal_qom_set(const QDict *args, QObject **ret,
+                                Error **errp)
+{
+    qmp_qom_set(qdict_get_str(args, "path"), qdict_get_str(args, "property"),
+                qdict_get(args, "value"), errp);
+}
+
+static void qmp_marshal_qom_list_types(const QDict *args, QObject **ret,
+                                       Error **errp)
+{
+    *ret = QOBJECT(qmp_qom_list_types(qdict_get_try_str(args, "implements"),
+                                      qdict_get_try_bool(args, "abstract",
+                                                         false),
+                                      errp));
+}
+
+static void qmp_marshal_qom_list_properties(const QDict *args, QObject **ret,
+                                            Error **errp)
+{
+    *ret = QOBJECT(qmp_qom_list_properties(qdict_get_str(args, "typename"),
+                                           errp));
+}
+
+static void qmp_marshal_object_add(const QDict *args, QObject **ret,
+                                   Error **errp)
+{
+    qmp_object_add(args, errp);
+}
+
+static void qmp_marshal_object_del(const QDict *args, QObject **ret,
+                                   Error **errp)
+{
+    qmp_object_del(qdict_get_str(args, "id"), errp);
+}
+
+/* ---- iothreads, chardevs, the main loop ------------------------------- */
+
+static void qmp_marshal_query_iothreads(const QDict *args, QObject **ret,
+                                        Error **errp)
+{
+    if (!qmp_query_iothreads) {
+        error_setg(errp, "query-iothreads is not available in this build");
+        return;
+    }
+    *ret = QOBJECT(qmp_query_iothreads(errp));
+}
+
+static void qmp_marshal_query_chardev(const QDict *args, QObject **ret,
+                                      Error **errp)
+{
+    *ret = QOBJECT(qmp_query_chardev(errp));
+}
+
+static void qmp_marshal_x_query_main_loop(const QDict *args, QObject **ret,
+                                          Error **errp)
+{
+    if (!qmp_x_query_main_loop) {
+        error_setg(errp, "x-query-main-loop is not available in this build");
+        return;
+    }
+    *ret = qmp_x_query_main_loop(errp);
+}
+
+/* ---- HMP from QMP ----------------------------------------------------- */
+
+char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
+                                int64_t cpu_index, Error **errp)
+{
+    MonitorHMP hmp = { 0 };
+    char *output;
+
+    if (has_cpu_index) {
+        /* qcore's machines have no CPU the monitor could select yet. */
+        error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+        return NULL;
+    }
+    /* A monitor without chardev: the output stays in its buffer. */
+    monitor_data_init(&hmp.common, false, true);
+    handle_hmp_command(&hmp, command_line);
+    output = g_strdup(hmp.common.outbuf->str);
+    monitor_data_destroy(&hmp.common);
+    return output;
+}
+
+static void qmp_marshal_human_monitor_command(const QDict *args,
+                                              QObject **ret, Error **errp)
+{
+    char *output = qmp_human_monitor_command(
+        qdict_get_str(args, "command-line"),
+        qdict_haskey(args, "cpu-index"),
+        qdict_get_try_int(args, "cpu-index", 0), errp);
+
+    if (output) {
+        *ret = QOBJECT(qstring_from_str(output));
+        g_free(output);
+    }
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+static const QmpArgSpec qmp_capabilities_args[] = {
+    { "enable", QMP_ARG_ARRAY, true, "[QMPCapability]" },
+    { NULL }
+};
+static const QmpArgSpec qom_list_args[] = {
+    { "path", QMP_ARG_STR },
+    { NULL }
+};
+static const QmpArgSpec qom_get_args[] = {
+    { "path", QMP_ARG_STR },
+    { "property", QMP_ARG_STR },
+    { NULL }
+};
+static const QmpArgSpec qom_set_args[] = {
+    { "path", QMP_ARG_STR },
+    { "property", QMP_ARG_STR },
+    { "value", QMP_ARG_ANY },
+    { NULL }
+};
+static const QmpArgSpec qom_list_types_args[] = {
+    { "implements", QMP_ARG_STR, true },
+    { "abstract", QMP_ARG_BOOL, true },
+    { NULL }
+};
+static const QmpArgSpec qom_list_properties_args[] = {
+    { "typename", QMP_ARG_STR },
+    { NULL }
+};
+static const QmpArgSpec object_add_args[] = {
+    { "qom-type", QMP_ARG_STR, false, "ObjectType" },
+    { "id", QMP_ARG_STR },
+    { NULL }
+};
+static const QmpArgSpec object_del_args[] = {
+    { "id", QMP_ARG_STR },
+    { NULL }
+};
+static const QmpArgSpec human_monitor_command_args[] = {
+    { "command-line", QMP_ARG_STR },
+    { "cpu-index", QMP_ARG_INT, true },
+    { NULL }
+};
+
+/* In QEMU's schema order: control, run state, QOM, the rest. */
+const QmpCommand qmp_commands[] = {
+    { "qmp_capabilities", qmp_marshal_qmp_capabilities,
+      qmp_capabilities_args, NULL, false, "q_empty",
+      QCO_ALLOW_PRECONFIG | QCO_ALLOW_NEGOTIATION },
+    { "query-version", qmp_marshal_query_version, NULL, NULL, false,
+      "VersionInfo", QCO_ALLOW_PRECONFIG },
+    { "query-commands", qmp_marshal_query_commands, NULL, NULL, false,
+      "[CommandInfo]", QCO_ALLOW_PRECONFIG },
+    { "query-qmp-schema", qmp_marshal_query_qmp_schema, NULL, NULL, false,
+      "[SchemaInfo]", QCO_ALLOW_PRECONFIG },
+    { "query-name", qmp_marshal_query_name, NULL, NULL, false,
+      "NameInfo", QCO_ALLOW_PRECONFIG },
+    { "query-status", qmp_marshal_query_status, NULL, NULL, false,
+      "StatusInfo", QCO_ALLOW_PRECONFIG },
+    { "stop", qmp_marshal_stop, NULL, NULL, false, "q_empty" },
+    { "cont", qmp_marshal_cont, NULL, NULL, false, "q_empty" },
+    { "system_reset", qmp_marshal_system_reset, NULL, NULL, false,
+      "q_empty" },
+    { "system_powerdown", qmp_marshal_system_powerdown, NULL, NULL, false,
+      "q_empty" },
+    { "quit", qmp_marshal_quit, NULL, NULL, false, "q_empty",
+      QCO_ALLOW_PRECONFIG },
+    { "qom-list", qmp_marshal_qom_list, qom_list_args, NULL, false,
+      "[ObjectPropertyInfo]", QCO_ALLOW_PRECONFIG },
+    { "qom-get", qmp_marshal_qom_get, qom_get_args, NULL, false, "any",
+      QCO_ALLOW_PRECONFIG },
+    { "qom-set", qmp_marshal_qom_set, qom_set_args, NULL, false, "q_empty",
+      QCO_ALLOW_PRECONFIG },
+    { "qom-list-types", qmp_marshal_qom_list_types, qom_list_types_args,
+      NULL, false, "[ObjectTypeInfo]", QCO_ALLOW_PRECONFIG },
+    { "qom-list-properties", qmp_marshal_qom_list_properties,
+      qom_list_properties_args, NULL, false, "[ObjectPropertyInfo]",
+      QCO_ALLOW_PRECONFIG },
+    { "object-add", qmp_marshal_object_add, object_add_args,
+      "ObjectOptions", true, "q_empty", QCO_ALLOW_PRECONFIG },
+    { "object-del", qmp_marshal_object_del, object_del_args, NULL, false,
+      "q_empty", QCO_ALLOW_PRECONFIG },
+    { "query-iothreads", qmp_marshal_query_iothreads, NULL, NULL, false,
+      "[IOThreadInfo]", QCO_ALLOW_PRECONFIG },
+    { "query-chardev", qmp_marshal_query_chardev, NULL, NULL, false,
+      "[ChardevInfo]", QCO_ALLOW_PRECONFIG },
+    { "human-monitor-command", qmp_marshal_human_monitor_command,
+      human_monitor_command_args, NULL, false, "str" },
+    { "x-query-main-loop", qmp_marshal_x_query_main_loop, NULL, NULL, false,
+      "any", QCO_ALLOW_PRECONFIG },
+    { NULL }
+};
