@@ -1,88 +1,358 @@
 /*
- * qcore's main(): the story of start-up, in the order QEMU tells it.
- * Corresponds to QEMU's system/vl.c and system/main.c.
+ * qcore's main(): the story of start-up, in the order QEMU tells it in
+ * qemu_init() — register what can be registered, read the command line,
+ * daemonize, create the main loop, the backends, the objects, the
+ * monitors, start (or not, with -S) and run until asked to stop.
+ * Corresponds to QEMU's system/vl.c, system/main.c and os-posix.c.
  */
 #include "qcore/osdep.h"
+#include "qcore/chardev.h"
 #include "qcore/error.h"
+#include "qcore/log.h"
 #include "qcore/main-loop.h"
+#include "qcore/module.h"
+#include "qcore/monitor.h"
+#include "qcore/object-interfaces.h"
+#include "qcore/option.h"
 #include "qcore/runstate.h"
+#include "qcore/vl.h"
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 
-static const char *machine_name = "none";
+static QemuCmdline cmdline;
+static char *pid_file_realpath;
+/* Write end of the pipe on which a daemonized child reports start-up. */
+static int daemon_pipe = -1;
+static int monitor_count;
 
-static void version(void)
+/* ---- help that other layers answer ---------------------------------- */
+
+static void machine_help_func(const char *type)
 {
-    printf("qcore emulator version " QCORE_VERSION "\n"
-           "A compact re-implementation of QEMU's core machinery\n");
+    printf("Supported machines are:\n"
+           "none                 empty machine\n");
 }
 
-static void help(void)
+static void object_help_func(const char *type)
 {
-    version();
-    printf("usage: qcore [options]\n\n"
-           "-M none            select the machine (only 'none' so far)\n"
-           "-machine none      same as -M\n"
-           "-version           display version information and exit\n"
-           "-h, -help          display this help and exit\n");
+    user_creatable_print_help(type, true);
 }
 
-static void parse_args(int argc, char **argv)
+/* ---- -daemonize and -pidfile (QEMU's os-posix.c) --------------------- */
+
+/*
+ * Fork; the parent waits until the child says start-up succeeded (one
+ * byte on a pipe) and exits with status 0, or 1 if the child failed.
+ */
+static void os_daemonize(void)
 {
-    int i;
+    int fds[2];
+    pid_t pid;
+    char status;
 
-    for (i = 1; i < argc; i++) {
-        const char *opt = argv[i];
-        /* QEMU accepts both -opt and --opt. */
-        const char *name = opt[0] == '-' && opt[1] == '-' ? opt + 1 : opt;
-
-        if (!strcmp(name, "-version")) {
-            version();
-            exit(0);
-        } else if (!strcmp(name, "-h") || !strcmp(name, "-help")) {
-            help();
-            exit(0);
-        } else if (!strcmp(name, "-M") || !strcmp(name, "-machine")) {
-            if (++i == argc) {
-                error_report("%s: requires an argument", opt);
-                exit(1);
-            }
-            machine_name = argv[i];
-            if (strcmp(machine_name, "none") && strcmp(machine_name, "help")) {
-                error_report("unsupported machine type \"%s\"", machine_name);
-                fprintf(stderr, "Use -machine help to list supported machines\n");
-                exit(1);
-            }
-            if (!strcmp(machine_name, "help")) {
-                printf("Supported machines are:\n"
-                       "none                 empty machine\n");
-                exit(0);
-            }
-        } else {
-            error_report("%s: invalid option", opt);
+    if (pipe(fds) < 0) {
+        error_report("daemonize: pipe: %s", strerror(errno));
+        exit(1);
+    }
+    pid = fork();
+    if (pid < 0) {
+        error_report("daemonize: fork: %s", strerror(errno));
+        exit(1);
+    }
+    if (pid > 0) {
+        close(fds[1]);
+        if (read(fds[0], &status, 1) != 1 || status != 0) {
             exit(1);
         }
+        exit(0);
+    }
+    close(fds[0]);
+    daemon_pipe = fds[1];
+    setsid();
+    /* A second fork so that we can never reacquire a terminal. */
+    pid = fork();
+    if (pid < 0) {
+        exit(1);
+    } else if (pid > 0) {
+        _exit(0);
+    }
+    umask(027);
+}
+
+/* The child is up: release the waiting parent, drop the terminal. */
+static void os_setup_post(void)
+{
+    int fd;
+
+    if (daemon_pipe < 0) {
+        return;
+    }
+    if (chdir("/") < 0) {
+        error_report("daemonize: chdir: %s", strerror(errno));
+        exit(1);
+    }
+    fd = open("/dev/null", O_RDWR);
+    dup2(fd, 0);
+    dup2(fd, 1);
+    /* stderr stays open while a -D log file is not given, as in QEMU. */
+    if (cmdline.log_file) {
+        dup2(fd, 2);
+    }
+    close(fd);
+    if (write(daemon_pipe, "", 1) != 1) {
+        exit(1);
+    }
+    close(daemon_pipe);
+    daemon_pipe = -1;
+}
+
+/* Create and lock the pid file; fails if another process holds it. */
+static bool qemu_write_pidfile(const char *path, Error **errp)
+{
+    g_autofree char *pid = g_strdup_printf("%d\n", (int)getpid());
+    int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Cannot open pid file");
+        return false;
+    }
+    if (lockf(fd, F_TLOCK, 0) < 0) {
+        error_setg_errno(errp, errno, "Cannot lock pid file");
+        close(fd);
+        return false;
+    }
+    if (ftruncate(fd, 0) < 0 || write(fd, pid, strlen(pid)) != strlen(pid)) {
+        error_setg_errno(errp, errno, "Failed to write pid file");
+        close(fd);
+        return false;
+    }
+    /* Keep fd open: the lock lives as long as we do. */
+    return true;
+}
+
+static void qemu_unlink_pidfile(void)
+{
+    if (pid_file_realpath) {
+        unlink(pid_file_realpath);
+    }
+}
+
+/* ---- backends, objects, monitors ------------------------------------- */
+
+static int chardev_init_func(void *opaque, QemuOpts *opts, Error **errp)
+{
+    Error *local_err = NULL;
+
+    if (!qemu_chr_new_from_opts(opts, NULL, &local_err)) {
+        if (local_err) {
+            error_propagate(errp, local_err);
+            return -1;
+        }
+        exit(0);    /* backend=help was printed */
+    }
+    return 0;
+}
+
+static int mon_init_func(void *opaque, QemuOpts *opts, Error **errp)
+{
+    return monitor_init_opts(opts, errp);
+}
+
+/* -monitor / -qmp / -qmp-pretty: a chardev spec plus a mode, as QEMU. */
+static void monitor_parse(const QemuCmdlineMonitor *m)
+{
+    g_autofree char *label = g_strdup_printf("compat_monitor%d",
+                                             monitor_count++);
+    Chardev *chr;
+
+    if (!strcmp(m->str, "none")) {
+        return;
+    }
+    if (g_str_has_prefix(m->str, "chardev:")) {
+        chr = qemu_chr_find(m->str + strlen("chardev:"));
+        if (!chr) {
+            error_report("chardev \"%s\" not found",
+                         m->str + strlen("chardev:"));
+            exit(1);
+        }
+    } else {
+        chr = qemu_chr_new_mux_mon(label, m->str, NULL);
+        if (!chr) {
+            exit(1);
+        }
+    }
+    if (!strcmp(m->mode, "control")) {
+        monitor_init_qmp(chr, m->pretty, &error_fatal);
+    } else if (!object_dynamic_cast(OBJECT(chr), TYPE_CHARDEV_MUX)) {
+        /* A "mon:" mux already got its HMP monitor from the chardev hook. */
+        monitor_init_hmp(chr, true, &error_fatal);
+    }
+}
+
+/* -serial: there is no UART until a machine has one; keep the chardevs. */
+static void serial_parse(const char *devname, int index)
+{
+    g_autofree char *label = g_strdup_printf("serial%d", index);
+
+    if (!strcmp(devname, "none")) {
+        return;
+    }
+    if (!qemu_chr_new_mux_mon(label, devname, NULL)) {
+        exit(1);
+    }
+}
+
+static void qemu_create_default_devices(void)
+{
+    bool default_serial = cmdline.has_defaults && cmdline.default_serial;
+    bool default_monitor = cmdline.has_defaults && cmdline.default_monitor;
+
+    /*
+     * -nographic puts serial and monitor on the terminal, multiplexed;
+     * without it and without a display qcore has nowhere visible to put
+     * them, like QEMU with -display none.
+     */
+    if (cmdline.nographic) {
+        if (default_serial && default_monitor) {
+            g_ptr_array_add(cmdline.serials, (char *)"mon:stdio");
+        } else if (default_serial) {
+            g_ptr_array_add(cmdline.serials, (char *)"stdio");
+        } else if (default_monitor) {
+            QemuCmdlineMonitor m = { "stdio", "readline", false };
+            g_array_append_val(cmdline.monitors, m);
+        }
+    }
+}
+
+static void qemu_create_backends(void)
+{
+    guint i;
+
+    qemu_opts_foreach(qemu_find_opts("chardev"), chardev_init_func, NULL,
+                      &error_fatal);
+
+    for (i = 0; i < cmdline.objects->len; i++) {
+        QDict *args = g_ptr_array_index(cmdline.objects, i);
+        Object *obj = user_creatable_add_dict(args, true, &error_fatal);
+        object_unref(obj);
+    }
+
+    qemu_opts_foreach(qemu_find_opts("mon"), mon_init_func, NULL,
+                      &error_fatal);
+    for (i = 0; i < cmdline.monitors->len; i++) {
+        monitor_parse(&g_array_index(cmdline.monitors, QemuCmdlineMonitor,
+                                     i));
+    }
+    for (i = 0; i < cmdline.serials->len; i++) {
+        serial_parse(g_ptr_array_index(cmdline.serials, i), i);
+    }
+}
+
+static void qemu_apply_name(void)
+{
+    QemuOpts *opts = qemu_opts_find(qemu_find_opts("name"), NULL);
+    const char *process;
+
+    if (!opts) {
+        return;
+    }
+    qemu_set_vm_name(qemu_opt_get(opts, "guest"));
+    process = qemu_opt_get(opts, "process");
+    if (process) {
+        prctl(PR_SET_NAME, process);
+    }
+}
+
+static void qemu_apply_log(void)
+{
+    int mask = 0;
+
+    if (cmdline.log_mask) {
+        if (!strcmp(cmdline.log_mask, "help")) {
+            qemu_print_log_usage(stdout);
+            exit(0);
+        }
+        mask = qemu_str_to_log_mask(cmdline.log_mask, &error_fatal);
+    }
+    if (mask || cmdline.log_file) {
+        qemu_set_log_filename_flags(cmdline.log_file, mask, &error_fatal);
+    }
+}
+
+static void qemu_check_machine(void)
+{
+    const char *type = qdict_get_try_str(cmdline.machine_opts_dict, "type");
+
+    if (type && strcmp(type, "none")) {
+        error_report("unsupported machine type \"%s\"", type);
+        error_printf("Use -machine help to list supported machines\n");
+        exit(1);
     }
 }
 
 int main(int argc, char **argv)
 {
+    static const QemuCmdlineHooks hooks = {
+        .machine_help = machine_help_func,
+        .object_help = object_help_func,
+    };
     int status;
 
     g_set_prgname("qcore");
-    parse_args(argc, argv);
 
-    /* The main thread holds the BQL except while the main loop sleeps. */
+    /* 1. Everything that registers itself: QOM types, option groups. */
+    module_call_init(MODULE_INIT_QOM);
+    qemu_add_opts(&qemu_chardev_opts);
+    qemu_add_opts(&qemu_mon_opts);
+
+    /* 2. The command line; syntax errors and help exit here. */
+    qemu_options_parse(argc, argv, &hooks, &cmdline);
+    qemu_check_machine();
+    qemu_apply_log();
+    if (cmdline.daemonize && cmdline.nographic) {
+        error_report("-nographic cannot be used with -daemonize");
+        exit(1);
+    }
+
+    /* 3. Detach before anything creates threads. */
+    if (cmdline.daemonize) {
+        os_daemonize();
+    }
+    if (cmdline.pidfile) {
+        if (!qemu_write_pidfile(cmdline.pidfile, &error_fatal)) {
+            exit(1);
+        }
+        pid_file_realpath = realpath(cmdline.pidfile, NULL);
+        atexit(qemu_unlink_pidfile);
+    }
+
+    /* 4. The main loop; from here on the main thread holds the BQL. */
     bql_lock();
     qemu_init_main_loop(&error_fatal);
     os_setup_signal_handling();
+    monitor_init_globals();
+    qemu_apply_name();
 
-    /* No -S yet: the (empty) VM runs from the start, so virtual time does. */
-    cpu_enable_ticks();
+    /* 5. Backends, objects, monitors, with mux banners held back. */
+    suspend_mux_open();
+    qemu_create_default_devices();
+    qemu_create_backends();
 
-    info_report("machine '%s' running in the main loop (pid %d); "
-                "SIGINT or SIGTERM quits", machine_name, (int)getpid());
+    /* 6. Start, unless -S asked to wait for "cont". */
+    if (cmdline.autostart) {
+        vm_start();
+    }
+    resume_mux_open();
+    os_setup_post();
 
+    /* 7. Run until shutdown, then tell every monitor and clean up. */
     status = qemu_main_loop();
-
+    monitor_cleanup();
+    qemu_chr_cleanup();
+    user_creatable_cleanup();
+    qemu_cmdline_cleanup(&cmdline);
     bql_unlock();
     return status;
 }
