@@ -4,7 +4,7 @@
 BUILD     ?= build
 MESON     ?= meson
 NINJA     ?= ninja
-RUN_ARGS  ?= -M none
+RUN_ARGS  ?= -M none -nographic -object iothread,id=io0 -name demo
 
 .PHONY: all deps build run check check-sanitize bench clean
 

@@ -1,8 +1,8 @@
 /*
  * The main loop: AioContext and plain glib sources in one iteration, the
  * BQL dropped only around the poll, timer deadlines feeding the poll, and
- * signals turned into a shutdown request (in-process and for the qcore
- * binary).
+ * signals turned into a shutdown request.  (The qcore binary's reaction
+ * to signals is tested end to end in tests/functional.)
  */
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
@@ -10,7 +10,6 @@
 #include "qcore/runstate.h"
 #include "qcore/thread.h"
 #include <signal.h>
-#include <sys/wait.h>
 
 static void flag_cb(void *opaque)
 {
@@ -184,58 +183,6 @@ static void test_sigterm_becomes_shutdown_request(void)
     g_test_trap_assert_stderr("*terminating on signal 15 from pid*");
 }
 
-/* Start qcore, wait for it to say it runs, signal it, check it exits 0. */
-static void check_binary_exits_cleanly_on(int sig)
-{
-    const char *binary = g_getenv("QCORE_BINARY");
-    char *argv[] = { (char *)binary, "-M", "none", NULL };
-    g_autoptr(GError) gerr = NULL;
-    g_autofree char *expect = g_strdup_printf("terminating on signal %d",
-                                              sig);
-    GString *err = g_string_new(NULL);
-    GPid pid;
-    int err_fd, status;
-    char buf[256];
-    ssize_t len;
-    bool signalled = false;
-
-    g_assert_nonnull(binary);
-    g_assert_true(g_spawn_async_with_pipes(NULL, argv, NULL,
-                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-                                           NULL, &pid, NULL, NULL, &err_fd,
-                                           &gerr));
-    /* Read stderr to EOF; signal once the "running" line is there. */
-    while ((len = read(err_fd, buf, sizeof(buf))) > 0) {
-        g_string_append_len(err, buf, len);
-        if (!signalled && strstr(err->str, "running")) {
-            kill(pid, sig);
-            signalled = true;
-        }
-    }
-    close(err_fd);
-    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-    g_assert_true(signalled);
-    g_assert_true(WIFEXITED(status));
-    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
-    g_assert_nonnull(strstr(err->str, expect));
-    g_string_free(err, true);
-}
-
-static void test_qcore_exits_cleanly_on_sigterm(void)
-{
-    check_binary_exits_cleanly_on(SIGTERM);
-}
-
-static void test_qcore_exits_cleanly_on_sigint(void)
-{
-    check_binary_exits_cleanly_on(SIGINT);
-}
-
-static void test_qcore_exits_cleanly_on_sighup(void)
-{
-    check_binary_exits_cleanly_on(SIGHUP);
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -256,11 +203,5 @@ int main(int argc, char **argv)
                     test_main_loop_wait_without_bql_aborts);
     g_test_add_func("/main-loop/signal/sigterm-becomes-shutdown-request",
                     test_sigterm_becomes_shutdown_request);
-    g_test_add_func("/main-loop/signal/qcore-exits-cleanly-on-sigterm",
-                    test_qcore_exits_cleanly_on_sigterm);
-    g_test_add_func("/main-loop/signal/qcore-exits-cleanly-on-sigint",
-                    test_qcore_exits_cleanly_on_sigint);
-    g_test_add_func("/main-loop/signal/qcore-exits-cleanly-on-sighup",
-                    test_qcore_exits_cleanly_on_sighup);
     return g_test_run();
 }
