@@ -283,21 +283,31 @@ void qemu_chr_fd_update_handlers(Chardev *chr)
         chr_fd_unregister(chr);
     }
     chr->reg_ctx = ctx;
+    /*
+     * The _full form, so that x-query-main-loop shows the callbacks'
+     * names rather than the conditional expressions that pick them.
+     */
     if (chr->fd_in >= 0 && chr->fd_in == chr->fd_out) {
-        aio_set_fd_handler(ctx, chr->fd_in,
-                           want_read ? chr_fd_read : NULL,
-                           want_write ? chr_fd_write_ready : NULL,
-                           NULL, NULL, chr);
+        aio_set_fd_handler_full(ctx, chr->fd_in,
+                                want_read ? chr_fd_read : NULL,
+                                want_write ? chr_fd_write_ready : NULL,
+                                NULL, NULL, chr,
+                                want_read ? "chr_fd_read" : "NULL",
+                                want_write ? "chr_fd_write_ready" : "NULL");
     } else {
         if (chr->fd_in >= 0) {
-            aio_set_fd_handler(ctx, chr->fd_in,
-                               want_read ? chr_fd_read : NULL, NULL,
-                               NULL, NULL, chr);
+            aio_set_fd_handler_full(ctx, chr->fd_in,
+                                    want_read ? chr_fd_read : NULL, NULL,
+                                    NULL, NULL, chr,
+                                    want_read ? "chr_fd_read" : "NULL",
+                                    "NULL");
         }
         if (chr->fd_out >= 0) {
-            aio_set_fd_handler(ctx, chr->fd_out, NULL,
-                               want_write ? chr_fd_write_ready : NULL,
-                               NULL, NULL, chr);
+            aio_set_fd_handler_full(ctx, chr->fd_out, NULL,
+                                    want_write ? chr_fd_write_ready : NULL,
+                                    NULL, NULL, chr, "NULL",
+                                    want_write ? "chr_fd_write_ready"
+                                               : "NULL");
         }
     }
     chr->reg_fd_in = chr->fd_in;

@@ -9,6 +9,8 @@
 #include "qcore/chardev.h"
 #include "qcore/keyval.h"
 #include "qcore/object-interfaces.h"
+#include "qcore/iothread-object.h"
+#include "qcore/main-loop-info.h"
 #include "qcore/qom-qmp-cmds.h"
 #include "qcore/runstate.h"
 #include "monitor-internal.h"
@@ -80,11 +82,6 @@ static void hmp_info_iothreads(Monitor *mon, const QDict *qdict)
     QListEntry *e;
     size_t i;
 
-    if (!qmp_query_iothreads) {
-        error_setg(&err, "query-iothreads is not available in this build");
-        hmp_handle_error(mon, err);
-        return;
-    }
     list = qmp_query_iothreads(&err);
     if (hmp_handle_error(mon, err)) {
         return;
@@ -180,29 +177,84 @@ static void hmp_info_qom_tree(Monitor *mon, const QDict *qdict)
     print_qom_composition(mon, obj, 0);
 }
 
+static void hmp_print_events(Monitor *mon, QList *events)
+{
+    QListEntry *e;
+    const char *sep = "";
+
+    if (!events) {
+        return;
+    }
+    QLIST_FOREACH_ENTRY(events, e) {
+        QString *ev = qobject_to(QString, qlist_entry_obj(e));
+
+        monitor_printf(mon, "%s%s", sep, ev ? qstring_get_str(ev) : "?");
+        sep = ",";
+    }
+}
+
+/* One line per context, one per fd it watches: x-query-main-loop as text. */
 static void hmp_info_mainloop(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
-    g_autoptr(QObject) info = NULL;
-    GString *text;
+    g_autoptr(QObject) obj = qmp_x_query_main_loop(&err);
+    QList *contexts, *glib_fds;
+    QDict *info;
+    QListEntry *c, *h;
 
-    if (!qmp_x_query_main_loop) {
-        error_setg(&err, "x-query-main-loop is not available in this build");
-        hmp_handle_error(mon, err);
-        return;
-    }
-    info = qmp_x_query_main_loop(&err);
     if (hmp_handle_error(mon, err)) {
         return;
     }
-    /* A human-readable string if the loop gives one, else its JSON. */
-    if (qobject_type(info) == QTYPE_QSTRING) {
-        monitor_puts(mon, qstring_get_str(qobject_to(QString, info)));
+    info = qobject_to(QDict, obj);
+    contexts = info ? qdict_get_qlist(info, "contexts") : NULL;
+    glib_fds = info ? qdict_get_qlist(info, "glib-poll-fds") : NULL;
+    if (!contexts || !glib_fds) {
+        monitor_printf(mon, "unexpected x-query-main-loop result\n");
         return;
     }
-    text = qobject_to_json_pretty(info, true);
-    monitor_printf(mon, "%s\n", text->str);
-    g_string_free(text, true);
+    monitor_printf(mon, "main loop: %" PRId64 " iterations\n",
+                   qdict_get_try_int(info, "iterations", 0));
+    QLIST_FOREACH_ENTRY(contexts, c) {
+        QDict *ctx = qobject_to(QDict, qlist_entry_obj(c));
+        QList *handlers = qdict_get_qlist(ctx, "handlers");
+
+        monitor_printf(mon, "%s (thread %s, tid %" PRId64 ", fdmon %s, "
+                       "priority %" PRId64 "): polled %" PRId64
+                       ", dispatched %" PRId64 ", bh %" PRId64 "\n",
+                       qdict_get_try_str(ctx, "name") ?: "?",
+                       qdict_get_try_str(ctx, "thread") ?: "?",
+                       qdict_get_try_int(ctx, "thread-id", 0),
+                       qdict_get_try_str(ctx, "fdmon") ?: "?",
+                       qdict_get_try_int(ctx, "priority", 0),
+                       qdict_get_try_int(ctx, "poll-count", 0),
+                       qdict_get_try_int(ctx, "dispatch-count", 0),
+                       qdict_get_try_int(ctx, "bh-dispatch-count", 0));
+        if (!handlers) {
+            continue;
+        }
+        QLIST_FOREACH_ENTRY(handlers, h) {
+            QDict *fd = qobject_to(QDict, qlist_entry_obj(h));
+
+            monitor_printf(mon, "  fd %" PRId64 " %s [",
+                           qdict_get_try_int(fd, "fd", -1),
+                           qdict_get_try_str(fd, "target") ?: "?");
+            hmp_print_events(mon, qdict_get_qlist(fd, "events"));
+            monitor_printf(mon, "] %s: dispatched %" PRId64 "\n",
+                           qdict_get_try_str(fd, "handler") ?: "?",
+                           qdict_get_try_int(fd, "dispatch-count", 0));
+        }
+    }
+    monitor_printf(mon, "glib poll fds:\n");
+    QLIST_FOREACH_ENTRY(glib_fds, h) {
+        QDict *fd = qobject_to(QDict, qlist_entry_obj(h));
+
+        monitor_printf(mon, "  fd %" PRId64 " %s [",
+                       qdict_get_try_int(fd, "fd", -1),
+                       qdict_get_try_str(fd, "target") ?: "?");
+        hmp_print_events(mon, qdict_get_qlist(fd, "events"));
+        monitor_printf(mon, "] owner %s\n",
+                       qdict_get_try_str(fd, "owner") ?: "?");
+    }
 }
 
 /* ---- run state -------------------------------------------------------- */

@@ -418,6 +418,7 @@ static void monitor_hmp_read(void *opaque, const uint8_t *buf, int size)
 {
     Monitor *mon = opaque;
     MonitorHMP *hmp = container_of(mon, MonitorHMP, common);
+    g_autofree char *line = NULL;
     int i;
 
     if (hmp->rs) {
@@ -427,7 +428,7 @@ static void monitor_hmp_read(void *opaque, const uint8_t *buf, int size)
         return;
     }
     /* Without the editor each read is one command line, as in QEMU. */
-    g_autofree char *line = g_strndup((const char *)buf, size);
+    line = g_strndup((const char *)buf, size);
     g_strchomp(line);
     handle_hmp_command(hmp, line);
 }

@@ -193,15 +193,6 @@ void qmp_quit(Error **errp);
 char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
                                 int64_t cpu_index, Error **errp);
 
-/*
- * Provided by the iothread and main-loop code (query-iothreads: a list of
- * {"id", "thread-id", "poll-max-ns", "poll-grow", "poll-shrink",
- * "aio-max-batch"}).  Weak so that the monitor links, and answers "not
- * available", while they are being written.
- */
-QList *qmp_query_iothreads(Error **errp) __attribute__((weak));
-QObject *qmp_x_query_main_loop(Error **errp) __attribute__((weak));
-
 /* ---- HMP command table (hmp-cmds.c) ----------------------------------- */
 
 /*

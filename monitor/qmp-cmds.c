@@ -8,8 +8,9 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
-#include "qcore/iothread.h"
 #include "qcore/main-loop.h"
+#include "qcore/iothread-object.h"
+#include "qcore/main-loop-info.h"
 #include "qcore/qom-qmp-cmds.h"
 #include "qcore/runstate.h"
 #include "monitor-internal.h"
@@ -228,10 +229,6 @@ static void qmp_marshal_object_del(const QDict *args, QObject **ret,
 static void qmp_marshal_query_iothreads(const QDict *args, QObject **ret,
                                         Error **errp)
 {
-    if (!qmp_query_iothreads) {
-        error_setg(errp, "query-iothreads is not available in this build");
-        return;
-    }
     *ret = QOBJECT(qmp_query_iothreads(errp));
 }
 
@@ -244,10 +241,6 @@ static void qmp_marshal_query_chardev(const QDict *args, QObject **ret,
 static void qmp_marshal_x_query_main_loop(const QDict *args, QObject **ret,
                                           Error **errp)
 {
-    if (!qmp_x_query_main_loop) {
-        error_setg(errp, "x-query-main-loop is not available in this build");
-        return;
-    }
     *ret = qmp_x_query_main_loop(errp);
 }
 

@@ -73,9 +73,11 @@ Monitor *monitor_set_cur(Monitor *mon);
 bool monitor_is_qmp(const Monitor *mon);
 
 /*
- * Text output to an HMP monitor (ignored for QMP ones, as in QEMU).  "\n"
- * is sent as "\r\n".  Output is queued and written without blocking.
- * Return the number of bytes queued (-1 for a QMP monitor).
+ * Text output to a monitor; "\n" is sent as "\r\n", output is queued and
+ * written without blocking.  monitor_printf/vprintf ignore QMP monitors
+ * (stray text would break the JSON stream; QEMU does the same) and return
+ * -1 for them; monitor_puts writes to either kind.  Return the number of
+ * bytes queued.
  */
 int monitor_puts(Monitor *mon, const char *str);
 int monitor_printf(Monitor *mon, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
