@@ -487,14 +487,12 @@ static void test_glib_source_runs_in_iothread(void)
     gctx = iothread_get_g_main_context(iot);
 
     g_assert_true(iothread_get_g_main_context(iot) == gctx);
-    src = g_idle_source_new();
     /*
-     * TODO: leave it at idle priority once aio_ctx_dispatch accepts the
-     * notification.  Today an AioContext GSource reports itself ready for
-     * ever after one aio_notify (glib skips check() for a source whose
-     * prepare() said ready), which starves every lower priority.
+     * Idle priority on purpose: it only runs if the AioContext source,
+     * at default priority, stops reporting itself ready once its
+     * notification has been accepted.
      */
-    g_source_set_priority(src, G_PRIORITY_DEFAULT);
+    src = g_idle_source_new();
     g_source_set_callback(src, idle_cb, &d, NULL);
     g_source_attach(src, gctx);
     g_source_unref(src);
