@@ -5,7 +5,9 @@
  * and on raw io_uring multishot poll.  If io_uring does not win here, a
  * backend built on it cannot win in AioContext either.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>

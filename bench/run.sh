@@ -1,6 +1,7 @@
 #!/bin/sh
-# Run every event-loop benchmark (bench/w*.c) built in the build directory
-# given as $1 and print their tables.  `make bench` calls this.
+# Run every event-loop benchmark (bench/w*.c) and the QMP benchmark
+# (bench/qmp-bench.c, against qemu-system-x86_64) built in the build
+# directory given as $1 and print their tables.  `make bench` calls this.
 # BENCH_SCALE=0.1 shrinks the iteration counts for a quick smoke run.
 set -u
 
@@ -25,6 +26,13 @@ for bin in "$build"/bench/bench-w*; do
         status=1
     fi
 done
+# QMP against Debian's qemu-system-x86_64 (skips QEMU if not installed).
+if [ -x "$build/bench/bench-qmp" ]; then
+    if ! "$build/bench/bench-qmp" "$build/qcore"; then
+        echo "FAILED: $build/bench/bench-qmp" >&2
+        status=1
+    fi
+fi
 if [ -x "$build/bench/bench-fdmon-probe" ]; then
     "$build/bench/bench-fdmon-probe" || status=1
 fi

@@ -444,6 +444,12 @@ AioContext *aio_context_new(Error **errp)
 
     ctx = (AioContext *)g_source_new(&aio_source_funcs, sizeof(AioContext));
     g_source_set_name(&ctx->source, "aio-context");
+    /*
+     * Our dispatch copes with nesting (aio_poll from a callback), and
+     * without this glib blocks and unblocks the source around every
+     * dispatch: two epoll_ctl and two eventfd writes per iteration.
+     */
+    g_source_set_can_recurse(&ctx->source, true);
     QSLIST_INIT(&ctx->bh_list);
     QSIMPLEQ_INIT(&ctx->bh_slice_list);
     QSLIST_INIT(&ctx->scheduled_coroutines);
