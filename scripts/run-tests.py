@@ -46,7 +46,8 @@ def run_unit(builddir, extra):
 
 def run_functional(builddir):
     tests = os.path.join(ROOT, 'tests', 'functional')
-    if not any(n.startswith('test_') for n in os.listdir(tests)):
+    if not os.path.isdir(tests) or \
+            not any(n.startswith('test_') for n in os.listdir(tests)):
         return 0, 0
     xml = os.path.join(builddir, 'functional.xml')
     env = dict(os.environ,
