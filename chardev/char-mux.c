@@ -157,9 +157,11 @@ void mux_set_focus(Chardev *chr, unsigned int focus)
     MuxChardev *d = MUX_CHARDEV(chr);
 
     assert(focus < MAX_MUX && d->backends[focus]);
-    if (d->focus == (int)focus) {
-        return;
-    }
+    /*
+     * Switching to the frontend that already has the focus (Ctrl-A c
+     * with a single frontend) still sends OUT then IN, as QEMU does: the
+     * monitor answers with a fresh prompt.
+     */
     mux_chr_send_event(d, d->focus, CHR_EVENT_MUX_OUT);
     d->focus = focus;
     chr->be = d->backends[focus];

@@ -61,7 +61,7 @@ static bool qmp_dispatch_check_obj(const QDict *dict, Error **errp)
         }
     }
     if (!has_exec) {
-        error_setg(errp, "QMP input member 'execute' is missing");
+        error_setg(errp, "QMP input lacks member 'execute'");
         return false;
     }
     return true;

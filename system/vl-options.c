@@ -230,6 +230,7 @@ static void object_option(QemuCmdline *cl, const char *optarg,
     bool help;
     QDict *args = keyval_parse(optarg, "qom-type", &help, &error_fatal);
     const char *type = qdict_get_try_str(args, "qom-type");
+    QemuCmdlineObject *obj;
 
     if (help) {
         if (hooks && hooks->object_help) {
@@ -243,7 +244,10 @@ static void object_option(QemuCmdline *cl, const char *optarg,
         error_report("Parameter 'qom-type' is missing");
         exit(1);
     }
-    g_ptr_array_add(cl->objects, args);
+    obj = g_new0(QemuCmdlineObject, 1);
+    obj->args = args;
+    loc_save(&obj->loc);
+    g_ptr_array_add(cl->objects, obj);
 }
 
 static void display_option(QemuCmdline *cl, const char *optarg)
@@ -431,9 +435,12 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
     }
 }
 
-static void unref_qdict(gpointer qdict)
+static void free_object(gpointer p)
 {
-    qobject_unref((QDict *)qdict);
+    QemuCmdlineObject *obj = p;
+
+    qobject_unref(obj->args);
+    g_free(obj);
 }
 
 void qemu_options_parse(int argc, char **argv, const QemuCmdlineHooks *hooks,
@@ -449,7 +456,7 @@ void qemu_options_parse(int argc, char **argv, const QemuCmdlineHooks *hooks,
         .default_monitor = true,
         .serials = g_ptr_array_new(),
         .monitors = g_array_new(false, false, sizeof(QemuCmdlineMonitor)),
-        .objects = g_ptr_array_new_with_free_func(unref_qdict),
+        .objects = g_ptr_array_new_with_free_func(free_object),
     };
     register_groups();
 

@@ -9,6 +9,7 @@
 #include "qcore/chardev.h"
 #include "qcore/error.h"
 #include "qcore/log.h"
+#include "qcore/machine.h"
 #include "qcore/main-loop.h"
 #include "qcore/module.h"
 #include "qcore/monitor.h"
@@ -31,8 +32,7 @@ static int monitor_count;
 
 static void machine_help_func(const char *type)
 {
-    printf("Supported machines are:\n"
-           "none                 empty machine\n");
+    machine_print_help();
 }
 
 static void object_help_func(const char *type)
@@ -93,11 +93,14 @@ static void os_setup_post(void)
         error_report("daemonize: chdir: %s", strerror(errno));
         exit(1);
     }
+    /*
+     * Let go of the caller's terminal or pipes, so that whoever started
+     * us sees EOF; stderr too, unless the -d log goes there (QEMU's rule).
+     */
     fd = open("/dev/null", O_RDWR);
     dup2(fd, 0);
     dup2(fd, 1);
-    /* stderr stays open while a -D log file is not given, as in QEMU. */
-    if (cmdline.log_file) {
+    if (cmdline.log_file || !cmdline.log_mask) {
         dup2(fd, 2);
     }
     close(fd);
@@ -234,9 +237,21 @@ static void qemu_create_backends(void)
                       &error_fatal);
 
     for (i = 0; i < cmdline.objects->len; i++) {
-        QDict *args = g_ptr_array_index(cmdline.objects, i);
-        Object *obj = user_creatable_add_dict(args, true, &error_fatal);
-        object_unref(obj);
+        QemuCmdlineObject *o = g_ptr_array_index(cmdline.objects, i);
+        const char *id = qdict_get_try_str(o->args, "id");
+        guint j;
+
+        /* Errors read "qcore: -object iothread,id=x: ...", as QEMU's. */
+        loc_restore(&o->loc);
+        for (j = 0; id && j < i; j++) {
+            QemuCmdlineObject *prev = g_ptr_array_index(cmdline.objects, j);
+            if (!g_strcmp0(qdict_get_try_str(prev->args, "id"), id)) {
+                error_report("Duplicate ID '%s' for object", id);
+                exit(1);
+            }
+        }
+        object_unref(user_creatable_add_dict(o->args, true, &error_fatal));
+        loc_set_none();
     }
 
     qemu_opts_foreach(qemu_find_opts("mon"), mon_init_func, NULL,
@@ -281,15 +296,12 @@ static void qemu_apply_log(void)
     }
 }
 
-static void qemu_check_machine(void)
+/* -M: only QEMU's "none" exists so far. */
+static void qemu_create_machine_from_cmdline(void)
 {
     const char *type = qdict_get_try_str(cmdline.machine_opts_dict, "type");
 
-    if (type && strcmp(type, "none")) {
-        error_report("unsupported machine type \"%s\"", type);
-        error_printf("Use -machine help to list supported machines\n");
-        exit(1);
-    }
+    qemu_create_machine(type ? type : "none", &error_fatal);
 }
 
 int main(int argc, char **argv)
@@ -309,7 +321,6 @@ int main(int argc, char **argv)
 
     /* 2. The command line; syntax errors and help exit here. */
     qemu_options_parse(argc, argv, &hooks, &cmdline);
-    qemu_check_machine();
     qemu_apply_log();
     if (cmdline.daemonize && cmdline.nographic) {
         error_report("-nographic cannot be used with -daemonize");
@@ -334,6 +345,7 @@ int main(int argc, char **argv)
     os_setup_signal_handling();
     monitor_init_globals();
     qemu_apply_name();
+    qemu_create_machine_from_cmdline();
 
     /* 5. Backends, objects, monitors, with mux banners held back. */
     suspend_mux_open();

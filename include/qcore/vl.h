@@ -66,6 +66,12 @@ const QEMUOption *qemu_options_lookup(int argc, char **argv,
 void qemu_options_print_help(void);
 void qemu_options_print_version(void);
 
+/* One -object, with where it was on the command line for error messages. */
+typedef struct QemuCmdlineObject {
+    QDict *args;                /* keyval: qom-type, id, properties */
+    Location loc;               /* loc_restore() before reporting on it */
+} QemuCmdlineObject;
+
 /* A -monitor, -qmp or -qmp-pretty request, for vl.c's monitor_parse(). */
 typedef struct QemuCmdlineMonitor {
     const char *str;            /* the chardev spec, e.g. "stdio" */
@@ -99,7 +105,7 @@ typedef struct QemuCmdline {
     const char *display_type;   /* -display / -nographic: "none"; or NULL */
     GPtrArray *serials;         /* -serial arguments (char *), in order */
     GArray *monitors;           /* QemuCmdlineMonitor, in order */
-    GPtrArray *objects;         /* -object: one QDict each, in order */
+    GPtrArray *objects;         /* -object: QemuCmdlineObject *, in order */
     const char *pidfile;        /* -pidfile, or NULL */
     bool daemonize;             /* -daemonize */
     const char *log_file;       /* -D, or NULL */

@@ -698,7 +698,7 @@ static void test_cmdline_issue_example(void)
     mon = &g_array_index(cl.monitors, QemuCmdlineMonitor, 1);
     g_assert_cmpstr(mon->mode, ==, "readline");
     g_assert_cmpuint(cl.objects->len, ==, 1);
-    obj = g_ptr_array_index(cl.objects, 0);
+    obj = ((QemuCmdlineObject *)g_ptr_array_index(cl.objects, 0))->args;
     g_assert_cmpstr(qdict_get_str(obj, "qom-type"), ==, "iothread");
     g_assert_cmpstr(qdict_get_str(obj, "id"), ==, "io0");
     name = qemu_opts_find(qemu_find_opts("name"), NULL);

@@ -238,7 +238,7 @@ static void test_request_validation(void)
     qmp_client_ready(&c, path, mon);
     assert_generic_error(&c, "[1, 2]", "QMP input must be a JSON object");
     assert_generic_error(&c, "\"execute\"", "QMP input must be a JSON object");
-    assert_generic_error(&c, "{}", "QMP input member 'execute' is missing");
+    assert_generic_error(&c, "{}", "QMP input lacks member 'execute'");
     assert_generic_error(&c, "{\"execute\": 1}",
                          "QMP input member 'execute' must be a string");
     assert_generic_error(&c, "{\"execute\": \"query-status\", "

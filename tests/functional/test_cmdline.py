@@ -1,0 +1,269 @@
+"""The command line: -h, -version, bad options, help listings, option
+errors with their location, -pidfile, -daemonize, -S."""
+import os
+import re
+import signal
+import subprocess
+
+import pytest
+
+from conftest import QCORE, qcore_run, wait_readable, TIMEOUT
+from qmp import QMPClient
+
+OPTIONS = ['-M', '-machine', '-name', '-S', '-nodefaults', '-nographic',
+           '-display', '-serial', '-monitor', '-qmp', '-qmp-pretty',
+           '-chardev', '-mon', '-object', '-pidfile', '-daemonize', '-D',
+           '-d', '-version', '-h']
+
+
+def test_help_lists_every_option_and_exits_0():
+    r = qcore_run(['-h'])
+    assert r.returncode == 0
+    out = r.stdout.decode()
+    assert out.startswith('qcore ')
+    listed = set(re.findall(r'^(-[A-Za-z-]+)', out, re.M))
+    for opt in OPTIONS:
+        assert opt in listed, '%s missing from -h' % opt
+    assert r.stderr == b''
+
+
+def test_help_long_form_is_the_same():
+    assert qcore_run(['-help']).stdout == qcore_run(['-h']).stdout
+
+
+def test_version():
+    r = qcore_run(['-version'])
+    assert r.returncode == 0
+    assert re.match(rb'qcore emulator version \d+\.\d+\.\d+', r.stdout)
+
+
+def test_unknown_option_is_rejected():
+    r = qcore_run(['-foo'])
+    assert r.returncode == 1
+    assert r.stderr == b'qcore: -foo: invalid option\n'
+    assert r.stdout == b''
+
+
+def test_double_dash_spelling_is_accepted_like_qemu():
+    assert qcore_run(['--version']).returncode == 0
+
+
+def test_option_without_its_argument():
+    r = qcore_run(['-name'])
+    assert r.returncode == 1
+    assert r.stderr == b'qcore: -name: requires an argument\n'
+
+
+def test_object_help_lists_iothread():
+    r = qcore_run(['-object', 'help'])
+    assert r.returncode == 0
+    lines = r.stdout.decode().splitlines()
+    assert lines[0] == 'List of user creatable objects:'
+    assert 'iothread' in [l.strip() for l in lines[1:]]
+
+
+def test_object_iothread_help_lists_its_properties():
+    r = qcore_run(['-object', 'iothread,help'])
+    assert r.returncode == 0
+    out = r.stdout.decode()
+    assert out.splitlines()[0] == 'iothread options:'
+    for prop in ('poll-max-ns', 'poll-grow', 'poll-shrink'):
+        assert re.search(r'^\s+%s=<int' % prop, out, re.M), out
+
+
+def test_chardev_help_lists_backends():
+    r = qcore_run(['-chardev', 'help'])
+    assert r.returncode == 0
+    names = {l.strip() for l in r.stdout.decode().splitlines()[1:]}
+    assert names >= {'null', 'socket', 'stdio', 'file', 'pty', 'ringbuf'}
+
+
+def test_machine_help_lists_none():
+    r = qcore_run(['-M', 'help'])
+    assert r.returncode == 0
+    out = r.stdout.decode()
+    assert out.splitlines()[0] == 'Supported machines are:'
+    assert re.search(r'^none\s', out, re.M)
+
+
+def test_unknown_machine():
+    r = qcore_run(['-M', 'nope', '-display', 'none'])
+    assert r.returncode == 1
+    assert b'nope' in r.stderr
+
+
+@pytest.mark.parametrize('arg,what', [
+    ('iothread,id=a,poll-max-ns=abc', "'poll-max-ns'"),
+    ('iothread,id=a,bogus=1', 'bogus'),
+    ('nope,id=a', "'nope'"),
+    ('iothread', "'id'"),
+])
+def test_bad_object_reports_the_option_location(arg, what):
+    r = qcore_run(['-M', 'none', '-display', 'none', '-object', arg])
+    assert r.returncode == 1
+    err = r.stderr.decode()
+    assert err.startswith('qcore: -object %s: ' % arg), err
+    assert what in err
+    assert err.count('\n') == 1
+
+
+def test_duplicate_object_id_reports_the_option_location():
+    r = qcore_run(['-M', 'none', '-display', 'none', '-object',
+                   'iothread,id=a', '-object', 'iothread,id=a'])
+    assert r.returncode == 1
+    err = r.stderr.decode()
+    assert err.startswith('qcore: -object iothread,id=a: '), err
+    assert "'a'" in err
+
+
+def test_bad_chardev_reports_the_option_location():
+    r = qcore_run(['-M', 'none', '-display', 'none', '-chardev', 'nope,id=a'])
+    assert r.returncode == 1
+    assert r.stderr.decode().startswith('qcore: -chardev nope,id=a: ')
+
+
+def test_duplicate_chardev_id():
+    r = qcore_run(['-M', 'none', '-display', 'none', '-chardev', 'null,id=a',
+                   '-chardev', 'null,id=a'])
+    assert r.returncode == 1
+    assert r.stderr == b"qcore: -chardev null,id=a: Duplicate ID 'a' for " \
+        b"chardev\n"
+
+
+def test_mon_with_unknown_chardev():
+    r = qcore_run(['-M', 'none', '-display', 'none', '-mon', 'chardev=nope'])
+    assert r.returncode == 1
+    assert b'nope' in r.stderr
+
+
+def test_object_on_command_line_sets_properties(start):
+    q = start(['-object', 'iothread,id=io7,poll-max-ns=1234,poll-grow=3'])
+    (t,) = q.qmp().ok('query-iothreads')
+    assert (t['id'], t['poll-max-ns'], t['poll-grow']) == ('io7', 1234, 3)
+
+
+def test_S_starts_in_prelaunch_and_cont_runs(start):
+    c = start(['-S']).qmp()
+    assert c.ok('query-status')['status'] == 'prelaunch'
+    c.ok('cont')
+    c.event('RESUME')
+    assert c.ok('query-status')['status'] == 'running'
+
+
+def test_name_sets_query_name(start):
+    c = start(['-name', 'guest-7,debug-threads=on']).qmp()
+    assert c.ok('query-name') == {'name': 'guest-7'}
+
+
+def test_pidfile_holds_the_pid_and_is_removed_at_exit(start, tmpdir_short):
+    path = os.path.join(tmpdir_short, 'qcore.pid')
+    q = start(['-pidfile', path])
+    with open(path) as f:
+        assert int(f.read().strip()) == q.pid
+    q.qmp().ok('quit')
+    assert q.wait() == 0
+    assert not os.path.exists(path)
+
+
+def test_pidfile_in_missing_directory_fails():
+    r = qcore_run(['-M', 'none', '-display', 'none', '-pidfile',
+                   '/nonexistent-dir/x.pid'])
+    assert r.returncode == 1
+    assert r.stderr.startswith(b'qcore: ')
+    assert b'pid file' in r.stderr.lower() or b'PID file' in r.stderr
+
+
+class Daemon:
+    """qcore -daemonize with a QMP socket; the parent's stdout/stderr are
+    pipes, as a management tool would have them."""
+
+    def __init__(self, tmpdir, extra=()):
+        self.sock = os.path.join(tmpdir, 'd-qmp.sock')
+        self.pidfile = os.path.join(tmpdir, 'd.pid')
+        self.parent = subprocess.Popen(
+            [QCORE, '-M', 'none', '-display', 'none', '-daemonize',
+             '-pidfile', self.pidfile,
+             '-qmp', 'unix:%s,server=on,wait=off' % self.sock] + list(extra),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        self.pid = None
+        self.pidfd = None
+
+    def __enter__(self):
+        return self
+
+    def started(self):
+        rc = self.parent.wait(TIMEOUT)
+        assert rc == 0, self.parent.stderr.read()
+        # The parent returned only after the child was set up: the pid
+        # file and the socket exist now, with no waiting.
+        with open(self.pidfile) as f:
+            self.pid = int(f.read().strip())
+        self.pidfd = os.pidfd_open(self.pid)
+        return self
+
+    def __exit__(self, *exc):
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+        self.parent.stdout.close()
+        self.parent.stderr.close()
+
+
+def test_daemonize_parent_exits_0_once_child_serves(tmpdir_short):
+    with Daemon(tmpdir_short) as d:
+        d.started()
+        assert d.pid != d.parent.pid
+        assert os.getsid(d.pid) != os.getsid(0)  # out of our session
+        c = QMPClient.connect(d.sock).negotiate()
+        assert c.ok('query-status')['status'] == 'running'
+        assert c.ok('quit') == {}
+        c.wait_eof()
+        c.close()
+        wait_readable([d.pidfd], TIMEOUT, 'the daemon to exit')
+        assert not os.path.exists(d.pidfile)
+
+
+def test_daemon_detaches_from_the_callers_stdio(tmpdir_short):
+    """Like QEMU (os_setup_post): the daemon's stdin, stdout and stderr
+    are /dev/null, so a caller reading its pipes sees EOF once the parent
+    has exited, not when the daemon ends."""
+    with Daemon(tmpdir_short) as d:
+        d.started()
+        for n in (0, 1, 2):
+            target = os.readlink('/proc/%d/fd/%d' % (d.pid, n))
+            assert target == '/dev/null', 'fd %d of the daemon is %s' % (
+                n, target)
+        c = QMPClient.connect(d.sock).negotiate()
+        c.ok('quit')
+        c.wait_eof()
+
+
+def test_daemonize_reports_errors_through_the_parent():
+    r = qcore_run(['-M', 'none', '-display', 'none', '-daemonize',
+                   '-object', 'nope,id=x'])
+    assert r.returncode == 1
+    assert r.stderr.startswith(b'qcore: ')
+
+
+def test_D_writes_the_log_to_a_file(start, tmpdir_short):
+    log = os.path.join(tmpdir_short, 'log.txt')
+    q = start(['-D', log, '-d', 'int'])
+    q.qmp().ok('query-status')
+    assert os.path.exists(log)
+
+
+def test_d_help_lists_log_items():
+    r = qcore_run(['-d', 'help'])
+    assert r.returncode == 0
+    assert r.stdout.startswith(b'Log items')
+
+
+def test_d_unknown_item():
+    r = qcore_run(['-M', 'none', '-display', 'none', '-d', 'nope'])
+    assert r.returncode == 1
+    assert b'nope' in r.stderr
