@@ -6,7 +6,7 @@ set -e
 
 pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev python3-pytest gcc-riscv64-unknown-elf"
 case "${1:-}" in
-bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev qemu-system-misc" ;;
+bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev qemu-system-x86 qemu-system-misc" ;;
 "") ;;
 *) echo "usage: $0 [bench]" >&2; exit 1 ;;
 esac
