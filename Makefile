@@ -4,9 +4,9 @@
 BUILD     ?= build
 MESON     ?= meson
 NINJA     ?= ninja
-RUN_ARGS  ?= -M none -nographic -object iothread,id=io0 -name demo
+RUN_ARGS  ?= -M virt -smp 4 -m 128M -bios none -kernel tests/guest/build/demo.elf -nographic
 
-.PHONY: all deps build run check check-sanitize bench clean
+.PHONY: all deps build guest run check check-sanitize bench clean
 
 all: build
 
@@ -19,7 +19,12 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
 
-run: build
+# The demo guest that make run boots (riscv64-unknown-elf-gcc, see
+# tests/guest/README.md).
+guest: deps
+	$(MAKE) -C tests/guest build/demo.elf
+
+run: build guest
 	$(BUILD)/qcore $(RUN_ARGS)
 
 # Every suite, then one line "N passed, M failed".

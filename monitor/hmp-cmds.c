@@ -412,6 +412,13 @@ static const HMPCommand hmp_info_cmds[] = {
     { "mainloop", "", "",
       "show the event sources of the main loop and of each iothread",
       hmp_info_mainloop },
+    { "cpus", "", "", "show infos for each CPU", hmp_info_cpus },
+    { "registers", "cpustate_all:-a", "[-a]",
+      "show the cpu registers (-a: all - show register info for all cpus)",
+      hmp_info_registers },
+    { "mtree", "flatview:-f", "[-f]",
+      "show memory tree (-f: dump flat view for address spaces)",
+      hmp_info_mtree },
     { NULL }
 };
 
@@ -421,6 +428,11 @@ const HMPCommand hmp_cmds[] = {
     { "stop|s", "", "", "stop emulation", hmp_stop },
     { "cont|c", "", "", "resume emulation", hmp_cont },
     { "system_reset", "", "", "reset the system", hmp_system_reset },
+    { "cpu", "index:s", "index", "set the default CPU", hmp_cpu },
+    { "x", "args:S", "/fmt addr", "virtual memory dump starting at 'addr'",
+      hmp_memory_dump },
+    { "xp", "args:S", "/fmt addr", "physical memory dump starting at 'addr'",
+      hmp_physical_memory_dump },
     { "system_powerdown", "", "", "send system power down event",
       hmp_system_powerdown },
     { "object_add", "object:S", "[qom-type=]type,id=str[,prop=value][,...]",

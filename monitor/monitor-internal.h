@@ -184,6 +184,8 @@ QDict *qmp_query_version(Error **errp);
 QDict *qmp_query_status(Error **errp);
 QDict *qmp_query_name(Error **errp);
 QList *qmp_query_commands(Error **errp);
+/* query-cpus-fast: QEMU's CpuInfoFast for every CPU.  BQL. */
+QList *qmp_query_cpus_fast(Error **errp);
 void qmp_stop(Error **errp);
 void qmp_cont(Error **errp);
 void qmp_system_reset(Error **errp);
@@ -212,6 +214,17 @@ typedef struct HMPCommand {
 } HMPCommand;
 
 extern const HMPCommand hmp_cmds[];
+
+/* hmp-cmds-target.c: CPUs and guest memory. */
+void hmp_cpu(Monitor *mon, const QDict *qdict);
+void hmp_info_cpus(Monitor *mon, const QDict *qdict);
+void hmp_info_registers(Monitor *mon, const QDict *qdict);
+void hmp_info_mtree(Monitor *mon, const QDict *qdict);
+void hmp_memory_dump(Monitor *mon, const QDict *qdict);
+void hmp_physical_memory_dump(Monitor *mon, const QDict *qdict);
+/* Make @cpu_index the monitor's CPU; returns the previous one. */
+int monitor_set_cpu(int cpu_index);
+bool monitor_cpu_valid(int cpu_index);
 
 /* Print "Error: <desc>" for @err and free it; true if there was one. */
 bool hmp_handle_error(Monitor *mon, Error *err);

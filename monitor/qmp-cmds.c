@@ -8,6 +8,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
+#include "qcore/cpu.h"
 #include "qcore/main-loop.h"
 #include "qcore/iothread-object.h"
 #include "qcore/main-loop-info.h"
@@ -224,6 +225,39 @@ static void qmp_marshal_object_del(const QDict *args, QObject **ret,
     qmp_object_del(qdict_get_str(args, "id"), errp);
 }
 
+/* ---- CPUs ------------------------------------------------------------- */
+
+/* QEMU's CpuInfoFast list, in cpu_index order. */
+QList *qmp_query_cpus_fast(Error **errp)
+{
+    QList *list = qlist_new();
+    CPUState *cpu;
+
+    CPU_FOREACH(cpu) {
+        QDict *info = qdict_new();
+        QDict *props = qdict_new();
+        g_autofree char *path = object_get_canonical_path(OBJECT(cpu));
+        const char *target = CPU_GET_CLASS(cpu)->target_name;
+
+        qdict_put_int(info, "cpu-index", cpu->cpu_index);
+        qdict_put_str(info, "qom-path", path);
+        qdict_put_int(info, "thread-id", cpu->thread_id);
+        /* One socket, one hart per core, as QEMU's virt without -smp
+         * topology reports it. */
+        qdict_put_int(props, "core-id", cpu->cpu_index);
+        qdict_put(info, "props", props);
+        qdict_put_str(info, "target", target ? target : "riscv64");
+        qlist_append(list, info);
+    }
+    return list;
+}
+
+static void qmp_marshal_query_cpus_fast(const QDict *args, QObject **ret,
+                                        Error **errp)
+{
+    *ret = QOBJECT(qmp_query_cpus_fast(errp));
+}
+
 /* ---- iothreads, chardevs, the main loop ------------------------------- */
 
 static void qmp_marshal_query_iothreads(const QDict *args, QObject **ret,
@@ -252,16 +286,25 @@ char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
     MonitorHMP hmp = { 0 };
     char *output;
 
+    int old_cpu = 0;
+
     if (has_cpu_index) {
-        /* qcore's machines have no CPU the monitor could select yet. */
-        error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
-        return NULL;
+        if (cpu_index < 0 || cpu_index > INT_MAX ||
+            !monitor_cpu_valid(cpu_index)) {
+            error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+            return NULL;
+        }
+        /* For this command only, as QEMU's monitor_set_cpu on a temp. */
+        old_cpu = monitor_set_cpu(cpu_index);
     }
     /* A monitor without chardev: the output stays in its buffer. */
     monitor_data_init(&hmp.common, false, true);
     handle_hmp_command(&hmp, command_line);
     output = g_strdup(hmp.common.outbuf->str);
     monitor_data_destroy(&hmp.common);
+    if (has_cpu_index) {
+        monitor_set_cpu(old_cpu);
+    }
     return output;
 }
 
@@ -362,6 +405,8 @@ const QmpCommand qmp_commands[] = {
       "ObjectOptions", true, "q_empty", QCO_ALLOW_PRECONFIG },
     { "object-del", qmp_marshal_object_del, object_del_args, NULL, false,
       "q_empty", QCO_ALLOW_PRECONFIG },
+    { "query-cpus-fast", qmp_marshal_query_cpus_fast, NULL, NULL, false,
+      "[CpuInfoFast]", QCO_ALLOW_PRECONFIG },
     { "query-iothreads", qmp_marshal_query_iothreads, NULL, NULL, false,
       "[IOThreadInfo]", QCO_ALLOW_PRECONFIG },
     { "query-chardev", qmp_marshal_query_chardev, NULL, NULL, false,

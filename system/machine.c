@@ -7,17 +7,25 @@
 #include "qcore/error.h"
 #include "qcore/machine.h"
 
-typedef struct MachineClass {
-    ObjectClass parent_class;
-    const char *desc;
-} MachineClass;
-
-#define MACHINE_CLASS(klass) \
-    OBJECT_CLASS_CHECK(MachineClass, (klass), TYPE_MACHINE)
+static MachineState *current_machine;
 
 static void machine_none_class_init(ObjectClass *oc, const void *data)
 {
     MACHINE_CLASS(oc)->desc = "empty machine";
+}
+
+static void machine_finalize(Object *obj)
+{
+    MachineState *ms = MACHINE(obj);
+
+    g_free(ms->cpu_type);
+    g_free(ms->kernel_filename);
+    g_free(ms->kernel_cmdline);
+    g_free(ms->firmware);
+    g_free(ms->dumpdtb);
+    if (current_machine == ms) {
+        current_machine = NULL;
+    }
 }
 
 static const TypeInfo machine_types[] = {
@@ -25,7 +33,8 @@ static const TypeInfo machine_types[] = {
         .name = TYPE_MACHINE,
         .parent = TYPE_OBJECT,
         .abstract = true,
-        .instance_size = sizeof(Object),
+        .instance_size = sizeof(MachineState),
+        .instance_finalize = machine_finalize,
         .class_size = sizeof(MachineClass),
     },
     {
@@ -54,11 +63,125 @@ Object *qemu_create_machine(const char *name, Error **errp)
     machine = object_new(type);
     object_property_add_child(object_get_root(), "machine", machine);
     object_unref(machine);
+    current_machine = MACHINE(machine);
     /* Where devices without a parent, and -device ones, will live. */
     container_get(machine, "/unattached");
     container_get(machine, "/peripheral");
     container_get(machine, "/peripheral-anon");
     return machine;
+}
+
+MachineState *qdev_get_machine(void)
+{
+    return current_machine;
+}
+
+/* -smp: "cpus" (the implied key), as a number; other topology keys. */
+static bool machine_parse_smp(MachineState *ms, QDict *smp, Error **errp)
+{
+    MachineClass *mc = MACHINE_GET_CLASS(ms);
+    const QDictEntry *e;
+    unsigned long long cpus = 1;
+    const char *name = object_get_typename(OBJECT(ms));
+    g_autofree char *mname = g_strndup(name, strlen(name) -
+                                       strlen(TYPE_MACHINE_SUFFIX));
+
+    for (e = qdict_first(smp); e; e = qdict_next(smp, e)) {
+        const char *key = qdict_entry_key(e);
+        QString *qs = qobject_to(QString, qdict_entry_value(e));
+        guint64 n;
+
+        if (strcmp(key, "cpus") && strcmp(key, "maxcpus") &&
+            strcmp(key, "sockets") && strcmp(key, "cores") &&
+            strcmp(key, "threads")) {
+            error_setg(errp, "Parameter 'smp.%s' is unexpected", key);
+            return false;
+        }
+        if (!qs || !g_ascii_string_to_unsigned(qstring_get_str(qs), 10, 0,
+                                               UINT32_MAX, &n, NULL)) {
+            error_setg(errp, "Parameter 'smp.%s' expects a number", key);
+            return false;
+        }
+        /* One hart per socket/core/thread: only the total matters. */
+        if (!strcmp(key, "cpus")) {
+            cpus = n;
+        }
+    }
+    if (cpus == 0) {
+        error_setg(errp, "Invalid SMP CPUs 0");
+        return false;
+    }
+    if (cpus > MAX(mc->max_cpus, 1)) {
+        error_setg(errp, "Invalid SMP CPUs %llu. The max CPUs supported by "
+                   "machine '%s' is %u", cpus, mname, MAX(mc->max_cpus, 1));
+        return false;
+    }
+    ms->smp_cpus = cpus;
+    return true;
+}
+
+bool machine_apply_options(MachineState *ms, QDict *opts, uint64_t ram_size,
+                           const char *cpu_type, Error **errp)
+{
+    MachineClass *mc = MACHINE_GET_CLASS(ms);
+    const QDictEntry *e;
+
+    ms->ram_size = ram_size ? ram_size : mc->default_ram_size;
+    ms->smp_cpus = 1;
+    ms->cpu_type = g_strdup(cpu_type);
+    ms->kernel_cmdline = g_strdup("");
+    for (e = qdict_first(opts); e; e = qdict_next(opts, e)) {
+        const char *key = qdict_entry_key(e);
+        QObject *val = qdict_entry_value(e);
+        QString *qs = qobject_to(QString, val);
+        const char *str = qs ? qstring_get_str(qs) : NULL;
+
+        if (!strcmp(key, "type")) {
+            continue;
+        } else if (!strcmp(key, "smp")) {
+            if (!qobject_to(QDict, val) ||
+                !machine_parse_smp(ms, qobject_to(QDict, val), errp)) {
+                return false;
+            }
+            continue;
+        } else if (!str) {
+            error_setg(errp, "Parameter '%s' expects a string", key);
+            return false;
+        } else if (!strcmp(key, "kernel")) {
+            g_free(ms->kernel_filename);
+            ms->kernel_filename = g_strdup(str);
+        } else if (!strcmp(key, "append")) {
+            g_free(ms->kernel_cmdline);
+            ms->kernel_cmdline = g_strdup(str);
+        } else if (!strcmp(key, "firmware")) {
+            g_free(ms->firmware);
+            ms->firmware = g_strdup(str);
+        } else if (!strcmp(key, "dumpdtb")) {
+            g_free(ms->dumpdtb);
+            ms->dumpdtb = g_strdup(str);
+        } else {
+            error_setg(errp, "Property '%s.%s' not found",
+                       object_get_typename(OBJECT(ms)), key);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool machine_run_board_init(MachineState *ms, Error **errp)
+{
+    MachineClass *mc = MACHINE_GET_CLASS(ms);
+    Error *local_err = NULL;
+
+    if (!mc->init) {
+        return true;
+    }
+    mc->init(ms, &local_err);
+    if (local_err) {
+        error_propagate(errp, local_err);
+        return false;
+    }
+    return true;
 }
 
 static void print_machine(gpointer data, gpointer user_data)

@@ -5,6 +5,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
+#include "qcore/cpu.h"
 #include "qcore/error.h"
 #include "qcore/main-loop.h"
 #include "qcore/qapi-events.h"
@@ -16,6 +17,8 @@ static RunState current_run_state = RUN_STATE_PRELAUNCH;
 
 /* Requests: written by any thread, consumed by the main loop. */
 static ShutdownCause shutdown_requested;    /* atomic */
+/* Exit status for the shutdown; published by shutdown_requested. */
+static int shutdown_exit_code;              /* atomic */
 static ShutdownCause reset_requested;       /* atomic */
 static bool powerdown_requested;            /* atomic */
 static int shutdown_signal;
@@ -110,6 +113,7 @@ bool vm_start(void)
     }
     cpu_enable_ticks();
     runstate_set(RUN_STATE_RUNNING);
+    resume_all_vcpus();
     qapi_event_send_resume();
     return true;
 }
@@ -123,7 +127,9 @@ void vm_stop(RunState state)
         }
         return;
     }
+    /* Time stops first, so no hart sees it move while the others stop. */
     cpu_disable_ticks();
+    pause_all_vcpus();
     runstate_set(state);
     qapi_event_send_stop();
 }
@@ -144,10 +150,18 @@ void qemu_set_vm_name(const char *name)
     vm_name = g_strdup(name);
 }
 
+void qemu_system_shutdown_request_with_code(ShutdownCause reason,
+                                            int exit_code)
+{
+    qatomic_set(&shutdown_exit_code, exit_code);
+    /* Pairs with the load-acquire in main_loop_should_exit. */
+    qatomic_store_release(&shutdown_requested, reason);
+    qemu_notify_event();
+}
+
 void qemu_system_shutdown_request(ShutdownCause reason)
 {
-    qatomic_set(&shutdown_requested, reason);
-    qemu_notify_event();
+    qemu_system_shutdown_request_with_code(reason, 0);
 }
 
 void qemu_system_reset_request(ShutdownCause reason)
@@ -256,17 +270,24 @@ bool main_loop_should_exit(int *status)
     }
     cause = qatomic_xchg(&reset_requested, SHUTDOWN_CAUSE_NONE);
     if (cause != SHUTDOWN_CAUSE_NONE) {
+        /* Reset handlers may touch CPU state: only with every hart out. */
+        pause_all_vcpus();
         qemu_system_reset(cause);
+        if (runstate_is_running()) {
+            resume_all_vcpus();
+        }
     }
 
-    cause = qatomic_read(&shutdown_requested);
+    /* Pairs with the store-release in the request: the code is set. */
+    cause = qatomic_load_acquire(&shutdown_requested);
     if (cause == SHUTDOWN_CAUSE_NONE) {
         return false;
     }
     qemu_kill_report();
     qapi_event_send_shutdown(cause >= SHUTDOWN_CAUSE_GUEST_SHUTDOWN, cause);
     vm_stop(RUN_STATE_SHUTDOWN);
-    *status = cause == SHUTDOWN_CAUSE_HOST_ERROR ? 1 : 0;
+    *status = cause == SHUTDOWN_CAUSE_HOST_ERROR
+              ? 1 : qatomic_read(&shutdown_exit_code);
     return true;
 }
 

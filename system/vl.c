@@ -296,12 +296,32 @@ static void qemu_apply_log(void)
     }
 }
 
-/* -M: only QEMU's "none" exists so far. */
+/*
+ * -M TYPE,...: create the machine object and give it the board options
+ * (-m, -smp, -cpu, -kernel, -append, -bios, dumpdtb); bad values exit
+ * here, before any backend exists.  The board is built later, in
+ * qemu_init_board, once its chardevs are there (QEMU's qemu_create_machine
+ * and machine_run_board_init, in that order).
+ */
+static MachineState *current_machine;
+
 static void qemu_create_machine_from_cmdline(void)
 {
     const char *type = qdict_get_try_str(cmdline.machine_opts_dict, "type");
+    Object *machine = qemu_create_machine(type ? type : "none", &error_fatal);
 
-    qemu_create_machine(type ? type : "none", &error_fatal);
+    current_machine = MACHINE(machine);
+    if (!machine_apply_options(current_machine, cmdline.machine_opts_dict,
+                               cmdline.ram_size, cmdline.cpu_option,
+                               &error_fatal)) {
+        exit(1);
+    }
+}
+
+/* Memory, CPUs (stopped), devices on their chardevs, guest images. */
+static void qemu_init_board(void)
+{
+    machine_run_board_init(current_machine, &error_fatal);
 }
 
 int main(int argc, char **argv)
@@ -347,12 +367,13 @@ int main(int argc, char **argv)
     qemu_apply_name();
     qemu_create_machine_from_cmdline();
 
-    /* 5. Backends, objects, monitors, with mux banners held back. */
+    /* 5. Backends, objects, monitors, then the board on its chardevs. */
     suspend_mux_open();
     qemu_create_default_devices();
     qemu_create_backends();
+    qemu_init_board();
 
-    /* 6. Start, unless -S asked to wait for "cont". */
+    /* 6. Start the vCPUs, unless -S asked to wait for "cont". */
     if (cmdline.autostart) {
         vm_start();
     }

@@ -1,6 +1,7 @@
 /*
  * The machine: the QOM object at /machine that owns the board's devices.
- * For now only QEMU's "none" machine (no CPUs, no memory, no devices).
+ * QEMU's "none" machine (no CPUs, no memory, no devices) and the RISC-V
+ * "virt" board (hw/riscv/virt.c).
  * Corresponds to QEMU's include/hw/boards.h and hw/core/machine.c,
  * hw/core/null-machine.c.  Main thread, BQL.
  */
@@ -8,10 +9,41 @@
 #define QCORE_MACHINE_H
 
 #include "qcore/object.h"
+#include "qcore/qobject.h"
 
 #define TYPE_MACHINE "machine"
 #define TYPE_MACHINE_SUFFIX "-machine"
 #define MACHINE_TYPE_NAME(name) (name TYPE_MACHINE_SUFFIX)
+
+/*
+ * What the command line asked of the board (QEMU's MachineState).  Set
+ * by machine_apply_options before the board's init; read-only after.
+ */
+typedef struct MachineState {
+    Object parent_obj;
+    uint64_t ram_size;          /* -m, or the class default */
+    unsigned smp_cpus;          /* -smp cpus=N, or 1 */
+    char *cpu_type;             /* -cpu, or NULL for the default */
+    char *kernel_filename;      /* -kernel */
+    char *kernel_cmdline;       /* -append, "" when not given */
+    char *firmware;             /* -bios, or NULL for the default */
+    char *dumpdtb;              /* -M ...,dumpdtb=FILE */
+} MachineState;
+
+typedef struct MachineClass {
+    ObjectClass parent_class;
+    const char *desc;
+    /* Build the board: memory, CPUs, devices, images.  May exit. */
+    void (*init)(MachineState *ms, Error **errp);
+    unsigned max_cpus;          /* 0: no CPUs (the none machine) */
+    uint64_t default_ram_size;
+} MachineClass;
+
+#define MACHINE(obj) OBJECT_CHECK(MachineState, (obj), TYPE_MACHINE)
+#define MACHINE_GET_CLASS(obj) \
+    OBJECT_GET_CLASS(MachineClass, (obj), TYPE_MACHINE)
+#define MACHINE_CLASS(klass) \
+    OBJECT_CLASS_CHECK(MachineClass, (klass), TYPE_MACHINE)
 
 /*
  * Create machine @name ("none") at /machine, with QEMU's containers
@@ -19,6 +51,20 @@
  * unknown machine type.
  */
 Object *qemu_create_machine(const char *name, Error **errp);
+/*
+ * Take the -M keys (@opts: kernel, append, firmware, smp, dumpdtb; the
+ * "type" key is skipped), @ram_size (0: the default) and @cpu_type into
+ * @ms, checking them against the class ("Invalid SMP CPUs 9. The max CPUs
+ * supported by machine 'virt' is 8", "Property 'virt-machine.x' not
+ * found").
+ */
+bool machine_apply_options(MachineState *ms, QDict *opts, uint64_t ram_size,
+                           const char *cpu_type, Error **errp);
+/* Run the board's init (QEMU's machine_run_board_init). */
+bool machine_run_board_init(MachineState *ms, Error **errp);
+/* The machine, once created; NULL before. */
+MachineState *qdev_get_machine(void);
+
 /* Print "-machine help": the supported machines. */
 void machine_print_help(void);
 

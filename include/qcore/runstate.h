@@ -67,6 +67,13 @@ void qemu_set_vm_name(const char *name);
 /* ---- requests, any thread ------------------------------------------- */
 /* Ask the main loop to exit (SHUTDOWN event with this cause). */
 void qemu_system_shutdown_request(ShutdownCause reason);
+/*
+ * The same, and make main_loop_should_exit (so the process) return
+ * @exit_code: sifive_test's "(code << 16) | 0x3333".  The last request
+ * before the main loop acts wins; a host-error shutdown still gives 1.
+ */
+void qemu_system_shutdown_request_with_code(ShutdownCause reason,
+                                            int exit_code);
 /* Reset the machine (RESET event); qemu_register_reset handlers run. */
 void qemu_system_reset_request(ShutdownCause reason);
 /* Ask the guest to power down (POWERDOWN event; no guest yet). */

@@ -1,0 +1,256 @@
+/*
+ * Guest image loading: ELF executables and raw binaries, written into an
+ * address space before the guest runs.  Corresponds to QEMU's
+ * hw/core/loader.c and include/hw/elf_ops.h, reduced to what a RISC-V
+ * board needs: ELF64, little-endian, EM_RISCV, PT_LOAD segments at their
+ * physical addresses.  See include/qcore/hw/loader.h.
+ */
+#include "qcore/osdep.h"
+#include "qcore/hw/loader.h"
+#include "qcore/main-loop.h"
+#include "qcore/runstate.h"
+#include <elf.h>
+
+#ifndef EM_RISCV
+#define EM_RISCV 243
+#endif
+
+bool address_space_range_is_ram(AddressSpace *as, hwaddr addr, uint64_t len)
+{
+    bool ok = true;
+
+    if (len && addr + len - 1 < addr) {
+        return false;       /* wraps around the address space */
+    }
+    rcu_read_lock();
+    while (len) {
+        hwaddr xlat, plen = len;
+        MemoryRegion *mr = address_space_translate(as, addr, &xlat, &plen,
+                                                   false,
+                                                   MEMTXATTRS_UNSPECIFIED);
+        if (!mr || !memory_region_is_ram(mr)) {
+            ok = false;
+            break;
+        }
+        addr += plen;
+        len -= plen;
+    }
+    rcu_read_unlock();
+    return ok;
+}
+
+/* An image to restore on reset; QEMU's struct Rom. */
+typedef struct Rom {
+    QTAILQ_ENTRY(Rom) next;
+    AddressSpace *as;
+    hwaddr addr;
+    uint8_t *data;
+    size_t len;
+    uint64_t memsz;         /* >= len: the rest is zero */
+} Rom;
+
+/* BQL. */
+static QTAILQ_HEAD(, Rom) roms = QTAILQ_HEAD_INITIALIZER(roms);
+
+static void rom_write(Rom *rom)
+{
+    static const uint8_t zeros[4096];
+    uint64_t done;
+
+    address_space_write_rom(rom->as, rom->addr, MEMTXATTRS_UNSPECIFIED,
+                            rom->data, rom->len);
+    for (done = rom->len; done < rom->memsz; done += sizeof(zeros)) {
+        address_space_write_rom(rom->as, rom->addr + done,
+                                MEMTXATTRS_UNSPECIFIED, zeros,
+                                MIN(sizeof(zeros), rom->memsz - done));
+    }
+}
+
+/* Reset handler: the guest may have overwritten its own image. */
+static void rom_reset(void *opaque)
+{
+    Rom *rom;
+
+    QTAILQ_FOREACH(rom, &roms, next) {
+        rom_write(rom);
+    }
+}
+
+bool rom_add_blob(const char *name, const void *data, size_t len,
+                  uint64_t memsz, hwaddr addr, AddressSpace *as,
+                  Error **errp)
+{
+    Rom *rom;
+
+    assert_bql_held();
+    g_assert(memsz >= len);
+    if (!address_space_range_is_ram(as, addr, memsz)) {
+        error_setg(errp, "%s at 0x%" HWADDR_PRIx "-0x%" HWADDR_PRIx
+                   " is outside guest RAM", name, addr, addr + memsz - 1);
+        return false;
+    }
+    if (QTAILQ_EMPTY(&roms)) {
+        qemu_register_reset(rom_reset, NULL);
+    }
+    rom = g_new0(Rom, 1);
+    rom->as = as;
+    rom->addr = addr;
+    rom->data = g_memdup2(data, len);
+    rom->len = len;
+    rom->memsz = memsz;
+    QTAILQ_INSERT_TAIL(&roms, rom, next);
+    rom_write(rom);
+    return true;
+}
+
+/*
+ * Fields are read byte-wise from the file buffer as little-endian
+ * numbers: the file may be misaligned in memory and the host may be
+ * big-endian.
+ */
+static uint64_t rd_le(const uint8_t *p, unsigned size)
+{
+    uint64_t v = 0;
+
+    while (size--) {
+        v = (v << 8) | p[size];
+    }
+    return v;
+}
+
+#define EH(field) \
+    rd_le(buf + offsetof(Elf64_Ehdr, field), sizeof(((Elf64_Ehdr *)0)->field))
+#define PH(ph, field) \
+    rd_le((ph) + offsetof(Elf64_Phdr, field), \
+          sizeof(((Elf64_Phdr *)0)->field))
+
+/* Check the header; NULL or an error message to format with @filename. */
+static const char *elf_check_header(const uint8_t *buf, gsize len,
+                                    bool *not_elf)
+{
+    if (len < EI_NIDENT || memcmp(buf, ELFMAG, SELFMAG)) {
+        *not_elf = true;
+        return "not an ELF file";
+    }
+    if (buf[EI_CLASS] != ELFCLASS64) {
+        return "is a 32-bit ELF; qcore's harts are RV64";
+    }
+    if (buf[EI_DATA] != ELFDATA2LSB) {
+        return "is a big-endian ELF; RISC-V is little-endian";
+    }
+    if (len < sizeof(Elf64_Ehdr)) {
+        return "has a truncated ELF header";
+    }
+    if (EH(e_type) != ET_EXEC && EH(e_type) != ET_DYN) {
+        return "is not an ELF executable";
+    }
+    if (EH(e_phentsize) != sizeof(Elf64_Phdr)) {
+        return "has an unexpected program header size";
+    }
+    if (EH(e_phoff) > len ||
+        EH(e_phnum) * sizeof(Elf64_Phdr) > len - EH(e_phoff)) {
+        return "has program headers past the end of the file";
+    }
+    return NULL;
+}
+
+bool load_elf_as(const char *filename, AddressSpace *as, LoadedImage *img,
+                 bool *not_elf, Error **errp)
+{
+    g_autofree uint8_t *buf = NULL;
+    g_autoptr(GError) gerr = NULL;
+    const char *why;
+    gsize len;
+    unsigned i, phnum;
+    uint64_t machine;
+    hwaddr low = UINT64_MAX, high = 0;
+
+    assert_bql_held();
+    *not_elf = false;
+    if (!g_file_get_contents(filename, (char **)&buf, &len, &gerr)) {
+        error_setg(errp, "could not load '%s': %s", filename, gerr->message);
+        return false;
+    }
+    why = elf_check_header(buf, len, not_elf);
+    if (why) {
+        error_setg(errp, "'%s' %s", filename, why);
+        return false;
+    }
+    machine = EH(e_machine);
+    if (machine != EM_RISCV) {
+        error_setg(errp, "'%s' is an ELF for machine %" PRIu64
+                   ", not RISC-V (%d)", filename, machine, EM_RISCV);
+        return false;
+    }
+
+    /* Check every segment before writing any, so failure writes nothing. */
+    phnum = EH(e_phnum);
+    for (i = 0; i < phnum; i++) {
+        const uint8_t *ph = buf + EH(e_phoff) + i * sizeof(Elf64_Phdr);
+        uint64_t off = PH(ph, p_offset), filesz = PH(ph, p_filesz);
+        uint64_t memsz = PH(ph, p_memsz), paddr = PH(ph, p_paddr);
+
+        if (PH(ph, p_type) != PT_LOAD || !memsz) {
+            continue;
+        }
+        if (filesz > memsz || off > len || filesz > len - off) {
+            error_setg(errp, "'%s': segment %u lies outside the file",
+                       filename, i);
+            return false;
+        }
+        if (!address_space_range_is_ram(as, paddr, memsz)) {
+            error_setg(errp, "'%s': segment %u at 0x%" PRIx64 "-0x%" PRIx64
+                       " is outside guest RAM", filename, i, paddr,
+                       paddr + memsz - 1);
+            return false;
+        }
+        low = MIN(low, paddr);
+        high = MAX(high, paddr + memsz);
+    }
+    if (low == UINT64_MAX) {
+        error_setg(errp, "'%s' has no loadable segments", filename);
+        return false;
+    }
+
+    for (i = 0; i < phnum; i++) {
+        const uint8_t *ph = buf + EH(e_phoff) + i * sizeof(Elf64_Phdr);
+        uint64_t off = PH(ph, p_offset), filesz = PH(ph, p_filesz);
+        uint64_t memsz = PH(ph, p_memsz), paddr = PH(ph, p_paddr);
+
+        if (PH(ph, p_type) != PT_LOAD || !memsz) {
+            continue;
+        }
+        /* Checked above; the zero tail is .bss. */
+        rom_add_blob(filename, buf + off, filesz, memsz, paddr, as,
+                     &error_abort);
+    }
+    img->entry = EH(e_entry);
+    img->low = low;
+    img->high = high;
+    return true;
+}
+
+bool load_image_targphys_as(const char *filename, hwaddr addr,
+                            uint64_t max_size, AddressSpace *as,
+                            LoadedImage *img, Error **errp)
+{
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) gerr = NULL;
+    gsize len;
+
+    assert_bql_held();
+    if (!g_file_get_contents(filename, &buf, &len, &gerr)) {
+        error_setg(errp, "could not load '%s': %s", filename, gerr->message);
+        return false;
+    }
+    if (len > max_size || !address_space_range_is_ram(as, addr, len)) {
+        error_setg(errp, "'%s' (%" G_GSIZE_FORMAT " bytes) does not fit in "
+                   "guest RAM at 0x%" HWADDR_PRIx, filename, len, addr);
+        return false;
+    }
+    rom_add_blob(filename, buf, len, len, addr, as, &error_abort);
+    img->entry = addr;
+    img->low = addr;
+    img->high = addr + len;
+    return true;
+}

@@ -1,0 +1,171 @@
+/*
+ * CPUs and their vCPU threads: the target-independent CPUState, the
+ * CPUClass hooks a target implements, and the calls that start, kick,
+ * stop and synchronise vCPUs.  Corresponds to QEMU's
+ * include/hw/core/cpu.h, system/cpus.c and cpu-common.c (run_on_cpu,
+ * start_exclusive).
+ *
+ * The thread model, as in QEMU:
+ *  - Each CPU has its own thread ("CPU <n>/riscv" in /proc).  It runs
+ *    guest code through CPUClass->exec WITHOUT the BQL.  Device access
+ *    (MMIO) takes the BQL inside the memory API.
+ *  - Anything that must stop a running CPU promptly (an interrupt line
+ *    changed, pause_all_vcpus, reset, exit) calls qemu_cpu_kick(): it sets
+ *    cpu->exit_request, which exec checks between instruction blocks, and
+ *    wakes the thread if it sleeps in wfi (halted).
+ *  - Fields are documented with the lock that protects them.
+ */
+#ifndef QCORE_CPU_H
+#define QCORE_CPU_H
+
+#include "qcore/osdep.h"
+#include "qcore/object.h"
+#include "qcore/queue.h"
+#include "qcore/thread.h"
+
+#define TYPE_CPU "cpu"
+
+typedef struct CPUState CPUState;
+typedef struct AddressSpace AddressSpace;
+
+/* What CPUClass->exec returns: why it stopped running guest code. */
+enum {
+    EXCP_INTERRUPT = 0x10000,   /* exit_request was seen */
+    EXCP_HLT,                   /* wfi with nothing pending: sleep */
+    EXCP_DEBUG,                 /* reserved for the gdbstub */
+};
+
+typedef struct CPUClass {
+    ObjectClass parent_class;
+
+    /* Would the CPU run if woken (an enabled interrupt is pending)? */
+    bool (*has_work)(CPUState *cpu);
+    /*
+     * Run guest code until qatomic_read(&cpu->exit_request) is seen
+     * (checked at least once per translated block) or the CPU halts.
+     * Called without the BQL.  Returns EXCP_INTERRUPT or EXCP_HLT.
+     */
+    int (*exec)(CPUState *cpu);
+    /* Architectural reset.  BQL held, CPU not running. */
+    void (*reset)(CPUState *cpu);
+    /* "info registers": append the register state.  BQL, CPU stopped. */
+    void (*dump_state)(CPUState *cpu, GString *out);
+    /* Current program counter (for "info cpus", query-cpus-fast). */
+    uint64_t (*get_pc)(CPUState *cpu);
+    /*
+     * Optional, for the monitor's "x": the physical address of virtual
+     * @addr as the CPU's current mode sees it (no side effects: no A/D
+     * bit updates, no faults), or -1 if unmapped.  NULL: virtual is
+     * physical.  BQL held, CPU stopped or in run_on_cpu.
+     */
+    int64_t (*get_phys_page_debug)(CPUState *cpu, uint64_t addr);
+    /* query-cpus-fast "target". */
+    const char *target_name;
+} CPUClass;
+
+typedef void (*run_on_cpu_func)(CPUState *cpu, void *data);
+typedef struct QemuWorkItem QemuWorkItem;
+
+struct CPUState {
+    Object parent_obj;
+
+    int cpu_index;              /* immutable after realize */
+    AddressSpace *as;           /* what the CPU's loads and stores see */
+
+    QemuThread thread;
+    int thread_id;              /* kernel tid, set by the thread itself */
+    bool created;               /* BQL: the thread is up */
+
+    /*
+     * BQL: stop is a request (pause_all_vcpus), stopped the answer the
+     * vCPU thread gives once it left exec; qemu_pause_cond is signalled.
+     */
+    bool stop;
+    bool stopped;
+    /* BQL: sleeping in wfi until has_work or a kick. */
+    bool halted;
+    /* Set by anyone (atomic), cleared by the vCPU thread. */
+    uint32_t exit_request;
+    /* Wakes a halted or stopped vCPU thread; waits with the BQL. */
+    QemuCond halt_cond;
+
+    /* Work queued by run_on_cpu; work_mutex. */
+    QemuMutex work_mutex;
+    QSIMPLEQ_HEAD(, QemuWorkItem) work_list;
+
+    /* BQL: qemu_destroy_vcpu asks the thread to exit. */
+    bool unplug;
+
+    /*
+     * cpu_exec_start/end: inside guest code (for start_exclusive).
+     * running is atomic; has_waiter is under qemu_cpu_list_lock.
+     */
+    bool running;
+    bool has_waiter;
+
+    QTAILQ_ENTRY(CPUState) node;    /* cpus_queue; BQL */
+};
+
+#define CPU(obj) OBJECT_CHECK(CPUState, (obj), TYPE_CPU)
+#define CPU_GET_CLASS(obj) OBJECT_GET_CLASS(CPUClass, (obj), TYPE_CPU)
+#define CPU_CLASS(klass) OBJECT_CLASS_CHECK(CPUClass, (klass), TYPE_CPU)
+
+/* Every realized CPU, in cpu_index order.  BQL. */
+extern QTAILQ_HEAD(CPUTailQ, CPUState) cpus_queue;
+#define CPU_FOREACH(cpu) QTAILQ_FOREACH(cpu, &cpus_queue, node)
+
+/* The CPU whose thread is calling, or NULL.  Any thread. */
+CPUState *current_cpu_get(void);
+CPUState *qemu_get_cpu(int index);
+
+/*
+ * Add @cpu to cpus_queue and start its thread (stopped if the VM is not
+ * running).  BQL held.
+ */
+void qemu_init_vcpu(CPUState *cpu);
+/* Stop and join its thread, remove it from cpus_queue.  BQL held. */
+void qemu_destroy_vcpu(CPUState *cpu);
+/*
+ * For qemu_init_vcpu/qemu_destroy_vcpu: add @cpu to cpus_queue, giving it
+ * the next cpu_index, and remove it.  BQL held.
+ */
+void cpu_list_add(CPUState *cpu);
+void cpu_list_remove(CPUState *cpu);
+
+/* Make @cpu leave guest code promptly and re-check its state.  Any thread. */
+void qemu_cpu_kick(CPUState *cpu);
+/* A target calls this when an interrupt became pending: kick if needed. */
+void cpu_interrupt(CPUState *cpu);
+
+/*
+ * Stop every vCPU and wait until each has left guest code (the BQL is
+ * dropped while waiting); resume lets them run again.  BQL held.  Also
+ * stop and restart the virtual clock's timers.
+ */
+void pause_all_vcpus(void);
+void resume_all_vcpus(void);
+bool all_vcpus_paused(void);
+
+/*
+ * Run func(cpu, data) in @cpu's thread (with the BQL) and wait for it;
+ * from the vCPU's own thread it runs at once.  BQL held by the caller.
+ */
+void run_on_cpu(CPUState *cpu, run_on_cpu_func func, void *data);
+/* The same without waiting; @data must stay valid until it ran. */
+void async_run_on_cpu(CPUState *cpu, run_on_cpu_func func, void *data);
+
+/*
+ * Make the calling vCPU (or the main thread) the only one in guest code:
+ * start_exclusive waits until every other vCPU is outside
+ * cpu_exec_start/cpu_exec_end, and keeps them out until end_exclusive.
+ * Used for operations that must see no concurrent guest access.
+ */
+void start_exclusive(void);
+void end_exclusive(void);
+void cpu_exec_start(CPUState *cpu);
+void cpu_exec_end(CPUState *cpu);
+
+/* Reset @cpu through its class.  BQL held, CPU stopped. */
+void cpu_reset(CPUState *cpu);
+
+#endif

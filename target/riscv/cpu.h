@@ -1,0 +1,285 @@
+/*
+ * The RISC-V hart: RV64IMAC with Zicsr and Zifencei, M/S/U modes, Sv39.
+ * Corresponds to QEMU's target/riscv/cpu.h (and the CSR numbers of
+ * cpu_bits.h).  See docs/cpu.md.
+ *
+ * Threading, in one place:
+ *  - Everything in CPURISCVState belongs to the hart's own vCPU thread
+ *    while it runs guest code (CPUClass->exec).  Other threads may touch
+ *    it only while the hart is stopped (BQL held, cpu->stopped), e.g. for
+ *    reset, "info registers" or loading a0/a1 before the first run.
+ *  - The exception is @mip: devices (CLINT, PLIC) change their bits from
+ *    any thread with riscv_cpu_set_mip(), which updates it atomically and
+ *    kicks the hart; the hart reads it with qatomic_read.
+ *  - The decoded-instruction cache is per hart; the registry of pages
+ *    holding cached code is shared and has its own lock (translate.c).
+ */
+#ifndef TARGET_RISCV_CPU_H
+#define TARGET_RISCV_CPU_H
+
+#include "qcore/osdep.h"
+#include "qcore/cpu.h"
+#include "qcore/memory.h"
+
+#define TYPE_RISCV_CPU "rv64-riscv-cpu"
+
+/* QEMU's default reset vector on virt (the mask ROM at 0x1000). */
+#define RISCV_DEFAULT_RESETVEC 0x1000
+
+/* Privilege levels, as encoded in mstatus.MPP. */
+enum {
+    PRV_U = 0,
+    PRV_S = 1,
+    PRV_M = 3,
+};
+
+/* ---- CSR numbers ------------------------------------------------------- */
+#define CSR_SSTATUS     0x100
+#define CSR_SIE         0x104
+#define CSR_STVEC       0x105
+#define CSR_SCOUNTEREN  0x106
+#define CSR_SENVCFG     0x10a
+#define CSR_SSCRATCH    0x140
+#define CSR_SEPC        0x141
+#define CSR_SCAUSE      0x142
+#define CSR_STVAL       0x143
+#define CSR_SIP         0x144
+#define CSR_SATP        0x180
+#define CSR_MSTATUS     0x300
+#define CSR_MISA        0x301
+#define CSR_MEDELEG     0x302
+#define CSR_MIDELEG     0x303
+#define CSR_MIE         0x304
+#define CSR_MTVEC       0x305
+#define CSR_MCOUNTEREN  0x306
+#define CSR_MENVCFG     0x30a
+#define CSR_MCOUNTINHIBIT 0x320
+#define CSR_MHPMEVENT3  0x323
+#define CSR_MHPMEVENT31 0x33f
+#define CSR_MSCRATCH    0x340
+#define CSR_MEPC        0x341
+#define CSR_MCAUSE      0x342
+#define CSR_MTVAL       0x343
+#define CSR_MIP         0x344
+#define CSR_PMPCFG0     0x3a0
+#define CSR_PMPCFG15    0x3af
+#define CSR_PMPADDR0    0x3b0
+#define CSR_PMPADDR63   0x3ef
+#define CSR_MCYCLE      0xb00
+#define CSR_MINSTRET    0xb02
+#define CSR_MHPMCOUNTER3  0xb03
+#define CSR_MHPMCOUNTER31 0xb1f
+#define CSR_CYCLE       0xc00
+#define CSR_TIME        0xc01
+#define CSR_INSTRET     0xc02
+#define CSR_HPMCOUNTER3  0xc03
+#define CSR_HPMCOUNTER31 0xc1f
+#define CSR_MVENDORID   0xf11
+#define CSR_MARCHID     0xf12
+#define CSR_MIMPID      0xf13
+#define CSR_MHARTID     0xf14
+#define CSR_MCONFIGPTR  0xf15
+
+/* ---- mstatus ------------------------------------------------------------ */
+#define MSTATUS_SIE     (1ULL << 1)
+#define MSTATUS_MIE     (1ULL << 3)
+#define MSTATUS_SPIE    (1ULL << 5)
+#define MSTATUS_MPIE    (1ULL << 7)
+#define MSTATUS_SPP     (1ULL << 8)
+#define MSTATUS_MPP_SHIFT 11
+#define MSTATUS_MPP     (3ULL << MSTATUS_MPP_SHIFT)
+#define MSTATUS_MPRV    (1ULL << 17)
+#define MSTATUS_SUM     (1ULL << 18)
+#define MSTATUS_MXR     (1ULL << 19)
+#define MSTATUS_TVM     (1ULL << 20)
+#define MSTATUS_TW      (1ULL << 21)
+#define MSTATUS_TSR     (1ULL << 22)
+#define MSTATUS_UXL     (3ULL << 32)
+#define MSTATUS_SXL     (3ULL << 34)
+/* UXL = SXL = 2: both U and S are 64-bit, read-only (QEMU's reset value). */
+#define MSTATUS_XL64    ((2ULL << 32) | (2ULL << 34))
+
+/* misa: MXL = 2 (RV64) and the letters A, C, I, M, S, U. */
+#define MISA_EXT(c)     (1ULL << ((c) - 'A'))
+#define RISCV_MISA      ((2ULL << 62) | MISA_EXT('A') | MISA_EXT('C') | \
+                         MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('S') | \
+                         MISA_EXT('U'))
+
+/* ---- Interrupts (bit numbers in mip/mie, and interrupt causes) --------- */
+enum {
+    IRQ_S_SOFT = 1,
+    IRQ_M_SOFT = 3,
+    IRQ_S_TIMER = 5,
+    IRQ_M_TIMER = 7,
+    IRQ_S_EXT = 9,
+    IRQ_M_EXT = 11,
+};
+#define MIP_SSIP        (1ULL << IRQ_S_SOFT)
+#define MIP_MSIP        (1ULL << IRQ_M_SOFT)
+#define MIP_STIP        (1ULL << IRQ_S_TIMER)
+#define MIP_MTIP        (1ULL << IRQ_M_TIMER)
+#define MIP_SEIP        (1ULL << IRQ_S_EXT)
+#define MIP_MEIP        (1ULL << IRQ_M_EXT)
+
+/* ---- Exception causes ---------------------------------------------------- */
+typedef enum RISCVException {
+    RISCV_EXCP_NONE = -1,
+    RISCV_EXCP_INST_ADDR_MIS = 0,
+    RISCV_EXCP_INST_ACCESS_FAULT = 1,
+    RISCV_EXCP_ILLEGAL_INST = 2,
+    RISCV_EXCP_BREAKPOINT = 3,
+    RISCV_EXCP_LOAD_ADDR_MIS = 4,
+    RISCV_EXCP_LOAD_ACCESS_FAULT = 5,
+    RISCV_EXCP_STORE_AMO_ADDR_MIS = 6,
+    RISCV_EXCP_STORE_AMO_ACCESS_FAULT = 7,
+    RISCV_EXCP_U_ECALL = 8,
+    RISCV_EXCP_S_ECALL = 9,
+    RISCV_EXCP_M_ECALL = 11,
+    RISCV_EXCP_INST_PAGE_FAULT = 12,
+    RISCV_EXCP_LOAD_PAGE_FAULT = 13,
+    RISCV_EXCP_STORE_PAGE_FAULT = 15,
+} RISCVException;
+
+/* ---- satp (Sv39) --------------------------------------------------------- */
+#define SATP_MODE_SHIFT 60
+#define SATP_MODE_BARE  0ULL
+#define SATP_MODE_SV39  8ULL
+#define SATP_ASID_MASK  (0xffffULL << 44)
+#define SATP_PPN_MASK   ((1ULL << 44) - 1)
+
+/* ---- The software TLB ---------------------------------------------------- */
+#define TARGET_PAGE_BITS 12
+#define TARGET_PAGE_SIZE (1ULL << TARGET_PAGE_BITS)
+#define TARGET_PAGE_MASK (~(TARGET_PAGE_SIZE - 1))
+
+#define RISCV_TLB_BITS  8
+#define RISCV_TLB_SIZE  (1 << RISCV_TLB_BITS)
+
+/* How an address is used: indexes the TLB, picks the fault cause. */
+typedef enum MMUAccessType {
+    MMU_DATA_LOAD = 0,
+    MMU_DATA_STORE = 1,
+    MMU_INST_FETCH = 2,
+} MMUAccessType;
+
+/* One TLB set per effective privilege: U, S, M (QEMU's mmu_idx). */
+enum { MMU_IDX_U, MMU_IDX_S, MMU_IDX_M, RISCV_MMU_IDX_COUNT };
+
+/*
+ * A guest-virtual page that translates to RAM: the host address of byte
+ * @vaddr is @vaddr + @addend.  Pages that are not plain RAM (MMIO, ROM for
+ * stores, unmapped) are never entered; their accesses take the slow path.
+ */
+typedef struct RISCVTLBEntry {
+    uint64_t tag;               /* virtual page, or -1: empty */
+    uintptr_t addend;
+    hwaddr paddr;               /* physical page, for the code-page check */
+} RISCVTLBEntry;
+
+typedef struct RISCVDecodedPage RISCVDecodedPage;
+
+typedef struct CPURISCVState {
+    /*
+     * x0..x31; gpr[32] is where the decoder sends writes to x0, so that
+     * gpr[0] stays 0 without a test on every instruction.
+     */
+    uint64_t gpr[33];
+    uint64_t pc;
+    uint64_t priv;              /* PRV_M, PRV_S or PRV_U */
+
+    uint64_t mstatus;
+    uint64_t misa;
+    uint64_t medeleg;
+    uint64_t mideleg;
+    uint64_t mie;
+    uint64_t mip;               /* atomic: devices set bits from any thread */
+    uint64_t mtvec;
+    uint64_t stvec;
+    uint64_t mepc;
+    uint64_t sepc;
+    uint64_t mcause;
+    uint64_t scause;
+    uint64_t mtval;
+    uint64_t stval;
+    uint64_t mscratch;
+    uint64_t sscratch;
+    uint64_t satp;
+    uint64_t mhartid;
+    uint64_t mcounteren;
+    uint64_t scounteren;
+    uint64_t mcountinhibit;
+    uint64_t menvcfg;
+    uint64_t senvcfg;
+    uint64_t pmpcfg[2];         /* pmpcfg0, pmpcfg2: WARL, no checking */
+    uint64_t pmpaddr[16];
+
+    /* Retired instructions; mcycle reads the same count plus an offset. */
+    uint64_t minstret;
+    uint64_t mcycle_offset;
+
+    /* LR/SC: the reserved virtual address (-1: none) and value loaded. */
+    uint64_t load_res;
+    uint64_t load_val;
+
+    /* Set by the board: what the time CSR reads (the CLINT's mtime). */
+    uint64_t (*rdtime)(void *opaque);
+    void *rdtime_opaque;
+
+    /* The faulting address of the last failed memory access (tval). */
+    uint64_t badaddr;
+
+    /* Properties; used at reset. */
+    uint64_t resetvec;
+    uint64_t mhartid_prop;      /* "hartid"; unset: the cpu_index */
+
+    /* Derived from priv and mstatus.MPRV/MPP (riscv_cpu_update_mmu_idx). */
+    unsigned data_mmu_idx;
+
+    RISCVTLBEntry tlb[RISCV_MMU_IDX_COUNT][3][RISCV_TLB_SIZE];
+
+    /* The decoded-instruction cache (translate.c). */
+    GHashTable *code_pages;     /* physical page -> RISCVDecodedPage * */
+    RISCVDecodedPage *last_page;    /* the page last looked up */
+} CPURISCVState;
+
+typedef struct RISCVCPU {
+    CPUState parent_obj;
+    CPURISCVState env;
+} RISCVCPU;
+
+#define RISCV_CPU(obj) OBJECT_CHECK(RISCVCPU, (obj), TYPE_RISCV_CPU)
+
+static inline CPURISCVState *cpu_env(CPUState *cs)
+{
+    return &container_of(cs, RISCVCPU, parent_obj)->env;
+}
+
+/*
+ * Update the bits @mask of mip to @value (atomically) and, if an
+ * interrupt may now be pending, cpu_interrupt() the hart.  Returns the
+ * old mip.  Called from any thread (the CLINT and PLIC call it with the
+ * BQL held; tests call it directly).
+ */
+uint64_t riscv_cpu_set_mip(RISCVCPU *cpu, uint64_t mask, uint64_t value);
+
+/*
+ * Make the time CSR read @fn(@opaque).  Without it, reading time is an
+ * illegal instruction, as in QEMU.  Board, before the hart runs.
+ */
+void riscv_cpu_set_rdtime_fn(RISCVCPU *cpu, uint64_t (*fn)(void *),
+                             void *opaque);
+
+/*
+ * Run guest code (CPUClass->exec), from the hart's thread without the
+ * BQL.  Returns EXCP_INTERRUPT when cpu->exit_request was seen, EXCP_HLT
+ * when a wfi found no interrupt pending.
+ */
+int riscv_cpu_exec(CPUState *cs);
+
+/* Drop every decoded instruction this hart holds (fence.i, reset). */
+void riscv_cpu_flush_code_cache(CPURISCVState *env);
+
+/* Empty every TLB set of this hart (satp write, sfence.vma, reset). */
+void riscv_tlb_flush(CPURISCVState *env);
+
+#endif

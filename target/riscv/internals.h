@@ -1,0 +1,295 @@
+/*
+ * What the files of target/riscv share and nobody else needs: the decoded
+ * instruction format, the block cache, the MMU slow paths and the trap
+ * helpers.  Corresponds to QEMU's target/riscv/internals.h (and the
+ * helper prototypes of helper.h).  Every function here runs in the hart's
+ * own thread unless it says otherwise.
+ */
+#ifndef TARGET_RISCV_INTERNALS_H
+#define TARGET_RISCV_INTERNALS_H
+
+#include "qcore/atomic.h"
+#include "target/riscv/cpu.h"
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "guest RAM is accessed as host-order words: little-endian hosts only"
+#endif
+
+static inline RISCVCPU *env_archcpu(CPURISCVState *env)
+{
+    return container_of(env, RISCVCPU, env);
+}
+
+static inline CPUState *env_cpu(CPURISCVState *env)
+{
+    return &env_archcpu(env)->parent_obj;
+}
+
+/*
+ * Guest RAM through its host pointer.  Naturally aligned accesses are
+ * single relaxed atomics (other harts access the same RAM concurrently);
+ * misaligned ones, which RISC-V allows and QEMU performs, are byte copies.
+ */
+static inline uint64_t riscv_host_load(const void *p, unsigned size)
+{
+    uint64_t v = 0;
+
+    if (likely(((uintptr_t)p & (size - 1)) == 0)) {
+        switch (size) {
+        case 1:
+            return qatomic_read((const uint8_t *)p);
+        case 2:
+            return qatomic_read((const uint16_t *)p);
+        case 4:
+            return qatomic_read((const uint32_t *)p);
+        default:
+            return qatomic_read((const uint64_t *)p);
+        }
+    }
+    memcpy(&v, p, size);
+    return v;
+}
+
+static inline void riscv_host_store(void *p, unsigned size, uint64_t v)
+{
+    if (likely(((uintptr_t)p & (size - 1)) == 0)) {
+        switch (size) {
+        case 1:
+            qatomic_set((uint8_t *)p, v);
+            return;
+        case 2:
+            qatomic_set((uint16_t *)p, v);
+            return;
+        case 4:
+            qatomic_set((uint32_t *)p, v);
+            return;
+        default:
+            qatomic_set((uint64_t *)p, v);
+            return;
+        }
+    }
+    memcpy(p, &v, size);
+}
+
+/* ---- Decoded instructions -------------------------------------------- */
+
+/*
+ * What a decoded instruction does.  Compressed instructions expand to the
+ * same operations as their 32-bit forms (only @len differs).
+ */
+typedef enum RISCVOpc {
+    OP_DECODE = 0,      /* not decoded yet: must be 0 (pages start zeroed) */
+    OP_PAGE_END,        /* sentinel after the last slot of a page */
+    OP_CROSS_PAGE,      /* a 32-bit instruction whose upper half is on the
+                           next page: fetched and decoded every time */
+    OP_ILLEGAL,         /* imm: the instruction bits (for mtval) */
+
+    OP_LUI, OP_AUIPC, OP_JAL, OP_JALR,
+    OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
+    OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU,
+    OP_SB, OP_SH, OP_SW, OP_SD,
+    OP_ADDI, OP_SLTI, OP_SLTIU, OP_XORI, OP_ORI, OP_ANDI,
+    OP_SLLI, OP_SRLI, OP_SRAI,
+    OP_ADD, OP_SUB, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_SRA,
+    OP_OR, OP_AND,
+    OP_ADDIW, OP_SLLIW, OP_SRLIW, OP_SRAIW,
+    OP_ADDW, OP_SUBW, OP_SLLW, OP_SRLW, OP_SRAW,
+    OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU,
+    OP_MULW, OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW,
+    OP_LR_W, OP_LR_D, OP_SC_W, OP_SC_D,
+    OP_AMO_W, OP_AMO_D,     /* imm: funct5 (RISCV_AMO_*) */
+    OP_FENCE, OP_FENCE_I,
+    OP_ECALL, OP_EBREAK, OP_MRET, OP_SRET, OP_WFI, OP_SFENCE_VMA,
+    OP_CSRRW, OP_CSRRS, OP_CSRRC,   /* imm: CSR number (+ insn, see below) */
+    OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,/* rs1 holds the 5-bit immediate */
+
+    OP_COUNT
+} RISCVOpc;
+
+/* AMO funct5 values. */
+enum {
+    RISCV_AMO_ADD = 0x00, RISCV_AMO_SWAP = 0x01, RISCV_AMO_XOR = 0x04,
+    RISCV_AMO_OR = 0x08, RISCV_AMO_AND = 0x0c, RISCV_AMO_MIN = 0x10,
+    RISCV_AMO_MAX = 0x14, RISCV_AMO_MINU = 0x18, RISCV_AMO_MAXU = 0x1c,
+};
+
+/*
+ * One decoded instruction: 12 bytes, so a page of them is 24 KiB.  @rd is
+ * 32 (the sink register) when the instruction names x0 as destination.
+ * For CSR instructions @imm is the raw instruction (the CSR number is its
+ * top 12 bits, and mtval needs the whole word on an illegal access).
+ */
+typedef struct RISCVOp {
+    uint8_t opc;
+    uint8_t rd;
+    uint8_t rs1;
+    uint8_t rs2;
+    uint8_t len;                /* 2 or 4 */
+    uint8_t pad[3];
+    int32_t imm;
+} RISCVOp;
+
+/* Decode one instruction (16-bit ones in the low half of @insn). */
+void riscv_decode(RISCVOp *op, uint32_t insn);
+
+/* ---- The block cache (translate.c) ------------------------------------ */
+
+#define RISCV_PAGE_SLOTS (TARGET_PAGE_SIZE / 2)
+
+typedef struct CodePage CodePage;
+
+/*
+ * The decoded instructions of one physical page of RAM, owned by one
+ * hart: slot i holds the instruction at byte offset 2*i.  A "block" is
+ * simply the run of slots from an entry point to the next branch, jump,
+ * system instruction or the end of the page.
+ */
+struct RISCVDecodedPage {
+    hwaddr paddr;
+    const uint8_t *host;        /* the page's bytes in RAM */
+    CodePage *shared;           /* registry entry (writes bump its gen) */
+    uint32_t gen;               /* shared->gen when the slots were valid */
+    RISCVOp ops[RISCV_PAGE_SLOTS + 1];  /* + the OP_PAGE_END sentinel */
+};
+
+/*
+ * The decoded page for physical page @paddr whose bytes are at @host,
+ * with every slot still valid (emptied if a store hit it since).
+ */
+RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
+                                         const uint8_t *host);
+
+/* Decode the slot @op of @dp in place. */
+void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op);
+
+/* Has a store hit @dp since its slots were decoded? */
+uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp);
+
+/*
+ * Filter for the store path: nonzero when physical page @ppn may hold
+ * cached code (a counter per slot of a hash of page numbers).  Any thread.
+ */
+#define RISCV_CODE_FILTER_BITS 20
+extern uint16_t riscv_code_filter[1 << RISCV_CODE_FILTER_BITS];
+
+static inline bool riscv_page_may_have_code(hwaddr paddr)
+{
+    hwaddr ppn = paddr >> TARGET_PAGE_BITS;
+    return qatomic_read(&riscv_code_filter[ppn &
+                        ((1 << RISCV_CODE_FILTER_BITS) - 1)]) != 0;
+}
+
+/*
+ * A store of @size bytes hit physical address @paddr, on a page that may
+ * hold code: make every hart that decoded those bytes decode them again.
+ * Any thread.
+ */
+void riscv_code_written(hwaddr paddr, unsigned size);
+
+/* ---- MMU and memory access (mmu.c) ------------------------------------ */
+
+/* Which TLB set data accesses use: the effective privilege (MPRV). */
+void riscv_cpu_update_mmu_idx(CPURISCVState *env);
+
+static inline unsigned riscv_mmu_idx_of(uint64_t priv)
+{
+    return priv == PRV_M ? MMU_IDX_M : priv == PRV_S ? MMU_IDX_S : MMU_IDX_U;
+}
+
+/*
+ * Translate @vaddr for @type at TLB set @mmu_idx: the physical address,
+ * or the exception to raise (page fault; access fault when a page-table
+ * entry cannot be read).
+ */
+RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
+                               MMUAccessType type, unsigned mmu_idx,
+                               hwaddr *paddr);
+
+/*
+ * The host address of RAM at @vaddr for @size bytes (within one page)
+ * from the TLB, or NULL.  Inline: the fast path of every load and store.
+ */
+static inline void *riscv_tlb_host(CPURISCVState *env, uint64_t vaddr,
+                                   unsigned size, MMUAccessType type,
+                                   unsigned mmu_idx, RISCVTLBEntry **pe)
+{
+    RISCVTLBEntry *e = &env->tlb[mmu_idx][type]
+                                [(vaddr >> TARGET_PAGE_BITS) &
+                                 (RISCV_TLB_SIZE - 1)];
+    uint64_t page = vaddr & TARGET_PAGE_MASK;
+
+    if (likely(e->tag == page) &&
+        likely(((vaddr + size - 1) & TARGET_PAGE_MASK) == page)) {
+        *pe = e;
+        return (void *)(e->addend + (uintptr_t)vaddr);
+    }
+    return NULL;
+}
+
+/*
+ * Loads and stores that missed the TLB (or cross a page, or hit MMIO):
+ * translate, fill the TLB for RAM, access.  Return RISCV_EXCP_NONE or the
+ * exception, with env->badaddr the address to report in tval.
+ */
+RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
+                               unsigned size, uint64_t *val);
+RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
+                                unsigned size, uint64_t val);
+
+/*
+ * Translate a fetch of the page holding @pc: its RAM bytes and physical
+ * address, or the exception (access fault for non-RAM).
+ */
+RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
+                                hwaddr *paddr, const uint8_t **host);
+
+/*
+ * Translate @vaddr for a read-modify-write (AMO, SC): *@host is the RAM
+ * to operate on atomically, or NULL for MMIO/unmapped (*@paddr then says
+ * where).  Faults as a store.  @vaddr must be aligned.
+ */
+RISCVException riscv_probe_rmw(CPURISCVState *env, uint64_t vaddr,
+                               unsigned size, void **host, hwaddr *paddr);
+
+/* Physical load and store through the address space (MMIO included). */
+uint64_t riscv_phys_load(CPURISCVState *env, hwaddr paddr, unsigned size,
+                         MemTxResult *res);
+void riscv_phys_store(CPURISCVState *env, hwaddr paddr, unsigned size,
+                      uint64_t val, MemTxResult *res);
+
+/* ---- Atomics (op_helper.c) --------------------------------------------- */
+
+RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
+                         uint64_t vaddr, uint64_t src, uint64_t *old);
+RISCVException riscv_lr(CPURISCVState *env, unsigned size, uint64_t vaddr,
+                        uint64_t *val);
+RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
+                        uint64_t src, uint64_t *result);
+
+/* ---- Traps, interrupts, CSRs, privileged instructions (op_helper.c) --- */
+
+/*
+ * Take exception @cause with @tval at env->pc (the faulting instruction):
+ * updates the trap CSRs, privilege and env->pc.
+ */
+void riscv_raise_exception(CPURISCVState *env, RISCVException cause,
+                           uint64_t tval);
+
+/* Take the highest-priority enabled pending interrupt, if any. */
+bool riscv_cpu_exec_interrupt(CPURISCVState *env);
+
+/*
+ * The CSR instruction @insn (at env->pc) with operand @src: returns the
+ * exception (illegal instruction) or writes *@rd_val.
+ */
+RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
+                           uint64_t src, uint64_t *rd_val);
+
+/* mret / sret: RISCV_EXCP_NONE with env->pc set, or illegal. */
+RISCVException riscv_mret(CPURISCVState *env);
+RISCVException riscv_sret(CPURISCVState *env);
+
+/* Is an enabled interrupt pending?  (has_work, wfi) */
+bool riscv_cpu_has_pending(CPURISCVState *env);
+
+#endif

@@ -1,0 +1,448 @@
+/*
+ * The hart's view of memory: Sv39 page-table walks with hardware A/D
+ * updates, a direct-mapped software TLB per privilege and access type, and
+ * the slow paths of loads, stores and fetches (TLB misses, page-crossing
+ * accesses, MMIO).  Corresponds to QEMU's get_physical_address() and
+ * riscv_cpu_tlb_fill() in target/riscv/cpu_helper.c, and to the softmmu
+ * TLB of accel/tcg/cputlb.c.
+ *
+ * The TLB caches host pointers into RAM.  They stay valid because RAM
+ * regions are never unmapped while harts run (the virt board maps them
+ * once); a board that remapped RAM would have to flush every hart's TLB.
+ */
+#include "qcore/osdep.h"
+#include "qcore/main-loop.h"
+#include "target/riscv/internals.h"
+
+#define PTE_V   (1ULL << 0)
+#define PTE_R   (1ULL << 1)
+#define PTE_W   (1ULL << 2)
+#define PTE_X   (1ULL << 3)
+#define PTE_U   (1ULL << 4)
+#define PTE_A   (1ULL << 6)
+#define PTE_D   (1ULL << 7)
+#define PTE_PPN_SHIFT 10
+#define PTE_PPN_MASK  ((1ULL << 44) - 1)
+#define PTE_RESERVED  (~0ULL << 54)     /* Svpbmt/Svnapot: not implemented */
+
+void riscv_tlb_flush(CPURISCVState *env)
+{
+    memset(env->tlb, 0xff, sizeof(env->tlb));
+}
+
+void riscv_cpu_update_mmu_idx(CPURISCVState *env)
+{
+    uint64_t priv = env->priv;
+
+    /* MPRV: M-mode loads and stores act as if in mstatus.MPP. */
+    if (priv == PRV_M && (env->mstatus & MSTATUS_MPRV)) {
+        priv = (env->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
+    }
+    env->data_mmu_idx = riscv_mmu_idx_of(priv);
+}
+
+static RISCVException page_fault(MMUAccessType type)
+{
+    static const RISCVException c[] = {
+        RISCV_EXCP_LOAD_PAGE_FAULT, RISCV_EXCP_STORE_PAGE_FAULT,
+        RISCV_EXCP_INST_PAGE_FAULT,
+    };
+    return c[type];
+}
+
+static RISCVException access_fault(MMUAccessType type)
+{
+    static const RISCVException c[] = {
+        RISCV_EXCP_LOAD_ACCESS_FAULT, RISCV_EXCP_STORE_AMO_ACCESS_FAULT,
+        RISCV_EXCP_INST_ACCESS_FAULT,
+    };
+    return c[type];
+}
+
+static MemTxAttrs hart_attrs(CPURISCVState *env, unsigned mmu_idx)
+{
+    return (MemTxAttrs) {
+        .user = mmu_idx == MMU_IDX_U,
+        .requester_id = env->mhartid,
+    };
+}
+
+/*
+ * Set A (and D) in the PTE at @pte_addr, which held @old: compare-and-swap
+ * on the RAM host pointer so that a concurrent update by another hart (or
+ * the guest kernel) is not lost.  Returns false if the PTE changed under
+ * us (walk again) and sets *@fault when it is not in RAM.
+ */
+static bool pte_update(CPURISCVState *env, hwaddr pte_addr, uint64_t old,
+                       uint64_t new, bool *fault)
+{
+    AddressSpace *as = env_cpu(env)->as;
+    hwaddr xlat, plen = 8;
+    MemoryRegion *mr;
+    bool ok;
+
+    rcu_read_lock();
+    mr = address_space_translate(as, pte_addr, &xlat, &plen, true,
+                                 MEMTXATTRS_UNSPECIFIED);
+    if (!mr || !memory_region_is_ram(mr) || mr->readonly || plen < 8 ||
+        (pte_addr & 7)) {
+        rcu_read_unlock();
+        *fault = true;
+        return false;
+    }
+    ok = __atomic_compare_exchange_n(
+            (uint64_t *)((uint8_t *)memory_region_get_ram_ptr(mr) + xlat),
+            &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    rcu_read_unlock();
+    if (ok && riscv_page_may_have_code(pte_addr)) {
+        riscv_code_written(pte_addr, 8);
+    }
+    return ok;
+}
+
+RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
+                               MMUAccessType type, unsigned mmu_idx,
+                               hwaddr *paddr)
+{
+    AddressSpace *as = env_cpu(env)->as;
+    uint64_t mode = env->satp >> SATP_MODE_SHIFT;
+    int level;
+
+    if (mmu_idx == MMU_IDX_M || mode == SATP_MODE_BARE) {
+        *paddr = vaddr;
+        return RISCV_EXCP_NONE;
+    }
+    /* Sv39: bits 63..39 must all equal bit 38. */
+    if ((uint64_t)((int64_t)(vaddr << 25) >> 25) != vaddr) {
+        return page_fault(type);
+    }
+
+restart:
+    {
+        hwaddr table = (env->satp & SATP_PPN_MASK) << TARGET_PAGE_BITS;
+
+        for (level = 2; level >= 0; level--) {
+            unsigned shift = TARGET_PAGE_BITS + 9 * level;
+            hwaddr pte_addr = table + ((vaddr >> shift) & 0x1ff) * 8;
+            MemTxResult res;
+            uint64_t pte, ppn, need;
+            bool fault = false;
+
+            pte = address_space_ldq_le(as, pte_addr, MEMTXATTRS_UNSPECIFIED,
+                                       &res);
+            if (res != MEMTX_OK) {
+                return access_fault(type);
+            }
+            if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
+                (pte & PTE_RESERVED)) {
+                return page_fault(type);
+            }
+            ppn = (pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK;
+            if (!(pte & (PTE_R | PTE_X))) {
+                /* A pointer to the next level; A/D/U must be clear. */
+                if (level == 0 || (pte & (PTE_A | PTE_D | PTE_U))) {
+                    return page_fault(type);
+                }
+                table = ppn << TARGET_PAGE_BITS;
+                continue;
+            }
+
+            /* A leaf: superpages must be aligned. */
+            if (ppn & ((1ULL << (9 * level)) - 1)) {
+                return page_fault(type);
+            }
+            if (mmu_idx == MMU_IDX_U) {
+                if (!(pte & PTE_U)) {
+                    return page_fault(type);
+                }
+            } else if (pte & PTE_U) {
+                /* S-mode never runs user pages; reads them with SUM. */
+                if (type == MMU_INST_FETCH ||
+                    !(env->mstatus & MSTATUS_SUM)) {
+                    return page_fault(type);
+                }
+            }
+            switch (type) {
+            case MMU_INST_FETCH:
+                need = PTE_X;
+                break;
+            case MMU_DATA_STORE:
+                need = PTE_W;
+                break;
+            default:
+                need = (env->mstatus & MSTATUS_MXR) ? (PTE_R | PTE_X) : PTE_R;
+                break;
+            }
+            if (!(pte & need)) {
+                return page_fault(type);
+            }
+
+            /*
+             * QEMU updates A and D in hardware (Svadu behaviour) rather
+             * than faulting; do the same.
+             */
+            need = PTE_A | (type == MMU_DATA_STORE ? PTE_D : 0);
+            if ((pte & need) != need) {
+                if (!pte_update(env, pte_addr, pte, pte | need, &fault)) {
+                    if (fault) {
+                        return access_fault(type);
+                    }
+                    goto restart;
+                }
+            }
+            *paddr = ((ppn << TARGET_PAGE_BITS) & ~((1ULL << shift) - 1)) |
+                     (vaddr & ((1ULL << shift) - 1));
+            return RISCV_EXCP_NONE;
+        }
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * Enter @vaddr's page, at physical @paddr, into the TLB if it is RAM the
+ * access may use directly (not ROM for stores, not a sliver smaller than
+ * a page).  Returns the entry or NULL.
+ */
+static RISCVTLBEntry *tlb_fill(CPURISCVState *env, uint64_t vaddr,
+                               hwaddr paddr, MMUAccessType type,
+                               unsigned mmu_idx)
+{
+    AddressSpace *as = env_cpu(env)->as;
+    hwaddr page = paddr & TARGET_PAGE_MASK;
+    hwaddr xlat, plen = TARGET_PAGE_SIZE;
+    RISCVTLBEntry *e = NULL;
+    MemoryRegion *mr;
+
+    rcu_read_lock();
+    mr = address_space_translate(as, page, &xlat, &plen,
+                                 type == MMU_DATA_STORE,
+                                 hart_attrs(env, mmu_idx));
+    if (mr && memory_region_is_ram(mr) && plen >= TARGET_PAGE_SIZE &&
+        !(type == MMU_DATA_STORE && mr->readonly)) {
+        uint8_t *host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+
+        e = &env->tlb[mmu_idx][type][(vaddr >> TARGET_PAGE_BITS) &
+                                     (RISCV_TLB_SIZE - 1)];
+        e->tag = vaddr & TARGET_PAGE_MASK;
+        e->addend = (uintptr_t)host - (uintptr_t)(vaddr & TARGET_PAGE_MASK);
+        e->paddr = page;
+    }
+    rcu_read_unlock();
+    return e;
+}
+
+static uint64_t phys_load(CPURISCVState *env, hwaddr paddr, unsigned size,
+                          MemTxAttrs attrs, MemTxResult *res)
+{
+    AddressSpace *as = env_cpu(env)->as;
+
+    switch (size) {
+    case 1:
+        return address_space_ldub(as, paddr, attrs, res);
+    case 2:
+        return address_space_lduw_le(as, paddr, attrs, res);
+    case 4:
+        return address_space_ldl_le(as, paddr, attrs, res);
+    default:
+        return address_space_ldq_le(as, paddr, attrs, res);
+    }
+}
+
+static void phys_store(CPURISCVState *env, hwaddr paddr, unsigned size,
+                       uint64_t val, MemTxAttrs attrs, MemTxResult *res)
+{
+    AddressSpace *as = env_cpu(env)->as;
+
+    switch (size) {
+    case 1:
+        address_space_stb(as, paddr, val, attrs, res);
+        break;
+    case 2:
+        address_space_stw_le(as, paddr, val, attrs, res);
+        break;
+    case 4:
+        address_space_stl_le(as, paddr, val, attrs, res);
+        break;
+    default:
+        address_space_stq_le(as, paddr, val, attrs, res);
+        break;
+    }
+}
+
+RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
+                               unsigned size, uint64_t *val)
+{
+    unsigned mmu_idx = env->data_mmu_idx;
+    RISCVTLBEntry *e;
+    RISCVException ex;
+    MemTxResult res;
+    hwaddr paddr;
+    void *host;
+
+    if (((vaddr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
+        /* Misaligned across a page: byte by byte, each page translated. */
+        uint64_t v = 0, b;
+        unsigned i;
+
+        for (i = 0; i < size; i++) {
+            ex = riscv_load_slow(env, vaddr + i, 1, &b);
+            if (ex != RISCV_EXCP_NONE) {
+                return ex;
+            }
+            v |= b << (8 * i);
+        }
+        *val = v;
+        return RISCV_EXCP_NONE;
+    }
+
+    host = riscv_tlb_host(env, vaddr, size, MMU_DATA_LOAD, mmu_idx, &e);
+    if (!host) {
+        ex = riscv_translate(env, vaddr, MMU_DATA_LOAD, mmu_idx, &paddr);
+        if (ex != RISCV_EXCP_NONE) {
+            env->badaddr = vaddr;
+            return ex;
+        }
+        e = tlb_fill(env, vaddr, paddr, MMU_DATA_LOAD, mmu_idx);
+        if (!e) {
+            *val = phys_load(env, paddr, size, hart_attrs(env, mmu_idx), &res);
+            if (res != MEMTX_OK) {
+                env->badaddr = vaddr;
+                return RISCV_EXCP_LOAD_ACCESS_FAULT;
+            }
+            return RISCV_EXCP_NONE;
+        }
+        host = (void *)(e->addend + (uintptr_t)vaddr);
+    }
+    *val = riscv_host_load(host, size);
+    return RISCV_EXCP_NONE;
+}
+
+RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
+                                unsigned size, uint64_t val)
+{
+    unsigned mmu_idx = env->data_mmu_idx;
+    RISCVTLBEntry *e;
+    RISCVException ex;
+    MemTxResult res;
+    hwaddr paddr;
+    void *host;
+
+    if (((vaddr & ~TARGET_PAGE_MASK) + size) > TARGET_PAGE_SIZE) {
+        unsigned i;
+        hwaddr p;
+
+        /* Translate both pages first so that a fault writes nothing. */
+        for (i = 0; i < size; i += size - 1) {
+            ex = riscv_translate(env, vaddr + i, MMU_DATA_STORE, mmu_idx, &p);
+            if (ex != RISCV_EXCP_NONE) {
+                env->badaddr = vaddr + i;
+                return ex;
+            }
+        }
+        for (i = 0; i < size; i++) {
+            ex = riscv_store_slow(env, vaddr + i, 1, val >> (8 * i));
+            if (ex != RISCV_EXCP_NONE) {
+                return ex;
+            }
+        }
+        return RISCV_EXCP_NONE;
+    }
+
+    host = riscv_tlb_host(env, vaddr, size, MMU_DATA_STORE, mmu_idx, &e);
+    if (!host) {
+        ex = riscv_translate(env, vaddr, MMU_DATA_STORE, mmu_idx, &paddr);
+        if (ex != RISCV_EXCP_NONE) {
+            env->badaddr = vaddr;
+            return ex;
+        }
+        e = tlb_fill(env, vaddr, paddr, MMU_DATA_STORE, mmu_idx);
+        if (!e) {
+            phys_store(env, paddr, size, val, hart_attrs(env, mmu_idx), &res);
+            if (res != MEMTX_OK) {
+                env->badaddr = vaddr;
+                return RISCV_EXCP_STORE_AMO_ACCESS_FAULT;
+            }
+            if (riscv_page_may_have_code(paddr)) {
+                riscv_code_written(paddr, size);
+            }
+            return RISCV_EXCP_NONE;
+        }
+        host = (void *)(e->addend + (uintptr_t)vaddr);
+    }
+    riscv_host_store(host, size, val);
+    if (unlikely(riscv_page_may_have_code(e->paddr))) {
+        riscv_code_written(e->paddr | (vaddr & ~TARGET_PAGE_MASK), size);
+    }
+    return RISCV_EXCP_NONE;
+}
+
+RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
+                                hwaddr *paddr, const uint8_t **host)
+{
+    unsigned mmu_idx = riscv_mmu_idx_of(env->priv);
+    RISCVTLBEntry *e;
+    RISCVException ex;
+    uint64_t page = pc & TARGET_PAGE_MASK;
+    void *h;
+    hwaddr pa;
+
+    h = riscv_tlb_host(env, page, 1, MMU_INST_FETCH, mmu_idx, &e);
+    if (!h) {
+        ex = riscv_translate(env, pc, MMU_INST_FETCH, mmu_idx, &pa);
+        if (ex != RISCV_EXCP_NONE) {
+            env->badaddr = pc;
+            return ex;
+        }
+        e = tlb_fill(env, pc, pa, MMU_INST_FETCH, mmu_idx);
+        if (!e) {
+            /* Code runs from RAM or ROM only (not from MMIO). */
+            env->badaddr = pc;
+            return RISCV_EXCP_INST_ACCESS_FAULT;
+        }
+        h = (void *)(e->addend + (uintptr_t)page);
+    }
+    *paddr = e->paddr;
+    *host = h;
+    return RISCV_EXCP_NONE;
+}
+
+uint64_t riscv_phys_load(CPURISCVState *env, hwaddr paddr, unsigned size,
+                         MemTxResult *res)
+{
+    return phys_load(env, paddr, size, hart_attrs(env, env->data_mmu_idx),
+                     res);
+}
+
+void riscv_phys_store(CPURISCVState *env, hwaddr paddr, unsigned size,
+                      uint64_t val, MemTxResult *res)
+{
+    phys_store(env, paddr, size, val, hart_attrs(env, env->data_mmu_idx),
+               res);
+}
+
+RISCVException riscv_probe_rmw(CPURISCVState *env, uint64_t vaddr,
+                               unsigned size, void **host, hwaddr *paddr)
+{
+    unsigned mmu_idx = env->data_mmu_idx;
+    RISCVTLBEntry *e;
+    RISCVException ex;
+    void *h;
+
+    h = riscv_tlb_host(env, vaddr, size, MMU_DATA_STORE, mmu_idx, &e);
+    if (!h) {
+        ex = riscv_translate(env, vaddr, MMU_DATA_STORE, mmu_idx, paddr);
+        if (ex != RISCV_EXCP_NONE) {
+            env->badaddr = vaddr;
+            return ex;
+        }
+        e = tlb_fill(env, vaddr, *paddr, MMU_DATA_STORE, mmu_idx);
+        if (!e) {
+            *host = NULL;
+            return RISCV_EXCP_NONE;
+        }
+        h = (void *)(e->addend + (uintptr_t)vaddr);
+    }
+    *paddr = e->paddr | (vaddr & ~TARGET_PAGE_MASK);
+    *host = h;
+    return RISCV_EXCP_NONE;
+}

@@ -1,0 +1,596 @@
+/*
+ * Decoding and the block cache: every instruction is decoded once into a
+ * 12-byte RISCVOp, kept per hart in an array per physical page, and run
+ * from there by the interpreter (exec.c) until a store or fence.i makes
+ * it stale.  Compressed instructions are expanded here, at decode.
+ * Corresponds to QEMU's target/riscv/translate.c (with insn32.decode and
+ * insn16.decode) and, for the cache, accel/tcg/tb-maint.c.
+ *
+ * Invalidation, across harts:
+ *  - A shared registry (code_registry, under code_lock) has one CodePage
+ *    per physical page that some hart has decoded code from: a generation
+ *    number and a mask of the 64-byte chunks holding decoded code.
+ *  - riscv_code_filter[] counts registered pages per hash slot, so the
+ *    store path of every hart can tell with one load that a page holds no
+ *    code.  When it may, riscv_code_written() bumps the generation if the
+ *    store hit decoded bytes.
+ *  - A hart compares its page's generation with the registry's each time
+ *    it enters a block, and empties the page's slots when they differ.
+ *    So a store by any hart is seen at the next block boundary; within a
+ *    block, as on hardware, only fence.i makes new code visible (and
+ *    fence.i drops the hart's whole cache).
+ */
+#include "qcore/osdep.h"
+#include "qcore/thread.h"
+#include "target/riscv/internals.h"
+
+/* ---- The registry of pages holding code -------------------------------- */
+
+struct CodePage {
+    hwaddr ppn;                 /* key; immutable */
+    uint32_t gen;               /* atomic: bumped when decoded bytes change */
+    uint64_t chunks;            /* atomic: 64-byte chunks with decoded code */
+    unsigned refs;              /* code_lock: decoded pages using us */
+};
+
+uint16_t riscv_code_filter[1 << RISCV_CODE_FILTER_BITS];
+
+static QemuMutex code_lock;
+static GHashTable *code_registry;   /* ppn -> CodePage *; code_lock */
+
+static void __attribute__((constructor)) code_registry_init(void)
+{
+    qemu_mutex_init(&code_lock);
+    code_registry = g_hash_table_new(g_int64_hash, g_int64_equal);
+}
+
+static unsigned code_filter_slot(hwaddr ppn)
+{
+    return ppn & ((1 << RISCV_CODE_FILTER_BITS) - 1);
+}
+
+static CodePage *code_page_ref(hwaddr ppn)
+{
+    CodePage *cp;
+
+    qemu_mutex_lock(&code_lock);
+    cp = g_hash_table_lookup(code_registry, &ppn);
+    if (!cp) {
+        cp = g_new0(CodePage, 1);
+        cp->ppn = ppn;
+        g_hash_table_insert(code_registry, &cp->ppn, cp);
+        /*
+         * Stores that start after this see the filter set.  A store racing
+         * with the creation may be missed; it is not visible to fetches
+         * architecturally either until the hart runs fence.i.
+         */
+        qatomic_inc(&riscv_code_filter[code_filter_slot(ppn)]);
+    }
+    cp->refs++;
+    qemu_mutex_unlock(&code_lock);
+    return cp;
+}
+
+static void code_page_unref(CodePage *cp)
+{
+    qemu_mutex_lock(&code_lock);
+    if (--cp->refs == 0) {
+        g_hash_table_remove(code_registry, &cp->ppn);
+        qatomic_dec(&riscv_code_filter[code_filter_slot(cp->ppn)]);
+        g_free(cp);
+    }
+    qemu_mutex_unlock(&code_lock);
+}
+
+void riscv_code_written(hwaddr paddr, unsigned size)
+{
+    hwaddr ppn = paddr >> TARGET_PAGE_BITS;
+    unsigned first = (paddr & ~TARGET_PAGE_MASK) >> 6;
+    unsigned last = ((paddr & ~TARGET_PAGE_MASK) + size - 1) >> 6;
+    uint64_t mask;
+    CodePage *cp;
+
+    last = MIN(last, 63);
+    mask = (last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1) &
+           ~((1ULL << first) - 1);
+
+    qemu_mutex_lock(&code_lock);
+    cp = g_hash_table_lookup(code_registry, &ppn);
+    if (cp) {
+        /*
+         * Our store before the load of @chunks; pairs with the qatomic_or
+         * before the instruction bytes are read in riscv_decode_slot.
+         */
+        smp_mb();
+        if (qatomic_read(&cp->chunks) & mask) {
+            qatomic_set(&cp->chunks, 0);
+            /* Release: a hart that sees the new gen sees the new bytes. */
+            qatomic_store_release(&cp->gen, cp->gen + 1);
+        }
+    }
+    qemu_mutex_unlock(&code_lock);
+}
+
+/* ---- The per-hart cache of decoded pages ------------------------------ */
+
+static void decoded_page_free(gpointer p)
+{
+    RISCVDecodedPage *dp = p;
+
+    code_page_unref(dp->shared);
+    g_free(dp);
+}
+
+void riscv_cpu_flush_code_cache(CPURISCVState *env)
+{
+    env->last_page = NULL;
+    if (!env->code_pages) {
+        env->code_pages = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                                NULL, decoded_page_free);
+    }
+    g_hash_table_remove_all(env->code_pages);
+}
+
+uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp)
+{
+    return qatomic_load_acquire(&dp->shared->gen);
+}
+
+RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
+                                         const uint8_t *host)
+{
+    RISCVDecodedPage *dp = env->last_page;
+    uint32_t gen;
+
+    if (!dp || dp->paddr != paddr) {
+        dp = g_hash_table_lookup(env->code_pages, &paddr);
+        if (!dp) {
+            dp = g_malloc0(sizeof(*dp));
+            dp->paddr = paddr;
+            dp->host = host;
+            dp->shared = code_page_ref(paddr >> TARGET_PAGE_BITS);
+            dp->gen = riscv_code_page_gen(dp);
+            dp->ops[RISCV_PAGE_SLOTS].opc = OP_PAGE_END;
+            g_hash_table_insert(env->code_pages, &dp->paddr, dp);
+        }
+        env->last_page = dp;
+    }
+    gen = riscv_code_page_gen(dp);
+    if (unlikely(gen != dp->gen)) {
+        /* Some store hit decoded bytes: decode everything again. */
+        memset(dp->ops, 0, sizeof(dp->ops[0]) * RISCV_PAGE_SLOTS);
+        dp->gen = gen;
+    }
+    return dp;
+}
+
+void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op)
+{
+    unsigned offset = (op - dp->ops) * 2;
+    const uint16_t *p = (const uint16_t *)(dp->host + offset);
+    uint32_t insn;
+
+    /*
+     * Claim the chunks before reading the bytes; pairs with the smp_mb in
+     * riscv_code_written.  Halfword loads: other harts may be storing.
+     */
+    qatomic_or(&dp->shared->chunks, 1ULL << (offset >> 6));
+    if (offset + 2 < TARGET_PAGE_SIZE) {
+        qatomic_or(&dp->shared->chunks, 1ULL << ((offset + 2) >> 6));
+    }
+    insn = GUINT16_FROM_LE(qatomic_read(&p[0]));
+    if ((insn & 3) == 3) {
+        if (offset == TARGET_PAGE_SIZE - 2) {
+            op->opc = OP_CROSS_PAGE;
+            op->len = 4;
+            return;
+        }
+        insn |= (uint32_t)GUINT16_FROM_LE(qatomic_read(&p[1])) << 16;
+    }
+    riscv_decode(op, insn);
+}
+
+/* ---- The decoder --------------------------------------------------------- */
+
+static inline uint32_t bits(uint32_t x, int hi, int lo)
+{
+    return (x >> lo) & ((1U << (hi - lo + 1)) - 1);
+}
+
+static inline int32_t sext(uint32_t x, int width)
+{
+    return (int32_t)(x << (32 - width)) >> (32 - width);
+}
+
+static void set_op(RISCVOp *op, RISCVOpc opc, unsigned rd, unsigned rs1,
+                   unsigned rs2, int32_t imm)
+{
+    op->opc = opc;
+    op->rd = rd ? rd : 32;      /* x0 as destination: the sink */
+    op->rs1 = rs1;
+    op->rs2 = rs2;
+    op->imm = imm;
+}
+
+static void set_illegal(RISCVOp *op, uint32_t insn)
+{
+    set_op(op, OP_ILLEGAL, 0, 0, 0, insn);
+}
+
+static void decode32(RISCVOp *op, uint32_t insn)
+{
+    unsigned rd = bits(insn, 11, 7), rs1 = bits(insn, 19, 15);
+    unsigned rs2 = bits(insn, 24, 20), f3 = bits(insn, 14, 12);
+    unsigned f7 = bits(insn, 31, 25);
+    int32_t imm_i = (int32_t)insn >> 20;
+    int32_t imm_s = sext((bits(insn, 31, 25) << 5) | bits(insn, 11, 7), 12);
+    int32_t imm_b = sext((bits(insn, 31, 31) << 12) | (bits(insn, 7, 7) << 11) |
+                         (bits(insn, 30, 25) << 5) | (bits(insn, 11, 8) << 1),
+                         13);
+    int32_t imm_j = sext((bits(insn, 31, 31) << 20) |
+                         (bits(insn, 19, 12) << 12) |
+                         (bits(insn, 20, 20) << 11) |
+                         (bits(insn, 30, 21) << 1), 21);
+    static const RISCVOpc loads[8] = {
+        OP_LB, OP_LH, OP_LW, OP_LD, OP_LBU, OP_LHU, OP_LWU, OP_ILLEGAL,
+    };
+    static const RISCVOpc branches[8] = {
+        OP_BEQ, OP_BNE, OP_ILLEGAL, OP_ILLEGAL,
+        OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
+    };
+    static const RISCVOpc alu_imm[8] = {
+        OP_ADDI, OP_SLLI, OP_SLTI, OP_SLTIU, OP_XORI, OP_SRLI, OP_ORI, OP_ANDI,
+    };
+    static const RISCVOpc alu[8] = {
+        OP_ADD, OP_SLL, OP_SLT, OP_SLTU, OP_XOR, OP_SRL, OP_OR, OP_AND,
+    };
+    static const RISCVOpc muldiv[8] = {
+        OP_MUL, OP_MULH, OP_MULHSU, OP_MULHU, OP_DIV, OP_DIVU, OP_REM, OP_REMU,
+    };
+    static const RISCVOpc muldivw[8] = {
+        OP_MULW, OP_ILLEGAL, OP_ILLEGAL, OP_ILLEGAL,
+        OP_DIVW, OP_DIVUW, OP_REMW, OP_REMUW,
+    };
+    static const RISCVOpc csr[8] = {
+        OP_ILLEGAL, OP_CSRRW, OP_CSRRS, OP_CSRRC,
+        OP_ILLEGAL, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
+    };
+
+    switch (insn & 0x7f) {
+    case 0x37:
+        set_op(op, OP_LUI, rd, 0, 0, insn & 0xfffff000);
+        return;
+    case 0x17:
+        set_op(op, OP_AUIPC, rd, 0, 0, insn & 0xfffff000);
+        return;
+    case 0x6f:
+        set_op(op, OP_JAL, rd, 0, 0, imm_j);
+        return;
+    case 0x67:
+        if (f3 == 0) {
+            set_op(op, OP_JALR, rd, rs1, 0, imm_i);
+            return;
+        }
+        break;
+    case 0x63:
+        if (branches[f3] != OP_ILLEGAL) {
+            set_op(op, branches[f3], 0, rs1, rs2, imm_b);
+            return;
+        }
+        break;
+    case 0x03:
+        if (loads[f3] != OP_ILLEGAL) {
+            set_op(op, loads[f3], rd, rs1, 0, imm_i);
+            return;
+        }
+        break;
+    case 0x23:
+        if (f3 <= 3) {
+            set_op(op, OP_SB + f3, 0, rs1, rs2, imm_s);
+            return;
+        }
+        break;
+    case 0x13:
+        if (f3 == 1 || f3 == 5) {
+            /* RV64: 6-bit shift amounts; bit 30 selects SRAI. */
+            unsigned top = bits(insn, 31, 26);
+            if (f3 == 1 && top == 0) {
+                set_op(op, OP_SLLI, rd, rs1, 0, bits(insn, 25, 20));
+                return;
+            }
+            if (f3 == 5 && (top == 0 || top == 0x10)) {
+                set_op(op, top ? OP_SRAI : OP_SRLI, rd, rs1, 0,
+                       bits(insn, 25, 20));
+                return;
+            }
+            break;
+        }
+        set_op(op, alu_imm[f3], rd, rs1, 0, imm_i);
+        return;
+    case 0x1b:
+        if (f3 == 0) {
+            set_op(op, OP_ADDIW, rd, rs1, 0, imm_i);
+            return;
+        }
+        if (f3 == 1 && f7 == 0) {
+            set_op(op, OP_SLLIW, rd, rs1, 0, rs2);
+            return;
+        }
+        if (f3 == 5 && (f7 == 0 || f7 == 0x20)) {
+            set_op(op, f7 ? OP_SRAIW : OP_SRLIW, rd, rs1, 0, rs2);
+            return;
+        }
+        break;
+    case 0x33:
+        if (f7 == 0) {
+            set_op(op, alu[f3], rd, rs1, rs2, 0);
+            return;
+        }
+        if (f7 == 1) {
+            set_op(op, muldiv[f3], rd, rs1, rs2, 0);
+            return;
+        }
+        if (f7 == 0x20 && (f3 == 0 || f3 == 5)) {
+            set_op(op, f3 ? OP_SRA : OP_SUB, rd, rs1, rs2, 0);
+            return;
+        }
+        break;
+    case 0x3b:
+        if (f7 == 0 && (f3 == 0 || f3 == 1 || f3 == 5)) {
+            set_op(op, f3 == 0 ? OP_ADDW : f3 == 1 ? OP_SLLW : OP_SRLW,
+                   rd, rs1, rs2, 0);
+            return;
+        }
+        if (f7 == 1 && muldivw[f3] != OP_ILLEGAL) {
+            set_op(op, muldivw[f3], rd, rs1, rs2, 0);
+            return;
+        }
+        if (f7 == 0x20 && (f3 == 0 || f3 == 5)) {
+            set_op(op, f3 ? OP_SRAW : OP_SUBW, rd, rs1, rs2, 0);
+            return;
+        }
+        break;
+    case 0x2f: {
+        unsigned f5 = bits(insn, 31, 27);
+        bool d = f3 == 3;
+
+        if (f3 != 2 && f3 != 3) {
+            break;
+        }
+        if (f5 == 0x02) {
+            if (rs2 == 0) {
+                set_op(op, d ? OP_LR_D : OP_LR_W, rd, rs1, 0, 0);
+                return;
+            }
+            break;
+        }
+        if (f5 == 0x03) {
+            set_op(op, d ? OP_SC_D : OP_SC_W, rd, rs1, rs2, 0);
+            return;
+        }
+        switch (f5) {
+        case RISCV_AMO_ADD: case RISCV_AMO_SWAP: case RISCV_AMO_XOR:
+        case RISCV_AMO_OR: case RISCV_AMO_AND: case RISCV_AMO_MIN:
+        case RISCV_AMO_MAX: case RISCV_AMO_MINU: case RISCV_AMO_MAXU:
+            set_op(op, d ? OP_AMO_D : OP_AMO_W, rd, rs1, rs2, f5);
+            return;
+        }
+        break;
+    }
+    case 0x0f:
+        if (f3 == 0) {
+            set_op(op, OP_FENCE, 0, 0, 0, 0);
+            return;
+        }
+        if (f3 == 1) {
+            set_op(op, OP_FENCE_I, 0, 0, 0, 0);
+            return;
+        }
+        break;
+    case 0x73:
+        if (f3 == 0) {
+            switch (insn) {
+            case 0x00000073:
+                set_op(op, OP_ECALL, 0, 0, 0, 0);
+                return;
+            case 0x00100073:
+                set_op(op, OP_EBREAK, 0, 0, 0, 0);
+                return;
+            case 0x30200073:
+                set_op(op, OP_MRET, 0, 0, 0, insn);
+                return;
+            case 0x10200073:
+                set_op(op, OP_SRET, 0, 0, 0, insn);
+                return;
+            case 0x10500073:
+                set_op(op, OP_WFI, 0, 0, 0, insn);
+                return;
+            }
+            if (f7 == 0x09 && rd == 0) {
+                set_op(op, OP_SFENCE_VMA, 0, rs1, rs2, insn);
+                return;
+            }
+            break;
+        }
+        if (csr[f3] != OP_ILLEGAL) {
+            set_op(op, csr[f3], rd, rs1, 0, insn);
+            return;
+        }
+        break;
+    }
+    set_illegal(op, insn);
+}
+
+/* Expand a 16-bit instruction into the operation of its 32-bit form. */
+static void decode16(RISCVOp *op, uint32_t insn)
+{
+    unsigned f3 = bits(insn, 15, 13);
+    unsigned rd = bits(insn, 11, 7), rs2 = bits(insn, 6, 2);
+    unsigned rdp = bits(insn, 4, 2) + 8, rs1p = bits(insn, 9, 7) + 8;
+    int32_t imm6 = sext((bits(insn, 12, 12) << 5) | bits(insn, 6, 2), 6);
+    uint32_t uimm;
+    int32_t imm;
+
+    switch ((insn & 3) << 3 | f3) {
+    /* Quadrant 0 */
+    case 000:   /* c.addi4spn */
+        uimm = (bits(insn, 12, 11) << 4) | (bits(insn, 10, 7) << 6) |
+               (bits(insn, 6, 6) << 2) | (bits(insn, 5, 5) << 3);
+        if (uimm) {
+            set_op(op, OP_ADDI, rdp, 2, 0, uimm);
+            return;
+        }
+        break;
+    case 002:   /* c.lw */
+        uimm = (bits(insn, 12, 10) << 3) | (bits(insn, 6, 6) << 2) |
+               (bits(insn, 5, 5) << 6);
+        set_op(op, OP_LW, rdp, rs1p, 0, uimm);
+        return;
+    case 003:   /* c.ld */
+        uimm = (bits(insn, 12, 10) << 3) | (bits(insn, 6, 5) << 6);
+        set_op(op, OP_LD, rdp, rs1p, 0, uimm);
+        return;
+    case 006:   /* c.sw */
+        uimm = (bits(insn, 12, 10) << 3) | (bits(insn, 6, 6) << 2) |
+               (bits(insn, 5, 5) << 6);
+        set_op(op, OP_SW, 0, rs1p, rdp, uimm);
+        return;
+    case 007:   /* c.sd */
+        uimm = (bits(insn, 12, 10) << 3) | (bits(insn, 6, 5) << 6);
+        set_op(op, OP_SD, 0, rs1p, rdp, uimm);
+        return;
+
+    /* Quadrant 1 */
+    case 010:   /* c.addi (c.nop) */
+        set_op(op, OP_ADDI, rd, rd, 0, imm6);
+        return;
+    case 011:   /* c.addiw */
+        if (rd) {
+            set_op(op, OP_ADDIW, rd, rd, 0, imm6);
+            return;
+        }
+        break;
+    case 012:   /* c.li */
+        set_op(op, OP_ADDI, rd, 0, 0, imm6);
+        return;
+    case 013:
+        if (rd == 2) {  /* c.addi16sp */
+            imm = sext((bits(insn, 12, 12) << 9) | (bits(insn, 6, 6) << 4) |
+                       (bits(insn, 5, 5) << 6) | (bits(insn, 4, 3) << 7) |
+                       (bits(insn, 2, 2) << 5), 10);
+            if (imm) {
+                set_op(op, OP_ADDI, 2, 2, 0, imm);
+                return;
+            }
+        } else if (imm6) {  /* c.lui */
+            set_op(op, OP_LUI, rd, 0, 0, (uint32_t)imm6 << 12);
+            return;
+        }
+        break;
+    case 014: {
+        unsigned shamt = (bits(insn, 12, 12) << 5) | bits(insn, 6, 2);
+
+        switch (bits(insn, 11, 10)) {
+        case 0:
+            set_op(op, OP_SRLI, rs1p, rs1p, 0, shamt);
+            return;
+        case 1:
+            set_op(op, OP_SRAI, rs1p, rs1p, 0, shamt);
+            return;
+        case 2:
+            set_op(op, OP_ANDI, rs1p, rs1p, 0, imm6);
+            return;
+        }
+        if (bits(insn, 12, 12) == 0) {
+            static const RISCVOpc ops[4] = { OP_SUB, OP_XOR, OP_OR, OP_AND };
+            set_op(op, ops[bits(insn, 6, 5)], rs1p, rs1p, rdp, 0);
+            return;
+        }
+        if (bits(insn, 6, 5) < 2) {
+            set_op(op, bits(insn, 6, 5) ? OP_ADDW : OP_SUBW,
+                   rs1p, rs1p, rdp, 0);
+            return;
+        }
+        break;
+    }
+    case 015:   /* c.j */
+        imm = sext((bits(insn, 12, 12) << 11) | (bits(insn, 11, 11) << 4) |
+                   (bits(insn, 10, 9) << 8) | (bits(insn, 8, 8) << 10) |
+                   (bits(insn, 7, 7) << 6) | (bits(insn, 6, 6) << 7) |
+                   (bits(insn, 5, 3) << 1) | (bits(insn, 2, 2) << 5), 12);
+        set_op(op, OP_JAL, 0, 0, 0, imm);
+        return;
+    case 016:   /* c.beqz */
+    case 017:   /* c.bnez */
+        imm = sext((bits(insn, 12, 12) << 8) | (bits(insn, 11, 10) << 3) |
+                   (bits(insn, 6, 5) << 6) | (bits(insn, 4, 3) << 1) |
+                   (bits(insn, 2, 2) << 5), 9);
+        set_op(op, f3 == 6 ? OP_BEQ : OP_BNE, 0, rs1p, 0, imm);
+        return;
+
+    /* Quadrant 2 */
+    case 020:   /* c.slli */
+        set_op(op, OP_SLLI, rd, rd, 0,
+               (bits(insn, 12, 12) << 5) | bits(insn, 6, 2));
+        return;
+    case 022:   /* c.lwsp */
+        uimm = (bits(insn, 12, 12) << 5) | (bits(insn, 6, 4) << 2) |
+               (bits(insn, 3, 2) << 6);
+        if (rd) {
+            set_op(op, OP_LW, rd, 2, 0, uimm);
+            return;
+        }
+        break;
+    case 023:   /* c.ldsp */
+        uimm = (bits(insn, 12, 12) << 5) | (bits(insn, 6, 5) << 3) |
+               (bits(insn, 4, 2) << 6);
+        if (rd) {
+            set_op(op, OP_LD, rd, 2, 0, uimm);
+            return;
+        }
+        break;
+    case 024:
+        if (bits(insn, 12, 12) == 0) {
+            if (rs2 == 0) {     /* c.jr */
+                if (rd) {
+                    set_op(op, OP_JALR, 0, rd, 0, 0);
+                    return;
+                }
+                break;
+            }
+            set_op(op, OP_ADD, rd, 0, rs2, 0);      /* c.mv */
+            return;
+        }
+        if (rs2 == 0) {
+            if (rd == 0) {
+                set_op(op, OP_EBREAK, 0, 0, 0, 0);  /* c.ebreak */
+            } else {
+                set_op(op, OP_JALR, 1, rd, 0, 0);   /* c.jalr */
+            }
+            return;
+        }
+        set_op(op, OP_ADD, rd, rd, rs2, 0);         /* c.add */
+        return;
+    case 026:   /* c.swsp */
+        uimm = (bits(insn, 12, 9) << 2) | (bits(insn, 8, 7) << 6);
+        set_op(op, OP_SW, 0, 2, rs2, uimm);
+        return;
+    case 027:   /* c.sdsp */
+        uimm = (bits(insn, 12, 10) << 3) | (bits(insn, 9, 7) << 6);
+        set_op(op, OP_SD, 0, 2, rs2, uimm);
+        return;
+    }
+    /* c.fld/c.fsd/c.flw... (no F/D here), reserved encodings, 0x0000 */
+    set_illegal(op, insn & 0xffff);
+}
+
+void riscv_decode(RISCVOp *op, uint32_t insn)
+{
+    if ((insn & 3) == 3) {
+        op->len = 4;
+        decode32(op, insn);
+    } else {
+        op->len = 2;
+        decode16(op, insn & 0xffff);
+    }
+}

@@ -1,0 +1,341 @@
+"""The virt machine end to end: every tests/guest program gives QEMU's
+exact serial output and exit status; a running 4-hart guest survives
+stop, cont and system_reset over QMP, and its clock stands still while
+stopped; a guest that spins or hammers MMIO leaves the monitor
+responsive; the device tree dump, query-cpus-fast and the HMP CPU and
+memory commands.
+
+Skipped when the guest programs cannot be built (no
+riscv64-unknown-elf-gcc and no tests/guest/build).  Nothing sleeps: each
+wait is for serial output, a QMP answer or event, or a process exit.
+"""
+import os
+import re
+import select
+import shutil
+import socket
+import subprocess
+
+import pytest
+
+from conftest import ROOT, QCORE, TIMEOUT, Term, qcore_run
+
+GUEST = os.path.join(ROOT, 'tests', 'guest')
+BUILD = os.path.join(GUEST, 'build')
+EXPECTED = os.path.join(GUEST, 'expected')
+PROGS = ['hello', 'isa', 'traps', 'timer', 'amo', 'smp', 'compressed',
+         'sv39', 'echo', 'exitcode']
+BOARD = ['-M', 'virt', '-smp', '4', '-m', '128M', '-bios', 'none']
+MTIME = 0x200bff8
+
+
+@pytest.fixture(scope='module')
+def guests():
+    """Build tests/guest (including demo.elf) or skip."""
+    targets = ['all', 'build/demo.elf']
+    if shutil.which('riscv64-unknown-elf-gcc'):
+        r = subprocess.run(['make', '-s', '-C', GUEST] + targets,
+                           capture_output=True, timeout=600)
+        assert r.returncode == 0, r.stderr.decode(errors='replace')
+    missing = [p for p in PROGS + ['demo']
+               if not os.path.exists(os.path.join(BUILD, p + '.elf'))]
+    if missing:
+        pytest.skip('guest programs not built and no riscv64-unknown-elf-gcc'
+                    ': %s' % ' '.join(missing))
+    return BUILD
+
+
+def elf(name):
+    return os.path.join(BUILD, name + '.elf')
+
+
+def expected(prog):
+    with open(os.path.join(EXPECTED, prog + '.out'), 'rb') as f:
+        out = f.read()
+    with open(os.path.join(EXPECTED, prog + '.status')) as f:
+        status = int(f.read())
+    return out, status
+
+
+# ---- the guest programs against QEMU's output ----------------------------
+
+@pytest.mark.parametrize('prog', PROGS)
+def test_guest_program_matches_qemu(guests, prog):
+    """The command lines of tests/guest/check-qemu.sh, as QEMU ran them."""
+    out, status = expected(prog)
+    if prog == 'echo':
+        with open(os.path.join(EXPECTED, 'echo.in'), 'rb') as f:
+            r = subprocess.run([QCORE] + BOARD +
+                               ['-kernel', elf(prog), '-serial', 'stdio',
+                                '-display', 'none', '-monitor', 'none'],
+                               stdin=f, capture_output=True, timeout=TIMEOUT)
+    else:
+        r = qcore_run(BOARD + ['-kernel', elf(prog), '-nographic'])
+    assert r.stdout == out, r.stderr.decode(errors='replace')
+    assert r.returncode == status, r.stderr.decode(errors='replace')
+
+
+# ---- the board, its options and its errors ---------------------------------
+
+def test_dumpdtb_writes_the_device_tree_and_exits(tmp_path):
+    dtb = tmp_path / 'virt.dtb'
+    r = qcore_run(['-M', 'virt,dumpdtb=%s' % dtb, '-smp', '2',
+                   '-append', 'console=ttyS0 quiet'])
+    assert r.returncode == 0, r.stderr
+    blob = dtb.read_bytes()
+    assert blob[:4] == bytes.fromhex('d00dfeed')
+    assert int.from_bytes(blob[4:8], 'big') == len(blob)
+    for s in [b'rv64imac_zicsr_zifencei', b'riscv,cpu-intc',
+              b'/soc/serial@10000000', b'console=ttyS0 quiet', b'ns16550a',
+              b'sifive,test1', b'syscon-poweroff', b'syscon-reboot',
+              b'riscv,plic0', b'riscv,clint0', b'memory@80000000',
+              b'cpu@0', b'cpu@1', b'timebase-frequency']:
+        assert s in blob, s
+    assert b'cpu@2' not in blob
+    if shutil.which('dtc'):
+        dts = subprocess.run(['dtc', '-I', 'dtb', '-O', 'dts', str(dtb)],
+                             capture_output=True, timeout=TIMEOUT).stdout
+        assert b'timebase-frequency = <0x989680>' in dts
+        assert b'reg = <0x00 0x80000000 0x00 0x8000000>' in dts
+        assert b'interrupts = <0x0a>' in dts
+
+
+@pytest.mark.parametrize('args,message', [
+    (['-kernel', '/bin/sh'], 'not RISC-V'),
+    (['-kernel', '/nonexistent.elf'], "could not load '/nonexistent.elf'"),
+    (['-smp', '9'], 'Invalid SMP CPUs 9. The max CPUs supported by '
+                    "machine 'virt' is 8"),
+    (['-m', '4K', '-kernel', 'GUEST:hello'], 'is outside guest RAM'),
+    (['-cpu', 'nope'], 'Invalid CPU model: nope'),
+], ids=['foreign-elf', 'missing-kernel', 'too-many-harts', 'ram-too-small',
+        'bad-cpu'])
+def test_board_errors_exit_1(guests, args, message):
+    args = [elf(a[6:]) if a.startswith('GUEST:') else a for a in args]
+    r = qcore_run(['-M', 'virt', '-bios', 'none', '-display', 'none'] + args)
+    assert r.returncode == 1
+    assert message in r.stderr.decode(), r.stderr
+
+
+# ---- a running guest under the monitor ------------------------------------
+
+class Serial:
+    """The guest's UART on a socket qcore connects to at start-up."""
+
+    def __init__(self, path):
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(path)
+        self.listener.listen(1)
+        self.path = path
+        self.sock = None
+        self.term = None
+
+    def arg(self):
+        return ['-serial', 'unix:%s' % self.path]
+
+    def accept(self):
+        r, _, _ = select.select([self.listener], [], [], TIMEOUT)
+        assert r, 'qcore did not connect the serial socket'
+        self.sock, _ = self.listener.accept()
+        self.term = Term(os.dup(self.sock.fileno()))
+        return self
+
+    def expect(self, pattern):
+        return self.term.expect(pattern)
+
+    def pending(self):
+        """Whatever is already in the socket, without waiting."""
+        out = self.term.buf
+        self.term.buf = b''
+        while select.select([self.sock], [], [], 0)[0]:
+            data = self.sock.recv(65536)
+            if not data:
+                break
+            out += data
+        return out
+
+    def close(self):
+        if self.term:
+            self.term.close()
+        for s in (self.sock, self.listener):
+            if s:
+                s.close()
+
+
+@pytest.fixture
+def serial(tmpdir_short):
+    s = Serial(os.path.join(tmpdir_short, 'serial.sock'))
+    yield s
+    s.close()
+
+
+def start_demo(start, serial, append=None, extra=()):
+    args = BOARD + ['-kernel', elf('demo')] + serial.arg() + list(extra)
+    if append:
+        args += ['-append', append]
+    q = start(args, base=('-display', 'none'))
+    serial.accept()
+    return q
+
+
+def hmp(c, line, cpu=None):
+    args = {'command-line': line}
+    if cpu is not None:
+        args['cpu-index'] = cpu
+    # HMP ends lines with \r\n, as QEMU's does.
+    return c.ok('human-monitor-command', **args).replace('\r\n', '\n')
+
+
+def read_mtime(c):
+    out = hmp(c, 'xp /1xg 0x%x' % MTIME)
+    m = re.match(r'%016x: 0x([0-9a-f]{16})\n$' % MTIME, out)
+    assert m, out
+    return int(m.group(1), 16)
+
+
+def last_tick(text):
+    ticks = re.findall(rb'demo: tick (\d+)\n', text)
+    return int(ticks[-1]) if ticks else 0
+
+
+def test_stop_cont_reset_running_4_hart_guest(guests, start, serial):
+    q = start_demo(start, serial)
+    serial.expect(b'demo: 4 harts up\n')
+    serial.expect(b'demo: tick 2\n')
+    c = q.qmp()
+
+    for round in range(3):
+        c.ok('stop')
+        c.event('STOP')
+        assert c.ok('query-status')['status'] == 'paused'
+        # Everything the harts wrote before stopping is in the socket.
+        seen = last_tick(serial.pending())
+        before = read_mtime(c)
+        pcs = [hmp(c, 'info registers', cpu=i).split('\n')[0]
+               for i in range(4)]
+        for _ in range(50):
+            c.ok('query-cpus-fast')
+        # Virtual time stands still, the harts stand still, no output.
+        assert read_mtime(c) == before
+        assert [hmp(c, 'info registers', cpu=i).split('\n')[0]
+                for i in range(4)] == pcs
+        assert b'tick' not in serial.pending()
+
+        c.ok('cont')
+        c.event('RESUME')
+        # The guest carries on from where it was.
+        out = serial.expect(re.compile(rb'demo: tick (\d+)\n'))
+        assert last_tick(out) >= seen + 1 or seen == 0
+        assert read_mtime(c) > before
+
+    # A reset boots the guest again from its images.
+    c.ok('system_reset')
+    ev = c.event('RESET')
+    assert ev['data'] == {'guest': False, 'reason': 'host-qmp-system-reset'}
+    serial.expect(b'qcore demo: a bare-metal guest')
+    serial.expect(b'demo: 4 harts up\n')
+    serial.expect(b'demo: tick 1\n')
+
+    # And from a stopped machine too, which stays stopped until cont.
+    c.ok('stop')
+    c.event('STOP')
+    c.ok('system_reset')
+    c.event('RESET')
+    assert c.ok('query-status')['status'] == 'paused'
+    # Every hart is back at the reset vector (the mask ROM at 0x1000).
+    for i in range(4):
+        assert hmp(c, 'info registers', cpu=i).split('\n')[0] == \
+            ' pc       0000000000001000'
+    c.ok('cont')
+    serial.expect(b'qcore demo: a bare-metal guest')
+    serial.expect(b'demo: 4 harts up\n')
+
+
+def test_guest_power_off_is_a_guest_shutdown_with_its_status(guests, start):
+    """sifive_test (3 << 16) | 0x3333: SHUTDOWN guest-shutdown, exit 3."""
+    q = start(BOARD + ['-kernel', elf('exitcode'), '-S'],
+              base=('-display', 'none'))
+    c = q.qmp()
+    c.ok('cont')
+    ev = c.event('SHUTDOWN')
+    assert ev['data'] == {'guest': True, 'reason': 'guest-shutdown'}
+    c.wait_eof()
+    assert q.wait() == 3
+
+
+@pytest.mark.parametrize('mode', ['spin', 'mmio'])
+def test_hostile_guest_leaves_monitor_responsive(guests, start, serial, mode):
+    q = start_demo(start, serial, append=mode)
+    serial.expect(b'forever\n')
+    c = q.qmp()
+    for _ in range(10):
+        assert c.ok('query-status')['status'] == 'running'
+        assert len(c.ok('query-cpus-fast')) == 4
+        assert 'pc' in hmp(c, 'info registers')
+        c.ok('stop')
+        c.event('STOP')
+        c.ok('cont')
+        c.event('RESUME')
+    c.ok('system_reset')
+    c.event('RESET')
+    serial.expect(b'forever\n')
+    c.close()   # the QMP socket serves one client at a time
+    q.assert_serving()
+
+
+# ---- CPUs and memory in the monitor -------------------------------------
+
+def test_query_cpus_fast_names_the_vcpu_threads(guests, start, serial):
+    q = start_demo(start, serial, append='quiet', extra=['-S'])
+    c = q.qmp()
+    cpus = c.ok('query-cpus-fast')
+    assert [cpu['cpu-index'] for cpu in cpus] == [0, 1, 2, 3]
+    for i, cpu in enumerate(cpus):
+        assert cpu['qom-path'] == '/machine/soc0/harts[%d]' % i
+        assert cpu['target'] == 'riscv64'
+        assert cpu['props'] == {'core-id': i}
+        with open('/proc/%d/task/%d/comm' % (q.pid, cpu['thread-id'])) as f:
+            assert f.read() == 'CPU %d/riscv\n' % i
+    assert c.ok('qom-get', path=cpus[2]['qom-path'],
+                property='type') == 'rv64-riscv-cpu'
+
+
+def test_hmp_cpu_and_memory_commands(guests, start, serial):
+    q = start_demo(start, serial, append='quiet', extra=['-S'])
+    c = q.qmp()
+
+    cpus = hmp(c, 'info cpus').splitlines()
+    assert len(cpus) == 4
+    assert re.match(r'\* CPU #0: thread_id=\d+$', cpus[0])
+    assert re.match(r'  CPU #3: thread_id=\d+$', cpus[3])
+
+    # The reset vector every hart starts in: auipc t0, 0 first.
+    assert hmp(c, 'xp /2xw 0x1000') == \
+        '0000000000001000: 0x00000297 0x02828613\n'
+    # The device tree address it hands over in a1, top of 128M RAM.
+    assert hmp(c, 'xp /1xg 0x1020') == \
+        '0000000000001020: 0x0000000087e00000\n'
+    assert hmp(c, 'xp /4xb 0x87e00000') == \
+        '0000000087e00000: 0xd0 0x0d 0xfe 0xed\n'
+    assert hmp(c, 'x /1dw 0x1000') == '0000000000001000:        663\n'
+    assert hmp(c, 'xp /1xw 0x0') == 'Cannot access memory\n'
+    assert 'invalid char in format' in hmp(c, 'xp /1zw 0x1000')
+
+    regs = hmp(c, 'info registers', cpu=2)
+    assert ' mhartid  0000000000000002' in regs
+    assert regs.startswith(' pc       0000000000001000')
+    every = hmp(c, 'info registers -a')
+    assert every.count(' mhartid ') == 4 and '\nCPU#3\n' in every
+
+    hmp(c, 'cpu 1')
+    assert hmp(c, 'info cpus').splitlines()[1].startswith('* CPU #1')
+    assert hmp(c, 'cpu 7') == 'invalid CPU index\n'
+    hmp(c, 'cpu 0')
+
+    mtree = hmp(c, 'info mtree')
+    for name in ['riscv_virt_board.ram', 'riscv_virt_board.mrom']:
+        assert name in mtree
+    assert '0000000080000000-0000000087ffffff' in mtree
+
+    r = c.cmd('human-monitor-command', **{'command-line': 'info cpus',
+                                          'cpu-index': 9})
+    assert r['error']['class'] == 'GenericError'

@@ -1,0 +1,1193 @@
+/*
+ * Tests for the RISC-V hart (target/riscv/): the ISA, compressed
+ * instructions, CSRs, traps and their causes as QEMU reports them,
+ * interrupts and delegation, Sv39, LR/SC and AMOs, the decoded-block
+ * cache and its invalidation.  QEMU covers the same ground with tcg
+ * tests and guest programs; see docs/cpu.md.
+ *
+ * Each test gets a fresh hart whose address space has 1 MiB of RAM at
+ * 0x80000000 and a 4-byte MMIO register at 0x10000000.  The test thread
+ * runs the hart's exec directly (no vCPU thread).  Programs are words
+ * from the tiny assembler below and end in wfi: with no interrupt
+ * enabled, exec returns EXCP_HLT there.  mtvec and stvec point at a wfi
+ * too (STOP), so a trap also ends the run, with the cause in the CSRs.
+ *
+ * Run with -m perf for the instructions-per-second loop.
+ *
+ * Longer than most files: one file per subsystem, and the hart's
+ * subsystem is the whole ISA plus its tiny assembler.
+ */
+#include "qcore/osdep.h"
+#include "qcore/memory.h"
+#include "qcore/main-loop.h"
+#include "qcore/thread.h"
+#include "target/riscv/cpu.h"
+
+#define A MEMTXATTRS_UNSPECIFIED
+
+enum {
+    RAM_BASE = 0x80000000,
+    TRAMP = 0x80000000,         /* mret into the mode under test */
+    CODE = 0x80001000,
+    STOP = 0x80002000,          /* trap vector: wfi */
+    ISTOP = 0x80002100,         /* M interrupt handler: mie = 0; wfi */
+    SSTOP = 0x80002200,         /* S interrupt handler: sie = 0; wfi */
+    DATA = 0x80003000,
+    PT = 0x80010000,            /* page tables */
+    MMIO = 0x10000000,
+};
+
+enum {
+    ZERO = 0, RA = 1, SP = 2, T0 = 5, T1 = 6, T2 = 7, S0 = 8, S1 = 9,
+    A0 = 10, A1 = 11, A2 = 12, A3 = 13, A4 = 14, A5 = 15, T5 = 30,
+};
+
+/* ---- A tiny assembler --------------------------------------------------- */
+
+static uint32_t r_type(unsigned f7, unsigned rs2, unsigned rs1, unsigned f3,
+                       unsigned rd, unsigned opc)
+{
+    return f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opc;
+}
+
+static uint32_t i_type(int32_t imm, unsigned rs1, unsigned f3, unsigned rd,
+                       unsigned opc)
+{
+    return (uint32_t)(imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 |
+           opc;
+}
+
+static uint32_t s_type(int32_t imm, unsigned rs2, unsigned rs1, unsigned f3)
+{
+    return (uint32_t)((imm >> 5) & 0x7f) << 25 | rs2 << 20 | rs1 << 15 |
+           f3 << 12 | (imm & 0x1f) << 7 | 0x23;
+}
+
+static uint32_t b_type(int32_t imm, unsigned rs2, unsigned rs1, unsigned f3)
+{
+    return (uint32_t)((imm >> 12) & 1) << 31 | ((imm >> 5) & 0x3f) << 25 |
+           rs2 << 20 | rs1 << 15 | f3 << 12 | ((imm >> 1) & 0xf) << 8 |
+           ((imm >> 11) & 1) << 7 | 0x63;
+}
+
+static uint32_t jal(unsigned rd, int32_t imm)
+{
+    return (uint32_t)((imm >> 20) & 1) << 31 | ((imm >> 1) & 0x3ff) << 21 |
+           ((imm >> 11) & 1) << 20 | ((imm >> 12) & 0xff) << 12 | rd << 7 |
+           0x6f;
+}
+
+#define ADDI(rd, rs1, imm)  i_type(imm, rs1, 0, rd, 0x13)
+#define JALR(rd, rs1, imm)  i_type(imm, rs1, 0, rd, 0x67)
+#define LUI(rd, imm)        ((uint32_t)(imm) << 12 | (rd) << 7 | 0x37)
+#define AUIPC(rd, imm)      ((uint32_t)(imm) << 12 | (rd) << 7 | 0x17)
+#define LOAD(f3, rd, rs1, imm)  i_type(imm, rs1, f3, rd, 0x03)
+#define STORE(f3, rs2, rs1, imm) s_type(imm, rs2, rs1, f3)
+#define BEQ(rs1, rs2, off)  b_type(off, rs2, rs1, 0)
+#define BNE(rs1, rs2, off)  b_type(off, rs2, rs1, 1)
+#define BLT(rs1, rs2, off)  b_type(off, rs2, rs1, 4)
+#define BGEU(rs1, rs2, off) b_type(off, rs2, rs1, 7)
+#define OP(f7, f3, rd, rs1, rs2)   r_type(f7, rs2, rs1, f3, rd, 0x33)
+#define OP32(f7, f3, rd, rs1, rs2) r_type(f7, rs2, rs1, f3, rd, 0x3b)
+#define CSRRW(rd, csr, rs1)  i_type(csr, rs1, 1, rd, 0x73)
+#define CSRRS(rd, csr, rs1)  i_type(csr, rs1, 2, rd, 0x73)
+#define CSRRC(rd, csr, rs1)  i_type(csr, rs1, 3, rd, 0x73)
+#define CSRRWI(rd, csr, u)   i_type(csr, u, 5, rd, 0x73)
+#define CSRRSI(rd, csr, u)   i_type(csr, u, 6, rd, 0x73)
+/* funct5 of the A extension's AMOs (0x02 is LR, 0x03 SC) */
+enum {
+    RISCV_AMO_ADD = 0x00, RISCV_AMO_SWAP = 0x01, RISCV_AMO_XOR = 0x04,
+    RISCV_AMO_OR = 0x08, RISCV_AMO_AND = 0x0c, RISCV_AMO_MIN = 0x10,
+    RISCV_AMO_MAX = 0x14, RISCV_AMO_MINU = 0x18, RISCV_AMO_MAXU = 0x1c,
+};
+#define AMO(f5, f3, rd, rs1, rs2) r_type((f5) << 2, rs2, rs1, f3, rd, 0x2f)
+#define ECALL       0x00000073u
+#define EBREAK      0x00100073u
+#define MRET        0x30200073u
+#define SRET        0x10200073u
+#define WFI         0x10500073u
+#define FENCE_I     0x0000100fu
+#define SFENCE_VMA  0x12000073u
+
+/* ---- Fixture ------------------------------------------------------------ */
+
+typedef struct Fixture {
+    Object *owner;              /* of ram and mmio, as a device would be */
+    MemoryRegion root, ram, mmio;
+    AddressSpace as;
+    RISCVCPU *cpu;
+    CPURISCVState *env;
+    uint32_t mmio_reg;
+    int mmio_accesses;
+} Fixture;
+
+static uint64_t mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    Fixture *f = opaque;
+
+    f->mmio_accesses++;
+    return f->mmio_reg;
+}
+
+static void mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
+{
+    Fixture *f = opaque;
+
+    f->mmio_accesses++;
+    f->mmio_reg = val;
+}
+
+static const MemoryRegionOps mmio_ops = {
+    .read = mmio_read,
+    .write = mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 4 },
+    .impl = { .min_access_size = 4, .max_access_size = 4 },
+};
+
+static RISCVCPU *new_hart(Fixture *f, uint64_t hartid)
+{
+    Object *obj = object_new(TYPE_RISCV_CPU);
+    RISCVCPU *cpu = RISCV_CPU(obj);
+
+    CPU(obj)->as = &f->as;
+    object_property_set_uint(obj, "hartid", hartid, &error_abort);
+    object_property_set_uint(obj, "resetvec", CODE, &error_abort);
+    cpu_reset(CPU(obj));
+    cpu->env.mtvec = STOP;
+    cpu->env.stvec = STOP;
+    return cpu;
+}
+
+static void fixture_setup(Fixture *f, gconstpointer data)
+{
+    uint32_t wfi = WFI;
+
+    f->owner = object_new(TYPE_CONTAINER);
+    memory_region_init(&f->root, NULL, "root", UINT64_MAX);
+    memory_region_init_ram(&f->ram, f->owner, "ram", 1 << 20, &error_abort);
+    memory_region_add_subregion(&f->root, RAM_BASE, &f->ram);
+    memory_region_init_io(&f->mmio, f->owner, &mmio_ops, f, "reg", 4);
+    memory_region_add_subregion(&f->root, MMIO, &f->mmio);
+    address_space_init(&f->as, &f->root, "test-riscv");
+    address_space_write(&f->as, STOP, A, &wfi, 4);
+    f->cpu = new_hart(f, 0);
+    f->env = &f->cpu->env;
+}
+
+static void fixture_teardown(Fixture *f, gconstpointer data)
+{
+    object_unref(f->cpu);
+    address_space_destroy(&f->as);
+    object_unref(OBJECT(&f->root));
+    object_unref(f->owner);
+    drain_call_rcu();
+}
+
+/* Put @n words at @addr, as a loader would (the hart must forget them). */
+static void put_code(Fixture *f, uint64_t addr, const uint32_t *words,
+                     size_t n)
+{
+    g_assert_cmpint(address_space_write(&f->as, addr, A, words, n * 4), ==,
+                    MEMTX_OK);
+    riscv_cpu_flush_code_cache(f->env);
+}
+
+static uint64_t ld64(Fixture *f, uint64_t addr)
+{
+    return address_space_ldq_le(&f->as, addr, A, NULL);
+}
+
+static void st64(Fixture *f, uint64_t addr, uint64_t v)
+{
+    address_space_stq_le(&f->as, addr, v, A, NULL);
+}
+
+static int exec_at(RISCVCPU *cpu, uint64_t pc)
+{
+    CPUState *cs = CPU(cpu);
+
+    cpu->env.pc = pc;
+    qatomic_set(&cs->exit_request, 0);
+    return CPU_GET_CLASS(cs)->exec(cs);
+}
+
+/* Run @words from CODE in M-mode until the final wfi (or a trap). */
+#define RUN(f, ...) do {                                                \
+        const uint32_t prog_[] = { __VA_ARGS__ };                       \
+        put_code(f, CODE, prog_, G_N_ELEMENTS(prog_));                  \
+        g_assert_cmpint(exec_at((f)->cpu, CODE), ==, EXCP_HLT);         \
+    } while (0)
+
+/*
+ * Run @words in privilege @mode, entered with mret from M.  The trampoline
+ * starts in M whatever the last trap left (it makes no data access, and
+ * mret recomputes what depends on the privilege).
+ */
+#define RUN_IN(f, mode, ...) do {                                       \
+        const uint32_t prog_[] = { __VA_ARGS__ };                       \
+        uint32_t mret_ = MRET;                                          \
+        put_code(f, CODE, prog_, G_N_ELEMENTS(prog_));                  \
+        put_code(f, TRAMP, &mret_, 1);                                  \
+        (f)->env->mstatus = ((f)->env->mstatus & ~MSTATUS_MPP) |       \
+                            ((uint64_t)(mode) << MSTATUS_MPP_SHIFT);    \
+        (f)->env->mepc = CODE;                                          \
+        (f)->env->priv = PRV_M;                                         \
+        g_assert_cmpint(exec_at((f)->cpu, TRAMP), ==, EXCP_HLT);        \
+    } while (0)
+
+/* The last run ended by a trap into M with these values. */
+static void assert_trap(Fixture *f, uint64_t cause, uint64_t epc,
+                        uint64_t tval)
+{
+    g_assert_cmphex(f->env->pc, ==, STOP + 4);
+    g_assert_cmpuint(f->env->priv, ==, PRV_M);
+    g_assert_cmphex(f->env->mcause, ==, cause);
+    g_assert_cmphex(f->env->mepc, ==, epc);
+    g_assert_cmphex(f->env->mtval, ==, tval);
+}
+
+/* rd = op(a, b) for one R-type instruction with rd=a2, rs1=a0, rs2=a1. */
+static uint64_t alu(Fixture *f, uint32_t insn, uint64_t a, uint64_t b)
+{
+    f->env->gpr[A0] = a;
+    f->env->gpr[A1] = b;
+    RUN(f, insn, WFI);
+    return f->env->gpr[A2];
+}
+
+/* ---- ISA ----------------------------------------------------------------- */
+
+#define DIV     OP(1, 4, A2, A0, A1)
+#define DIVU    OP(1, 5, A2, A0, A1)
+#define REM     OP(1, 6, A2, A0, A1)
+#define REMU    OP(1, 7, A2, A0, A1)
+#define DIVW    OP32(1, 4, A2, A0, A1)
+#define DIVUW   OP32(1, 5, A2, A0, A1)
+#define REMW    OP32(1, 6, A2, A0, A1)
+#define REMUW   OP32(1, 7, A2, A0, A1)
+
+static void test_div_rem_edge_cases(Fixture *f, gconstpointer data)
+{
+    g_assert_cmphex(alu(f, DIV, 7, 0), ==, UINT64_MAX);
+    g_assert_cmphex(alu(f, DIV, INT64_MIN, -1), ==, (uint64_t)INT64_MIN);
+    g_assert_cmphex(alu(f, DIV, -7, 2), ==, (uint64_t)-3);
+    g_assert_cmphex(alu(f, DIVU, 7, 0), ==, UINT64_MAX);
+    g_assert_cmphex(alu(f, REM, -7, 0), ==, (uint64_t)-7);
+    g_assert_cmphex(alu(f, REM, INT64_MIN, -1), ==, 0);
+    g_assert_cmphex(alu(f, REM, -7, 2), ==, (uint64_t)-1);
+    g_assert_cmphex(alu(f, REMU, 7, 0), ==, 7);
+    g_assert_cmphex(alu(f, DIVW, 7, 0), ==, UINT64_MAX);
+    g_assert_cmphex(alu(f, DIVW, 0x80000000, -1), ==, 0xffffffff80000000);
+    g_assert_cmphex(alu(f, DIVW, 0xdead000000000010, 4), ==, 4);
+    g_assert_cmphex(alu(f, DIVUW, 0x80000000, 1), ==, 0xffffffff80000000);
+    g_assert_cmphex(alu(f, DIVUW, 7, 0), ==, UINT64_MAX);
+    g_assert_cmphex(alu(f, REMW, 0x80000007, 0), ==, 0xffffffff80000007);
+    g_assert_cmphex(alu(f, REMW, 0x80000000, -1), ==, 0);
+    g_assert_cmphex(alu(f, REMUW, 0x123456789, 0), ==, 0x23456789);
+    g_assert_cmphex(alu(f, REMUW, 0xffffffff, 0), ==, UINT64_MAX);
+}
+
+static void test_mulh_variants(Fixture *f, gconstpointer data)
+{
+    g_assert_cmphex(alu(f, OP(1, 0, A2, A0, A1), INT64_MAX, 2), ==,
+                    0xfffffffffffffffe);
+    g_assert_cmphex(alu(f, OP(1, 1, A2, A0, A1), -1, -1), ==, 0);
+    g_assert_cmphex(alu(f, OP(1, 1, A2, A0, A1), INT64_MIN, INT64_MIN), ==,
+                    0x4000000000000000);
+    g_assert_cmphex(alu(f, OP(1, 1, A2, A0, A1), -2, 3), ==, UINT64_MAX);
+    g_assert_cmphex(alu(f, OP(1, 3, A2, A0, A1), -1, -1), ==,
+                    0xfffffffffffffffe);
+    g_assert_cmphex(alu(f, OP(1, 2, A2, A0, A1), -1, -1), ==, UINT64_MAX);
+    g_assert_cmphex(alu(f, OP(1, 2, A2, A0, A1), 2, -1), ==, 1);
+    g_assert_cmphex(alu(f, OP(1, 2, A2, A0, A1), INT64_MIN, -1), ==,
+                    0x8000000000000000);
+    g_assert_cmphex(alu(f, OP32(1, 0, A2, A0, A1), 0x7fffffff, 2), ==,
+                    0xfffffffffffffffe);
+}
+
+static void test_w_ops_sign_extend(Fixture *f, gconstpointer data)
+{
+    g_assert_cmphex(alu(f, OP32(0, 0, A2, A0, A1), 0x7fffffff, 1), ==,
+                    0xffffffff80000000);
+    g_assert_cmphex(alu(f, OP32(0x20, 0, A2, A0, A1), 0x80000000, 1), ==,
+                    0x7fffffff);
+    g_assert_cmphex(alu(f, OP32(0, 1, A2, A0, A1), 1, 31), ==,
+                    0xffffffff80000000);
+    g_assert_cmphex(alu(f, OP32(0, 1, A2, A0, A1), 1, 32), ==, 1);
+    g_assert_cmphex(alu(f, OP32(0, 5, A2, A0, A1), 0xffffffff80000000, 4),
+                    ==, 0x08000000);
+    g_assert_cmphex(alu(f, OP32(0x20, 5, A2, A0, A1), 0x80000000, 4), ==,
+                    0xfffffffff8000000);
+    /* addiw a2, a0, -1 */
+    g_assert_cmphex(alu(f, i_type(-1, A0, 0, A2, 0x1b), 0, 0), ==,
+                    UINT64_MAX);
+}
+
+static void test_shifts(Fixture *f, gconstpointer data)
+{
+    g_assert_cmphex(alu(f, OP(0, 1, A2, A0, A1), 1, 63), ==, 1ULL << 63);
+    g_assert_cmphex(alu(f, OP(0, 1, A2, A0, A1), 1, 64), ==, 1);
+    g_assert_cmphex(alu(f, OP(0, 5, A2, A0, A1), 1ULL << 63, 63), ==, 1);
+    g_assert_cmphex(alu(f, OP(0x20, 5, A2, A0, A1), 1ULL << 63, 63), ==,
+                    UINT64_MAX);
+    /* slli a2, a0, 40; srai a2, a0, 33 (6-bit shift amounts) */
+    g_assert_cmphex(alu(f, i_type(40, A0, 1, A2, 0x13), 3, 0), ==,
+                    3ULL << 40);
+    g_assert_cmphex(alu(f, i_type(0x400 | 33, A0, 5, A2, 0x13),
+                        0x8000000000000000, 0), ==, 0xffffffffc0000000);
+    /* slt/sltu */
+    g_assert_cmphex(alu(f, OP(0, 2, A2, A0, A1), -1, 0), ==, 1);
+    g_assert_cmphex(alu(f, OP(0, 3, A2, A0, A1), -1, 0), ==, 0);
+}
+
+static void test_loads_stores_widths_and_sign(Fixture *f, gconstpointer data)
+{
+    f->env->gpr[A0] = DATA;
+    f->env->gpr[A1] = 0x8182838485868788;
+    RUN(f, STORE(3, A1, A0, 0),
+        LOAD(0, A2, A0, 0), LOAD(4, A3, A0, 0),     /* lb, lbu */
+        LOAD(1, A4, A0, 0), LOAD(5, A5, A0, 0),     /* lh, lhu */
+        LOAD(2, T0, A0, 4), LOAD(6, T1, A0, 4),     /* lw, lwu */
+        STORE(0, A1, A0, 8), STORE(1, A1, A0, 16), STORE(2, A1, A0, 24),
+        WFI);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0xffffffffffffff88);
+    g_assert_cmphex(f->env->gpr[A3], ==, 0x88);
+    g_assert_cmphex(f->env->gpr[A4], ==, 0xffffffffffff8788);
+    g_assert_cmphex(f->env->gpr[A5], ==, 0x8788);
+    g_assert_cmphex(f->env->gpr[T0], ==, 0xffffffff81828384);
+    g_assert_cmphex(f->env->gpr[T1], ==, 0x81828384);
+    g_assert_cmphex(ld64(f, DATA + 8), ==, 0x88);
+    g_assert_cmphex(ld64(f, DATA + 16), ==, 0x8788);
+    g_assert_cmphex(ld64(f, DATA + 24), ==, 0x85868788);
+    /* x0 stays zero when written */
+    RUN(f, ADDI(ZERO, ZERO, 5), LOAD(3, ZERO, A0, 0), ADDI(A2, ZERO, 0), WFI);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0);
+    g_assert_cmphex(f->env->gpr[ZERO], ==, 0);
+}
+
+static void test_branches_and_jumps(Fixture *f, gconstpointer data)
+{
+    /* sum 1..10 with a backward branch; then jal/jalr/auipc */
+    RUN(f, ADDI(A0, ZERO, 0), ADDI(A1, ZERO, 10),
+        OP(0, 0, A0, A0, A1), ADDI(A1, A1, -1), BNE(A1, ZERO, -8),
+        jal(RA, 12), ADDI(A2, ZERO, 99), WFI,
+        AUIPC(A3, 0), JALR(T0, RA, 4));
+    g_assert_cmpuint(f->env->gpr[A0], ==, 55);
+    g_assert_cmphex(f->env->gpr[RA], ==, CODE + 24);
+    g_assert_cmphex(f->env->gpr[A3], ==, CODE + 32);
+    g_assert_cmphex(f->env->gpr[T0], ==, CODE + 40);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 0);
+    g_assert_cmphex(f->env->pc, ==, CODE + 32);
+
+    /* signed and unsigned compares */
+    f->env->gpr[A0] = -1;
+    f->env->gpr[A1] = 1;
+    f->env->gpr[A2] = f->env->gpr[A3] = f->env->gpr[A4] = 0;
+    RUN(f, BLT(A0, A1, 8), ADDI(A2, ZERO, 1), BGEU(A0, A1, 8),
+        ADDI(A3, ZERO, 1), BEQ(A0, A1, 8), ADDI(A4, ZERO, 1), WFI);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 0);
+    g_assert_cmpuint(f->env->gpr[A3], ==, 0);
+    g_assert_cmpuint(f->env->gpr[A4], ==, 1);
+}
+
+/* One 16-bit instruction, then wfi. */
+static void run16(Fixture *f, uint16_t insn)
+{
+    uint16_t prog[3] = { insn, WFI & 0xffff, WFI >> 16 };
+
+    g_assert_cmpint(address_space_write(&f->as, CODE, A, prog, 6), ==,
+                    MEMTX_OK);
+    riscv_cpu_flush_code_cache(f->env);
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+}
+
+static void test_compressed(Fixture *f, gconstpointer data)
+{
+    uint64_t *x = f->env->gpr;
+
+    run16(f, 0x4515);                   /* c.li a0, 5 */
+    g_assert_cmpuint(x[A0], ==, 5);
+    run16(f, 0x55f5);                   /* c.li a1, -3 */
+    g_assert_cmphex(x[A1], ==, (uint64_t)-3);
+    run16(f, 0x051d);                   /* c.addi a0, 7 */
+    g_assert_cmpuint(x[A0], ==, 12);
+    x[A1] = 0x7fffffff;
+    run16(f, 0x2585);                   /* c.addiw a1, 1 */
+    g_assert_cmphex(x[A1], ==, 0xffffffff80000000);
+    run16(f, 0x7605);                   /* c.lui a2, 0xfffe1 */
+    g_assert_cmphex(x[A2], ==, 0xfffffffffffe1000);
+    x[A0] = 1;
+    run16(f, 0x1506);                   /* c.slli a0, 33 */
+    g_assert_cmphex(x[A0], ==, 1ULL << 33);
+    run16(f, 0x810d);                   /* c.srli a0, 3 */
+    g_assert_cmphex(x[A0], ==, 1ULL << 30);
+    x[A1] = -8;
+    run16(f, 0x8585);                   /* c.srai a1, 1 */
+    g_assert_cmphex(x[A1], ==, (uint64_t)-4);
+    x[A0] = 0xff;
+    run16(f, 0x9979);                   /* c.andi a0, -2 */
+    g_assert_cmphex(x[A0], ==, 0xfe);
+    x[A0] = 10, x[A1] = 3;
+    run16(f, 0x8d0d);                   /* c.sub a0, a1 */
+    g_assert_cmpuint(x[A0], ==, 7);
+    run16(f, 0x8d2d);                   /* c.xor a0, a1 */
+    g_assert_cmpuint(x[A0], ==, 4);
+    run16(f, 0x8d4d);                   /* c.or a0, a1 */
+    g_assert_cmpuint(x[A0], ==, 7);
+    run16(f, 0x8d6d);                   /* c.and a0, a1 */
+    g_assert_cmpuint(x[A0], ==, 3);
+    x[A0] = 0x80000000, x[A1] = 1;
+    run16(f, 0x9d0d);                   /* c.subw a0, a1 */
+    g_assert_cmphex(x[A0], ==, 0x7fffffff);
+    run16(f, 0x9d2d);                   /* c.addw a0, a1 */
+    g_assert_cmphex(x[A0], ==, 0xffffffff80000000);
+    run16(f, 0x86aa);                   /* c.mv a3, a0 */
+    g_assert_cmphex(x[A3], ==, 0xffffffff80000000);
+    run16(f, 0x96ae);                   /* c.add a3, a1 */
+    g_assert_cmphex(x[A3], ==, 0xffffffff80000001);
+
+    x[SP] = DATA + 0x100;
+    run16(f, 0x7139);                   /* c.addi16sp sp, -64 */
+    g_assert_cmphex(x[SP], ==, DATA + 0xc0);
+    run16(f, 0x0818);                   /* c.addi4spn a4, sp, 16 */
+    g_assert_cmphex(x[A4], ==, DATA + 0xd0);
+    x[A0] = 0x1122334455667788, x[A1] = 0x99aabbcc;
+    run16(f, 0xe708);                   /* c.sd a0, 8(a4) */
+    run16(f, 0x671c);                   /* c.ld a5, 8(a4) */
+    g_assert_cmphex(x[A5], ==, 0x1122334455667788);
+    run16(f, 0xc34c);                   /* c.sw a1, 4(a4) */
+    run16(f, 0x435c);                   /* c.lw a5, 4(a4) */
+    g_assert_cmphex(x[A5], ==, 0xffffffff99aabbcc);
+    run16(f, 0xec2a);                   /* c.sdsp a0, 24(sp) */
+    run16(f, 0x66e2);                   /* c.ldsp a3, 24(sp) */
+    g_assert_cmphex(x[A3], ==, 0x1122334455667788);
+    run16(f, 0xc62e);                   /* c.swsp a1, 12(sp) */
+    run16(f, 0x46b2);                   /* c.lwsp a3, 12(sp) */
+    g_assert_cmphex(x[A3], ==, 0xffffffff99aabbcc);
+    g_assert_cmphex(ld64(f, DATA + 0xd8), ==, 0x1122334455667788);
+
+    /* control flow: c.beqz/c.bnez/c.j skip over a 16-bit c.li a2, 1 */
+    {
+        const uint16_t prog[] = {
+            0xc119,         /* c.beqz a0, +6 */
+            0x4605,         /* c.li a2, 1 */
+            0x4685,         /* c.li a3, 1 */
+            0xa019,         /* c.j +6 */
+            0x4705,         /* c.li a4, 1 */
+            0x4785,         /* c.li a5, 1 */
+            0x9782,         /* c.jalr a5 -> set below */
+        };
+        uint32_t tail[] = { WFI };
+
+        x[A0] = 0;
+        x[A2] = x[A3] = x[A4] = 0;
+        address_space_write(&f->as, CODE, A, prog, 12);
+        address_space_write(&f->as, CODE + 12, A, tail, 4);
+        riscv_cpu_flush_code_cache(f->env);
+        g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+        /* beqz taken to +6 (c.j), which jumps to +12: wfi */
+        g_assert_cmpuint(x[A2], ==, 0);
+        g_assert_cmpuint(x[A3], ==, 0);
+        g_assert_cmpuint(x[A4], ==, 0);
+        g_assert_cmphex(f->env->pc, ==, CODE + 16);
+    }
+    x[A5] = STOP;
+    run16(f, 0x9782);                   /* c.jalr a5 */
+    g_assert_cmphex(x[RA], ==, CODE + 2);
+    g_assert_cmphex(f->env->pc, ==, STOP + 4);
+
+    run16(f, 0x9002);                   /* c.ebreak */
+    assert_trap(f, RISCV_EXCP_BREAKPOINT, CODE, 0);
+    run16(f, 0x0000);                   /* defined illegal */
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, 0);
+    run16(f, 0x2000);                   /* c.fld: no D extension */
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, 0x2000);
+}
+
+/* ---- CSRs ---------------------------------------------------------------- */
+
+static void test_csr_read_write_set_clear(Fixture *f, gconstpointer data)
+{
+    f->env->gpr[A0] = 0xf0;
+    f->env->gpr[A1] = 0x30;
+    RUN(f, CSRRW(A2, CSR_MSCRATCH, A0),     /* a2 = 0, mscratch = 0xf0 */
+        CSRRS(A3, CSR_MSCRATCH, A1),        /* a3 = 0xf0 */
+        CSRRC(A4, CSR_MSCRATCH, A0),        /* a4 = 0xf0, then 0 */
+        CSRRSI(A5, CSR_MSCRATCH, 5),        /* a5 = 0, then 5 */
+        CSRRS(T0, CSR_MISA, ZERO),
+        CSRRS(T1, CSR_MHARTID, ZERO),
+        CSRRWI(ZERO, CSR_MTVEC, 2),         /* reserved mode: ignored */
+        CSRRS(T2, CSR_MSTATUS, ZERO),
+        WFI);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0);
+    g_assert_cmphex(f->env->gpr[A3], ==, 0xf0);
+    g_assert_cmphex(f->env->gpr[A4], ==, 0xf0);
+    g_assert_cmphex(f->env->gpr[A5], ==, 0);
+    g_assert_cmphex(f->env->mscratch, ==, 5);
+    g_assert_cmphex(f->env->gpr[T0], ==, 0x8000000000141105);
+    g_assert_cmphex(f->env->gpr[T1], ==, 0);
+    g_assert_cmphex(f->env->mtvec, ==, STOP);
+    g_assert_cmphex(f->env->gpr[T2], ==, 0xa00000000);
+
+    /* medeleg[11] and mideleg's M bits are read-only zero */
+    f->env->gpr[A0] = -1;
+    RUN(f, CSRRW(ZERO, CSR_MEDELEG, A0), CSRRW(ZERO, CSR_MIDELEG, A0),
+        CSRRS(A1, CSR_MEDELEG, ZERO), CSRRS(A2, CSR_MIDELEG, ZERO), WFI);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0xb3ff);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0x222);
+
+    /* minstret counts retired instructions */
+    f->env->minstret = 0;
+    RUN(f, ADDI(A0, ZERO, 1), ADDI(A0, ZERO, 1), CSRRS(A1, CSR_MINSTRET, 0),
+        WFI);
+    g_assert_cmpuint(f->env->gpr[A1], ==, 2);
+}
+
+static void test_csr_illegal_access_traps(Fixture *f, gconstpointer data)
+{
+    uint32_t insn;
+
+    insn = CSRRW(ZERO, CSR_MHARTID, ZERO);     /* read-only */
+    RUN(f, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+
+    insn = CSRRS(T5, 0x7ff, ZERO);              /* no such CSR */
+    RUN(f, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+
+    insn = CSRRS(A0, CSR_MSTATUS, ZERO);        /* M CSR from U */
+    RUN_IN(f, PRV_U, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+    g_assert_cmphex(f->env->mstatus & MSTATUS_MPP, ==, 0);
+
+    insn = CSRRS(A0, CSR_CYCLE, ZERO);          /* mcounteren = 0 */
+    RUN_IN(f, PRV_U, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+
+    f->env->mcounteren = f->env->scounteren = 1;
+    RUN_IN(f, PRV_U, insn, ECALL);
+    assert_trap(f, RISCV_EXCP_U_ECALL, CODE + 4, 0);
+
+    insn = CSRRS(A0, CSR_TIME, ZERO);           /* no rdtime hook */
+    RUN(f, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+}
+
+static uint64_t fake_mtime(void *opaque)
+{
+    return *(uint64_t *)opaque;
+}
+
+static void test_time_reads_board_clock(Fixture *f, gconstpointer data)
+{
+    uint64_t now = 123456789;
+
+    riscv_cpu_set_rdtime_fn(f->cpu, fake_mtime, &now);
+    RUN(f, CSRRS(A0, CSR_TIME, ZERO), WFI);
+    g_assert_cmpuint(f->env->gpr[A0], ==, now);
+}
+
+/* ---- Traps --------------------------------------------------------------- */
+
+static void test_ecall_from_m_and_u(Fixture *f, gconstpointer data)
+{
+    RUN(f, ADDI(A0, ZERO, 1), ECALL, WFI);
+    assert_trap(f, RISCV_EXCP_M_ECALL, CODE + 4, 0);
+    g_assert_cmphex(f->env->mstatus & MSTATUS_MPP, ==, MSTATUS_MPP);
+
+    RUN_IN(f, PRV_U, ADDI(A0, ZERO, 1), ECALL, WFI);
+    assert_trap(f, RISCV_EXCP_U_ECALL, CODE + 4, 0);
+    g_assert_cmphex(f->env->mstatus & MSTATUS_MPP, ==, 0);
+
+    RUN_IN(f, PRV_U, WFI);                      /* wfi is illegal in U */
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, WFI);
+    RUN_IN(f, PRV_U, MRET);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, MRET);
+    RUN(f, EBREAK);
+    assert_trap(f, RISCV_EXCP_BREAKPOINT, CODE, 0);
+}
+
+static void test_illegal_instruction_mtval(Fixture *f, gconstpointer data)
+{
+    const uint32_t bad[] = {
+        0x32200073,             /* mret with a stray bit */
+        0xffffffff,
+        0x00007053,             /* fadd.s: no F extension */
+        r_type(0, 0, 0, 7, A0, 0x03),   /* load funct3 7 */
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        RUN(f, ADDI(A0, ZERO, 1), bad[i], WFI);
+        assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE + 4, bad[i]);
+    }
+}
+
+static void test_access_fault_on_unmapped(Fixture *f, gconstpointer data)
+{
+    f->env->gpr[A0] = 0x40000000;
+    RUN(f, LOAD(2, A1, A0, 8), WFI);
+    assert_trap(f, RISCV_EXCP_LOAD_ACCESS_FAULT, CODE, 0x40000008);
+    RUN(f, STORE(3, A1, A0, 0), WFI);
+    assert_trap(f, RISCV_EXCP_STORE_AMO_ACCESS_FAULT, CODE, 0x40000000);
+    /* QEMU 7.2 reports an AMO on nothing as a load access fault */
+    RUN(f, AMO(0, 2, A1, A0, A1), WFI);
+    assert_trap(f, RISCV_EXCP_LOAD_ACCESS_FAULT, CODE, 0x40000000);
+    /* fetch: mepc and mtval are the target */
+    RUN(f, JALR(RA, A0, 0), WFI);
+    assert_trap(f, RISCV_EXCP_INST_ACCESS_FAULT, 0x40000000, 0x40000000);
+    /* past the end of RAM */
+    f->env->gpr[A0] = RAM_BASE + (1 << 20);
+    RUN(f, LOAD(3, A1, A0, 0), WFI);
+    assert_trap(f, RISCV_EXCP_LOAD_ACCESS_FAULT, CODE, RAM_BASE + (1 << 20));
+}
+
+static void test_misaligned_access(Fixture *f, gconstpointer data)
+{
+    /* As in QEMU: plain loads and stores may be misaligned, even across
+     * a page; AMOs and LR may not. */
+    st64(f, DATA, 0x0706050403020100);
+    st64(f, DATA + 8, 0x0f0e0d0c0b0a0908);
+    f->env->gpr[A0] = DATA;
+    f->env->gpr[A1] = 0xa1a2a3a4a5a6a7a8;
+    f->env->gpr[A3] = DATA + 0xffd;     /* 8 bytes across a page end */
+    RUN(f, LOAD(2, A2, A0, 1), STORE(3, A1, A0, 19),
+        STORE(3, A1, A3, 0), LOAD(3, A4, A3, 0), WFI);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0x04030201);
+    g_assert_cmphex(ld64(f, DATA + 16) >> 24, ==, 0xa4a5a6a7a8);
+    g_assert_cmphex(f->env->gpr[A4], ==, 0xa1a2a3a4a5a6a7a8);
+
+    RUN(f, AMO(RISCV_AMO_ADD, 2, A2, A0, A1), WFI);
+    g_assert_cmphex(f->env->pc, ==, CODE + 8);  /* aligned: fine */
+    f->env->gpr[A0] = DATA + 2;
+    RUN(f, AMO(RISCV_AMO_ADD, 2, A2, A0, A1), WFI);
+    assert_trap(f, RISCV_EXCP_STORE_AMO_ADDR_MIS, CODE, DATA + 2);
+    RUN(f, AMO(0x02, 3, A2, A0, ZERO), WFI);    /* lr.d */
+    assert_trap(f, RISCV_EXCP_LOAD_ADDR_MIS, CODE, DATA + 2);
+    /* sc without a reservation fails before the alignment check */
+    RUN(f, AMO(0x03, 3, A2, A0, A1), WFI);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 1);
+}
+
+/* ---- Interrupts ---------------------------------------------------------- */
+
+/*
+ * Interrupt handlers must mask the line they were called for, or their
+ * wfi would not halt: ISTOP clears mie, SSTOP clears sie.
+ */
+static void put_irq_handlers(Fixture *f)
+{
+    put_code(f, ISTOP, (uint32_t[]) { CSRRW(ZERO, CSR_MIE, ZERO), WFI }, 2);
+    put_code(f, SSTOP, (uint32_t[]) { CSRRW(ZERO, CSR_SIE, ZERO), WFI }, 2);
+    f->env->mtvec = ISTOP;
+    f->env->stvec = SSTOP;
+}
+
+static void test_interrupt_at_block_boundary(Fixture *f, gconstpointer data)
+{
+    /* an endless loop: the interrupt is the only way out */
+    const uint32_t loop[] = { ADDI(A0, A0, 1), jal(ZERO, -4) };
+
+    put_irq_handlers(f);
+    put_code(f, CODE, loop, 2);
+    f->env->mie = MIP_MTIP;
+    f->env->mstatus |= MSTATUS_MIE;
+    riscv_cpu_set_mip(f->cpu, MIP_MTIP, MIP_MTIP);
+    /* raising the line kicked the hart (cpu_interrupt) */
+    g_assert_cmpuint(qatomic_read(&CPU(f->cpu)->exit_request), ==, 1);
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmphex(f->env->pc, ==, ISTOP + 8);
+    g_assert_cmphex(f->env->mcause, ==, (1ULL << 63) | IRQ_M_TIMER);
+    g_assert_cmphex(f->env->mepc, ==, CODE);
+    g_assert_cmphex(f->env->mstatus & (MSTATUS_MIE | MSTATUS_MPIE), ==,
+                    MSTATUS_MPIE);
+
+    /* raised while the loop runs: taken at a block boundary */
+    riscv_cpu_set_mip(f->cpu, MIP_MTIP, 0);
+    f->env->mie = MIP_MSIP;
+    f->env->mstatus |= MSTATUS_MIE;
+    f->env->gpr[A0] = 0;
+    {
+        /* the loop runs until the line comes up from "another thread" */
+        const uint32_t prog[] = {
+            ADDI(A0, A0, 1), BNE(A0, A1, -4), ADDI(A2, ZERO, 1),
+            jal(ZERO, 0),
+        };
+        put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+        f->env->gpr[A1] = 1000;
+        f->env->gpr[A2] = 0;
+        /* nothing pending: the loop reaches its jal-to-self */
+        riscv_cpu_set_mip(f->cpu, MIP_MSIP, MIP_MSIP);
+        g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+        /* pending and enabled from the start: no instruction ran */
+        g_assert_cmpuint(f->env->gpr[A0], ==, 0);
+        g_assert_cmphex(f->env->mepc, ==, CODE);
+        riscv_cpu_set_mip(f->cpu, MIP_MSIP, 0);
+    }
+
+    /* vectored: base + 4 * cause */
+    put_code(f, ISTOP - 4 * IRQ_M_TIMER, (uint32_t[]) { WFI }, 1);
+    put_code(f, CODE, loop, 2);
+    f->env->mtvec = (ISTOP - 4 * IRQ_M_TIMER) | 1;
+    f->env->mie = MIP_MTIP;
+    f->env->mstatus |= MSTATUS_MIE;
+    riscv_cpu_set_mip(f->cpu, MIP_MTIP, MIP_MTIP);
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmphex(f->env->pc, ==, ISTOP + 8);
+    g_assert_cmphex(f->env->mcause, ==, (1ULL << 63) | IRQ_M_TIMER);
+    /* exceptions are never vectored */
+    RUN(f, ECALL);
+    g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_M_ECALL);
+    g_assert_cmphex(f->env->pc, ==, (ISTOP - 4 * IRQ_M_TIMER) + 4);
+}
+
+static void test_interrupt_priority_and_masking(Fixture *f, gconstpointer data)
+{
+    const uint32_t loop[] = { jal(ZERO, 0) };
+
+    put_irq_handlers(f);
+    put_code(f, CODE, loop, 1);
+    riscv_cpu_set_mip(f->cpu, MIP_MSIP | MIP_MTIP | MIP_SSIP,
+                      MIP_MSIP | MIP_MTIP | MIP_SSIP);
+    f->env->mie = MIP_MSIP | MIP_MTIP | MIP_MEIP | MIP_SSIP;
+    /* MIE clear in M: nothing can be taken, yet wfi would wake */
+    g_assert_true(CPU_GET_CLASS(f->cpu)->has_work(CPU(f->cpu)));
+    f->env->mstatus |= MSTATUS_MIE;
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmphex(f->env->mcause, ==, (1ULL << 63) | IRQ_M_SOFT);
+
+    riscv_cpu_set_mip(f->cpu, MIP_MEIP, MIP_MEIP);
+    f->env->mie = MIP_MSIP | MIP_MTIP | MIP_MEIP | MIP_SSIP;
+    f->env->mstatus |= MSTATUS_MIE;
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmphex(f->env->mcause, ==, (1ULL << 63) | IRQ_M_EXT);
+
+    /* lowering the lines leaves no work: wfi halts */
+    riscv_cpu_set_mip(f->cpu, MIP_MSIP | MIP_MTIP | MIP_MEIP | MIP_SSIP, 0);
+    f->env->mie = MIP_MSIP | MIP_MTIP | MIP_MEIP | MIP_SSIP;
+    g_assert_false(CPU_GET_CLASS(f->cpu)->has_work(CPU(f->cpu)));
+    f->env->mstatus &= ~MSTATUS_MIE;
+    RUN(f, WFI);
+    g_assert_cmphex(f->env->pc, ==, CODE + 4);
+}
+
+static void test_delegation_to_s_mode(Fixture *f, gconstpointer data)
+{
+    /* ecall from U and a supervisor timer interrupt, both to S */
+    f->env->medeleg = 1 << RISCV_EXCP_U_ECALL;
+    f->env->mideleg = MIP_STIP;
+    RUN_IN(f, PRV_U, ADDI(A0, ZERO, 1), ECALL);
+    g_assert_cmpuint(f->env->priv, ==, PRV_S);
+    g_assert_cmphex(f->env->scause, ==, RISCV_EXCP_U_ECALL);
+    g_assert_cmphex(f->env->sepc, ==, CODE + 4);
+    g_assert_cmphex(f->env->mstatus & MSTATUS_SPP, ==, 0);
+    g_assert_cmphex(f->env->mcause, ==, 0);
+
+    /* a delegated interrupt in U is taken by S even with SIE clear */
+    put_irq_handlers(f);
+    f->env->mie = MIP_STIP;
+    f->env->mstatus &= ~MSTATUS_SIE;
+    riscv_cpu_set_mip(f->cpu, MIP_STIP, MIP_STIP);
+    RUN_IN(f, PRV_U, jal(ZERO, 0));
+    g_assert_cmpuint(f->env->priv, ==, PRV_S);
+    g_assert_cmphex(f->env->scause, ==, (1ULL << 63) | IRQ_S_TIMER);
+    g_assert_cmphex(f->env->pc, ==, SSTOP + 8);
+    riscv_cpu_set_mip(f->cpu, MIP_STIP, 0);
+    f->env->mtvec = STOP;
+
+    /* sret to U (at an unmapped address: the fetch fault goes to M) */
+    f->env->sepc = 0x40000000;
+    f->env->mstatus &= ~MSTATUS_SPP;
+    RUN_IN(f, PRV_S, SRET);
+    assert_trap(f, RISCV_EXCP_INST_ACCESS_FAULT, 0x40000000, 0x40000000);
+    g_assert_cmphex(f->env->mstatus & MSTATUS_MPP, ==, 0);
+}
+
+/* ---- Sv39 ---------------------------------------------------------------- */
+
+#define PTE(pa, flags) ((((uint64_t)(pa) >> 12) << 10) | (flags))
+#define PTE_V 0x01
+#define PTE_R 0x02
+#define PTE_W 0x04
+#define PTE_X 0x08
+#define PTE_U 0x10
+#define PTE_A 0x40
+#define PTE_D 0x80
+
+static void test_sv39_translation(Fixture *f, gconstpointer data)
+{
+    /*
+     * Root at PT: entry 2 (0x80000000) a gigapage, identity, for S;
+     * entry 0 -> PT+0x1000 -> PT+0x2000, mapping 0x1000 to DATA (RW,
+     * A/D clear) and 0x2000 to CODE (RX, U).
+     */
+    uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
+
+    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
+                                        PTE_A | PTE_D));
+    st64(f, PT, PTE(PT + 0x1000, PTE_V));
+    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    st64(f, PT + 0x2000 + 1 * 8, PTE(DATA, PTE_V | PTE_R | PTE_W));
+    st64(f, DATA, 0x1234);
+    f->env->satp = satp;
+
+    /* S-mode load through the 4K page sets A; the store sets D */
+    f->env->gpr[A0] = 0x1000;
+    RUN_IN(f, PRV_S, LOAD(3, A1, A0, 0), ECALL);
+    g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
+    g_assert_cmphex(ld64(f, PT + 0x2008) & (PTE_A | PTE_D), ==, PTE_A);
+    f->env->gpr[A1] = 0x5678;
+    RUN_IN(f, PRV_S, STORE(3, A1, A0, 8), ECALL);
+    g_assert_cmphex(ld64(f, PT + 0x2008) & (PTE_A | PTE_D), ==,
+                    PTE_A | PTE_D);
+    g_assert_cmphex(ld64(f, DATA + 8), ==, 0x5678);
+
+    /* unmapped: load page fault with stval */
+    f->env->gpr[A0] = 0x5000;
+    RUN_IN(f, PRV_S, LOAD(3, A1, A0, 0), ECALL);
+    assert_trap(f, RISCV_EXCP_LOAD_PAGE_FAULT, CODE, 0x5000);
+    /* non-canonical */
+    f->env->gpr[A0] = 0x4000000000;
+    RUN_IN(f, PRV_S, STORE(3, A1, A0, 0), ECALL);
+    assert_trap(f, RISCV_EXCP_STORE_PAGE_FAULT, CODE, 0x4000000000);
+
+    /* U may not touch a page without PTE_U: load page fault */
+    st64(f, PT + 0x2000 + 2 * 8, PTE(CODE, PTE_V | PTE_R | PTE_X | PTE_U));
+    f->env->mepc = 0x2000;
+    f->env->gpr[A0] = 0x1000;
+    put_code(f, CODE, (uint32_t[]) { LOAD(3, A1, A0, 0) }, 1);
+    put_code(f, TRAMP, (uint32_t[]) { MRET }, 1);
+    f->env->mstatus &= ~MSTATUS_MPP;
+    g_assert_cmpint(exec_at(f->cpu, TRAMP), ==, EXCP_HLT);
+    assert_trap(f, RISCV_EXCP_LOAD_PAGE_FAULT, 0x2000, 0x1000);
+
+    /* S fetching a U page: instruction page fault */
+    f->env->mepc = 0x2000;
+    f->env->mstatus = (f->env->mstatus & ~MSTATUS_MPP) |
+                      ((uint64_t)PRV_S << MSTATUS_MPP_SHIFT);
+    g_assert_cmpint(exec_at(f->cpu, TRAMP), ==, EXCP_HLT);
+    assert_trap(f, RISCV_EXCP_INST_PAGE_FAULT, 0x2000, 0x2000);
+
+    /* remap 0x5000 and sfence.vma: the new mapping is used */
+    st64(f, PT + 0x2000 + 5 * 8, PTE(DATA, PTE_V | PTE_R | PTE_A));
+    f->env->gpr[A0] = 0x5000;
+    RUN_IN(f, PRV_S, SFENCE_VMA, LOAD(3, A1, A0, 0), ECALL);
+    g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
+
+    /* a stale TLB entry survives a PTE change until sfence.vma */
+    st64(f, DATA + 0x1000, 0x5678);
+    st64(f, PT + 0x2000 + 5 * 8, PTE(DATA + 0x1000, PTE_V | PTE_R | PTE_A));
+    RUN_IN(f, PRV_S, LOAD(3, A1, A0, 0), ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
+    RUN_IN(f, PRV_S, SFENCE_VMA, LOAD(3, A1, A0, 0), ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x5678);
+}
+
+/* ---- Atomics ------------------------------------------------------------- */
+
+static void test_lr_sc(Fixture *f, gconstpointer data)
+{
+    st64(f, DATA, 41);
+    f->env->gpr[A0] = DATA;
+    /* lr.d a1; addi a1, 1; sc.d a2, a1 -> success (0) */
+    RUN(f, AMO(0x02, 3, A1, A0, ZERO), ADDI(A1, A1, 1),
+        AMO(0x03, 3, A2, A0, A1), WFI);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 0);
+    g_assert_cmpuint(ld64(f, DATA), ==, 42);
+
+    /* a second sc without lr fails */
+    RUN(f, AMO(0x03, 3, A2, A0, A1), WFI);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 1);
+
+    /* lr, then another "hart" changes the value: sc fails */
+    RUN(f, AMO(0x02, 2, A1, A0, ZERO), WFI);
+    st64(f, DATA, 7);
+    RUN(f, AMO(0x03, 2, A2, A0, A1), WFI);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 1);
+    g_assert_cmpuint(ld64(f, DATA), ==, 7);
+
+    /* lr.w sign-extends */
+    address_space_stl_le(&f->as, DATA, 0x80000000, A, NULL);
+    RUN(f, AMO(0x02, 2, A1, A0, ZERO), WFI);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0xffffffff80000000);
+}
+
+static void test_amos(Fixture *f, gconstpointer data)
+{
+    static const struct {
+        unsigned f5;
+        uint64_t mem, src, want;
+    } d[] = {
+        { RISCV_AMO_ADD, 5, 3, 8 },
+        { RISCV_AMO_SWAP, 5, 3, 3 },
+        { RISCV_AMO_XOR, 6, 3, 5 },
+        { RISCV_AMO_OR, 4, 3, 7 },
+        { RISCV_AMO_AND, 6, 3, 2 },
+        { RISCV_AMO_MIN, -1, 3, -1 },
+        { RISCV_AMO_MAX, -1, 3, 3 },
+        { RISCV_AMO_MINU, -1, 3, 3 },
+        { RISCV_AMO_MAXU, -1, 3, -1 },
+    };
+    unsigned i;
+
+    f->env->gpr[A0] = DATA;
+    for (i = 0; i < G_N_ELEMENTS(d); i++) {
+        st64(f, DATA, d[i].mem);
+        f->env->gpr[A1] = d[i].src;
+        RUN(f, AMO(d[i].f5, 3, A2, A0, A1), WFI);
+        g_assert_cmphex(f->env->gpr[A2], ==, d[i].mem);
+        g_assert_cmphex(ld64(f, DATA), ==, d[i].want);
+    }
+    /* .w: 32-bit, signed compare, result sign-extended */
+    st64(f, DATA, 0xaaaaaaaa80000000);
+    f->env->gpr[A1] = 1;
+    RUN(f, AMO(RISCV_AMO_MIN, 2, A2, A0, A1), WFI);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0xffffffff80000000);
+    g_assert_cmphex(ld64(f, DATA), ==, 0xaaaaaaaa80000000);
+    RUN(f, AMO(RISCV_AMO_MAXU, 2, A2, A0, A1), WFI);
+    g_assert_cmphex(ld64(f, DATA), ==, 0xaaaaaaaa80000000);
+
+    /* on MMIO: read and write under the BQL */
+    f->mmio_reg = 40;
+    f->env->gpr[A0] = MMIO;
+    f->env->gpr[A1] = 2;
+    RUN(f, AMO(RISCV_AMO_ADD, 2, A2, A0, A1), WFI);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 40);
+    g_assert_cmpuint(f->mmio_reg, ==, 42);
+    g_assert_cmpint(f->mmio_accesses, ==, 2);
+}
+
+typedef struct AmoThread {
+    RISCVCPU *cpu;
+    QemuThread thread;
+} AmoThread;
+
+static void *amo_thread(void *opaque)
+{
+    AmoThread *t = opaque;
+
+    rcu_register_thread();
+    g_assert_cmpint(exec_at(t->cpu, CODE), ==, EXCP_HLT);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void test_amo_atomic_across_harts(Fixture *f, gconstpointer data)
+{
+    enum { N = 100000, HARTS = 4 };
+    /* 100000 x (amoadd.d; lr.d/addi/sc.d/bnez) on two counters */
+    const uint32_t prog[] = {
+        ADDI(A1, ZERO, 1),
+        LUI(A2, 0x18), ADDI(A2, A2, 0x6a0),         /* a2 = 100000 */
+        AMO(RISCV_AMO_ADD, 3, ZERO, A0, A1),
+        AMO(0x02, 3, T0, A3, ZERO), ADDI(T0, T0, 1),
+        AMO(0x03, 3, T1, A3, T0), BNE(T1, ZERO, -12),
+        ADDI(A2, A2, -1), BNE(A2, ZERO, -24),
+        WFI,
+    };
+    AmoThread t[HARTS];
+    unsigned i;
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    st64(f, DATA, 0);
+    st64(f, DATA + 64, 0);
+    for (i = 0; i < HARTS; i++) {
+        t[i].cpu = i ? new_hart(f, i) : f->cpu;
+        t[i].cpu->env.gpr[A0] = DATA;
+        t[i].cpu->env.gpr[A3] = DATA + 64;
+    }
+    for (i = 0; i < HARTS; i++) {
+        qemu_thread_create(&t[i].thread, "hart", amo_thread, &t[i],
+                           QEMU_THREAD_JOINABLE);
+    }
+    for (i = 0; i < HARTS; i++) {
+        qemu_thread_join(&t[i].thread);
+        if (i) {
+            object_unref(t[i].cpu);
+        }
+    }
+    g_assert_cmpuint(ld64(f, DATA), ==, (uint64_t)N * HARTS);
+    g_assert_cmpuint(ld64(f, DATA + 64), ==, (uint64_t)N * HARTS);
+}
+
+/* ---- The block cache ----------------------------------------------------- */
+
+static void test_self_modifying_code_after_fence_i(Fixture *f,
+                                                   gconstpointer data)
+{
+    /*
+     * Run "addi a0, zero, 1" at CODE+0x20, then overwrite it with
+     * "addi a0, zero, 2" from the guest, fence.i, and run it again.
+     */
+    const uint32_t prog[] = {
+        jal(RA, 0x20),                      /* 0x00: call the routine */
+        STORE(2, A2, A1, 0),                /* 0x04: patch it */
+        FENCE_I,                            /* 0x08 */
+        OP(0, 0, A3, A0, ZERO),             /* 0x0c: a3 = first result */
+        jal(RA, 0x10),                      /* 0x10: call again */
+        WFI,                                /* 0x14 */
+        0, 0,
+        ADDI(A0, ZERO, 1),                  /* 0x20 */
+        JALR(ZERO, RA, 0),
+    };
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->gpr[A1] = CODE + 0x20;
+    f->env->gpr[A2] = ADDI(A0, ZERO, 2);
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A3], ==, 1);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 2);
+}
+
+static void test_store_by_other_hart_invalidates(Fixture *f,
+                                                 gconstpointer data)
+{
+    RISCVCPU *other = new_hart(f, 1);
+
+    /* hart 0 runs (and caches) the routine */
+    RUN(f, ADDI(A0, ZERO, 1), WFI);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 1);
+
+    /* hart 1 stores a new first instruction into that page */
+    other->env.gpr[A1] = CODE;
+    other->env.gpr[A2] = ADDI(A0, ZERO, 3);
+    address_space_write(&f->as, DATA, A,
+                        (uint32_t[]) { STORE(2, A2, A1, 0), WFI }, 8);
+    g_assert_cmpint(exec_at(other, DATA), ==, EXCP_HLT);
+
+    /* hart 0, without fence.i, sees it at its next block */
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 3);
+    object_unref(other);
+}
+
+static void test_exit_request_stops_exec(Fixture *f, gconstpointer data)
+{
+    const uint32_t loop[] = { ADDI(A0, A0, 1), jal(ZERO, -4) };
+    CPUState *cs = CPU(f->cpu);
+
+    put_code(f, CODE, loop, 2);
+    f->env->pc = CODE;
+    qatomic_set(&cs->exit_request, 1);
+    g_assert_cmpint(CPU_GET_CLASS(cs)->exec(cs), ==, EXCP_INTERRUPT);
+    g_assert_cmphex(f->env->pc, ==, CODE);
+    /* exec leaves exit_request for the vCPU thread to clear */
+    g_assert_cmpuint(qatomic_read(&cs->exit_request), ==, 1);
+}
+
+typedef struct Stopper {
+    CPUState *cs;
+    QemuThread thread;
+} Stopper;
+
+static void *stopper_thread(void *opaque)
+{
+    Stopper *s = opaque;
+
+    g_usleep(20000);
+    qatomic_set(&s->cs->exit_request, 1);
+    return NULL;
+}
+
+static void test_exit_request_from_other_thread(Fixture *f, gconstpointer data)
+{
+    const uint32_t loop[] = { ADDI(A0, A0, 1), jal(ZERO, -4) };
+    Stopper s = { .cs = CPU(f->cpu) };
+
+    put_code(f, CODE, loop, 2);
+    qemu_thread_create(&s.thread, "stopper", stopper_thread, &s,
+                       QEMU_THREAD_JOINABLE);
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_INTERRUPT);
+    qemu_thread_join(&s.thread);
+    g_assert_cmpuint(f->env->gpr[A0], >, 0);
+    g_assert_cmpuint(f->env->minstret, ==, f->env->gpr[A0] * 2 -
+                     (f->env->pc == CODE + 4));
+}
+
+static void test_dump_state_layout(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GString) s = g_string_new("");
+
+    f->env->gpr[A0] = 0xabc;
+    CPU_GET_CLASS(f->cpu)->dump_state(CPU(f->cpu), s);
+    g_assert_true(g_str_has_prefix(s->str,
+                  " pc       0000000080001000\n"
+                  " mhartid  0000000000000000\n"
+                  " mstatus  0000000a00000000\n"));
+    g_assert_nonnull(strstr(s->str,
+                     " x8/s0    0000000000000000 x9/s1    0000000000000000"
+                     " x10/a0   0000000000000abc x11/a1   0000000000000000\n"));
+    g_assert_true(g_str_has_suffix(s->str, " x31/t6   0000000000000000\n"));
+    g_assert_cmpstr(CPU_GET_CLASS(f->cpu)->target_name, ==, "riscv64");
+}
+
+/* ---- Throughput (-m perf) ------------------------------------------------ */
+
+static void test_perf_loop_mips(Fixture *f, gconstpointer data)
+{
+    /* 4 instructions per iteration, 25M iterations: 100M instructions */
+    const uint32_t prog[] = {
+        LUI(A1, 0x17d8), ADDI(A1, A1, -0x7c0),      /* a1 = 25000000 */
+        ADDI(A0, A0, 3), OP(0, 4, A2, A2, A0),
+        ADDI(A1, A1, -1), BNE(A1, ZERO, -12),
+        WFI,
+    };
+    gint64 t0;
+    double s;
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    t0 = g_get_monotonic_time();
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    s = (g_get_monotonic_time() - t0) / 1e6;
+    g_assert_cmpuint(f->env->gpr[A1], ==, 0);
+    g_printerr("riscv-cpu: %" PRIu64 " instructions in %.3f s: %.0f MIPS\n",
+               f->env->minstret, s, f->env->minstret / s / 1e6);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    module_call_init(MODULE_INIT_QOM);
+    /* Like vl.c: the main thread runs with the BQL, harts without it. */
+    bql_lock();
+
+#define ADD(path, fn) g_test_add("/riscv-cpu/" path, Fixture, NULL, \
+                                 fixture_setup, fn, fixture_teardown)
+    ADD("isa/div-rem-edge-cases", test_div_rem_edge_cases);
+    ADD("isa/mulh-variants", test_mulh_variants);
+    ADD("isa/w-ops-sign-extend", test_w_ops_sign_extend);
+    ADD("isa/shifts", test_shifts);
+    ADD("isa/loads-stores-widths-and-sign", test_loads_stores_widths_and_sign);
+    ADD("isa/branches-and-jumps", test_branches_and_jumps);
+    ADD("isa/compressed", test_compressed);
+    ADD("csr/read-write-set-clear", test_csr_read_write_set_clear);
+    ADD("csr/illegal-access-traps", test_csr_illegal_access_traps);
+    ADD("csr/time-reads-board-clock", test_time_reads_board_clock);
+    ADD("trap/ecall-from-m-and-u", test_ecall_from_m_and_u);
+    ADD("trap/illegal-instruction-mtval", test_illegal_instruction_mtval);
+    ADD("trap/access-fault-on-unmapped", test_access_fault_on_unmapped);
+    ADD("trap/misaligned-access", test_misaligned_access);
+    ADD("irq/taken-at-block-boundary-and-vectored",
+        test_interrupt_at_block_boundary);
+    ADD("irq/priority-and-masking", test_interrupt_priority_and_masking);
+    ADD("trap/delegation-to-s-mode", test_delegation_to_s_mode);
+    ADD("mmu/sv39-translation-page-faults-sfence", test_sv39_translation);
+    ADD("atomic/lr-sc", test_lr_sc);
+    ADD("atomic/amos", test_amos);
+    ADD("atomic/amo-atomic-across-harts", test_amo_atomic_across_harts);
+    ADD("cache/self-modifying-code-after-fence-i",
+        test_self_modifying_code_after_fence_i);
+    ADD("cache/store-by-other-hart-invalidates",
+        test_store_by_other_hart_invalidates);
+    ADD("exec/exit-request-stops-exec", test_exit_request_stops_exec);
+    ADD("exec/exit-request-from-other-thread",
+        test_exit_request_from_other_thread);
+    ADD("exec/dump-state-layout", test_dump_state_layout);
+    if (g_test_perf()) {
+        ADD("perf/loop-mips", test_perf_loop_mips);
+    }
+    return g_test_run();
+}
