@@ -339,3 +339,29 @@ def test_hmp_cpu_and_memory_commands(guests, start, serial):
     r = c.cmd('human-monitor-command', **{'command-line': 'info cpus',
                                           'cpu-index': 9})
     assert r['error']['class'] == 'GenericError'
+
+
+def test_bios_file_and_raw_kernel_are_placed_as_qemu_does(guests, start,
+                                                          tmp_path):
+    """-bios FILE at 0x80000000, a raw -kernel at the next 2 MiB boundary
+    (0x80200000), and the reset vector pointing at the firmware with the
+    kernel in fw_dynamic_info.next_addr."""
+    kernel = tmp_path / 'kernel.bin'
+    kernel.write_bytes(bytes(range(16)))
+    q = start(BOARD[:-2] + ['-bios', elf('hello'), '-kernel', str(kernel),
+                            '-append', 'root=/dev/vda', '-S'],
+              base=('-display', 'none', '-serial', 'null'))
+    c = q.qmp()
+    assert hmp(c, 'xp /4xb 0x80200000') == \
+        '0000000080200000: 0x00 0x01 0x02 0x03\n'
+    start_addr = hmp(c, 'xp /1xg 0x1018')
+    assert start_addr == '0000000000001018: 0x0000000080000000\n'
+    # fw_dynamic_info: magic "OSBI", version 2, next_addr, next_mode S.
+    assert hmp(c, 'xp /4xg 0x1028') == (
+        '0000000000001028: 0x000000004942534f 0x0000000000000002\n'
+        '0000000000001038: 0x0000000080200000 0x0000000000000001\n')
+    # The firmware runs (hello is a fine "firmware") and powers off.
+    c.ok('cont')
+    assert c.event('SHUTDOWN')['data']['reason'] == 'guest-shutdown'
+    c.wait_eof()
+    assert q.wait() == 0

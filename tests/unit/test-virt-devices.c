@@ -12,6 +12,10 @@
  * main loop is driven with main_loop_wait: nothing sleeps, and virtual
  * time only runs between cpu_enable_ticks and cpu_disable_ticks.  Each
  * test unmaps (unparents) what it created.
+ *
+ * Longer than most test files because it covers five devices; it stays
+ * one file as the board's device set is one subsystem (one gtest
+ * program per subsystem), with a section per device.
  */
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
@@ -615,10 +619,9 @@ static void test_plic_priority_threshold_claim_complete(void)
  */
 static void finisher_child(uint32_t val)
 {
-    g_autofree char *path = g_strdup_printf("%s/qmp-%d.sock", tmpdir,
-                                            (int)getpid());
-    g_autofree char *spec = g_strdup_printf("unix:%s,server=on,wait=off",
-                                            path);
+    /* Not g_autofree: this function ends in exit(). */
+    char *path = g_strdup_printf("%s/qmp-%d.sock", tmpdir, (int)getpid());
+    char *spec = g_strdup_printf("unix:%s,server=on,wait=off", path);
     Chardev *chr = qemu_chr_new("qmp", spec, NULL);
     const char *neg = "{\"execute\": \"qmp_capabilities\"}\n";
     GString *in = g_string_new(NULL);
@@ -661,6 +664,9 @@ static void finisher_child(uint32_t val)
     qemu_chr_cleanup();
     g_unlink(path);
     g_rmdir(tmpdir);
+    g_free(path);
+    g_free(spec);
+    g_string_free(in, true);
     exit(0);
 }
 
@@ -957,6 +963,13 @@ int main(int argc, char **argv)
     module_call_init(MODULE_INIT_QOM);
     bql_lock();
     qemu_init_main_loop(&error_abort);
+    /*
+     * Running, as a started VM (a system reset then leaves the virtual
+     * clock's timers enabled), but with virtual time stopped: tests start
+     * it where they need it.
+     */
+    vm_start();
+    cpu_disable_ticks();
     get_system_memory();
     tmpdir = g_dir_make_tmp("test-virt-devices-XXXXXX", NULL);
 
