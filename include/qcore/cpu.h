@@ -110,7 +110,11 @@ struct CPUState {
 #define CPU_GET_CLASS(obj) OBJECT_GET_CLASS(CPUClass, (obj), TYPE_CPU)
 #define CPU_CLASS(klass) OBJECT_CLASS_CHECK(CPUClass, (klass), TYPE_CPU)
 
-/* Every realized CPU, in cpu_index order.  BQL. */
+/*
+ * Every realized CPU, in cpu_index order.  Walk it with the BQL held;
+ * it changes under the BQL and qemu_cpu_list_lock (system/cpu-common.c),
+ * which start_exclusive uses because its caller has no BQL.
+ */
 extern QTAILQ_HEAD(CPUTailQ, CPUState) cpus_queue;
 #define CPU_FOREACH(cpu) QTAILQ_FOREACH(cpu, &cpus_queue, node)
 
@@ -134,7 +138,11 @@ void cpu_list_remove(CPUState *cpu);
 
 /* Make @cpu leave guest code promptly and re-check its state.  Any thread. */
 void qemu_cpu_kick(CPUState *cpu);
-/* A target calls this when an interrupt became pending: kick if needed. */
+/*
+ * A target calls this when an interrupt became pending: kick, with the
+ * BQL (taken if the caller does not hold it), so that a vCPU halted in
+ * wfi re-checks has_work.  Any thread.
+ */
 void cpu_interrupt(CPUState *cpu);
 
 /*
@@ -158,7 +166,9 @@ void async_run_on_cpu(CPUState *cpu, run_on_cpu_func func, void *data);
  * Make the calling vCPU (or the main thread) the only one in guest code:
  * start_exclusive waits until every other vCPU is outside
  * cpu_exec_start/cpu_exec_end, and keeps them out until end_exclusive.
- * Used for operations that must see no concurrent guest access.
+ * Used for operations that must see no concurrent guest access.  The
+ * caller must NOT hold the BQL (asserted): a vCPU in guest code may be
+ * waiting for it in an MMIO access and must get it to leave.  Nests.
  */
 void start_exclusive(void);
 void end_exclusive(void);
