@@ -31,11 +31,12 @@ run: build guest
 check: build
 	scripts/run-tests.py $(BUILD)
 
-# ASan+UBSan over every test, then TSan over the threaded ones.
+# ASan+UBSan over every test, then TSan over the threaded ones.  UBSan only
+# warns by default: halt_on_error turns any report into a failed test.
 check-sanitize: deps
 	@[ -f build-asan/build.ninja ] || $(MESON) setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	$(NINJA) -C build-asan
-	scripts/run-tests.py build-asan
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/run-tests.py build-asan
 	@[ -f build-tsan/build.ninja ] || $(MESON) setup build-tsan -Db_sanitize=thread -Db_lundef=false
 	$(NINJA) -C build-tsan
 	scripts/run-tests.py build-tsan --suite thread

@@ -170,6 +170,7 @@ static void riscv_cpu_class_init(ObjectClass *oc, const void *data)
     cc->reset = riscv_cpu_reset;
     cc->dump_state = riscv_cpu_dump_state;
     cc->get_pc = riscv_cpu_get_pc;
+    cc->get_phys_page_debug = riscv_cpu_get_phys_page_debug;
     cc->target_name = "riscv64";
 }
 

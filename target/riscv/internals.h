@@ -205,6 +205,9 @@ RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
                                MMUAccessType type, unsigned mmu_idx,
                                hwaddr *paddr);
 
+/* CPUClass::get_phys_page_debug (mmu.c). */
+int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr);
+
 /*
  * The host address of RAM at @vaddr for @size bytes (within one page)
  * from the TLB, or NULL.  Inline: the fast path of every load and store.

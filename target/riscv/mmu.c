@@ -100,9 +100,15 @@ static bool pte_update(CPURISCVState *env, hwaddr pte_addr, uint64_t old,
     return ok;
 }
 
-RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
-                               MMUAccessType type, unsigned mmu_idx,
-                               hwaddr *paddr)
+/*
+ * The walk.  @debug is the monitor's view (QEMU's is_debug): the same
+ * permission checks, but A/D are left alone so that looking at guest
+ * memory does not change it.
+ */
+static RISCVException get_physical_address(CPURISCVState *env, uint64_t vaddr,
+                                           MMUAccessType type,
+                                           unsigned mmu_idx, hwaddr *paddr,
+                                           bool debug)
 {
     AddressSpace *as = env_cpu(env)->as;
     uint64_t mode = env->satp >> SATP_MODE_SHIFT;
@@ -182,7 +188,7 @@ restart:
              * than faulting; do the same.
              */
             need = PTE_A | (type == MMU_DATA_STORE ? PTE_D : 0);
-            if ((pte & need) != need) {
+            if ((pte & need) != need && !debug) {
                 if (!pte_update(env, pte_addr, pte, pte | need, &fault)) {
                     if (fault) {
                         return access_fault(type);
@@ -196,6 +202,33 @@ restart:
         }
     }
     g_assert_not_reached();
+}
+
+RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
+                               MMUAccessType type, unsigned mmu_idx,
+                               hwaddr *paddr)
+{
+    return get_physical_address(env, vaddr, type, mmu_idx, paddr, false);
+}
+
+/*
+ * CPUClass::get_phys_page_debug.  Like QEMU's riscv_cpu_get_phys_page_debug:
+ * a data load at the effective privilege (MPRV included), so "x" shows what
+ * the hart's loads would see.  The TLB is neither consulted nor filled (it
+ * may hold stale entries the guest has yet to sfence away, and filling it
+ * from the monitor would be a side effect), and a failed walk is only -1:
+ * env->badaddr and the trap CSRs are not touched.
+ */
+int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr)
+{
+    CPURISCVState *env = cpu_env(cs);
+    hwaddr paddr;
+
+    if (get_physical_address(env, addr, MMU_DATA_LOAD, env->data_mmu_idx,
+                             &paddr, true) != RISCV_EXCP_NONE) {
+        return -1;
+    }
+    return paddr;
 }
 
 /*

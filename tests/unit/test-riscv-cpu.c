@@ -886,6 +886,87 @@ static void test_sv39_translation(Fixture *f, gconstpointer data)
     g_assert_cmphex(f->env->gpr[A1], ==, 0x5678);
 }
 
+/*
+ * The monitor's "x" translates through CPUClass::get_phys_page_debug: it
+ * must see what the hart's data loads would see, yet leave no trace (no
+ * A/D update, no TLB fill, no trap state).
+ */
+static void test_debug_translation(Fixture *f, gconstpointer data)
+{
+    CPUState *cs = CPU(f->cpu);
+    CPUClass *cc = CPU_GET_CLASS(cs);
+    uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
+    uint64_t mcause, mepc, mtval, scause, sepc, stval, badaddr;
+
+    g_assert(cc->get_phys_page_debug);
+    /*
+     * 0x80000000 identity (a gigapage, for S's code); 0x1000 -> DATA (RW,
+     * A/D clear); 0x2000 -> CODE (a U page)
+     */
+    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
+                                        PTE_A | PTE_D));
+    st64(f, PT, PTE(PT + 0x1000, PTE_V));
+    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    st64(f, PT + 0x2000 + 1 * 8, PTE(DATA, PTE_V | PTE_R | PTE_W));
+    st64(f, PT + 0x2000 + 2 * 8, PTE(CODE, PTE_V | PTE_R | PTE_U));
+    st64(f, DATA, 0x1234);
+    st64(f, DATA + 0x1000, 0x5678);
+    f->env->satp = satp;
+
+    /* M without MPRV: translation is off */
+    g_assert_cmphex(cc->get_phys_page_debug(cs, 0x1008), ==, 0x1008);
+
+    /* halted in S (wfi) */
+    RUN_IN(f, PRV_S, WFI);
+    g_assert_cmpint(f->env->priv, ==, PRV_S);
+    mcause = f->env->mcause;
+    mepc = f->env->mepc;
+    mtval = f->env->mtval;
+    scause = f->env->scause;
+    sepc = f->env->sepc;
+    stval = f->env->stval;
+    badaddr = f->env->badaddr;
+
+    g_assert_cmphex(cc->get_phys_page_debug(cs, 0x1008), ==, DATA + 8);
+    /* unmapped, non-canonical, a U page without SUM: -1, no fault */
+    g_assert_cmpint(cc->get_phys_page_debug(cs, 0x5000), ==, -1);
+    g_assert_cmpint(cc->get_phys_page_debug(cs, 0x4000000000ULL), ==, -1);
+    g_assert_cmpint(cc->get_phys_page_debug(cs, 0x2000), ==, -1);
+    f->env->mstatus |= MSTATUS_SUM;
+    g_assert_cmphex(cc->get_phys_page_debug(cs, 0x2010), ==, CODE + 0x10);
+    f->env->mstatus &= ~MSTATUS_SUM;
+
+    g_assert_cmphex(ld64(f, PT + 0x2008) & (PTE_A | PTE_D), ==, 0);
+    g_assert_cmphex(ld64(f, PT + 0x2010) & (PTE_A | PTE_D), ==, 0);
+    g_assert_cmphex(f->env->mcause, ==, mcause);
+    g_assert_cmphex(f->env->mepc, ==, mepc);
+    g_assert_cmphex(f->env->mtval, ==, mtval);
+    g_assert_cmphex(f->env->scause, ==, scause);
+    g_assert_cmphex(f->env->sepc, ==, sepc);
+    g_assert_cmphex(f->env->stval, ==, stval);
+    g_assert_cmphex(f->env->badaddr, ==, badaddr);
+    g_assert_cmpint(f->env->priv, ==, PRV_S);
+
+    /*
+     * No TLB fill: remap 0x1000 without sfence.vma; the hart's first load
+     * walks the new table (a filled entry would still say DATA).
+     */
+    st64(f, PT + 0x2000 + 1 * 8, PTE(DATA + 0x1000, PTE_V | PTE_R | PTE_W));
+    f->env->gpr[A0] = 0x1000;
+    RUN_IN(f, PRV_S, LOAD(3, A1, A0, 0), ECALL);
+    g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x5678);
+
+    /* M with MPRV and MPP = S: the data view is S's */
+    f->env->mstatus = (f->env->mstatus & ~MSTATUS_MPP) |
+                      ((uint64_t)PRV_S << MSTATUS_MPP_SHIFT);
+    f->env->gpr[A0] = MSTATUS_MPRV;
+    RUN(f, CSRRS(ZERO, CSR_MSTATUS, A0), WFI);
+    g_assert_cmpint(f->env->priv, ==, PRV_M);
+    g_assert_cmphex(cc->get_phys_page_debug(cs, 0x1008), ==,
+                    DATA + 0x1000 + 8);
+}
+
 /* ---- Atomics ------------------------------------------------------------- */
 
 static void test_lr_sc(Fixture *f, gconstpointer data)
@@ -1175,6 +1256,8 @@ int main(int argc, char **argv)
     ADD("irq/priority-and-masking", test_interrupt_priority_and_masking);
     ADD("trap/delegation-to-s-mode", test_delegation_to_s_mode);
     ADD("mmu/sv39-translation-page-faults-sfence", test_sv39_translation);
+    ADD("mmu/debug-translation-does-not-fault-or-set-ad",
+        test_debug_translation);
     ADD("atomic/lr-sc", test_lr_sc);
     ADD("atomic/amos", test_amos);
     ADD("atomic/amo-atomic-across-harts", test_amo_atomic_across_harts);
