@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every event-loop benchmark (bench/w*.c) and the QMP benchmark
-# (bench/qmp-bench.c, against qemu-system-x86_64) built in the build
+# (bench/qmp-bench.c, against qemu-system-x86_64) and the RISC-V guest
+# benchmark (bench/riscv-bench.c, against qemu-system-riscv64) built in the build
 # directory given as $1 and print their tables.  `make bench` calls this.
 # BENCH_SCALE=0.1 shrinks the iteration counts for a quick smoke run.
 set -u
@@ -31,6 +32,25 @@ if [ -x "$build/bench/bench-qmp" ]; then
     if ! "$build/bench/bench-qmp" "$build/qcore"; then
         echo "FAILED: $build/bench/bench-qmp" >&2
         status=1
+    fi
+fi
+# RISC-V guest against Debian's qemu-system-riscv64 (skips QEMU if not
+# installed; skips entirely without the guest ELFs and no cross compiler).
+guest=$(dirname "$0")/../tests/guest
+if [ -x "$build/bench/bench-riscv" ]; then
+    if [ ! -f "$guest/build/bench-mips.elf" ] || [ ! -f "$guest/build/hello.elf" ]; then
+        if command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then
+            make -s -C "$guest" >&2 || echo "FAILED: make -C $guest" >&2
+        fi
+    fi
+    if [ -f "$guest/build/bench-mips.elf" ] && [ -f "$guest/build/hello.elf" ]; then
+        if ! "$build/bench/bench-riscv" "$build/qcore" "$guest/build"; then
+            echo "FAILED: $build/bench/bench-riscv" >&2
+            status=1
+        fi
+    else
+        echo
+        echo "RISC-V guest: SKIPPED (no riscv64-unknown-elf-gcc to build tests/guest)"
     fi
 fi
 if [ -x "$build/bench/bench-fdmon-probe" ]; then
