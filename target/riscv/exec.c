@@ -30,29 +30,186 @@ static inline int64_t sext32(uint64_t v)
 
 static int run_block(CPUState *cs, CPURISCVState *env, RISCVDecodedPage *dp)
 {
-    static const void *const labels[OP_COUNT] = {
-#define L(x) [x] = &&do_##x
-        L(OP_DECODE), L(OP_PAGE_END), L(OP_CROSS_PAGE), L(OP_ILLEGAL),
-        L(OP_LUI), L(OP_AUIPC), L(OP_JAL), L(OP_JALR),
-        L(OP_BEQ), L(OP_BNE), L(OP_BLT), L(OP_BGE), L(OP_BLTU), L(OP_BGEU),
-        L(OP_LB), L(OP_LH), L(OP_LW), L(OP_LD), L(OP_LBU), L(OP_LHU),
-        L(OP_LWU), L(OP_SB), L(OP_SH), L(OP_SW), L(OP_SD),
-        L(OP_ADDI), L(OP_SLTI), L(OP_SLTIU), L(OP_XORI), L(OP_ORI),
-        L(OP_ANDI), L(OP_SLLI), L(OP_SRLI), L(OP_SRAI),
-        L(OP_ADD), L(OP_SUB), L(OP_SLL), L(OP_SLT), L(OP_SLTU), L(OP_XOR),
-        L(OP_SRL), L(OP_SRA), L(OP_OR), L(OP_AND),
-        L(OP_ADDIW), L(OP_SLLIW), L(OP_SRLIW), L(OP_SRAIW),
-        L(OP_ADDW), L(OP_SUBW), L(OP_SLLW), L(OP_SRLW), L(OP_SRAW),
-        L(OP_MUL), L(OP_MULH), L(OP_MULHSU), L(OP_MULHU), L(OP_DIV),
-        L(OP_DIVU), L(OP_REM), L(OP_REMU),
-        L(OP_MULW), L(OP_DIVW), L(OP_DIVUW), L(OP_REMW), L(OP_REMUW),
-        L(OP_LR_W), L(OP_LR_D), L(OP_SC_W), L(OP_SC_D),
-        L(OP_AMO_W), L(OP_AMO_D), L(OP_FENCE), L(OP_FENCE_I),
-        L(OP_ECALL), L(OP_EBREAK), L(OP_MRET), L(OP_SRET), L(OP_WFI),
-        L(OP_SFENCE_VMA),
-        L(OP_CSRRW), L(OP_CSRRS), L(OP_CSRRC),
-        L(OP_CSRRWI), L(OP_CSRRSI), L(OP_CSRRCI),
-#undef L
+    /*
+     * Handler addresses as offsets from do_OP_DECODE (RISCVOp.hoff):
+     * [0] for 4-byte instructions, [1] for compressed ones.
+     */
+    static const int32_t hoffs[2][OP_COUNT] = {
+      {
+        [OP_DECODE] = &&do_OP_DECODE - &&do_OP_DECODE,
+        [OP_PAGE_END] = &&do_OP_PAGE_END - &&do_OP_DECODE,
+        [OP_CROSS_PAGE] = &&do_OP_CROSS_PAGE - &&do_OP_DECODE,
+        [OP_ILLEGAL] = &&do_OP_ILLEGAL - &&do_OP_DECODE,
+        [OP_LUI] = &&do_OP_LUI - &&do_OP_DECODE,
+        [OP_AUIPC] = &&do_OP_AUIPC - &&do_OP_DECODE,
+        [OP_JAL] = &&do_OP_JAL - &&do_OP_DECODE,
+        [OP_JALR] = &&do_OP_JALR - &&do_OP_DECODE,
+        [OP_BEQ] = &&do_OP_BEQ - &&do_OP_DECODE,
+        [OP_BNE] = &&do_OP_BNE - &&do_OP_DECODE,
+        [OP_BLT] = &&do_OP_BLT - &&do_OP_DECODE,
+        [OP_BGE] = &&do_OP_BGE - &&do_OP_DECODE,
+        [OP_BLTU] = &&do_OP_BLTU - &&do_OP_DECODE,
+        [OP_BGEU] = &&do_OP_BGEU - &&do_OP_DECODE,
+        [OP_LB] = &&do_OP_LB - &&do_OP_DECODE,
+        [OP_LH] = &&do_OP_LH - &&do_OP_DECODE,
+        [OP_LW] = &&do_OP_LW - &&do_OP_DECODE,
+        [OP_LD] = &&do_OP_LD - &&do_OP_DECODE,
+        [OP_LBU] = &&do_OP_LBU - &&do_OP_DECODE,
+        [OP_LHU] = &&do_OP_LHU - &&do_OP_DECODE,
+        [OP_LWU] = &&do_OP_LWU - &&do_OP_DECODE,
+        [OP_SB] = &&do_OP_SB - &&do_OP_DECODE,
+        [OP_SH] = &&do_OP_SH - &&do_OP_DECODE,
+        [OP_SW] = &&do_OP_SW - &&do_OP_DECODE,
+        [OP_SD] = &&do_OP_SD - &&do_OP_DECODE,
+        [OP_ADDI] = &&do_OP_ADDI - &&do_OP_DECODE,
+        [OP_SLTI] = &&do_OP_SLTI - &&do_OP_DECODE,
+        [OP_SLTIU] = &&do_OP_SLTIU - &&do_OP_DECODE,
+        [OP_XORI] = &&do_OP_XORI - &&do_OP_DECODE,
+        [OP_ORI] = &&do_OP_ORI - &&do_OP_DECODE,
+        [OP_ANDI] = &&do_OP_ANDI - &&do_OP_DECODE,
+        [OP_SLLI] = &&do_OP_SLLI - &&do_OP_DECODE,
+        [OP_SRLI] = &&do_OP_SRLI - &&do_OP_DECODE,
+        [OP_SRAI] = &&do_OP_SRAI - &&do_OP_DECODE,
+        [OP_ADD] = &&do_OP_ADD - &&do_OP_DECODE,
+        [OP_SUB] = &&do_OP_SUB - &&do_OP_DECODE,
+        [OP_SLL] = &&do_OP_SLL - &&do_OP_DECODE,
+        [OP_SLT] = &&do_OP_SLT - &&do_OP_DECODE,
+        [OP_SLTU] = &&do_OP_SLTU - &&do_OP_DECODE,
+        [OP_XOR] = &&do_OP_XOR - &&do_OP_DECODE,
+        [OP_SRL] = &&do_OP_SRL - &&do_OP_DECODE,
+        [OP_SRA] = &&do_OP_SRA - &&do_OP_DECODE,
+        [OP_OR] = &&do_OP_OR - &&do_OP_DECODE,
+        [OP_AND] = &&do_OP_AND - &&do_OP_DECODE,
+        [OP_ADDIW] = &&do_OP_ADDIW - &&do_OP_DECODE,
+        [OP_SLLIW] = &&do_OP_SLLIW - &&do_OP_DECODE,
+        [OP_SRLIW] = &&do_OP_SRLIW - &&do_OP_DECODE,
+        [OP_SRAIW] = &&do_OP_SRAIW - &&do_OP_DECODE,
+        [OP_ADDW] = &&do_OP_ADDW - &&do_OP_DECODE,
+        [OP_SUBW] = &&do_OP_SUBW - &&do_OP_DECODE,
+        [OP_SLLW] = &&do_OP_SLLW - &&do_OP_DECODE,
+        [OP_SRLW] = &&do_OP_SRLW - &&do_OP_DECODE,
+        [OP_SRAW] = &&do_OP_SRAW - &&do_OP_DECODE,
+        [OP_MUL] = &&do_OP_MUL - &&do_OP_DECODE,
+        [OP_MULH] = &&do_OP_MULH - &&do_OP_DECODE,
+        [OP_MULHSU] = &&do_OP_MULHSU - &&do_OP_DECODE,
+        [OP_MULHU] = &&do_OP_MULHU - &&do_OP_DECODE,
+        [OP_DIV] = &&do_OP_DIV - &&do_OP_DECODE,
+        [OP_DIVU] = &&do_OP_DIVU - &&do_OP_DECODE,
+        [OP_REM] = &&do_OP_REM - &&do_OP_DECODE,
+        [OP_REMU] = &&do_OP_REMU - &&do_OP_DECODE,
+        [OP_MULW] = &&do_OP_MULW - &&do_OP_DECODE,
+        [OP_DIVW] = &&do_OP_DIVW - &&do_OP_DECODE,
+        [OP_DIVUW] = &&do_OP_DIVUW - &&do_OP_DECODE,
+        [OP_REMW] = &&do_OP_REMW - &&do_OP_DECODE,
+        [OP_REMUW] = &&do_OP_REMUW - &&do_OP_DECODE,
+        [OP_LR_W] = &&do_OP_LR_W - &&do_OP_DECODE,
+        [OP_LR_D] = &&do_OP_LR_D - &&do_OP_DECODE,
+        [OP_SC_W] = &&do_OP_SC_W - &&do_OP_DECODE,
+        [OP_SC_D] = &&do_OP_SC_D - &&do_OP_DECODE,
+        [OP_AMO_W] = &&do_OP_AMO_W - &&do_OP_DECODE,
+        [OP_AMO_D] = &&do_OP_AMO_D - &&do_OP_DECODE,
+        [OP_FENCE] = &&do_OP_FENCE - &&do_OP_DECODE,
+        [OP_FENCE_I] = &&do_OP_FENCE_I - &&do_OP_DECODE,
+        [OP_ECALL] = &&do_OP_ECALL - &&do_OP_DECODE,
+        [OP_EBREAK] = &&do_OP_EBREAK - &&do_OP_DECODE,
+        [OP_MRET] = &&do_OP_MRET - &&do_OP_DECODE,
+        [OP_SRET] = &&do_OP_SRET - &&do_OP_DECODE,
+        [OP_WFI] = &&do_OP_WFI - &&do_OP_DECODE,
+        [OP_SFENCE_VMA] = &&do_OP_SFENCE_VMA - &&do_OP_DECODE,
+        [OP_CSRRW] = &&do_OP_CSRRW - &&do_OP_DECODE,
+        [OP_CSRRS] = &&do_OP_CSRRS - &&do_OP_DECODE,
+        [OP_CSRRC] = &&do_OP_CSRRC - &&do_OP_DECODE,
+        [OP_CSRRWI] = &&do_OP_CSRRWI - &&do_OP_DECODE,
+        [OP_CSRRSI] = &&do_OP_CSRRSI - &&do_OP_DECODE,
+        [OP_CSRRCI] = &&do_OP_CSRRCI - &&do_OP_DECODE,
+      }, {
+        [OP_DECODE] = &&do_OP_DECODE - &&do_OP_DECODE,
+        [OP_PAGE_END] = &&do_OP_PAGE_END - &&do_OP_DECODE,
+        [OP_CROSS_PAGE] = &&do_OP_CROSS_PAGE - &&do_OP_DECODE,
+        [OP_ILLEGAL] = &&do_OP_ILLEGAL - &&do_OP_DECODE,
+        [OP_LUI] = &&do_OP_LUI_c - &&do_OP_DECODE,
+        [OP_AUIPC] = &&do_OP_AUIPC_c - &&do_OP_DECODE,
+        [OP_JAL] = &&do_OP_JAL_c - &&do_OP_DECODE,
+        [OP_JALR] = &&do_OP_JALR_c - &&do_OP_DECODE,
+        [OP_BEQ] = &&do_OP_BEQ_c - &&do_OP_DECODE,
+        [OP_BNE] = &&do_OP_BNE_c - &&do_OP_DECODE,
+        [OP_BLT] = &&do_OP_BLT_c - &&do_OP_DECODE,
+        [OP_BGE] = &&do_OP_BGE_c - &&do_OP_DECODE,
+        [OP_BLTU] = &&do_OP_BLTU_c - &&do_OP_DECODE,
+        [OP_BGEU] = &&do_OP_BGEU_c - &&do_OP_DECODE,
+        [OP_LB] = &&do_OP_LB_c - &&do_OP_DECODE,
+        [OP_LH] = &&do_OP_LH_c - &&do_OP_DECODE,
+        [OP_LW] = &&do_OP_LW_c - &&do_OP_DECODE,
+        [OP_LD] = &&do_OP_LD_c - &&do_OP_DECODE,
+        [OP_LBU] = &&do_OP_LBU_c - &&do_OP_DECODE,
+        [OP_LHU] = &&do_OP_LHU_c - &&do_OP_DECODE,
+        [OP_LWU] = &&do_OP_LWU_c - &&do_OP_DECODE,
+        [OP_SB] = &&do_OP_SB_c - &&do_OP_DECODE,
+        [OP_SH] = &&do_OP_SH_c - &&do_OP_DECODE,
+        [OP_SW] = &&do_OP_SW_c - &&do_OP_DECODE,
+        [OP_SD] = &&do_OP_SD_c - &&do_OP_DECODE,
+        [OP_ADDI] = &&do_OP_ADDI_c - &&do_OP_DECODE,
+        [OP_SLTI] = &&do_OP_SLTI_c - &&do_OP_DECODE,
+        [OP_SLTIU] = &&do_OP_SLTIU_c - &&do_OP_DECODE,
+        [OP_XORI] = &&do_OP_XORI_c - &&do_OP_DECODE,
+        [OP_ORI] = &&do_OP_ORI_c - &&do_OP_DECODE,
+        [OP_ANDI] = &&do_OP_ANDI_c - &&do_OP_DECODE,
+        [OP_SLLI] = &&do_OP_SLLI_c - &&do_OP_DECODE,
+        [OP_SRLI] = &&do_OP_SRLI_c - &&do_OP_DECODE,
+        [OP_SRAI] = &&do_OP_SRAI_c - &&do_OP_DECODE,
+        [OP_ADD] = &&do_OP_ADD_c - &&do_OP_DECODE,
+        [OP_SUB] = &&do_OP_SUB_c - &&do_OP_DECODE,
+        [OP_SLL] = &&do_OP_SLL_c - &&do_OP_DECODE,
+        [OP_SLT] = &&do_OP_SLT_c - &&do_OP_DECODE,
+        [OP_SLTU] = &&do_OP_SLTU_c - &&do_OP_DECODE,
+        [OP_XOR] = &&do_OP_XOR_c - &&do_OP_DECODE,
+        [OP_SRL] = &&do_OP_SRL_c - &&do_OP_DECODE,
+        [OP_SRA] = &&do_OP_SRA_c - &&do_OP_DECODE,
+        [OP_OR] = &&do_OP_OR_c - &&do_OP_DECODE,
+        [OP_AND] = &&do_OP_AND_c - &&do_OP_DECODE,
+        [OP_ADDIW] = &&do_OP_ADDIW_c - &&do_OP_DECODE,
+        [OP_SLLIW] = &&do_OP_SLLIW_c - &&do_OP_DECODE,
+        [OP_SRLIW] = &&do_OP_SRLIW_c - &&do_OP_DECODE,
+        [OP_SRAIW] = &&do_OP_SRAIW_c - &&do_OP_DECODE,
+        [OP_ADDW] = &&do_OP_ADDW_c - &&do_OP_DECODE,
+        [OP_SUBW] = &&do_OP_SUBW_c - &&do_OP_DECODE,
+        [OP_SLLW] = &&do_OP_SLLW_c - &&do_OP_DECODE,
+        [OP_SRLW] = &&do_OP_SRLW_c - &&do_OP_DECODE,
+        [OP_SRAW] = &&do_OP_SRAW_c - &&do_OP_DECODE,
+        [OP_MUL] = &&do_OP_MUL_c - &&do_OP_DECODE,
+        [OP_MULH] = &&do_OP_MULH_c - &&do_OP_DECODE,
+        [OP_MULHSU] = &&do_OP_MULHSU_c - &&do_OP_DECODE,
+        [OP_MULHU] = &&do_OP_MULHU_c - &&do_OP_DECODE,
+        [OP_DIV] = &&do_OP_DIV_c - &&do_OP_DECODE,
+        [OP_DIVU] = &&do_OP_DIVU_c - &&do_OP_DECODE,
+        [OP_REM] = &&do_OP_REM_c - &&do_OP_DECODE,
+        [OP_REMU] = &&do_OP_REMU_c - &&do_OP_DECODE,
+        [OP_MULW] = &&do_OP_MULW_c - &&do_OP_DECODE,
+        [OP_DIVW] = &&do_OP_DIVW_c - &&do_OP_DECODE,
+        [OP_DIVUW] = &&do_OP_DIVUW_c - &&do_OP_DECODE,
+        [OP_REMW] = &&do_OP_REMW_c - &&do_OP_DECODE,
+        [OP_REMUW] = &&do_OP_REMUW_c - &&do_OP_DECODE,
+        [OP_LR_W] = &&do_OP_LR_W_c - &&do_OP_DECODE,
+        [OP_LR_D] = &&do_OP_LR_D_c - &&do_OP_DECODE,
+        [OP_SC_W] = &&do_OP_SC_W_c - &&do_OP_DECODE,
+        [OP_SC_D] = &&do_OP_SC_D_c - &&do_OP_DECODE,
+        [OP_AMO_W] = &&do_OP_AMO_W_c - &&do_OP_DECODE,
+        [OP_AMO_D] = &&do_OP_AMO_D_c - &&do_OP_DECODE,
+        [OP_FENCE] = &&do_OP_FENCE_c - &&do_OP_DECODE,
+        [OP_FENCE_I] = &&do_OP_FENCE_I - &&do_OP_DECODE,
+        [OP_ECALL] = &&do_OP_ECALL - &&do_OP_DECODE,
+        [OP_EBREAK] = &&do_OP_EBREAK - &&do_OP_DECODE,
+        [OP_MRET] = &&do_OP_MRET - &&do_OP_DECODE,
+        [OP_SRET] = &&do_OP_SRET - &&do_OP_DECODE,
+        [OP_WFI] = &&do_OP_WFI - &&do_OP_DECODE,
+        [OP_SFENCE_VMA] = &&do_OP_SFENCE_VMA - &&do_OP_DECODE,
+        [OP_CSRRW] = &&do_OP_CSRRW - &&do_OP_DECODE,
+        [OP_CSRRS] = &&do_OP_CSRRS - &&do_OP_DECODE,
+        [OP_CSRRC] = &&do_OP_CSRRC - &&do_OP_DECODE,
+        [OP_CSRRWI] = &&do_OP_CSRRWI - &&do_OP_DECODE,
+        [OP_CSRRSI] = &&do_OP_CSRRSI - &&do_OP_DECODE,
+        [OP_CSRRCI] = &&do_OP_CSRRCI - &&do_OP_DECODE,
+      },
     };
     uint64_t *r = env->gpr;
     uint64_t pc = env->pc;
@@ -64,18 +221,21 @@ static int run_block(CPUState *cs, CPURISCVState *env, RISCVDecodedPage *dp)
     uint64_t a, v;
     RISCVTLBEntry *e;
     void *h;
+    const char *const hbase = &&do_OP_DECODE;
+    const uint32_t *const shared_gen = dp->shared_gen;
+    const uint32_t gen = dp->gen;
 
 /* rd/rs as lvalues/values; x0 reads as 0, writes to x0 go to gpr[32]. */
 #define RD      r[op->rd]
 #define RS1     r[op->rs1]
 #define RS2     r[op->rs2]
 #define IMM     ((int64_t)op->imm)
-#define DISPATCH()  goto *labels[op->opc]
+#define DISPATCH()  goto *(hbase + op->hoff)
+/* STEP: the instruction's length, a constant (see exec-ops.c.inc). */
 #define NEXT()  do {                                    \
-        unsigned len_ = op->len;                        \
         icount++;                                       \
-        pc += len_;                                     \
-        op += len_ >> 1;                                \
+        pc += STEP;                                     \
+        op += STEP / 2;                                 \
         DISPATCH();                                     \
     } while (0)
 #define JUMP(target)  do {                              \
@@ -137,7 +297,11 @@ static int run_block(CPUState *cs, CPURISCVState *env, RISCVDecodedPage *dp)
     DISPATCH();
 
 do_OP_DECODE:
-    riscv_decode_slot(dp, op);
+    /* Zeroed slot, or the page-end sentinel met for the first time. */
+    if (op->opc == OP_DECODE) {
+        riscv_decode_slot(dp, op);
+    }
+    op->hoff = hoffs[op->len == 2][op->opc];
     DISPATCH();
 do_OP_PAGE_END:
     goto out;
@@ -156,158 +320,25 @@ do_OP_CROSS_PAGE: {
         insn = riscv_host_load(dp->host + TARGET_PAGE_SIZE - 2, 2) |
                riscv_host_load(host2, 2) << 16;
         riscv_decode(&cross[0], insn);
+        cross[0].hoff = hoffs[0][cross[0].opc];
         cross[2].opc = OP_PAGE_END;     /* next: a fresh block lookup */
+        cross[2].hoff = hoffs[0][OP_PAGE_END];
         op = &cross[0];
         DISPATCH();
     }
 do_OP_ILLEGAL:
     RAISE(RISCV_EXCP_ILLEGAL_INST, (uint32_t)op->imm);
 
-do_OP_LUI:      RD = IMM; NEXT();
-do_OP_AUIPC:    RD = pc + IMM; NEXT();
-do_OP_JAL:
-    v = pc + op->len;
-    a = pc + IMM;
-    RD = v;
-    JUMP(a);
-do_OP_JALR:
-    a = (RS1 + IMM) & ~1ULL;
-    RD = pc + op->len;
-    JUMP(a);
-do_OP_BEQ:  if (RS1 == RS2) { JUMP(pc + IMM); } NEXT();
-do_OP_BNE:  if (RS1 != RS2) { JUMP(pc + IMM); } NEXT();
-do_OP_BLT:  if ((int64_t)RS1 < (int64_t)RS2) { JUMP(pc + IMM); } NEXT();
-do_OP_BGE:  if ((int64_t)RS1 >= (int64_t)RS2) { JUMP(pc + IMM); } NEXT();
-do_OP_BLTU: if (RS1 < RS2) { JUMP(pc + IMM); } NEXT();
-do_OP_BGEU: if (RS1 >= RS2) { JUMP(pc + IMM); } NEXT();
-
-do_OP_LB:   LOAD(1, S8);
-do_OP_LH:   LOAD(2, S16);
-do_OP_LW:   LOAD(4, S32);
-do_OP_LD:   LOAD(8, U64);
-do_OP_LBU:  LOAD(1, U8);
-do_OP_LHU:  LOAD(2, U16);
-do_OP_LWU:  LOAD(4, U32);
-do_OP_SB:   STORE(1);
-do_OP_SH:   STORE(2);
-do_OP_SW:   STORE(4);
-do_OP_SD:   STORE(8);
-
-do_OP_ADDI:  RD = RS1 + IMM; NEXT();
-do_OP_SLTI:  RD = (int64_t)RS1 < IMM; NEXT();
-do_OP_SLTIU: RD = RS1 < (uint64_t)IMM; NEXT();
-do_OP_XORI:  RD = RS1 ^ IMM; NEXT();
-do_OP_ORI:   RD = RS1 | IMM; NEXT();
-do_OP_ANDI:  RD = RS1 & IMM; NEXT();
-do_OP_SLLI:  RD = RS1 << op->imm; NEXT();
-do_OP_SRLI:  RD = RS1 >> op->imm; NEXT();
-do_OP_SRAI:  RD = (int64_t)RS1 >> op->imm; NEXT();
-do_OP_ADD:   RD = RS1 + RS2; NEXT();
-do_OP_SUB:   RD = RS1 - RS2; NEXT();
-do_OP_SLL:   RD = RS1 << (RS2 & 63); NEXT();
-do_OP_SLT:   RD = (int64_t)RS1 < (int64_t)RS2; NEXT();
-do_OP_SLTU:  RD = RS1 < RS2; NEXT();
-do_OP_XOR:   RD = RS1 ^ RS2; NEXT();
-do_OP_SRL:   RD = RS1 >> (RS2 & 63); NEXT();
-do_OP_SRA:   RD = (int64_t)RS1 >> (RS2 & 63); NEXT();
-do_OP_OR:    RD = RS1 | RS2; NEXT();
-do_OP_AND:   RD = RS1 & RS2; NEXT();
-
-do_OP_ADDIW: RD = sext32(RS1 + IMM); NEXT();
-do_OP_SLLIW: RD = sext32((uint32_t)RS1 << op->imm); NEXT();
-do_OP_SRLIW: RD = sext32((uint32_t)RS1 >> op->imm); NEXT();
-do_OP_SRAIW: RD = (int32_t)RS1 >> op->imm; NEXT();
-do_OP_ADDW:  RD = sext32(RS1 + RS2); NEXT();
-do_OP_SUBW:  RD = sext32(RS1 - RS2); NEXT();
-do_OP_SLLW:  RD = sext32((uint32_t)RS1 << (RS2 & 31)); NEXT();
-do_OP_SRLW:  RD = sext32((uint32_t)RS1 >> (RS2 & 31)); NEXT();
-do_OP_SRAW:  RD = (int32_t)RS1 >> (RS2 & 31); NEXT();
-
-do_OP_MUL:   RD = RS1 * RS2; NEXT();
-do_OP_MULH:
-    RD = (uint64_t)(((__int128)(int64_t)RS1 * (int64_t)RS2) >> 64);
-    NEXT();
-do_OP_MULHSU:
-    RD = (uint64_t)(((__int128)(int64_t)RS1 * (__int128)RS2) >> 64);
-    NEXT();
-do_OP_MULHU:
-    RD = (uint64_t)(((unsigned __int128)RS1 * RS2) >> 64);
-    NEXT();
-    /* Division never traps: x/0 = -1, x%0 = x, MIN/-1 = MIN, MIN%-1 = 0. */
-do_OP_DIV:
-    if (RS2 == 0) {
-        RD = UINT64_MAX;
-    } else if ((int64_t)RS1 == INT64_MIN && (int64_t)RS2 == -1) {
-        RD = RS1;
-    } else {
-        RD = (int64_t)RS1 / (int64_t)RS2;
-    }
-    NEXT();
-do_OP_DIVU:  RD = RS2 ? RS1 / RS2 : UINT64_MAX; NEXT();
-do_OP_REM:
-    if (RS2 == 0) {
-        RD = RS1;
-    } else if ((int64_t)RS1 == INT64_MIN && (int64_t)RS2 == -1) {
-        RD = 0;
-    } else {
-        RD = (int64_t)RS1 % (int64_t)RS2;
-    }
-    NEXT();
-do_OP_REMU:  RD = RS2 ? RS1 % RS2 : RS1; NEXT();
-do_OP_MULW:  RD = sext32(RS1 * RS2); NEXT();
-do_OP_DIVW: {
-        int32_t x = RS1, y = RS2;
-        RD = y == 0 ? UINT64_MAX :
-             (x == INT32_MIN && y == -1) ? (uint64_t)(int64_t)x :
-             (uint64_t)(int64_t)(x / y);
-        NEXT();
-    }
-do_OP_DIVUW: {
-        uint32_t x = RS1, y = RS2;
-        RD = y ? sext32(x / y) : UINT64_MAX;
-        NEXT();
-    }
-do_OP_REMW: {
-        int32_t x = RS1, y = RS2;
-        RD = y == 0 ? (uint64_t)(int64_t)x :
-             (x == INT32_MIN && y == -1) ? 0 : (uint64_t)(int64_t)(x % y);
-        NEXT();
-    }
-do_OP_REMUW: {
-        uint32_t x = RS1, y = RS2;
-        RD = sext32(y ? x % y : x);
-        NEXT();
-    }
-
-do_OP_LR_W:
-do_OP_LR_D:
-    ex = riscv_lr(env, op->opc == OP_LR_W ? 4 : 8, RS1, &v);
-    if (ex != RISCV_EXCP_NONE) {
-        RAISE(ex, env->badaddr);
-    }
-    RD = v;
-    NEXT();
-do_OP_SC_W:
-do_OP_SC_D:
-    ex = riscv_sc(env, op->opc == OP_SC_W ? 4 : 8, RS1, RS2, &v);
-    if (ex != RISCV_EXCP_NONE) {
-        RAISE(ex, env->badaddr);
-    }
-    RD = v;
-    NEXT();
-do_OP_AMO_W:
-do_OP_AMO_D:
-    ex = riscv_amo(env, op->imm, op->opc == OP_AMO_W ? 4 : 8, RS1, RS2, &v);
-    if (ex != RISCV_EXCP_NONE) {
-        RAISE(ex, env->badaddr);
-    }
-    RD = v;
-    NEXT();
-
-do_OP_FENCE:
-    /* Guest RAM accesses are relaxed host atomics: order them here. */
-    smp_mb();
-    NEXT();
+#define LBL(x)  do_##x
+#define STEP    4
+#include "exec-ops.c.inc"
+#undef LBL
+#undef STEP
+#define LBL(x)  do_##x##_c
+#define STEP    2
+#include "exec-ops.c.inc"
+#undef LBL
+#undef STEP
 do_OP_FENCE_I:
     /* Frees @dp: leave without touching it again. */
     icount++;
@@ -380,7 +411,7 @@ chain:
     if (likely((pc & TARGET_PAGE_MASK) == vpage) &&
         likely(!qatomic_read(&cs->exit_request)) &&
         likely(!(qatomic_read(&env->mip) & env->mie)) &&
-        likely(riscv_code_page_gen(dp) == dp->gen)) {
+        likely(qatomic_load_acquire(shared_gen) == gen)) {
         op = &dp->ops[(pc & ~TARGET_PAGE_MASK) >> 1];
         DISPATCH();
     }

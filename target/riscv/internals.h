@@ -114,7 +114,7 @@ enum {
 };
 
 /*
- * One decoded instruction: 12 bytes, so a page of them is 24 KiB.  @rd is
+ * One decoded instruction: 16 bytes, so a page of them is 32 KiB.  @rd is
  * 32 (the sink register) when the instruction names x0 as destination.
  * For CSR instructions @imm is the raw instruction (the CSR number is its
  * top 12 bits, and mtval needs the whole word on an illegal access).
@@ -127,7 +127,13 @@ typedef struct RISCVOp {
     uint8_t len;                /* 2 or 4 */
     uint8_t pad[3];
     int32_t imm;
-} RISCVOp;
+    /*
+     * Direct threading (exec.c): the handler's address as an offset from
+     * the OP_DECODE handler, filled in by run_block when it first meets
+     * the slot.  0 (a zeroed slot) dispatches to the decoder.
+     */
+    int32_t hoff;
+} __attribute__((aligned(16))) RISCVOp;
 
 /* Decode one instruction (16-bit ones in the low half of @insn). */
 void riscv_decode(RISCVOp *op, uint32_t insn);
@@ -149,6 +155,7 @@ struct RISCVDecodedPage {
     const uint8_t *host;        /* the page's bytes in RAM */
     CodePage *shared;           /* registry entry (writes bump its gen) */
     uint32_t gen;               /* shared->gen when the slots were valid */
+    const uint32_t *shared_gen; /* &shared->gen: checked inline by exec.c */
     RISCVOp ops[RISCV_PAGE_SLOTS + 1];  /* + the OP_PAGE_END sentinel */
 };
 

@@ -1,6 +1,6 @@
 /*
  * Decoding and the block cache: every instruction is decoded once into a
- * 12-byte RISCVOp, kept per hart in an array per physical page, and run
+ * 16-byte RISCVOp, kept per hart in an array per physical page, and run
  * from there by the interpreter (exec.c) until a store or fence.i makes
  * it stale.  Compressed instructions are expanded here, at decode.
  * Corresponds to QEMU's target/riscv/translate.c (with insn32.decode and
@@ -149,6 +149,7 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
             dp->paddr = paddr;
             dp->host = host;
             dp->shared = code_page_ref(paddr >> TARGET_PAGE_BITS);
+            dp->shared_gen = &dp->shared->gen;
             dp->gen = riscv_code_page_gen(dp);
             dp->ops[RISCV_PAGE_SLOTS].opc = OP_PAGE_END;
             g_hash_table_insert(env->code_pages, &dp->paddr, dp);
