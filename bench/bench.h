@@ -218,4 +218,60 @@ static inline void bench_print(const BenchTable *t, const char *tag)
     fflush(stdout);
 }
 
+/* ---- qcore against QEMU, one process each (qmp-bench, riscv-bench) ---- */
+
+/*
+ * One row "metric  qcore  QEMU  qcore/QEMU"; a negative value printed as
+ * FAILED, @have_e false when QEMU was not measured.
+ */
+static inline void bench_versus_row(const char *metric, const char *fmt,
+                                    double q, double e, bool have_e)
+{
+    char qs[32], es[32], ratio[16];
+
+    if (q >= 0) {
+        snprintf(qs, sizeof(qs), fmt, q);
+    } else {
+        snprintf(qs, sizeof(qs), "FAILED");
+    }
+    if (!have_e) {
+        snprintf(es, sizeof(es), "-");
+    } else if (e >= 0) {
+        snprintf(es, sizeof(es), fmt, e);
+    } else {
+        snprintf(es, sizeof(es), "FAILED");
+    }
+    if (have_e && q >= 0 && e > 0) {
+        snprintf(ratio, sizeof(ratio), "%.3f", q / e);
+    } else {
+        snprintf(ratio, sizeof(ratio), "-");
+    }
+    printf("  %-44s %12s %12s %10s\n", metric, qs, es, ratio);
+}
+
+/*
+ * "<tag> target <what>: MET|MISSED (qcore/QEMU = r[, short by Nx])" where
+ * the target is r >= @limit if @higher, else r <= @limit.
+ */
+static inline void bench_versus_target(const char *tag, const char *what,
+                                       double q, double e, bool higher,
+                                       double limit)
+{
+    double r;
+    bool met;
+
+    if (q < 0 || e <= 0) {
+        printf("  %s target %s: NOT MEASURED\n", tag, what);
+        return;
+    }
+    r = q / e;
+    met = higher ? r >= limit : r <= limit;
+    printf("  %s target %s: %s (qcore/QEMU = %.3f", tag, what,
+           met ? "MET" : "MISSED", r);
+    if (!met) {
+        printf(", short by %.2fx", higher ? limit / r : r / limit);
+    }
+    printf(")\n");
+}
+
 #endif

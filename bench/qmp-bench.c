@@ -514,46 +514,6 @@ static void fail(Peer *p, const char *what)
     p->failed = true;
 }
 
-/* One row: both values, and qcore/QEMU when both were measured. */
-static void row(const char *metric, const char *fmt, double q, double e,
-                bool have_e)
-{
-    char qs[32], es[32], ratio[16];
-
-    if (q >= 0) {
-        snprintf(qs, sizeof(qs), fmt, q);
-    } else {
-        snprintf(qs, sizeof(qs), "FAILED");
-    }
-    if (!have_e) {
-        snprintf(es, sizeof(es), "-");
-    } else if (e >= 0) {
-        snprintf(es, sizeof(es), fmt, e);
-    } else {
-        snprintf(es, sizeof(es), "FAILED");
-    }
-    if (have_e && q >= 0 && e > 0) {
-        snprintf(ratio, sizeof(ratio), "%.3f", q / e);
-    } else {
-        snprintf(ratio, sizeof(ratio), "-");
-    }
-    printf("  %-44s %12s %12s %10s\n", metric, qs, es, ratio);
-}
-
-static void target(const char *what, double q, double e, bool higher,
-                   double limit)
-{
-    double r;
-
-    if (q < 0 || e <= 0) {
-        printf("  QMP target %s: NOT MEASURED\n", what);
-        return;
-    }
-    r = q / e;
-    printf("  QMP target %s: %s (qcore/QEMU = %.3f)\n", what,
-           (higher ? r >= limit : r <= limit) ? "MET" : "MISSED", r);
-}
-
 int main(int argc, char **argv)
 {
     static Peer peers[2];
@@ -751,9 +711,9 @@ int main(int argc, char **argv)
 
         snprintf(m, sizeof(m), "start-up exec->greeting, best of %ld (ms)",
                  runs);
-        row(m, "%.2f", q->start_best_ms, e->start_best_ms, he);
+        bench_versus_row(m, "%.2f", q->start_best_ms, e->start_best_ms, he);
         snprintf(m, sizeof(m), "start-up exec->greeting, median (ms)");
-        row(m, "%.2f", q->start_median_ms, e->start_median_ms, he);
+        bench_versus_row(m, "%.2f", q->start_median_ms, e->start_median_ms, he);
         qsort(floor_ms, runs, sizeof(double), cmp_double);
         printf("  %-44s %12.2f %12s %10s\n",
                "  reference: spawn+exit of /bin/true, best", floor_ms[0],
@@ -761,34 +721,36 @@ int main(int argc, char **argv)
         printf("  %-44s %12.2f %12s %10s\n",
                "  reference: spawn+exit of /bin/true, median",
                floor_ms[runs / 2], "", "");
-        row("VmRSS after qmp_capabilities (KiB)", "%.0f", q->rss_kb,
+        bench_versus_row("VmRSS after qmp_capabilities (KiB)", "%.0f", q->rss_kb,
             e->rss_kb, he);
-        row("PSS after qmp_capabilities (KiB)", "%.0f", q->pss_kb,
+        bench_versus_row("PSS after qmp_capabilities (KiB)", "%.0f", q->pss_kb,
             e->pss_kb, he);
         snprintf(m, sizeof(m), "query-status round trip p50, n=%ld (us)",
                  lat_n);
-        row(m, "%.1f", q->lat_p50_us, e->lat_p50_us, he);
-        row("query-status round trip p99 (us)", "%.1f", q->lat_p99_us,
-            e->lat_p99_us, he);
+        bench_versus_row(m, "%.1f", q->lat_p50_us, e->lat_p50_us, he);
+        bench_versus_row("query-status round trip p99 (us)", "%.1f",
+                         q->lat_p99_us, e->lat_p99_us, he);
         snprintf(m, sizeof(m), "pipelined query-status, n=%ld (req/s)",
                  pipe_n);
-        row(m, "%.0f", q->pipe_rps, e->pipe_rps, he);
+        bench_versus_row(m, "%.0f", q->pipe_rps, e->pipe_rps, he);
         snprintf(m, sizeof(m), "%ld iothread add+del pairs, total (ms)",
                  obj_n);
-        row(m, "%.2f", q->obj_total_ms, e->obj_total_ms, he);
-        row("  per pair (us)", "%.1f",
+        bench_versus_row(m, "%.2f", q->obj_total_ms, e->obj_total_ms, he);
+        bench_versus_row("  per pair (us)", "%.1f",
             q->obj_total_ms < 0 ? -1 : q->obj_total_ms * 1e3 / obj_n,
             e->obj_total_ms < 0 ? -1 : e->obj_total_ms * 1e3 / obj_n, he);
-        row("VmRSS after all workloads (KiB)", "%.0f", q->rss_end_kb,
-            e->rss_end_kb, he);
+        bench_versus_row("VmRSS after all workloads (KiB)", "%.0f",
+                         q->rss_end_kb, e->rss_end_kb, he);
     }
     if (e->present) {
-        target("latency p50 <= 0.5x QEMU", q->lat_p50_us, e->lat_p50_us,
-               false, 0.5);
-        target("start-up (best) <= 0.2x QEMU", q->start_best_ms,
-               e->start_best_ms, false, 0.2);
-        target("RSS <= 0.3x QEMU", q->rss_kb, e->rss_kb, false, 0.3);
-        target("throughput >= 2x QEMU", q->pipe_rps, e->pipe_rps, true, 2.0);
+        bench_versus_target("QMP", "latency p50 <= 0.5x QEMU",
+                            q->lat_p50_us, e->lat_p50_us, false, 0.5);
+        bench_versus_target("QMP", "start-up (best) <= 0.2x QEMU",
+                            q->start_best_ms, e->start_best_ms, false, 0.2);
+        bench_versus_target("QMP", "RSS <= 0.3x QEMU", q->rss_kb, e->rss_kb,
+                            false, 0.3);
+        bench_versus_target("QMP", "throughput >= 2x QEMU", q->pipe_rps,
+                            e->pipe_rps, true, 2.0);
     }
     fflush(stdout);
 

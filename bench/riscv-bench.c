@@ -238,49 +238,6 @@ static void fail(Peer *p, const char *what, const Run *r)
     p->failed = true;
 }
 
-static void row(const char *metric, const char *fmt, double q, double e,
-                bool have_e)
-{
-    char qs[32], es[32], ratio[16];
-
-    if (q >= 0) {
-        snprintf(qs, sizeof(qs), fmt, q);
-    } else {
-        snprintf(qs, sizeof(qs), "FAILED");
-    }
-    if (!have_e) {
-        snprintf(es, sizeof(es), "-");
-    } else if (e >= 0) {
-        snprintf(es, sizeof(es), fmt, e);
-    } else {
-        snprintf(es, sizeof(es), "FAILED");
-    }
-    if (have_e && q >= 0 && e > 0) {
-        snprintf(ratio, sizeof(ratio), "%.3f", q / e);
-    } else {
-        snprintf(ratio, sizeof(ratio), "-");
-    }
-    printf("  %-44s %12s %12s %10s\n", metric, qs, es, ratio);
-}
-
-static void target(const char *what, double q, double e, bool higher,
-                   double limit)
-{
-    double r;
-
-    if (q < 0 || e <= 0) {
-        printf("  RISC-V target %s: NOT MEASURED\n", what);
-        return;
-    }
-    r = q / e;
-    printf("  RISC-V target %s: %s (qcore/QEMU = %.3f", what,
-           (higher ? r >= limit : r <= limit) ? "MET" : "MISSED", r);
-    if (higher ? r < limit : r > limit) {
-        printf(", short by %.2fx", higher ? limit / r : r / limit);
-    }
-    printf(")\n");
-}
-
 int main(int argc, char **argv)
 {
     static Peer peers[2];
@@ -441,22 +398,22 @@ int main(int argc, char **argv)
         bool he = e->present;
         char m[64];
 
-        row("bench-mips instructions (M)", "%.3f",
+        bench_versus_row("bench-mips instructions (M)", "%.3f",
             q->insns ? q->insns / 1e6 : -1, e->insns ? e->insns / 1e6 : -1,
             he);
         snprintf(m, sizeof(m), "bench-mips guest time, best of %d (ms)",
                  BENCH_REPS);
-        row(m, "%.1f", q->failed ? -1 : q->best_guest_ms,
+        bench_versus_row(m, "%.1f", q->failed ? -1 : q->best_guest_ms,
             e->failed ? -1 : e->best_guest_ms, he);
-        row("bench-mips guest MIPS, best", "%.1f", q->best_mips,
+        bench_versus_row("bench-mips guest MIPS, best", "%.1f", q->best_mips,
             e->best_mips, he);
-        row("  whole run exec->exit, best (ms)", "%.1f",
+        bench_versus_row("  whole run exec->exit, best (ms)", "%.1f",
             q->failed ? -1 : q->best_wall_ms,
             e->failed ? -1 : e->best_wall_ms, he);
         snprintf(m, sizeof(m), "hello exec->first byte, best of %ld (ms)",
                  runs);
-        row(m, "%.2f", q->first_best_ms, e->first_best_ms, he);
-        row("hello exec->first byte, median (ms)", "%.2f",
+        bench_versus_row(m, "%.2f", q->first_best_ms, e->first_best_ms, he);
+        bench_versus_row("hello exec->first byte, median (ms)", "%.2f",
             q->first_median_ms, e->first_median_ms, he);
         qsort(floor_ms, runs, sizeof(double), cmp_double);
         printf("  %-44s %12.2f %12s %10s\n",
@@ -470,10 +427,10 @@ int main(int argc, char **argv)
            "untimed run with -icount shift=0 (its minstret is the host "
            "cycle counter without icount)\n");
     if (e->present) {
-        target("guest MIPS >= 0.5x QEMU TCG", q->best_mips, e->best_mips,
-               true, 0.5);
-        target("exec->first byte (best) <= 0.2x QEMU", q->first_best_ms,
-               e->first_best_ms, false, 0.2);
+        bench_versus_target("RISC-V", "guest MIPS >= 0.5x QEMU TCG",
+                            q->best_mips, e->best_mips, true, 0.5);
+        bench_versus_target("RISC-V", "exec->first byte (best) <= 0.2x QEMU",
+                            q->first_best_ms, e->first_best_ms, false, 0.2);
     }
     fflush(stdout);
     for (i = 0; i < np; i++) {
