@@ -15,7 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <limits.h>
+#include <spawn.h>
+#include <unistd.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 /* Every measurement is repeated this many times; the minimum is kept. */
 #define BENCH_REPS 3
@@ -216,6 +220,65 @@ static inline void bench_print(const BenchTable *t, const char *tag)
                "%.2f)\n", tag, q <= peer ? "MET" : "MISSED", q / peer);
     }
     fflush(stdout);
+}
+
+/* @name if it is a path, else the first executable @name in $PATH. */
+static inline bool bench_find_in_path(const char *name, char *out,
+                                      size_t size)
+{
+    const char *path = getenv("PATH");
+    char *copy, *dir, *save = NULL;
+    bool found = false;
+
+    if (strchr(name, '/')) {
+        snprintf(out, size, "%s", name);
+        return access(out, X_OK) == 0;
+    }
+    copy = strdup(path ? path : "/usr/bin:/bin");
+    for (dir = strtok_r(copy, ":", &save); dir && !found;
+         dir = strtok_r(NULL, ":", &save)) {
+        snprintf(out, size, "%s/%s", dir, name);
+        found = access(out, X_OK) == 0;
+    }
+    free(copy);
+    return found;
+}
+
+/* The first line of "@path -version", for the report's header. */
+static inline void bench_program_version(const char *path, char *out,
+                                         size_t size)
+{
+    char cmd[PATH_MAX + 32];
+    FILE *f;
+
+    snprintf(cmd, sizeof(cmd), "'%s' -version 2>/dev/null", path);
+    f = popen(cmd, "r");
+    if (!f || !fgets(out, size, f)) {
+        snprintf(out, size, "(version unknown)");
+    }
+    out[strcspn(out, "\n")] = 0;
+    if (f) {
+        pclose(f);
+    }
+}
+
+/*
+ * Reference: posix_spawn of /bin/true until waitpid returns, i.e. what
+ * fork+exec+exit of a trivial dynamically linked program costs here.
+ */
+static inline double bench_spawn_floor_ms(void)
+{
+    extern char **environ;
+    char *argv[] = { (char *)"/bin/true", NULL };
+    int64_t t = bench_now_ns();
+    pid_t pid;
+
+    if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ)) {
+        return -1;
+    }
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return (bench_now_ns() - t) / 1e6;
 }
 
 /* ---- qcore against QEMU, one process each (qmp-bench, riscv-bench) ---- */

@@ -271,24 +271,6 @@ static int64_t start_peer(Peer *p)
     return t;
 }
 
-/*
- * Reference: posix_spawn of /bin/true until waitpid returns, i.e. what
- * fork+exec+exit of a trivial dynamically linked program costs here.
- */
-static double spawn_floor_ms(void)
-{
-    char *argv[] = { "/bin/true", NULL };
-    int64_t t = bench_now_ns();
-    pid_t pid;
-
-    if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ)) {
-        return -1;
-    }
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-    }
-    return (bench_now_ns() - t) / 1e6;
-}
-
 static void stop_peer(Peer *p)
 {
     close(p->fd);
@@ -471,43 +453,6 @@ static double run_objects(Peer *p, long n)
 
 /* ---- set-up and report ------------------------------------------------- */
 
-/* @name if it is a path, else the first executable @name in $PATH. */
-static bool find_in_path(const char *name, char *out, size_t size)
-{
-    const char *path = getenv("PATH");
-    char *copy, *dir, *save = NULL;
-    bool found = false;
-
-    if (strchr(name, '/')) {
-        snprintf(out, size, "%s", name);
-        return access(out, X_OK) == 0;
-    }
-    copy = strdup(path ? path : "/usr/bin:/bin");
-    for (dir = strtok_r(copy, ":", &save); dir && !found;
-         dir = strtok_r(NULL, ":", &save)) {
-        snprintf(out, size, "%s/%s", dir, name);
-        found = access(out, X_OK) == 0;
-    }
-    free(copy);
-    return found;
-}
-
-static void get_version(Peer *p)
-{
-    char cmd[PATH_MAX + 32];
-    FILE *f;
-
-    snprintf(cmd, sizeof(cmd), "'%s' -version 2>/dev/null", p->path);
-    f = popen(cmd, "r");
-    if (!f || !fgets(p->version, sizeof(p->version), f)) {
-        snprintf(p->version, sizeof(p->version), "(version unknown)");
-    }
-    p->version[strcspn(p->version, "\n")] = 0;
-    if (f) {
-        pclose(f);
-    }
-}
-
 static void fail(Peer *p, const char *what)
 {
     fprintf(stderr, "QMP %s: %s FAILED\n", p->name, what);
@@ -553,11 +498,13 @@ int main(int argc, char **argv)
     *q = (Peer) { .name = "qcore", .path = qcore_path, .present = true,
                   .fd = -1 };
     *e = (Peer) { .name = "QEMU", .path = qemu_path, .fd = -1 };
-    e->present = find_in_path(qemu_env ? qemu_env : "qemu-system-x86_64",
-                              qemu_path, sizeof(qemu_path));
+    e->present = bench_find_in_path(qemu_env ? qemu_env
+                                             : "qemu-system-x86_64",
+                                    qemu_path, sizeof(qemu_path));
     np = e->present ? 2 : 1;
     for (i = 0; i < np; i++) {
-        get_version(&peers[i]);
+        bench_program_version(peers[i].path, peers[i].version,
+                              sizeof(peers[i].version));
         start[i] = calloc(runs, sizeof(double));
     }
 
@@ -589,7 +536,7 @@ int main(int argc, char **argv)
 
     /* 1. exec -> greeting, runs interleaved (and the /bin/true floor). */
     for (r = 0; r < runs; r++) {
-        floor_ms[r] = spawn_floor_ms();
+        floor_ms[r] = bench_spawn_floor_ms();
         for (i = 0; i < np; i++) {
             Peer *p = &peers[i];
             int64_t t;

@@ -181,56 +181,6 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static double spawn_floor_ms(void)
-{
-    char *argv[] = { "/bin/true", NULL };
-    int64_t t = bench_now_ns();
-    pid_t pid;
-
-    if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ)) {
-        return -1;
-    }
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
-    }
-    return (bench_now_ns() - t) / 1e6;
-}
-
-static bool find_in_path(const char *name, char *out, size_t size)
-{
-    const char *path = getenv("PATH");
-    char *copy, *dir, *save = NULL;
-    bool found = false;
-
-    if (strchr(name, '/')) {
-        snprintf(out, size, "%s", name);
-        return access(out, X_OK) == 0;
-    }
-    copy = strdup(path ? path : "/usr/bin:/bin");
-    for (dir = strtok_r(copy, ":", &save); dir && !found;
-         dir = strtok_r(NULL, ":", &save)) {
-        snprintf(out, size, "%s/%s", dir, name);
-        found = access(out, X_OK) == 0;
-    }
-    free(copy);
-    return found;
-}
-
-static void get_version(Peer *p)
-{
-    char cmd[PATH_MAX + 32];
-    FILE *f;
-
-    snprintf(cmd, sizeof(cmd), "'%s' -version 2>/dev/null", p->path);
-    f = popen(cmd, "r");
-    if (!f || !fgets(p->version, sizeof(p->version), f)) {
-        snprintf(p->version, sizeof(p->version), "(version unknown)");
-    }
-    p->version[strcspn(p->version, "\n")] = 0;
-    if (f) {
-        pclose(f);
-    }
-}
-
 static void fail(Peer *p, const char *what, const Run *r)
 {
     fprintf(stderr, "riscv %s: %s FAILED (exit status %d), output:\n%s\n",
@@ -268,12 +218,14 @@ int main(int argc, char **argv)
     }
     *q = (Peer) { .name = "qcore", .path = argv[1], .present = true };
     *e = (Peer) { .name = "QEMU", .path = qemu_path };
-    e->present = find_in_path(qemu_env ? qemu_env : "qemu-system-riscv64",
-                              qemu_path, sizeof(qemu_path));
+    e->present = bench_find_in_path(qemu_env ? qemu_env
+                                             : "qemu-system-riscv64",
+                                    qemu_path, sizeof(qemu_path));
     np = e->present ? 2 : 1;
     floor_ms = calloc(runs, sizeof(double));
     for (i = 0; i < np; i++) {
-        get_version(&peers[i]);
+        bench_program_version(peers[i].path, peers[i].version,
+                              sizeof(peers[i].version));
         first[i] = calloc(runs, sizeof(double));
         peers[i].best_mips = peers[i].best_guest_ms = -1;
         peers[i].best_wall_ms = -1;
@@ -364,7 +316,7 @@ int main(int argc, char **argv)
 
     /* 2. exec -> first serial byte of hello.elf, interleaved. */
     for (r = 0; r < runs; r++) {
-        floor_ms[r] = spawn_floor_ms();
+        floor_ms[r] = bench_spawn_floor_ms();
         for (i = 0; i < np; i++) {
             Peer *p = &peers[i];
 
