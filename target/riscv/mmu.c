@@ -302,6 +302,35 @@ static void phys_store(CPURISCVState *env, hwaddr paddr, unsigned size,
     }
 }
 
+/*
+ * Where a data access of @size at @vaddr goes: *host for RAM (with its
+ * TLB entry in *e, filled on a miss), or *host NULL and *paddr for MMIO
+ * and anything else the TLB must not cache.  On a translation fault
+ * env->badaddr is set and the exception returned.
+ */
+static RISCVException data_access_target(CPURISCVState *env, uint64_t vaddr,
+                                         unsigned size, MMUAccessType type,
+                                         unsigned mmu_idx, void **host,
+                                         RISCVTLBEntry **e, hwaddr *paddr)
+{
+    RISCVException ex;
+
+    *host = riscv_tlb_host(env, vaddr, size, type, mmu_idx, e);
+    if (*host) {
+        return RISCV_EXCP_NONE;
+    }
+    ex = riscv_translate(env, vaddr, type, mmu_idx, paddr);
+    if (ex != RISCV_EXCP_NONE) {
+        env->badaddr = vaddr;
+        return ex;
+    }
+    *e = tlb_fill(env, vaddr, *paddr, type, mmu_idx);
+    if (*e) {
+        *host = (void *)((*e)->addend + (uintptr_t)vaddr);
+    }
+    return RISCV_EXCP_NONE;
+}
+
 RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
                                unsigned size, uint64_t *val)
 {
@@ -328,23 +357,18 @@ RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
         return RISCV_EXCP_NONE;
     }
 
-    host = riscv_tlb_host(env, vaddr, size, MMU_DATA_LOAD, mmu_idx, &e);
+    ex = data_access_target(env, vaddr, size, MMU_DATA_LOAD, mmu_idx, &host,
+                            &e, &paddr);
+    if (ex != RISCV_EXCP_NONE) {
+        return ex;
+    }
     if (!host) {
-        ex = riscv_translate(env, vaddr, MMU_DATA_LOAD, mmu_idx, &paddr);
-        if (ex != RISCV_EXCP_NONE) {
+        *val = phys_load(env, paddr, size, hart_attrs(env, mmu_idx), &res);
+        if (res != MEMTX_OK) {
             env->badaddr = vaddr;
-            return ex;
+            return RISCV_EXCP_LOAD_ACCESS_FAULT;
         }
-        e = tlb_fill(env, vaddr, paddr, MMU_DATA_LOAD, mmu_idx);
-        if (!e) {
-            *val = phys_load(env, paddr, size, hart_attrs(env, mmu_idx), &res);
-            if (res != MEMTX_OK) {
-                env->badaddr = vaddr;
-                return RISCV_EXCP_LOAD_ACCESS_FAULT;
-            }
-            return RISCV_EXCP_NONE;
-        }
-        host = (void *)(e->addend + (uintptr_t)vaddr);
+        return RISCV_EXCP_NONE;
     }
     *val = riscv_host_load(host, size);
     return RISCV_EXCP_NONE;
@@ -381,26 +405,21 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
         return RISCV_EXCP_NONE;
     }
 
-    host = riscv_tlb_host(env, vaddr, size, MMU_DATA_STORE, mmu_idx, &e);
+    ex = data_access_target(env, vaddr, size, MMU_DATA_STORE, mmu_idx,
+                            &host, &e, &paddr);
+    if (ex != RISCV_EXCP_NONE) {
+        return ex;
+    }
     if (!host) {
-        ex = riscv_translate(env, vaddr, MMU_DATA_STORE, mmu_idx, &paddr);
-        if (ex != RISCV_EXCP_NONE) {
+        phys_store(env, paddr, size, val, hart_attrs(env, mmu_idx), &res);
+        if (res != MEMTX_OK) {
             env->badaddr = vaddr;
-            return ex;
+            return RISCV_EXCP_STORE_AMO_ACCESS_FAULT;
         }
-        e = tlb_fill(env, vaddr, paddr, MMU_DATA_STORE, mmu_idx);
-        if (!e) {
-            phys_store(env, paddr, size, val, hart_attrs(env, mmu_idx), &res);
-            if (res != MEMTX_OK) {
-                env->badaddr = vaddr;
-                return RISCV_EXCP_STORE_AMO_ACCESS_FAULT;
-            }
-            if (riscv_page_may_have_code(paddr)) {
-                riscv_code_written(paddr, size);
-            }
-            return RISCV_EXCP_NONE;
+        if (riscv_page_may_have_code(paddr)) {
+            riscv_code_written(paddr, size);
         }
-        host = (void *)(e->addend + (uintptr_t)vaddr);
+        return RISCV_EXCP_NONE;
     }
     riscv_host_store(host, size, val);
     if (unlikely(riscv_page_may_have_code(e->paddr))) {
@@ -461,21 +480,14 @@ RISCVException riscv_probe_rmw(CPURISCVState *env, uint64_t vaddr,
     RISCVException ex;
     void *h;
 
-    h = riscv_tlb_host(env, vaddr, size, MMU_DATA_STORE, mmu_idx, &e);
-    if (!h) {
-        ex = riscv_translate(env, vaddr, MMU_DATA_STORE, mmu_idx, paddr);
-        if (ex != RISCV_EXCP_NONE) {
-            env->badaddr = vaddr;
-            return ex;
-        }
-        e = tlb_fill(env, vaddr, *paddr, MMU_DATA_STORE, mmu_idx);
-        if (!e) {
-            *host = NULL;
-            return RISCV_EXCP_NONE;
-        }
-        h = (void *)(e->addend + (uintptr_t)vaddr);
+    ex = data_access_target(env, vaddr, size, MMU_DATA_STORE, mmu_idx, &h,
+                            &e, paddr);
+    if (ex != RISCV_EXCP_NONE) {
+        return ex;
     }
-    *paddr = e->paddr | (vaddr & ~TARGET_PAGE_MASK);
+    if (h) {
+        *paddr = e->paddr | (vaddr & ~TARGET_PAGE_MASK);
+    }
     *host = h;
     return RISCV_EXCP_NONE;
 }
