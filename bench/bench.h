@@ -284,6 +284,26 @@ static inline double bench_spawn_floor_ms(void)
 /* ---- qcore against QEMU, one process each (qmp-bench, riscv-bench) ---- */
 
 /*
+ * The lines naming both binaries; without QEMU, why its column is empty
+ * (@missing: what was looked for, @hint: how to provide it).
+ */
+static inline void bench_versus_header(const char *q_path,
+                                       const char *q_version, bool have_e,
+                                       const char *e_path,
+                                       const char *e_version,
+                                       const char *missing, const char *hint)
+{
+    printf("  qcore: %s (%s)\n", q_path, q_version);
+    if (have_e) {
+        printf("  QEMU:  %s (%s)\n", e_path, e_version);
+    } else {
+        printf("  QEMU:  %s not found (%s): SKIPPED, qcore column only\n",
+               missing, hint);
+    }
+    fflush(stdout);
+}
+
+/*
  * One row "metric  qcore  QEMU  qcore/QEMU"; a negative value printed as
  * FAILED, @have_e false when QEMU was not measured.
  */

@@ -524,15 +524,10 @@ int main(int argc, char **argv)
 
     printf("\nQMP: qcore vs QEMU, \"-M none -display none -nodefaults "
            "-qmp unix:PATH\" (client chardev, the benchmark listens)\n");
-    printf("  qcore: %s (%s)\n", q->path, q->version);
-    if (e->present) {
-        printf("  QEMU:  %s (%s)\n", e->path, e->version);
-    } else {
-        printf("  QEMU:  %s not found (install qemu-system-x86 or set "
-               "BENCH_QEMU=/path): SKIPPED, qcore column only\n",
-               qemu_env ? qemu_env : "qemu-system-x86_64 in $PATH");
-    }
-    fflush(stdout);
+    bench_versus_header(q->path, q->version, e->present, e->path,
+                        e->version,
+                        qemu_env ? qemu_env : "qemu-system-x86_64 in $PATH",
+                        "install qemu-system-x86 or set BENCH_QEMU=/path");
 
     /* 1. exec -> greeting, runs interleaved (and the /bin/true floor). */
     for (r = 0; r < runs; r++) {

@@ -233,15 +233,10 @@ int main(int argc, char **argv)
 
     printf("\nRISC-V guest: qcore vs QEMU TCG, \"-M virt -smp 1 -m 128M "
            "-bios none -kernel ELF -nographic\", stdout a pipe\n");
-    printf("  qcore: %s (%s)\n", q->path, q->version);
-    if (e->present) {
-        printf("  QEMU:  %s (%s)\n", e->path, e->version);
-    } else {
-        printf("  QEMU:  %s not found (install qemu-system-misc or set "
-               "BENCH_QEMU_RISCV=/path): SKIPPED, qcore column only\n",
-               qemu_env ? qemu_env : "qemu-system-riscv64 in $PATH");
-    }
-    fflush(stdout);
+    bench_versus_header(q->path, q->version, e->present, e->path,
+                        e->version,
+                        qemu_env ? qemu_env : "qemu-system-riscv64 in $PATH",
+                        "install qemu-system-misc or set BENCH_QEMU_RISCV=/path");
 
     /* 1. bench-mips, BENCH_REPS runs each, interleaved. */
     for (rep = 0; rep < BENCH_REPS; rep++) {
