@@ -56,6 +56,19 @@ void cpu_list_add(CPUState *cpu)
     qemu_mutex_unlock(&qemu_cpu_list_lock);
 }
 
+void cpu_exit_all(void)
+{
+    CPUState *cpu;
+
+    /* Whatever the caller changed is visible to an exec that sees us. */
+    smp_mb();
+    qemu_mutex_lock(&qemu_cpu_list_lock);
+    CPU_FOREACH(cpu) {
+        qatomic_set(&cpu->exit_request, 1);
+    }
+    qemu_mutex_unlock(&qemu_cpu_list_lock);
+}
+
 void cpu_list_remove(CPUState *cpu)
 {
     assert_bql_held();

@@ -139,6 +139,12 @@ void cpu_list_remove(CPUState *cpu);
 /* Make @cpu leave guest code promptly and re-check its state.  Any thread. */
 void qemu_cpu_kick(CPUState *cpu);
 /*
+ * Make every running vCPU leave guest code at its next check, without
+ * waking halted ones (guest code changed: QEMU's tb_invalidate unlinks
+ * chained blocks instead).  Any thread; takes qemu_cpu_list_lock.
+ */
+void cpu_exit_all(void);
+/*
  * A target calls this when an interrupt became pending: kick, with the
  * BQL (taken if the caller does not hold it), so that a vCPU halted in
  * wfi re-checks has_work.  Any thread.

@@ -174,6 +174,8 @@ typedef struct RISCVTLBEntry {
     uint64_t tag;               /* virtual page, or -1: empty */
     uintptr_t addend;
     hwaddr paddr;               /* physical page, for the code-page check */
+    /* &riscv_code_filter[] of paddr: the store fast path's one load. */
+    const uint16_t *code_filter;
 } RISCVTLBEntry;
 
 typedef struct RISCVDecodedPage RISCVDecodedPage;

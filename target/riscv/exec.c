@@ -28,223 +28,104 @@ static inline int64_t sext32(uint64_t v)
     return (int32_t)v;
 }
 
+/*
+ * The handlers, by how run_block's table selects them (see RISCVOp.hoff):
+ * SYS_OPS have one handler for both lengths; STEP_OPS one per length
+ * (do_OP_x and do_OP_x_c); XFER_OPS, the direct jumps and branches, one
+ * per length and per kind of target (the same page or not, RISCVOp.near).
+ */
+#define SYS_OPS(X) \
+    X(DECODE) X(PAGE_END) X(CROSS_PAGE) X(ILLEGAL) X(FENCE_I) X(ECALL) \
+    X(EBREAK) X(MRET) X(SRET) X(WFI) X(SFENCE_VMA) X(CSRRW) X(CSRRS) \
+    X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI)
+#define STEP_OPS(X) \
+    X(LUI) X(AUIPC) X(JALR) X(LB) X(LH) X(LW) X(LD) X(LBU) X(LHU) X(LWU) \
+    X(SB) X(SH) X(SW) X(SD) X(ADDI) X(SLTI) X(SLTIU) X(XORI) X(ORI) \
+    X(ANDI) X(SLLI) X(SRLI) X(SRAI) X(ADD) X(SUB) X(SLL) X(SLT) X(SLTU) \
+    X(XOR) X(SRL) X(SRA) X(OR) X(AND) X(ADDIW) X(SLLIW) X(SRLIW) \
+    X(SRAIW) X(ADDW) X(SUBW) X(SLLW) X(SRLW) X(SRAW) X(MUL) X(MULH) \
+    X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU) X(MULW) X(DIVW) \
+    X(DIVUW) X(REMW) X(REMUW) X(LR_W) X(LR_D) X(SC_W) X(SC_D) X(AMO_W) \
+    X(AMO_D) X(FENCE)
+#define XFER_OPS(X) \
+    X(JAL) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU)
+
 static int run_block(CPUState *cs, CPURISCVState *env, RISCVDecodedPage *dp)
 {
     /*
-     * Handler addresses as offsets from do_OP_DECODE (RISCVOp.hoff):
-     * [0] for 4-byte instructions, [1] for compressed ones.
+     * Handler addresses as offsets from do_OP_DECODE, indexed by
+     * [near << 1 | compressed][opc].
      */
-    static const int32_t hoffs[2][OP_COUNT] = {
-      {
-        [OP_DECODE] = &&do_OP_DECODE - &&do_OP_DECODE,
-        [OP_PAGE_END] = &&do_OP_PAGE_END - &&do_OP_DECODE,
-        [OP_CROSS_PAGE] = &&do_OP_CROSS_PAGE - &&do_OP_DECODE,
-        [OP_ILLEGAL] = &&do_OP_ILLEGAL - &&do_OP_DECODE,
-        [OP_LUI] = &&do_OP_LUI - &&do_OP_DECODE,
-        [OP_AUIPC] = &&do_OP_AUIPC - &&do_OP_DECODE,
-        [OP_JAL] = &&do_OP_JAL - &&do_OP_DECODE,
-        [OP_JALR] = &&do_OP_JALR - &&do_OP_DECODE,
-        [OP_BEQ] = &&do_OP_BEQ - &&do_OP_DECODE,
-        [OP_BNE] = &&do_OP_BNE - &&do_OP_DECODE,
-        [OP_BLT] = &&do_OP_BLT - &&do_OP_DECODE,
-        [OP_BGE] = &&do_OP_BGE - &&do_OP_DECODE,
-        [OP_BLTU] = &&do_OP_BLTU - &&do_OP_DECODE,
-        [OP_BGEU] = &&do_OP_BGEU - &&do_OP_DECODE,
-        [OP_LB] = &&do_OP_LB - &&do_OP_DECODE,
-        [OP_LH] = &&do_OP_LH - &&do_OP_DECODE,
-        [OP_LW] = &&do_OP_LW - &&do_OP_DECODE,
-        [OP_LD] = &&do_OP_LD - &&do_OP_DECODE,
-        [OP_LBU] = &&do_OP_LBU - &&do_OP_DECODE,
-        [OP_LHU] = &&do_OP_LHU - &&do_OP_DECODE,
-        [OP_LWU] = &&do_OP_LWU - &&do_OP_DECODE,
-        [OP_SB] = &&do_OP_SB - &&do_OP_DECODE,
-        [OP_SH] = &&do_OP_SH - &&do_OP_DECODE,
-        [OP_SW] = &&do_OP_SW - &&do_OP_DECODE,
-        [OP_SD] = &&do_OP_SD - &&do_OP_DECODE,
-        [OP_ADDI] = &&do_OP_ADDI - &&do_OP_DECODE,
-        [OP_SLTI] = &&do_OP_SLTI - &&do_OP_DECODE,
-        [OP_SLTIU] = &&do_OP_SLTIU - &&do_OP_DECODE,
-        [OP_XORI] = &&do_OP_XORI - &&do_OP_DECODE,
-        [OP_ORI] = &&do_OP_ORI - &&do_OP_DECODE,
-        [OP_ANDI] = &&do_OP_ANDI - &&do_OP_DECODE,
-        [OP_SLLI] = &&do_OP_SLLI - &&do_OP_DECODE,
-        [OP_SRLI] = &&do_OP_SRLI - &&do_OP_DECODE,
-        [OP_SRAI] = &&do_OP_SRAI - &&do_OP_DECODE,
-        [OP_ADD] = &&do_OP_ADD - &&do_OP_DECODE,
-        [OP_SUB] = &&do_OP_SUB - &&do_OP_DECODE,
-        [OP_SLL] = &&do_OP_SLL - &&do_OP_DECODE,
-        [OP_SLT] = &&do_OP_SLT - &&do_OP_DECODE,
-        [OP_SLTU] = &&do_OP_SLTU - &&do_OP_DECODE,
-        [OP_XOR] = &&do_OP_XOR - &&do_OP_DECODE,
-        [OP_SRL] = &&do_OP_SRL - &&do_OP_DECODE,
-        [OP_SRA] = &&do_OP_SRA - &&do_OP_DECODE,
-        [OP_OR] = &&do_OP_OR - &&do_OP_DECODE,
-        [OP_AND] = &&do_OP_AND - &&do_OP_DECODE,
-        [OP_ADDIW] = &&do_OP_ADDIW - &&do_OP_DECODE,
-        [OP_SLLIW] = &&do_OP_SLLIW - &&do_OP_DECODE,
-        [OP_SRLIW] = &&do_OP_SRLIW - &&do_OP_DECODE,
-        [OP_SRAIW] = &&do_OP_SRAIW - &&do_OP_DECODE,
-        [OP_ADDW] = &&do_OP_ADDW - &&do_OP_DECODE,
-        [OP_SUBW] = &&do_OP_SUBW - &&do_OP_DECODE,
-        [OP_SLLW] = &&do_OP_SLLW - &&do_OP_DECODE,
-        [OP_SRLW] = &&do_OP_SRLW - &&do_OP_DECODE,
-        [OP_SRAW] = &&do_OP_SRAW - &&do_OP_DECODE,
-        [OP_MUL] = &&do_OP_MUL - &&do_OP_DECODE,
-        [OP_MULH] = &&do_OP_MULH - &&do_OP_DECODE,
-        [OP_MULHSU] = &&do_OP_MULHSU - &&do_OP_DECODE,
-        [OP_MULHU] = &&do_OP_MULHU - &&do_OP_DECODE,
-        [OP_DIV] = &&do_OP_DIV - &&do_OP_DECODE,
-        [OP_DIVU] = &&do_OP_DIVU - &&do_OP_DECODE,
-        [OP_REM] = &&do_OP_REM - &&do_OP_DECODE,
-        [OP_REMU] = &&do_OP_REMU - &&do_OP_DECODE,
-        [OP_MULW] = &&do_OP_MULW - &&do_OP_DECODE,
-        [OP_DIVW] = &&do_OP_DIVW - &&do_OP_DECODE,
-        [OP_DIVUW] = &&do_OP_DIVUW - &&do_OP_DECODE,
-        [OP_REMW] = &&do_OP_REMW - &&do_OP_DECODE,
-        [OP_REMUW] = &&do_OP_REMUW - &&do_OP_DECODE,
-        [OP_LR_W] = &&do_OP_LR_W - &&do_OP_DECODE,
-        [OP_LR_D] = &&do_OP_LR_D - &&do_OP_DECODE,
-        [OP_SC_W] = &&do_OP_SC_W - &&do_OP_DECODE,
-        [OP_SC_D] = &&do_OP_SC_D - &&do_OP_DECODE,
-        [OP_AMO_W] = &&do_OP_AMO_W - &&do_OP_DECODE,
-        [OP_AMO_D] = &&do_OP_AMO_D - &&do_OP_DECODE,
-        [OP_FENCE] = &&do_OP_FENCE - &&do_OP_DECODE,
-        [OP_FENCE_I] = &&do_OP_FENCE_I - &&do_OP_DECODE,
-        [OP_ECALL] = &&do_OP_ECALL - &&do_OP_DECODE,
-        [OP_EBREAK] = &&do_OP_EBREAK - &&do_OP_DECODE,
-        [OP_MRET] = &&do_OP_MRET - &&do_OP_DECODE,
-        [OP_SRET] = &&do_OP_SRET - &&do_OP_DECODE,
-        [OP_WFI] = &&do_OP_WFI - &&do_OP_DECODE,
-        [OP_SFENCE_VMA] = &&do_OP_SFENCE_VMA - &&do_OP_DECODE,
-        [OP_CSRRW] = &&do_OP_CSRRW - &&do_OP_DECODE,
-        [OP_CSRRS] = &&do_OP_CSRRS - &&do_OP_DECODE,
-        [OP_CSRRC] = &&do_OP_CSRRC - &&do_OP_DECODE,
-        [OP_CSRRWI] = &&do_OP_CSRRWI - &&do_OP_DECODE,
-        [OP_CSRRSI] = &&do_OP_CSRRSI - &&do_OP_DECODE,
-        [OP_CSRRCI] = &&do_OP_CSRRCI - &&do_OP_DECODE,
-      }, {
-        [OP_DECODE] = &&do_OP_DECODE - &&do_OP_DECODE,
-        [OP_PAGE_END] = &&do_OP_PAGE_END - &&do_OP_DECODE,
-        [OP_CROSS_PAGE] = &&do_OP_CROSS_PAGE - &&do_OP_DECODE,
-        [OP_ILLEGAL] = &&do_OP_ILLEGAL - &&do_OP_DECODE,
-        [OP_LUI] = &&do_OP_LUI_c - &&do_OP_DECODE,
-        [OP_AUIPC] = &&do_OP_AUIPC_c - &&do_OP_DECODE,
-        [OP_JAL] = &&do_OP_JAL_c - &&do_OP_DECODE,
-        [OP_JALR] = &&do_OP_JALR_c - &&do_OP_DECODE,
-        [OP_BEQ] = &&do_OP_BEQ_c - &&do_OP_DECODE,
-        [OP_BNE] = &&do_OP_BNE_c - &&do_OP_DECODE,
-        [OP_BLT] = &&do_OP_BLT_c - &&do_OP_DECODE,
-        [OP_BGE] = &&do_OP_BGE_c - &&do_OP_DECODE,
-        [OP_BLTU] = &&do_OP_BLTU_c - &&do_OP_DECODE,
-        [OP_BGEU] = &&do_OP_BGEU_c - &&do_OP_DECODE,
-        [OP_LB] = &&do_OP_LB_c - &&do_OP_DECODE,
-        [OP_LH] = &&do_OP_LH_c - &&do_OP_DECODE,
-        [OP_LW] = &&do_OP_LW_c - &&do_OP_DECODE,
-        [OP_LD] = &&do_OP_LD_c - &&do_OP_DECODE,
-        [OP_LBU] = &&do_OP_LBU_c - &&do_OP_DECODE,
-        [OP_LHU] = &&do_OP_LHU_c - &&do_OP_DECODE,
-        [OP_LWU] = &&do_OP_LWU_c - &&do_OP_DECODE,
-        [OP_SB] = &&do_OP_SB_c - &&do_OP_DECODE,
-        [OP_SH] = &&do_OP_SH_c - &&do_OP_DECODE,
-        [OP_SW] = &&do_OP_SW_c - &&do_OP_DECODE,
-        [OP_SD] = &&do_OP_SD_c - &&do_OP_DECODE,
-        [OP_ADDI] = &&do_OP_ADDI_c - &&do_OP_DECODE,
-        [OP_SLTI] = &&do_OP_SLTI_c - &&do_OP_DECODE,
-        [OP_SLTIU] = &&do_OP_SLTIU_c - &&do_OP_DECODE,
-        [OP_XORI] = &&do_OP_XORI_c - &&do_OP_DECODE,
-        [OP_ORI] = &&do_OP_ORI_c - &&do_OP_DECODE,
-        [OP_ANDI] = &&do_OP_ANDI_c - &&do_OP_DECODE,
-        [OP_SLLI] = &&do_OP_SLLI_c - &&do_OP_DECODE,
-        [OP_SRLI] = &&do_OP_SRLI_c - &&do_OP_DECODE,
-        [OP_SRAI] = &&do_OP_SRAI_c - &&do_OP_DECODE,
-        [OP_ADD] = &&do_OP_ADD_c - &&do_OP_DECODE,
-        [OP_SUB] = &&do_OP_SUB_c - &&do_OP_DECODE,
-        [OP_SLL] = &&do_OP_SLL_c - &&do_OP_DECODE,
-        [OP_SLT] = &&do_OP_SLT_c - &&do_OP_DECODE,
-        [OP_SLTU] = &&do_OP_SLTU_c - &&do_OP_DECODE,
-        [OP_XOR] = &&do_OP_XOR_c - &&do_OP_DECODE,
-        [OP_SRL] = &&do_OP_SRL_c - &&do_OP_DECODE,
-        [OP_SRA] = &&do_OP_SRA_c - &&do_OP_DECODE,
-        [OP_OR] = &&do_OP_OR_c - &&do_OP_DECODE,
-        [OP_AND] = &&do_OP_AND_c - &&do_OP_DECODE,
-        [OP_ADDIW] = &&do_OP_ADDIW_c - &&do_OP_DECODE,
-        [OP_SLLIW] = &&do_OP_SLLIW_c - &&do_OP_DECODE,
-        [OP_SRLIW] = &&do_OP_SRLIW_c - &&do_OP_DECODE,
-        [OP_SRAIW] = &&do_OP_SRAIW_c - &&do_OP_DECODE,
-        [OP_ADDW] = &&do_OP_ADDW_c - &&do_OP_DECODE,
-        [OP_SUBW] = &&do_OP_SUBW_c - &&do_OP_DECODE,
-        [OP_SLLW] = &&do_OP_SLLW_c - &&do_OP_DECODE,
-        [OP_SRLW] = &&do_OP_SRLW_c - &&do_OP_DECODE,
-        [OP_SRAW] = &&do_OP_SRAW_c - &&do_OP_DECODE,
-        [OP_MUL] = &&do_OP_MUL_c - &&do_OP_DECODE,
-        [OP_MULH] = &&do_OP_MULH_c - &&do_OP_DECODE,
-        [OP_MULHSU] = &&do_OP_MULHSU_c - &&do_OP_DECODE,
-        [OP_MULHU] = &&do_OP_MULHU_c - &&do_OP_DECODE,
-        [OP_DIV] = &&do_OP_DIV_c - &&do_OP_DECODE,
-        [OP_DIVU] = &&do_OP_DIVU_c - &&do_OP_DECODE,
-        [OP_REM] = &&do_OP_REM_c - &&do_OP_DECODE,
-        [OP_REMU] = &&do_OP_REMU_c - &&do_OP_DECODE,
-        [OP_MULW] = &&do_OP_MULW_c - &&do_OP_DECODE,
-        [OP_DIVW] = &&do_OP_DIVW_c - &&do_OP_DECODE,
-        [OP_DIVUW] = &&do_OP_DIVUW_c - &&do_OP_DECODE,
-        [OP_REMW] = &&do_OP_REMW_c - &&do_OP_DECODE,
-        [OP_REMUW] = &&do_OP_REMUW_c - &&do_OP_DECODE,
-        [OP_LR_W] = &&do_OP_LR_W_c - &&do_OP_DECODE,
-        [OP_LR_D] = &&do_OP_LR_D_c - &&do_OP_DECODE,
-        [OP_SC_W] = &&do_OP_SC_W_c - &&do_OP_DECODE,
-        [OP_SC_D] = &&do_OP_SC_D_c - &&do_OP_DECODE,
-        [OP_AMO_W] = &&do_OP_AMO_W_c - &&do_OP_DECODE,
-        [OP_AMO_D] = &&do_OP_AMO_D_c - &&do_OP_DECODE,
-        [OP_FENCE] = &&do_OP_FENCE_c - &&do_OP_DECODE,
-        [OP_FENCE_I] = &&do_OP_FENCE_I - &&do_OP_DECODE,
-        [OP_ECALL] = &&do_OP_ECALL - &&do_OP_DECODE,
-        [OP_EBREAK] = &&do_OP_EBREAK - &&do_OP_DECODE,
-        [OP_MRET] = &&do_OP_MRET - &&do_OP_DECODE,
-        [OP_SRET] = &&do_OP_SRET - &&do_OP_DECODE,
-        [OP_WFI] = &&do_OP_WFI - &&do_OP_DECODE,
-        [OP_SFENCE_VMA] = &&do_OP_SFENCE_VMA - &&do_OP_DECODE,
-        [OP_CSRRW] = &&do_OP_CSRRW - &&do_OP_DECODE,
-        [OP_CSRRS] = &&do_OP_CSRRS - &&do_OP_DECODE,
-        [OP_CSRRC] = &&do_OP_CSRRC - &&do_OP_DECODE,
-        [OP_CSRRWI] = &&do_OP_CSRRWI - &&do_OP_DECODE,
-        [OP_CSRRSI] = &&do_OP_CSRRSI - &&do_OP_DECODE,
-        [OP_CSRRCI] = &&do_OP_CSRRCI - &&do_OP_DECODE,
-      },
+#define H(x)        [OP_##x] = &&do_OP_##x - &&do_OP_DECODE,
+#define H_C(x)      [OP_##x] = &&do_OP_##x##_c - &&do_OP_DECODE,
+#define H_NEAR(x)   [OP_##x] = &&do_OP_##x##_near - &&do_OP_DECODE,
+#define H_NEAR_C(x) [OP_##x] = &&do_OP_##x##_near_c - &&do_OP_DECODE,
+    static const int32_t hoffs[4][OP_COUNT] = {
+        { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H) },
+        { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_C) },
+        { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H_NEAR) },
+        { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_NEAR_C) },
     };
+#undef H
+#undef H_C
+#undef H_NEAR
+#undef H_NEAR_C
     uint64_t *r = env->gpr;
-    uint64_t pc = env->pc;
-    const uint64_t vpage = pc & TARGET_PAGE_MASK;
-    RISCVOp *op = &dp->ops[(pc & ~TARGET_PAGE_MASK) >> 1];
+    const uint64_t vpage = env->pc & TARGET_PAGE_MASK;
+    /*
+     * The pc is not kept: slot i of the page stands for vpage + 2 * i and
+     * is 16 bytes, so PC() recovers it from the op pointer.  pcbias moves
+     * only for an instruction straddling the page end (cross[]).
+     */
+    uint64_t pcbias = vpage - ((uintptr_t)dp->ops >> 3);
+    RISCVOp *op = &dp->ops[(env->pc & ~TARGET_PAGE_MASK) >> 1];
     RISCVOp cross[3];           /* an instruction straddling the page end */
     uint64_t icount = 0;        /* retired, not yet added to minstret */
+    /* mmu_idx changes only where a block ends (CSRs, traps, xRET). */
+    RISCVTLBEntry *const load_tlb = env->tlb[env->data_mmu_idx][MMU_DATA_LOAD];
+    RISCVTLBEntry *const store_tlb =
+        env->tlb[env->data_mmu_idx][MMU_DATA_STORE];
     RISCVException ex;
-    uint64_t a, v;
+    uint64_t a, v, slow_val;
     RISCVTLBEntry *e;
-    void *h;
     const char *const hbase = &&do_OP_DECODE;
-    const uint32_t *const shared_gen = dp->shared_gen;
-    const uint32_t gen = dp->gen;
 
 /* rd/rs as lvalues/values; x0 reads as 0, writes to x0 go to gpr[32]. */
 #define RD      r[op->rd]
 #define RS1     r[op->rs1]
 #define RS2     r[op->rs2]
 #define IMM     ((int64_t)op->imm)
+#define PC()    (pcbias + ((uintptr_t)op >> 3))
 #define DISPATCH()  goto *(hbase + op->hoff)
+/* At a fixed offset from env (RISCVCPU): no pointer to keep in a register. */
+#define EXIT_REQUESTED()    qatomic_read(&env_cpu(env)->exit_request)
 /* STEP: the instruction's length, a constant (see exec-ops.c.inc). */
 #define NEXT()  do {                                    \
         icount++;                                       \
-        pc += STEP;                                     \
         op += STEP / 2;                                 \
         DISPATCH();                                     \
     } while (0)
-#define JUMP(target)  do {                              \
-        pc = (target);                                  \
+/*
+ * A taken branch or jump to a slot of this page: the one check a block
+ * boundary needs inside a block, exit_request (kicks, interrupts raised
+ * by devices, code written by any hart all set it), and on.
+ */
+#define JUMP_NEAR()  do {                               \
+        op = (RISCVOp *)((char *)op + IMM * 8);         \
         icount++;                                       \
-        goto chain;                                     \
+        if (unlikely(EXIT_REQUESTED())) {               \
+            goto out;                                   \
+        }                                               \
+        DISPATCH();                                     \
+    } while (0)
+/* Anywhere else: leave unless it stays in this page. */
+#define JUMP(target)  do {                              \
+        a = (target);                                   \
+        icount++;                                       \
+        goto jump;                                      \
     } while (0)
 #define SYNC_PC()  do {                                 \
-        env->pc = pc;                                   \
+        env->pc = PC();                                 \
         env->minstret += icount;                        \
         icount = 0;                                     \
     } while (0)
@@ -253,28 +134,31 @@ static int run_block(CPUState *cs, CPURISCVState *env, RISCVDecodedPage *dp)
         riscv_raise_exception(env, (cause), (tval));    \
         return BLOCK_DONE;                              \
     } while (0)
+/*
+ * The slow paths' results go through slow_val, whose address is taken,
+ * so that the fast paths' values can stay in registers.
+ */
 #define LOAD(size, conv)  do {                                          \
         a = RS1 + IMM;                                                  \
-        h = riscv_tlb_host(env, a, size, MMU_DATA_LOAD,                 \
-                           env->data_mmu_idx, &e);                      \
-        if (likely(h)) {                                                \
-            v = riscv_host_load(h, size);                               \
+        e = riscv_tlb_entry(load_tlb, a);                               \
+        if (likely(riscv_tlb_hit(e, a, size))) {                        \
+            v = riscv_host_load_aligned((void *)(e->addend + a), size); \
         } else {                                                        \
-            ex = riscv_load_slow(env, a, size, &v);                     \
+            ex = riscv_load_slow(env, a, size, &slow_val);              \
             if (ex != RISCV_EXCP_NONE) {                                \
                 RAISE(ex, env->badaddr);                                \
             }                                                           \
+            v = slow_val;                                               \
         }                                                               \
         RD = conv(v);                                                   \
         NEXT();                                                         \
     } while (0)
 #define STORE(size)  do {                                               \
         a = RS1 + IMM;                                                  \
-        h = riscv_tlb_host(env, a, size, MMU_DATA_STORE,                \
-                           env->data_mmu_idx, &e);                      \
-        if (likely(h)) {                                                \
-            riscv_host_store(h, size, RS2);                             \
-            if (unlikely(riscv_page_may_have_code(e->paddr))) {         \
+        e = riscv_tlb_entry(store_tlb, a);                              \
+        if (likely(riscv_tlb_hit(e, a, size))) {                        \
+            riscv_host_store_aligned((void *)(e->addend + a), size, RS2); \
+            if (unlikely(qatomic_read(e->code_filter))) {               \
                 riscv_code_written(e->paddr | (a & ~TARGET_PAGE_MASK),  \
                                    size);                               \
             }                                                           \
@@ -301,12 +185,13 @@ do_OP_DECODE:
     if (op->opc == OP_DECODE) {
         riscv_decode_slot(dp, op);
     }
-    op->hoff = hoffs[op->len == 2][op->opc];
+    op->hoff = hoffs[op->near << 1 | (op->len == 2)][op->opc];
     DISPATCH();
 do_OP_PAGE_END:
     goto out;
 do_OP_CROSS_PAGE: {
         /* Its upper half may fault: tval is then the second page. */
+        uint64_t pc = PC();
         hwaddr pa2;
         const uint8_t *host2;
         uint32_t insn;
@@ -324,6 +209,7 @@ do_OP_CROSS_PAGE: {
         cross[2].opc = OP_PAGE_END;     /* next: a fresh block lookup */
         cross[2].hoff = hoffs[0][OP_PAGE_END];
         op = &cross[0];
+        pcbias = pc - ((uintptr_t)op >> 3);
         DISPATCH();
     }
 do_OP_ILLEGAL:
@@ -342,7 +228,7 @@ do_OP_ILLEGAL:
 do_OP_FENCE_I:
     /* Frees @dp: leave without touching it again. */
     icount++;
-    pc += op->len;
+    op += op->len / 2;
     SYNC_PC();
     riscv_cpu_flush_code_cache(env);
     return BLOCK_DONE;
@@ -353,7 +239,7 @@ do_OP_SFENCE_VMA:
     }
     riscv_tlb_flush(env);
     icount++;
-    pc += op->len;
+    op += op->len / 2;
     goto out;
 
 do_OP_ECALL:
@@ -378,7 +264,7 @@ do_OP_WFI:
         RAISE(RISCV_EXCP_ILLEGAL_INST, (uint32_t)op->imm);
     }
     icount++;
-    pc += op->len;
+    op += op->len / 2;
     SYNC_PC();
     return riscv_cpu_has_pending(env) ? BLOCK_DONE : BLOCK_HALT;
 
@@ -393,28 +279,31 @@ do_OP_CSRRCI:
     v = op->rs1;
 csr:
     SYNC_PC();
-    ex = riscv_csrrw(env, op->imm, op->opc, v, &v);
+    ex = riscv_csrrw(env, op->imm, op->opc, v, &slow_val);
     if (ex != RISCV_EXCP_NONE) {
         riscv_raise_exception(env, ex, (uint32_t)op->imm);
         return BLOCK_DONE;
     }
-    RD = v;
+    RD = slow_val;
     icount++;
-    pc += op->len;
+    op += op->len / 2;
     goto out;
 
-chain:
+jump:
     /*
-     * A taken branch or jump.  Staying in this page, carry on from the
-     * target's slot unless something must be looked at first.
+     * An indirect jump, or a direct one leaving the page.  Staying in
+     * this page, carry on from the target's slot (pcbias is reset: we may
+     * come from cross[]).
      */
-    if (likely((pc & TARGET_PAGE_MASK) == vpage) &&
-        likely(!qatomic_read(&cs->exit_request)) &&
-        likely(!(qatomic_read(&env->mip) & env->mie)) &&
-        likely(qatomic_load_acquire(shared_gen) == gen)) {
-        op = &dp->ops[(pc & ~TARGET_PAGE_MASK) >> 1];
+    if (likely(((a ^ vpage) & TARGET_PAGE_MASK) == 0) &&
+        likely(!EXIT_REQUESTED())) {
+        op = &dp->ops[(a & ~TARGET_PAGE_MASK) >> 1];
+        pcbias = vpage - ((uintptr_t)dp->ops >> 3);
         DISPATCH();
     }
+    env->pc = a;
+    env->minstret += icount;
+    return BLOCK_DONE;
 out:
     SYNC_PC();
     return BLOCK_DONE;

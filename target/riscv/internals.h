@@ -30,21 +30,45 @@ static inline CPUState *env_cpu(CPURISCVState *env)
  * single relaxed atomics (other harts access the same RAM concurrently);
  * misaligned ones, which RISC-V allows and QEMU performs, are byte copies.
  */
+static inline uint64_t riscv_host_load_aligned(const void *p, unsigned size)
+{
+    switch (size) {
+    case 1:
+        return qatomic_read((const uint8_t *)p);
+    case 2:
+        return qatomic_read((const uint16_t *)p);
+    case 4:
+        return qatomic_read((const uint32_t *)p);
+    default:
+        return qatomic_read((const uint64_t *)p);
+    }
+}
+
+static inline void riscv_host_store_aligned(void *p, unsigned size,
+                                            uint64_t v)
+{
+    switch (size) {
+    case 1:
+        qatomic_set((uint8_t *)p, v);
+        return;
+    case 2:
+        qatomic_set((uint16_t *)p, v);
+        return;
+    case 4:
+        qatomic_set((uint32_t *)p, v);
+        return;
+    default:
+        qatomic_set((uint64_t *)p, v);
+        return;
+    }
+}
+
 static inline uint64_t riscv_host_load(const void *p, unsigned size)
 {
     uint64_t v = 0;
 
     if (likely(((uintptr_t)p & (size - 1)) == 0)) {
-        switch (size) {
-        case 1:
-            return qatomic_read((const uint8_t *)p);
-        case 2:
-            return qatomic_read((const uint16_t *)p);
-        case 4:
-            return qatomic_read((const uint32_t *)p);
-        default:
-            return qatomic_read((const uint64_t *)p);
-        }
+        return riscv_host_load_aligned(p, size);
     }
     memcpy(&v, p, size);
     return v;
@@ -53,20 +77,8 @@ static inline uint64_t riscv_host_load(const void *p, unsigned size)
 static inline void riscv_host_store(void *p, unsigned size, uint64_t v)
 {
     if (likely(((uintptr_t)p & (size - 1)) == 0)) {
-        switch (size) {
-        case 1:
-            qatomic_set((uint8_t *)p, v);
-            return;
-        case 2:
-            qatomic_set((uint16_t *)p, v);
-            return;
-        case 4:
-            qatomic_set((uint32_t *)p, v);
-            return;
-        default:
-            qatomic_set((uint64_t *)p, v);
-            return;
-        }
+        riscv_host_store_aligned(p, size, v);
+        return;
     }
     memcpy(p, &v, size);
 }
@@ -125,7 +137,12 @@ typedef struct RISCVOp {
     uint8_t rs1;
     uint8_t rs2;
     uint8_t len;                /* 2 or 4 */
-    uint8_t pad[3];
+    /*
+     * A JAL or branch of a decoded page whose target lies in the same
+     * page (set by riscv_decode_slot): exec.c goes straight to its slot.
+     */
+    bool near;
+    uint8_t pad[2];
     int32_t imm;
     /*
      * Direct threading (exec.c): the handler's address as an offset from
@@ -155,7 +172,6 @@ struct RISCVDecodedPage {
     const uint8_t *host;        /* the page's bytes in RAM */
     CodePage *shared;           /* registry entry (writes bump its gen) */
     uint32_t gen;               /* shared->gen when the slots were valid */
-    const uint32_t *shared_gen; /* &shared->gen: checked inline by exec.c */
     RISCVOp ops[RISCV_PAGE_SLOTS + 1];  /* + the OP_PAGE_END sentinel */
 };
 
@@ -179,17 +195,21 @@ uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp);
 #define RISCV_CODE_FILTER_BITS 20
 extern uint16_t riscv_code_filter[1 << RISCV_CODE_FILTER_BITS];
 
-static inline bool riscv_page_may_have_code(hwaddr paddr)
+static inline const uint16_t *riscv_code_filter_slot(hwaddr paddr)
 {
     hwaddr ppn = paddr >> TARGET_PAGE_BITS;
-    return qatomic_read(&riscv_code_filter[ppn &
-                        ((1 << RISCV_CODE_FILTER_BITS) - 1)]) != 0;
+    return &riscv_code_filter[ppn & ((1 << RISCV_CODE_FILTER_BITS) - 1)];
+}
+
+static inline bool riscv_page_may_have_code(hwaddr paddr)
+{
+    return qatomic_read(riscv_code_filter_slot(paddr)) != 0;
 }
 
 /*
  * A store of @size bytes hit physical address @paddr, on a page that may
- * hold code: make every hart that decoded those bytes decode them again.
- * Any thread.
+ * hold code: make every hart that decoded those bytes decode them again
+ * (each is made to leave its block, cpu_exit_all).  Any thread.
  */
 void riscv_code_written(hwaddr paddr, unsigned size);
 
@@ -215,21 +235,35 @@ RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
 /* CPUClass::get_phys_page_debug (mmu.c). */
 int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr);
 
+/* The entry of TLB set @tlb (one mmu_idx and access type) for @vaddr. */
+static inline RISCVTLBEntry *riscv_tlb_entry(RISCVTLBEntry *tlb,
+                                             uint64_t vaddr)
+{
+    return &tlb[(vaddr >> TARGET_PAGE_BITS) & (RISCV_TLB_SIZE - 1)];
+}
+
 /*
- * The host address of RAM at @vaddr for @size bytes (within one page)
- * from the TLB, or NULL.  Inline: the fast path of every load and store.
+ * Does @e map @vaddr for a naturally aligned access of @size bytes?  A
+ * misaligned address keeps low bits the tag never has, so one compare
+ * also sends every misaligned access to the slow path (which performs it).
+ */
+static inline bool riscv_tlb_hit(const RISCVTLBEntry *e, uint64_t vaddr,
+                                 unsigned size)
+{
+    return e->tag == (vaddr & (TARGET_PAGE_MASK | (size - 1)));
+}
+
+/*
+ * The host address of RAM at @vaddr for a naturally aligned access of
+ * @size bytes from the TLB, or NULL.
  */
 static inline void *riscv_tlb_host(CPURISCVState *env, uint64_t vaddr,
                                    unsigned size, MMUAccessType type,
                                    unsigned mmu_idx, RISCVTLBEntry **pe)
 {
-    RISCVTLBEntry *e = &env->tlb[mmu_idx][type]
-                                [(vaddr >> TARGET_PAGE_BITS) &
-                                 (RISCV_TLB_SIZE - 1)];
-    uint64_t page = vaddr & TARGET_PAGE_MASK;
+    RISCVTLBEntry *e = riscv_tlb_entry(env->tlb[mmu_idx][type], vaddr);
 
-    if (likely(e->tag == page) &&
-        likely(((vaddr + size - 1) & TARGET_PAGE_MASK) == page)) {
+    if (likely(riscv_tlb_hit(e, vaddr, size))) {
         *pe = e;
         return (void *)(e->addend + (uintptr_t)vaddr);
     }

@@ -259,6 +259,7 @@ static RISCVTLBEntry *tlb_fill(CPURISCVState *env, uint64_t vaddr,
         e->tag = vaddr & TARGET_PAGE_MASK;
         e->addend = (uintptr_t)host - (uintptr_t)(vaddr & TARGET_PAGE_MASK);
         e->paddr = page;
+        e->code_filter = riscv_code_filter_slot(page);
     }
     rcu_read_unlock();
     return e;

@@ -16,9 +16,10 @@
  *    store hit decoded bytes.
  *  - A hart compares its page's generation with the registry's each time
  *    it enters a block, and empties the page's slots when they differ.
- *    So a store by any hart is seen at the next block boundary; within a
- *    block, as on hardware, only fence.i makes new code visible (and
- *    fence.i drops the hart's whole cache).
+ *    A bump also sets every hart's exit_request, which exec.c checks at
+ *    each taken branch, so a store by any hart is seen at the next taken
+ *    branch; in straight-line code, as on hardware, only fence.i makes new
+ *    code visible (and fence.i drops the hart's whole cache).
  */
 #include "qcore/osdep.h"
 #include "qcore/thread.h"
@@ -89,6 +90,7 @@ void riscv_code_written(hwaddr paddr, unsigned size)
     unsigned last = ((paddr & ~TARGET_PAGE_MASK) + size - 1) >> 6;
     uint64_t mask;
     CodePage *cp;
+    bool stale = false;
 
     last = MIN(last, 63);
     mask = (last == 63 ? ~0ULL : (1ULL << (last + 1)) - 1) &
@@ -106,9 +108,14 @@ void riscv_code_written(hwaddr paddr, unsigned size)
             qatomic_set(&cp->chunks, 0);
             /* Release: a hart that sees the new gen sees the new bytes. */
             qatomic_store_release(&cp->gen, cp->gen + 1);
+            stale = true;
         }
     }
     qemu_mutex_unlock(&code_lock);
+    if (stale) {
+        /* Harts running those bytes look at the generation again. */
+        cpu_exit_all();
+    }
 }
 
 /* ---- The per-hart cache of decoded pages ------------------------------ */
@@ -149,7 +156,6 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
             dp->paddr = paddr;
             dp->host = host;
             dp->shared = code_page_ref(paddr >> TARGET_PAGE_BITS);
-            dp->shared_gen = &dp->shared->gen;
             dp->gen = riscv_code_page_gen(dp);
             dp->ops[RISCV_PAGE_SLOTS].opc = OP_PAGE_END;
             g_hash_table_insert(env->code_pages, &dp->paddr, dp);
@@ -189,6 +195,11 @@ void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op)
         insn |= (uint32_t)GUINT16_FROM_LE(qatomic_read(&p[1])) << 16;
     }
     riscv_decode(op, insn);
+    if ((op->opc == OP_JAL || (op->opc >= OP_BEQ && op->opc <= OP_BGEU)) &&
+        offset + (int64_t)op->imm >= 0 &&
+        offset + (int64_t)op->imm < TARGET_PAGE_SIZE) {
+        op->near = true;
+    }
 }
 
 /* ---- The decoder --------------------------------------------------------- */
@@ -587,6 +598,7 @@ static void decode16(RISCVOp *op, uint32_t insn)
 
 void riscv_decode(RISCVOp *op, uint32_t insn)
 {
+    op->near = false;
     if ((insn & 3) == 3) {
         op->len = 4;
         decode32(op, insn);
