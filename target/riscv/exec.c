@@ -32,7 +32,8 @@ static inline int64_t sext32(uint64_t v)
  * The handlers, by how run_block's table selects them (see RISCVOp.hoff):
  * SYS_OPS have one handler for both lengths; STEP_OPS one per length
  * (do_OP_x and do_OP_x_c); XFER_OPS, the direct jumps and branches, one
- * per length and per kind of target (the same page or not, RISCVOp.near).
+ * per length and per RISCVOpForm: PLAIN (do_OP_x), NEAR (do_OP_x_near)
+ * and, for BRANCH_OPS, SKIP_* (do_OP_x_skip_ADDI...).
  */
 #define SYS_OPS(X) \
     X(DECODE) X(PAGE_END) X(CROSS_PAGE) X(ILLEGAL) X(FENCE_I) X(ECALL) \
@@ -48,28 +49,60 @@ static inline int64_t sext32(uint64_t v)
     X(DIVUW) X(REMW) X(REMUW) X(LR_W) X(LR_D) X(SC_W) X(SC_D) X(AMO_W) \
     X(AMO_D) X(FENCE)
 #define XFER_OPS(X) \
-    X(JAL) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU)
+    X(JAL) BRANCH_OPS(X)
+#define BRANCH_OPS(X) \
+    X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU)
 
 static int run_block(CPUState *cs, CPURISCVState *env, RISCVDecodedPage *dp)
 {
     /*
-     * Handler addresses as offsets from do_OP_DECODE, indexed by
-     * [near << 1 | compressed][opc].
+     * Handler addresses as offsets from do_OP_DECODE: hoffs indexed by
+     * [form == NEAR][compressed][opc], skip_hoffs by
+     * [compressed][form - SKIP_ADDI][opc - OP_BEQ].
      */
 #define H(x)        [OP_##x] = &&do_OP_##x - &&do_OP_DECODE,
 #define H_C(x)      [OP_##x] = &&do_OP_##x##_c - &&do_OP_DECODE,
 #define H_NEAR(x)   [OP_##x] = &&do_OP_##x##_near - &&do_OP_DECODE,
 #define H_NEAR_C(x) [OP_##x] = &&do_OP_##x##_near_c - &&do_OP_DECODE,
-    static const int32_t hoffs[4][OP_COUNT] = {
-        { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H) },
-        { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_C) },
-        { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H_NEAR) },
-        { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_NEAR_C) },
+    static const int32_t hoffs[2][2][OP_COUNT] = {
+        {
+            { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H) },
+            { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_C) },
+        }, {
+            { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H_NEAR) },
+            { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_NEAR_C) },
+        },
+    };
+#define H_SKIP(x, k, c) \
+    [OP_##x - OP_BEQ] = &&do_OP_##x##_skip_##k##c - &&do_OP_DECODE,
+#define H_SKIP_ADDI(x)      H_SKIP(x, ADDI, )
+#define H_SKIP_ADDIW(x)     H_SKIP(x, ADDIW, )
+#define H_SKIP_ADD(x)       H_SKIP(x, ADD, )
+#define H_SKIP_ADDI_C(x)    H_SKIP(x, ADDI, _c)
+#define H_SKIP_ADDIW_C(x)   H_SKIP(x, ADDIW, _c)
+#define H_SKIP_ADD_C(x)     H_SKIP(x, ADD, _c)
+    static const int32_t skip_hoffs[2][3][OP_BGEU - OP_BEQ + 1] = {
+        {
+            { BRANCH_OPS(H_SKIP_ADDI) },
+            { BRANCH_OPS(H_SKIP_ADDIW) },
+            { BRANCH_OPS(H_SKIP_ADD) },
+        }, {
+            { BRANCH_OPS(H_SKIP_ADDI_C) },
+            { BRANCH_OPS(H_SKIP_ADDIW_C) },
+            { BRANCH_OPS(H_SKIP_ADD_C) },
+        },
     };
 #undef H
 #undef H_C
 #undef H_NEAR
 #undef H_NEAR_C
+#undef H_SKIP
+#undef H_SKIP_ADDI
+#undef H_SKIP_ADDIW
+#undef H_SKIP_ADD
+#undef H_SKIP_ADDI_C
+#undef H_SKIP_ADDIW_C
+#undef H_SKIP_ADD_C
     uint64_t *r = env->gpr;
     const uint64_t vpage = env->pc & TARGET_PAGE_MASK;
     /*
@@ -178,6 +211,35 @@ static int run_block(CPUState *cs, CPURISCVState *env, RISCVDecodedPage *dp)
 #define U32(x)  ((uint64_t)(uint32_t)(x))
 #define U64(x)  ((uint64_t)(x))
 
+/*
+ * A branch over the one ALU instruction in the next slot (RISCV_FORM_SKIP_*),
+ * predicated: the result goes to the sink register when the branch is
+ * taken, and either way execution continues at the branch target.  A
+ * forward branch cannot loop, so there is no exit_request check.
+ */
+#define NX      (op + STEP / 2)
+#define SKIP(taken, value)  do {                                \
+        uint64_t taken_ = (taken);                              \
+        uint64_t value_ = (value);                              \
+        uint64_t *rd_ = &r[NX->rd];                             \
+        /*                                                      \
+         * taken_ ? *rd_ : value_, as arithmetic (GCC would     \
+         * branch); selecting the value and not the address     \
+         * lets the next reader's load forward from this store. \
+         */                                                     \
+        *rd_ = (*rd_ & -taken_) | (value_ & (taken_ - 1));      \
+        icount += 2 - taken_;                                   \
+        op = (RISCVOp *)((char *)op + IMM * 8);                 \
+        DISPATCH();                                             \
+    } while (0)
+#define SKIP_OPS(b, taken) \
+    LBL(OP_##b##_skip_ADDI):                                    \
+        SKIP(taken, r[NX->rs1] + (int64_t)NX->imm);             \
+    LBL(OP_##b##_skip_ADDIW):                                   \
+        SKIP(taken, sext32(r[NX->rs1] + (int64_t)NX->imm));     \
+    LBL(OP_##b##_skip_ADD):                                     \
+        SKIP(taken, r[NX->rs1] + r[NX->rs2]);
+
     DISPATCH();
 
 do_OP_DECODE:
@@ -185,7 +247,12 @@ do_OP_DECODE:
     if (op->opc == OP_DECODE) {
         riscv_decode_slot(dp, op);
     }
-    op->hoff = hoffs[op->near << 1 | (op->len == 2)][op->opc];
+    if (op->form >= RISCV_FORM_SKIP_ADDI) {
+        op->hoff = skip_hoffs[op->len == 2][op->form - RISCV_FORM_SKIP_ADDI]
+                             [op->opc - OP_BEQ];
+    } else {
+        op->hoff = hoffs[op->form == RISCV_FORM_NEAR][op->len == 2][op->opc];
+    }
     DISPATCH();
 do_OP_PAGE_END:
     goto out;
@@ -205,9 +272,9 @@ do_OP_CROSS_PAGE: {
         insn = riscv_host_load(dp->host + TARGET_PAGE_SIZE - 2, 2) |
                riscv_host_load(host2, 2) << 16;
         riscv_decode(&cross[0], insn);
-        cross[0].hoff = hoffs[0][cross[0].opc];
+        cross[0].hoff = hoffs[0][0][cross[0].opc];
         cross[2].opc = OP_PAGE_END;     /* next: a fresh block lookup */
-        cross[2].hoff = hoffs[0][OP_PAGE_END];
+        cross[2].hoff = hoffs[0][0][OP_PAGE_END];
         op = &cross[0];
         pcbias = pc - ((uintptr_t)op >> 3);
         DISPATCH();

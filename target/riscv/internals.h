@@ -118,6 +118,23 @@ typedef enum RISCVOpc {
     OP_COUNT
 } RISCVOpc;
 
+/*
+ * How a JAL or branch of a decoded page is run (riscv_decode_slot knows
+ * where it sits in its page; riscv_decode leaves RISCV_FORM_PLAIN).
+ */
+typedef enum RISCVOpForm {
+    RISCV_FORM_PLAIN = 0,       /* the target is in another page */
+    RISCV_FORM_NEAR,            /* in this page: straight to its slot */
+    /*
+     * A branch over exactly one ADDI, ADDIW or ADD (the next slot): run
+     * as one predicated operation, the way SiFive's U7 cores fuse a
+     * "short forward branch", so no host branch can be mispredicted.
+     */
+    RISCV_FORM_SKIP_ADDI,
+    RISCV_FORM_SKIP_ADDIW,
+    RISCV_FORM_SKIP_ADD,
+} RISCVOpForm;
+
 /* AMO funct5 values. */
 enum {
     RISCV_AMO_ADD = 0x00, RISCV_AMO_SWAP = 0x01, RISCV_AMO_XOR = 0x04,
@@ -137,11 +154,7 @@ typedef struct RISCVOp {
     uint8_t rs1;
     uint8_t rs2;
     uint8_t len;                /* 2 or 4 */
-    /*
-     * A JAL or branch of a decoded page whose target lies in the same
-     * page (set by riscv_decode_slot): exec.c goes straight to its slot.
-     */
-    bool near;
+    uint8_t form;               /* RISCVOpForm: set by riscv_decode_slot */
     uint8_t pad[2];
     int32_t imm;
     /*

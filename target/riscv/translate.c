@@ -198,7 +198,28 @@ void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op)
     if ((op->opc == OP_JAL || (op->opc >= OP_BEQ && op->opc <= OP_BGEU)) &&
         offset + (int64_t)op->imm >= 0 &&
         offset + (int64_t)op->imm < TARGET_PAGE_SIZE) {
-        op->near = true;
+        op->form = RISCV_FORM_NEAR;
+        if (op->opc != OP_JAL && op->imm > op->len) {
+            /* A forward branch: over exactly one instruction we fuse? */
+            RISCVOp *next = op + op->len / 2;
+
+            if (next->opc == OP_DECODE) {
+                riscv_decode_slot(dp, next);
+            }
+            if (op->imm == op->len + next->len) {
+                switch (next->opc) {
+                case OP_ADDI:
+                    op->form = RISCV_FORM_SKIP_ADDI;
+                    break;
+                case OP_ADDIW:
+                    op->form = RISCV_FORM_SKIP_ADDIW;
+                    break;
+                case OP_ADD:
+                    op->form = RISCV_FORM_SKIP_ADD;
+                    break;
+                }
+            }
+        }
     }
 }
 
@@ -598,7 +619,7 @@ static void decode16(RISCVOp *op, uint32_t insn)
 
 void riscv_decode(RISCVOp *op, uint32_t insn)
 {
-    op->near = false;
+    op->form = RISCV_FORM_PLAIN;
     if ((insn & 3) == 3) {
         op->len = 4;
         decode32(op, insn);

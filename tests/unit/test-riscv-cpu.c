@@ -391,6 +391,140 @@ static void test_branches_and_jumps(Fixture *f, gconstpointer data)
     g_assert_cmpuint(f->env->gpr[A4], ==, 1);
 }
 
+/*
+ * A branch over exactly one ADDI, ADDIW or ADD runs as one predicated
+ * operation (exec.c, RISCV_FORM_SKIP_*): every branch kind, taken and
+ * not, must leave the registers and minstret as plain execution does.
+ */
+static void test_short_forward_branch(Fixture *f, gconstpointer data)
+{
+    static const int64_t pairs[][2] = { { -1, 1 }, { 1, -1 }, { 5, 5 } };
+    static const unsigned f3s[] = { 0, 1, 4, 5, 6, 7 };
+    const uint32_t skipped[] = {
+        ADDI(A2, A2, 5), i_type(0, A3, 0, A2, 0x1b) /* sext.w a2, a3 */,
+        OP(0, 0, A2, A2, A3),
+    };
+    const uint64_t a2 = 0x1000, a3 = 0x80000000;
+    const uint64_t results[] = { a2 + 5, 0xffffffff80000000, a2 + a3 };
+    uint64_t *x = f->env->gpr;
+    unsigned p, b, k;
+
+    for (p = 0; p < G_N_ELEMENTS(pairs); p++) {
+        for (b = 0; b < G_N_ELEMENTS(f3s); b++) {
+            int64_t s1 = pairs[p][0], s2 = pairs[p][1];
+            bool taken;
+
+            switch (f3s[b]) {
+            case 0:
+                taken = s1 == s2;
+                break;
+            case 1:
+                taken = s1 != s2;
+                break;
+            case 4:
+                taken = s1 < s2;
+                break;
+            case 5:
+                taken = s1 >= s2;
+                break;
+            case 6:
+                taken = (uint64_t)s1 < (uint64_t)s2;
+                break;
+            default:
+                taken = (uint64_t)s1 >= (uint64_t)s2;
+                break;
+            }
+            for (k = 0; k < G_N_ELEMENTS(skipped); k++) {
+                x[A0] = s1;
+                x[A1] = s2;
+                x[A2] = a2;
+                x[A3] = a3;
+                f->env->minstret = 0;
+                RUN(f, b_type(8, A1, A0, f3s[b]), skipped[k], WFI);
+                g_assert_cmphex(x[A2], ==, taken ? a2 : results[k]);
+                g_assert_cmpuint(f->env->minstret, ==, taken ? 2 : 3);
+                g_assert_cmphex(f->env->pc, ==, CODE + 12);
+            }
+        }
+    }
+
+    /* c.beqz / c.bnez a0 over c.li a2, 7; then x0 as the destination */
+    for (p = 0; p < 4; p++) {
+        uint16_t prog[] = {
+            p & 1 ? 0xe111 : 0xc111, 0x461d, WFI & 0xffff, WFI >> 16,
+        };
+        bool taken;
+
+        x[A0] = p & 2;
+        x[A2] = 0;
+        f->env->minstret = 0;
+        address_space_write(&f->as, CODE, A, prog, sizeof(prog));
+        riscv_cpu_flush_code_cache(f->env);
+        g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+        taken = (p & 1) ? x[A0] != 0 : x[A0] == 0;
+        g_assert_cmpuint(x[A2], ==, taken ? 0 : 7);
+        g_assert_cmpuint(f->env->minstret, ==, taken ? 2 : 3);
+    }
+    x[A0] = 1;
+    RUN(f, BEQ(A0, ZERO, 8), ADDI(ZERO, A0, 1), WFI);
+    g_assert_cmpuint(x[ZERO], ==, 0);
+}
+
+/*
+ * Branches and jumps that leave the page, and 32-bit instructions that
+ * straddle a page end (decoded from both pages at every execution).
+ */
+static void test_page_boundaries(Fixture *f, gconstpointer data)
+{
+    uint64_t *x = f->env->gpr;
+    const uint64_t end = DATA + 0x1000;
+
+    /* a taken branch from the last word into the next page */
+    put_code(f, end - 8, (uint32_t[]) {
+        ADDI(A0, ZERO, 1), BNE(A0, ZERO, 8),
+        ADDI(A1, ZERO, 1), ADDI(A2, ZERO, 2), WFI }, 5);
+    x[A1] = x[A2] = 0;
+    g_assert_cmpint(exec_at(f->cpu, end - 8), ==, EXCP_HLT);
+    g_assert_cmpuint(x[A1], ==, 0);
+    g_assert_cmpuint(x[A2], ==, 2);
+    g_assert_cmphex(f->env->pc, ==, end + 12);
+
+    /* auipc straddling the end: its pc is the first half's */
+    {
+        uint16_t prog[] = {
+            0x0001,                                 /* c.nop */
+            AUIPC(A4, 0) & 0xffff, AUIPC(A4, 0) >> 16,
+            WFI & 0xffff, WFI >> 16,
+        };
+
+        address_space_write(&f->as, end - 4, A, prog, sizeof(prog));
+        riscv_cpu_flush_code_cache(f->env);
+        f->env->minstret = 0;
+        g_assert_cmpint(exec_at(f->cpu, end - 4), ==, EXCP_HLT);
+        g_assert_cmphex(x[A4], ==, end - 2);
+        g_assert_cmpuint(f->env->minstret, ==, 3);
+        g_assert_cmphex(f->env->pc, ==, end + 6);
+    }
+
+    /* jal straddling the end, back into the first page */
+    {
+        uint32_t j = jal(RA, -0xe);
+        uint16_t prog[] = {
+            ADDI(A5, ZERO, 9) & 0xffff, ADDI(A5, ZERO, 9) >> 16,
+            WFI & 0xffff, WFI >> 16,
+            0, 0, 0x0001, j & 0xffff, j >> 16,
+        };
+
+        address_space_write(&f->as, end - 16, A, prog, sizeof(prog));
+        riscv_cpu_flush_code_cache(f->env);
+        x[A5] = 0;
+        g_assert_cmpint(exec_at(f->cpu, end - 4), ==, EXCP_HLT);
+        g_assert_cmpuint(x[A5], ==, 9);
+        g_assert_cmphex(x[RA], ==, end + 2);
+        g_assert_cmphex(f->env->pc, ==, end - 8);
+    }
+}
+
 /* One 16-bit instruction, then wfi. */
 static void run16(Fixture *f, uint16_t insn)
 {
@@ -1145,6 +1279,101 @@ static void test_store_by_other_hart_invalidates(Fixture *f,
     object_unref(other);
 }
 
+/* exec until wfi halts the hart, re-entering when something kicked it. */
+static void exec_until_halt(RISCVCPU *cpu)
+{
+    CPUState *cs = CPU(cpu);
+    int r;
+
+    do {
+        qatomic_set(&cs->exit_request, 0);
+        r = CPU_GET_CLASS(cs)->exec(cs);
+    } while (r == EXCP_INTERRUPT);
+    g_assert_cmpint(r, ==, EXCP_HLT);
+}
+
+static void test_store_into_running_code(Fixture *f, gconstpointer data)
+{
+    /*
+     * The loop patches its own first instruction (a0 += 1 becomes
+     * a0 += 100) without fence.i: as in QEMU, the next iteration, after
+     * the taken branch, runs the new instruction.
+     */
+    const uint32_t prog[] = {
+        ADDI(A0, A0, 1),                    /* 0x00: patched */
+        STORE(2, A2, A1, 0),
+        ADDI(A3, A3, 1),
+        BLT(A3, T0, -12),
+        WFI,
+    };
+
+    cpu_list_add(CPU(f->cpu));
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->gpr[A1] = CODE;
+    f->env->gpr[A2] = ADDI(A0, A0, 100);
+    f->env->gpr[T0] = 2;
+    f->env->pc = CODE;
+    exec_until_halt(f->cpu);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 101);
+    g_assert_cmpuint(f->env->minstret, ==, 9);
+    cpu_list_remove(CPU(f->cpu));
+}
+
+typedef struct Spinner {
+    RISCVCPU *cpu;
+    QemuThread thread;
+} Spinner;
+
+static void *spinner_thread(void *opaque)
+{
+    Spinner *s = opaque;
+
+    rcu_register_thread();
+    s->cpu->env.pc = CODE;
+    exec_until_halt(s->cpu);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void test_store_by_other_hart_reaches_spinning_hart(Fixture *f,
+                                                           gconstpointer data)
+{
+    /*
+     * Hart 0 spins on "store 1 to DATA; jump back", which never leaves
+     * its page.  Once it runs, hart 1 replaces the store with wfi: hart 0
+     * must be made to leave its loop and see it.
+     */
+    const uint32_t loop[] = { STORE(2, A2, A1, 0), jal(ZERO, -4) };
+    uint32_t *flag = (uint32_t *)memory_region_get_ram_ptr(&f->ram) +
+                     (DATA - RAM_BASE) / 4;
+    RISCVCPU *other = new_hart(f, 1);
+    Spinner s = { .cpu = f->cpu };
+
+    cpu_list_add(CPU(f->cpu));
+    cpu_list_add(CPU(other));
+    put_code(f, CODE, loop, G_N_ELEMENTS(loop));
+    qatomic_set(flag, 0);
+    f->env->gpr[A1] = DATA;
+    f->env->gpr[A2] = 1;
+    qemu_thread_create(&s.thread, "spinner", spinner_thread, &s,
+                       QEMU_THREAD_JOINABLE);
+    while (!qatomic_read(flag)) {
+        g_thread_yield();
+    }
+
+    other->env.gpr[A1] = CODE;
+    other->env.gpr[A2] = WFI;
+    address_space_write(&f->as, DATA + 0x1000, A,
+                        (uint32_t[]) { STORE(2, A2, A1, 0), WFI }, 8);
+    g_assert_cmpint(exec_at(other, DATA + 0x1000), ==, EXCP_HLT);
+    qemu_thread_join(&s.thread);
+    g_assert_cmphex(f->env->pc, ==, CODE + 4);
+
+    cpu_list_remove(CPU(other));
+    cpu_list_remove(CPU(f->cpu));
+    object_unref(other);
+}
+
 static void test_exit_request_stops_exec(Fixture *f, gconstpointer data)
 {
     const uint32_t loop[] = { ADDI(A0, A0, 1), jal(ZERO, -4) };
@@ -1243,6 +1472,8 @@ int main(int argc, char **argv)
     ADD("isa/shifts", test_shifts);
     ADD("isa/loads-stores-widths-and-sign", test_loads_stores_widths_and_sign);
     ADD("isa/branches-and-jumps", test_branches_and_jumps);
+    ADD("exec/short-forward-branch-predicated", test_short_forward_branch);
+    ADD("exec/page-boundaries", test_page_boundaries);
     ADD("isa/compressed", test_compressed);
     ADD("csr/read-write-set-clear", test_csr_read_write_set_clear);
     ADD("csr/illegal-access-traps", test_csr_illegal_access_traps);
@@ -1263,6 +1494,10 @@ int main(int argc, char **argv)
     ADD("atomic/amo-atomic-across-harts", test_amo_atomic_across_harts);
     ADD("cache/self-modifying-code-after-fence-i",
         test_self_modifying_code_after_fence_i);
+    ADD("cache/store-into-running-code-seen-after-branch",
+        test_store_into_running_code);
+    ADD("cache/store-by-other-hart-reaches-spinning-hart",
+        test_store_by_other_hart_reaches_spinning_hart);
     ADD("cache/store-by-other-hart-invalidates",
         test_store_by_other_hart_invalidates);
     ADD("exec/exit-request-stops-exec", test_exit_request_stops_exec);
