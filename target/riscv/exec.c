@@ -10,9 +10,13 @@
  *    pending interrupts, translate env->pc to its physical page through
  *    the fetch TLB, get that page's decoded slots, and run_block().
  *  - run_block: threaded dispatch (GCC's computed goto) from slot to slot.
- *    The pc is kept in a local and written back when the block ends.  A
+ *    The pc is not kept: it follows from the slot's address (PC()).  A
  *    taken branch that stays in the same page goes on directly ("block
- *    chaining"), after the same checks a block boundary makes.
+ *    chaining") unless exit_request is set: raising an interrupt and
+ *    writing decoded code both set it, so it is the only check needed.
+ *  - Some branches are fused with what follows at decode (RISCVOpForm):
+ *    a branch over one ALU instruction runs predicated, without a host
+ *    branch that the data could make mispredict.
  *  - Everything that changes privilege, CSRs, translations or the cache
  *    (CSR instructions, xRET, fence.i, sfence.vma, wfi, traps) ends the
  *    block, so the next one starts from a fresh lookup.
@@ -53,7 +57,7 @@ static inline int64_t sext32(uint64_t v)
 #define BRANCH_OPS(X) \
     X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU)
 
-static int run_block(CPUState *cs, CPURISCVState *env, RISCVDecodedPage *dp)
+static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
 {
     /*
      * Handler addresses as offsets from do_OP_DECODE: hoffs indexed by
@@ -398,7 +402,7 @@ int riscv_cpu_exec(CPUState *cs)
             continue;
         }
         dp = riscv_get_decoded_page(env, paddr, host);
-        if (run_block(cs, env, dp) == BLOCK_HALT) {
+        if (run_block(env, dp) == BLOCK_HALT) {
             return EXCP_HLT;
         }
     }

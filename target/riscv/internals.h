@@ -127,7 +127,7 @@ typedef enum RISCVOpForm {
     RISCV_FORM_NEAR,            /* in this page: straight to its slot */
     /*
      * A branch over exactly one ADDI, ADDIW or ADD (the next slot): run
-     * as one predicated operation, the way SiFive's U7 cores fuse a
+     * as one predicated operation, the way SiFive's 7-series cores fuse a
      * "short forward branch", so no host branch can be mispredicted.
      */
     RISCV_FORM_SKIP_ADDI,
