@@ -67,8 +67,7 @@ static void riscv_cpu_reset(CPUState *cs)
     env->mscratch = env->sscratch = env->satp = 0;
     env->mcounteren = env->scounteren = env->mcountinhibit = 0;
     env->menvcfg = env->senvcfg = 0;
-    memset(env->pmpcfg, 0, sizeof(env->pmpcfg));
-    memset(env->pmpaddr, 0, sizeof(env->pmpaddr));
+    riscv_pmp_reset(env);
     env->minstret = env->mcycle_offset = 0;
     env->load_res = -1;
     env->load_val = 0;

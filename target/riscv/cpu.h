@@ -180,6 +180,8 @@ typedef struct RISCVTLBEntry {
 
 typedef struct RISCVDecodedPage RISCVDecodedPage;
 
+#define RISCV_PMP_ENTRIES 16
+
 typedef struct CPURISCVState {
     /*
      * x0..x31; gpr[32] is where the decoder sends writes to x0, so that
@@ -212,8 +214,12 @@ typedef struct CPURISCVState {
     uint64_t mcountinhibit;
     uint64_t menvcfg;
     uint64_t senvcfg;
-    uint64_t pmpcfg[2];         /* pmpcfg0, pmpcfg2: WARL, no checking */
-    uint64_t pmpaddr[16];
+    /* PMP (pmp.c): the CSRs, and what the checks derive from them. */
+    uint64_t pmpcfg[2];         /* pmpcfg0, pmpcfg2: 8 entries each */
+    uint64_t pmpaddr[RISCV_PMP_ENTRIES];
+    uint64_t pmp_sa[RISCV_PMP_ENTRIES], pmp_ea[RISCV_PMP_ENTRIES];
+    unsigned pmp_active;        /* entries not OFF */
+    bool pmp_locked;            /* some active entry has L: M is checked */
 
     /* Retired instructions; mcycle reads the same count plus an offset. */
     uint64_t minstret;

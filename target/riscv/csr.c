@@ -139,7 +139,6 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
         return RISCV_EXCP_NONE;
     case CSR_PMPCFG0:
     case CSR_PMPCFG0 + 2:
-        /* 16 PMP entries, accepted and ignored: no protection checks. */
         *val = env->pmpcfg[(csrno - CSR_PMPCFG0) / 2];
         return RISCV_EXCP_NONE;
     case CSR_PMPADDR0 ... CSR_PMPADDR0 + 15:
@@ -302,10 +301,10 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
         break;
     case CSR_PMPCFG0:
     case CSR_PMPCFG0 + 2:
-        env->pmpcfg[(csrno - CSR_PMPCFG0) / 2] = val;
+        riscv_pmpcfg_write(env, csrno - CSR_PMPCFG0, val);
         break;
     case CSR_PMPADDR0 ... CSR_PMPADDR0 + 15:
-        env->pmpaddr[csrno - CSR_PMPADDR0] = val & ((1ULL << 54) - 1);
+        riscv_pmpaddr_write(env, csrno - CSR_PMPADDR0, val);
         break;
     case CSR_MCYCLE:
         env->mcycle_offset = val - env->minstret;

@@ -237,13 +237,14 @@ static inline unsigned riscv_mmu_idx_of(uint64_t priv)
 }
 
 /*
- * Translate @vaddr for @type at TLB set @mmu_idx: the physical address,
- * or the exception to raise (page fault; access fault when a page-table
- * entry cannot be read).
+ * Translate @vaddr for an access of @size bytes and @type at TLB set
+ * @mmu_idx: the physical address, or the exception to raise (page fault;
+ * access fault when PMP forbids the access or a page-table read, or a
+ * page-table entry cannot be read).
  */
 RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
-                               MMUAccessType type, unsigned mmu_idx,
-                               hwaddr *paddr);
+                               unsigned size, MMUAccessType type,
+                               unsigned mmu_idx, hwaddr *paddr);
 
 /* CPUClass::get_phys_page_debug (mmu.c). */
 int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr);
@@ -313,6 +314,22 @@ uint64_t riscv_phys_load(CPURISCVState *env, hwaddr paddr, unsigned size,
                          MemTxResult *res);
 void riscv_phys_store(CPURISCVState *env, hwaddr paddr, unsigned size,
                       uint64_t val, MemTxResult *res);
+
+/* ---- Physical memory protection (pmp.c) ------------------------------ */
+
+/* All entries off (reset). */
+void riscv_pmp_reset(CPURISCVState *env);
+/* CSR writes: pmpcfg0 (@reg 0) or pmpcfg2 (2); pmpaddr@i. */
+void riscv_pmpcfg_write(CPURISCVState *env, unsigned reg, uint64_t val);
+void riscv_pmpaddr_write(CPURISCVState *env, unsigned i, uint64_t val);
+/* May a hart in @priv access [@addr, @addr + @size) for @type? */
+bool riscv_pmp_allows(const CPURISCVState *env, hwaddr addr, uint64_t size,
+                      MMUAccessType type, unsigned priv);
+/* The same for every access inside physical page @page (TLB fills). */
+bool riscv_pmp_page_allows(const CPURISCVState *env, hwaddr page,
+                           MMUAccessType type, unsigned priv);
+/* May mret return to @prev_priv (QEMU 7.2: not with no active entry)? */
+bool riscv_pmp_mret_allowed(const CPURISCVState *env, unsigned prev_priv);
 
 /* ---- Atomics (op_helper.c) --------------------------------------------- */
 

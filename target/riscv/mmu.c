@@ -59,6 +59,12 @@ static RISCVException access_fault(MMUAccessType type)
     return c[type];
 }
 
+/* The privilege whose rules (PMP, page permissions) a TLB set obeys. */
+static unsigned mmu_idx_priv(unsigned mmu_idx)
+{
+    return mmu_idx == MMU_IDX_M ? PRV_M : mmu_idx == MMU_IDX_S ? PRV_S : PRV_U;
+}
+
 static MemTxAttrs hart_attrs(CPURISCVState *env, unsigned mmu_idx)
 {
     return (MemTxAttrs) {
@@ -134,6 +140,10 @@ restart:
             uint64_t pte, ppn, need;
             bool fault = false;
 
+            /* Page tables are read as S-mode data (QEMU 7.2 too). */
+            if (!riscv_pmp_allows(env, pte_addr, 8, MMU_DATA_LOAD, PRV_S)) {
+                return access_fault(type);
+            }
             pte = address_space_ldq_le(as, pte_addr, MEMTXATTRS_UNSPECIFIED,
                                        &res);
             if (res != MEMTX_OK) {
@@ -205,10 +215,17 @@ restart:
 }
 
 RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
-                               MMUAccessType type, unsigned mmu_idx,
-                               hwaddr *paddr)
+                               unsigned size, MMUAccessType type,
+                               unsigned mmu_idx, hwaddr *paddr)
 {
-    return get_physical_address(env, vaddr, type, mmu_idx, paddr, false);
+    RISCVException ex;
+
+    ex = get_physical_address(env, vaddr, type, mmu_idx, paddr, false);
+    if (ex == RISCV_EXCP_NONE &&
+        !riscv_pmp_allows(env, *paddr, size, type, mmu_idx_priv(mmu_idx))) {
+        ex = access_fault(type);
+    }
+    return ex;
 }
 
 /*
@@ -232,18 +249,18 @@ int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr)
 }
 
 /*
- * Enter @vaddr's page, at physical @paddr, into the TLB if it is RAM the
- * access may use directly (not ROM for stores, not a sliver smaller than
- * a page).  Returns the entry or NULL.
+ * The host address of physical page @paddr (translated from @vaddr) if it
+ * is RAM the access may use directly (not ROM for stores, not a sliver
+ * smaller than a page), else NULL.  The page also enters the TLB unless
+ * PMP gives different answers within it.
  */
-static RISCVTLBEntry *tlb_fill(CPURISCVState *env, uint64_t vaddr,
-                               hwaddr paddr, MMUAccessType type,
-                               unsigned mmu_idx)
+static uint8_t *tlb_fill(CPURISCVState *env, uint64_t vaddr, hwaddr paddr,
+                         MMUAccessType type, unsigned mmu_idx)
 {
     AddressSpace *as = env_cpu(env)->as;
     hwaddr page = paddr & TARGET_PAGE_MASK;
     hwaddr xlat, plen = TARGET_PAGE_SIZE;
-    RISCVTLBEntry *e = NULL;
+    uint8_t *host = NULL;
     MemoryRegion *mr;
 
     rcu_read_lock();
@@ -252,17 +269,20 @@ static RISCVTLBEntry *tlb_fill(CPURISCVState *env, uint64_t vaddr,
                                  hart_attrs(env, mmu_idx));
     if (mr && memory_region_is_ram(mr) && plen >= TARGET_PAGE_SIZE &&
         !(type == MMU_DATA_STORE && mr->readonly)) {
-        uint8_t *host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+        host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+        if (riscv_pmp_page_allows(env, page, type, mmu_idx_priv(mmu_idx))) {
+            RISCVTLBEntry *e = riscv_tlb_entry(env->tlb[mmu_idx][type],
+                                               vaddr);
 
-        e = &env->tlb[mmu_idx][type][(vaddr >> TARGET_PAGE_BITS) &
-                                     (RISCV_TLB_SIZE - 1)];
-        e->tag = vaddr & TARGET_PAGE_MASK;
-        e->addend = (uintptr_t)host - (uintptr_t)(vaddr & TARGET_PAGE_MASK);
-        e->paddr = page;
-        e->code_filter = riscv_code_filter_slot(page);
+            e->tag = vaddr & TARGET_PAGE_MASK;
+            e->addend = (uintptr_t)host -
+                        (uintptr_t)(vaddr & TARGET_PAGE_MASK);
+            e->paddr = page;
+            e->code_filter = riscv_code_filter_slot(page);
+        }
     }
     rcu_read_unlock();
-    return e;
+    return host;
 }
 
 static uint64_t phys_load(CPURISCVState *env, hwaddr paddr, unsigned size,
@@ -304,30 +324,33 @@ static void phys_store(CPURISCVState *env, hwaddr paddr, unsigned size,
 }
 
 /*
- * Where a data access of @size at @vaddr goes: *host for RAM (with its
- * TLB entry in *e, filled on a miss), or *host NULL and *paddr for MMIO
- * and anything else the TLB must not cache.  On a translation fault
- * env->badaddr is set and the exception returned.
+ * Where a data access of @size at @vaddr goes: *paddr, and *host for RAM
+ * (filling the TLB on a miss) or NULL for MMIO and anything else the hart
+ * may not use directly.  On a translation or PMP fault env->badaddr is
+ * set and the exception returned.
  */
 static RISCVException data_access_target(CPURISCVState *env, uint64_t vaddr,
                                          unsigned size, MMUAccessType type,
                                          unsigned mmu_idx, void **host,
-                                         RISCVTLBEntry **e, hwaddr *paddr)
+                                         hwaddr *paddr)
 {
+    RISCVTLBEntry *e;
     RISCVException ex;
+    uint8_t *page;
 
-    *host = riscv_tlb_host(env, vaddr, size, type, mmu_idx, e);
+    *host = riscv_tlb_host(env, vaddr, size, type, mmu_idx, &e);
     if (*host) {
+        *paddr = e->paddr | (vaddr & ~TARGET_PAGE_MASK);
         return RISCV_EXCP_NONE;
     }
-    ex = riscv_translate(env, vaddr, type, mmu_idx, paddr);
+    ex = riscv_translate(env, vaddr, size, type, mmu_idx, paddr);
     if (ex != RISCV_EXCP_NONE) {
         env->badaddr = vaddr;
         return ex;
     }
-    *e = tlb_fill(env, vaddr, *paddr, type, mmu_idx);
-    if (*e) {
-        *host = (void *)((*e)->addend + (uintptr_t)vaddr);
+    page = tlb_fill(env, vaddr, *paddr, type, mmu_idx);
+    if (page) {
+        *host = page + (vaddr & ~TARGET_PAGE_MASK);
     }
     return RISCV_EXCP_NONE;
 }
@@ -336,7 +359,6 @@ RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
                                unsigned size, uint64_t *val)
 {
     unsigned mmu_idx = env->data_mmu_idx;
-    RISCVTLBEntry *e;
     RISCVException ex;
     MemTxResult res;
     hwaddr paddr;
@@ -359,7 +381,7 @@ RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
     }
 
     ex = data_access_target(env, vaddr, size, MMU_DATA_LOAD, mmu_idx, &host,
-                            &e, &paddr);
+                            &paddr);
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
@@ -379,7 +401,6 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
                                 unsigned size, uint64_t val)
 {
     unsigned mmu_idx = env->data_mmu_idx;
-    RISCVTLBEntry *e;
     RISCVException ex;
     MemTxResult res;
     hwaddr paddr;
@@ -391,7 +412,8 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
 
         /* Translate both pages first so that a fault writes nothing. */
         for (i = 0; i < size; i += size - 1) {
-            ex = riscv_translate(env, vaddr + i, MMU_DATA_STORE, mmu_idx, &p);
+            ex = riscv_translate(env, vaddr + i, 1, MMU_DATA_STORE, mmu_idx,
+                                 &p);
             if (ex != RISCV_EXCP_NONE) {
                 env->badaddr = vaddr + i;
                 return ex;
@@ -407,7 +429,7 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
     }
 
     ex = data_access_target(env, vaddr, size, MMU_DATA_STORE, mmu_idx,
-                            &host, &e, &paddr);
+                            &host, &paddr);
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
@@ -423,8 +445,8 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
         return RISCV_EXCP_NONE;
     }
     riscv_host_store(host, size, val);
-    if (unlikely(riscv_page_may_have_code(e->paddr))) {
-        riscv_code_written(e->paddr | (vaddr & ~TARGET_PAGE_MASK), size);
+    if (unlikely(riscv_page_may_have_code(paddr))) {
+        riscv_code_written(paddr, size);
     }
     return RISCV_EXCP_NONE;
 }
@@ -436,25 +458,31 @@ RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
     RISCVTLBEntry *e;
     RISCVException ex;
     uint64_t page = pc & TARGET_PAGE_MASK;
-    void *h;
+    uint8_t *h;
     hwaddr pa;
 
     h = riscv_tlb_host(env, page, 1, MMU_INST_FETCH, mmu_idx, &e);
-    if (!h) {
-        ex = riscv_translate(env, pc, MMU_INST_FETCH, mmu_idx, &pa);
-        if (ex != RISCV_EXCP_NONE) {
-            env->badaddr = pc;
-            return ex;
-        }
-        e = tlb_fill(env, pc, pa, MMU_INST_FETCH, mmu_idx);
-        if (!e) {
-            /* Code runs from RAM or ROM only (not from MMIO). */
-            env->badaddr = pc;
-            return RISCV_EXCP_INST_ACCESS_FAULT;
-        }
-        h = (void *)(e->addend + (uintptr_t)page);
+    if (h) {
+        *paddr = e->paddr;
+        *host = h;
+        return RISCV_EXCP_NONE;
     }
-    *paddr = e->paddr;
+    /*
+     * PMP is checked for the smallest instruction at @pc: a page it does
+     * not treat as a whole is not cached, so each block entry comes here.
+     */
+    ex = riscv_translate(env, pc, 2, MMU_INST_FETCH, mmu_idx, &pa);
+    if (ex != RISCV_EXCP_NONE) {
+        env->badaddr = pc;
+        return ex;
+    }
+    h = tlb_fill(env, pc, pa, MMU_INST_FETCH, mmu_idx);
+    if (!h) {
+        /* Code runs from RAM or ROM only (not from MMIO). */
+        env->badaddr = pc;
+        return RISCV_EXCP_INST_ACCESS_FAULT;
+    }
+    *paddr = pa & TARGET_PAGE_MASK;
     *host = h;
     return RISCV_EXCP_NONE;
 }
@@ -476,19 +504,6 @@ void riscv_phys_store(CPURISCVState *env, hwaddr paddr, unsigned size,
 RISCVException riscv_probe_rmw(CPURISCVState *env, uint64_t vaddr,
                                unsigned size, void **host, hwaddr *paddr)
 {
-    unsigned mmu_idx = env->data_mmu_idx;
-    RISCVTLBEntry *e;
-    RISCVException ex;
-    void *h;
-
-    ex = data_access_target(env, vaddr, size, MMU_DATA_STORE, mmu_idx, &h,
-                            &e, paddr);
-    if (ex != RISCV_EXCP_NONE) {
-        return ex;
-    }
-    if (h) {
-        *paddr = e->paddr | (vaddr & ~TARGET_PAGE_MASK);
-    }
-    *host = h;
-    return RISCV_EXCP_NONE;
+    return data_access_target(env, vaddr, size, MMU_DATA_STORE,
+                              env->data_mmu_idx, host, paddr);
 }

@@ -103,7 +103,7 @@ RISCVException riscv_mret(CPURISCVState *env)
     uint64_t s = env->mstatus;
     uint64_t prev = (s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
 
-    if (env->priv != PRV_M) {
+    if (env->priv != PRV_M || !riscv_pmp_mret_allowed(env, prev)) {
         return RISCV_EXCP_ILLEGAL_INST;
     }
     s = (s & ~MSTATUS_MIE) | ((s & MSTATUS_MPIE) ? MSTATUS_MIE : 0);

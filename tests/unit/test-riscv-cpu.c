@@ -33,6 +33,7 @@ enum {
     ISTOP = 0x80002100,         /* M interrupt handler: mie = 0; wfi */
     SSTOP = 0x80002200,         /* S interrupt handler: sie = 0; wfi */
     DATA = 0x80003000,
+    FIRMWARE = 0x80008000,      /* what new_hart runs first */
     PT = 0x80010000,            /* page tables */
     MMIO = 0x10000000,
 };
@@ -145,8 +146,18 @@ static const MemoryRegionOps mmio_ops = {
     .impl = { .min_access_size = 4, .max_access_size = 4 },
 };
 
+static int exec_at(RISCVCPU *cpu, uint64_t pc);
+
 static RISCVCPU *new_hart(Fixture *f, uint64_t hartid)
 {
+    /*
+     * What firmware does first (tests/guest/crt0.S, OpenSBI): PMP entry 0
+     * over everything, RWX, so that S and U may run at all.
+     */
+    const uint32_t pmp_all[] = {
+        ADDI(T0, ZERO, -1), CSRRW(ZERO, CSR_PMPADDR0, T0),
+        ADDI(T0, ZERO, 0x1f), CSRRW(ZERO, CSR_PMPCFG0, T0), WFI,
+    };
     Object *obj = object_new(TYPE_RISCV_CPU);
     RISCVCPU *cpu = RISCV_CPU(obj);
 
@@ -154,6 +165,11 @@ static RISCVCPU *new_hart(Fixture *f, uint64_t hartid)
     object_property_set_uint(obj, "hartid", hartid, &error_abort);
     object_property_set_uint(obj, "resetvec", CODE, &error_abort);
     cpu_reset(CPU(obj));
+    address_space_write(&f->as, FIRMWARE, A, pmp_all, sizeof(pmp_all));
+    g_assert_cmpint(exec_at(cpu, FIRMWARE), ==, EXCP_HLT);
+    riscv_cpu_flush_code_cache(&cpu->env);
+    cpu->env.pc = CODE;
+    cpu->env.minstret = 0;
     cpu->env.mtvec = STOP;
     cpu->env.stvec = STOP;
     return cpu;
@@ -1025,6 +1041,42 @@ static void test_sv39_translation(Fixture *f, gconstpointer data)
  * must see what the hart's data loads would see, yet leave no trace (no
  * A/D update, no TLB fill, no trap state).
  */
+static void test_pmp_guards_page_table_walk(Fixture *f, gconstpointer data)
+{
+    /*
+     * Entry 0: NAPOT over the second-level table at PT+0x1000, no
+     * permission; entry 1: everything, RWX.  The S-mode walk reads PTEs
+     * as S-mode data, so a walk through that table fails with an access
+     * fault of the original access (the code's gigapage walk does not).
+     */
+    uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
+
+    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
+                                        PTE_A | PTE_D));
+    st64(f, PT, PTE(PT + 0x1000, PTE_V));
+    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    st64(f, PT + 0x2000 + 1 * 8, PTE(DATA, PTE_V | PTE_R | PTE_A));
+    st64(f, DATA, 77);
+    f->env->gpr[A0] = ((PT + 0x1000) >> 2) | 0x1ff;
+    f->env->gpr[A1] = 0x1f18;               /* cfg1 NAPOT RWX, cfg0 NAPOT */
+    RUN(f, CSRRW(ZERO, CSR_PMPADDR0, A0), ADDI(A2, ZERO, -1),
+        CSRRW(ZERO, CSR_PMPADDR0 + 1, A2), CSRRW(ZERO, CSR_PMPCFG0, A1), WFI);
+    f->env->satp = satp;
+    f->env->gpr[A0] = 0x1000;
+    RUN_IN(f, PRV_S, LOAD(3, A1, A0, 0), ECALL);
+    assert_trap(f, RISCV_EXCP_LOAD_ACCESS_FAULT, CODE, 0x1000);
+
+    /* readable (the write flushed the TLB): the same load goes through */
+    f->env->gpr[A1] = 0x1f19;               /* cfg0 NAPOT R */
+    f->env->satp = 0;
+    RUN(f, CSRRW(ZERO, CSR_PMPCFG0, A1), WFI);
+    f->env->satp = satp;
+    f->env->gpr[A0] = 0x1000;
+    RUN_IN(f, PRV_S, LOAD(3, A1, A0, 0), ECALL);
+    g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
+    g_assert_cmpuint(f->env->gpr[A1], ==, 77);
+}
+
 static void test_debug_translation(Fixture *f, gconstpointer data)
 {
     CPUState *cs = CPU(f->cpu);
@@ -1487,6 +1539,7 @@ int main(int argc, char **argv)
     ADD("irq/priority-and-masking", test_interrupt_priority_and_masking);
     ADD("trap/delegation-to-s-mode", test_delegation_to_s_mode);
     ADD("mmu/sv39-translation-page-faults-sfence", test_sv39_translation);
+    ADD("mmu/pmp-guards-page-table-walk", test_pmp_guards_page_table_walk);
     ADD("mmu/debug-translation-does-not-fault-or-set-ad",
         test_debug_translation);
     ADD("atomic/lr-sc", test_lr_sc);
