@@ -2,8 +2,8 @@
  * The CLINT: per-hart software interrupts (msip), per-hart timer compare
  * registers (mtimecmp) and the shared machine timer (mtime).
  * Corresponds to QEMU's hw/intc/riscv_aclint.c (the MTIMER and MSWI
- * devices, mapped together as SiFive's CLINT, as QEMU's virt does without
- * aclint=on).  Register map in include/qcore/hw/riscv_aclint.h.
+ * devices, side by side where SiFive's CLINT was, as QEMU's virt maps them
+ * without aclint=on).  Register map in include/qcore/hw/riscv_aclint.h.
  *
  * mtime is not stored: it is QEMU_CLOCK_VIRTUAL scaled to the timebase
  * plus time_delta, which guest writes to mtime (and reset) change.  A
@@ -42,7 +42,7 @@ typedef struct AclintHart {
 struct RISCVAclintState {
     Object parent_obj;
 
-    MemoryRegion mmio;
+    MemoryRegion swi, mtimer;   /* offsets 0 and RISCV_ACLINT_MTIMECMP */
     unsigned num_harts;         /* immutable after create */
     uint32_t timebase_freq;     /* immutable after create */
     int64_t time_delta;         /* mtime - scaled clock; see above */
@@ -199,7 +199,7 @@ static uint64_t aclint_read(void *opaque, hwaddr addr, unsigned size)
     if (addr == RISCV_ACLINT_MTIME) {
         return riscv_aclint_get_mtime(s);
     }
-    /* Two msip words (two harts) or unknown space. */
+    /* Unknown space (mtimecmp of harts that do not exist). */
     return aclint_read32(s, addr) | aclint_read32(s, addr + 4) << 32;
 }
 
@@ -240,9 +240,29 @@ static void aclint_write(void *opaque, hwaddr addr, uint64_t val,
     }
 }
 
-static const MemoryRegionOps aclint_ops = {
+static const MemoryRegionOps aclint_swi_ops = {
     .read = aclint_read,
     .write = aclint_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 4, .max_access_size = 4 },
+    .impl = { .min_access_size = 4, .max_access_size = 4 },
+};
+
+/* The MTIMER window starts at mtimecmp[0]: back to CLINT offsets. */
+static uint64_t aclint_mtimer_read(void *opaque, hwaddr addr, unsigned size)
+{
+    return aclint_read(opaque, RISCV_ACLINT_MTIMECMP + addr, size);
+}
+
+static void aclint_mtimer_write(void *opaque, hwaddr addr, uint64_t val,
+                                unsigned size)
+{
+    aclint_write(opaque, RISCV_ACLINT_MTIMECMP + addr, val, size);
+}
+
+static const MemoryRegionOps aclint_mtimer_ops = {
+    .read = aclint_mtimer_read,
+    .write = aclint_mtimer_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = { .min_access_size = 4, .max_access_size = 8 },
     .impl = { .min_access_size = 4, .max_access_size = 8 },
@@ -288,7 +308,8 @@ static void aclint_unparent(Object *obj)
     for (unsigned i = 0; i < s->num_harts; i++) {
         timer_del(&s->harts[i].timer);
     }
-    sysbus_mmio_unmap(&s->mmio);
+    sysbus_mmio_unmap(&s->swi);
+    sysbus_mmio_unmap(&s->mtimer);
 }
 
 static void aclint_finalize(Object *obj)
@@ -340,11 +361,14 @@ RISCVAclintState *riscv_aclint_create(Object *parent, const char *name,
         h->mtip_level = h->msip_level = -1;
         timer_init_ns(&h->timer, QEMU_CLOCK_VIRTUAL, aclint_timer_cb, h);
     }
-    memory_region_init_io(&s->mmio, OBJECT(s), &aclint_ops, s, "riscv.clint",
-                          RISCV_ACLINT_SIZE);
+    memory_region_init_io(&s->swi, OBJECT(s), &aclint_swi_ops, s,
+                          "riscv.aclint.swi", RISCV_ACLINT_SWI_SIZE);
+    memory_region_init_io(&s->mtimer, OBJECT(s), &aclint_mtimer_ops, s,
+                          "riscv.aclint.mtimer", RISCV_ACLINT_MTIMER_SIZE);
     aclint_reset(s);
     qemu_register_reset(aclint_reset, s);
-    sysbus_mmio_map(sysmem, base, &s->mmio);
+    sysbus_mmio_map(sysmem, base, &s->swi);
+    sysbus_mmio_map(sysmem, base + RISCV_ACLINT_MTIMECMP, &s->mtimer);
     sysbus_attach(OBJECT(s), parent, name);
     return s;
 }

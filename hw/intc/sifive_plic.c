@@ -358,7 +358,7 @@ SiFivePLICState *sifive_plic_create(Object *parent, const char *name,
     }
     memory_region_init_io(&s->mmio, OBJECT(s), &plic_ops, s,
                           "riscv.sifive.plic",
-                          VIRT_PLIC_SIZE(s->num_contexts));
+                          VIRT_PLIC_SIZE(VIRT_PLIC_MAX_CONTEXTS));
     plic_reset(s);
     qemu_register_reset(plic_reset, s);
     sysbus_mmio_map(sysmem, base, &s->mmio);

@@ -28,7 +28,7 @@ const MemMapEntry virt_memmap[] = {
     [VIRT_MROM] =  {     0x1000,     0xf000 },
     [VIRT_TEST] =  {   0x100000,     0x1000 },
     [VIRT_CLINT] = {  0x2000000,    0x10000 },
-    [VIRT_PLIC] =  {  0xc000000, VIRT_PLIC_SIZE(512 * 2) },
+    [VIRT_PLIC] =  {  0xc000000, VIRT_PLIC_SIZE(VIRT_PLIC_MAX_CONTEXTS) },
     [VIRT_UART0] = { 0x10000000,      0x100 },
     [VIRT_DRAM] =  { 0x80000000,        0x0 },
 };

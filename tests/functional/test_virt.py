@@ -335,6 +335,18 @@ def test_hmp_cpu_and_memory_commands(guests, start, serial):
     for name in ['riscv_virt_board.ram', 'riscv_virt_board.mrom']:
         assert name in mtree
     assert '0000000080000000-0000000087ffffff' in mtree
+    # The device windows, as QEMU 7.2's "info mtree" prints them.
+    for line in [
+            '0000000000100000-0000000000100fff (prio 0, i/o): '
+            'riscv.sifive.test',
+            '0000000002000000-0000000002003fff (prio 0, i/o): '
+            'riscv.aclint.swi',
+            '0000000002004000-000000000200bfff (prio 0, i/o): '
+            'riscv.aclint.mtimer',
+            '000000000c000000-000000000c5fffff (prio 0, i/o): '
+            'riscv.sifive.plic',
+            '0000000010000000-0000000010000007 (prio 0, i/o): serial']:
+        assert line in mtree
 
     r = c.cmd('human-monitor-command', **{'command-line': 'info cpus',
                                           'cpu-index': 9})

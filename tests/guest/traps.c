@@ -141,6 +141,32 @@ static void m_mode_probes(void)
                      : FP, [a] "r"(0x88000000UL) : "t6", "memory");
     report("ld from 0x88000000 (past RAM)", CAUSE_LOAD_ACCESS, 0);
 
+    /* The device windows are as large as QEMU's, no larger. */
+    begin();
+    __asm__ volatile(MARK "lw %[v], 0(%[a])" : [v] "=&r"(v)
+                     : FP, [a] "r"(0x200c000UL) : "t6", "memory");
+    report("lw 0x200c000 (past the CLINT)", CAUSE_LOAD_ACCESS, 0);
+
+    begin();
+    __asm__ volatile(MARK "lbu %[v], 0(%[a])" : [v] "=&r"(v)
+                     : FP, [a] "r"(0x10000008UL) : "t6", "memory");
+    report("lbu 0x10000008 (past the UART)", CAUSE_LOAD_ACCESS, 0);
+
+    begin();
+    v = 1;
+    __asm__ volatile(MARK "lw %[v], 0(%[a])" : [v] "+&r"(v)
+                     : FP, [a] "r"(0x2000000UL + 4 * 100) : "t6", "memory");
+    report("lw msip of hart 100", -1, 0);
+    printf("    msip of hart 100 = %lu\n", v);
+
+    begin();
+    v = 1;
+    __asm__ volatile(MARK "lw %[v], 0(%[a])" : [v] "+&r"(v)
+                     : FP, [a] "r"(0xc200000UL + 0x1000 * 500) : "t6",
+                       "memory");
+    report("lw PLIC threshold, context 500", -1, 0);
+    printf("    threshold of context 500 = %lu\n", v);
+
     begin();
     __asm__ volatile(MARK "amoadd.w %[v], zero, (%[a])" : [v] "=&r"(v)
                      : FP, [a] "r"(0x88000000UL) : "t6", "memory");

@@ -1,14 +1,17 @@
 /*
- * The CLINT (SiFive's core-local interruptor, today's ACLINT MTIMER and
- * MSWI in one window) at 0x2000000 on the virt board.  Corresponds to
- * QEMU's include/hw/intc/riscv_aclint.h.
+ * The CLINT (SiFive's core-local interruptor, today's ACLINT MSWI and
+ * MTIMER) at 0x2000000 on the virt board.  Corresponds to QEMU's
+ * include/hw/intc/riscv_aclint.h.
  *
- * Registers (offsets in the 0x10000-byte window; 4- and 8-byte accesses,
- * naturally aligned; 8-byte registers may be accessed as two halves):
+ * Two windows, as QEMU maps them: "riscv.aclint.swi" (0x4000 bytes, 4-byte
+ * accesses) and "riscv.aclint.mtimer" right after it (0x8000 bytes, 4- and
+ * 8-byte accesses; 8-byte registers may be accessed as two halves).
+ * Registers, as offsets from the CLINT's base (naturally aligned):
  *   0x0000 + 4*hart  msip[hart]       bit 0 drives the hart's MSIP line
  *   0x4000 + 8*hart  mtimecmp[hart]   MTIP is high while mtime >= mtimecmp
  *   0xbff8           mtime            QEMU_CLOCK_VIRTUAL at 10 MHz, plus
  *                                     what guest writes added
+ * Registers of harts that do not exist read as 0 and ignore writes.
  * mtime stops while the VM is paused, because the virtual clock does.
  *
  * Outputs: per hart an MTIP and an MSIP line (NULL until connected); the
@@ -28,7 +31,8 @@
 #define TYPE_RISCV_ACLINT "riscv.aclint"
 
 #define RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ 10000000
-#define RISCV_ACLINT_SIZE       0x10000
+#define RISCV_ACLINT_SWI_SIZE       0x4000
+#define RISCV_ACLINT_MTIMER_SIZE    0x8000
 #define RISCV_ACLINT_MSIP       0x0
 #define RISCV_ACLINT_MTIMECMP   0x4000
 #define RISCV_ACLINT_MTIME      0xbff8

@@ -30,7 +30,7 @@
 
 /* QEMU's virt: the UART's clock-frequency in the device tree. */
 #define SERIAL_CLOCK_FREQ 3686400
-#define SERIAL_MMIO_SIZE 0x100
+#define SERIAL_MMIO_SIZE 8          /* QEMU maps 8 << regshift, regshift 0 */
 
 typedef struct SerialState SerialState;
 

@@ -39,6 +39,8 @@
 #define VIRT_PLIC_CONTEXT_STRIDE    0x1000
 #define VIRT_PLIC_SIZE(num_contexts) \
     (VIRT_PLIC_CONTEXT_BASE + (num_contexts) * VIRT_PLIC_CONTEXT_STRIDE)
+/* The window QEMU's virt maps whatever -smp is: two contexts x 512 harts. */
+#define VIRT_PLIC_MAX_CONTEXTS      (2 * 512)
 
 typedef struct SiFivePLICState SiFivePLICState;
 
@@ -46,7 +48,8 @@ typedef struct SiFivePLICState SiFivePLICState;
  * Create a PLIC with @num_sources sources (including the unusable source
  * 0; the virt board passes VIRT_IRQCHIP_NUM_SOURCES) and two contexts for
  * each of @num_harts harts, map it at @base in @sysmem (NULL: system
- * memory; the window is VIRT_PLIC_SIZE(2 * num_harts) bytes), child
+ * memory; the window is VIRT_PLIC_SIZE(VIRT_PLIC_MAX_CONTEXTS) bytes, as
+ * QEMU's, and the contexts past 2 * num_harts read as 0), child
  * @name of @parent (NULL: /machine/unattached).  Borrowed pointer.
  */
 SiFivePLICState *sifive_plic_create(Object *parent, const char *name,
