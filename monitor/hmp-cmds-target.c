@@ -37,6 +37,13 @@ static CPUState *mon_get_cpu(void)
     return cpu ? cpu : QTAILQ_FIRST(&cpus_queue);
 }
 
+int monitor_get_cpu_index(Monitor *mon)
+{
+    CPUState *cpu = mon_get_cpu();
+
+    return cpu ? cpu->cpu_index : 0;
+}
+
 void hmp_cpu(Monitor *mon, const QDict *qdict)
 {
     const char *arg = qdict_get_str(qdict, "index");
@@ -155,44 +162,6 @@ static bool parse_fmt(const char **pp, MemDumpFormat *f, Error **errp)
     return true;
 }
 
-typedef struct DebugRead {
-    uint64_t addr;
-    bool is_physical;
-    void *buf;
-    int len;
-    bool ok;
-} DebugRead;
-
-/* Read through the CPU's translation, a page at a time.  vCPU thread. */
-static void do_debug_read(CPUState *cpu, void *data)
-{
-    CPUClass *cc = CPU_GET_CLASS(cpu);
-    DebugRead *r = data;
-    uint64_t addr = r->addr;
-    uint8_t *buf = r->buf;
-    int left = r->len;
-
-    r->ok = true;
-    while (left > 0) {
-        int chunk = MIN(left, 4096 - (int)(addr & 4095));
-        int64_t phys = addr;
-
-        if (!r->is_physical && cc->get_phys_page_debug) {
-            phys = cc->get_phys_page_debug(cpu, addr);
-        }
-        if (phys < 0 ||
-            address_space_read(cpu->as ? cpu->as : &address_space_memory,
-                               phys, MEMTXATTRS_UNSPECIFIED, buf,
-                               chunk) != MEMTX_OK) {
-            r->ok = false;
-            return;
-        }
-        addr += chunk;
-        buf += chunk;
-        left -= chunk;
-    }
-}
-
 static void memory_dump(Monitor *mon, const char *args, bool is_physical)
 {
     const char *p = args;
@@ -243,17 +212,18 @@ static void memory_dump(Monitor *mon, const char *args, bool is_physical)
     for (i = 0; i < f.count * f.size; i += line) {
         int n = MIN(line, f.count * f.size - i), j;
         uint8_t buf[16];
-        DebugRead r = { addr + i, is_physical, buf, n };
         CPUState *cpu = mon_get_cpu();
+        bool ok;
 
-        if (cpu) {
-            run_on_cpu(cpu, do_debug_read, &r);
+        if (cpu && !is_physical) {
+            ok = cpu_memory_rw_debug(cpu, addr + i, buf, n, false) == 0;
         } else {
-            r.ok = address_space_read(&address_space_memory, r.addr,
-                                      MEMTXATTRS_UNSPECIFIED, buf,
-                                      n) == MEMTX_OK;
+            ok = address_space_read(cpu && cpu->as ? cpu->as :
+                                    &address_space_memory, addr + i,
+                                    MEMTXATTRS_UNSPECIFIED, buf,
+                                    n) == MEMTX_OK;
         }
-        if (!r.ok) {
+        if (!ok) {
             monitor_printf(mon, "Cannot access memory\n");
             return;
         }

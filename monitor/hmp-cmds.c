@@ -13,6 +13,7 @@
 #include "qcore/main-loop-info.h"
 #include "qcore/qom-qmp-cmds.h"
 #include "qcore/runstate.h"
+#include "qcore/machine-qmp-cmds.h"
 #include "monitor-internal.h"
 
 bool hmp_handle_error(Monitor *mon, Error *err)
@@ -398,6 +399,96 @@ static void hmp_qom_set(Monitor *mon, const QDict *qdict)
     hmp_handle_error(mon, err);
 }
 
+/* ---- the machine (system/machine-qmp-cmds.c) --------------------------- */
+
+static void hmp_info_kvm(Monitor *mon, const QDict *qdict)
+{
+    g_autoptr(QDict) info = qmp_query_kvm(NULL);
+
+    monitor_printf(mon, "kvm support: ");
+    if (qdict_get_bool(info, "present")) {
+        monitor_printf(mon, "%s\n", qdict_get_bool(info, "enabled") ?
+                       "enabled" : "disabled");
+    } else {
+        monitor_printf(mon, "not compiled\n");
+    }
+}
+
+static void hmp_info_uuid(Monitor *mon, const QDict *qdict)
+{
+    g_autoptr(QDict) info = qmp_query_uuid(NULL);
+
+    monitor_printf(mon, "%s\n", qdict_get_str(info, "UUID"));
+}
+
+static void hmp_nmi(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+
+    qmp_inject_nmi(&err);
+    hmp_handle_error(mon, err);
+}
+
+static void hmp_dumpdtb(Monitor *mon, const QDict *qdict)
+{
+    const char *filename = qdict_get_str(qdict, "filename");
+    Error *err = NULL;
+
+    qmp_dumpdtb(filename, &err);
+    if (!hmp_handle_error(mon, err)) {
+        monitor_printf(mon, "info: dtb dumped to %s\n", filename);
+    }
+}
+
+/*
+ * An address or size argument: a number in C notation (QEMU takes an
+ * expression; qcore only the number).
+ */
+static bool hmp_get_int(Monitor *mon, const QDict *qdict, const char *key,
+                        const char *cmd, int64_t *val)
+{
+    const char *arg = qdict_get_str(qdict, key);
+    char *end;
+
+    errno = 0;
+    *val = strtoll(arg, &end, 0);
+    if (errno == ERANGE && *val == LLONG_MAX) {
+        *val = strtoull(arg, &end, 0);     /* an address above INT64_MAX */
+        errno = 0;
+    }
+    if (errno || end == arg || *end) {
+        monitor_printf(mon, "invalid number '%s'\n"
+                       "Try \"help %s\" for more information\n", arg, cmd);
+        return false;
+    }
+    return true;
+}
+
+static void hmp_pmemsave(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    int64_t addr, size;
+
+    if (hmp_get_int(mon, qdict, "val", "pmemsave", &addr) &&
+        hmp_get_int(mon, qdict, "size", "pmemsave", &size)) {
+        qmp_pmemsave(addr, size, qdict_get_str(qdict, "filename"), &err);
+        hmp_handle_error(mon, err);
+    }
+}
+
+static void hmp_memsave(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    int64_t addr, size;
+
+    if (hmp_get_int(mon, qdict, "val", "memsave", &addr) &&
+        hmp_get_int(mon, qdict, "size", "memsave", &size)) {
+        qmp_memsave(addr, size, qdict_get_str(qdict, "filename"), true,
+                    monitor_get_cpu_index(mon), &err);
+        hmp_handle_error(mon, err);
+    }
+}
+
 /* ---- the tables ------------------------------------------------------- */
 
 static const HMPCommand hmp_info_cmds[] = {
@@ -419,6 +510,8 @@ static const HMPCommand hmp_info_cmds[] = {
     { "mtree", "flatview:-f", "[-f]",
       "show memory tree (-f: dump flat view for address spaces)",
       hmp_info_mtree },
+    { "kvm", "", "", "show KVM information", hmp_info_kvm },
+    { "uuid", "", "", "show the current VM UUID", hmp_info_uuid },
     { NULL }
 };
 
@@ -433,6 +526,15 @@ const HMPCommand hmp_cmds[] = {
       hmp_memory_dump },
     { "xp", "args:S", "/fmt addr", "physical memory dump starting at 'addr'",
       hmp_physical_memory_dump },
+    { "pmemsave", "val:s,size:s,filename:s", "addr size file",
+      "save to disk physical memory dump starting at 'addr' of size 'size'",
+      hmp_pmemsave },
+    { "memsave", "val:s,size:s,filename:s", "addr size file",
+      "save to disk virtual memory dump starting at 'addr' of size 'size'",
+      hmp_memsave },
+    { "dumpdtb", "filename:s", "filename",
+      "dump the FDT in dtb format to 'filename'", hmp_dumpdtb },
+    { "nmi", "", "", "inject an NMI", hmp_nmi },
     { "system_powerdown", "", "", "send system power down event",
       hmp_system_powerdown },
     { "object_add", "object:S", "[qom-type=]type,id=str[,prop=value][,...]",

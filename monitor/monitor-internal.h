@@ -225,6 +225,8 @@ void hmp_physical_memory_dump(Monitor *mon, const QDict *qdict);
 /* Make @cpu_index the monitor's CPU; returns the previous one. */
 int monitor_set_cpu(int cpu_index);
 bool monitor_cpu_valid(int cpu_index);
+/* The index of the monitor's CPU ("cpu N"; the first if gone; 0: none). */
+int monitor_get_cpu_index(Monitor *mon);
 
 /* Print "Error: <desc>" for @err and free it; true if there was one. */
 bool hmp_handle_error(Monitor *mon, Error *err);

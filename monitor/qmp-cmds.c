@@ -11,6 +11,7 @@
 #include "qcore/cpu.h"
 #include "qcore/main-loop.h"
 #include "qcore/iothread-object.h"
+#include "qcore/machine-qmp-cmds.h"
 #include "qcore/main-loop-info.h"
 #include "qcore/qom-qmp-cmds.h"
 #include "qcore/runstate.h"
@@ -258,6 +259,66 @@ static void qmp_marshal_query_cpus_fast(const QDict *args, QObject **ret,
     *ret = QOBJECT(qmp_query_cpus_fast(errp));
 }
 
+/* ---- the machine (system/machine-qmp-cmds.c) --------------------------- */
+
+static void qmp_marshal_query_machines(const QDict *args, QObject **ret,
+                                       Error **errp)
+{
+    *ret = QOBJECT(qmp_query_machines(errp));
+}
+
+static void qmp_marshal_query_current_machine(const QDict *args,
+                                              QObject **ret, Error **errp)
+{
+    *ret = QOBJECT(qmp_query_current_machine(errp));
+}
+
+static void qmp_marshal_query_target(const QDict *args, QObject **ret,
+                                     Error **errp)
+{
+    *ret = QOBJECT(qmp_query_target(errp));
+}
+
+static void qmp_marshal_query_kvm(const QDict *args, QObject **ret,
+                                  Error **errp)
+{
+    *ret = QOBJECT(qmp_query_kvm(errp));
+}
+
+static void qmp_marshal_query_uuid(const QDict *args, QObject **ret,
+                                   Error **errp)
+{
+    *ret = QOBJECT(qmp_query_uuid(errp));
+}
+
+static void qmp_marshal_inject_nmi(const QDict *args, QObject **ret,
+                                   Error **errp)
+{
+    qmp_inject_nmi(errp);
+}
+
+static void qmp_marshal_dumpdtb(const QDict *args, QObject **ret,
+                                Error **errp)
+{
+    qmp_dumpdtb(qdict_get_str(args, "filename"), errp);
+}
+
+static void qmp_marshal_pmemsave(const QDict *args, QObject **ret,
+                                 Error **errp)
+{
+    qmp_pmemsave(qdict_get_int(args, "val"), qdict_get_int(args, "size"),
+                 qdict_get_str(args, "filename"), errp);
+}
+
+static void qmp_marshal_memsave(const QDict *args, QObject **ret,
+                                Error **errp)
+{
+    qmp_memsave(qdict_get_int(args, "val"), qdict_get_int(args, "size"),
+                qdict_get_str(args, "filename"),
+                qdict_haskey(args, "cpu-index"),
+                qdict_get_try_int(args, "cpu-index", 0), errp);
+}
+
 /* ---- iothreads, chardevs, the main loop ------------------------------- */
 
 static void qmp_marshal_query_iothreads(const QDict *args, QObject **ret,
@@ -361,6 +422,23 @@ static const QmpArgSpec object_del_args[] = {
     { "id", QMP_ARG_STR },
     { NULL }
 };
+static const QmpArgSpec dumpdtb_args[] = {
+    { "filename", QMP_ARG_STR },
+    { NULL }
+};
+static const QmpArgSpec pmemsave_args[] = {
+    { "val", QMP_ARG_INT },
+    { "size", QMP_ARG_INT },
+    { "filename", QMP_ARG_STR },
+    { NULL }
+};
+static const QmpArgSpec memsave_args[] = {
+    { "val", QMP_ARG_INT },
+    { "size", QMP_ARG_INT },
+    { "filename", QMP_ARG_STR },
+    { "cpu-index", QMP_ARG_INT, true },
+    { NULL }
+};
 static const QmpArgSpec human_monitor_command_args[] = {
     { "command-line", QMP_ARG_STR },
     { "cpu-index", QMP_ARG_INT, true },
@@ -407,6 +485,21 @@ const QmpCommand qmp_commands[] = {
       "q_empty", QCO_ALLOW_PRECONFIG },
     { "query-cpus-fast", qmp_marshal_query_cpus_fast, NULL, NULL, false,
       "[CpuInfoFast]", QCO_ALLOW_PRECONFIG },
+    { "query-machines", qmp_marshal_query_machines, NULL, NULL, false,
+      "[MachineInfo]", QCO_ALLOW_PRECONFIG },
+    { "query-current-machine", qmp_marshal_query_current_machine, NULL,
+      NULL, false, "CurrentMachineParams", QCO_ALLOW_PRECONFIG },
+    { "query-target", qmp_marshal_query_target, NULL, NULL, false,
+      "TargetInfo", QCO_ALLOW_PRECONFIG },
+    { "query-kvm", qmp_marshal_query_kvm, NULL, NULL, false, "KvmInfo",
+      QCO_ALLOW_PRECONFIG },
+    { "query-uuid", qmp_marshal_query_uuid, NULL, NULL, false, "UuidInfo",
+      QCO_ALLOW_PRECONFIG },
+    { "inject-nmi", qmp_marshal_inject_nmi, NULL, NULL, false, "q_empty" },
+    { "dumpdtb", qmp_marshal_dumpdtb, dumpdtb_args, NULL, false, "q_empty" },
+    { "pmemsave", qmp_marshal_pmemsave, pmemsave_args, NULL, false,
+      "q_empty" },
+    { "memsave", qmp_marshal_memsave, memsave_args, NULL, false, "q_empty" },
     { "query-iothreads", qmp_marshal_query_iothreads, NULL, NULL, false,
       "[IOThreadInfo]", QCO_ALLOW_PRECONFIG },
     { "query-chardev", qmp_marshal_query_chardev, NULL, NULL, false,

@@ -11,7 +11,11 @@ static MachineState *current_machine;
 
 static void machine_none_class_init(ObjectClass *oc, const void *data)
 {
-    MACHINE_CLASS(oc)->desc = "empty machine";
+    MachineClass *mc = MACHINE_CLASS(oc);
+
+    mc->desc = "empty machine";
+    mc->default_ram_id = "ram";
+    mc->is_default = true;      /* vl.c creates it when there is no -M */
 }
 
 static void machine_finalize(Object *obj)

@@ -8,6 +8,7 @@
  * access_with_adjusted_size).  See docs/memory.md.
  */
 #include "qcore/osdep.h"
+#include "qcore/cpu.h"
 #include "qcore/memory.h"
 #include "qcore/main-loop.h"
 
@@ -519,4 +520,57 @@ MemoryRegion *get_system_memory(void)
         address_space_init(&address_space_memory, system_memory, "memory");
     }
     return system_memory;
+}
+
+/* ---- Debug access through a CPU's translation ---------------------------- */
+
+typedef struct DebugAccess {
+    uint64_t addr;
+    uint8_t *buf;
+    size_t len;
+    bool is_write;
+    int ret;
+} DebugAccess;
+
+/* In the vCPU's thread: the translation state (satp, mode) is its own. */
+static void do_memory_rw_debug(CPUState *cpu, void *opaque)
+{
+    CPUClass *cc = CPU_GET_CLASS(cpu);
+    AddressSpace *as = cpu->as ? cpu->as : &address_space_memory;
+    DebugAccess *d = opaque;
+    uint64_t addr = d->addr;
+    uint8_t *buf = d->buf;
+    size_t left = d->len;
+
+    while (left > 0) {
+        size_t chunk = MIN(left, 4096 - (addr & 4095));
+        int64_t phys = cc->get_phys_page_debug ?
+                       cc->get_phys_page_debug(cpu, addr) : (int64_t)addr;
+        MemTxResult res;
+
+        if (phys < 0) {
+            return;
+        }
+        res = d->is_write ?
+              address_space_write(as, phys, MEMTXATTRS_UNSPECIFIED, buf,
+                                  chunk) :
+              address_space_read(as, phys, MEMTXATTRS_UNSPECIFIED, buf,
+                                 chunk);
+        if (res != MEMTX_OK) {
+            return;
+        }
+        addr += chunk;
+        buf += chunk;
+        left -= chunk;
+    }
+    d->ret = 0;
+}
+
+int cpu_memory_rw_debug(CPUState *cpu, uint64_t addr, void *buf, size_t len,
+                        bool is_write)
+{
+    DebugAccess d = { addr, buf, len, is_write, -1 };
+
+    run_on_cpu(cpu, do_memory_rw_debug, &d);
+    return d.ret;
 }

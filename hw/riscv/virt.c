@@ -372,6 +372,7 @@ static void virt_create_fdt(RISCVVirtState *s)
     fdt_check(fdt_pack(fdt), "pack", "/");
     s->fdt = fdt;
     s->fdt_size = fdt_totalsize(fdt);
+    MACHINE(s)->fdt = fdt;
 }
 
 /*
@@ -585,6 +586,8 @@ static void virt_machine_class_init(ObjectClass *oc, const void *data)
     mc->init = virt_machine_init;
     mc->max_cpus = VIRT_CPUS_MAX;
     mc->default_ram_size = VIRT_DEFAULT_RAM;
+    mc->default_cpu_type = TYPE_RISCV_CPU;
+    mc->default_ram_id = "riscv_virt_board.ram";
 }
 
 static const TypeInfo virt_machine_types[] = {

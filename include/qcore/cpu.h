@@ -165,6 +165,14 @@ bool all_vcpus_paused(void);
  * from the vCPU's own thread it runs at once.  BQL held by the caller.
  */
 void run_on_cpu(CPUState *cpu, run_on_cpu_func func, void *data);
+/*
+ * Read (or write) @len bytes at virtual address @addr as @cpu sees them,
+ * through its debug translation (no fault, no A/D update), in its thread
+ * (run_on_cpu).  0, or -1 if some page is unmapped or not accessible.
+ * BQL held.  QEMU's cpu_memory_rw_debug (system/physmem.c).
+ */
+int cpu_memory_rw_debug(CPUState *cpu, uint64_t addr, void *buf, size_t len,
+                        bool is_write);
 /* The same without waiting; @data must stay valid until it ran. */
 void async_run_on_cpu(CPUState *cpu, run_on_cpu_func func, void *data);
 

@@ -28,6 +28,8 @@ typedef struct MachineState {
     char *kernel_cmdline;       /* -append, "" when not given */
     char *firmware;             /* -bios, or NULL for the default */
     char *dumpdtb;              /* -M ...,dumpdtb=FILE */
+    /* The device tree the board built (QMP dumpdtb), board-owned; or NULL. */
+    void *fdt;
 } MachineState;
 
 typedef struct MachineClass {
@@ -37,6 +39,10 @@ typedef struct MachineClass {
     void (*init)(MachineState *ms, Error **errp);
     unsigned max_cpus;          /* 0: no CPUs (the none machine) */
     uint64_t default_ram_size;
+    /* For query-machines: */
+    const char *default_cpu_type;   /* or NULL */
+    const char *default_ram_id;     /* the RAM region's name */
+    bool is_default;                /* picked when there is no -M */
 } MachineClass;
 
 #define MACHINE(obj) OBJECT_CHECK(MachineState, (obj), TYPE_MACHINE)

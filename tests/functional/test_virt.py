@@ -353,6 +353,87 @@ def test_hmp_cpu_and_memory_commands(guests, start, serial):
     assert r['error']['class'] == 'GenericError'
 
 
+def test_machine_queries_answer_as_qemu(start):
+    """What libvirt asks a new QEMU first, with QEMU 7.2's answers."""
+    c = start(BOARD + ['-S'], base=('-display', 'none')).qmp()
+    assert c.ok('query-target') == {'arch': 'riscv64'}
+    assert c.ok('query-kvm') == {'enabled': False, 'present': False}
+    assert c.ok('query-uuid') == {
+        'UUID': '00000000-0000-0000-0000-000000000000'}
+    assert c.ok('query-current-machine') == {'wakeup-suspend-support': False}
+    machines = {m['name']: m for m in c.ok('query-machines')}
+    assert machines['none'] == {
+        'name': 'none', 'is-default': True, 'cpu-max': 1,
+        'hotpluggable-cpus': False, 'numa-mem-supported': False,
+        'deprecated': False, 'default-ram-id': 'ram'}
+    assert machines['virt'] == {
+        'name': 'virt', 'cpu-max': 8, 'hotpluggable-cpus': False,
+        'numa-mem-supported': False, 'deprecated': False,
+        'default-cpu-type': 'rv64-riscv-cpu',
+        'default-ram-id': 'riscv_virt_board.ram'}
+    r = c.cmd('inject-nmi')
+    assert r['error'] == {
+        'class': 'GenericError',
+        'desc': 'this feature or command is not currently supported'}
+    assert hmp(c, 'info kvm') == 'kvm support: not compiled\n'
+    assert hmp(c, 'info uuid') == '00000000-0000-0000-0000-000000000000\n'
+    assert hmp(c, 'nmi') == \
+        'Error: this feature or command is not currently supported\n'
+
+
+def test_dumpdtb_pmemsave_memsave(start, tmp_path):
+    """Dumps to files: the device tree, physical and virtual memory."""
+    ref = tmp_path / 'ref.dtb'
+    r = qcore_run(['-M', 'virt,dumpdtb=%s' % ref, '-smp', '4'])
+    assert r.returncode == 0, r.stderr
+    c = start(BOARD + ['-S'], base=('-display', 'none')).qmp()
+
+    dtb = tmp_path / 'qmp.dtb'
+    assert c.ok('dumpdtb', filename=str(dtb)) == {}
+    assert dtb.read_bytes() == ref.read_bytes()
+    assert hmp(c, 'dumpdtb %s' % (tmp_path / 'hmp.dtb')) == \
+        'info: dtb dumped to %s\n' % (tmp_path / 'hmp.dtb')
+    r = c.cmd('dumpdtb', filename='/nonexistent/x.dtb')
+    assert r['error']['class'] == 'GenericError'
+    assert r['error']['desc'].startswith(
+        'Error saving FDT to file /nonexistent/x.dtb: ')
+
+    # The reset vector's first words, as xp shows them; with the MMU off
+    # the hart's virtual view is the same.
+    rom = tmp_path / 'rom'
+    assert c.ok('pmemsave', val=0x1000, size=40, filename=str(rom)) == {}
+    assert rom.read_bytes()[:8] == bytes.fromhex('9702000013868202')
+    assert len(rom.read_bytes()) == 40
+    virt = tmp_path / 'virt'
+    assert c.ok('memsave', val=0x1000, size=40, filename=str(virt),
+                **{'cpu-index': 3}) == {}
+    assert virt.read_bytes() == rom.read_bytes()
+    hole = tmp_path / 'hole'
+    assert c.ok('pmemsave', val=0, size=16, filename=str(hole)) == {}
+    assert hole.read_bytes() == bytes(16)
+    assert hmp(c, 'pmemsave 0x1000 8 %s' % (tmp_path / 'h')) == ''
+    assert (tmp_path / 'h').read_bytes() == rom.read_bytes()[:8]
+
+    for name, args, desc in [
+            ('memsave', {'val': 0, 'size': 16}, 'Invalid addr '
+             '0x0000000000000000/size 16 specified'),
+            ('memsave', {'val': 0x1000, 'size': 16, 'cpu-index': 7},
+             "Parameter 'cpu-index' expects a CPU number"),
+            ('pmemsave', {'val': 0x1000, 'size': -1},
+             "Parameter 'size' expects a non-negative number")]:
+        r = c.cmd(name, filename=str(tmp_path / 'x'), **args)
+        assert r['error'] == {'class': 'GenericError', 'desc': desc}
+    r = c.cmd('pmemsave', val=0, size=1, filename='/nonexistent/x')
+    assert r['error']['desc'] == \
+        "Could not open '/nonexistent/x': No such file or directory"
+    assert hmp(c, 'pmemsave 0x1000 lots x') == \
+        'invalid number \'lots\'\nTry "help pmemsave" for more information\n'
+
+    none = start(['-S'], name='none').qmp()
+    r = none.cmd('dumpdtb', filename=str(tmp_path / 'n.dtb'))
+    assert r['error']['desc'] == "This machine doesn't have a FDT"
+
+
 def test_bios_file_and_raw_kernel_are_placed_as_qemu_does(guests, start,
                                                           tmp_path):
     """-bios FILE at 0x80000000, a raw -kernel at the next 2 MiB boundary
