@@ -11,7 +11,9 @@
  * 32-bit forms, immediates, lui/auipc, loads and stores into the buffer,
  * some compressed instructions, and forward branches that skip 1 to 3
  * instructions (half of them exactly one: the predicated "short forward
- * branch" of qcore's interpreter), then ret.
+ * branch" of qcore's interpreter), then ret.  Each program crosses a page
+ * boundary at a random point, so some branches leave the page and some
+ * 32-bit instructions straddle it.
  */
 #include <stdbool.h>
 #include "runtime.h"
@@ -21,7 +23,8 @@
 #define DATA_BYTES  2048
 
 static uint64_t state = 0x9e3779b97f4a7c15ULL;
-static uint16_t code[INSNS * 2 + 8] __attribute__((aligned(4)));
+/* Two pages: each program straddles the boundary at a random point. */
+static uint16_t pages[4096] __attribute__((aligned(4096)));
 static uint64_t data[DATA_BYTES / 8] __attribute__((aligned(16)));
 static uint64_t regs[12];                       /* x5..x16 */
 
@@ -260,9 +263,13 @@ static uint32_t cb_imm(int32_t off)
            ((off >> 5) & 1) << 2;
 }
 
-/* Generate one program into code[]; returns its length in halfwords. */
-static unsigned generate(void)
+/*
+ * Generate one program into pages[], across the page boundary; returns
+ * its length in halfwords and its entry in *entry.
+ */
+static unsigned generate(uint16_t **entry)
 {
+    uint16_t *code;
     Insn prog[INSNS];
     unsigned at[INSNS + 1];             /* halfword offset of each insn */
     unsigned i, h = 0;
@@ -273,6 +280,8 @@ static unsigned generate(void)
         h += prog[i].len / 2;
     }
     at[INSNS] = h;                      /* the ret */
+    code = pages + 2048 - 1 - pick(h);
+    *entry = code;
     for (i = 0; i < INSNS; i++) {
         Insn *in = &prog[i];
         uint32_t bits = in->bits;
@@ -297,6 +306,7 @@ int main(void)
 {
     uint64_t sum = 0;
     unsigned p, i, halfwords = 0;
+    uint16_t *entry;
 
     puts("fuzz: random straight-line programs, 400 x 48 instructions");
     for (p = 1; p <= PROGRAMS; p++) {
@@ -308,9 +318,9 @@ int main(void)
             regs[i] = pick(4) ? rnd() : pick(8) - 4;
         }
         regs[11] = (uintptr_t)data;
-        halfwords += generate();
+        halfwords += generate(&entry);
         __asm__ volatile("fence.i" ::: "memory");
-        run_code(regs, code);
+        run_code(regs, entry);
         for (i = 0; i < 11; i++) {
             sum = (sum ^ regs[i]) * 0x100000001b3ULL;
         }
