@@ -262,7 +262,7 @@ def test_guest_power_off_is_a_guest_shutdown_with_its_status(guests, start):
     assert q.wait() == 3
 
 
-@pytest.mark.parametrize('mode', ['spin', 'mmio'])
+@pytest.mark.parametrize('mode', ['spin', 'mmio', 'smc'])
 def test_hostile_guest_leaves_monitor_responsive(guests, start, serial, mode):
     q = start_demo(start, serial, append=mode)
     serial.expect(b'forever\n')

@@ -9,6 +9,7 @@
  * /chosen/bootargs) picks other behaviours, for the functional tests:
  *   "spin"   every hart loops forever without touching a device
  *   "mmio"   every hart hammers the UART scratch register and mtime
+ *   "smc"    every hart calls a routine and rewrites it, again and again
  *   "quiet"  the demo without tick lines (only "tick" counts in memory)
  */
 #include "runtime.h"
@@ -119,6 +120,26 @@ static void __attribute__((noreturn)) hammer_mmio(unsigned long hartid)
     }
 }
 
+/*
+ * Each hart's own two-instruction routine, all in one page: every call is
+ * preceded by a store into code that has just run (no fence.i: QEMU and
+ * qcore both notice the store), so the emulator's decoded code keeps
+ * being thrown away, by every hart at once.
+ */
+static uint32_t routines[MAX_HARTS][2] __attribute__((aligned(64)));
+
+static void __attribute__((noreturn)) rewrite_code_forever(unsigned long hartid)
+{
+    uint32_t *code = routines[hartid % MAX_HARTS];
+    long (*routine)(long) = (long (*)(long))(uintptr_t)code;
+
+    for (unsigned long i = 0;; i++) {
+        code[0] = 0x00050513 | (uint32_t)(i & 0x7ff) << 20; /* addi a0, a0, i */
+        code[1] = 0x00008067;                               /* ret */
+        (void)routine(0);
+    }
+}
+
 /* ---- the demo ------------------------------------------------------------- */
 
 void m_trap(struct trapframe *tf)
@@ -162,6 +183,9 @@ void secondary_main(unsigned long hartid, unsigned long dtb)
     if (starts_with(bootargs, "mmio")) {
         hammer_mmio(hartid);
     }
+    if (starts_with(bootargs, "smc")) {
+        rewrite_code_forever(hartid);
+    }
     printf("demo: hart %lu up\n", hartid);
     __atomic_fetch_add(&harts_up, 1, __ATOMIC_SEQ_CST);
     for (;;) {
@@ -187,6 +211,10 @@ int main(unsigned long hartid, unsigned long dtb)
     if (starts_with(bootargs, "mmio")) {
         puts("demo: every hart hammers MMIO forever");
         hammer_mmio(hartid);
+    }
+    if (starts_with(bootargs, "smc")) {
+        puts("demo: every hart rewrites its code forever");
+        rewrite_code_forever(hartid);
     }
     quiet = starts_with(bootargs, "quiet");
 
