@@ -10,27 +10,23 @@
 typedef struct FromJSONState {
     QObject *result;
     Error *err;
-    unsigned count;
 } FromJSONState;
 
 static void from_json_emit(void *opaque, QObject *json, Error *err)
 {
     FromJSONState *st = opaque;
 
-    /* Keep the first error or value; later ones only need counting. */
-    if (err) {
-        if (!st->err) {
-            st->err = err;
-        } else {
-            error_free(err);
-        }
-        return;
+    /* Whatever follows a first value, value or error, is the error. */
+    if (st->result && !st->err) {
+        error_setg(&st->err, "Expecting at most one JSON value");
     }
-    if (st->count++) {
+    if (st->err) {
         qobject_unref(json);
+        error_free(err);
         return;
     }
     st->result = json;
+    st->err = err;
 }
 
 QObject *qobject_from_json(const char *string, Error **errp)
@@ -43,9 +39,8 @@ QObject *qobject_from_json(const char *string, Error **errp)
     json_message_parser_flush(&parser);
     json_message_parser_destroy(&parser);
 
-    if (!st.err && st.count != 1) {
-        error_setg(&st.err, st.count ? "Expecting at most one JSON value"
-                                     : "Expecting a JSON value");
+    if (!st.err && !st.result) {
+        error_setg(&st.err, "Expecting a JSON value");
     }
     if (st.err) {
         qobject_unref(st.result);

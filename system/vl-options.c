@@ -6,6 +6,7 @@
 #include "qcore/osdep.h"
 #include "qcore/error.h"
 #include "qcore/keyval.h"
+#include "qcore/qjson.h"
 #include "qcore/option.h"
 #include "qcore/vl.h"
 
@@ -227,11 +228,18 @@ static void smp_option(QemuCmdline *cl, const char *optarg)
 static void object_option(QemuCmdline *cl, const char *optarg,
                           const QemuCmdlineHooks *hooks)
 {
-    bool help;
-    QDict *args = keyval_parse(optarg, "qom-type", &help, &error_fatal);
+    /* As QEMU: JSON when it starts with '{' (what libvirt passes). */
+    bool json = optarg[0] == '{', help = false;
+    QDict *args = json ? qdict_from_json(optarg, &error_fatal) :
+                  keyval_parse(optarg, "qom-type", &help, &error_fatal);
     const char *type = qdict_get_try_str(args, "qom-type");
     QemuCmdlineObject *obj;
 
+    if (!type && qdict_haskey(args, "qom-type")) {
+        error_report("Invalid parameter type for 'qom-type', expected: "
+                     "string");
+        exit(1);
+    }
     if (help) {
         if (hooks && hooks->object_help) {
             hooks->object_help(type);
@@ -246,6 +254,7 @@ static void object_option(QemuCmdline *cl, const char *optarg,
     }
     obj = g_new0(QemuCmdlineObject, 1);
     obj->args = args;
+    obj->keyval = !json;
     loc_save(&obj->loc);
     g_ptr_array_add(cl->objects, obj);
 }

@@ -250,7 +250,8 @@ static void qemu_create_backends(void)
                 exit(1);
             }
         }
-        object_unref(user_creatable_add_dict(o->args, true, &error_fatal));
+        object_unref(user_creatable_add_dict(o->args, o->keyval,
+                                             &error_fatal));
         loc_set_none();
     }
 

@@ -68,7 +68,8 @@ void qemu_options_print_version(void);
 
 /* One -object, with where it was on the command line for error messages. */
 typedef struct QemuCmdlineObject {
-    QDict *args;                /* keyval: qom-type, id, properties */
+    QDict *args;                /* qom-type, id, properties */
+    bool keyval;                /* args from keyval (strings), not JSON */
     Location loc;               /* loc_restore() before reporting on it */
 } QemuCmdlineObject;
 

@@ -142,6 +142,33 @@ def test_object_on_command_line_sets_properties(start):
     assert (t['id'], t['poll-max-ns'], t['poll-grow']) == ('io7', 1234, 3)
 
 
+def test_object_as_json_as_libvirt_passes_it(start):
+    q = start(['-object', '{"qom-type": "iothread", "id": "io8", '
+               '"poll-max-ns": 4321, "poll-grow": 2}'])
+    (t,) = q.qmp().ok('query-iothreads')
+    assert (t['id'], t['poll-max-ns'], t['poll-grow']) == ('io8', 4321, 2)
+
+
+@pytest.mark.parametrize('arg,message', [
+    ('{x', "JSON parse error, invalid keyword 'x'"),
+    ('{"qom-type":"iothread","id":"a"} x', 'Expecting at most one JSON value'),
+    ('{"id":"a"}', "Parameter 'qom-type' is missing"),
+    ('{"qom-type":5}', "Invalid parameter type for 'qom-type', expected: "
+     "string"),
+    ('{"qom-type":"iothread"}', "Parameter 'id' is missing"),
+    ('{"qom-type":"nosuch","id":"a"}',
+     "Parameter 'qom-type' does not accept value 'nosuch'"),
+    # JSON values keep their type: a string is not an integer here.
+    ('{"qom-type":"iothread","id":"a","poll-max-ns":"5"}',
+     "Invalid parameter type for 'poll-max-ns', expected: integer"),
+])
+def test_bad_json_object_errors_as_qemu(arg, message):
+    """QEMU 7.2's words, for the same command lines."""
+    r = qcore_run(['-M', 'none', '-display', 'none', '-object', arg])
+    assert r.returncode == 1
+    assert r.stderr.decode() == 'qcore: -object %s: %s\n' % (arg, message)
+
+
 def test_S_starts_in_prelaunch_and_cont_runs(start):
     c = start(['-S']).qmp()
     assert c.ok('query-status')['status'] == 'prelaunch'

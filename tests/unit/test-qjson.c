@@ -292,6 +292,9 @@ static void test_invalid_json_gives_qemu_style_errors(void)
         { "  \n ", "Expecting a JSON value" },
         { "1 2", "Expecting at most one JSON value" },
         { "{} []", "Expecting at most one JSON value" },
+        /* whatever follows a first value, as QEMU: not the later error */
+        { "{\"a\": 1} x", "Expecting at most one JSON value" },
+        { "1 {", "Expecting at most one JSON value" },
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
