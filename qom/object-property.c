@@ -517,7 +517,7 @@ static QObject *parse_by_type(const char *type, const char *name,
         errno = 0;
         u = strtoull(string, &end, 0);
         if (errno || end == string || *end || strchr(string, '-')) {
-            error_setg(errp, "Parameter '%s' expects integer", name);
+            error_setg(errp, "Parameter '%s' expects a uint64 value", name);
             return NULL;
         }
         return QOBJECT(qnum_from_uint(u));
@@ -529,7 +529,7 @@ static QObject *parse_by_type(const char *type, const char *name,
         errno = 0;
         i = strtoll(string, &end, 0);
         if (errno || end == string || *end) {
-            error_setg(errp, "Parameter '%s' expects integer", name);
+            error_setg(errp, "Parameter '%s' expects an int64 value", name);
             return NULL;
         }
         return QOBJECT(qnum_from_int(i));

@@ -1,7 +1,8 @@
 /*
  * The "iothread" QOM type: a user-creatable object whose completion
  * starts an IOThread, with poll-max-ns, poll-grow and poll-shrink
- * properties that take effect at once, even while the thread runs; and
+ * properties that take effect at once, even while the thread runs, and
+ * aio-max-batch, kept and reported only (qcore has no AIO to batch); and
  * query-iothreads.  Corresponds to the QOM half of QEMU's iothread.c.
  */
 #include "qcore/osdep.h"
@@ -17,6 +18,7 @@ typedef struct IOThreadObject {
     int64_t poll_max_ns;
     int64_t poll_grow;
     int64_t poll_shrink;
+    int64_t aio_max_batch;
 } IOThreadObject;
 
 #define IOTHREAD_OBJECT(obj) \
@@ -27,7 +29,7 @@ IOThread *iothread_object_get(Object *obj)
     return IOTHREAD_OBJECT(obj)->iothread;
 }
 
-/* The three poll properties share accessors; @opaque is the field. */
+/* The int64 properties share accessors; @opaque is the field. */
 static int64_t *poll_field(IOThreadObject *s, void *opaque)
 {
     return (int64_t *)((char *)s + (uintptr_t)opaque);
@@ -110,6 +112,9 @@ static void iothread_class_init(ObjectClass *klass, const void *data)
           "factor to grow the window by (0: default of 2)" },
         { "poll-shrink", offsetof(IOThreadObject, poll_shrink), 0,
           "divisor to shrink the window by (0: reset to 0)" },
+        { "aio-max-batch", offsetof(IOThreadObject, aio_max_batch), 0,
+          "most AIO requests to submit at once (0: default; no effect in "
+          "qcore)" },
     };
     size_t i;
 
@@ -185,8 +190,8 @@ static void add_iothread_info(Object *obj, IOThread *iothread, void *opaque)
     qdict_put_int(info, "poll-max-ns", max_ns);
     qdict_put_int(info, "poll-grow", grow);
     qdict_put_int(info, "poll-shrink", shrink);
-    /* qcore does not batch AIO submissions; QEMU reports 0 by default. */
-    qdict_put_int(info, "aio-max-batch", 0);
+    qdict_put_int(info, "aio-max-batch",
+                  IOTHREAD_OBJECT(obj)->aio_max_batch);
     qlist_append(opaque, info);
 }
 

@@ -93,7 +93,8 @@ def test_unknown_machine():
 
 
 @pytest.mark.parametrize('arg,what', [
-    ('iothread,id=a,poll-max-ns=abc', "'poll-max-ns'"),
+    ('iothread,id=a,poll-max-ns=abc',
+     "Parameter 'poll-max-ns' expects an int64 value"),
     ('iothread,id=a,bogus=1', 'bogus'),
     ('nope,id=a', "'nope'"),
     ('iothread', "'id'"),
@@ -137,9 +138,11 @@ def test_mon_with_unknown_chardev():
 
 
 def test_object_on_command_line_sets_properties(start):
-    q = start(['-object', 'iothread,id=io7,poll-max-ns=1234,poll-grow=3'])
+    q = start(['-object', 'iothread,id=io7,poll-max-ns=1234,poll-grow=3,'
+               'aio-max-batch=16'])
     (t,) = q.qmp().ok('query-iothreads')
-    assert (t['id'], t['poll-max-ns'], t['poll-grow']) == ('io7', 1234, 3)
+    assert (t['id'], t['poll-max-ns'], t['poll-grow'], t['aio-max-batch']) \
+        == ('io7', 1234, 3, 16)
 
 
 def test_object_as_json_as_libvirt_passes_it(start):
