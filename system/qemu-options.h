@@ -102,6 +102,9 @@ DEF("D", HAS_ARG, QEMU_OPTION_D,
     "-D logfile      write the log to 'logfile' instead of stderr\n")
 DEF("d", HAS_ARG, QEMU_OPTION_d,
     "-d item1,...    log these items ('-d help' lists them)\n")
+DEF("dfilter", HAS_ARG, QEMU_OPTION_dfilter,
+    "-dfilter range,..  log in_asm/exec/cpu only for these guest pc ranges\n"
+    "                (0xADDR+SIZE, 0xADDR-0xADDR or 0xADDR..0xADDR)\n")
 DEFHEADING()
 
 DEFHEADING(Generic object creation:)

@@ -6,6 +6,7 @@
 #include "qcore/osdep.h"
 #include "qcore/error.h"
 #include "qcore/keyval.h"
+#include "qcore/log.h"
 #include "qcore/qjson.h"
 #include "qcore/option.h"
 #include "qcore/vl.h"
@@ -434,6 +435,9 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
         break;
     case QEMU_OPTION_d:
         cl->log_mask = optarg;
+        break;
+    case QEMU_OPTION_dfilter:
+        qemu_set_dfilter_ranges(optarg, &error_fatal);
         break;
     case QEMU_OPTION_object:
         object_option(cl, optarg, hooks);
