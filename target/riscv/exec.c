@@ -402,6 +402,23 @@ int riscv_cpu_exec(CPUState *cs)
             continue;
         }
         dp = riscv_get_decoded_page(env, paddr, host);
+        /* The one log check of the hot loop: per block, never per insn. */
+        if (unlikely(qemu_loglevel_mask(RISCV_LOG_BLOCK_MASK)) &&
+            riscv_log_block(env, dp)) {
+            /*
+             * nochain: a nonzero exit_request ends the block at its first
+             * taken jump (run_block's only check).  Bit 1 is ours: kicks
+             * store 1, which we keep, and we clear bit 1 before the
+             * exit_request check above, so only a real kick returns.
+             */
+            qatomic_or(&cs->exit_request, 2);
+            int r = run_block(env, dp);
+            qatomic_and(&cs->exit_request, ~2u);
+            if (r == BLOCK_HALT) {
+                return EXCP_HLT;
+            }
+            continue;
+        }
         if (run_block(env, dp) == BLOCK_HALT) {
             return EXCP_HLT;
         }
