@@ -65,15 +65,48 @@ void main_loop_foreach_pollfd(void (*fn)(const GPollFD *pfd, void *opaque),
  * emulation.  vCPU threads take it for MMIO; the main loop drops it only
  * while it sleeps in ppoll.  Not recursive: bql_lock asserts it is not
  * already held by the caller.
+ *
+ * Every bql_lock() is a call site with its own static BQLSite, where the
+ * BQL profiler (system/bql-profile.c, x-query-bql, docs/main-loop.md)
+ * counts the time spent waiting for the lock and holding it.  All of a
+ * site's fields except the constant ones are written and read with the
+ * BQL held: the profiler needs no lock of its own.
  */
-void bql_lock(void);
+#define BQL_HIST_BUCKETS 32
+typedef struct BQLSite {
+    const char *file;           /* constant: __FILE__ */
+    int line;                   /* constant: __LINE__ */
+    const char *func;           /* constant: __func__ */
+    /* Everything below: BQL. */
+    struct BQLSite *next;       /* the list of sites seen (bql-profile.c) */
+    bool listed;
+    uint64_t count;             /* acquisitions */
+    uint64_t contended;         /* ... that had to wait */
+    uint64_t wait_ns, wait_max_ns;
+    uint64_t hold_ns, hold_max_ns;
+    /* Bucket 0: 0 ns; bucket k: [2^(k-1), 2^k) ns; the last: the rest. */
+    uint64_t wait_hist[BQL_HIST_BUCKETS];
+    uint64_t hold_hist[BQL_HIST_BUCKETS];
+} BQLSite;
+
+#define BQL_SITE_INIT { .file = __FILE__, .line = __LINE__, .func = __func__ }
+
+void bql_lock_impl(BQLSite *site);
+#define bql_lock() do {                                 \
+        static BQLSite bql_site_ = BQL_SITE_INIT;       \
+        bql_lock_impl(&bql_site_);                      \
+    } while (0)
 void bql_unlock(void);
 /* Whether the calling thread holds the BQL. */
 bool bql_locked(void);
 
 /* Take the BQL for the rest of the scope unless already held. */
 typedef struct BQLLockAuto BQLLockAuto;
-BQLLockAuto *bql_auto_lock(void);
+BQLLockAuto *bql_auto_lock_impl(BQLSite *site);
+#define bql_auto_lock() ({                              \
+        static BQLSite bql_site_ = BQL_SITE_INIT;       \
+        bql_auto_lock_impl(&bql_site_);                 \
+    })
 void bql_auto_unlock(BQLLockAuto *l);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BQLLockAuto, bql_auto_unlock)
 #define BQL_LOCK_GUARD() \
