@@ -539,6 +539,10 @@ static void hmp_info_bql(Monitor *mon, const QDict *qdict)
         return;
     }
     info = qobject_to(QDict, obj);
+    if (!qdict_get_try_bool(info, "enabled", true)) {
+        monitor_printf(mon, "BQL profiling is off (-bql-profile off)\n");
+        return;
+    }
     elapsed = qdict_get_try_int(info, "elapsed-ns", 0);
     hold = qdict_get_try_int(info, "hold-ns", 0);
     {

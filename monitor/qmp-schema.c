@@ -62,7 +62,7 @@ static const SchemaObject schema_objects[] = {
                          { "hold-max-ns", "int" },
                          { "wait-histogram", "[BqlHistogramBucket]" },
                          { "hold-histogram", "[BqlHistogramBucket]" }) },
-    { "BqlProfile", MEMBERS({ "elapsed-ns", "int" },
+    { "BqlProfile", MEMBERS({ "enabled", "bool" }, { "elapsed-ns", "int" },
                             { "acquisitions", "int" },
                             { "contended", "int" }, { "wait-ns", "int" },
                             { "hold-ns", "int" }, { "by-wait", "[BqlSite]" },

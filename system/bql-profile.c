@@ -11,39 +11,68 @@
 #include "qcore/bql-profile.h"
 #include "qcore/timer.h"
 
+bool bql_profile_enabled = true;
+bool bql_profile_cpu_clock;
+
 /* BQL: every site that took the lock at least once, newest first. */
 static BQLSite *bql_sites;
 static int64_t bql_profile_start_ns;
 
-void bql_profile_acquired(BQLSite *site, bool contended, uint64_t wait_ns)
-{
-    unsigned b = bql_profile_bucket(wait_ns);
+/* A (counter, ns) pair from start-up: the counter's rate, when queried. */
+static uint64_t calib_ticks;
+static int64_t calib_ns;
 
-    if (unlikely(!site->listed)) {
-        site->listed = true;
-        site->next = bql_sites;
-        bql_sites = site;
-        if (!bql_profile_start_ns) {
-            bql_profile_start_ns = get_clock();
-        }
-    }
-    site->count++;
-    site->wait_hist[b]++;
-    if (contended) {
-        site->contended++;
-        site->wait_ns += wait_ns;
-        if (wait_ns > site->wait_max_ns) {
-            site->wait_max_ns = wait_ns;
-        }
-    }
+static void __attribute__((constructor)) bql_profile_clock_init(void)
+{
+#if defined(__x86_64__)
+    unsigned a, b, c, d;
+
+    /* CPUID 0x80000007 EDX bit 8: the TSC ticks at a constant rate. */
+    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+                 : "a"(0x80000007u), "c"(0));
+    bql_profile_cpu_clock = (d >> 8) & 1;
+#elif defined(__aarch64__)
+    bql_profile_cpu_clock = true;
+#endif
+    calib_ticks = bql_profile_clock();
+    calib_ns = get_clock();
 }
 
-void bql_profile_released(BQLSite *site, uint64_t hold_ns)
+/* Ticks to ns, rounded to nearest / up.  (No libm in the build.) */
+static int64_t to_ns(double ns)
 {
-    site->hold_ns += hold_ns;
-    site->hold_hist[bql_profile_bucket(hold_ns)]++;
-    if (hold_ns > site->hold_max_ns) {
-        site->hold_max_ns = hold_ns;
+    return (int64_t)(ns + 0.5);
+}
+
+static int64_t to_ns_up(uint64_t ticks, double scale)
+{
+    double ns = ticks * scale;
+    int64_t whole = (int64_t)ns;
+
+    return whole + (ns > whole);
+}
+
+/* ns per tick, measured over the whole run so far. */
+static double ns_per_tick(void)
+{
+    uint64_t ticks;
+    int64_t ns;
+
+    if (!bql_profile_cpu_clock) {
+        return 1.0;
+    }
+    ticks = bql_profile_clock() - calib_ticks;
+    ns = get_clock() - calib_ns;
+    return ticks && ns > 0 ? (double)ns / ticks : 1.0;
+}
+
+void bql_profile_add_site(BQLSite *site)
+{
+    site->listed = true;
+    site->next = bql_sites;
+    bql_sites = site;
+    if (!bql_profile_start_ns) {
+        bql_profile_start_ns = get_clock();
     }
 }
 
@@ -53,7 +82,7 @@ void bql_profile_reset(void)
 
     for (s = bql_sites; s; s = s->next) {
         s->count = s->contended = 0;
-        s->wait_ns = s->wait_max_ns = s->hold_ns = s->hold_max_ns = 0;
+        s->wait = s->wait_max = s->hold = s->hold_max = 0;
         memset(s->wait_hist, 0, sizeof(s->wait_hist));
         memset(s->hold_hist, 0, sizeof(s->hold_hist));
     }
@@ -71,7 +100,7 @@ static const char *site_file(const BQLSite *s)
     return f;
 }
 
-static QList *histogram(const uint64_t *hist)
+static QList *histogram(const uint64_t *hist, double scale)
 {
     QList *list = qlist_new();
     unsigned b;
@@ -83,9 +112,14 @@ static QList *histogram(const uint64_t *hist)
             continue;
         }
         bucket = qdict_new();
-        /* The last bucket has no upper bound: it gets none. */
-        if (b < BQL_HIST_BUCKETS - 1) {
-            qdict_put_int(bucket, "below-ns", 1LL << b);
+        /*
+         * Bucket 0 holds the zero durations: "below 1 ns".  The last has
+         * no upper bound and gets none.  Others: 2^b ticks, in ns.
+         */
+        if (b == 0) {
+            qdict_put_int(bucket, "below-ns", 1);
+        } else if (b < BQL_HIST_BUCKETS - 1) {
+            qdict_put_int(bucket, "below-ns", to_ns_up((1ULL << b), scale));
         }
         qdict_put_int(bucket, "count", hist[b]);
         qlist_append(list, bucket);
@@ -93,7 +127,7 @@ static QList *histogram(const uint64_t *hist)
     return list;
 }
 
-static QDict *site_info(const BQLSite *s)
+static QDict *site_info(const BQLSite *s, double scale)
 {
     QDict *d = qdict_new();
 
@@ -102,12 +136,12 @@ static QDict *site_info(const BQLSite *s)
     qdict_put_str(d, "function", s->func);
     qdict_put_int(d, "acquisitions", s->count);
     qdict_put_int(d, "contended", s->contended);
-    qdict_put_int(d, "wait-ns", s->wait_ns);
-    qdict_put_int(d, "wait-max-ns", s->wait_max_ns);
-    qdict_put_int(d, "hold-ns", s->hold_ns);
-    qdict_put_int(d, "hold-max-ns", s->hold_max_ns);
-    qdict_put(d, "wait-histogram", histogram(s->wait_hist));
-    qdict_put(d, "hold-histogram", histogram(s->hold_hist));
+    qdict_put_int(d, "wait-ns", to_ns(s->wait * scale));
+    qdict_put_int(d, "wait-max-ns", to_ns(s->wait_max * scale));
+    qdict_put_int(d, "hold-ns", to_ns(s->hold * scale));
+    qdict_put_int(d, "hold-max-ns", to_ns(s->hold_max * scale));
+    qdict_put(d, "wait-histogram", histogram(s->wait_hist, scale));
+    qdict_put(d, "hold-histogram", histogram(s->hold_hist, scale));
     return d;
 }
 
@@ -115,7 +149,7 @@ static gint by_wait(gconstpointer a, gconstpointer b)
 {
     const BQLSite *x = *(BQLSite *const *)a, *y = *(BQLSite *const *)b;
 
-    return x->wait_ns < y->wait_ns ? 1 : x->wait_ns > y->wait_ns ? -1 :
+    return x->wait < y->wait ? 1 : x->wait > y->wait ? -1 :
            x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
 }
 
@@ -123,18 +157,19 @@ static gint by_hold(gconstpointer a, gconstpointer b)
 {
     const BQLSite *x = *(BQLSite *const *)a, *y = *(BQLSite *const *)b;
 
-    return x->hold_max_ns < y->hold_max_ns ? 1 :
-           x->hold_max_ns > y->hold_max_ns ? -1 : 0;
+    return x->hold_max < y->hold_max ? 1 :
+           x->hold_max > y->hold_max ? -1 : 0;
 }
 
-static QList *top_sites(GPtrArray *sites, GCompareFunc cmp, int64_t top)
+static QList *top_sites(GPtrArray *sites, GCompareFunc cmp, int64_t top,
+                        double scale)
 {
     QList *list = qlist_new();
     guint i;
 
     g_ptr_array_sort(sites, cmp);
     for (i = 0; i < sites->len && (top <= 0 || i < top); i++) {
-        qlist_append(list, site_info(g_ptr_array_index(sites, i)));
+        qlist_append(list, site_info(g_ptr_array_index(sites, i), scale));
     }
     return list;
 }
@@ -143,27 +178,33 @@ QObject *qmp_x_query_bql(bool has_top, int64_t top, Error **errp)
 {
     g_autoptr(GPtrArray) sites = g_ptr_array_new();
     uint64_t count = 0, contended = 0, wait = 0, hold = 0;
+    double scale = ns_per_tick();
     QDict *d = qdict_new();
     BQLSite *s;
 
     assert_bql_held();
     for (s = bql_sites; s; s = s->next) {
         /* Sites idle since the last reset are left out. */
-        if (s->count || s->hold_ns) {
+        if (s->count || s->hold) {
             g_ptr_array_add(sites, s);
         }
         count += s->count;
         contended += s->contended;
-        wait += s->wait_ns;
-        hold += s->hold_ns;
+        wait += s->wait;
+        hold += s->hold;
     }
-    qdict_put_int(d, "elapsed-ns", get_clock() - bql_profile_start_ns);
+    qdict_put_bool(d, "enabled", bql_profile_enabled);
+    qdict_put_int(d, "elapsed-ns",
+                  bql_profile_start_ns ? get_clock() - bql_profile_start_ns
+                                       : 0);
     qdict_put_int(d, "acquisitions", count);
     qdict_put_int(d, "contended", contended);
-    qdict_put_int(d, "wait-ns", wait);
-    qdict_put_int(d, "hold-ns", hold);
-    qdict_put(d, "by-wait", top_sites(sites, by_wait, has_top ? top : 10));
-    qdict_put(d, "by-hold", top_sites(sites, by_hold, has_top ? top : 10));
+    qdict_put_int(d, "wait-ns", to_ns(wait * scale));
+    qdict_put_int(d, "hold-ns", to_ns(hold * scale));
+    qdict_put(d, "by-wait", top_sites(sites, by_wait, has_top ? top : 10,
+                                      scale));
+    qdict_put(d, "by-hold", top_sites(sites, by_hold, has_top ? top : 10,
+                                      scale));
     return QOBJECT(d);
 }
 

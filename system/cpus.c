@@ -18,9 +18,12 @@
 static QemuMutex bql;
 /* Per thread, so bql_locked() is a plain load and answers for the caller. */
 static __thread bool bql_is_locked;
-/* BQL: the site that holds it and since when (for the profiler). */
+/*
+ * BQL: the site that holds it (NULL when not profiling) and since when,
+ * in bql_profile_clock() ticks.
+ */
 static BQLSite *bql_holder;
-static int64_t bql_acquired_ns;
+static uint64_t bql_acquired;
 
 static void __attribute__((constructor)) bql_init(void)
 {
@@ -32,6 +35,14 @@ bool bql_locked(void)
     return bql_is_locked;
 }
 
+/* A later reading minus an earlier one, never negative. */
+static uint64_t bql_ticks_since(uint64_t start)
+{
+    uint64_t now = bql_profile_clock();
+
+    return now > start ? now - start : 0;
+}
+
 /*
  * The profiler's cost is here: one clock read per acquisition when the
  * lock is free (trylock), two more when it is not, one per release.
@@ -39,30 +50,38 @@ bool bql_locked(void)
 void bql_lock_impl(BQLSite *site)
 {
     bool contended = false;
-    int64_t now, wait = 0;
+    uint64_t now, wait = 0;
 
     /* Recursion would self-deadlock; fail loudly instead. */
     g_assert(!bql_is_locked);
+    if (unlikely(!bql_profile_enabled)) {
+        qemu_mutex_lock(&bql);
+        bql_is_locked = true;
+        bql_holder = NULL;
+        return;
+    }
     if (qemu_mutex_trylock(&bql) == 0) {
-        now = get_clock();
+        now = bql_profile_clock();
     } else {
-        int64_t start = get_clock();
+        uint64_t start = bql_profile_clock();
 
         qemu_mutex_lock(&bql);
-        now = get_clock();
+        now = bql_profile_clock();
         contended = true;
-        wait = now - start;
+        wait = now > start ? now - start : 0;
     }
     bql_is_locked = true;
     bql_holder = site;
-    bql_acquired_ns = now;
+    bql_acquired = now;
     bql_profile_acquired(site, contended, wait);
 }
 
 void bql_unlock(void)
 {
     g_assert(bql_is_locked);
-    bql_profile_released(bql_holder, get_clock() - bql_acquired_ns);
+    if (bql_holder) {
+        bql_profile_released(bql_holder, bql_ticks_since(bql_acquired));
+    }
     bql_is_locked = false;
     qemu_mutex_unlock(&bql);
 }
@@ -76,10 +95,12 @@ static void bql_cond_wait(QemuCond *cond)
 {
     BQLSite *site = bql_holder;
 
-    bql_profile_released(site, get_clock() - bql_acquired_ns);
+    if (site) {
+        bql_profile_released(site, bql_ticks_since(bql_acquired));
+    }
     qemu_cond_wait(cond, &bql);
     bql_holder = site;
-    bql_acquired_ns = get_clock();
+    bql_acquired = bql_profile_clock();
 }
 
 /* A non-NULL token means "this guard took the lock and must drop it". */

@@ -6,6 +6,7 @@
 #include "qcore/osdep.h"
 #include "qcore/error.h"
 #include "qcore/keyval.h"
+#include "qcore/bql-profile.h"
 #include "qcore/log.h"
 #include "qcore/qjson.h"
 #include "qcore/option.h"
@@ -438,6 +439,11 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
         break;
     case QEMU_OPTION_dfilter:
         qemu_set_dfilter_ranges(optarg, &error_fatal);
+        break;
+    case QEMU_OPTION_bql_profile:
+        /* Before any thread but this one exists (see bql-profile.h). */
+        qapi_bool_parse("bql-profile", optarg, &bql_profile_enabled,
+                        &error_fatal);
         break;
     case QEMU_OPTION_object:
         object_option(cl, optarg, hooks);

@@ -82,9 +82,13 @@ typedef struct BQLSite {
     bool listed;
     uint64_t count;             /* acquisitions */
     uint64_t contended;         /* ... that had to wait */
-    uint64_t wait_ns, wait_max_ns;
-    uint64_t hold_ns, hold_max_ns;
-    /* Bucket 0: 0 ns; bucket k: [2^(k-1), 2^k) ns; the last: the rest. */
+    /* Times in ticks of bql_profile_clock(), converted when queried. */
+    uint64_t wait, wait_max;
+    uint64_t hold, hold_max;
+    /*
+     * Bucket 0: no wait (or 0 ticks); bucket k: [2^(k-1), 2^k) ticks; the
+     * last: the rest.
+     */
     uint64_t wait_hist[BQL_HIST_BUCKETS];
     uint64_t hold_hist[BQL_HIST_BUCKETS];
 } BQLSite;
