@@ -8,6 +8,7 @@
  * counts: see include/qcore/main-loop.h.
  */
 #include "qcore/osdep.h"
+#include "qcore/atomic.h"
 #include "qcore/bql-profile.h"
 #include "qcore/timer.h"
 
@@ -193,7 +194,7 @@ QObject *qmp_x_query_bql(bool has_top, int64_t top, Error **errp)
         wait += s->wait;
         hold += s->hold;
     }
-    qdict_put_bool(d, "enabled", bql_profile_enabled);
+    qdict_put_bool(d, "enabled", qatomic_read(&bql_profile_enabled));
     qdict_put_int(d, "elapsed-ns",
                   bql_profile_start_ns ? get_clock() - bql_profile_start_ns
                                        : 0);

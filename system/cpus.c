@@ -54,7 +54,7 @@ void bql_lock_impl(BQLSite *site)
 
     /* Recursion would self-deadlock; fail loudly instead. */
     g_assert(!bql_is_locked);
-    if (unlikely(!bql_profile_enabled)) {
+    if (unlikely(!qatomic_read(&bql_profile_enabled))) {
         qemu_mutex_lock(&bql);
         bql_is_locked = true;
         bql_holder = NULL;

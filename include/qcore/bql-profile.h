@@ -14,7 +14,9 @@
 
 /*
  * Whether bql_lock() times anything (-bql-profile on|off, default on).
- * Set before any other thread starts; read without a lock.
+ * Set while the command line is parsed, before vCPUs and monitors exist;
+ * read with qatomic_read (a lock taken while it was on and released
+ * after, or the reverse, is handled: see bql_unlock).
  */
 extern bool bql_profile_enabled;
 /* Whether bql_profile_clock() reads the CPU's counter (else it is ns). */
