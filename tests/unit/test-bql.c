@@ -17,7 +17,7 @@ static void *bql_incrementer(void *opaque)
 
     g_assert_false(bql_locked());
     for (i = 0; i < 20000; i++) {
-        incrementer_line = __LINE__; bql_lock();
+        bql_lock(); incrementer_line = __LINE__;
         g_assert_true(bql_locked());
         counter++;
         bql_unlock();
@@ -162,7 +162,7 @@ static int lock_twice_line;
 static void lock_here(int n)
 {
     while (n--) {
-        lock_twice_line = __LINE__; bql_lock();
+        bql_lock(); lock_twice_line = __LINE__;
         bql_unlock();
     }
 }
