@@ -12,6 +12,7 @@ import pytest
 
 from conftest import TIMEOUT
 from qmp import QMPClient
+from test_virt import serial  # noqa: F401 (the fixture)
 
 MiB = 1024 * 1024
 
@@ -79,3 +80,31 @@ def test_large_hmp_answer_through_human_monitor_command(start):
     assert word in json.loads(line)['return']
     c.close()
     q.assert_serving()
+
+
+FW_JUMP = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf'
+UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf'
+
+
+@pytest.mark.skipif(not (os.path.exists(FW_JUMP) and os.path.exists(UBOOT)),
+                    reason="Debian's opensbi and u-boot-qemu are not installed")
+@pytest.mark.parametrize('how', ['guest', 'qmp'])
+def test_reset_under_opensbi_reboots_to_u_boot(start, serial, how):
+    """U-Boot's `reset` (an SBI system reset) or QMP system_reset while
+    Debian's OpenSBI runs: the board comes back to the U-Boot prompt."""
+    q = start(['-M', 'virt', '-m', '256M', '-bios', FW_JUMP,
+               '-kernel', UBOOT] + serial.arg(), base=('-display', 'none'))
+    serial.accept()
+    for boot in range(2):
+        serial.expect(b'Hit any key to stop autoboot')
+        serial.term.write(b'\r')
+        serial.expect(b'=> ')
+        assert q.ctl.ok('query-status')['status'] == 'running'
+        if boot:
+            break
+        if how == 'guest':
+            serial.term.write(b'reset\r')
+            serial.expect(b'resetting ...')
+        else:
+            q.ctl.ok('system_reset')
+        serial.expect(b'OpenSBI v')
