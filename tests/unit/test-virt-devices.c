@@ -844,6 +844,20 @@ static void test_edu_factorial(void)
     g_assert_cmpuint(rd32(EDU(EDU_REG_FACTORIAL)), ==,
                      (uint32_t)6227020800ULL);
     g_assert_cmpint(e.irq.level, ==, 0);
+
+    /*
+     * Any n finishes, the largest too: 34! and beyond have 32 factors of
+     * two, so they are 0 modulo 2^32; 33! is not.
+     */
+    static const struct { uint32_t n, fact; } big[] = {
+        { 0, 1 }, { 1, 1 }, { 33, 0x80000000u }, { 34, 0 },
+        { 0xffffffffu, 0 },
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(big); i++) {
+        wr32(EDU(EDU_REG_FACTORIAL), big[i].n);
+        WAIT_UNTIL(!(rd32(EDU(EDU_REG_STATUS)) & EDU_STATUS_COMPUTING));
+        g_assert_cmphex(rd32(EDU(EDU_REG_FACTORIAL)), ==, big[i].fact);
+    }
     edu_teardown(&e);
 }
 
