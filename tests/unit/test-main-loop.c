@@ -183,6 +183,53 @@ static void test_sigterm_becomes_shutdown_request(void)
     g_test_trap_assert_stderr("*terminating on signal 15 from pid*");
 }
 
+/* Spin until the signal thread has read @signo off the signalfd. */
+static void wait_signal_taken(int signo)
+{
+    sigset_t pending;
+
+    do {
+        sigpending(&pending);
+    } while (sigismember(&pending, signo));
+}
+
+/*
+ * A main loop that never comes back (the hangs of issue 8 did that) never
+ * sees the first SIGTERM; the second one must end the process anyway.
+ */
+static void test_second_sigterm_ends_a_stuck_process(void)
+{
+    if (g_test_subprocess()) {
+        os_setup_signal_handling();
+        kill(getpid(), SIGTERM);
+        wait_signal_taken(SIGTERM);
+        kill(getpid(), SIGTERM);
+        /* Stuck: never run the loop again.  Nothing else ends this. */
+        for (;;) {
+            pause();    /* the signals stay blocked in this thread */
+        }
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*terminating at once on a repeated signal 15*");
+}
+
+/* Any two of SIGTERM, SIGINT and SIGHUP count as a repeat. */
+static void test_sighup_then_sigint_end_a_stuck_process(void)
+{
+    if (g_test_subprocess()) {
+        os_setup_signal_handling();
+        kill(getpid(), SIGHUP);
+        kill(getpid(), SIGINT);
+        for (;;) {
+            pause();    /* the signals stay blocked in this thread */
+        }
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*terminating at once on a repeated signal 2*");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -203,5 +250,9 @@ int main(int argc, char **argv)
                     test_main_loop_wait_without_bql_aborts);
     g_test_add_func("/main-loop/signal/sigterm-becomes-shutdown-request",
                     test_sigterm_becomes_shutdown_request);
+    g_test_add_func("/main-loop/signal/second-sigterm-ends-a-stuck-process",
+                    test_second_sigterm_ends_a_stuck_process);
+    g_test_add_func("/main-loop/signal/sighup-then-sigint-end-a-stuck-process",
+                    test_sighup_then_sigint_end_a_stuck_process);
     return g_test_run();
 }
