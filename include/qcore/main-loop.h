@@ -17,8 +17,24 @@
  * route SIGTERM, SIGINT and SIGHUP through a signalfd (they are blocked
  * in every thread; handlers installed with sigaction run from the main
  * loop, never asynchronously).  Call once, from the main thread.
+ *
+ * The signalfd is read by a small thread that hands each signal to the
+ * main loop.  It also enforces the one rule a stuck main loop cannot: a
+ * second SIGTERM, SIGINT or SIGHUP while the first is still waiting for
+ * the loop, or within QEMU_SIGNAL_REPEAT_NS after the loop took it, ends
+ * the process at once (the hook below runs first), as users expect of
+ * pressing Ctrl-C twice.
  */
 int qemu_init_main_loop(Error **errp);
+
+#define QEMU_SIGNAL_REPEAT_NS (2 * 1000000000LL)
+
+/*
+ * Called from the signal thread just before a repeated signal ends the
+ * process: undo what must not outlive it (a terminal in raw mode).  Only
+ * async-signal-safe work; one hook, set by the layer that owns stdio.
+ */
+void qemu_set_signal_exit_hook(void (*fn)(void));
 
 /*
  * One iteration: glib prepare and query, ppoll (without the BQL) with the
