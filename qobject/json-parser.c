@@ -142,8 +142,18 @@ static QObject *parse_value(JSONParser *parser, QObject *value, Error **errp)
         qlist_append_obj(qobject_to(QList, f->container), value);
         f->expect = P_SEPARATOR;
     } else if (f->expect == P_VALUE) {
-        qdict_put_obj(qobject_to(QDict, f->container),
-                      qstring_get_str(f->key), value);
+        QDict *dict = qobject_to(QDict, f->container);
+
+        /*
+         * Last-wins would let a second "execute" replace the first one
+         * unseen.  Checked once the value is complete, as QEMU does, so
+         * an error inside the value is the one reported.
+         */
+        if (qdict_haskey(dict, qstring_get_str(f->key))) {
+            qobject_unref(value);
+            return parse_error(parser, errp, "duplicate key");
+        }
+        qdict_put_obj(dict, qstring_get_str(f->key), value);
         qobject_unref(f->key);
         f->key = NULL;
         f->expect = P_SEPARATOR;

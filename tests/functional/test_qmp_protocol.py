@@ -189,3 +189,17 @@ def test_unicode_round_trips(qmp):
     path = 'caf\u00e9-\u20ac-\U0001F600'
     r = qmp.cmd('qom-get', path=path, property='x')
     assert r['error']['desc'] == "Device '%s' not found" % path
+
+
+def test_duplicate_key_is_a_parse_error_and_runs_nothing(qmp):
+    # Last-wins would run query-status here, unseen by whoever reads the
+    # first "execute"; QEMU refuses the whole message.
+    qmp.send_raw(b'{"execute": "query-name", "execute": "query-status", '
+                 b'"id": 1}\n')
+    assert qmp.response() == {'error': {
+        'class': 'GenericError', 'desc': 'JSON parse error, duplicate key'}}
+    qmp.send_raw(b'{"execute": "query-name", "arguments": '
+                 b'{"a": {"b": 1, "b": 2}}, "id": 2}\n')
+    assert qmp.response()['error']['desc'] == \
+        'JSON parse error, duplicate key'
+    assert qmp.cmd('query-name') == {'return': {'name': 'demo'}}

@@ -316,11 +316,19 @@ static void test_qdict_from_json_wants_an_object(void)
     error_free(err);
 }
 
-static void test_duplicate_key_last_wins(void)
+static void test_duplicate_key_is_a_parse_error(void)
 {
-    g_autofree char *out = reformat("{\"a\": 1, \"b\": 2, \"a\": 3}");
+    g_autofree char *top = parse_error_of("{\"a\": 1, \"b\": 2, \"a\": 3}");
+    g_autofree char *inner = parse_error_of("{\"x\": {\"y\": 1, \"y\": 1}}");
+    /* An error inside the repeated member's value comes first, as QEMU. */
+    g_autofree char *value = parse_error_of("{\"a\": 1, \"a\": tru}");
+    g_autofree char *ok = reformat("{\"a\": {\"a\": 1}, \"b\": [{\"a\": 2}]}");
 
-    g_assert_cmpstr(out, ==, "{\"a\": 3, \"b\": 2}");
+    g_assert_cmpstr(top, ==, PE "duplicate key");
+    g_assert_cmpstr(inner, ==, PE "duplicate key");
+    g_assert_cmpstr(value, ==, PE "invalid keyword 'tru'");
+    /* The same key in different objects is no duplicate. */
+    g_assert_cmpstr(ok, ==, "{\"a\": {\"a\": 1}, \"b\": [{\"a\": 2}]}");
 }
 
 /* ---- streaming -------------------------------------------------------- */
@@ -568,8 +576,8 @@ int main(int argc, char **argv)
                     test_invalid_json_gives_qemu_style_errors);
     g_test_add_func("/qjson/reader/qdict-from-json-wants-object",
                     test_qdict_from_json_wants_an_object);
-    g_test_add_func("/qjson/reader/duplicate-key-last-wins",
-                    test_duplicate_key_last_wins);
+    g_test_add_func("/qjson/reader/duplicate-key-is-a-parse-error",
+                    test_duplicate_key_is_a_parse_error);
     g_test_add_func("/qjson/stream/split-byte-by-byte",
                     test_stream_message_split_byte_by_byte);
     g_test_add_func("/qjson/stream/many-messages-in-one-feed",
