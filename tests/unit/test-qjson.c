@@ -240,12 +240,22 @@ static void test_number_edges_follow_qemu_typing(void)
     }
 }
 
-static void test_non_finite_double_writes_null(void)
+static void test_non_finite_double_writes_nearest_json_number(void)
 {
-    g_autoptr(QNum) inf = qnum_from_double(INFINITY);
-    g_autofree char *out = to_json_str(QOBJECT(inf), false);
+    g_autoptr(QObject) big = qobject_from_json("[1e400, -1e400]",
+                                               &error_abort);
+    g_autoptr(QNum) nan = qnum_from_double(NAN);
+    g_autofree char *out = to_json_str(big, false);
+    g_autofree char *nan_out = to_json_str(QOBJECT(nan), false);
+    g_autoptr(QObject) back = qobject_from_json(out, &error_abort);
+    QList *l = qobject_to(QList, back);
 
-    g_assert_cmpstr(out, ==, "null");
+    /* Valid JSON that reads back as the largest finite doubles. */
+    g_assert_cmpstr(out, ==,
+                    "[1.7976931348623157e+308, -1.7976931348623157e+308]");
+    g_assert_cmpfloat(qnum_get_double(qobject_to(QNum, qlist_peek(l))),
+                      ==, DBL_MAX);
+    g_assert_cmpstr(nan_out, ==, "null");
 }
 
 /* ---- invalid input ---------------------------------------------------- */
@@ -570,8 +580,8 @@ int main(int argc, char **argv)
     g_test_add_func("/qjson/reader/unescapes", test_reader_unescapes);
     g_test_add_func("/qjson/number/edges-follow-qemu-typing",
                     test_number_edges_follow_qemu_typing);
-    g_test_add_func("/qjson/number/non-finite-writes-null",
-                    test_non_finite_double_writes_null);
+    g_test_add_func("/qjson/number/non-finite-writes-nearest-json-number",
+                    test_non_finite_double_writes_nearest_json_number);
     g_test_add_func("/qjson/reader/invalid-json-errors",
                     test_invalid_json_gives_qemu_style_errors);
     g_test_add_func("/qjson/reader/qdict-from-json-wants-object",
