@@ -216,3 +216,40 @@ def test_duplicate_key_is_a_parse_error_and_runs_nothing(qmp):
     assert qmp.response()['error']['desc'] == \
         'JSON parse error, duplicate key'
     assert qmp.cmd('query-name') == {'return': {'name': 'demo'}}
+
+
+# Recorded from QEMU 7.2 (qemu-system-riscv64 -M none -qmp): the responses
+# to each input, in number and class; ours differ only in some wording.
+@pytest.mark.parametrize('data,expected', [
+    # A stray byte is answered at once and input resumes at the next '{'.
+    (b'/* c */{"execute": "query-name"}',
+     ["JSON parse error, stray '/'", {'name': 'demo'}]),
+    (b'{"execute": @"query-name"}{"execute": "query-name"}',
+     ["JSON parse error, stray '@'", 'JSON parse error, expecting value',
+      {'name': 'demo'}]),
+    (b'1.x{"execute": "query-name"}',
+     ["JSON parse error, stray '1.x'", {'name': 'demo'}]),
+    # A syntax error costs one answer, given when the brackets balance.
+    (b'{"execute" "query-name"}{"execute": "query-name"}',
+     ['JSON parse error, missing : in object pair', {'name': 'demo'}]),
+    (b'{"execute": "query-name", "arguments": [}]{"execute": "query-name"}',
+     ['JSON parse error, expecting value', {'name': 'demo'}]),
+    # A bad string runs to its quote; the '{' in it is no bracket.
+    (b'{"execute": "a\\qb{"}{"execute": "query-name"}',
+     ['JSON parse error, invalid escape sequence in string',
+      {'name': 'demo'}]),
+    (b'{"execute": "query-name"}}}{"execute": "query-name"}',
+     [{'name': 'demo'}, 'JSON parse error, expecting value',
+      'JSON parse error, expecting value', {'name': 'demo'}]),
+], ids=['comment', 'stray-in-message', 'bad-number', 'missing-colon',
+        'mismatched-brackets', 'bad-escape', 'extra-closers'])
+def test_parse_errors_resynchronise_as_qemu(qmp, data, expected):
+    qmp.send_raw(data + b'\n')
+    for want in expected:
+        r = qmp.response()
+        if isinstance(want, str):
+            assert r == {'error': {'class': 'GenericError', 'desc': want}}
+        else:
+            assert r == {'return': want}
+    # Nothing more: the next answer is the next command's.
+    assert qmp.cmd('query-status')['return']['status'] == 'prelaunch'
