@@ -392,8 +392,10 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
     case L_STRING ... L_UTF8:
     case L_BAD_STRING:
     case L_BAD_ESCAPE:
-        /* Bytes that no string may hold, escaped or not: QEMU's lexer
-         * refuses them, so they are stray and end the token at once. */
+        /*
+         * Bytes that no string may hold, escaped or not: QEMU's lexer
+         * refuses them, so they are stray and end the token at once.
+         */
         if (c < 0x20) {
             return lex_error(lexer, errp,
                              "invalid control character in string");
@@ -403,6 +405,7 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
         }
         break;
     case L_RECOVERY:
+        /* Where QEMU's lexer starts again; the byte is read afresh. */
         if ((c < 0x20 && c != '\t') || c >= 0xFE || strchr("{}[]:,", c)) {
             lexer->state = L_START;
             return lex_start(lexer, c, errp);
