@@ -167,6 +167,8 @@ static void riscv_cpu_instance_finalize(Object *obj)
 
     g_hash_table_destroy(env->code_pages);
     env->code_pages = NULL;
+    g_free(env->device_page);
+    env->device_page = NULL;
 }
 
 static void riscv_cpu_class_init(ObjectClass *oc, const void *data)

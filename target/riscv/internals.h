@@ -212,6 +212,14 @@ bool riscv_log_block(CPURISCVState *env, RISCVDecodedPage *dp);
 RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
                                          const uint8_t *host);
 
+/*
+ * The scratch page for an instruction read from a device (exec.c): every
+ * slot, and one past the page, ends the block; no bytes, no registry.
+ * _clear puts a slot back to that.  Freed with g_free.
+ */
+RISCVDecodedPage *riscv_device_page_new(void);
+void riscv_device_page_clear(RISCVDecodedPage *dp, unsigned slot);
+
 /* Decode the slot @op of @dp in place. */
 void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op);
 
@@ -313,10 +321,20 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
 
 /*
  * Translate a fetch of the page holding @pc: its RAM bytes and physical
- * address, or the exception (access fault for non-RAM).
+ * address; or, when @pc is not in RAM or ROM, *@host NULL and *@paddr the
+ * physical address of @pc itself (riscv_fetch_device reads it); or the
+ * exception, with env->badaddr set.
  */
 RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
                                 hwaddr *paddr, const uint8_t **host);
+
+/*
+ * Read the halfword of code at @pc (physical @paddr, not RAM): a 2-byte
+ * device read, as QEMU's translator does for code outside RAM.  A device
+ * that refuses it gives an instruction access fault at @pc.
+ */
+RISCVException riscv_fetch_device(CPURISCVState *env, uint64_t pc,
+                                  hwaddr paddr, uint16_t *half);
 
 /*
  * Translate @vaddr for a read-modify-write (AMO, SC): *@host is the RAM

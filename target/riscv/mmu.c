@@ -410,12 +410,77 @@ static RISCVException data_access_target(CPURISCVState *env, uint64_t vaddr,
     return RISCV_EXCP_NONE;
 }
 
+/*
+ * A load that is not from RAM (a device, or nothing at all), inside one
+ * page.  QEMU's softmmu (load_helper in accel/tcg/cputlb.c) never gives a
+ * device a misaligned access: it makes two aligned ones of the same size,
+ * at the aligned address below and the one after, and joins the bytes.
+ * A device that refuses either (too wide for it, or past its end) faults
+ * with mtval at that aligned address: an ld at UART+5 reads UART+0 and
+ * UART+8, and the second, past the 8-byte UART, is the one reported.
+ */
+static RISCVException device_load(CPURISCVState *env, uint64_t vaddr,
+                                  hwaddr paddr, unsigned size,
+                                  unsigned mmu_idx, uint64_t *val)
+{
+    unsigned shift = (vaddr & (size - 1)) * 8;
+    uint64_t part[2];
+    MemTxResult res;
+    unsigned i, n = shift ? 2 : 1;
+
+    vaddr -= shift / 8;
+    paddr -= shift / 8;
+    for (i = 0; i < n; i++) {
+        part[i] = phys_load(env, paddr + i * size, size,
+                            hart_attrs(env, mmu_idx), &res);
+        if (res != MEMTX_OK) {
+            env->badaddr = vaddr + i * size;
+            return RISCV_EXCP_LOAD_ACCESS_FAULT;
+        }
+    }
+    if (!shift) {
+        *val = part[0];
+    } else {
+        /* shift < 8 * size <= 64: both shifts are in range. */
+        *val = (part[0] >> shift) | (part[1] << (size * 8 - shift));
+        if (size < 8) {
+            *val &= (1ULL << (size * 8)) - 1;
+        }
+    }
+    return RISCV_EXCP_NONE;
+}
+
+/*
+ * A store that is not to RAM, inside one page.  QEMU's store_helper does
+ * a misaligned one byte by byte, in address order, so the bytes before a
+ * refused one are written and mtval is the refused byte's address.
+ */
+static RISCVException device_store(CPURISCVState *env, uint64_t vaddr,
+                                   hwaddr paddr, unsigned size,
+                                   unsigned mmu_idx, uint64_t val)
+{
+    unsigned i, step = (vaddr & (size - 1)) ? 1 : size;
+    MemTxResult res;
+
+    for (i = 0; i < size; i += step) {
+        phys_store(env, paddr + i, step, val >> (8 * i),
+                   hart_attrs(env, mmu_idx), &res);
+        if (res != MEMTX_OK) {
+            env->badaddr = vaddr + i;
+            return RISCV_EXCP_STORE_AMO_ACCESS_FAULT;
+        }
+    }
+    if (riscv_page_may_have_code(paddr)) {
+        riscv_code_written(paddr, size);
+    }
+    return RISCV_EXCP_NONE;
+}
+
 RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
                                unsigned size, uint64_t *val)
 {
     unsigned mmu_idx = env->data_mmu_idx;
     RISCVException ex;
-    MemTxResult res;
     hwaddr paddr;
     void *host;
 
@@ -441,12 +506,7 @@ RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
         return ex;
     }
     if (!host) {
-        *val = phys_load(env, paddr, size, hart_attrs(env, mmu_idx), &res);
-        if (res != MEMTX_OK) {
-            env->badaddr = vaddr;
-            return RISCV_EXCP_LOAD_ACCESS_FAULT;
-        }
-        return RISCV_EXCP_NONE;
+        return device_load(env, vaddr, paddr, size, mmu_idx, val);
     }
     *val = riscv_host_load(host, size);
     return RISCV_EXCP_NONE;
@@ -457,7 +517,6 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
 {
     unsigned mmu_idx = env->data_mmu_idx;
     RISCVException ex;
-    MemTxResult res;
     hwaddr paddr;
     void *host;
 
@@ -489,15 +548,7 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
         return ex;
     }
     if (!host) {
-        phys_store(env, paddr, size, val, hart_attrs(env, mmu_idx), &res);
-        if (res != MEMTX_OK) {
-            env->badaddr = vaddr;
-            return RISCV_EXCP_STORE_AMO_ACCESS_FAULT;
-        }
-        if (riscv_page_may_have_code(paddr)) {
-            riscv_code_written(paddr, size);
-        }
-        return RISCV_EXCP_NONE;
+        return device_store(env, vaddr, paddr, size, mmu_idx, val);
     }
     riscv_host_store(host, size, val);
     if (unlikely(riscv_page_may_have_code(paddr))) {
@@ -533,12 +584,27 @@ RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
     }
     h = tlb_fill(env, pc, pa, MMU_INST_FETCH, mmu_idx);
     if (!h) {
-        /* Code runs from RAM or ROM only (not from MMIO). */
-        env->badaddr = pc;
-        return RISCV_EXCP_INST_ACCESS_FAULT;
+        /* Not RAM or ROM: the caller reads the instruction from there. */
+        *paddr = pa;
+        *host = NULL;
+        return RISCV_EXCP_NONE;
     }
     *paddr = pa & TARGET_PAGE_MASK;
     *host = h;
+    return RISCV_EXCP_NONE;
+}
+
+RISCVException riscv_fetch_device(CPURISCVState *env, uint64_t pc,
+                                  hwaddr paddr, uint16_t *half)
+{
+    unsigned mmu_idx = riscv_mmu_idx_of(env->priv);
+    MemTxResult res;
+
+    *half = phys_load(env, paddr, 2, hart_attrs(env, mmu_idx), &res);
+    if (res != MEMTX_OK) {
+        env->badaddr = pc;
+        return RISCV_EXCP_INST_ACCESS_FAULT;
+    }
     return RISCV_EXCP_NONE;
 }
 

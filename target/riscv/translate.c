@@ -139,6 +139,22 @@ void riscv_cpu_flush_code_cache(CPURISCVState *env)
     g_hash_table_remove_all(env->code_pages);
 }
 
+RISCVDecodedPage *riscv_device_page_new(void)
+{
+    /* One slot more than a page: a 32-bit instruction in its last slot. */
+    RISCVDecodedPage *dp = g_malloc0(sizeof(*dp) + sizeof(RISCVOp));
+
+    for (unsigned i = 0; i < RISCV_PAGE_SLOTS + 2; i++) {
+        riscv_device_page_clear(dp, i);
+    }
+    return dp;
+}
+
+void riscv_device_page_clear(RISCVDecodedPage *dp, unsigned slot)
+{
+    dp->ops[slot] = (RISCVOp) { .opc = OP_PAGE_END, .len = 2 };
+}
+
 uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp)
 {
     return qatomic_load_acquire(&dp->shared->gen);
