@@ -15,6 +15,7 @@
 #include "qcore/monitor.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/option.h"
+#include "qcore/qtest.h"
 #include "qcore/runstate.h"
 #include "qcore/vl.h"
 #include <fcntl.h>
@@ -319,6 +320,23 @@ static void qemu_create_machine_from_cmdline(void)
     }
 }
 
+/*
+ * The accelerator: -qtest alone means qtest, as in QEMU; the interpreter
+ * otherwise.  qtest's clock and vCPU threads must be in place before the
+ * board makes its first timer and hart.
+ */
+static void configure_accelerators(void)
+{
+    const char *accel = cmdline.accel;
+
+    if (!accel) {
+        accel = cmdline.qtest_chrdev ? "qtest" : "tcg";
+    }
+    if (!strcmp(accel, "qtest")) {
+        qtest_accel_init();
+    }
+}
+
 /* Memory, CPUs (stopped), devices on their chardevs, guest images. */
 static void qemu_init_board(void)
 {
@@ -366,12 +384,18 @@ int main(int argc, char **argv)
     os_setup_signal_handling();
     monitor_init_globals();
     qemu_apply_name();
+    configure_accelerators();
     qemu_create_machine_from_cmdline();
 
     /* 5. Backends, objects, monitors, then the board on its chardevs. */
     suspend_mux_open();
     qemu_create_default_devices();
     qemu_create_backends();
+    if (cmdline.qtest_chrdev &&
+        !qtest_server_init(cmdline.qtest_chrdev, cmdline.qtest_log,
+                           &error_fatal)) {
+        exit(1);
+    }
     qemu_init_board();
 
     /* 6. Start the vCPUs, unless -S asked to wait for "cont". */

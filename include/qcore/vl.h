@@ -111,6 +111,10 @@ typedef struct QemuCmdline {
     bool daemonize;             /* -daemonize */
     const char *log_file;       /* -D, or NULL */
     const char *log_mask;       /* -d, or NULL (not interpreted here) */
+    const char *accel;          /* -accel / -machine accel=, or NULL */
+    const char *qtest_chrdev;   /* -qtest, or NULL */
+    const char *qtest_log;      /* -qtest-log, or NULL */
+    QDict *accel_opts;          /* owns the string accel points into */
 } QemuCmdline;
 
 /*
