@@ -117,6 +117,14 @@ DEF("d", HAS_ARG, QEMU_OPTION_d,
     "-d item1,...    log these items ('-d help' lists them)\n")
 DEFHEADING()
 
+DEFHEADING(Device options:)
+DEF("device", HAS_ARG, QEMU_OPTION_device,
+    "-device driver[,id=ID]\n"
+    "                add a device the board knows where to put ('-device "
+    "help'\n"
+    "                lists them; on virt: edu)\n")
+DEFHEADING()
+
 DEFHEADING(Generic object creation:)
 DEF("object", HAS_ARG, QEMU_OPTION_object,
     "-object TYPENAME[,PROP1=VALUE1,...]\n"

@@ -259,6 +259,22 @@ static void object_option(QemuCmdline *cl, const char *optarg,
     g_ptr_array_add(cl->objects, obj);
 }
 
+/* -device: kept for vl.c, which asks the machine (help included). */
+static void device_option(QemuCmdline *cl, const char *optarg)
+{
+    bool help;
+    QDict *args = keyval_parse(optarg, "driver", &help, &error_fatal);
+    QemuCmdlineObject *dev = g_new0(QemuCmdlineObject, 1);
+
+    if (help) {
+        qdict_put_str(args, "help", "on");
+    }
+    dev->args = args;
+    dev->keyval = true;
+    loc_save(&dev->loc);
+    g_ptr_array_add(cl->devices, dev);
+}
+
 static void display_option(QemuCmdline *cl, const char *optarg)
 {
     /* Backends QEMU may have; named so the error says what is missing. */
@@ -481,6 +497,9 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
     case QEMU_OPTION_object:
         object_option(cl, optarg, hooks);
         break;
+    case QEMU_OPTION_device:
+        device_option(cl, optarg);
+        break;
     default:
         /* Every table entry needs a case; a missing one is our bug. */
         g_assert_not_reached();
@@ -509,6 +528,7 @@ void qemu_options_parse(int argc, char **argv, const QemuCmdlineHooks *hooks,
         .serials = g_ptr_array_new(),
         .monitors = g_array_new(false, false, sizeof(QemuCmdlineMonitor)),
         .objects = g_ptr_array_new_with_free_func(free_object),
+        .devices = g_ptr_array_new_with_free_func(free_object),
     };
     register_groups();
 
@@ -543,6 +563,7 @@ void qemu_cmdline_cleanup(QemuCmdline *cl)
     g_ptr_array_free(cl->serials, true);
     g_array_free(cl->monitors, true);
     g_ptr_array_free(cl->objects, true);
+    g_ptr_array_free(cl->devices, true);
     qobject_unref(cl->accel_opts);
     memset(cl, 0, sizeof(*cl));
 }

@@ -318,6 +318,21 @@ static void qemu_create_machine_from_cmdline(void)
                                &error_fatal)) {
         exit(1);
     }
+    for (guint i = 0; i < cmdline.devices->len; i++) {
+        QemuCmdlineObject *d = g_ptr_array_index(cmdline.devices, i);
+        Error *err = NULL;
+
+        /* Errors read "qcore: -device edu,x=1: ...", as QEMU's. */
+        loc_restore(&d->loc);
+        if (!machine_add_device_opts(current_machine, d->args, &err)) {
+            if (!err) {
+                exit(0);            /* help was printed */
+            }
+            error_report_err(err);
+            exit(1);
+        }
+        loc_set_none();
+    }
 }
 
 /*

@@ -107,6 +107,9 @@ typedef struct QemuCmdline {
     GPtrArray *serials;         /* -serial arguments (char *), in order */
     GArray *monitors;           /* QemuCmdlineMonitor, in order */
     GPtrArray *objects;         /* -object: QemuCmdlineObject *, in order */
+    GPtrArray *devices;         /* -device: QemuCmdlineObject *, in order
+                                 * (args: keyval, implied key "driver";
+                                 * help not interpreted here) */
     const char *pidfile;        /* -pidfile, or NULL */
     bool daemonize;             /* -daemonize */
     const char *log_file;       /* -D, or NULL */
