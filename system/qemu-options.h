@@ -105,9 +105,10 @@ DEF("daemonize", 0, QEMU_OPTION_daemonize,
     "-daemonize      detach into the background once set up\n")
 DEF("qtest", HAS_ARG, QEMU_OPTION_qtest,
     "-qtest dev      serve the qtest protocol on character device 'dev'\n"
-    "                (unix:PATH, stdio, chardev:ID, ...); implies -accel "
-    "qtest\n"
-    "                unless another is given (docs/qtest.md)\n")
+    "                (unix:PATH, stdio, chardev:ID, ...); with -accel "
+    "qtest no\n"
+    "                guest code runs and the test owns the clock "
+    "(docs/qtest.md)\n")
 DEF("qtest-log", HAS_ARG, QEMU_OPTION_qtest_log,
     "-qtest-log file log qtest commands and answers to 'file' (default:\n"
     "                stderr; 'none': no log)\n")

@@ -28,7 +28,7 @@
 #include "qcore/timer.h"
 
 /* The most bytes one read/write/memset command may move. */
-#define QTEST_MAX_SIZE  (16 * 1024 * 1024)
+#define QTEST_MAX_SIZE  (4 * 1024 * 1024)
 /* Enough for "write ADDR SIZE 0x" and 2 * QTEST_MAX_SIZE hex digits. */
 #define QTEST_MAX_LINE  (2 * QTEST_MAX_SIZE + 256)
 
@@ -124,14 +124,21 @@ static void qtest_flush(QTestServer *s)
     }
 }
 
-/* The chardev drained: send more, then the lines that waited, then read. */
+/*
+ * The chardev drained: send more, then the lines that waited, then read.
+ * While output remains the watch is kept (not re-added from inside the
+ * watch walk, where a new watch would be checked against stale state).
+ */
 static gboolean qtest_out_ready(void *do_not_use, GIOCondition cond,
                                 void *opaque)
 {
     QTestServer *s = opaque;
 
-    s->watch = 0;
     qtest_flush(s);
+    if (s->outbuf->len && !(cond & G_IO_HUP)) {
+        return G_SOURCE_CONTINUE;
+    }
+    s->watch = 0;
     qtest_process_inbuf(s);
     if (!s->outbuf->len) {
         qemu_chr_fe_accept_input(&s->chr);

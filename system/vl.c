@@ -336,18 +336,13 @@ static void qemu_create_machine_from_cmdline(void)
 }
 
 /*
- * The accelerator: -qtest alone means qtest, as in QEMU; the interpreter
- * otherwise.  qtest's clock and vCPU threads must be in place before the
- * board makes its first timer and hart.
+ * The accelerator: the interpreter unless -accel qtest (-qtest alone does
+ * not change it, as QEMU 7.2 does not).  qtest's clock and vCPU threads
+ * must be in place before the board makes its first timer and hart.
  */
 static void configure_accelerators(void)
 {
-    const char *accel = cmdline.accel;
-
-    if (!accel) {
-        accel = cmdline.qtest_chrdev ? "qtest" : "tcg";
-    }
-    if (!strcmp(accel, "qtest")) {
+    if (!g_strcmp0(cmdline.accel, "qtest")) {
         qtest_accel_init();
     }
 }
