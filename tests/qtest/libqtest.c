@@ -140,6 +140,8 @@ QTestState *qtest_init(const char *extra_args)
     if (s->pid == 0) {
         /* A test that dies (or times out) takes its qcore with it. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* A glib critical in qcore is a bug: make it end qcore, loudly. */
+        g_setenv("G_DEBUG", "fatal-criticals", true);
         execv(argv[0], argv);
         fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
         _exit(127);

@@ -110,6 +110,9 @@ static void test_bad_input_fails_and_keeps_serving(void)
                   "FAIL no input nothing 0");
     assert_answer(qts, "irq_intercept_out", "FAIL 'irq_intercept_out' takes "
                   "a QOM path");
+    /* Base64 too short to decode is no data: zeros. */
+    assert_answer(qts, "b64write 0x80000000 2 Q", "OK");
+    assert_answer(qts, "read 0x80000000 2", "OK 0x0000");
     /* An empty line gets no answer; a typed \r is ignored. */
     qtest_send_line(qts, "");
     assert_answer(qts, "endianness\r", "OK little");
