@@ -541,17 +541,20 @@ void qemu_options_parse(int argc, char **argv, const QemuCmdlineHooks *hooks,
     }
     loc_set_none();
 
-    /* -machine accel=X is the old spelling of -accel X (an -accel wins). */
+    /* -machine accel=X is the old spelling of -accel X. */
     if (qdict_haskey(cl->machine_opts_dict, "accel")) {
         const char *accel = qdict_get_try_str(cl->machine_opts_dict, "accel");
 
-        if (!cl->accel) {
-            if (!accel || (strcmp(accel, "tcg") && strcmp(accel, "qtest"))) {
-                error_report("invalid accelerator %s", accel ?: "");
-                exit(1);
-            }
-            cl->accel = g_intern_string(accel);
+        if (cl->accel) {
+            error_report("The -accel and \"-machine accel=\" options are "
+                         "incompatible");
+            exit(1);
         }
+        if (!accel || (strcmp(accel, "tcg") && strcmp(accel, "qtest"))) {
+            error_report("invalid accelerator %s", accel ?: "");
+            exit(1);
+        }
+        cl->accel = g_intern_string(accel);
         qdict_del(cl->machine_opts_dict, "accel");
     }
     cl->ram_size = ram_size_option();

@@ -62,6 +62,10 @@ def test_accel_errors_and_help():
     r = qcore_run(['-M', 'virt,accel=foo'])
     assert r.returncode == 1
     assert r.stderr.decode() == 'qcore: invalid accelerator foo\n'
+    r = qcore_run(['-accel', 'tcg', '-M', 'virt,accel=tcg'])
+    assert r.returncode == 1
+    assert r.stderr.decode() == ('qcore: The -accel and "-machine accel=" '
+                                 'options are incompatible\n')
     r = qcore_run(['-accel', 'help'])
     assert r.returncode == 0
     assert r.stdout.decode() == \
