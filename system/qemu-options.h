@@ -116,6 +116,13 @@ DEF("D", HAS_ARG, QEMU_OPTION_D,
     "-D logfile      write the log to 'logfile' instead of stderr\n")
 DEF("d", HAS_ARG, QEMU_OPTION_d,
     "-d item1,...    log these items ('-d help' lists them)\n")
+DEF("dfilter", HAS_ARG, QEMU_OPTION_dfilter,
+    "-dfilter range,..  log in_asm/exec/cpu only for these guest pc ranges\n"
+    "                (0xADDR+SIZE, 0xADDR-0xADDR or 0xADDR..0xADDR)\n")
+DEF("bql-profile", HAS_ARG, QEMU_OPTION_bql_profile,
+    "-bql-profile on|off\n"
+    "                time every BQL acquisition per call site for\n"
+    "                x-query-bql / info bql (default: on)\n")
 DEFHEADING()
 
 DEFHEADING(Device options:)

@@ -4,8 +4,11 @@
  * Corresponds to the option handling of QEMU's system/vl.c.
  */
 #include "qcore/osdep.h"
+#include "qcore/atomic.h"
+#include "qcore/bql-profile.h"
 #include "qcore/error.h"
 #include "qcore/keyval.h"
+#include "qcore/log.h"
 #include "qcore/qjson.h"
 #include "qcore/option.h"
 #include "qcore/vl.h"
@@ -494,6 +497,17 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
     case QEMU_OPTION_d:
         cl->log_mask = optarg;
         break;
+    case QEMU_OPTION_dfilter:
+        qemu_set_dfilter_ranges(optarg, &error_fatal);
+        break;
+    case QEMU_OPTION_bql_profile: {
+        bool on;
+
+        /* Before vCPUs and monitors exist (see bql-profile.h). */
+        qapi_bool_parse("bql-profile", optarg, &on, &error_fatal);
+        qatomic_set(&bql_profile_enabled, on);
+        break;
+    }
     case QEMU_OPTION_object:
         object_option(cl, optarg, hooks);
         break;

@@ -41,6 +41,12 @@ struct QEMUTimerList {
     size_t heap_len, heap_size;
     uint64_t next_seq;
     /*
+     * While this list's callbacks run: the time they run for, else
+     * INT64_MIN.  A timer armed meanwhile for that time or earlier is
+     * keyed just after it, so it fires in the next run, not this one.
+     */
+    int64_t running_until;
+    /*
      * Copy of the earliest deadline (INT64_MAX when empty), readable
      * without the lock: the poll loop asks for it on every iteration.
      */
@@ -307,14 +313,14 @@ static void heap_sift_down(QEMUTimerList *tl, size_t i)
     heap_set(tl, i, e);
 }
 
-static void heap_insert(QEMUTimerList *tl, QEMUTimer *ts)
+static void heap_insert(QEMUTimerList *tl, QEMUTimer *ts, int64_t key)
 {
     if (tl->heap_len == tl->heap_size) {
         tl->heap_size = MAX(16, tl->heap_size * 2);
         tl->heap = g_renew(TimerHeapEntry, tl->heap, tl->heap_size);
     }
     tl->heap[tl->heap_len] = (TimerHeapEntry) {
-        .expire_time = ts->expire_time, .seq = ts->seq, .ts = ts,
+        .expire_time = key, .seq = ts->seq, .ts = ts,
     };
     heap_sift_up(tl, tl->heap_len++);
 }
@@ -353,6 +359,7 @@ QEMUTimerList *timerlist_new(QEMUClockType type, QEMUTimerListNotifyCB *cb,
     tl->notify_cb = cb;
     tl->notify_opaque = opaque;
     tl->earliest = INT64_MAX;
+    tl->running_until = INT64_MIN;
     qemu_mutex_init(&tl->active_timers_lock);
     qemu_event_init(&tl->timers_done_ev, true);
 
@@ -431,6 +438,7 @@ bool timerlist_run_timers(QEMUTimerList *tl)
 
     qemu_event_reset(&tl->timers_done_ev);
     qemu_mutex_lock(&tl->active_timers_lock);
+    tl->running_until = current_time;
     while (tl->heap_len && tl->heap[0].expire_time <= current_time) {
         QEMUTimerCB *cb;
         void *opaque;
@@ -447,6 +455,7 @@ bool timerlist_run_timers(QEMUTimerList *tl)
         progress = true;
         qemu_mutex_lock(&tl->active_timers_lock);
     }
+    tl->running_until = INT64_MIN;
     qemu_mutex_unlock(&tl->active_timers_lock);
     qemu_event_set(&tl->timers_done_ev);
     return progress;
@@ -565,7 +574,14 @@ static bool timer_mod_ns_locked(QEMUTimerList *tl, QEMUTimer *ts,
     }
     ts->expire_time = MAX(expire_time, 0);
     ts->seq = tl->next_seq++;
-    heap_insert(tl, ts);
+    /*
+     * A deadline in the past fires once per run: a callback that re-arms
+     * its timer for the past (the ACLINT did, after a reset) would else
+     * run again in the same run, for ever.  Keyed after the run's time it
+     * still fires at once, in the next run, after the timers that were
+     * already due: the loop polls its fds in between.
+     */
+    heap_insert(tl, ts, MAX(ts->expire_time, tl->running_until + 1));
     update_earliest(tl);
     return tl->heap[0].ts == ts;
 }

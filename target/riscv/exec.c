@@ -389,6 +389,8 @@ int riscv_cpu_exec(CPUState *cs)
         const uint8_t *host;
         RISCVException ex;
         hwaddr paddr;
+        bool nochain;
+        int r;
 
         if (qatomic_read(&cs->exit_request)) {
             return EXCP_INTERRUPT;
@@ -402,7 +404,23 @@ int riscv_cpu_exec(CPUState *cs)
             continue;
         }
         dp = riscv_get_decoded_page(env, paddr, host);
-        if (run_block(env, dp) == BLOCK_HALT) {
+        /* The one log check of the hot loop: per block, never per insn. */
+        nochain = unlikely(qemu_loglevel_mask(RISCV_LOG_BLOCK_MASK)) &&
+                  riscv_log_block(env, dp);
+        if (unlikely(nochain)) {
+            /*
+             * A nonzero exit_request ends the block at its first taken
+             * jump (run_block's only check).  Bit 1 is ours: kicks store
+             * 1, which we keep, and bit 1 is cleared before the check at
+             * the top, so only a real kick makes us return.
+             */
+            qatomic_or(&cs->exit_request, 2);
+        }
+        r = run_block(env, dp);
+        if (unlikely(nochain)) {
+            qatomic_and(&cs->exit_request, ~2u);
+        }
+        if (r == BLOCK_HALT) {
             return EXCP_HLT;
         }
     }

@@ -9,6 +9,7 @@
 #define TARGET_RISCV_INTERNALS_H
 
 #include "qcore/atomic.h"
+#include "qcore/log.h"
 #include "target/riscv/cpu.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -186,7 +187,23 @@ struct RISCVDecodedPage {
     CodePage *shared;           /* registry entry (writes bump its gen) */
     uint32_t gen;               /* shared->gen when the slots were valid */
     RISCVOp ops[RISCV_PAGE_SLOTS + 1];  /* + the OP_PAGE_END sentinel */
+    /*
+     * -d in_asm: a bit per slot, set once the block starting there was
+     * shown; NULL until then.  After ops[] so that ops keeps its place.
+     */
+    uint64_t *in_asm_shown;
 };
+
+/* The -d items that look at each block entry (exec-log.c). */
+#define RISCV_LOG_BLOCK_MASK \
+    (CPU_LOG_TB_IN_ASM | CPU_LOG_EXEC | CPU_LOG_TB_CPU | CPU_LOG_TB_NOCHAIN)
+
+/*
+ * Log the block about to run from env->pc in @dp (in_asm the first time,
+ * exec and cpu each time, within -dfilter).  Returns whether the block
+ * must not chain: exec.c then leaves it at the first taken jump.
+ */
+bool riscv_log_block(CPURISCVState *env, RISCVDecodedPage *dp);
 
 /*
  * The decoded page for physical page @paddr whose bytes are at @host,

@@ -11,6 +11,7 @@
  * once); a board that remapped RAM would have to flush every hart's TLB.
  */
 #include "qcore/osdep.h"
+#include "qcore/log.h"
 #include "qcore/main-loop.h"
 #include "target/riscv/internals.h"
 
@@ -24,6 +25,11 @@
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_MASK  ((1ULL << 44) - 1)
 #define PTE_RESERVED  (~0ULL << 54)     /* Svpbmt/Svnapot: not implemented */
+
+/* QEMU's page protection bits, as -d mmu shows them. */
+#define PAGE_READ   1
+#define PAGE_WRITE  2
+#define PAGE_EXEC   4
 
 void riscv_tlb_flush(CPURISCVState *env)
 {
@@ -114,14 +120,16 @@ static bool pte_update(CPURISCVState *env, hwaddr pte_addr, uint64_t old,
 static RISCVException get_physical_address(CPURISCVState *env, uint64_t vaddr,
                                            MMUAccessType type,
                                            unsigned mmu_idx, hwaddr *paddr,
-                                           bool debug)
+                                           int *prot, bool debug)
 {
     AddressSpace *as = env_cpu(env)->as;
     uint64_t mode = env->satp >> SATP_MODE_SHIFT;
     int level;
 
+    *prot = 0;
     if (mmu_idx == MMU_IDX_M || mode == SATP_MODE_BARE) {
         *paddr = vaddr;
+        *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
         return RISCV_EXCP_NONE;
     }
     /* Sv39: bits 63..39 must all equal bit 38. */
@@ -208,10 +216,46 @@ restart:
             }
             *paddr = ((ppn << TARGET_PAGE_BITS) & ~((1ULL << shift) - 1)) |
                      (vaddr & ((1ULL << shift) - 1));
+            /* What the log shows (QEMU's prot); A and D are set by now. */
+            if ((pte & PTE_R) ||
+                ((pte & PTE_X) && (env->mstatus & MSTATUS_MXR))) {
+                *prot |= PAGE_READ;
+            }
+            if (pte & PTE_X) {
+                *prot |= PAGE_EXEC;
+            }
+            if ((pte & PTE_W) && (type == MMU_DATA_STORE || (pte & PTE_D))) {
+                *prot |= PAGE_WRITE;
+            }
             return RISCV_EXCP_NONE;
         }
     }
     g_assert_not_reached();
+}
+
+/*
+ * -d mmu: QEMU's three riscv_cpu_tlb_fill lines (the access; the walk's
+ * result, ret 1 for a page fault; PMP's verdict when the walk succeeded,
+ * ret 2 for a PMP fault).  Logged at each walk, which here is each TLB
+ * miss and each access to a page the TLB does not hold (MMIO).
+ */
+static void __attribute__((cold, noinline)) log_tlb_fill(uint64_t vaddr, MMUAccessType type,
+                                     unsigned mmu_idx, bool walk_ok,
+                                     hwaddr paddr, int prot, bool pmp_ok)
+{
+    FILE *f = qemu_log_trylock();
+
+    fprintf(f, "riscv_cpu_tlb_fill ad %" PRIx64 " rw %d mmu_idx %u\n",
+            vaddr, (int)type, mmu_idx_priv(mmu_idx));
+    fprintf(f, "riscv_cpu_tlb_fill address=%" PRIx64 " ret %d physical "
+            "%016" PRIx64 " prot %d\n", vaddr, walk_ok ? 0 : 1,
+            walk_ok ? (uint64_t)paddr : 0, walk_ok ? prot : 0);
+    if (walk_ok) {
+        fprintf(f, "riscv_cpu_tlb_fill PMP address=%016" PRIx64 " ret %d "
+                "prot %d tlb_size %d\n", (uint64_t)paddr, pmp_ok ? 0 : 2,
+                pmp_ok ? 7 : 0, (int)TARGET_PAGE_SIZE);
+    }
+    qemu_log_unlock(f);
 }
 
 RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
@@ -219,11 +263,21 @@ RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
                                unsigned mmu_idx, hwaddr *paddr)
 {
     RISCVException ex;
+    bool pmp_ok = true;
+    int prot;
 
-    ex = get_physical_address(env, vaddr, type, mmu_idx, paddr, false);
-    if (ex == RISCV_EXCP_NONE &&
-        !riscv_pmp_allows(env, *paddr, size, type, mmu_idx_priv(mmu_idx))) {
-        ex = access_fault(type);
+    ex = get_physical_address(env, vaddr, type, mmu_idx, paddr, &prot, false);
+    if (ex == RISCV_EXCP_NONE) {
+        /* pmp_ok false below means: the walk succeeded, PMP refused. */
+        pmp_ok = riscv_pmp_allows(env, *paddr, size, type,
+                                  mmu_idx_priv(mmu_idx));
+        if (!pmp_ok) {
+            ex = access_fault(type);
+        }
+    }
+    if (unlikely(qemu_loglevel_mask(CPU_LOG_MMU))) {
+        log_tlb_fill(vaddr, type, mmu_idx, ex == RISCV_EXCP_NONE || !pmp_ok,
+                     *paddr, prot, pmp_ok);
     }
     return ex;
 }
@@ -240,9 +294,10 @@ int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr)
 {
     CPURISCVState *env = cpu_env(cs);
     hwaddr paddr;
+    int prot;
 
     if (get_physical_address(env, addr, MMU_DATA_LOAD, env->data_mmu_idx,
-                             &paddr, true) != RISCV_EXCP_NONE) {
+                             &paddr, &prot, true) != RISCV_EXCP_NONE) {
         return -1;
     }
     return paddr;

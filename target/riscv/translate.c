@@ -125,6 +125,7 @@ static void decoded_page_free(gpointer p)
     RISCVDecodedPage *dp = p;
 
     code_page_unref(dp->shared);
+    g_free(dp->in_asm_shown);
     g_free(dp);
 }
 
@@ -167,6 +168,8 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
         /* Some store hit decoded bytes: decode everything again. */
         memset(dp->ops, 0, sizeof(dp->ops[0]) * RISCV_PAGE_SLOTS);
         dp->gen = gen;
+        /* New code: in_asm shows it again, as QEMU shows a new TB. */
+        g_clear_pointer(&dp->in_asm_shown, g_free);
     }
     return dp;
 }
