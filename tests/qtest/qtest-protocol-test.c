@@ -110,6 +110,11 @@ static void test_bad_input_fails_and_keeps_serving(void)
                   "FAIL no input nothing 0");
     assert_answer(qts, "irq_intercept_out", "FAIL 'irq_intercept_out' takes "
                   "a QOM path");
+    /* One device's lines at a time, as in QEMU; the same one again is OK. */
+    assert_answer(qts, "irq_intercept_in /machine/unattached/device[2]", "OK");
+    assert_answer(qts, "irq_intercept_out /machine/unattached/device[1]",
+                  "FAIL IRQ intercept already enabled");
+    assert_answer(qts, "irq_intercept_out /machine/unattached/device[2]", "OK");
     /* Base64 too short to decode is no data: zeros. */
     assert_answer(qts, "b64write 0x80000000 2 Q", "OK");
     assert_answer(qts, "read 0x80000000 2", "OK 0x0000");
