@@ -127,6 +127,12 @@ static QemuCond qemu_cpu_cond;      /* a vCPU thread came up */
 static QemuCond qemu_pause_cond;    /* a vCPU reached cpu->stopped */
 static QemuCond qemu_work_cond;     /* a run_on_cpu item completed */
 
+/*
+ * qtest's accelerator: vCPU threads that never run guest code (QEMU's
+ * accel/dummy-cpus.c).  Set before the first vCPU starts, then read only.
+ */
+static bool vcpu_dummy;
+
 /* The CPU this thread runs, NULL outside vCPU threads. */
 static __thread CPUState *current_cpu;
 
@@ -179,7 +185,7 @@ static bool cpu_thread_is_idle(CPUState *cpu)
     if (cpu->stop || cpu->unplug || !cpu_work_list_empty(cpu)) {
         return false;
     }
-    if (cpu->stopped) {
+    if (cpu->stopped || vcpu_dummy) {
         return true;
     }
     return cpu->halted && !cpu_has_work(cpu);
@@ -264,7 +270,7 @@ static void *qemu_vcpu_thread_fn(void *arg)
     qemu_cond_broadcast(&qemu_cpu_cond);
 
     while (!cpu->unplug) {
-        if (cpu_can_run(cpu) && (!cpu->halted || cpu_has_work(cpu))) {
+        if (!vcpu_dummy && cpu_can_run(cpu) && (!cpu->halted || cpu_has_work(cpu))) {
             /*
              * A kick that arrives from here on must stop the coming exec:
              * clear the old request first, and full barrier so that exec's
@@ -288,6 +294,12 @@ static void *qemu_vcpu_thread_fn(void *arg)
     return NULL;
 }
 
+void qemu_vcpu_set_dummy(void)
+{
+    g_assert(QTAILQ_EMPTY(&cpus_queue));
+    vcpu_dummy = true;
+}
+
 void qemu_init_vcpu(CPUState *cpu)
 {
     g_autofree char *name = NULL;
@@ -298,8 +310,9 @@ void qemu_init_vcpu(CPUState *cpu)
     /* A CPU joins a stopped VM stopped; vm_start resumes it. */
     cpu->stopped = !runstate_is_running();
 
-    /* qcore has one accelerator, the RISC-V interpreter. */
-    name = g_strdup_printf("CPU %d/riscv", cpu->cpu_index);
+    /* The RISC-V interpreter, or qtest's thread that runs nothing. */
+    name = g_strdup_printf(vcpu_dummy ? "CPU %d/DUMMY" : "CPU %d/riscv",
+                           cpu->cpu_index);
     qemu_thread_create(&cpu->thread, name, qemu_vcpu_thread_fn, cpu,
                        QEMU_THREAD_JOINABLE);
     while (!cpu->created) {

@@ -73,6 +73,12 @@ static struct {
     int64_t frozen;         /* stopped: virtual = frozen */
 } vclock;
 
+/*
+ * Set by an accelerator that owns virtual time (qtest); NULL for the
+ * default above.  Written once, before the board exists.
+ */
+static QEMUVirtualClockSource *virtual_source;
+
 static inline QEMUClock *qemu_clock_ptr(QEMUClockType type)
 {
     return &qemu_clocks[type];
@@ -85,6 +91,9 @@ static int64_t cpu_get_clock(void)
     unsigned seq;
     int64_t val;
 
+    if (virtual_source) {
+        return virtual_source();
+    }
     do {
         seq = qatomic_load_acquire(&vclock.seq);
         if (qatomic_read(&vclock.ticks_enabled)) {
@@ -146,6 +155,11 @@ void cpu_disable_ticks(void)
         qatomic_set(&vclock.ticks_enabled, false);
     }
     vclock_write_end();
+}
+
+void qemu_clock_set_virtual_source(QEMUVirtualClockSource *source)
+{
+    virtual_source = source;
 }
 
 int64_t qemu_clock_get_ns(QEMUClockType type)
@@ -217,6 +231,20 @@ int64_t qemu_clock_deadline_ns_all(QEMUClockType type)
     }
     qemu_mutex_unlock(&qemu_clocks_lock);
     return deadline;
+}
+
+int64_t qemu_clock_next_expiry_ns(QEMUClockType type)
+{
+    QEMUClock *clock = qemu_clock_ptr(type);
+    QEMUTimerList *tl;
+    int64_t expiry = INT64_MAX;
+
+    qemu_mutex_lock(&qemu_clocks_lock);
+    QLIST_FOREACH(tl, &clock->timerlists, list) {
+        expiry = MIN(expiry, qatomic_read(&tl->earliest));
+    }
+    qemu_mutex_unlock(&qemu_clocks_lock);
+    return expiry == INT64_MAX ? -1 : expiry;
 }
 
 bool qemu_clock_run_all_timers(void)
@@ -383,9 +411,12 @@ int64_t timerlist_deadline_ns(QEMUTimerList *tl)
     if (delta <= 0) {
         return 0;
     }
-    /* A stopped virtual clock will not reach a future deadline. */
+    /*
+     * A stopped virtual clock will not reach a future deadline, nor will
+     * one that only moves when told to (qtest's clock_step).
+     */
     if (tl->clock->type == QEMU_CLOCK_VIRTUAL &&
-        !qatomic_read(&vclock.ticks_enabled)) {
+        (!qatomic_read(&vclock.ticks_enabled) || virtual_source)) {
         return -1;
     }
     return delta;
