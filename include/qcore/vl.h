@@ -111,6 +111,8 @@ typedef struct QemuCmdline {
     bool daemonize;             /* -daemonize */
     const char *log_file;       /* -D, or NULL */
     const char *log_mask;       /* -d, or NULL (not interpreted here) */
+    const char *gdbstub_dev;    /* -gdb / -s (the last wins), or NULL */
+    Location gdbstub_loc;       /* where it was, for its errors */
 } QemuCmdline;
 
 /*

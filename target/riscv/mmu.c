@@ -249,6 +249,43 @@ int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr)
 }
 
 /*
+ * Pages the gdbstub watches never enter a data TLB, and pages holding its
+ * breakpoints never enter the fetch TLB: their accesses and block entries
+ * take the slow paths below, which check.  Everything else runs with no
+ * check at all.
+ */
+static bool debug_page(CPURISCVState *env, uint64_t vpage, MMUAccessType type)
+{
+    CPUState *cs = env_cpu(env);
+
+    if (type == MMU_INST_FETCH) {
+        return unlikely(cs->nb_breakpoints) &&
+               cpu_breakpoint_in_page(cs, vpage, TARGET_PAGE_SIZE);
+    }
+    return unlikely(cs->nb_watchpoints) &&
+           cpu_watchpoint_in_page(cs, vpage, TARGET_PAGE_SIZE);
+}
+
+/* Did the access just done hit a watchpoint?  (Slow path only.) */
+static RISCVException check_watchpoint(CPURISCVState *env, uint64_t vaddr,
+                                       unsigned size, int flags)
+{
+    CPUState *cs = env_cpu(env);
+
+    if (unlikely(cs->nb_watchpoints) &&
+        cpu_watchpoint_check(cs, vaddr, size, flags)) {
+        return RISCV_EXCP_WATCHPOINT;
+    }
+    return RISCV_EXCP_NONE;
+}
+
+RISCVException riscv_check_watchpoint(CPURISCVState *env, uint64_t vaddr,
+                                      unsigned size, int flags)
+{
+    return check_watchpoint(env, vaddr, size, flags);
+}
+
+/*
  * The host address of physical page @paddr (translated from @vaddr) if it
  * is RAM the access may use directly (not ROM for stores, not a sliver
  * smaller than a page), else NULL.  The page also enters the TLB unless
@@ -270,7 +307,8 @@ static uint8_t *tlb_fill(CPURISCVState *env, uint64_t vaddr, hwaddr paddr,
     if (mr && memory_region_is_ram(mr) && plen >= TARGET_PAGE_SIZE &&
         !(type == MMU_DATA_STORE && mr->readonly)) {
         host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
-        if (riscv_pmp_page_allows(env, page, type, mmu_idx_priv(mmu_idx))) {
+        if (riscv_pmp_page_allows(env, page, type, mmu_idx_priv(mmu_idx)) &&
+            !debug_page(env, vaddr & TARGET_PAGE_MASK, type)) {
             RISCVTLBEntry *e = riscv_tlb_entry(env->tlb[mmu_idx][type],
                                                vaddr);
 
@@ -355,8 +393,8 @@ static RISCVException data_access_target(CPURISCVState *env, uint64_t vaddr,
     return RISCV_EXCP_NONE;
 }
 
-RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
-                               unsigned size, uint64_t *val)
+static RISCVException load_slow(CPURISCVState *env, uint64_t vaddr,
+                                unsigned size, uint64_t *val)
 {
     unsigned mmu_idx = env->data_mmu_idx;
     RISCVException ex;
@@ -370,7 +408,7 @@ RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
         unsigned i;
 
         for (i = 0; i < size; i++) {
-            ex = riscv_load_slow(env, vaddr + i, 1, &b);
+            ex = load_slow(env, vaddr + i, 1, &b);
             if (ex != RISCV_EXCP_NONE) {
                 return ex;
             }
@@ -397,8 +435,8 @@ RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
     return RISCV_EXCP_NONE;
 }
 
-RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
-                                unsigned size, uint64_t val)
+static RISCVException store_slow(CPURISCVState *env, uint64_t vaddr,
+                                 unsigned size, uint64_t val)
 {
     unsigned mmu_idx = env->data_mmu_idx;
     RISCVException ex;
@@ -420,7 +458,7 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
             }
         }
         for (i = 0; i < size; i++) {
-            ex = riscv_store_slow(env, vaddr + i, 1, val >> (8 * i));
+            ex = store_slow(env, vaddr + i, 1, val >> (8 * i));
             if (ex != RISCV_EXCP_NONE) {
                 return ex;
             }
@@ -449,6 +487,28 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
         riscv_code_written(paddr, size);
     }
     return RISCV_EXCP_NONE;
+}
+
+RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
+                               unsigned size, uint64_t *val)
+{
+    RISCVException ex = load_slow(env, vaddr, size, val);
+
+    if (ex != RISCV_EXCP_NONE) {
+        return ex;
+    }
+    return check_watchpoint(env, vaddr, size, BP_MEM_READ);
+}
+
+RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
+                                unsigned size, uint64_t val)
+{
+    RISCVException ex = store_slow(env, vaddr, size, val);
+
+    if (ex != RISCV_EXCP_NONE) {
+        return ex;
+    }
+    return check_watchpoint(env, vaddr, size, BP_MEM_WRITE);
 }
 
 RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
@@ -484,7 +544,8 @@ RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
     }
     *paddr = pa & TARGET_PAGE_MASK;
     *host = h;
-    return RISCV_EXCP_NONE;
+    return debug_page(env, page, MMU_INST_FETCH) ? RISCV_EXCP_DEBUG_PAGE
+                                                  : RISCV_EXCP_NONE;
 }
 
 uint64_t riscv_phys_load(CPURISCVState *env, hwaddr paddr, unsigned size,

@@ -252,7 +252,7 @@ RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
         riscv_code_written(paddr, size);
     }
     *old = size == 4 ? (uint64_t)(int64_t)(int32_t)v : v;
-    return RISCV_EXCP_NONE;
+    return riscv_check_watchpoint(env, vaddr, size, BP_MEM_ACCESS);
 }
 
 RISCVException riscv_lr(CPURISCVState *env, unsigned size, uint64_t vaddr,
@@ -266,7 +266,7 @@ RISCVException riscv_lr(CPURISCVState *env, unsigned size, uint64_t vaddr,
         return RISCV_EXCP_LOAD_ADDR_MIS;
     }
     ex = riscv_load_slow(env, vaddr, size, &v);
-    if (ex != RISCV_EXCP_NONE) {
+    if (ex != RISCV_EXCP_NONE && ex != RISCV_EXCP_WATCHPOINT) {
         return ex;
     }
     if (size == 4) {
@@ -276,7 +276,7 @@ RISCVException riscv_lr(CPURISCVState *env, unsigned size, uint64_t vaddr,
     env->load_res = vaddr;
     env->load_val = v;
     *val = v;
-    return RISCV_EXCP_NONE;
+    return ex;
 }
 
 RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
@@ -337,5 +337,6 @@ RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
         riscv_code_written(paddr, size);
     }
     *result = !ok;
-    return RISCV_EXCP_NONE;
+    return ok ? riscv_check_watchpoint(env, vaddr, size, BP_MEM_WRITE)
+              : RISCV_EXCP_NONE;
 }
