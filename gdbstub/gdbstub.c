@@ -280,7 +280,7 @@ static void gdb_vm_state_change(void *opaque, bool running, RunState state)
         CPUWatchpoint *wp = cpu->watchpoint_hit;
         int type = wp->flags & BP_MEM_ACCESS;
 
-        g_string_append_printf(buf, "%swatch:%" PRIx64 ";",
+        g_string_append_printf(buf, "%swatch:%016" PRIx64 ";",
                                type == BP_MEM_READ ? "r" :
                                type == BP_MEM_ACCESS ? "a" : "",
                                wp->vaddr);
@@ -609,11 +609,9 @@ static void handle_query(const char *p)
 
     if (g_str_has_prefix(p, "Supported")) {
         s->multiprocess = strstr(p, "multiprocess+") != NULL;
+        /* multiprocess+ is offered always, used only if gdb has it. */
         g_string_printf(buf, "PacketSize=%x;qXfer:features:read+;"
-                        "vContSupported+", MAX_PACKET_LENGTH);
-        if (s->multiprocess) {
-            g_string_append(buf, ";multiprocess+");
-        }
+                        "vContSupported+;multiprocess+", MAX_PACKET_LENGTH);
         put_packet(buf->str);
     } else if (g_str_has_prefix(p, "Xfer:features:read:")) {
         handle_xfer_features(p + strlen("Xfer:features:read:"));

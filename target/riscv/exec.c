@@ -187,11 +187,10 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
         } else {                                                        \
             ex = riscv_load_slow(env, a, size, &slow_val);              \
             if (ex != RISCV_EXCP_NONE) {                                \
-                if (ex != RISCV_EXCP_WATCHPOINT) {                      \
-                    RAISE(ex, env->badaddr);                            \
+                if (ex == RISCV_EXCP_WATCHPOINT) {                      \
+                    goto watch_hit;                                     \
                 }                                                       \
-                RD = conv(slow_val);                                    \
-                goto watch_hit;                                         \
+                RAISE(ex, env->badaddr);                                \
             }                                                           \
             v = slow_val;                                               \
         }                                                               \
@@ -210,10 +209,10 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
         } else {                                                        \
             ex = riscv_store_slow(env, a, size, RS2);                   \
             if (ex != RISCV_EXCP_NONE) {                                \
-                if (ex != RISCV_EXCP_WATCHPOINT) {                      \
-                    RAISE(ex, env->badaddr);                            \
+                if (ex == RISCV_EXCP_WATCHPOINT) {                      \
+                    goto watch_hit;                                     \
                 }                                                       \
-                goto watch_hit;                                         \
+                RAISE(ex, env->badaddr);                                \
             }                                                           \
         }                                                               \
         NEXT();                                                         \
@@ -226,17 +225,13 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
 #define U32(x)  ((uint64_t)(uint32_t)(x))
 #define U64(x)  ((uint64_t)(x))
 
-/*
- * LR, SC, AMO: the slow path's result to rd; a watchpoint hit (the
- * access was done) completes the instruction and stops the hart.
- */
+/* LR, SC, AMO: the slow path's result to rd, or its trap or stop. */
 #define RMW_RESULT()  do {                                              \
         if (ex != RISCV_EXCP_NONE) {                                    \
-            if (ex != RISCV_EXCP_WATCHPOINT) {                          \
-                RAISE(ex, env->badaddr);                                \
+            if (ex == RISCV_EXCP_WATCHPOINT) {                          \
+                goto watch_hit;                                         \
             }                                                           \
-            RD = slow_val;                                              \
-            goto watch_hit;                                             \
+            RAISE(ex, env->badaddr);                                    \
         }                                                               \
         RD = slow_val;                                                  \
     } while (0)
@@ -316,9 +311,7 @@ do_OP_BREAKPOINT:
     SYNC_PC();
     return BLOCK_DEBUG;
 watch_hit:
-    /* The access is done: finish the instruction, then stop. */
-    icount++;
-    op += op->len / 2;
+    /* Stop before the access, at the instruction, as QEMU 7.2 does. */
     SYNC_PC();
     return BLOCK_DEBUG;
 

@@ -317,9 +317,9 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
                                 unsigned size, uint64_t val);
 
 /*
- * After an access the slow path performed (AMO, SC): did it hit one of
- * the gdbstub's watchpoints (@flags BP_MEM_READ/WRITE)?  Then
- * RISCV_EXCP_WATCHPOINT: the instruction completes and the hart stops.
+ * Before an access the slow path is about to do (AMO, SC): would it hit
+ * one of the gdbstub's watchpoints (@flags BP_MEM_READ/WRITE)?  Then
+ * RISCV_EXCP_WATCHPOINT: the hart stops at the instruction, nothing done.
  * riscv_load_slow and riscv_store_slow check by themselves.
  */
 RISCVException riscv_check_watchpoint(CPURISCVState *env, uint64_t vaddr,

@@ -266,7 +266,11 @@ static bool debug_page(CPURISCVState *env, uint64_t vpage, MMUAccessType type)
            cpu_watchpoint_in_page(cs, vpage, TARGET_PAGE_SIZE);
 }
 
-/* Did the access just done hit a watchpoint?  (Slow path only.) */
+/*
+ * Would this access (translated, not yet done) hit a watchpoint?  Then
+ * the hart stops before it, at the instruction, as QEMU 7.2 does; gdb
+ * steps over it with its watchpoints removed.  (Slow path only.)
+ */
 static RISCVException check_watchpoint(CPURISCVState *env, uint64_t vaddr,
                                        unsigned size, int flags)
 {
@@ -393,8 +397,8 @@ static RISCVException data_access_target(CPURISCVState *env, uint64_t vaddr,
     return RISCV_EXCP_NONE;
 }
 
-static RISCVException load_slow(CPURISCVState *env, uint64_t vaddr,
-                                unsigned size, uint64_t *val)
+RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
+                               unsigned size, uint64_t *val)
 {
     unsigned mmu_idx = env->data_mmu_idx;
     RISCVException ex;
@@ -408,7 +412,7 @@ static RISCVException load_slow(CPURISCVState *env, uint64_t vaddr,
         unsigned i;
 
         for (i = 0; i < size; i++) {
-            ex = load_slow(env, vaddr + i, 1, &b);
+            ex = riscv_load_slow(env, vaddr + i, 1, &b);
             if (ex != RISCV_EXCP_NONE) {
                 return ex;
             }
@@ -420,6 +424,9 @@ static RISCVException load_slow(CPURISCVState *env, uint64_t vaddr,
 
     ex = data_access_target(env, vaddr, size, MMU_DATA_LOAD, mmu_idx, &host,
                             &paddr);
+    if (ex == RISCV_EXCP_NONE) {
+        ex = check_watchpoint(env, vaddr, size, BP_MEM_READ);
+    }
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
@@ -435,8 +442,8 @@ static RISCVException load_slow(CPURISCVState *env, uint64_t vaddr,
     return RISCV_EXCP_NONE;
 }
 
-static RISCVException store_slow(CPURISCVState *env, uint64_t vaddr,
-                                 unsigned size, uint64_t val)
+RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
+                                unsigned size, uint64_t val)
 {
     unsigned mmu_idx = env->data_mmu_idx;
     RISCVException ex;
@@ -458,7 +465,7 @@ static RISCVException store_slow(CPURISCVState *env, uint64_t vaddr,
             }
         }
         for (i = 0; i < size; i++) {
-            ex = store_slow(env, vaddr + i, 1, val >> (8 * i));
+            ex = riscv_store_slow(env, vaddr + i, 1, val >> (8 * i));
             if (ex != RISCV_EXCP_NONE) {
                 return ex;
             }
@@ -468,6 +475,9 @@ static RISCVException store_slow(CPURISCVState *env, uint64_t vaddr,
 
     ex = data_access_target(env, vaddr, size, MMU_DATA_STORE, mmu_idx,
                             &host, &paddr);
+    if (ex == RISCV_EXCP_NONE) {
+        ex = check_watchpoint(env, vaddr, size, BP_MEM_WRITE);
+    }
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
@@ -487,28 +497,6 @@ static RISCVException store_slow(CPURISCVState *env, uint64_t vaddr,
         riscv_code_written(paddr, size);
     }
     return RISCV_EXCP_NONE;
-}
-
-RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
-                               unsigned size, uint64_t *val)
-{
-    RISCVException ex = load_slow(env, vaddr, size, val);
-
-    if (ex != RISCV_EXCP_NONE) {
-        return ex;
-    }
-    return check_watchpoint(env, vaddr, size, BP_MEM_READ);
-}
-
-RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
-                                unsigned size, uint64_t val)
-{
-    RISCVException ex = store_slow(env, vaddr, size, val);
-
-    if (ex != RISCV_EXCP_NONE) {
-        return ex;
-    }
-    return check_watchpoint(env, vaddr, size, BP_MEM_WRITE);
 }
 
 RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,

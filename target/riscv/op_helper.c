@@ -216,6 +216,9 @@ RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
         return RISCV_EXCP_STORE_AMO_ADDR_MIS;
     }
     ex = riscv_probe_rmw(env, vaddr, size, &host, &paddr);
+    if (ex == RISCV_EXCP_NONE) {
+        ex = riscv_check_watchpoint(env, vaddr, size, BP_MEM_ACCESS);
+    }
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
@@ -252,7 +255,7 @@ RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
         riscv_code_written(paddr, size);
     }
     *old = size == 4 ? (uint64_t)(int64_t)(int32_t)v : v;
-    return riscv_check_watchpoint(env, vaddr, size, BP_MEM_ACCESS);
+    return RISCV_EXCP_NONE;
 }
 
 RISCVException riscv_lr(CPURISCVState *env, unsigned size, uint64_t vaddr,
@@ -266,7 +269,7 @@ RISCVException riscv_lr(CPURISCVState *env, unsigned size, uint64_t vaddr,
         return RISCV_EXCP_LOAD_ADDR_MIS;
     }
     ex = riscv_load_slow(env, vaddr, size, &v);
-    if (ex != RISCV_EXCP_NONE && ex != RISCV_EXCP_WATCHPOINT) {
+    if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
     if (size == 4) {
@@ -276,7 +279,7 @@ RISCVException riscv_lr(CPURISCVState *env, unsigned size, uint64_t vaddr,
     env->load_res = vaddr;
     env->load_val = v;
     *val = v;
-    return ex;
+    return RISCV_EXCP_NONE;
 }
 
 RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
@@ -299,6 +302,12 @@ RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
     }
     env->load_res = -1;
     ex = riscv_probe_rmw(env, vaddr, size, &host, &paddr);
+    if (ex == RISCV_EXCP_NONE) {
+        ex = riscv_check_watchpoint(env, vaddr, size, BP_MEM_WRITE);
+    }
+    if (ex == RISCV_EXCP_WATCHPOINT) {
+        env->load_res = vaddr;      /* the SC runs again after the stop */
+    }
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
@@ -337,6 +346,5 @@ RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
         riscv_code_written(paddr, size);
     }
     *result = !ok;
-    return ok ? riscv_check_watchpoint(env, vaddr, size, BP_MEM_WRITE)
-              : RISCV_EXCP_NONE;
+    return RISCV_EXCP_NONE;
 }
