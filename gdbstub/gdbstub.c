@@ -20,6 +20,7 @@
 #include "qcore/main-loop.h"
 #include "qcore/monitor.h"
 #include "qcore/runstate.h"
+#include "qcore/timer.h"
 
 /* The largest packet we take or send (QEMU's; told to gdb as PacketSize). */
 #define MAX_PACKET_LENGTH 4096
@@ -28,7 +29,6 @@
 enum {
     GDB_SIGNAL_0 = 0,
     GDB_SIGNAL_INT = 2,
-    GDB_SIGNAL_QUIT = 3,
     GDB_SIGNAL_TRAP = 5,
     GDB_SIGNAL_UNKNOWN = 143,
 };
@@ -67,6 +67,12 @@ typedef struct GDBState {
     bool multiprocess;          /* gdb said multiprocess+ */
     bool connected;
     bool resumed;               /* gdb waits for a stop reply */
+    /*
+     * "k": exit once gdb acked our "OK" (or hung up).  Exiting at once
+     * would make gdb's ack hit a closed socket, which it reports as a
+     * communication error.
+     */
+    bool kill_pending;
 } GDBState;
 
 static GDBState gdbserver_state;
@@ -246,7 +252,7 @@ static void single_step_off(void)
 /*
  * The VM stopped: if gdb waits for it, say why.  A breakpoint or step is
  * SIGTRAP (with the watchpoint, if one was hit), a "stop" or Ctrl-C
- * SIGINT, the guest shutting down SIGQUIT, as QEMU's gdb_vm_state_change.
+ * SIGINT, as QEMU's gdb_vm_state_change.
  */
 static void gdb_vm_state_change(void *opaque, bool running, RunState state)
 {
@@ -255,7 +261,9 @@ static void gdb_vm_state_change(void *opaque, bool running, RunState state)
     CPUState *cpu = s->c_cpu;
     int sig;
 
-    if (running || !s->connected || !s->resumed || !cpu) {
+    /* A shutdown is told by gdb_exit's "W" packet, as in QEMU. */
+    if (running || !s->connected || !s->resumed || !cpu ||
+        state == RUN_STATE_SHUTDOWN) {
         return;
     }
     s->resumed = false;
@@ -265,9 +273,6 @@ static void gdb_vm_state_change(void *opaque, bool running, RunState state)
         break;
     case RUN_STATE_PAUSED:
         sig = GDB_SIGNAL_INT;
-        break;
-    case RUN_STATE_SHUTDOWN:
-        sig = GDB_SIGNAL_QUIT;
         break;
     default:
         sig = GDB_SIGNAL_UNKNOWN;
@@ -743,11 +748,15 @@ static void handle_set_thread(const char *p)
     put_packet("OK");
 }
 
-static void gdb_kill(void)
+static void gdb_kill_now(void)
 {
     error_report("QEMU: Terminated via GDBstub");
-    gdb_exit(0);
     exit(0);
+}
+
+static void gdb_kill(void)
+{
+    gdbserver_state.kill_pending = true;
 }
 
 static void handle_packet(char *p, size_t len)
@@ -799,7 +808,8 @@ static void handle_packet(char *p, size_t len)
         }
         break;
     case 'k':
-        gdb_kill();
+        /* No reply is expected; gdb acks nothing, so go now (QEMU). */
+        gdb_kill_now();
         break;
     case 'g':
         handle_read_all_regs();
@@ -868,15 +878,32 @@ static void gdb_read_byte(uint8_t ch)
 {
     GDBState *s = &gdbserver_state;
 
+    if (s->last_packet->len) {
+        /*
+         * Our last packet waits for its ack: '-' asks for it again, '+'
+         * (or a new packet) ends the wait.  Acks never count as the
+         * interrupt below (gdb acks the "OK" of a detach, say).
+         */
+        if (ch == '-') {
+            put_buffer(s->last_packet->str, s->last_packet->len);
+        }
+        if (ch == '+' || ch == '$') {
+            g_string_truncate(s->last_packet, 0);
+            if (s->kill_pending) {
+                gdb_kill_now();
+            }
+        }
+        if (ch != '$') {
+            return;
+        }
+    }
     if (runstate_is_running()) {
         /*
          * While the guest runs gdb can only interrupt it: any byte stops
          * the VM (QEMU does the same; gdb sends 0x03).
          */
         vm_stop(RUN_STATE_PAUSED);
-        if (ch != '$') {
-            return;
-        }
+        return;
     }
     switch (s->state) {
     case RS_IDLE:
@@ -884,8 +911,6 @@ static void gdb_read_byte(uint8_t ch)
             s->line_len = 0;
             s->line_sum = 0;
             s->state = RS_GETLINE;
-        } else if (ch == '-' && s->last_packet->len) {
-            put_buffer(s->last_packet->str, s->last_packet->len);
         }
         /* '+', 0x03 with the VM stopped, noise: nothing to do. */
         break;
@@ -915,11 +940,11 @@ static void gdb_read_byte(uint8_t ch)
         }
         break;
     case RS_GETLINE_RLE: {
-        /* "X*n": X again n - 29 times. */
+        /* "X*n": X again n - 29 times (n printable, so 3 to 97). */
         int repeat = ch - ' ' + 3;
 
         s->line_sum += ch;
-        if (s->line_len == 0 || ch < ' ' + 3 || ch > 126 ||
+        if (s->line_len == 0 || ch < ' ' || ch > 126 ||
             s->line_len + repeat > MAX_PACKET_LENGTH) {
             s->state = RS_IDLE;
             break;
@@ -981,6 +1006,9 @@ static void gdb_chr_event(void *opaque, QEMUChrEvent event)
         vm_stop(RUN_STATE_PAUSED);
         break;
     case CHR_EVENT_CLOSED:
+        if (s->kill_pending) {
+            gdb_kill_now();
+        }
         /*
          * Gone without "detach": QEMU leaves its breakpoints armed (and a
          * guest that hits one stops with nobody to tell); we drop them.
@@ -1003,7 +1031,7 @@ bool gdbserver_start(const char *device)
     assert_bql_held();
     if (!first_cpu_or_null()) {
         error_report("gdbstub: meaningless to attach gdb to a machine "
-                     "without any CPU");
+                     "without any CPU.");
         return false;
     }
     if (!strcmp(device, "none")) {
@@ -1030,13 +1058,33 @@ bool gdbserver_start(const char *device)
     return true;
 }
 
+static void gdb_exit_deadline(void *opaque)
+{
+    *(bool *)opaque = true;
+}
+
 void gdb_exit(int code)
 {
+    GDBState *s = &gdbserver_state;
+    bool expired = false;
+    QEMUTimer *deadline;
     char buf[4];
 
-    if (!gdbserver_state.connected) {
+    if (!s->connected) {
         return;
     }
     snprintf(buf, sizeof(buf), "W%02x", (uint8_t)code);
     put_packet(buf);
+    /*
+     * Let gdb read it and ack it before the socket closes (a closed
+     * socket under its ack reads to gdb as an error), for a second at
+     * most: the same bound as the monitors' last words.
+     */
+    deadline = timer_new_ms(QEMU_CLOCK_REALTIME, gdb_exit_deadline, &expired);
+    timer_mod(deadline, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 1000);
+    while (!expired && s->connected && s->last_packet->len) {
+        main_loop_wait(false);
+    }
+    timer_free(deadline);
+    s->connected = false;
 }
