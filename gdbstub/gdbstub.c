@@ -1,90 +1,25 @@
 /*
- * The gdbstub: GDB's remote serial protocol on a chardev, with QEMU 7.2's
- * answers (one gdb thread per hart, all-stop, qXfer target description,
- * software/hardware breakpoints and watchpoints, qRcmd to the monitor).
- * Corresponds to QEMU's gdbstub/gdbstub.c and gdbstub/softmmu.c; the
- * registers and XML of the CPU are the target's (target/riscv/gdbstub.c).
+ * The gdbstub's protocol half: GDB's remote serial protocol with QEMU
+ * 7.2's answers (one gdb thread per hart, all-stop, qXfer target
+ * description, software/hardware breakpoints and watchpoints, qRcmd to
+ * the monitor): framing, checksums, escapes and every packet.
+ * Corresponds to QEMU's gdbstub/gdbstub.c; system.c ties it to the
+ * chardev and the VM, target/riscv/gdbstub.c gives registers and XML.
  * See docs/gdbstub.md.
  *
- * Threading: the chardev callbacks, the vm-state hook and every packet
- * run in the main thread with the BQL.  Packets are only acted on while
- * the VM is stopped (a byte that arrives while it runs stops it, as in
- * QEMU), so every CPU is stopped and its state may be read and written
- * from here.  The one call from elsewhere is gdb_set_stop_cpu, from the
- * vCPU thread that stopped, with the BQL.
+ * Threading: main thread, BQL.  Packets are only acted on while the VM
+ * is stopped (a byte that arrives while it runs stops it, as in QEMU), so
+ * every CPU is stopped and its state may be read and written from here.
  */
 #include "qcore/osdep.h"
-#include "qcore/chardev.h"
 #include "qcore/cpu.h"
-#include "qcore/gdbstub.h"
-#include "qcore/main-loop.h"
 #include "qcore/monitor.h"
 #include "qcore/runstate.h"
-#include "qcore/timer.h"
-
-/* The largest packet we take or send (QEMU's; told to gdb as PacketSize). */
-#define MAX_PACKET_LENGTH 4096
-
-/* gdb's signal numbers in stop replies. */
-enum {
-    GDB_SIGNAL_0 = 0,
-    GDB_SIGNAL_INT = 2,
-    GDB_SIGNAL_TRAP = 5,
-    GDB_SIGNAL_UNKNOWN = 143,
-};
-
-/* gdb's Z/z types. */
-enum {
-    GDB_BREAKPOINT_SW,
-    GDB_BREAKPOINT_HW,
-    GDB_WATCHPOINT_WRITE,
-    GDB_WATCHPOINT_READ,
-    GDB_WATCHPOINT_ACCESS,
-};
-
-typedef enum RSState {
-    RS_INACTIVE,        /* no gdbstub */
-    RS_IDLE,            /* between packets */
-    RS_GETLINE,
-    RS_GETLINE_ESC,
-    RS_GETLINE_RLE,
-    RS_CHKSUM1,
-    RS_CHKSUM2,
-} RSState;
-
-/* Main thread, BQL: the whole state. */
-typedef struct GDBState {
-    CharBackend chr;
-    RSState state;
-    char line[MAX_PACKET_LENGTH + 1];
-    size_t line_len;
-    uint8_t line_sum;           /* of the bytes between '$' and '#' */
-    uint8_t line_csum;          /* the two digits after '#' */
-    GString *last_packet;       /* sent again on '-' */
-    CPUState *c_cpu;            /* continue/step (Hc), reported stops */
-    CPUState *g_cpu;            /* registers and memory (Hg) */
-    CPUState *query_cpu;        /* qsThreadInfo's position */
-    bool multiprocess;          /* gdb said multiprocess+ */
-    bool connected;
-    bool resumed;               /* gdb waits for a stop reply */
-    /*
-     * "k": exit once gdb acked our "OK" (or hung up).  Exiting at once
-     * would make gdb's ack hit a closed socket, which it reports as a
-     * communication error.
-     */
-    bool kill_pending;
-} GDBState;
-
-static GDBState gdbserver_state;
-
-static CPUState *first_cpu_or_null(void)
-{
-    return QTAILQ_FIRST(&cpus_queue);
-}
+#include "gdbstub/internals.h"
 
 /* ---- output ---------------------------------------------------------- */
 
-static void put_buffer(const char *buf, size_t len)
+void put_buffer(const char *buf, size_t len)
 {
     /* Output is queued by the chardev; it never blocks the loop. */
     qemu_chr_fe_write_all(&gdbserver_state.chr, (const uint8_t *)buf, len);
@@ -106,7 +41,7 @@ static void put_packet_len(const char *data, size_t len)
     put_buffer(p->str, p->len);
 }
 
-static void put_packet(const char *data)
+void put_packet(const char *data)
 {
     put_packet_len(data, strlen(data));
 }
@@ -155,7 +90,7 @@ static int gdb_tid(CPUState *cpu)
     return cpu->cpu_index + 1;
 }
 
-static void append_thread_id(GString *buf, CPUState *cpu)
+void append_thread_id(GString *buf, CPUState *cpu)
 {
     if (gdbserver_state.multiprocess) {
         g_string_append_printf(buf, "p%02x.%02x", 1, gdb_tid(cpu));
@@ -227,101 +162,6 @@ static bool parse_thread_id(const char *s, const char **end, long *tid)
 static CPUState *cpu_of_tid(long tid)
 {
     return tid > 0 ? qemu_get_cpu(tid - 1) : first_cpu_or_null();
-}
-
-/* ---- stopping and resuming ----------------------------------------- */
-
-void gdb_set_stop_cpu(CPUState *cpu)
-{
-    if (!gdbserver_state.connected) {
-        return;
-    }
-    gdbserver_state.c_cpu = cpu;
-    gdbserver_state.g_cpu = cpu;
-}
-
-static void single_step_off(void)
-{
-    CPUState *cpu;
-
-    CPU_FOREACH(cpu) {
-        cpu_single_step(cpu, false);
-    }
-}
-
-/*
- * The VM stopped: if gdb waits for it, say why.  A breakpoint or step is
- * SIGTRAP (with the watchpoint, if one was hit), a "stop" or Ctrl-C
- * SIGINT, as QEMU's gdb_vm_state_change.
- */
-static void gdb_vm_state_change(void *opaque, bool running, RunState state)
-{
-    GDBState *s = &gdbserver_state;
-    g_autoptr(GString) buf = g_string_new(NULL);
-    CPUState *cpu = s->c_cpu;
-    int sig;
-
-    /* A shutdown is told by gdb_exit's "W" packet, as in QEMU. */
-    if (running || !s->connected || !s->resumed || !cpu ||
-        state == RUN_STATE_SHUTDOWN) {
-        return;
-    }
-    s->resumed = false;
-    switch (state) {
-    case RUN_STATE_DEBUG:
-        sig = GDB_SIGNAL_TRAP;
-        break;
-    case RUN_STATE_PAUSED:
-        sig = GDB_SIGNAL_INT;
-        break;
-    default:
-        sig = GDB_SIGNAL_UNKNOWN;
-        break;
-    }
-    g_string_printf(buf, "T%02xthread:", sig);
-    append_thread_id(buf, cpu);
-    g_string_append_c(buf, ';');
-    if (state == RUN_STATE_DEBUG && cpu->watchpoint_hit) {
-        CPUWatchpoint *wp = cpu->watchpoint_hit;
-        int type = wp->flags & BP_MEM_ACCESS;
-
-        g_string_append_printf(buf, "%swatch:%016" PRIx64 ";",
-                               type == BP_MEM_READ ? "r" :
-                               type == BP_MEM_ACCESS ? "a" : "",
-                               wp->vaddr);
-        cpu->watchpoint_hit = NULL;
-    }
-    put_packet(buf->str);
-    single_step_off();
-}
-
-static void gdb_continue(void)
-{
-    gdbserver_state.resumed = true;
-    /* A VM that must be reset first stays stopped (QEMU's check). */
-    if (!runstate_check(RUN_STATE_SHUTDOWN)) {
-        vm_start();
-    }
-}
-
-/* vCont: per-CPU action, 0 for none (the CPU stays stopped). */
-static bool vcont_filter(CPUState *cpu, void *opaque)
-{
-    const char *actions = opaque;
-
-    return actions[cpu->cpu_index] != 0;
-}
-
-static void gdb_remove_all_debug(void)
-{
-    CPUState *cpu;
-
-    CPU_FOREACH(cpu) {
-        cpu_breakpoint_remove_all(cpu, BP_GDB);
-        cpu_watchpoint_remove_all(cpu, BP_GDB);
-        cpu->watchpoint_hit = NULL;
-    }
-    single_step_off();
 }
 
 /* ---- packets ------------------------------------------------------------ */
@@ -712,10 +552,7 @@ static void handle_vcont(const char *p)
             gdbserver_state.c_cpu = cpu;
         }
     }
-    gdbserver_state.resumed = true;
-    if (!runstate_check(RUN_STATE_SHUTDOWN)) {
-        vm_start_cpus(vcont_filter, actions);
-    }
+    gdb_continue_partial(actions);
 }
 
 static void handle_set_thread(const char *p)
@@ -746,17 +583,6 @@ static void handle_set_thread(const char *p)
         gdbserver_state.c_cpu = cpu;
     }
     put_packet("OK");
-}
-
-static void gdb_kill_now(void)
-{
-    error_report("QEMU: Terminated via GDBstub");
-    exit(0);
-}
-
-static void gdb_kill(void)
-{
-    gdbserver_state.kill_pending = true;
 }
 
 static void handle_packet(char *p, size_t len)
@@ -874,7 +700,7 @@ static void handle_packet(char *p, size_t len)
 
 /* ---- the byte stream ----------------------------------------------------- */
 
-static void gdb_read_byte(uint8_t ch)
+void gdb_read_byte(uint8_t ch)
 {
     GDBState *s = &gdbserver_state;
 
@@ -977,114 +803,3 @@ static void gdb_read_byte(uint8_t ch)
     }
 }
 
-static int gdb_chr_can_receive(void *opaque)
-{
-    return MAX_PACKET_LENGTH;
-}
-
-static void gdb_chr_receive(void *opaque, const uint8_t *buf, int size)
-{
-    int i;
-
-    for (i = 0; i < size; i++) {
-        gdb_read_byte(buf[i]);
-    }
-}
-
-static void gdb_chr_event(void *opaque, QEMUChrEvent event)
-{
-    GDBState *s = &gdbserver_state;
-
-    switch (event) {
-    case CHR_EVENT_OPENED:
-        /* A debugger arrived: the VM stops for it (QEMU). */
-        s->connected = true;
-        s->resumed = false;
-        s->multiprocess = false;
-        s->state = RS_IDLE;
-        s->c_cpu = s->g_cpu = first_cpu_or_null();
-        vm_stop(RUN_STATE_PAUSED);
-        break;
-    case CHR_EVENT_CLOSED:
-        if (s->kill_pending) {
-            gdb_kill_now();
-        }
-        /*
-         * Gone without "detach": QEMU leaves its breakpoints armed (and a
-         * guest that hits one stops with nobody to tell); we drop them.
-         */
-        s->connected = false;
-        s->resumed = false;
-        s->state = RS_IDLE;
-        gdb_remove_all_debug();
-        break;
-    default:
-        break;
-    }
-}
-
-bool gdbserver_start(const char *device)
-{
-    g_autofree char *spec = NULL;
-    Chardev *chr;
-
-    assert_bql_held();
-    if (!first_cpu_or_null()) {
-        error_report("gdbstub: meaningless to attach gdb to a machine "
-                     "without any CPU.");
-        return false;
-    }
-    if (!strcmp(device, "none")) {
-        return true;
-    }
-    if (g_str_has_prefix(device, "tcp:")) {
-        /* What gdb needs of the socket, as QEMU enforces it. */
-        spec = g_strdup_printf("%s,wait=off,nodelay=on,server=on", device);
-        device = spec;
-    }
-    chr = qemu_chr_new("gdb", device, NULL);
-    if (!chr) {
-        return false;
-    }
-    gdbserver_state.last_packet = g_string_new(NULL);
-    gdbserver_state.state = RS_IDLE;
-    if (!qemu_chr_fe_init(&gdbserver_state.chr, chr, &error_fatal)) {
-        return false;
-    }
-    qemu_chr_fe_set_handlers(&gdbserver_state.chr, gdb_chr_can_receive,
-                             gdb_chr_receive, gdb_chr_event, NULL, NULL,
-                             NULL, true);
-    qemu_add_vm_change_state_handler(gdb_vm_state_change, NULL);
-    return true;
-}
-
-static void gdb_exit_deadline(void *opaque)
-{
-    *(bool *)opaque = true;
-}
-
-void gdb_exit(int code)
-{
-    GDBState *s = &gdbserver_state;
-    bool expired = false;
-    QEMUTimer *deadline;
-    char buf[4];
-
-    if (!s->connected) {
-        return;
-    }
-    snprintf(buf, sizeof(buf), "W%02x", (uint8_t)code);
-    put_packet(buf);
-    /*
-     * Let gdb read it and ack it before the socket closes (a closed
-     * socket under its ack reads to gdb as an error), for a second at
-     * most: the same bound as the monitors' last words.
-     */
-    deadline = timer_new_ms(QEMU_CLOCK_REALTIME, gdb_exit_deadline, &expired);
-    timer_mod(deadline, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 1000);
-    while (!expired && s->connected && s->last_packet->len) {
-        main_loop_wait(false);
-    }
-    timer_free(deadline);
-    s->connected = false;
-}
