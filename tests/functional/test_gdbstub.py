@@ -128,29 +128,33 @@ def test_watchpoints_write_read_and_access_stop_the_guest(debuggee):
 
 def test_threads_are_harts_and_all_stop_together(debuggee):
     q, sock = debuggee(smp=2)
+    # Hart 0 reaches its spin; then hart 1 is caught in its own loop.
     out = gdb(sock, 'break wait_for_release', 'continue',
+              'break tick', 'continue',
               'info threads',
-              'print spins[1]',                     # $1
-              'thread 2',
+              'print $_thread',                     # $1
               'print $mhartid',                     # $2
-              'bt 1',
-              'print spins[1]',                     # $3: hart 1 stopped too
+              'print spins[1]',                     # $3
               'thread 1',
               'print $mhartid',                     # $4
+              'bt 1',
+              'print spins[1]',                     # $5: hart 1 stopped too
               'thread 2', 'delete', 'stepi', 'stepi',
-              'print $_thread',                     # $5
-              'print $pc >= (long)&secondary_loop && '
-              '$pc < (long)&secondary_main')        # $6
+              'print $_thread',                     # $6
+              'print $pc >= (long)&tick && '
+              '$pc < (long)&secondary_main')        # $7
+    assert 'Thread 2 hit Breakpoint 2, tick (hartid=hartid@entry=1)' in out, out
     assert 'Thread 1.1 (CPU#0' in out and 'Thread 1.2 (CPU#1' in out, out
-    assert '[Switching to thread 2 (Thread 1.2)]' in out
+    assert value(out, 1) == '2'
     assert value(out, 2) == '1'
-    assert 'secondary_loop (hartid=1)' in out
+    assert '[Switching to thread 1 (Thread 1.1)]' in out
     assert value(out, 4) == '0'
-    # All-stop: while gdb looks, the other hart does not run.
-    assert value(out, 1) == value(out, 3)
+    assert 'wait_for_release ()' in out
+    # All-stop: while gdb looks at hart 0, hart 1 does not run.
+    assert value(out, 3) == value(out, 5)
     # Steps go to the selected hart, which stays in its own loop.
-    assert value(out, 5) == '2'
-    assert value(out, 6) == '1'
+    assert value(out, 6) == '2'
+    assert value(out, 7) == '1'
 
 
 class MI:

@@ -4,7 +4,8 @@
  * times (a breakpoint target that writes the watched `counter` and reads
  * `readme`), then spins until gdb sets `release`, prints the count and
  * exits 0.  The other harts spin in secondary_loop(), each counting in its
- * own slot, so "thread 2" shows a different function and mhartid.
+ * own slot (tick(), a breakpoint only they hit), so "thread 2" shows a
+ * different function and mhartid.
  */
 #include "runtime.h"
 
@@ -32,10 +33,15 @@ __attribute__((noinline)) void wait_for_release(void)
     }
 }
 
+__attribute__((noinline)) void tick(unsigned long hartid)
+{
+    spins[hartid]++;
+}
+
 __attribute__((noinline)) void secondary_loop(unsigned long hartid)
 {
     for (;;) {
-        spins[hartid]++;
+        tick(hartid);
     }
 }
 
