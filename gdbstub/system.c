@@ -115,16 +115,26 @@ void gdb_continue_partial(const char *actions)
     }
 }
 
+static void remove_all_debug_on_cpu(CPUState *cpu, void *opaque)
+{
+    cpu_breakpoint_remove_all(cpu, BP_GDB);
+    cpu_watchpoint_remove_all(cpu, BP_GDB);
+    cpu->watchpoint_hit = NULL;
+    cpu_single_step(cpu, false);
+}
+
 void gdb_remove_all_debug(void)
 {
     CPUState *cpu;
 
+    /*
+     * In the CPU's own thread: gdb may hang up while the guest runs, and
+     * a running CPU's caches are its own (run_on_cpu also serves a
+     * stopped CPU).
+     */
     CPU_FOREACH(cpu) {
-        cpu_breakpoint_remove_all(cpu, BP_GDB);
-        cpu_watchpoint_remove_all(cpu, BP_GDB);
-        cpu->watchpoint_hit = NULL;
+        run_on_cpu(cpu, remove_all_debug_on_cpu, NULL);
     }
-    single_step_off();
 }
 
 void gdb_kill_now(void)

@@ -205,8 +205,11 @@ def test_ctrl_c_interrupts_a_running_guest(debuggee):
     q, sock = debuggee()
     mi = MI(sock)
     try:
+        # To where the guest spins until we set release, then run.
+        mi.cmd('-break-insert wait_for_release', b'^done')
+        mi.cmd('-exec-continue', b'*stopped,reason="breakpoint-hit"')
+        mi.cmd('-break-delete', b'^done')
         mi.cmd('-exec-continue', b'*running')
-        # The guest spins in wait_for_release until we set release.
         mi.cmd('-exec-interrupt', b'*stopped')
         out = mi.expect(b'\n')
         assert b'signal-name="SIGINT"' in out, out
