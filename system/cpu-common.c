@@ -218,6 +218,8 @@ static void cpu_instance_init(Object *obj)
     qemu_cond_init(&cpu->halt_cond);
     qemu_mutex_init(&cpu->work_mutex);
     QSIMPLEQ_INIT(&cpu->work_list);
+    QTAILQ_INIT(&cpu->breakpoints);
+    QTAILQ_INIT(&cpu->watchpoints);
 }
 
 static void cpu_instance_finalize(Object *obj)
@@ -226,6 +228,17 @@ static void cpu_instance_finalize(Object *obj)
 
     /* qemu_destroy_vcpu must have joined the thread first. */
     g_assert(!cpu->created);
+    /* The target's part is gone: free the lists without telling it. */
+    while (!QTAILQ_EMPTY(&cpu->breakpoints)) {
+        CPUBreakpoint *bp = QTAILQ_FIRST(&cpu->breakpoints);
+        QTAILQ_REMOVE(&cpu->breakpoints, bp, entry);
+        g_free(bp);
+    }
+    while (!QTAILQ_EMPTY(&cpu->watchpoints)) {
+        CPUWatchpoint *wp = QTAILQ_FIRST(&cpu->watchpoints);
+        QTAILQ_REMOVE(&cpu->watchpoints, wp, entry);
+        g_free(wp);
+    }
     qemu_mutex_destroy(&cpu->work_mutex);
     qemu_cond_destroy(&cpu->halt_cond);
 }

@@ -9,6 +9,7 @@
 #include "qcore/atomic.h"
 #include "qcore/bql-profile.h"
 #include "qcore/cpu.h"
+#include "qcore/gdbstub.h"
 #include "qcore/main-loop.h"
 #include "qcore/rcu.h"
 #include "qcore/runstate.h"
@@ -258,6 +259,18 @@ static int qemu_cpu_exec(CPUState *cpu)
     return r;
 }
 
+/*
+ * A breakpoint, watchpoint or single step: this CPU stops at once (it is
+ * outside guest code) and the main loop stops the others and tells gdb
+ * (QEMU's cpu_handle_guest_debug).  BQL held.
+ */
+static void cpu_handle_guest_debug(CPUState *cpu)
+{
+    gdb_set_stop_cpu(cpu);
+    qemu_system_debug_request();
+    cpu->stopped = true;
+}
+
 static void *qemu_vcpu_thread_fn(void *arg)
 {
     CPUState *cpu = arg;
@@ -280,8 +293,13 @@ static void *qemu_vcpu_thread_fn(void *arg)
             qatomic_set(&cpu->exit_request, 0);
             smp_mb();
             cpu->halted = false;
-            if (qemu_cpu_exec(cpu) == EXCP_HLT) {
+            switch (qemu_cpu_exec(cpu)) {
+            case EXCP_HLT:
                 cpu->halted = true;
+                break;
+            case EXCP_DEBUG:
+                cpu_handle_guest_debug(cpu);
+                break;
             }
         }
         qemu_wait_io_event(cpu);
@@ -396,11 +414,19 @@ void pause_all_vcpus(void)
 
 void resume_all_vcpus(void)
 {
+    resume_vcpus(NULL, NULL);
+}
+
+void resume_vcpus(bool (*filter)(CPUState *cpu, void *opaque), void *opaque)
+{
     CPUState *cpu;
 
     assert_bql_held();
     qemu_clock_enable(QEMU_CLOCK_VIRTUAL, true);
     CPU_FOREACH(cpu) {
+        if (filter && !filter(cpu, opaque)) {
+            continue;
+        }
         cpu->stop = false;
         cpu->stopped = false;
         qemu_cpu_kick(cpu);

@@ -99,6 +99,12 @@ DEF("pidfile", HAS_ARG, QEMU_OPTION_pidfile,
     "-pidfile file   write the process id to 'file'\n")
 DEF("S", 0, QEMU_OPTION_S,
     "-S              start paused ('cont' or 'c' starts the machine)\n")
+DEF("gdb", HAS_ARG, QEMU_OPTION_gdb,
+    "-gdb dev        accept gdb connection on 'dev' (tcp::PORT,\n"
+    "                unix:PATH,server=on, chardev:ID); the guest starts\n"
+    "                without waiting for gdb unless -S is given too\n")
+DEF("s", 0, QEMU_OPTION_s,
+    "-s              shorthand for -gdb tcp::1234\n")
 DEF("nodefaults", 0, QEMU_OPTION_nodefaults,
     "-nodefaults     create no default serial port or monitor\n")
 DEF("daemonize", 0, QEMU_OPTION_daemonize,

@@ -21,6 +21,14 @@ static ShutdownCause shutdown_requested;    /* atomic */
 static int shutdown_exit_code;              /* atomic */
 static ShutdownCause reset_requested;       /* atomic */
 static bool powerdown_requested;            /* atomic */
+static bool debug_requested;                /* atomic */
+
+typedef struct VMChangeStateEntry {
+    VMChangeStateHandler *cb;
+    void *opaque;
+} VMChangeStateEntry;
+/* BQL. */
+static GArray *vm_change_state_handlers;
 static int shutdown_signal;
 static pid_t shutdown_pid;
 
@@ -55,6 +63,7 @@ const char *ShutdownCause_str(ShutdownCause cause)
 const char *RunState_str(RunState state)
 {
     static const char *const names[RUN_STATE__MAX] = {
+        [RUN_STATE_DEBUG] = "debug",
         [RUN_STATE_PRELAUNCH] = "prelaunch",
         [RUN_STATE_RUNNING] = "running",
         [RUN_STATE_PAUSED] = "paused",
@@ -89,7 +98,9 @@ static bool runstate_valid_transition(RunState from, RunState to)
     case RUN_STATE_PAUSED:
         return to == RUN_STATE_RUNNING || to == RUN_STATE_PAUSED;
     case RUN_STATE_RUNNING:
-        return to == RUN_STATE_PAUSED;
+        return to == RUN_STATE_PAUSED || to == RUN_STATE_DEBUG;
+    case RUN_STATE_DEBUG:
+        return to == RUN_STATE_RUNNING;
     default:
         return false;
     }
@@ -106,16 +117,46 @@ void runstate_set(RunState new_state)
     current_run_state = new_state;
 }
 
-bool vm_start(void)
+void qemu_add_vm_change_state_handler(VMChangeStateHandler *cb,
+                                      void *opaque)
+{
+    VMChangeStateEntry e = { cb, opaque };
+
+    if (!vm_change_state_handlers) {
+        vm_change_state_handlers = g_array_new(false, false, sizeof(e));
+    }
+    g_array_append_val(vm_change_state_handlers, e);
+}
+
+static void vm_state_notify(bool running, RunState state)
+{
+    guint i;
+
+    for (i = 0; vm_change_state_handlers &&
+                i < vm_change_state_handlers->len; i++) {
+        VMChangeStateEntry *e = &g_array_index(vm_change_state_handlers,
+                                               VMChangeStateEntry, i);
+        e->cb(e->opaque, running, state);
+    }
+}
+
+bool vm_start_cpus(bool (*filter)(CPUState *cpu, void *opaque),
+                   void *opaque)
 {
     if (runstate_is_running()) {
         return false;
     }
     cpu_enable_ticks();
     runstate_set(RUN_STATE_RUNNING);
-    resume_all_vcpus();
+    vm_state_notify(true, RUN_STATE_RUNNING);
+    resume_vcpus(filter, opaque);
     qapi_event_send_resume();
     return true;
+}
+
+bool vm_start(void)
+{
+    return vm_start_cpus(NULL, NULL);
 }
 
 void vm_stop(RunState state)
@@ -131,6 +172,7 @@ void vm_stop(RunState state)
     cpu_disable_ticks();
     pause_all_vcpus();
     runstate_set(state);
+    vm_state_notify(false, state);
     qapi_event_send_stop();
 }
 
@@ -162,6 +204,12 @@ void qemu_system_shutdown_request_with_code(ShutdownCause reason,
 void qemu_system_shutdown_request(ShutdownCause reason)
 {
     qemu_system_shutdown_request_with_code(reason, 0);
+}
+
+void qemu_system_debug_request(void)
+{
+    qatomic_set(&debug_requested, true);
+    qemu_notify_event();
 }
 
 void qemu_system_reset_request(ShutdownCause reason)
@@ -265,6 +313,9 @@ bool main_loop_should_exit(int *status)
     ShutdownCause cause;
 
     assert_bql_held();
+    if (qatomic_xchg(&debug_requested, false)) {
+        vm_stop(RUN_STATE_DEBUG);
+    }
     if (qatomic_xchg(&powerdown_requested, false)) {
         qapi_event_send_powerdown();
     }

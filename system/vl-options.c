@@ -476,6 +476,14 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
     case QEMU_OPTION_S:
         cl->autostart = false;
         break;
+    case QEMU_OPTION_gdb:
+        cl->gdbstub_dev = optarg;
+        loc_save(&cl->gdbstub_loc);
+        break;
+    case QEMU_OPTION_s:
+        cl->gdbstub_dev = "tcp::1234";     /* DEFAULT_GDBSTUB_PORT */
+        loc_save(&cl->gdbstub_loc);
+        break;
     case QEMU_OPTION_nodefaults:
         cl->has_defaults = false;
         break;

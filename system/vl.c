@@ -8,6 +8,7 @@
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
 #include "qcore/error.h"
+#include "qcore/gdbstub.h"
 #include "qcore/log.h"
 #include "qcore/machine.h"
 #include "qcore/main-loop.h"
@@ -407,6 +408,13 @@ int main(int argc, char **argv)
         exit(1);
     }
     qemu_init_board();
+    if (cmdline.gdbstub_dev) {
+        loc_restore(&cmdline.gdbstub_loc);
+        if (!gdbserver_start(cmdline.gdbstub_dev)) {
+            exit(1);
+        }
+        loc_set_none();
+    }
 
     /* 6. Start the vCPUs, unless -S asked to wait for "cont". */
     if (cmdline.autostart) {
@@ -417,6 +425,7 @@ int main(int argc, char **argv)
 
     /* 7. Run until shutdown, then tell every monitor and clean up. */
     status = qemu_main_loop();
+    gdb_exit(status);
     monitor_cleanup();
     qemu_chr_cleanup();
     user_creatable_cleanup();

@@ -32,8 +32,35 @@ typedef struct AddressSpace AddressSpace;
 enum {
     EXCP_INTERRUPT = 0x10000,   /* exit_request was seen */
     EXCP_HLT,                   /* wfi with nothing pending: sleep */
-    EXCP_DEBUG,                 /* reserved for the gdbstub */
+    EXCP_DEBUG,                 /* a breakpoint, watchpoint or single step */
 };
+
+/*
+ * Breakpoints and watchpoints: QEMU's BP_* flags.  Only the gdbstub sets
+ * them (BP_GDB); the guest's own ebreak and debug triggers are not these.
+ */
+#define BP_MEM_READ     0x01
+#define BP_MEM_WRITE    0x02
+#define BP_MEM_ACCESS   (BP_MEM_READ | BP_MEM_WRITE)
+#define BP_GDB          0x10
+
+/* Bounds that keep a hostile debugger's lists small. */
+#define CPU_MAX_BREAKPOINTS 1024
+#define CPU_MAX_WATCHPOINTS 1024
+
+typedef struct CPUBreakpoint {
+    uint64_t pc;                /* guest virtual address */
+    int flags;
+    QTAILQ_ENTRY(CPUBreakpoint) entry;
+} CPUBreakpoint;
+
+typedef struct CPUWatchpoint {
+    uint64_t vaddr;             /* guest virtual, [vaddr, vaddr + len) */
+    uint64_t len;
+    uint64_t hitaddr;           /* the access that hit it */
+    int flags;                  /* BP_MEM_* and BP_GDB */
+    QTAILQ_ENTRY(CPUWatchpoint) entry;
+} CPUWatchpoint;
 
 typedef struct CPUClass {
     ObjectClass parent_class;
@@ -61,6 +88,23 @@ typedef struct CPUClass {
     int64_t (*get_phys_page_debug)(CPUState *cpu, uint64_t addr);
     /* query-cpus-fast "target". */
     const char *target_name;
+    /*
+     * Breakpoints, watchpoints or single-step changed: drop whatever the
+     * CPU cached that would skip the checks (decoded code, TLB entries).
+     * BQL held, CPU stopped.
+     */
+    void (*debug_changed)(CPUState *cpu);
+    /*
+     * For the gdbstub (target/riscv/gdbstub.c): the target description
+     * XML file @name ("target.xml" and what it includes), NULL if none;
+     * read or write register @n (gdb's numbering) as target-endian bytes.
+     * Read appends to @buf and returns the bytes appended, write returns
+     * the bytes consumed; 0 means no such register.  BQL, CPU stopped.
+     */
+    const char *(*gdb_get_xml)(CPUState *cpu, const char *name);
+    int (*gdb_read_register)(CPUState *cpu, GByteArray *buf, int n);
+    int (*gdb_write_register)(CPUState *cpu, const uint8_t *buf, int n);
+    int gdb_num_core_regs;      /* what 'g' and 'G' carry */
 } CPUClass;
 
 typedef void (*run_on_cpu_func)(CPUState *cpu, void *data);
@@ -104,6 +148,19 @@ struct CPUState {
     bool has_waiter;
 
     QTAILQ_ENTRY(CPUState) node;    /* cpus_queue; BQL */
+
+    /*
+     * Debugging (system/breakpoint.c).  Changed only with the BQL while
+     * the CPU is stopped; read by its own thread in exec, off the fast
+     * paths (the target arranges that watched or breakpointed pages miss
+     * its caches).  watchpoint_hit is set by the CPU's thread before it
+     * returns EXCP_DEBUG and read by the gdbstub once it stopped.
+     */
+    QTAILQ_HEAD(, CPUBreakpoint) breakpoints;
+    QTAILQ_HEAD(, CPUWatchpoint) watchpoints;
+    int nb_breakpoints, nb_watchpoints;
+    bool singlestep_enabled;
+    CPUWatchpoint *watchpoint_hit;
 };
 
 #define CPU(obj) OBJECT_CHECK(CPUState, (obj), TYPE_CPU)
@@ -165,6 +222,8 @@ void cpu_interrupt(CPUState *cpu);
  */
 void pause_all_vcpus(void);
 void resume_all_vcpus(void);
+/* resume_all_vcpus for the CPUs @filter accepts (all if NULL). */
+void resume_vcpus(bool (*filter)(CPUState *cpu, void *opaque), void *opaque);
 bool all_vcpus_paused(void);
 
 /*
@@ -198,5 +257,32 @@ void cpu_exec_end(CPUState *cpu);
 
 /* Reset @cpu through its class.  BQL held, CPU stopped. */
 void cpu_reset(CPUState *cpu);
+
+/*
+ * Breakpoints and watchpoints on guest virtual addresses, and single-step
+ * (QEMU's cpu_breakpoint_insert, cpu_watchpoint_insert, cpu_single_step).
+ * BQL held and @cpu stopped.  Return 0, -ENOENT (remove: none matches),
+ * -EINVAL (empty or wrapping watchpoint range) or -ENOSPC (too many).
+ */
+int cpu_breakpoint_insert(CPUState *cpu, uint64_t pc, int flags);
+int cpu_breakpoint_remove(CPUState *cpu, uint64_t pc, int flags);
+void cpu_breakpoint_remove_all(CPUState *cpu, int mask);
+int cpu_watchpoint_insert(CPUState *cpu, uint64_t addr, uint64_t len,
+                          int flags);
+int cpu_watchpoint_remove(CPUState *cpu, uint64_t addr, uint64_t len,
+                          int flags);
+void cpu_watchpoint_remove_all(CPUState *cpu, int mask);
+void cpu_single_step(CPUState *cpu, bool enabled);
+
+/*
+ * For the target, in the CPU's own thread: is there a breakpoint in the
+ * guest page [@page, @page + @size)?  A watchpoint overlapping it?  The
+ * watchpoint an access of @len bytes at @addr with @flags (BP_MEM_READ or
+ * BP_MEM_WRITE) hits, recorded in cpu->watchpoint_hit, or NULL.
+ */
+bool cpu_breakpoint_in_page(CPUState *cpu, uint64_t page, uint64_t size);
+bool cpu_watchpoint_in_page(CPUState *cpu, uint64_t page, uint64_t size);
+CPUWatchpoint *cpu_watchpoint_check(CPUState *cpu, uint64_t addr,
+                                    uint64_t len, int flags);
 
 #endif

@@ -83,6 +83,13 @@ int monitor_puts(Monitor *mon, const char *str);
 int monitor_printf(Monitor *mon, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 int monitor_vprintf(Monitor *mon, const char *fmt, va_list ap)
     G_GNUC_PRINTF(2, 0);
+/*
+ * Run HMP @command_line and return its output (QMP human-monitor-command;
+ * the gdbstub's qRcmd).  Main thread, BQL.
+ */
+char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
+                                int64_t cpu_index, Error **errp);
+
 /* Try to write queued output now. */
 void monitor_flush(Monitor *mon);
 

@@ -14,8 +14,11 @@
 #include "qcore/osdep.h"
 #include <sys/types.h>
 
+typedef struct CPUState CPUState;
+
 /* QMP's RunState values (the subset qcore reaches). */
 typedef enum RunState {
+    RUN_STATE_DEBUG,        /* stopped by the gdbstub (breakpoint, step) */
     RUN_STATE_PRELAUNCH,    /* -S: created, never started */
     RUN_STATE_RUNNING,
     RUN_STATE_PAUSED,       /* stopped by "stop" */
@@ -60,6 +63,22 @@ bool vm_start(void);
  */
 void vm_stop(RunState state);
 
+/*
+ * vm_start and vm_stop call these, in registration order, once the new
+ * state holds (QEMU's qemu_add_vm_change_state_handler).  BQL.
+ */
+typedef void VMChangeStateHandler(void *opaque, bool running,
+                                  RunState state);
+void qemu_add_vm_change_state_handler(VMChangeStateHandler *cb,
+                                      void *opaque);
+
+/*
+ * vm_start resuming only the CPUs @filter accepts (the gdbstub's vCont);
+ * the others stay stopped.  @filter NULL: all, which is vm_start.
+ */
+bool vm_start_cpus(bool (*filter)(CPUState *cpu, void *opaque),
+                   void *opaque);
+
 /* -name: the VM's name, NULL when none was given. */
 const char *qemu_get_vm_name(void);
 void qemu_set_vm_name(const char *name);
@@ -74,6 +93,11 @@ void qemu_system_shutdown_request(ShutdownCause reason);
  */
 void qemu_system_shutdown_request_with_code(ShutdownCause reason,
                                             int exit_code);
+/*
+ * A vCPU stopped for the debugger: the main loop stops the VM into
+ * RUN_STATE_DEBUG (and the gdbstub reports why).
+ */
+void qemu_system_debug_request(void);
 /* Reset the machine (RESET event); qemu_register_reset handlers run. */
 void qemu_system_reset_request(ShutdownCause reason);
 /* Ask the guest to power down (POWERDOWN event; no guest yet). */

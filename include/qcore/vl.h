@@ -118,6 +118,8 @@ typedef struct QemuCmdline {
     const char *qtest_chrdev;   /* -qtest, or NULL */
     const char *qtest_log;      /* -qtest-log, or NULL */
     QDict *accel_opts;          /* owns the string accel points into */
+    const char *gdbstub_dev;    /* -gdb / -s (the last wins), or NULL */
+    Location gdbstub_loc;       /* where it was, for its errors */
 } QemuCmdline;
 
 /*

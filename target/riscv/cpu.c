@@ -139,6 +139,19 @@ static void riscv_cpu_dump_state(CPUState *cs, GString *out)
     }
 }
 
+/*
+ * Breakpoints, watchpoints or single-step changed (CPU stopped): the TLB
+ * may map a page that must now take the slow path, and decoded pages may
+ * lack (or carry stale) breakpoint marks.
+ */
+static void riscv_cpu_debug_changed(CPUState *cs)
+{
+    CPURISCVState *env = cpu_env(cs);
+
+    riscv_tlb_flush(env);
+    riscv_cpu_flush_code_cache(env);
+}
+
 static void riscv_cpu_instance_init(Object *obj)
 {
     RISCVCPU *cpu = RISCV_CPU(obj);
@@ -169,6 +182,8 @@ static void riscv_cpu_instance_finalize(Object *obj)
     env->code_pages = NULL;
     g_free(env->device_page);
     env->device_page = NULL;
+    g_free(env->step_page);
+    env->step_page = NULL;
 }
 
 static void riscv_cpu_class_init(ObjectClass *oc, const void *data)
@@ -182,6 +197,8 @@ static void riscv_cpu_class_init(ObjectClass *oc, const void *data)
     cc->get_pc = riscv_cpu_get_pc;
     cc->get_phys_page_debug = riscv_cpu_get_phys_page_debug;
     cc->target_name = "riscv64";
+    cc->debug_changed = riscv_cpu_debug_changed;
+    riscv_cpu_gdb_init(cc);
 }
 
 static const TypeInfo riscv_cpu_type = {

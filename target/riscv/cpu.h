@@ -138,6 +138,13 @@ typedef enum RISCVException {
     RISCV_EXCP_INST_PAGE_FAULT = 12,
     RISCV_EXCP_LOAD_PAGE_FAULT = 13,
     RISCV_EXCP_STORE_PAGE_FAULT = 15,
+    /*
+     * qcore's own, never raised to the guest (the gdbstub's): the access
+     * was done and hit a watchpoint (cs->watchpoint_hit); the fetched page
+     * holds breakpoints and must be run from its debug view (translate.c).
+     */
+    RISCV_EXCP_WATCHPOINT = 0x100,
+    RISCV_EXCP_DEBUG_PAGE = 0x101,
 } RISCVException;
 
 /* ---- satp (Sv39) --------------------------------------------------------- */
@@ -250,6 +257,9 @@ typedef struct CPURISCVState {
     RISCVDecodedPage *last_page;    /* the page last looked up */
     /* Scratch for code read from a device (exec.c); lazily allocated. */
     RISCVDecodedPage *device_page;
+    /* Single-step (gdbstub): one decoded slot, the others end the block. */
+    RISCVDecodedPage *step_page;
+    unsigned step_slot;
 } CPURISCVState;
 
 typedef struct RISCVCPU {

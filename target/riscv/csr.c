@@ -363,3 +363,27 @@ RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
     *rd_val = old;
     return RISCV_EXCP_NONE;
 }
+
+RISCVException riscv_csrrw_debug(CPURISCVState *env, unsigned csrno,
+                                 uint64_t *val, bool write)
+{
+    uint64_t priv = env->priv;
+    RISCVException ex;
+
+    if (csrno > 0xfff || (write && (csrno >> 10) == 3)) {
+        return RISCV_EXCP_ILLEGAL_INST;
+    }
+    /* The debugger sees everything, as M-mode does (QEMU's debugger). */
+    env->priv = PRV_M;
+    if (write) {
+        ex = csr_read(env, csrno, &(uint64_t){ 0 });
+        if (ex == RISCV_EXCP_NONE) {
+            ex = csr_write(env, csrno, *val);
+        }
+    } else {
+        ex = csr_read(env, csrno, val);
+    }
+    env->priv = priv;
+    riscv_cpu_update_mmu_idx(env);
+    return ex;
+}

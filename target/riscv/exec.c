@@ -24,8 +24,11 @@
 #include "qcore/osdep.h"
 #include "target/riscv/internals.h"
 
-/* Finished the block normally; or a wfi with nothing to do. */
-enum { BLOCK_DONE = 0, BLOCK_HALT = 1 };
+/*
+ * Finished the block normally; a wfi with nothing to do; a breakpoint or
+ * watchpoint of the gdbstub (the hart stops for it, EXCP_DEBUG).
+ */
+enum { BLOCK_DONE = 0, BLOCK_HALT = 1, BLOCK_DEBUG = 2 };
 
 static inline int64_t sext32(uint64_t v)
 {
@@ -40,7 +43,8 @@ static inline int64_t sext32(uint64_t v)
  * and, for BRANCH_OPS, SKIP_* (do_OP_x_skip_ADDI...).
  */
 #define SYS_OPS(X) \
-    X(DECODE) X(PAGE_END) X(CROSS_PAGE) X(ILLEGAL) X(FENCE_I) X(ECALL) \
+    X(DECODE) X(PAGE_END) X(CROSS_PAGE) X(ILLEGAL) X(BREAKPOINT) \
+    X(FENCE_I) X(ECALL) \
     X(EBREAK) X(MRET) X(SRET) X(WFI) X(SFENCE_VMA) X(CSRRW) X(CSRRS) \
     X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI)
 #define STEP_OPS(X) \
@@ -183,6 +187,9 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
         } else {                                                        \
             ex = riscv_load_slow(env, a, size, &slow_val);              \
             if (ex != RISCV_EXCP_NONE) {                                \
+                if (ex == RISCV_EXCP_WATCHPOINT) {                      \
+                    goto watch_hit;                                     \
+                }                                                       \
                 RAISE(ex, env->badaddr);                                \
             }                                                           \
             v = slow_val;                                               \
@@ -202,6 +209,9 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
         } else {                                                        \
             ex = riscv_store_slow(env, a, size, RS2);                   \
             if (ex != RISCV_EXCP_NONE) {                                \
+                if (ex == RISCV_EXCP_WATCHPOINT) {                      \
+                    goto watch_hit;                                     \
+                }                                                       \
                 RAISE(ex, env->badaddr);                                \
             }                                                           \
         }                                                               \
@@ -214,6 +224,17 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
 #define U16(x)  ((uint64_t)(uint16_t)(x))
 #define U32(x)  ((uint64_t)(uint32_t)(x))
 #define U64(x)  ((uint64_t)(x))
+
+/* LR, SC, AMO: the slow path's result to rd, or its trap or stop. */
+#define RMW_RESULT()  do {                                              \
+        if (ex != RISCV_EXCP_NONE) {                                    \
+            if (ex == RISCV_EXCP_WATCHPOINT) {                          \
+                goto watch_hit;                                         \
+            }                                                           \
+            RAISE(ex, env->badaddr);                                    \
+        }                                                               \
+        RD = slow_val;                                                  \
+    } while (0)
 
 /*
  * A branch over the one ALU instruction in the next slot (RISCV_FORM_SKIP_*),
@@ -270,6 +291,9 @@ do_OP_CROSS_PAGE: {
 
         SYNC_PC();
         ex = riscv_fetch_page(env, pc + 2, &pa2, &host2);
+        if (ex == RISCV_EXCP_DEBUG_PAGE) {
+            ex = RISCV_EXCP_NONE;   /* breakpoints there: same bytes */
+        }
         if (ex == RISCV_EXCP_NONE && !host2) {
             /* The upper half is on a device page: read it from there. */
             ex = riscv_fetch_device(env, pc + 2, pa2, &hi);
@@ -291,6 +315,14 @@ do_OP_CROSS_PAGE: {
     }
 do_OP_ILLEGAL:
     RAISE(RISCV_EXCP_ILLEGAL_INST, (uint32_t)op->imm);
+do_OP_BREAKPOINT:
+    /* Stop before the instruction, as QEMU does; it runs on resume. */
+    SYNC_PC();
+    return BLOCK_DEBUG;
+watch_hit:
+    /* Stop before the access, at the instruction, as QEMU 7.2 does. */
+    SYNC_PC();
+    return BLOCK_DEBUG;
 
 #define LBL(x)  do_##x
 #define STEP    4
@@ -444,10 +476,39 @@ static int run_device_insn(CPURISCVState *env, hwaddr paddr)
     return ret;
 }
 
+/*
+ * The gdbstub's single-step: exactly one instruction (or the trap it
+ * raises), interrupts held off as QEMU's default SSTEP_NOIRQ does, then
+ * EXCP_DEBUG.  A wfi steps over without waiting.
+ */
+static int riscv_cpu_exec_step(CPUState *cs)
+{
+    CPURISCVState *env = cpu_env(cs);
+    const uint8_t *host;
+    RISCVException ex;
+    hwaddr paddr;
+
+    ex = riscv_fetch_page(env, env->pc, &paddr, &host);
+    if (ex != RISCV_EXCP_NONE && ex != RISCV_EXCP_DEBUG_PAGE) {
+        riscv_raise_exception(env, ex, env->badaddr);
+        return EXCP_DEBUG;
+    }
+    if (!host) {
+        /* Code on a device runs one instruction at a time anyway. */
+        return run_device_insn(env, paddr) == BLOCK_HALT ? EXCP_HLT
+                                                         : EXCP_DEBUG;
+    }
+    run_block(env, riscv_get_step_page(env, host));
+    return EXCP_DEBUG;
+}
+
 int riscv_cpu_exec(CPUState *cs)
 {
     CPURISCVState *env = cpu_env(cs);
 
+    if (unlikely(cs->singlestep_enabled)) {
+        return riscv_cpu_exec_step(cs);
+    }
     for (;;) {
         RISCVDecodedPage *dp;
         const uint8_t *host;
@@ -463,17 +524,22 @@ int riscv_cpu_exec(CPUState *cs)
             riscv_cpu_exec_interrupt(env);
         }
         ex = riscv_fetch_page(env, env->pc, &paddr, &host);
-        if (ex != RISCV_EXCP_NONE) {
+        if (likely(ex == RISCV_EXCP_NONE)) {
+            if (unlikely(!host)) {
+                r = run_device_insn(env, paddr);
+                if (r == BLOCK_DONE) {
+                    continue;
+                }
+                return r == BLOCK_HALT ? EXCP_HLT : EXCP_DEBUG;
+            }
+            dp = riscv_get_decoded_page(env, paddr, host);
+        } else if (ex == RISCV_EXCP_DEBUG_PAGE) {
+            dp = riscv_get_debug_page(env, paddr, host,
+                                      env->pc & TARGET_PAGE_MASK);
+        } else {
             riscv_raise_exception(env, ex, env->badaddr);
             continue;
         }
-        if (unlikely(!host)) {
-            if (run_device_insn(env, paddr) == BLOCK_HALT) {
-                return EXCP_HLT;
-            }
-            continue;
-        }
-        dp = riscv_get_decoded_page(env, paddr, host);
         /* The one log check of the hot loop: per block, never per insn. */
         nochain = unlikely(qemu_loglevel_mask(RISCV_LOG_BLOCK_MASK)) &&
                   riscv_log_block(env, dp);
@@ -490,8 +556,13 @@ int riscv_cpu_exec(CPUState *cs)
         if (unlikely(nochain)) {
             qatomic_and(&cs->exit_request, ~2u);
         }
-        if (r == BLOCK_HALT) {
+        switch (r) {
+        case BLOCK_DONE:
+            break;
+        case BLOCK_HALT:
             return EXCP_HLT;
+        default:
+            return EXCP_DEBUG;
         }
     }
 }

@@ -96,6 +96,7 @@ typedef enum RISCVOpc {
     OP_CROSS_PAGE,      /* a 32-bit instruction whose upper half is on the
                            next page: fetched and decoded every time */
     OP_ILLEGAL,         /* imm: the instruction bits (for mtval) */
+    OP_BREAKPOINT,      /* a gdb breakpoint (debug view of a page only) */
 
     OP_LUI, OP_AUIPC, OP_JAL, OP_JALR,
     OP_BEQ, OP_BNE, OP_BLT, OP_BGE, OP_BLTU, OP_BGEU,
@@ -186,6 +187,11 @@ struct RISCVDecodedPage {
     const uint8_t *host;        /* the page's bytes in RAM */
     CodePage *shared;           /* registry entry (writes bump its gen) */
     uint32_t gen;               /* shared->gen when the slots were valid */
+    /*
+     * A debug view (paddr has bit 0 set): the page as run from virtual
+     * page @bp_vpage, with OP_BREAKPOINT in the slots of its breakpoints.
+     */
+    uint64_t bp_vpage;
     RISCVOp ops[RISCV_PAGE_SLOTS + 1];  /* + the OP_PAGE_END sentinel */
     /*
      * -d in_asm: a bit per slot, set once the block starting there was
@@ -219,6 +225,22 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
  */
 RISCVDecodedPage *riscv_device_page_new(void);
 void riscv_device_page_clear(RISCVDecodedPage *dp, unsigned slot);
+
+/*
+ * The debug view of physical page @paddr run from virtual page @vpage,
+ * which holds breakpoints (riscv_fetch_page said RISCV_EXCP_DEBUG_PAGE):
+ * its slots at breakpoints are OP_BREAKPOINT.  Kept apart from the plain
+ * page, so the plain page's loops pay nothing for breakpoints elsewhere.
+ */
+RISCVDecodedPage *riscv_get_debug_page(CPURISCVState *env, hwaddr paddr,
+                                       const uint8_t *host, uint64_t vpage);
+
+/*
+ * A page to run exactly one instruction, the one at env->pc (@host: the
+ * bytes of its page): every other slot ends the block.
+ */
+RISCVDecodedPage *riscv_get_step_page(CPURISCVState *env,
+                                      const uint8_t *host);
 
 /* Decode the slot @op of @dp in place. */
 void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op);
@@ -320,10 +342,21 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
                                 unsigned size, uint64_t val);
 
 /*
+ * Before an access the slow path is about to do (AMO, SC): would it hit
+ * one of the gdbstub's watchpoints (@flags BP_MEM_READ/WRITE)?  Then
+ * RISCV_EXCP_WATCHPOINT: the hart stops at the instruction, nothing done.
+ * riscv_load_slow and riscv_store_slow check by themselves.
+ */
+RISCVException riscv_check_watchpoint(CPURISCVState *env, uint64_t vaddr,
+                                      unsigned size, int flags);
+
+/*
  * Translate a fetch of the page holding @pc: its RAM bytes and physical
  * address; or, when @pc is not in RAM or ROM, *@host NULL and *@paddr the
  * physical address of @pc itself (riscv_fetch_device reads it); or the
- * exception, with env->badaddr set.
+ * exception, with env->badaddr set.  A page holding breakpoints gives
+ * RISCV_EXCP_DEBUG_PAGE with both filled in: run it from
+ * riscv_get_debug_page().
  */
 RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
                                 hwaddr *paddr, const uint8_t **host);
@@ -393,6 +426,17 @@ bool riscv_cpu_exec_interrupt(CPURISCVState *env);
  */
 RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
                            uint64_t src, uint64_t *rd_val);
+
+/*
+ * The debugger's access to CSR @csrno (gdbstub): read into *@val, or
+ * write *@val, with M-mode's rights and no trap; RISCV_EXCP_NONE if the
+ * CSR exists (and, for a write, is writable).  BQL, hart stopped.
+ */
+RISCVException riscv_csrrw_debug(CPURISCVState *env, unsigned csrno,
+                                 uint64_t *val, bool write);
+
+/* CPUClass's gdbstub hooks (gdbstub.c). */
+void riscv_cpu_gdb_init(CPUClass *cc);
 
 /* mret / sret: RISCV_EXCP_NONE with env->pc set, or illegal. */
 RISCVException riscv_mret(CPURISCVState *env);

@@ -304,6 +304,47 @@ int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr)
 }
 
 /*
+ * Pages the gdbstub watches never enter a data TLB, and pages holding its
+ * breakpoints never enter the fetch TLB: their accesses and block entries
+ * take the slow paths below, which check.  Everything else runs with no
+ * check at all.
+ */
+static bool debug_page(CPURISCVState *env, uint64_t vpage, MMUAccessType type)
+{
+    CPUState *cs = env_cpu(env);
+
+    if (type == MMU_INST_FETCH) {
+        return unlikely(cs->nb_breakpoints) &&
+               cpu_breakpoint_in_page(cs, vpage, TARGET_PAGE_SIZE);
+    }
+    return unlikely(cs->nb_watchpoints) &&
+           cpu_watchpoint_in_page(cs, vpage, TARGET_PAGE_SIZE);
+}
+
+/*
+ * Would this access (translated, not yet done) hit a watchpoint?  Then
+ * the hart stops before it, at the instruction, as QEMU 7.2 does; gdb
+ * steps over it with its watchpoints removed.  (Slow path only.)
+ */
+static RISCVException check_watchpoint(CPURISCVState *env, uint64_t vaddr,
+                                       unsigned size, int flags)
+{
+    CPUState *cs = env_cpu(env);
+
+    if (unlikely(cs->nb_watchpoints) &&
+        cpu_watchpoint_check(cs, vaddr, size, flags)) {
+        return RISCV_EXCP_WATCHPOINT;
+    }
+    return RISCV_EXCP_NONE;
+}
+
+RISCVException riscv_check_watchpoint(CPURISCVState *env, uint64_t vaddr,
+                                      unsigned size, int flags)
+{
+    return check_watchpoint(env, vaddr, size, flags);
+}
+
+/*
  * The host address of physical page @paddr (translated from @vaddr) if it
  * is RAM the access may use directly (not ROM for stores, not a sliver
  * smaller than a page), else NULL.  The page also enters the TLB unless
@@ -325,7 +366,8 @@ static uint8_t *tlb_fill(CPURISCVState *env, uint64_t vaddr, hwaddr paddr,
     if (mr && memory_region_is_ram(mr) && plen >= TARGET_PAGE_SIZE &&
         !(type == MMU_DATA_STORE && mr->readonly)) {
         host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
-        if (riscv_pmp_page_allows(env, page, type, mmu_idx_priv(mmu_idx))) {
+        if (riscv_pmp_page_allows(env, page, type, mmu_idx_priv(mmu_idx)) &&
+            !debug_page(env, vaddr & TARGET_PAGE_MASK, type)) {
             RISCVTLBEntry *e = riscv_tlb_entry(env->tlb[mmu_idx][type],
                                                vaddr);
 
@@ -502,6 +544,9 @@ RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
 
     ex = data_access_target(env, vaddr, size, MMU_DATA_LOAD, mmu_idx, &host,
                             &paddr);
+    if (ex == RISCV_EXCP_NONE) {
+        ex = check_watchpoint(env, vaddr, size, BP_MEM_READ);
+    }
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
@@ -544,6 +589,9 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
 
     ex = data_access_target(env, vaddr, size, MMU_DATA_STORE, mmu_idx,
                             &host, &paddr);
+    if (ex == RISCV_EXCP_NONE) {
+        ex = check_watchpoint(env, vaddr, size, BP_MEM_WRITE);
+    }
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
@@ -591,7 +639,8 @@ RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
     }
     *paddr = pa & TARGET_PAGE_MASK;
     *host = h;
-    return RISCV_EXCP_NONE;
+    return debug_page(env, page, MMU_INST_FETCH) ? RISCV_EXCP_DEBUG_PAGE
+                                                  : RISCV_EXCP_NONE;
 }
 
 RISCVException riscv_fetch_device(CPURISCVState *env, uint64_t pc,

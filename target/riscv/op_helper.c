@@ -249,6 +249,9 @@ RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
         return RISCV_EXCP_STORE_AMO_ADDR_MIS;
     }
     ex = riscv_probe_rmw(env, vaddr, size, &host, &paddr);
+    if (ex == RISCV_EXCP_NONE) {
+        ex = riscv_check_watchpoint(env, vaddr, size, BP_MEM_ACCESS);
+    }
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }
@@ -332,6 +335,12 @@ RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
     }
     env->load_res = -1;
     ex = riscv_probe_rmw(env, vaddr, size, &host, &paddr);
+    if (ex == RISCV_EXCP_NONE) {
+        ex = riscv_check_watchpoint(env, vaddr, size, BP_MEM_WRITE);
+    }
+    if (ex == RISCV_EXCP_WATCHPOINT) {
+        env->load_res = vaddr;      /* the SC runs again after the stop */
+    }
     if (ex != RISCV_EXCP_NONE) {
         return ex;
     }

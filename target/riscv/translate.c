@@ -190,6 +190,91 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
     return dp;
 }
 
+/*
+ * Breakpoints (the gdbstub's) are marked in a page's debug view only: the
+ * fetch path sends a virtual page holding breakpoints here (it never
+ * enters the fetch TLB), and every other page is decoded and run as if
+ * no debugger existed.  Marks are redone whenever the view is entered
+ * from another virtual page or its bytes changed; adding or removing a
+ * breakpoint drops the whole cache (riscv_cpu_debug_changed).
+ */
+static void debug_page_mark(CPURISCVState *env, RISCVDecodedPage *dp,
+                            uint64_t vpage)
+{
+    CPUBreakpoint *bp;
+
+    memset(dp->ops, 0, sizeof(dp->ops[0]) * RISCV_PAGE_SLOTS);
+    dp->bp_vpage = vpage;
+    QTAILQ_FOREACH(bp, &env_cpu(env)->breakpoints, entry) {
+        if ((bp->pc & TARGET_PAGE_MASK) == vpage && !(bp->pc & 1)) {
+            dp->ops[(bp->pc & ~TARGET_PAGE_MASK) >> 1].opc = OP_BREAKPOINT;
+        }
+    }
+}
+
+RISCVDecodedPage *riscv_get_debug_page(CPURISCVState *env, hwaddr paddr,
+                                       const uint8_t *host, uint64_t vpage)
+{
+    hwaddr key = paddr | 1;
+    RISCVDecodedPage *dp = g_hash_table_lookup(env->code_pages, &key);
+    uint32_t gen;
+
+    if (!dp) {
+        dp = g_malloc0(sizeof(*dp));
+        dp->paddr = key;
+        dp->host = host;
+        dp->shared = code_page_ref(paddr >> TARGET_PAGE_BITS);
+        dp->gen = riscv_code_page_gen(dp);
+        dp->ops[RISCV_PAGE_SLOTS].opc = OP_PAGE_END;
+        g_hash_table_insert(env->code_pages, &dp->paddr, dp);
+        debug_page_mark(env, dp, vpage);
+    }
+    gen = riscv_code_page_gen(dp);
+    if (gen != dp->gen || dp->bp_vpage != vpage) {
+        dp->gen = gen;
+        debug_page_mark(env, dp, vpage);
+    }
+    /* Never the plain page's key: a plain lookup cannot land here. */
+    env->last_page = dp;
+    return dp;
+}
+
+RISCVDecodedPage *riscv_get_step_page(CPURISCVState *env,
+                                      const uint8_t *host)
+{
+    RISCVDecodedPage *dp = env->step_page;
+    unsigned offset = env->pc & ~TARGET_PAGE_MASK;
+    RISCVOp *op;
+    uint32_t insn;
+    unsigned i;
+
+    if (!dp) {
+        dp = env->step_page = g_malloc0(sizeof(*dp));
+        for (i = 0; i <= RISCV_PAGE_SLOTS; i++) {
+            dp->ops[i].opc = OP_PAGE_END;
+        }
+    }
+    /* Undo the previous step's slot; it ends blocks like the rest. */
+    memset(&dp->ops[env->step_slot], 0, sizeof(RISCVOp));
+    dp->ops[env->step_slot].opc = OP_PAGE_END;
+    dp->host = host;
+    env->step_slot = offset >> 1;
+    op = &dp->ops[env->step_slot];
+    memset(op, 0, sizeof(*op));
+    /* Plain form: no NEAR or fused branch may run a second instruction. */
+    insn = riscv_host_load(host + (offset & ~1u), 2);
+    if ((insn & 3) == 3 && offset >= TARGET_PAGE_SIZE - 2) {
+        op->opc = OP_CROSS_PAGE;
+        op->len = 4;
+        return dp;
+    }
+    if ((insn & 3) == 3) {
+        insn |= riscv_host_load(host + (offset & ~1u) + 2, 2) << 16;
+    }
+    riscv_decode(op, insn);
+    return dp;
+}
+
 void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op)
 {
     unsigned offset = (op - dp->ops) * 2;

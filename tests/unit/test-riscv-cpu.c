@@ -1563,6 +1563,143 @@ static void test_exit_request_from_other_thread(Fixture *f, gconstpointer data)
                      (f->env->pc == CODE + 4));
 }
 
+/* ---- The gdbstub's breakpoints, single-step and watchpoints ---------- */
+
+static int exec_debug(Fixture *f)
+{
+    CPUState *cs = CPU(f->cpu);
+
+    qatomic_set(&cs->exit_request, 0);
+    return CPU_GET_CLASS(cs)->exec(cs);
+}
+
+/*
+ * A breakpoint inside a loop that never leaves its page (NEAR branches)
+ * stops before the instruction, every time it is reached, also when the
+ * page was decoded before the breakpoint existed; removed, the loop ends.
+ */
+static void test_breakpoint_in_near_loop(Fixture *f, gconstpointer data)
+{
+    RUN(f, ADDI(A0, ZERO, 0), ADDI(A1, ZERO, 10),
+        OP(0, 0, A0, A0, A1), ADDI(A1, A1, -1), BNE(A1, ZERO, -8), WFI);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 55);
+
+    g_assert_cmpint(cpu_breakpoint_insert(CPU(f->cpu), CODE + 12, BP_GDB),
+                    ==, 0);
+    f->env->minstret = 0;
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_DEBUG);
+    g_assert_cmphex(f->env->pc, ==, CODE + 12);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 10);
+    g_assert_cmpuint(f->env->minstret, ==, 3);
+    /* Still armed: resuming at it stops at once, nothing executed. */
+    g_assert_cmpint(exec_debug(f), ==, EXCP_DEBUG);
+    g_assert_cmphex(f->env->pc, ==, CODE + 12);
+    g_assert_cmpuint(f->env->minstret, ==, 3);
+    /* The next time round the loop. */
+    g_assert_cmpint(cpu_breakpoint_remove(CPU(f->cpu), CODE + 12, BP_GDB),
+                    ==, 0);
+    g_assert_cmpint(cpu_breakpoint_remove(CPU(f->cpu), CODE + 12, BP_GDB),
+                    ==, -ENOENT);
+    g_assert_cmpint(cpu_breakpoint_insert(CPU(f->cpu), CODE + 8, BP_GDB),
+                    ==, 0);
+    g_assert_cmpint(exec_debug(f), ==, EXCP_DEBUG);
+    g_assert_cmphex(f->env->pc, ==, CODE + 8);
+    g_assert_cmpuint(f->env->gpr[A1], ==, 9);
+    cpu_breakpoint_remove_all(CPU(f->cpu), BP_GDB);
+    g_assert_cmpint(exec_debug(f), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 55);
+}
+
+/*
+ * Single-step runs exactly one instruction per exec, even a branch that
+ * is normally fused with the instruction it skips, and a jump within the
+ * page; minstret counts each.
+ */
+static void test_single_step_one_instruction(Fixture *f, gconstpointer data)
+{
+    static const uint64_t pcs[] = { 4, 12, 16, 24, 28, 32 };
+    const uint32_t prog[] = {
+        ADDI(A0, ZERO, 1), BNE(A0, ZERO, 8), ADDI(A2, A2, 5),
+        ADDI(A3, ZERO, 7), jal(ZERO, 8), ADDI(A4, ZERO, 1), ADDI(A5, ZERO, 2),
+        WFI,
+    };
+    unsigned i;
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->gpr[A2] = 0;
+    f->env->pc = CODE;
+    f->env->minstret = 0;
+    cpu_single_step(CPU(f->cpu), true);
+    for (i = 0; i < G_N_ELEMENTS(pcs); i++) {
+        g_assert_cmpint(exec_debug(f), ==, EXCP_DEBUG);
+        g_assert_cmphex(f->env->pc, ==, CODE + pcs[i]);
+        g_assert_cmpuint(f->env->minstret, ==, i + 1);
+    }
+    g_assert_cmpuint(f->env->gpr[A2], ==, 0);
+    g_assert_cmpuint(f->env->gpr[A3], ==, 7);
+    g_assert_cmpuint(f->env->gpr[A4], ==, 0);
+    g_assert_cmpuint(f->env->gpr[A5], ==, 2);
+    cpu_single_step(CPU(f->cpu), false);
+    g_assert_cmpint(exec_debug(f), ==, EXCP_HLT);
+}
+
+/*
+ * Watchpoints stop the hart at the instruction, before the access (QEMU
+ * 7.2's behaviour): write watchpoints catch stores and AMOs, read ones
+ * loads; accesses elsewhere in the same page go on.
+ */
+static void test_watchpoints_stop_before_access(Fixture *f,
+                                                gconstpointer data)
+{
+    CPUState *cs = CPU(f->cpu);
+    const uint32_t prog[] = {
+        ADDI(A1, ZERO, 42),
+        STORE(3, A1, T0, 16),               /* sd a1, 16(t0): not watched */
+        STORE(3, A1, T0, 0),                /* sd a1, 0(t0) */
+        LOAD(3, A2, T0, 8),                 /* ld a2, 8(t0) */
+        AMO(RISCV_AMO_ADD, 3, A3, T0, A1),  /* amoadd.d a3, a1, (t0) */
+        WFI,
+    };
+
+    st64(f, DATA, 1);
+    st64(f, DATA + 8, 2);
+    st64(f, DATA + 16, 3);
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->gpr[T0] = DATA;
+    g_assert_cmpint(cpu_watchpoint_insert(cs, DATA, 8,
+                                          BP_GDB | BP_MEM_WRITE), ==, 0);
+    g_assert_cmpint(cpu_watchpoint_insert(cs, DATA + 8, 8,
+                                          BP_GDB | BP_MEM_READ), ==, 0);
+    g_assert_cmpint(cpu_watchpoint_insert(cs, 0, 0, BP_GDB | BP_MEM_READ),
+                    ==, -EINVAL);
+
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_DEBUG);
+    g_assert_cmphex(f->env->pc, ==, CODE + 8);
+    g_assert_cmphex(cs->watchpoint_hit->vaddr, ==, DATA);
+    g_assert_cmpuint(ld64(f, DATA + 16), ==, 42);
+    g_assert_cmpuint(ld64(f, DATA), ==, 1);     /* not yet written */
+
+    cpu_watchpoint_remove(cs, DATA, 8, BP_GDB | BP_MEM_WRITE);
+    cs->watchpoint_hit = NULL;
+    g_assert_cmpint(exec_debug(f), ==, EXCP_DEBUG);
+    g_assert_cmphex(f->env->pc, ==, CODE + 12);
+    g_assert_cmphex(cs->watchpoint_hit->vaddr, ==, DATA + 8);
+    g_assert_cmpuint(ld64(f, DATA), ==, 42);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 0);
+
+    cpu_watchpoint_remove_all(cs, BP_GDB);
+    g_assert_null(cs->watchpoint_hit);
+    g_assert_cmpint(cpu_watchpoint_insert(cs, DATA + 4, 1,
+                                          BP_GDB | BP_MEM_WRITE), ==, 0);
+    g_assert_cmpint(exec_debug(f), ==, EXCP_DEBUG);
+    g_assert_cmphex(f->env->pc, ==, CODE + 16);     /* the AMO */
+    g_assert_cmpuint(f->env->gpr[A2], ==, 2);
+    cpu_watchpoint_remove_all(cs, BP_GDB);
+    g_assert_cmpint(exec_debug(f), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A3], ==, 42);
+    g_assert_cmpuint(ld64(f, DATA), ==, 84);
+}
+
 static void test_dump_state_layout(Fixture *f, gconstpointer data)
 {
     g_autoptr(GString) s = g_string_new("");
@@ -1655,6 +1792,11 @@ int main(int argc, char **argv)
     ADD("exec/exit-request-from-other-thread",
         test_exit_request_from_other_thread);
     ADD("exec/dump-state-layout", test_dump_state_layout);
+    ADD("debug/breakpoint-in-near-loop", test_breakpoint_in_near_loop);
+    ADD("debug/single-step-one-instruction",
+        test_single_step_one_instruction);
+    ADD("debug/watchpoints-stop-before-access",
+        test_watchpoints_stop_before_access);
     if (g_test_perf()) {
         ADD("perf/loop-mips", test_perf_loop_mips);
     }
