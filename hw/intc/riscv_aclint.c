@@ -81,10 +81,11 @@ static void aclint_drive(qemu_irq irq, int *last, int level)
 static void aclint_update_timer(AclintHart *h)
 {
     RISCVAclintState *s = h->s;
-    uint64_t raw_target;
-    unsigned __int128 deadline;
+    uint64_t raw = aclint_ticks_raw(s);
+    uint64_t mtime = raw + (uint64_t)qatomic_read(&s->time_delta);
+    unsigned __int128 raw_target, deadline;
 
-    if (h->timecmp <= riscv_aclint_get_mtime(s)) {
+    if (h->timecmp <= mtime) {
         timer_del(&h->timer);
         aclint_drive(h->mtip_irq, &h->mtip_level, 1);
         return;
@@ -92,13 +93,17 @@ static void aclint_update_timer(AclintHart *h)
     aclint_drive(h->mtip_irq, &h->mtip_level, 0);
 
     /*
-     * mtime = floor(ns * freq / 1e9) + delta >= timecmp first holds at
-     * ns = ceil((timecmp - delta) * 1e9 / freq).  128 bits cannot
-     * overflow; a deadline past INT64_MAX ns (292 years) never comes.
+     * mtime reaches timecmp after (timecmp - mtime) more ticks, at raw
+     * count raw + that, which is always ahead: counting from the raw
+     * clock (not timecmp - delta, which wraps when mtime was set below
+     * the raw count) the deadline can never be in the past.  mtime =
+     * floor(ns * freq / 1e9) + delta first reaches it at ns = ceil(...).
+     * 128 bits cannot overflow; a deadline past INT64_MAX ns (292 years)
+     * never comes.
      */
-    raw_target = h->timecmp - (uint64_t)qatomic_read(&s->time_delta);
-    deadline = ((unsigned __int128)raw_target * NANOSECONDS_PER_SECOND +
-                s->timebase_freq - 1) / s->timebase_freq;
+    raw_target = (unsigned __int128)raw + (h->timecmp - mtime);
+    deadline = (raw_target * NANOSECONDS_PER_SECOND + s->timebase_freq - 1) /
+               s->timebase_freq;
     if (deadline > INT64_MAX) {
         timer_del(&h->timer);
         return;
