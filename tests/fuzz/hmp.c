@@ -1,0 +1,34 @@
+/*
+ * Fuzz target: an HMP monitor with its line editor, fed the input as
+ * typed keys: readline (escape sequences, history, completion), the
+ * command parser and every command, on a virt board whose harts never
+ * run.  Corresponds to QEMU's monitor/hmp.c as reached by a user; QEMU
+ * has no fuzz target for it.
+ *
+ * Each input is one session (the chardev opens: banner and prompt).
+ * quit and the shutdowns are swallowed, cont starts no hart, pmemsave
+ * and friends cannot write files (fuzz-common.c); objects made by
+ * object_add are deleted after each input.
+ */
+#include "qcore/osdep.h"
+#include "qcore/monitor.h"
+#include "fuzz.h"
+
+static Chardev *chr;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    fuzz_virt_machine_init();
+    chr = fuzz_sink_chardev("fuzz-hmp");
+    monitor_init_hmp(chr, true, &error_abort);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    qemu_chr_be_event(chr, CHR_EVENT_OPENED);
+    fuzz_chr_feed(chr, data, size);
+    qemu_chr_be_event(chr, CHR_EVENT_CLOSED);
+    fuzz_settle();
+    return 0;
+}

@@ -1,0 +1,35 @@
+/*
+ * Fuzz target: a QMP monitor fed the input as a client's bytes: the
+ * streamer, the dispatcher, argument checking and every command, with a
+ * virt board (harts never run) behind them.  Corresponds to QEMU's
+ * tests/qtest/fuzz/ qmp use and to the monitor part of generic-fuzz.
+ *
+ * Each input is one client session: the monitor sees a new connection
+ * (greeting, negotiation mode), the bytes arrive, the client goes away.
+ * The input should start with {"execute":"qmp_capabilities"}, as the
+ * seeds do; without it only negotiation mode is exercised.  quit and
+ * the shutdowns are swallowed, cont starts no hart and file-writing
+ * commands fail (fuzz-common.c); -objects an input made are deleted.
+ */
+#include "qcore/osdep.h"
+#include "qcore/monitor.h"
+#include "fuzz.h"
+
+static Chardev *chr;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    fuzz_virt_machine_init();
+    chr = fuzz_sink_chardev("fuzz-qmp");
+    monitor_init_qmp(chr, false, &error_abort);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    qemu_chr_be_event(chr, CHR_EVENT_OPENED);
+    fuzz_chr_feed(chr, data, size);
+    qemu_chr_be_event(chr, CHR_EVENT_CLOSED);
+    fuzz_settle();
+    return 0;
+}
