@@ -13,15 +13,18 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/monitor.h"
+#include "monitor/monitor-internal.h"
 #include "fuzz.h"
 
 static Chardev *chr;
+static Monitor *mon;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_virt_machine_init();
     chr = fuzz_sink_chardev("fuzz-qmp");
     monitor_init_qmp(chr, false, &error_abort);
+    mon = QTAILQ_LAST(&mon_list);
     return 0;
 }
 
@@ -31,5 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_chr_feed(chr, data, size);
     qemu_chr_be_event(chr, CHR_EVENT_CLOSED);
     fuzz_settle();
+    /* quit leaves the monitor suspended for the exit that never comes. */
+    while (mon->suspend_cnt) {
+        monitor_resume(mon);
+    }
     return 0;
 }
