@@ -113,10 +113,19 @@ void fuzz_virt_machine_init(void)
 
 Chardev *fuzz_sink_chardev(const char *label)
 {
-    Chardev *chr = qemu_chr_new(label, "null", NULL);
+    g_autofree char *spec = g_strdup_printf("ringbuf,id=%s,size=%d", label,
+                                            FUZZ_SINK_SIZE);
+    QemuOpts *opts = qemu_opts_parse(&qemu_chardev_opts, spec, true,
+                                     &error_abort);
+    Chardev *chr = qemu_chr_new_from_opts(opts, NULL, &error_abort);
 
-    g_assert_nonnull(chr);
+    qemu_opts_del(opts);
     return chr;
+}
+
+char *fuzz_sink_take(Chardev *chr)
+{
+    return qmp_ringbuf_read(chr->label, FUZZ_SINK_SIZE, false, &error_abort);
 }
 
 void fuzz_chr_feed(Chardev *chr, const uint8_t *data, size_t size)

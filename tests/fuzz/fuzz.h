@@ -27,8 +27,14 @@ void fuzz_qcore_init(void);
  */
 void fuzz_virt_machine_init(void);
 
-/* A null chardev labelled @label: the frontend's output is discarded. */
+/*
+ * A ringbuf chardev labelled @label: it takes all the frontend writes and
+ * keeps the last FUZZ_SINK_SIZE bytes, which fuzz_sink_take() returns
+ * (and empties), as a string to g_free().
+ */
+#define FUZZ_SINK_SIZE 65536
 Chardev *fuzz_sink_chardev(const char *label);
+char *fuzz_sink_take(Chardev *chr);
 
 /*
  * Feed @size bytes to the frontend of @chr as its backend would, in

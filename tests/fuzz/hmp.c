@@ -9,6 +9,9 @@
  * quit and the shutdowns are swallowed, cont starts no hart, pmemsave
  * and friends cannot write files (fuzz-common.c); objects made by
  * object_add are deleted after each input.
+ *
+ * Checked after every input: the next session is served ("info status"
+ * answers), whatever the fuzzed one typed.
  */
 #include "qcore/osdep.h"
 #include "qcore/monitor.h"
@@ -27,7 +30,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* One session: the chardev opens, @data is typed, it closes. */
+static void session(const uint8_t *data, size_t size)
 {
     qemu_chr_be_event(chr, CHR_EVENT_OPENED);
     fuzz_chr_feed(chr, data, size);
@@ -36,6 +40,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* quit leaves the monitor suspended for the exit that never comes. */
     while (mon->suspend_cnt) {
         monitor_resume(mon);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char probe[] = "info status\r";
+    g_autofree char *out = NULL;
+
+    session(data, size);
+    g_free(fuzz_sink_take(chr));
+    session((const uint8_t *)probe, strlen(probe));
+    out = fuzz_sink_take(chr);
+    if (!strstr(out, "VM status: running")) {
+        fprintf(stderr, "fuzz-hmp: the next session got:\n%s\n", out);
+        abort();
     }
     return 0;
 }

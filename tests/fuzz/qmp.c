@@ -10,6 +10,11 @@
  * seeds do; without it only negotiation mode is exercised.  quit and
  * the shutdowns are swallowed, cont starts no hart and file-writing
  * commands fail (fuzz-common.c); -objects an input made are deleted.
+ *
+ * Checked after every input: the next client is served.  A new session
+ * negotiates and sends query-status; its answer must arrive, whatever
+ * the fuzzed session did (the process keeps serving, as the house rules
+ * for hostile input ask).
  */
 #include "qcore/osdep.h"
 #include "qcore/monitor.h"
@@ -28,7 +33,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* One client session: connect, send @data, go away. */
+static void session(const uint8_t *data, size_t size)
 {
     qemu_chr_be_event(chr, CHR_EVENT_OPENED);
     fuzz_chr_feed(chr, data, size);
@@ -37,6 +43,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* quit leaves the monitor suspended for the exit that never comes. */
     while (mon->suspend_cnt) {
         monitor_resume(mon);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char probe[] =
+        "{\"execute\": \"qmp_capabilities\"}\n"
+        "{\"execute\": \"query-status\", \"id\": \"fuzz-probe\"}\n";
+    g_autofree char *out = NULL;
+
+    session(data, size);
+    g_free(fuzz_sink_take(chr));
+    session((const uint8_t *)probe, strlen(probe));
+    out = fuzz_sink_take(chr);
+    if (!strstr(out, "\"running\": true") || !strstr(out, "\"fuzz-probe\"")) {
+        fprintf(stderr, "fuzz-qmp: the next client got:\n%s\n", out);
+        abort();
     }
     return 0;
 }
