@@ -14,8 +14,9 @@
  *    never runs guest code (there is none; it would spin on traps);
  *  - the commands that write files (pmemsave, memsave, dumpdtb, in QMP
  *    and HMP) fail with an error, so no input writes a file anywhere.
- *    (Not fopen itself: libFuzzer, linked into the same executable,
- *    writes its corpus and crash files with it.)
+ *    (Not fopen itself: qcore's calls are fopen64 under meson's
+ *    _FILE_OFFSET_BITS=64, and libFuzzer, linked into the same
+ *    executable, writes its corpus and crash files with fopen.)
  */
 #include "qcore/osdep.h"
 #include "qcore/cpu.h"
