@@ -24,6 +24,7 @@ for t in $targets; do
     work=$build/fuzz-corpus/$t
     art=$build/fuzz-artifacts/$t
     mkdir -p "$work" "$art"
+    touch "$art/.start"     # what is newer was found by this run
     dict=""
     [ -f "$src/$t.dict" ] && dict="-dict=$src/$t.dict"
     # cmdline's exit paths drop what the parser held (as a real exit
@@ -38,7 +39,8 @@ for t in $targets; do
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$art/log")
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$art/log")
-    found=$(ls "$art" | grep -v '^log$' | tr '\n' ' ')
+    found=$(find "$art" -type f -newer "$art/.start" ! -name log \
+            -printf '%f ')
     printf '%-13s %6ss %10s runs %7s exec/s  corpus %5s  %s\n' "$t" \
         "$seconds" "${runs:-?}" "${speed:-?}" "$(ls "$work" | wc -l)" \
         "${found:-nothing found}"
