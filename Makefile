@@ -6,7 +6,7 @@ MESON     ?= meson
 NINJA     ?= ninja
 RUN_ARGS  ?= -M virt -smp 4 -m 128M -bios none -kernel tests/guest/build/demo.elf -nographic
 
-.PHONY: all deps build guest run check check-sanitize bench clean
+.PHONY: all deps build guest run check check-sanitize bench fuzz clean
 
 all: build
 
@@ -47,5 +47,13 @@ bench:
 	$(NINJA) -C build-bench
 	bench/run.sh build-bench
 
+# Every libFuzzer target for FUZZ_SECONDS (default 60) each, clang with
+# ASan+UBSan, from the seeds of tests/fuzz/corpus (tests/fuzz/README.md).
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@[ -f build-fuzz/build.ninja ] || CC=clang $(MESON) setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=false
+	$(NINJA) -C build-fuzz
+	tests/fuzz/run.sh build-fuzz
+
 clean:
-	rm -rf build build-asan build-tsan build-bench
+	rm -rf build build-asan build-tsan build-bench build-fuzz

@@ -2,13 +2,15 @@
 # Install the Debian packages qcore needs, and nothing when they are all present.
 #   scripts/install-deps.sh          build and test dependencies
 #   scripts/install-deps.sh bench    also the peers the benchmarks compare against
+#   scripts/install-deps.sh fuzz     also clang and its libFuzzer runtime (make fuzz)
 set -e
 
 pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev libfdt-dev python3-pytest gcc-riscv64-unknown-elf opensbi u-boot-qemu gdb-multiarch"
 case "${1:-}" in
 bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev qemu-system-x86 qemu-system-misc" ;;
+fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
 "") ;;
-*) echo "usage: $0 [bench]" >&2; exit 1 ;;
+*) echo "usage: $0 [bench|fuzz]" >&2; exit 1 ;;
 esac
 
 missing=""

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Write the binary seeds of tests/fuzz/corpus (riscv-decode, virt-mmio).
+
+usage: tests/fuzz/gen-seeds.py     (from anywhere; rewrites the files)
+
+The text seeds of the other targets are written by hand; these two
+targets take binary input, so their seeds are spelled out here, where
+they can be read.  The formats are in tests/fuzz/README.md.
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    path = os.path.join(HERE, 'corpus', target, name)
+    with open(path, 'wb') as f:
+        f.write(data)
+
+
+def words(*insns):
+    return b''.join(struct.pack('<I', i) for i in insns)
+
+
+def half(*insns):
+    return b''.join(struct.pack('<H', i) for i in insns)
+
+
+# ---- riscv-decode: one page of code ------------------------------------
+write('riscv-decode', 'base', words(
+    0x00000537,     # lui a0, 0
+    0x00a00593,     # li a1, 10
+    0x00b50633,     # add a2, a0, a1
+    0x02b50533,     # mul a0, a0, a1
+    0x00c5b023,     # sd a2, 0(a1)
+    0x0005b603,     # ld a2, 0(a1)
+    0xfe0518e3,     # bnez a0, -16
+    0x0000006f,     # j .
+    0x30200073,     # mret
+    0x10500073,     # wfi
+    0x34202573,     # csrr a0, mcause
+    0x0000100f,     # fence.i
+    0x100525af,     # lr.w a1, (a0)
+    0x00000073,     # ecall
+))
+# A branch over exactly one addi, addiw, add: the fused forms.
+write('riscv-decode', 'skip-forms', words(
+    0x00050463, 0x00158593,     # beqz a0, +8; addi a1, a1, 1
+    0x00051463, 0x0015859b,     # bnez a0, +8; addiw a1, a1, 1
+    0x00b54463, 0x00b585b3,     # blt a0, a1, +8; add a1, a1, a1
+    0x00050363, 0x0001,         # beqz a0, +6; c.nop
+))
+write('riscv-decode', 'compressed', half(
+    0x4501, 0x0505, 0x852e, 0x9532, 0x8082, 0xa001, 0xc119, 0xe119,
+    0x6108, 0xe108, 0x4108, 0xc108, 0x1101, 0x0000, 0xffff, 0x9002,
+))
+# A 32-bit instruction in the last halfword of the page.
+write('riscv-decode', 'cross-page', bytes(4094) + b'\x13\x05')
+
+# ---- virt-mmio: operations on the device windows -----------------------
+UART, CLINT, PLIC, TEST = range(4)
+SIZE = {1: 0, 2: 1, 4: 2, 8: 3}
+
+
+def rd(win, off, size=4):
+    return bytes([0, win | SIZE[size] << 2]) + struct.pack('<I', off)
+
+
+def wr(win, off, val, size=4):
+    return bytes([1, win | SIZE[size] << 2]) + struct.pack('<IQ', off, val)
+
+
+STEP, RX, LOOP = b'\x04', b'\x05', b'\x06'
+
+write('virt-mmio', 'uart', b''.join([
+    wr(UART, 3, 0x80, 1), wr(UART, 0, 1, 1), wr(UART, 1, 0, 1),
+    wr(UART, 3, 0x03, 1), wr(UART, 2, 0xc7, 1), wr(UART, 1, 0x0f, 1),
+    wr(UART, 4, 0x0b, 1), wr(UART, 0, 0x41, 1), LOOP,
+    RX + b'x', RX + b'y', rd(UART, 5, 1), rd(UART, 0, 1), rd(UART, 2, 1),
+    wr(UART, 4, 0x10, 1), wr(UART, 0, 0x42, 1), rd(UART, 0, 1),
+    rd(UART, 7, 1), rd(UART, 5, 8),
+]))
+write('virt-mmio', 'clint', b''.join([
+    rd(CLINT, 0xbff8, 8), wr(CLINT, 0x4000, 0, 8), STEP,
+    wr(CLINT, 0x4000, 0xffffffffffffffff, 8), STEP, wr(CLINT, 0, 1),
+    rd(CLINT, 0), wr(CLINT, 0, 0), wr(CLINT, 0xbff8, 0x1234, 8), STEP,
+    rd(CLINT, 0x4004), wr(CLINT, 0x4004, 0), STEP,
+]))
+write('virt-mmio', 'plic', b''.join([
+    wr(PLIC, 4 * 10, 7), wr(PLIC, 0x2000, 1 << 10), wr(PLIC, 0x200000, 0),
+    RX + b'a', wr(UART, 1, 1, 1), RX + b'b', LOOP,
+    rd(PLIC, 0x1000), rd(PLIC, 0x200004), wr(PLIC, 0x200004, 10),
+    rd(PLIC, 0x200004, 8), wr(PLIC, 0x201000, 3), rd(PLIC, 0x3ffffc),
+]))
+write('virt-mmio', 'sifive-test', b''.join([
+    rd(TEST, 0), wr(TEST, 0, 0x5555), wr(TEST, 0, 0x13333),
+    wr(TEST, 0, 0x7777), wr(TEST, 4, 1), wr(TEST, 0, 0x5555, 2),
+    wr(TEST, 0, 0x5555, 1), rd(TEST, 0, 8),
+]))
+
+# ---- Regression inputs: what fuzzing found (README.md, "Found") ---------
+# mtime set below the raw clock, then mtimecmp = all ones: the deadline
+# wrapped into the past and the timer re-armed itself for ever.
+write('virt-mmio', 'hang-aclint-timecmp-wrap', b''.join([
+    wr(CLINT, 0xbff8, 0, 8), wr(CLINT, 0x4000, 0xffffffffffffffff, 8), STEP,
+]))
