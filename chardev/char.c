@@ -18,6 +18,7 @@ struct ChrWatch {
     FEWatchFunc *func;
     void *opaque;
     bool deleted;               /* removed during a walk; freed after it */
+    bool added_in_walk;         /* waits for the next walk */
     QTAILQ_ENTRY(ChrWatch) next;
 };
 
@@ -99,10 +100,9 @@ int qemu_chr_write(Chardev *chr, const uint8_t *buf, int len)
 
 /* ---- watches ----------------------------------------------------------- */
 
-static void chr_watch_bh(void *opaque)
+/* What a watch could see now: the state, not what it was at the kick. */
+static GIOCondition chr_watch_condition(Chardev *chr)
 {
-    Chardev *chr = opaque;
-    ChrWatch *w, *next;
     GIOCondition now = 0;
 
     if (chr->outq->len == 0) {
@@ -111,14 +111,33 @@ static void chr_watch_bh(void *opaque)
     if (!chr_is_connected(chr)) {
         now |= G_IO_HUP;
     }
+    return now;
+}
+
+/*
+ * Run each watch whose condition holds.  Two rules keep this from
+ * spinning: the condition is read afresh before each callback (an earlier
+ * one may have filled the queue again), and a watch added during the walk
+ * waits for the next run of the bottom half, which its addition scheduled.
+ * Without the second, a callback that writes, finds the queue full and
+ * adds a new watch would see that watch fire at once, for ever.
+ */
+static void chr_watch_bh(void *opaque)
+{
+    Chardev *chr = opaque;
+    ChrWatch *w, *next;
 
     /* A callback may drop the last other reference (the frontend quits). */
     object_ref(chr);
     chr->walking_watches++;
     QTAILQ_FOREACH(w, &chr->watches, next) {
-        GIOCondition hit = w->cond & now;
+        GIOCondition hit;
 
-        if (!w->deleted && hit && !w->func(NULL, hit, w->opaque)) {
+        if (w->deleted || w->added_in_walk) {
+            continue;
+        }
+        hit = w->cond & chr_watch_condition(chr);
+        if (hit && !w->func(NULL, hit, w->opaque)) {
             w->deleted = true;
         }
     }
@@ -128,6 +147,8 @@ static void chr_watch_bh(void *opaque)
             if (w->deleted) {
                 QTAILQ_REMOVE(&chr->watches, w, next);
                 g_free(w);
+            } else {
+                w->added_in_walk = false;
             }
         }
     }
@@ -155,6 +176,7 @@ guint qemu_chr_add_watch(Chardev *chr, GIOCondition cond, FEWatchFunc func,
     w->cond = cond & (G_IO_OUT | G_IO_HUP);
     w->func = func;
     w->opaque = opaque;
+    w->added_in_walk = chr->walking_watches > 0;
     QTAILQ_INSERT_TAIL(&chr->watches, w, next);
     qemu_chr_kick_watches(chr);
     return w->tag;

@@ -4,7 +4,7 @@
 #   scripts/install-deps.sh bench    also the peers the benchmarks compare against
 set -e
 
-pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev libfdt-dev python3-pytest gcc-riscv64-unknown-elf"
+pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev libfdt-dev python3-pytest gcc-riscv64-unknown-elf opensbi u-boot-qemu"
 case "${1:-}" in
 bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev qemu-system-x86 qemu-system-misc" ;;
 "") ;;

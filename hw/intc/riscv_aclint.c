@@ -81,8 +81,7 @@ static void aclint_drive(qemu_irq irq, int *last, int level)
 static void aclint_update_timer(AclintHart *h)
 {
     RISCVAclintState *s = h->s;
-    uint64_t raw_target;
-    unsigned __int128 deadline;
+    __int128 raw_target, deadline;
 
     if (h->timecmp <= riscv_aclint_get_mtime(s)) {
         timer_del(&h->timer);
@@ -93,11 +92,15 @@ static void aclint_update_timer(AclintHart *h)
 
     /*
      * mtime = floor(ns * freq / 1e9) + delta >= timecmp first holds at
-     * ns = ceil((timecmp - delta) * 1e9 / freq).  128 bits cannot
-     * overflow; a deadline past INT64_MAX ns (292 years) never comes.
+     * ns = ceil((timecmp - delta) * 1e9 / freq).  The difference is taken
+     * in 128 bits: delta is negative once the guest (or a reset) moved
+     * mtime back, and timecmp - delta then passes 2^64 for a timecmp of
+     * all ones, which OpenSBI writes to mean "never".  Wrapped in 64 bits
+     * it became a deadline in the past, and the timer fired for ever.  A
+     * deadline past INT64_MAX ns (292 years) never comes.
      */
-    raw_target = h->timecmp - (uint64_t)qatomic_read(&s->time_delta);
-    deadline = ((unsigned __int128)raw_target * NANOSECONDS_PER_SECOND +
+    raw_target = (__int128)h->timecmp - qatomic_read(&s->time_delta);
+    deadline = (raw_target * NANOSECONDS_PER_SECOND +
                 s->timebase_freq - 1) / s->timebase_freq;
     if (deadline > INT64_MAX) {
         timer_del(&h->timer);

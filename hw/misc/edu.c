@@ -68,8 +68,13 @@ static void edu_fact_bh(void *opaque)
     EduState *s = opaque;
     uint32_t n = s->fact, r = 1;
 
-    /* Modulo 2^32, as the register is 32 bits wide. */
-    for (uint32_t i = 2; i <= n; i++) {
+    /*
+     * Modulo 2^32, as the register is 32 bits wide.  Once the product has
+     * 32 factors of two (from 34! on) it stays 0, so the loop stops there:
+     * that bounds the work at 34 rounds whatever the guest wrote (with
+     * n = 0xffffffff, `i <= n` alone never ended and stalled the loop).
+     */
+    for (uint32_t i = 2; i <= n && r != 0; i++) {
         r *= i;
     }
     s->fact = r;

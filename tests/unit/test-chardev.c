@@ -386,6 +386,39 @@ static void test_socket_peer_that_never_reads_is_bounded(void)
     fe_detach(&fe, true);
 }
 
+/*
+ * A watch callback that adds a new watch (the monitor does this when the
+ * queue is still too full) must not see it fire in the same walk: on a
+ * backend that is always writable that would never end.
+ */
+static int rearm_calls;
+
+static gboolean rearming_watch(void *do_not_use, GIOCondition cond,
+                               void *opaque)
+{
+    CharBackend *be = opaque;
+
+    /* Bounded so that a broken rule fails the test instead of hanging. */
+    if (++rearm_calls < 1000) {
+        qemu_chr_fe_add_watch(be, G_IO_OUT, rearming_watch, be);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+static void test_watch_added_by_a_watch_waits_for_the_next_iteration(void)
+{
+    Chardev *chr = qemu_chr_new("rearm", "null", NULL);
+    TestFE fe;
+
+    fe_attach(&fe, chr);
+    qemu_chr_fe_add_watch(&fe.be, G_IO_OUT, rearming_watch, &fe.be);
+    main_loop_wait(true);
+    g_assert_cmpint(rearm_calls, ==, 1);
+    main_loop_wait(true);
+    g_assert_cmpint(rearm_calls, ==, 2);
+    fe_detach(&fe, true);
+}
+
 static void test_socket_peer_gone_mid_message_goes_back_to_listening(void)
 {
     g_autofree char *path = g_build_filename(tmpdir, "gone.sock", NULL);
@@ -805,6 +838,8 @@ int main(int argc, char **argv)
                     test_socket_client_connects_and_reconnects);
     g_test_add_func("/chardev/socket/peer-that-never-reads-is-bounded",
                     test_socket_peer_that_never_reads_is_bounded);
+    g_test_add_func("/chardev/watch/added-by-a-watch-waits-for-next-iteration",
+                    test_watch_added_by_a_watch_waits_for_the_next_iteration);
     g_test_add_func("/chardev/socket/peer-gone-mid-message-relistens",
                     test_socket_peer_gone_mid_message_goes_back_to_listening);
     g_test_add_func("/chardev/fe/throttled-frontend-resumes-on-accept-input",

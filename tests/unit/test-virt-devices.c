@@ -497,6 +497,41 @@ static void test_clint_mtimecmp_raises_and_rearm_lowers_mtip(void)
     clint_teardown(&c);
 }
 
+/*
+ * After a reset (or a guest write) moves mtime back, the offset between
+ * mtime and the clock is negative; OpenSBI then writes mtimecmp = ~0 to
+ * mean "no timer".  That must arm nothing, not a deadline in the past
+ * that fires for ever; and a near mtimecmp must still fire on time.
+ */
+static void test_clint_mtime_moved_back_then_mtimecmp_all_ones(void)
+{
+    QEMUTimerList *vtl = main_loop_tlg.tl[QEMU_CLOCK_VIRTUAL];
+    uint64_t cmp;
+    Clint c;
+
+    clint_setup(&c);
+    cpu_enable_ticks();
+    while (rd64(CLINT_MTIME) < 1000) {
+        /* Let the clock run long enough for moving back to matter. */
+    }
+    cpu_disable_ticks();
+    wr64(CLINT_MTIME, 0);
+    wr64(CLINT_MTIMECMP(0), UINT64_MAX);
+    wr64(CLINT_MTIMECMP(1), UINT64_MAX);
+    g_assert_cmpint(c.mtip[0].level, ==, 0);
+    g_assert_cmpint(c.mtip[1].level, ==, 0);
+    g_assert_cmpint(timerlist_deadline_ns(vtl), ==, -1);
+
+    cpu_enable_ticks();
+    cmp = rd64(CLINT_MTIME) + 1000;
+    wr64(CLINT_MTIMECMP(0), cmp);
+    g_assert_cmpint(timerlist_deadline_ns(vtl), >, 0);
+    WAIT_UNTIL(c.mtip[0].level == 1);
+    g_assert_cmpuint(rd64(CLINT_MTIME), >=, cmp);
+    g_assert_cmpint(c.mtip[1].level, ==, 0);
+    clint_teardown(&c);
+}
+
 static void test_clint_msip_raises_msip(void)
 {
     MemTxResult r;
@@ -809,6 +844,20 @@ static void test_edu_factorial(void)
     g_assert_cmpuint(rd32(EDU(EDU_REG_FACTORIAL)), ==,
                      (uint32_t)6227020800ULL);
     g_assert_cmpint(e.irq.level, ==, 0);
+
+    /*
+     * Any n finishes, the largest too: 34! and beyond have 32 factors of
+     * two, so they are 0 modulo 2^32; 33! is not.
+     */
+    static const struct { uint32_t n, fact; } big[] = {
+        { 0, 1 }, { 1, 1 }, { 33, 0x80000000u }, { 34, 0 },
+        { 0xffffffffu, 0 },
+    };
+    for (unsigned i = 0; i < G_N_ELEMENTS(big); i++) {
+        wr32(EDU(EDU_REG_FACTORIAL), big[i].n);
+        WAIT_UNTIL(!(rd32(EDU(EDU_REG_STATUS)) & EDU_STATUS_COMPUTING));
+        g_assert_cmphex(rd32(EDU(EDU_REG_FACTORIAL)), ==, big[i].fact);
+    }
     edu_teardown(&e);
 }
 
@@ -988,6 +1037,8 @@ int main(int argc, char **argv)
                     test_clint_mtime_advances_only_with_ticks);
     g_test_add_func("/virt-devices/clint/mtimecmp-raises-and-rearm-lowers-mtip",
                     test_clint_mtimecmp_raises_and_rearm_lowers_mtip);
+    g_test_add_func("/virt-devices/clint/mtime-moved-back-then-mtimecmp-all-ones",
+                    test_clint_mtime_moved_back_then_mtimecmp_all_ones);
     g_test_add_func("/virt-devices/clint/msip-raises-msip",
                     test_clint_msip_raises_msip);
     g_test_add_func("/virt-devices/plic/priority-threshold-claim-complete",
