@@ -104,10 +104,15 @@ static char tmp_dir[64];
 static char lat_path[108], big_path[108], ser_path[108], log_path[108];
 static int lat_listen = -1, big_listen = -1, ser_listen = -1;
 static const char *guest_elf;
+/* The emulator running now, killed if the benchmark is interrupted. */
+static volatile pid_t child_pid;
 static int64_t window_ns;
 
 static void cleanup(void)
 {
+    if (child_pid > 0) {
+        kill(child_pid, SIGKILL);
+    }
     if (tmp_dir[0]) {
         unlink(lat_path);
         unlink(big_path);
@@ -115,6 +120,14 @@ static void cleanup(void)
         unlink(log_path);
         rmdir(tmp_dir);
     }
+}
+
+/* Only async-signal-safe calls in cleanup(): kill, unlink, rmdir. */
+static void on_signal(int sig)
+{
+    cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
 /* ---- sockets and lines ------------------------------------------------- */
@@ -330,6 +343,7 @@ typedef struct Big {
     const char *req;
     size_t req_len;
     bool slow;
+    int64_t end;                /* no new request after it, once answered */
     atomic_bool stop, done;
     atomic_int phase;
     atomic_uint answer_starts;
@@ -559,6 +573,7 @@ static void stop_instance(Instance *in)
         while (waitpid(in->pid, NULL, 0) < 0 && errno == EINTR) {
         }
         in->pid = 0;
+        child_pid = 0;
     }
     conn_close(&in->lat);
     conn_close(&in->big);
@@ -575,7 +590,7 @@ static bool start_instance(Instance *in, const Peer *p, char mode)
     memset(in, 0, sizeof(*in));
     in->peer = p;
     in->lat.fd = in->big.fd = in->ser.fd = -1;
-    in->pid = spawn_emulator(p);
+    in->pid = child_pid = spawn_emulator(p);
     lat = accept_on(lat_listen, dl);
     big = accept_on(big_listen, dl);
     ser = accept_on(ser_listen, dl);
@@ -797,7 +812,9 @@ static void *big_thread(void *opaque)
 {
     Big *b = opaque;
 
-    while (!atomic_load(&b->stop) && big_exchange(b)) {
+    while (!atomic_load(&b->stop) &&
+           !(atomic_load(&b->answers) && bench_now_ns() >= b->end) &&
+           big_exchange(b)) {
         atomic_fetch_add(&b->answers, 1);
     }
     atomic_store(&b->done, true);
@@ -838,6 +855,7 @@ static void run_once(Peer *p, int sc, const char *big_req, size_t big_len)
         big.req = big_req;
         big.req_len = big_len;
         big.slow = sc == SC_BIG_SLOW;
+        big.end = bench_now_ns() + window_ns;
         pthread_create(&big_tid, NULL, big_thread, &big);
     }
     bytes0 = atomic_load(&drain.bytes);
@@ -1012,6 +1030,9 @@ int main(int argc, char **argv)
     bool all_ok = true;
 
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
     if (argc < 3) {
         fprintf(stderr, "usage: bench-abuse QCORE_BINARY GUEST_BUILD_DIR\n");
         return 1;
