@@ -31,8 +31,12 @@ extern char **environ;
 #define PERIOD_NS       1000000LL
 #define WINDOW_MS       3000        /* per run; BENCH_SCALE shrinks it */
 #define WARMUP_REQS     50
-/* A reply later than this means the peer's main loop is stuck. */
-#define REQ_TIMEOUT_MS  2000
+/*
+ * A reply later than this means the peer's main loop is stuck: no client
+ * waits longer, and a stall shorter than this (the machine may be loaded)
+ * is a sample, not a wedge.
+ */
+#define REQ_TIMEOUT_MS  10000
 /* No byte of the big answer for this long: stuck as well. */
 #define BIG_STALL_MS    30000
 #define START_TIMEOUT_MS 20000
@@ -79,6 +83,8 @@ typedef struct Result {
     Samples s;                  /* the big scenarios: the answer phase */
     Samples req;                /* the big scenarios: the request phase */
     int runs, wedged, failed;
+    double run_p99[BENCH_REPS];         /* µs, each run's own p99 */
+    int n_run_p99;
     const char *skipped;        /* why this peer did not run it, or NULL */
     double abuse_units, abuse_secs;     /* bytes/pairs/answers, seconds */
     double big_bytes;
@@ -353,6 +359,24 @@ typedef struct Big {
     bool stalled, bad;
 } Big;
 
+/* The p99 of the samples @res->s got since it held @n0, kept per run. */
+static void note_run_p99(Result *res, size_t n0)
+{
+    Samples run = { .n = res->s.n - n0 };
+
+    if (!run.n || res->n_run_p99 == BENCH_REPS) {
+        return;
+    }
+    run.ns = malloc(run.n * sizeof(*run.ns));
+    if (!run.ns) {
+        bench_die("malloc");
+    }
+    memcpy(run.ns, res->s.ns + n0, run.n * sizeof(*run.ns));
+    qsort(run.ns, run.n, sizeof(*run.ns), cmp_i64);
+    res->run_p99[res->n_run_p99++] = sample_pct(&run, 99);
+    free(run.ns);
+}
+
 typedef enum { LAT_OK, LAT_WEDGED, LAT_FAILED } LatStatus;
 
 /*
@@ -453,6 +477,7 @@ static void run_floor(Result *res)
     pid_t pid;
     Conn c;
     LatStatus st;
+    size_t n0 = res->s.n;
 
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
         bench_die("socketpair");
@@ -472,6 +497,7 @@ static void run_floor(Result *res)
                        NULL);
     res->runs++;
     res->failed += st != LAT_OK;
+    note_run_p99(res, n0);
     conn_close(&c);
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
     }
@@ -833,6 +859,7 @@ static void run_once(Peer *p, int sc, const char *big_req, size_t big_len)
     bool with_big = sc == SC_BIG || sc == SC_BIG_SLOW;
     int64_t t0, t1;
     long long bytes0, dots0;
+    size_t n0;
     LatStatus st;
     long hwm;
 
@@ -861,6 +888,7 @@ static void run_once(Peer *p, int sc, const char *big_req, size_t big_len)
     bytes0 = atomic_load(&drain.bytes);
     dots0 = atomic_load(&drain.dots);
     t0 = bench_now_ns();
+    n0 = res->s.n;
     st = sample_window(&in.lat, t0 + window_ns, WARMUP_REQS, res,
                        with_big ? &big : NULL);
     t1 = bench_now_ns();
@@ -906,6 +934,8 @@ static void run_once(Peer *p, int sc, const char *big_req, size_t big_len)
     } else if (st == LAT_FAILED) {
         print_log(p);
         res->failed++;
+    } else {
+        note_run_p99(res, n0);
     }
     stop_instance(&in);
 }
@@ -976,6 +1006,20 @@ static void abuse_note(char *out, size_t size, int sc, const Result *r)
     }
 }
 
+static void print_run_p99(const Result *r)
+{
+    int i;
+
+    if (!r->n_run_p99) {
+        return;
+    }
+    printf("           p99 of each run (us):");
+    for (i = 0; i < r->n_run_p99; i++) {
+        printf("%s %.1f", i ? " /" : "", r->run_p99[i]);
+    }
+    printf("\n");
+}
+
 static void print_counts(const Peer *p, int sc, bool big)
 {
     const Result *r = &p->r[sc];
@@ -991,6 +1035,7 @@ static void print_counts(const Peer *p, int sc, bool big)
         printf(" (+%zu in the request phase)", r->req.n);
     }
     printf(", %d/%d runs wedged; %s\n", r->wedged, r->runs, note);
+    print_run_p99(r);
 }
 
 static void print_target(const char *what, Result *q, Result *e, bool have_e)
@@ -1024,6 +1069,8 @@ int main(int argc, char **argv)
     const char *qemu_env = getenv("BENCH_QEMU_RISCV");
     const char *qemu_big_env = getenv("BENCH_ABUSE_QEMU_BIG");
     bool qemu_big = qemu_big_env && atoi(qemu_big_env) > 0;
+    /* BENCH_ABUSE_ONLY=UART: only the scenarios whose name contains it. */
+    const char *only_sc = getenv("BENCH_ABUSE_ONLY");
     size_t big_len, plen = sizeof(pre) - 1;
     char *big_req;
     int np, i, sc, rep;
@@ -1118,6 +1165,10 @@ int main(int argc, char **argv)
                     peers[i].r[sc].skipped = "BENCH_ONLY";
                     continue;
                 }
+                if (only_sc && !strstr(scenarios[sc].name, only_sc)) {
+                    peers[i].r[sc].skipped = "BENCH_ABUSE_ONLY";
+                    continue;
+                }
                 run_once(&peers[i], sc, big_req, big_len);
             }
         }
@@ -1144,6 +1195,7 @@ int main(int argc, char **argv)
             printf("  %s (%zu samples)\n", scenarios[sc].name, rq->s.n);
             printf("  %-44s %12s\n", "  p50", p50);
             printf("  %-44s %12s\n", "  p99", p99);
+            print_run_p99(rq);
             continue;
         }
         printf("  %s%s\n", scenarios[sc].name,
