@@ -12,6 +12,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
+#include "qcore/main-loop.h"
 #include <fcntl.h>
 #include <termios.h>
 
@@ -86,6 +87,8 @@ static void stdio_chr_open(Chardev *chr, QemuOpts *opts, bool *be_opened,
     }
     if (!stdio_atexit_registered) {
         atexit(stdio_restore);
+        /* A repeated Ctrl-C ends the process without atexit(). */
+        qemu_set_signal_exit_hook(stdio_restore);
         stdio_atexit_registered = true;
     }
     chr->fd_in = 0;

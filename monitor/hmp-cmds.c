@@ -11,6 +11,7 @@
 #include "qcore/object-interfaces.h"
 #include "qcore/iothread-object.h"
 #include "qcore/main-loop-info.h"
+#include "qcore/bql-profile.h"
 #include "qcore/qom-qmp-cmds.h"
 #include "qcore/runstate.h"
 #include "qcore/machine-qmp-cmds.h"
@@ -489,6 +490,86 @@ static void hmp_memsave(Monitor *mon, const QDict *qdict)
     }
 }
 
+/* "12.3 us": durations as info bql prints them. */
+static char *fmt_ns(int64_t ns)
+{
+    if (ns < 10000) {
+        return g_strdup_printf("%" PRId64 " ns", ns);
+    } else if (ns < 10000000) {
+        return g_strdup_printf("%.1f us", ns / 1e3);
+    } else if (ns < 10000000000LL) {
+        return g_strdup_printf("%.1f ms", ns / 1e6);
+    }
+    return g_strdup_printf("%.1f s", ns / 1e9);
+}
+
+static void print_bql_sites(Monitor *mon, QList *sites)
+{
+    QListEntry *e;
+
+    monitor_printf(mon, "  %10s %10s %10s %10s %10s  %s\n", "count",
+                   "contended", "wait", "max wait", "max hold", "site");
+    QLIST_FOREACH_ENTRY(sites, e) {
+        QDict *s = qobject_to(QDict, qlist_entry_obj(e));
+        g_autofree char *wait = fmt_ns(qdict_get_try_int(s, "wait-ns", 0));
+        g_autofree char *wmax = fmt_ns(qdict_get_try_int(s, "wait-max-ns",
+                                                         0));
+        g_autofree char *hmax = fmt_ns(qdict_get_try_int(s, "hold-max-ns",
+                                                         0));
+
+        monitor_printf(mon, "  %10" PRId64 " %10" PRId64 " %10s %10s %10s  "
+                       "%s:%" PRId64 " %s\n",
+                       qdict_get_try_int(s, "acquisitions", 0),
+                       qdict_get_try_int(s, "contended", 0), wait, wmax, hmax,
+                       qdict_get_try_str(s, "file") ?: "?",
+                       qdict_get_try_int(s, "line", 0),
+                       qdict_get_try_str(s, "function") ?: "?");
+    }
+}
+
+/* x-query-bql as text: the totals, then the two top-10 tables. */
+static void hmp_info_bql(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+    g_autoptr(QObject) obj = qmp_x_query_bql(false, 0, &err);
+    QDict *info;
+    int64_t elapsed, hold;
+
+    if (hmp_handle_error(mon, err)) {
+        return;
+    }
+    info = qobject_to(QDict, obj);
+    if (!qdict_get_try_bool(info, "enabled", true)) {
+        monitor_printf(mon, "BQL profiling is off (-bql-profile off)\n");
+        return;
+    }
+    elapsed = qdict_get_try_int(info, "elapsed-ns", 0);
+    hold = qdict_get_try_int(info, "hold-ns", 0);
+    {
+        g_autofree char *el = fmt_ns(elapsed);
+        g_autofree char *wait = fmt_ns(qdict_get_try_int(info, "wait-ns", 0));
+
+        monitor_printf(mon, "BQL: %" PRId64 " acquisitions (%" PRId64
+                       " contended) in %s; held %.1f%% of the time; "
+                       "waited %s in all\n",
+                       qdict_get_try_int(info, "acquisitions", 0),
+                       qdict_get_try_int(info, "contended", 0), el,
+                       elapsed ? 100.0 * hold / elapsed : 0.0, wait);
+    }
+    monitor_printf(mon, "Top sites by total wait:\n");
+    print_bql_sites(mon, qdict_get_qlist(info, "by-wait"));
+    monitor_printf(mon, "Top sites by longest hold:\n");
+    print_bql_sites(mon, qdict_get_qlist(info, "by-hold"));
+}
+
+static void hmp_bql_profile_reset(Monitor *mon, const QDict *qdict)
+{
+    Error *err = NULL;
+
+    qmp_bql_profile_reset(&err);
+    hmp_handle_error(mon, err);
+}
+
 /* ---- the tables ------------------------------------------------------- */
 
 static const HMPCommand hmp_info_cmds[] = {
@@ -503,6 +584,9 @@ static const HMPCommand hmp_info_cmds[] = {
     { "mainloop", "", "",
       "show the event sources of the main loop and of each iothread",
       hmp_info_mainloop },
+    { "bql", "", "",
+      "show the BQL profile: top call sites by total wait and longest hold",
+      hmp_info_bql },
     { "cpus", "", "", "show infos for each CPU", hmp_info_cpus },
     { "registers", "cpustate_all:-a", "[-a]",
       "show the cpu registers (-a: all - show register info for all cpus)",
@@ -547,6 +631,8 @@ const HMPCommand hmp_cmds[] = {
       "[-j] path property value",
       "set QOM property.\n\t\t\t-j: the value is specified in json format.",
       hmp_qom_set },
+    { "bql_profile_reset", "", "", "clear the BQL profile (see info bql)",
+      hmp_bql_profile_reset },
     { "info", "item:s?", "[subcommand]",
       "show various information about the system state", hmp_info_help,
       hmp_info_cmds },

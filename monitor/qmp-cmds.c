@@ -13,6 +13,7 @@
 #include "qcore/iothread-object.h"
 #include "qcore/machine-qmp-cmds.h"
 #include "qcore/main-loop-info.h"
+#include "qcore/bql-profile.h"
 #include "qcore/qom-qmp-cmds.h"
 #include "qcore/runstate.h"
 #include "monitor-internal.h"
@@ -339,6 +340,19 @@ static void qmp_marshal_x_query_main_loop(const QDict *args, QObject **ret,
     *ret = qmp_x_query_main_loop(errp);
 }
 
+static void qmp_marshal_x_query_bql(const QDict *args, QObject **ret,
+                                    Error **errp)
+{
+    *ret = qmp_x_query_bql(qdict_haskey(args, "top"),
+                           qdict_get_try_int(args, "top", 0), errp);
+}
+
+static void qmp_marshal_bql_profile_reset(const QDict *args, QObject **ret,
+                                          Error **errp)
+{
+    qmp_bql_profile_reset(errp);
+}
+
 /* ---- HMP from QMP ----------------------------------------------------- */
 
 char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
@@ -439,6 +453,10 @@ static const QmpArgSpec memsave_args[] = {
     { "cpu-index", QMP_ARG_INT, true },
     { NULL }
 };
+static const QmpArgSpec x_query_bql_args[] = {
+    { "top", QMP_ARG_INT, true },
+    { NULL }
+};
 static const QmpArgSpec human_monitor_command_args[] = {
     { "command-line", QMP_ARG_STR },
     { "cpu-index", QMP_ARG_INT, true },
@@ -508,5 +526,9 @@ const QmpCommand qmp_commands[] = {
       human_monitor_command_args, NULL, false, "str" },
     { "x-query-main-loop", qmp_marshal_x_query_main_loop, NULL, NULL, false,
       "any", QCO_ALLOW_PRECONFIG },
+    { "x-query-bql", qmp_marshal_x_query_bql, x_query_bql_args, NULL, false,
+      "BqlProfile", QCO_ALLOW_PRECONFIG },
+    { "bql-profile-reset", qmp_marshal_bql_profile_reset, NULL, NULL, false,
+      "q_empty", QCO_ALLOW_PRECONFIG },
     { NULL }
 };

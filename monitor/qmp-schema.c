@@ -52,6 +52,21 @@ typedef struct SchemaEnum {
 
 static const SchemaObject schema_objects[] = {
     { "q_empty", MEMBERS({ NULL }) },
+    /* x-query-bql (system/bql-profile.c) */
+    { "BqlHistogramBucket", MEMBERS({ "below-ns", "int", true },
+                                    { "count", "int" }) },
+    { "BqlSite", MEMBERS({ "file", "str" }, { "line", "int" },
+                         { "function", "str" }, { "acquisitions", "int" },
+                         { "contended", "int" }, { "wait-ns", "int" },
+                         { "wait-max-ns", "int" }, { "hold-ns", "int" },
+                         { "hold-max-ns", "int" },
+                         { "wait-histogram", "[BqlHistogramBucket]" },
+                         { "hold-histogram", "[BqlHistogramBucket]" }) },
+    { "BqlProfile", MEMBERS({ "enabled", "bool" }, { "elapsed-ns", "int" },
+                            { "acquisitions", "int" },
+                            { "contended", "int" }, { "wait-ns", "int" },
+                            { "hold-ns", "int" }, { "by-wait", "[BqlSite]" },
+                            { "by-hold", "[BqlSite]" }) },
     { "VersionTriple", MEMBERS({ "major", "int" }, { "minor", "int" },
                                { "micro", "int" }) },
     { "VersionInfo", MEMBERS({ "qemu", "VersionTriple" },

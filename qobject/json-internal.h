@@ -25,7 +25,8 @@ typedef enum JSONLexResult {
     JSON_LEX_MORE,          /* byte consumed, no token yet */
     JSON_LEX_TOKEN,         /* byte consumed and ended a token */
     JSON_LEX_LOOKAHEAD,     /* byte ended a token; feed it again */
-    JSON_LEX_ERROR,         /* errp set; lexer is back at its start */
+    JSON_LEX_ERROR,         /* errp set (a stray byte); the lexer skips
+                               to the next resync byte by itself */
 } JSONLexResult;
 
 typedef struct JSONLexer {
@@ -37,15 +38,27 @@ typedef struct JSONLexer {
     uint32_t cp;            /* code point being assembled */
     uint32_t min_cp;        /* smallest code point the UTF-8 length allows */
     uint32_t high;          /* high surrogate waiting for its low half */
+    /*
+     * With a JSON_STRING token: why its content is invalid (what QEMU's
+     * parser reports), else NULL.  Whoever takes the token frees it.
+     */
+    Error *bad;
 } JSONLexer;
 
 void json_lexer_init(JSONLexer *lexer);
 void json_lexer_reset(JSONLexer *lexer);
 void json_lexer_destroy(JSONLexer *lexer);
 bool json_lexer_idle(const JSONLexer *lexer);
+/* Skipping input after a stray byte, as QEMU's lexer does. */
+bool json_lexer_recovering(const JSONLexer *lexer);
+/* Drop the token being lexed and skip input to the next resync byte. */
+void json_lexer_recover(JSONLexer *lexer);
 JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
                                    Error **errp);
-/* Finish a token that only lookahead could end (at end of input). */
+/*
+ * Finish a token that only lookahead could end (at end of input).  The
+ * lexer is at its start afterwards, whatever the result.
+ */
 JSONLexResult json_lexer_flush(JSONLexer *lexer, Error **errp);
 /*
  * Fast path for long strings: consume the leading bytes of @buf that

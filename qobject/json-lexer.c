@@ -3,6 +3,15 @@
  * out unescaped and UTF-8 validated, so nothing downstream rescans them.
  * Corresponds to QEMU's qobject/json-lexer.c (a hand-written state
  * machine here instead of QEMU's transition table).
+ *
+ * Errors come in QEMU's two kinds, because they resynchronise differently.
+ * A byte that cannot continue any token (QEMU's lexer error, "stray") ends
+ * the token at once and the lexer then skips input up to a structural
+ * character, a control character other than tab, or 0xFE/0xFF, which it
+ * reads afresh.  A well-formed string whose content is wrong (a bad
+ * escape, bad UTF-8: what QEMU's parser rejects) is lexed to its closing
+ * quote like any string and delivered with lexer->bad set, so the brackets
+ * inside it do not count and the message ends where QEMU's ends.
  */
 #include "qcore/osdep.h"
 #include "json-internal.h"
@@ -24,6 +33,9 @@ enum {
     L_EXP_SIGN,
     L_EXP_DIGITS,
     L_KEYWORD,
+    L_RECOVERY,             /* after a stray byte: skipping to a resync byte */
+    L_BAD_STRING,           /* in a string already found wrong: to its end */
+    L_BAD_ESCAPE,           /* the byte after a backslash in such a string */
 };
 
 void json_lexer_init(JSONLexer *lexer)
@@ -36,6 +48,8 @@ void json_lexer_reset(JSONLexer *lexer)
 {
     lexer->state = L_START;
     lexer->high = 0;
+    error_free(lexer->bad);
+    lexer->bad = NULL;
     /* Don't keep a 64 MiB buffer around after one huge string. */
     if (lexer->token->allocated_len > 65536) {
         g_string_free(lexer->token, TRUE);
@@ -46,6 +60,8 @@ void json_lexer_reset(JSONLexer *lexer)
 
 void json_lexer_destroy(JSONLexer *lexer)
 {
+    error_free(lexer->bad);
+    lexer->bad = NULL;
     g_string_free(lexer->token, TRUE);
     lexer->token = NULL;
 }
@@ -55,12 +71,31 @@ bool json_lexer_idle(const JSONLexer *lexer)
     return lexer->state == L_START;
 }
 
+bool json_lexer_recovering(const JSONLexer *lexer)
+{
+    return lexer->state == L_RECOVERY;
+}
+
+void json_lexer_recover(JSONLexer *lexer)
+{
+    json_lexer_reset(lexer);
+    lexer->state = L_RECOVERY;
+}
+
 GString *json_lexer_steal_token(JSONLexer *lexer)
 {
     GString *s = lexer->token;
 
     lexer->token = g_string_sized_new(64);
     return s;
+}
+
+static JSONLexResult lex_token(JSONLexer *lexer, JSONTokenType type,
+                               JSONLexResult how)
+{
+    lexer->type = type;
+    lexer->state = L_START;
+    return how;
 }
 
 static JSONLexResult lex_error(JSONLexer *lexer, Error **errp,
@@ -76,16 +111,38 @@ static JSONLexResult lex_error(JSONLexer *lexer, Error **errp,
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     error_setg(errp, "JSON parse error, %s", msg);
-    json_lexer_reset(lexer);
+    json_lexer_recover(lexer);
     return JSON_LEX_ERROR;
 }
 
-static JSONLexResult lex_token(JSONLexer *lexer, JSONTokenType type,
-                               JSONLexResult how)
+static JSONLexResult lex_bad_string_byte(JSONLexer *lexer, unsigned char c);
+
+/*
+ * The string being lexed is wrong but not over: remember the first
+ * reason and lex on to its closing quote.  @again: @c did not belong to
+ * what was wrong (it ended a \u or UTF-8 sequence early) and is read
+ * again as the string's next byte.
+ */
+static JSONLexResult lex_bad_string(JSONLexer *lexer, unsigned char c,
+                                    bool again, const char *msg)
 {
-    lexer->type = type;
-    lexer->state = L_START;
-    return how;
+    error_setg(&lexer->bad, "JSON parse error, %s", msg);
+    lexer->high = 0;
+    lexer->state = L_BAD_STRING;
+    return again ? lex_bad_string_byte(lexer, c) : JSON_LEX_MORE;
+}
+
+static JSONLexResult lex_bad_string_byte(JSONLexer *lexer, unsigned char c)
+{
+    if (lexer->state == L_BAD_ESCAPE) {
+        lexer->state = L_BAD_STRING;
+    } else if (c == lexer->quote) {
+        g_string_truncate(lexer->token, 0);
+        return lex_token(lexer, JSON_STRING, JSON_LEX_TOKEN);
+    } else if (c == '\\') {
+        lexer->state = L_BAD_ESCAPE;
+    }
+    return JSON_LEX_MORE;
 }
 
 static int hex_value(unsigned char c)
@@ -101,18 +158,19 @@ static int hex_value(unsigned char c)
 }
 
 /* A \uXXXX escape is complete: check it and append it as UTF-8. */
-static JSONLexResult lex_unicode_escape(JSONLexer *lexer, Error **errp)
+static JSONLexResult lex_unicode_escape(JSONLexer *lexer, unsigned char c)
 {
     uint32_t cp = lexer->cp;
+    g_autofree char *msg = NULL;
 
     if (lexer->high) {
         uint32_t high = lexer->high;
 
         lexer->high = 0;
         if (cp < 0xDC00 || cp > 0xDFFF) {
-            return lex_error(lexer, errp,
-                             "\\u%04X is not a valid Unicode character",
-                             high);
+            msg = g_strdup_printf("\\u%04X is not a valid Unicode character",
+                                  high);
+            return lex_bad_string(lexer, c, false, msg);
         }
         cp = 0x10000 + ((high - 0xD800) << 10) + (cp - 0xDC00);
     } else if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -120,19 +178,19 @@ static JSONLexResult lex_unicode_escape(JSONLexer *lexer, Error **errp)
         lexer->state = L_SURROGATE_BACKSLASH;
         return JSON_LEX_MORE;
     } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-        return lex_error(lexer, errp,
-                         "\\u%04X is not a valid Unicode character", cp);
+        msg = g_strdup_printf("\\u%04X is not a valid Unicode character", cp);
+        return lex_bad_string(lexer, c, false, msg);
     } else if (cp == 0) {
         /* QStrings are NUL-terminated C strings. */
-        return lex_error(lexer, errp, "\\u0000 is not supported");
+        return lex_bad_string(lexer, c, false, "\\u0000 is not supported");
     }
     g_string_append_unichar(lexer->token, cp);
     lexer->state = L_STRING;
     return JSON_LEX_MORE;
 }
 
-static JSONLexResult lex_string_byte(JSONLexer *lexer, unsigned char c,
-                                     Error **errp)
+/* Control characters and 0xFE/0xFF were refused before these run. */
+static JSONLexResult lex_string_byte(JSONLexer *lexer, unsigned char c)
 {
     if (c == lexer->quote) {
         return lex_token(lexer, JSON_STRING, JSON_LEX_TOKEN);
@@ -140,9 +198,6 @@ static JSONLexResult lex_string_byte(JSONLexer *lexer, unsigned char c,
     if (c == '\\') {
         lexer->state = L_ESCAPE;
         return JSON_LEX_MORE;
-    }
-    if (c < 0x20) {
-        return lex_error(lexer, errp, "invalid control character in string");
     }
     if (c < 0x80) {
         g_string_append_c(lexer->token, c);
@@ -162,18 +217,20 @@ static JSONLexResult lex_string_byte(JSONLexer *lexer, unsigned char c,
         lexer->cp = c & 0x07;
         lexer->min_cp = 0x10000;
     } else {
-        return lex_error(lexer, errp, "invalid UTF-8 sequence in string");
+        return lex_bad_string(lexer, c, false,
+                              "invalid UTF-8 sequence in string");
     }
     g_string_append_c(lexer->token, c);
     lexer->state = L_UTF8;
     return JSON_LEX_MORE;
 }
 
-static JSONLexResult lex_utf8_continuation(JSONLexer *lexer, unsigned char c,
-                                           Error **errp)
+static JSONLexResult lex_utf8_continuation(JSONLexer *lexer, unsigned char c)
 {
     if ((c & 0xC0) != 0x80) {
-        return lex_error(lexer, errp, "invalid UTF-8 sequence in string");
+        /* The sequence ended early: @c is the string's next byte. */
+        return lex_bad_string(lexer, c, true,
+                              "invalid UTF-8 sequence in string");
     }
     lexer->cp = (lexer->cp << 6) | (c & 0x3F);
     g_string_append_c(lexer->token, c);
@@ -182,14 +239,14 @@ static JSONLexResult lex_utf8_continuation(JSONLexer *lexer, unsigned char c,
     }
     if (lexer->cp < lexer->min_cp || lexer->cp > 0x10FFFF ||
         (lexer->cp >= 0xD800 && lexer->cp <= 0xDFFF)) {
-        return lex_error(lexer, errp, "invalid UTF-8 sequence in string");
+        return lex_bad_string(lexer, c, false,
+                              "invalid UTF-8 sequence in string");
     }
     lexer->state = L_STRING;
     return JSON_LEX_MORE;
 }
 
-static JSONLexResult lex_escape(JSONLexer *lexer, unsigned char c,
-                                Error **errp)
+static JSONLexResult lex_escape(JSONLexer *lexer, unsigned char c)
 {
     static const char unescaped[256] = {
         ['"'] = '"', ['\''] = '\'', ['\\'] = '\\', ['/'] = '/',
@@ -203,7 +260,9 @@ static JSONLexResult lex_escape(JSONLexer *lexer, unsigned char c,
         return JSON_LEX_MORE;
     }
     if (!unescaped[c]) {
-        return lex_error(lexer, errp, "invalid escape sequence in string");
+        /* Escaped, so @c cannot end the string, whatever it is. */
+        return lex_bad_string(lexer, c, false,
+                              "invalid escape sequence in string");
     }
     g_string_append_c(lexer->token, unescaped[c]);
     lexer->state = L_STRING;
@@ -243,7 +302,7 @@ static JSONLexResult lex_start(JSONLexer *lexer, unsigned char c,
     case '1' ... '9':
         lexer->state = L_INT;
         break;
-    case 'a' ... 'z': case 'A' ... 'Z':
+    case 'a' ... 'z':
         lexer->state = L_KEYWORD;
         break;
     default:
@@ -271,7 +330,8 @@ static JSONLexResult lex_number(JSONLexer *lexer, unsigned char c,
     case L_INT:
         if (c == '.') {
             next = L_DOT;
-        } else if (c == 'e' || c == 'E') {
+        } else if ((c == 'e' || c == 'E') && lexer->state == L_INT) {
+            /* QEMU reads 0e5 as 0 then the keyword e5: so do we. */
             next = L_EXP;
         } else if (digit && lexer->state == L_INT) {
             next = L_INT;
@@ -310,11 +370,11 @@ static JSONLexResult lex_number(JSONLexer *lexer, unsigned char c,
     if (next < 0) {
         g_autofree char *text = g_strdup(lexer->token->str);
 
-        /* Show the offending byte too, when it is visible. */
-        if (c > 0x20 && c < 0x7F) {
-            return lex_error(lexer, errp, "invalid number '%s%c'", text, c);
+        /* The offending byte is part of the stray text, as in QEMU. */
+        if (c >= 0x20 && c < 0x7F) {
+            return lex_error(lexer, errp, "stray '%s%c'", text, c);
         }
-        return lex_error(lexer, errp, "invalid number '%s'", text);
+        return lex_error(lexer, errp, "stray '%s\\x%02x'", text, c);
     }
     g_string_append_c(lexer->token, c);
     lexer->state = next;
@@ -329,40 +389,31 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
     switch (lexer->state) {
     case L_START:
         return lex_start(lexer, c, errp);
-    case L_STRING:
-        return lex_string_byte(lexer, c, errp);
-    case L_ESCAPE:
-        return lex_escape(lexer, c, errp);
-    case L_HEX:
-        d = hex_value(c);
-        if (d < 0) {
+    case L_STRING ... L_UTF8:
+    case L_BAD_STRING:
+    case L_BAD_ESCAPE:
+        /*
+         * Bytes that no string may hold, escaped or not: QEMU's lexer
+         * refuses them, so they are stray and end the token at once.
+         */
+        if (c < 0x20) {
             return lex_error(lexer, errp,
-                             "invalid hex escape sequence in string");
+                             "invalid control character in string");
         }
-        lexer->cp = (lexer->cp << 4) | d;
-        if (--lexer->pending) {
-            return JSON_LEX_MORE;
+        if (c >= 0xFE) {
+            return lex_error(lexer, errp, "invalid UTF-8 sequence in string");
         }
-        return lex_unicode_escape(lexer, errp);
-    case L_SURROGATE_BACKSLASH:
-    case L_SURROGATE_U:
-        if (c != (lexer->state == L_SURROGATE_BACKSLASH ? '\\' : 'u')) {
-            return lex_error(lexer, errp,
-                             "\\u%04X is not a valid Unicode character",
-                             lexer->high);
-        }
-        if (lexer->state == L_SURROGATE_BACKSLASH) {
-            lexer->state = L_SURROGATE_U;
-        } else {
-            lexer->state = L_HEX;
-            lexer->pending = 4;
-            lexer->cp = 0;
+        break;
+    case L_RECOVERY:
+        /* Where QEMU's lexer starts again; the byte is read afresh. */
+        if ((c < 0x20 && c != '\t') || c >= 0xFE || strchr("{}[]:,", c)) {
+            lexer->state = L_START;
+            return lex_start(lexer, c, errp);
         }
         return JSON_LEX_MORE;
-    case L_UTF8:
-        return lex_utf8_continuation(lexer, c, errp);
     case L_KEYWORD:
-        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+        /* Lower case only, as QEMU: "TRUE" is a stray 'T'. */
+        if (c >= 'a' && c <= 'z') {
             g_string_append_c(lexer->token, c);
             return JSON_LEX_MORE;
         }
@@ -370,12 +421,58 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
     default:
         return lex_number(lexer, c, errp);
     }
+
+    switch (lexer->state) {
+    case L_STRING:
+        return lex_string_byte(lexer, c);
+    case L_ESCAPE:
+        return lex_escape(lexer, c);
+    case L_HEX:
+        d = hex_value(c);
+        if (d < 0) {
+            /* \u12" ends the string: only the escape was short. */
+            return lex_bad_string(lexer, c, true,
+                                  "invalid hex escape sequence in string");
+        }
+        lexer->cp = (lexer->cp << 4) | d;
+        if (--lexer->pending) {
+            return JSON_LEX_MORE;
+        }
+        return lex_unicode_escape(lexer, c);
+    case L_SURROGATE_BACKSLASH:
+    case L_SURROGATE_U: {
+        bool backslash = lexer->state == L_SURROGATE_BACKSLASH;
+        g_autofree char *msg = NULL;
+
+        if (c != (backslash ? '\\' : 'u')) {
+            msg = g_strdup_printf("\\u%04X is not a valid Unicode character",
+                                  lexer->high);
+            /* After the backslash, @c is escaped and cannot end the string. */
+            return lex_bad_string(lexer, c, backslash, msg);
+        }
+        if (backslash) {
+            lexer->state = L_SURROGATE_U;
+        } else {
+            lexer->state = L_HEX;
+            lexer->pending = 4;
+            lexer->cp = 0;
+        }
+        return JSON_LEX_MORE;
+    }
+    case L_UTF8:
+        return lex_utf8_continuation(lexer, c);
+    default:
+        return lex_bad_string_byte(lexer, c);
+    }
 }
 
-JSONLexResult json_lexer_flush(JSONLexer *lexer, Error **errp)
+static JSONLexResult lex_flush(JSONLexer *lexer, Error **errp)
 {
+    g_autofree char *text = NULL;
+
     switch (lexer->state) {
     case L_START:
+    case L_RECOVERY:
         return JSON_LEX_MORE;
     case L_ZERO:
     case L_INT:
@@ -389,10 +486,22 @@ JSONLexResult json_lexer_flush(JSONLexer *lexer, Error **errp)
     case L_DOT:
     case L_EXP:
     case L_EXP_SIGN:
-        return json_lexer_feed_char(lexer, ' ', errp);
+        text = g_strdup(lexer->token->str);
+        return lex_error(lexer, errp, "stray '%s'", text);
     default:
         return lex_error(lexer, errp, "premature EOI in string");
     }
+}
+
+JSONLexResult json_lexer_flush(JSONLexer *lexer, Error **errp)
+{
+    JSONLexResult ret = lex_flush(lexer, errp);
+
+    /* Nothing follows to recover on; a token's text stays for the caller. */
+    if (lexer->state == L_RECOVERY) {
+        lexer->state = L_START;
+    }
+    return ret;
 }
 
 size_t json_lexer_feed_plain(JSONLexer *lexer, const char *buf, size_t len)

@@ -142,8 +142,18 @@ static QObject *parse_value(JSONParser *parser, QObject *value, Error **errp)
         qlist_append_obj(qobject_to(QList, f->container), value);
         f->expect = P_SEPARATOR;
     } else if (f->expect == P_VALUE) {
-        qdict_put_obj(qobject_to(QDict, f->container),
-                      qstring_get_str(f->key), value);
+        QDict *dict = qobject_to(QDict, f->container);
+
+        /*
+         * Last-wins would let a second "execute" replace the first one
+         * unseen.  Checked once the value is complete, as QEMU does, so
+         * an error inside the value is the one reported.
+         */
+        if (qdict_haskey(dict, qstring_get_str(f->key))) {
+            qobject_unref(value);
+            return parse_error(parser, errp, "duplicate key");
+        }
+        qdict_put_obj(dict, qstring_get_str(f->key), value);
         qobject_unref(f->key);
         f->key = NULL;
         f->expect = P_SEPARATOR;
@@ -175,18 +185,32 @@ static QObject *parse_open(JSONParser *parser, QObject *container,
     return NULL;
 }
 
+/* Why a punctuation or closing token that does not fit @f is wrong. */
+static const char *punct_unexpected(const JSONParserFrame *f)
+{
+    if (!f) {
+        return "expecting value";
+    }
+    switch (f->expect) {
+    case P_SEPARATOR:
+        return qobject_type(f->container) == QTYPE_QLIST
+               ? "expected separator in list" : "expected separator in dict";
+    case P_COLON:
+        return "missing : in object pair";
+    default:
+        return "expecting value";
+    }
+}
+
 static QObject *parse_close(JSONParser *parser, QType type, Error **errp)
 {
     JSONParserFrame *f = top_frame(parser);
     QObject *container;
 
-    if (!f || qobject_type(f->container) != type) {
-        return parse_error(parser, errp, "expecting value");
-    }
-    if (f->expect != P_FIRST && f->expect != P_SEPARATOR) {
-        /* A trailing comma, or "{"a"}" / "{"a":}". */
-        return parse_error(parser, errp, f->expect == P_COLON
-                           ? "missing : in object pair" : "expecting value");
+    /* Fits after '{' / '[' or after a member, if the bracket matches. */
+    if (!f || qobject_type(f->container) != type ||
+        (f->expect != P_FIRST && f->expect != P_SEPARATOR)) {
+        return parse_error(parser, errp, "%s", punct_unexpected(f));
     }
     container = f->container;
     g_array_set_size(parser->stack, parser->stack->len - 1);
@@ -200,16 +224,38 @@ static QObject *parse_punct(JSONParser *parser, char c, Error **errp)
 
     if (c == ':') {
         if (!is_dict || f->expect != P_COLON) {
-            return parse_error(parser, errp, "expecting value");
+            return parse_error(parser, errp, "%s", punct_unexpected(f));
         }
         f->expect = P_VALUE;
         return NULL;
     }
     /* c == ',' */
     if (!f || f->expect != P_SEPARATOR) {
-        return parse_error(parser, errp, "expecting value");
+        return parse_error(parser, errp, "%s", punct_unexpected(f));
     }
     f->expect = is_dict ? P_KEY : P_VALUE;
+    return NULL;
+}
+
+/*
+ * A string whose content the lexer found invalid.  Where no string may
+ * stand, that is the error (QEMU never decodes a string it does not
+ * expect); otherwise the string's own.
+ */
+static QObject *parse_bad_string(JSONParser *parser, JSONLexer *lexer,
+                                 Error **errp)
+{
+    JSONParserFrame *f = top_frame(parser);
+    const char *unexpected = f ? value_unexpected(f, true) : NULL;
+    Error *bad = lexer->bad;
+
+    lexer->bad = NULL;
+    if (unexpected) {
+        error_free(bad);
+        return parse_error(parser, errp, "%s", unexpected);
+    }
+    json_parser_reset(parser);
+    error_propagate(errp, bad);
     return NULL;
 }
 
@@ -234,6 +280,9 @@ QObject *json_parser_feed_token(JSONParser *parser, JSONLexer *lexer,
     case JSON_FLOAT:
         return parse_value(parser, parse_number(lexer->type, text), errp);
     case JSON_STRING:
+        if (lexer->bad) {
+            return parse_bad_string(parser, lexer, errp);
+        }
         return parse_value(parser,
                            QOBJECT(qstring_from_gstring(
                                        json_lexer_steal_token(lexer))),
@@ -247,6 +296,12 @@ QObject *json_parser_feed_token(JSONParser *parser, JSONLexer *lexer,
         }
         if (!strcmp(text, "null")) {
             return parse_value(parser, QOBJECT(qnull()), errp);
+        }
+        if (top_frame(parser) && (top_frame(parser)->expect == P_SEPARATOR ||
+                                  top_frame(parser)->expect == P_COLON)) {
+            /* QEMU reads a keyword only where a value may stand. */
+            return parse_error(parser, errp, "%s",
+                               value_unexpected(top_frame(parser), false));
         }
         return parse_error(parser, errp, "invalid keyword '%s'", text);
     }

@@ -1,6 +1,7 @@
 /*
  * JSONMessageParser: splits a byte stream into top-level JSON values,
- * enforces the size and token limits, and resynchronises after errors.
+ * enforces the size and token limits, and resynchronises after errors
+ * exactly where QEMU's streamer does (see qcore/qjson.h).
  * Corresponds to QEMU's qobject/json-streamer.c.
  */
 #include "qcore/osdep.h"
@@ -9,62 +10,103 @@
 struct JSONStreamState {
     JSONLexer lexer;
     JSONParser parser;
+    /*
+     * QEMU's counts of '{' minus '}' and '[' minus ']' in the current
+     * message: they, not the parser, say where a message ends, so that
+     * after a syntax error the same bytes form the next message as in QEMU.
+     */
+    int brace_count;
+    int bracket_count;
+    /* A syntax error in the current message, reported when it ends. */
+    Error *pending;
     bool in_message;        /* bytes of a message have been seen */
-    bool recovering;        /* after an error: skipping to '\n' or 0xFF */
     size_t size;            /* bytes in the current message */
     size_t tokens;          /* tokens in the current message */
 };
 
-/* The bytes after which a client may assume the parser is reset. */
-static bool is_resync_byte(unsigned char c)
+static bool is_json_space(unsigned char c)
 {
-    return c == '\n' || c == 0xFF;
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Forget the current message (its parse state, counts and error). */
 static void message_done(JSONStreamState *s)
 {
+    json_parser_reset(&s->parser);
+    error_free(s->pending);
+    s->pending = NULL;
+    s->brace_count = 0;
+    s->bracket_count = 0;
     s->in_message = false;
     s->size = 0;
     s->tokens = 0;
 }
 
-/*
- * Drop the partial message and report @err.  Unless @c (the byte being
- * handled) already was a resync byte, skip input until one.
- */
-static void stream_fail(JSONMessageParser *p, Error *err, int c)
+static void stream_emit(JSONMessageParser *p, QObject *obj, Error *err)
 {
-    JSONStreamState *s = p->state;
+    message_done(p->state);
+    p->emit(p->opaque, obj, err);
+}
 
-    json_lexer_reset(&s->lexer);
-    json_parser_reset(&s->parser);
-    message_done(s);
-    s->recovering = c < 0 || !is_resync_byte(c);
-    p->emit(p->opaque, NULL, err);
+/* QEMU's rule: a message is over unless some bracket is still open. */
+static bool message_ends(const JSONStreamState *s)
+{
+    return !((s->brace_count > 0 || s->bracket_count > 0) &&
+             s->brace_count >= 0 && s->bracket_count >= 0);
 }
 
 /* The lexer completed a token: count it and give it to the parser. */
-static bool stream_token(JSONMessageParser *p, int c)
+static void stream_token(JSONMessageParser *p)
 {
     JSONStreamState *s = p->state;
     Error *err = NULL;
-    QObject *obj;
+    QObject *obj = NULL;
 
+    switch (s->lexer.type) {
+    case JSON_LCURLY:
+        s->brace_count++;
+        break;
+    case JSON_RCURLY:
+        s->brace_count--;
+        break;
+    case JSON_LSQUARE:
+        s->bracket_count++;
+        break;
+    case JSON_RSQUARE:
+        s->bracket_count--;
+        break;
+    default:
+        break;
+    }
     if (++s->tokens > JSON_MAX_TOKEN_COUNT) {
         error_setg(&err, "JSON token count limit exceeded");
-        stream_fail(p, err, c);
-        return false;
+    } else if (s->brace_count + s->bracket_count > JSON_MAX_NESTING) {
+        error_setg(&err, "JSON nesting depth limit exceeded");
     }
-    obj = json_parser_feed_token(&s->parser, &s->lexer, &err);
     if (err) {
-        stream_fail(p, err, c);
-        return false;
+        /* Reported now, replacing any error the message had. */
+        error_free(s->lexer.bad);
+        s->lexer.bad = NULL;
+        stream_emit(p, NULL, err);
+        return;
     }
-    if (obj) {
-        message_done(s);
-        p->emit(p->opaque, obj, NULL);
+
+    if (s->pending) {
+        /* The message is already wrong: only its end matters. */
+        error_free(s->lexer.bad);
+        s->lexer.bad = NULL;
+    } else {
+        obj = json_parser_feed_token(&s->parser, &s->lexer, &s->pending);
+        if (obj) {
+            stream_emit(p, obj, NULL);
+            return;
+        }
     }
-    return true;
+    if (s->pending && message_ends(s)) {
+        err = s->pending;
+        s->pending = NULL;
+        stream_emit(p, NULL, err);
+    }
 }
 
 static void stream_byte(JSONMessageParser *p, unsigned char c)
@@ -72,15 +114,13 @@ static void stream_byte(JSONMessageParser *p, unsigned char c)
     JSONStreamState *s = p->state;
     Error *err = NULL;
 
-    if (s->recovering) {
-        s->recovering = !is_resync_byte(c);
-        return;
-    }
-    if (s->in_message || !g_ascii_isspace(c)) {
+    if (!json_lexer_recovering(&s->lexer) &&
+        (s->in_message || !is_json_space(c))) {
         s->in_message = true;
         if (++s->size > JSON_MAX_TOKEN_SIZE) {
             error_setg(&err, "JSON token size limit exceeded");
-            stream_fail(p, err, c);
+            json_lexer_recover(&s->lexer);
+            stream_emit(p, NULL, err);
             return;
         }
     }
@@ -89,16 +129,15 @@ static void stream_byte(JSONMessageParser *p, unsigned char c)
         case JSON_LEX_MORE:
             return;
         case JSON_LEX_ERROR:
-            stream_fail(p, err, c);
+            /* A stray byte: the lexer now skips to a resync byte. */
+            stream_emit(p, NULL, err);
             return;
         case JSON_LEX_TOKEN:
-            stream_token(p, c);
+            stream_token(p);
             return;
         case JSON_LEX_LOOKAHEAD:
-            if (!stream_token(p, c)) {
-                return;
-            }
-            if (!s->in_message && !g_ascii_isspace(c)) {
+            stream_token(p);
+            if (!s->in_message && !is_json_space(c)) {
                 /* c starts the next message */
                 s->in_message = true;
                 s->size = 1;
@@ -134,16 +173,14 @@ void json_message_parser_feed(JSONMessageParser *parser,
          * Inside a string, copy runs of plain bytes in one go: this is
          * what makes megabyte strings cheap.
          */
-        if (!s->recovering) {
-            size_t room = JSON_MAX_TOKEN_SIZE - s->size;
-            size_t n = json_lexer_feed_plain(&s->lexer, buf + i,
-                                             MIN(size - i, room));
+        size_t room = JSON_MAX_TOKEN_SIZE - s->size;
+        size_t n = json_lexer_feed_plain(&s->lexer, buf + i,
+                                         MIN(size - i, room));
 
-            s->size += n;
-            i += n;
-            if (i == size) {
-                break;
-            }
+        s->size += n;
+        i += n;
+        if (i == size) {
+            break;
         }
         stream_byte(parser, buf[i++]);
     }
@@ -154,28 +191,24 @@ void json_message_parser_flush(JSONMessageParser *parser)
     JSONStreamState *s = parser->state;
     Error *err = NULL;
 
-    if (s->recovering) {
-        s->recovering = false;
-        return;
-    }
     switch (json_lexer_flush(&s->lexer, &err)) {
     case JSON_LEX_ERROR:
-        stream_fail(parser, err, -1);
-        s->recovering = false;
+        stream_emit(parser, NULL, err);
         return;
     case JSON_LEX_TOKEN:
-        if (!stream_token(parser, -1)) {
-            s->recovering = false;
-            return;
-        }
+        stream_token(parser);
         break;
     default:
         break;
     }
-    if (!json_parser_idle(&s->parser)) {
+    /* As QEMU at end of input: the message's own error, else EOI. */
+    if (s->pending) {
+        err = s->pending;
+        s->pending = NULL;
+        stream_emit(parser, NULL, err);
+    } else if (!json_parser_idle(&s->parser)) {
         error_setg(&err, "JSON parse error, premature EOI");
-        stream_fail(parser, err, -1);
-        s->recovering = false;
+        stream_emit(parser, NULL, err);
     }
     message_done(s);
 }
@@ -187,6 +220,7 @@ void json_message_parser_destroy(JSONMessageParser *parser)
     if (!s) {
         return;
     }
+    message_done(s);
     json_lexer_destroy(&s->lexer);
     json_parser_destroy(&s->parser);
     g_free(s);

@@ -180,9 +180,22 @@ static void to_json(GString *out, const QObject *obj, bool pretty,
     case QTYPE_QNUM: {
         const QNum *qn = qobject_to(QNum, obj);
 
-        if (qn->kind == QNUM_DOUBLE && !isfinite(qn->u.dbl)) {
-            /* JSON has no inf or nan; null at least stays parseable. */
+        if (qn->kind == QNUM_DOUBLE && isnan(qn->u.dbl)) {
+            /* JSON has no NaN and no number comes near it. */
             g_string_append(out, "null");
+        } else if (qn->kind == QNUM_DOUBLE && isinf(qn->u.dbl)) {
+            /*
+             * A JSON number too large for a double (an "id": 1e400) reads
+             * as infinity.  QEMU writes "inf", which no JSON reader takes;
+             * the nearest number JSON can carry is the largest finite
+             * double of the same sign, and a client comparing ids as
+             * doubles still finds its own.  (docs/monitor.md)
+             */
+            g_autoptr(QNum) max = qnum_from_double(copysign(DBL_MAX,
+                                                            qn->u.dbl));
+            g_autofree char *text = qnum_to_string(max);
+
+            g_string_append(out, text);
         } else {
             g_autofree char *text = qnum_to_string(qn);
 

@@ -7,6 +7,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
+#include "qcore/bql-profile.h"
 #include "qcore/cpu.h"
 #include "qcore/main-loop.h"
 #include "qcore/rcu.h"
@@ -17,6 +18,12 @@
 static QemuMutex bql;
 /* Per thread, so bql_locked() is a plain load and answers for the caller. */
 static __thread bool bql_is_locked;
+/*
+ * BQL: the site that holds it (NULL when not profiling) and since when,
+ * in bql_profile_clock() ticks.
+ */
+static BQLSite *bql_holder;
+static uint64_t bql_acquired;
 
 static void __attribute__((constructor)) bql_init(void)
 {
@@ -28,28 +35,81 @@ bool bql_locked(void)
     return bql_is_locked;
 }
 
-void bql_lock(void)
+/* A later reading minus an earlier one, never negative. */
+static uint64_t bql_ticks_since(uint64_t start)
 {
+    uint64_t now = bql_profile_clock();
+
+    return now > start ? now - start : 0;
+}
+
+/*
+ * The profiler's cost is here: one clock read per acquisition when the
+ * lock is free (trylock), two more when it is not, one per release.
+ */
+void bql_lock_impl(BQLSite *site)
+{
+    bool contended = false;
+    uint64_t now, wait = 0;
+
     /* Recursion would self-deadlock; fail loudly instead. */
     g_assert(!bql_is_locked);
-    qemu_mutex_lock(&bql);
+    if (unlikely(!qatomic_read(&bql_profile_enabled))) {
+        qemu_mutex_lock(&bql);
+        bql_is_locked = true;
+        bql_holder = NULL;
+        return;
+    }
+    if (qemu_mutex_trylock(&bql) == 0) {
+        now = bql_profile_clock();
+    } else {
+        uint64_t start = bql_profile_clock();
+
+        qemu_mutex_lock(&bql);
+        now = bql_profile_clock();
+        contended = true;
+        wait = now > start ? now - start : 0;
+    }
     bql_is_locked = true;
+    bql_holder = site;
+    bql_acquired = now;
+    bql_profile_acquired(site, contended, wait);
 }
 
 void bql_unlock(void)
 {
     g_assert(bql_is_locked);
+    if (bql_holder) {
+        bql_profile_released(bql_holder, bql_ticks_since(bql_acquired));
+    }
     bql_is_locked = false;
     qemu_mutex_unlock(&bql);
 }
 
+/*
+ * qemu_cond_wait on the BQL: the hold ends while we sleep and a new one,
+ * for the same site, starts when we wake (the time to re-take the lock
+ * cannot be told apart from the sleep, so it counts as neither).
+ */
+static void bql_cond_wait(QemuCond *cond)
+{
+    BQLSite *site = bql_holder;
+
+    if (site) {
+        bql_profile_released(site, bql_ticks_since(bql_acquired));
+    }
+    qemu_cond_wait(cond, &bql);
+    bql_holder = site;
+    bql_acquired = bql_profile_clock();
+}
+
 /* A non-NULL token means "this guard took the lock and must drop it". */
-BQLLockAuto *bql_auto_lock(void)
+BQLLockAuto *bql_auto_lock_impl(BQLSite *site)
 {
     if (bql_is_locked) {
         return NULL;
     }
-    bql_lock();
+    bql_lock_impl(site);
     return (BQLLockAuto *)(uintptr_t)1;
 }
 
@@ -66,6 +126,12 @@ void bql_auto_unlock(BQLLockAuto *l)
 static QemuCond qemu_cpu_cond;      /* a vCPU thread came up */
 static QemuCond qemu_pause_cond;    /* a vCPU reached cpu->stopped */
 static QemuCond qemu_work_cond;     /* a run_on_cpu item completed */
+
+/*
+ * qtest's accelerator: vCPU threads that never run guest code (QEMU's
+ * accel/dummy-cpus.c).  Set before the first vCPU starts, then read only.
+ */
+static bool vcpu_dummy;
 
 /* The CPU this thread runs, NULL outside vCPU threads. */
 static __thread CPUState *current_cpu;
@@ -119,7 +185,7 @@ static bool cpu_thread_is_idle(CPUState *cpu)
     if (cpu->stop || cpu->unplug || !cpu_work_list_empty(cpu)) {
         return false;
     }
-    if (cpu->stopped) {
+    if (cpu->stopped || vcpu_dummy) {
         return true;
     }
     return cpu->halted && !cpu_has_work(cpu);
@@ -165,7 +231,7 @@ static void cpu_stop_current(CPUState *cpu)
 static void qemu_wait_io_event(CPUState *cpu)
 {
     while (cpu_thread_is_idle(cpu)) {
-        qemu_cond_wait(&cpu->halt_cond, &bql);
+        bql_cond_wait(&cpu->halt_cond);
     }
     if (cpu->stop) {
         cpu_stop_current(cpu);
@@ -204,7 +270,7 @@ static void *qemu_vcpu_thread_fn(void *arg)
     qemu_cond_broadcast(&qemu_cpu_cond);
 
     while (!cpu->unplug) {
-        if (cpu_can_run(cpu) && (!cpu->halted || cpu_has_work(cpu))) {
+        if (!vcpu_dummy && cpu_can_run(cpu) && (!cpu->halted || cpu_has_work(cpu))) {
             /*
              * A kick that arrives from here on must stop the coming exec:
              * clear the old request first, and full barrier so that exec's
@@ -228,6 +294,12 @@ static void *qemu_vcpu_thread_fn(void *arg)
     return NULL;
 }
 
+void qemu_vcpu_set_dummy(void)
+{
+    g_assert(QTAILQ_EMPTY(&cpus_queue));
+    vcpu_dummy = true;
+}
+
 void qemu_init_vcpu(CPUState *cpu)
 {
     g_autofree char *name = NULL;
@@ -238,12 +310,13 @@ void qemu_init_vcpu(CPUState *cpu)
     /* A CPU joins a stopped VM stopped; vm_start resumes it. */
     cpu->stopped = !runstate_is_running();
 
-    /* qcore has one accelerator, the RISC-V interpreter. */
-    name = g_strdup_printf("CPU %d/riscv", cpu->cpu_index);
+    /* The RISC-V interpreter, or qtest's thread that runs nothing. */
+    name = g_strdup_printf(vcpu_dummy ? "CPU %d/DUMMY" : "CPU %d/riscv",
+                           cpu->cpu_index);
     qemu_thread_create(&cpu->thread, name, qemu_vcpu_thread_fn, cpu,
                        QEMU_THREAD_JOINABLE);
     while (!cpu->created) {
-        qemu_cond_wait(&qemu_cpu_cond, &bql);
+        bql_cond_wait(&qemu_cpu_cond);
     }
 }
 
@@ -317,7 +390,7 @@ void pause_all_vcpus(void)
     }
     /* The wait drops the BQL, letting vCPUs finish an MMIO access. */
     while (!all_vcpus_paused()) {
-        qemu_cond_wait(&qemu_pause_cond, &bql);
+        bql_cond_wait(&qemu_pause_cond);
     }
 }
 
@@ -356,7 +429,7 @@ void run_on_cpu(CPUState *cpu, run_on_cpu_func func, void *data)
     }
     queue_work_on_cpu(cpu, &wi);
     while (!wi.done) {
-        qemu_cond_wait(&qemu_work_cond, &bql);
+        bql_cond_wait(&qemu_work_cond);
     }
 }
 

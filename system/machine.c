@@ -27,6 +27,9 @@ static void machine_finalize(Object *obj)
     g_free(ms->kernel_cmdline);
     g_free(ms->firmware);
     g_free(ms->dumpdtb);
+    if (ms->devices) {
+        g_ptr_array_free(ms->devices, true);
+    }
     if (current_machine == ms) {
         current_machine = NULL;
     }
@@ -78,6 +81,104 @@ Object *qemu_create_machine(const char *name, Error **errp)
 MachineState *qdev_get_machine(void)
 {
     return current_machine;
+}
+
+/*
+ * The devices -device can create.  Each is placed by a board that lists
+ * it in user_devices (qcore has no buses: a board decides where a device
+ * sits, as QEMU's virt does for its platform bus).
+ */
+static const struct {
+    const char *name;
+    const char *desc;
+} user_devices[] = {
+    { "edu", "QEMU's educational device, memory-mapped (docs/devices.md)" },
+};
+
+static void device_opts_free(gpointer p)
+{
+    qobject_unref((QDict *)p);
+}
+
+static bool machine_supports_device(MachineState *ms, const char *driver)
+{
+    const char *const *d = MACHINE_GET_CLASS(ms)->user_devices;
+
+    for (; d && *d; d++) {
+        if (!strcmp(*d, driver)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool machine_add_device_opts(MachineState *ms, QDict *opts, Error **errp)
+{
+    const char *driver = qdict_get_try_str(opts, "driver");
+    const char *id = qdict_get_try_str(opts, "id");
+    bool help = qdict_haskey(opts, "help");
+    const QDictEntry *e;
+    size_t i;
+
+    if (!driver && !help) {
+        error_setg(errp, "Parameter 'driver' is missing");
+        return false;
+    }
+    if (!driver || !strcmp(driver, "help")) {
+        printf("Misc devices:\n");
+        for (i = 0; i < G_N_ELEMENTS(user_devices); i++) {
+            printf("name \"%s\", bus System, desc \"%s\"\n",
+                   user_devices[i].name, user_devices[i].desc);
+        }
+        return false;
+    }
+    for (i = 0; i < G_N_ELEMENTS(user_devices); i++) {
+        if (!strcmp(user_devices[i].name, driver)) {
+            break;
+        }
+    }
+    if (i == G_N_ELEMENTS(user_devices)) {
+        error_setg(errp, "'%s' is not a valid device model name", driver);
+        return false;
+    }
+    if (help) {
+        printf("There are no options for %s.\n", driver);
+        return false;
+    }
+    for (e = qdict_first(opts); e; e = qdict_next(opts, e)) {
+        const char *key = qdict_entry_key(e);
+
+        if (strcmp(key, "driver") && strcmp(key, "id")) {
+            error_setg(errp, "Property '%s.%s' not found", driver, key);
+            return false;
+        }
+    }
+    if (id && !*id) {
+        error_setg(errp, "Parameter 'id' expects an identifier");
+        return false;
+    }
+    if (!ms->devices) {
+        ms->devices = g_ptr_array_new_with_free_func(device_opts_free);
+    }
+    for (i = 0; id && i < ms->devices->len; i++) {
+        if (!g_strcmp0(qdict_get_try_str(g_ptr_array_index(ms->devices, i),
+                                         "id"), id)) {
+            error_setg(errp, "Duplicate ID '%s' for device", id);
+            return false;
+        }
+    }
+    if (!machine_supports_device(ms, driver)) {
+        const char *type = object_get_typename(OBJECT(ms));
+        g_autofree char *mname = g_strndup(type, strlen(type) -
+                                           strlen(TYPE_MACHINE_SUFFIX));
+
+        error_setg(errp, "Device '%s' is not supported by machine '%s'",
+                   driver, mname);
+        return false;
+    }
+    qobject_ref(opts);
+    g_ptr_array_add(ms->devices, opts);
+    return true;
 }
 
 /* -smp: "cpus" (the implied key), as a number; other topology keys. */

@@ -10,6 +10,7 @@
 #include "qcore/osdep.h"
 #include "qcore/cpu.h"
 #include "qcore/memory.h"
+#include "qcore/log.h"
 #include "qcore/main-loop.h"
 
 /* ---- Little-endian values and host bytes -------------------------------- */
@@ -101,18 +102,32 @@ static void ram_store(uint8_t *p, unsigned size, uint64_t v)
 
 /* ---- One access to one region ------------------------------------------- */
 
-/* QEMU's memory_region_access_valid: may the guest do this access? */
+/*
+ * QEMU's memory_region_access_valid: may the guest do this access?  A
+ * refusal is a guest error, logged in QEMU's words (-d guest_errors).
+ */
 static bool memory_region_access_valid(MemoryRegion *mr, hwaddr addr,
-                                       unsigned size)
+                                       unsigned size, bool is_write)
 {
     const MemoryRegionOps *ops = mr->ops;
     unsigned min = ops->valid.min_access_size ? : 1;
     unsigned max = ops->valid.max_access_size ? : 8;
 
     if (!ops->valid.unaligned && (addr & (size - 1))) {
+        qemu_log_mask(LOG_GUEST_ERROR, "Invalid %s at addr 0x%" PRIX64
+                      ", size %u, region '%s', reason: unaligned\n",
+                      is_write ? "write" : "read", (uint64_t)addr, size,
+                      memory_region_name(mr));
         return false;
     }
-    return size >= min && size <= max;
+    if (size < min || size > max) {
+        qemu_log_mask(LOG_GUEST_ERROR, "Invalid %s at addr 0x%" PRIX64
+                      ", size %u, region '%s', reason: invalid size "
+                      "(min:%u max:%u)\n", is_write ? "write" : "read",
+                      (uint64_t)addr, size, memory_region_name(mr), min, max);
+        return false;
+    }
+    return true;
 }
 
 /* One call into the device; a missing callback refuses the access. */
@@ -229,7 +244,7 @@ static MemTxResult memory_region_dispatch(MemoryRegion *mr, hwaddr addr,
         /* A guest write to ROM is dropped, as on real hardware. */
         return MEMTX_OK;
     }
-    if (!memory_region_access_valid(mr, addr, size)) {
+    if (!memory_region_access_valid(mr, addr, size, is_write)) {
         return MEMTX_DECODE_ERROR;
     }
     /* Device order <-> our little-endian numbers. */
@@ -299,6 +314,10 @@ static MemTxResult flatview_access(FlatView *fv, hwaddr addr,
 
         if (!mr) {
             /* Unmapped: reads see zeroes, and the caller hears of it. */
+            qemu_log_mask(LOG_GUEST_ERROR, "Invalid %s at addr 0x%" PRIX64
+                          ", size %u, region '(null)', reason: rejected\n",
+                          is_write ? "write" : "read", (uint64_t)addr,
+                          (unsigned)l);
             if (!is_write) {
                 memset(buf, 0, l);
             }

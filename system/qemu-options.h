@@ -41,6 +41,11 @@ DEF("m", HAS_ARG, QEMU_OPTION_m,
     "-m [size=]megs[,slots=n,maxmem=size]\n"
     "                configure guest RAM: size in MiB, or with a suffix "
     "k, M, G, T\n")
+DEF("accel", HAS_ARG, QEMU_OPTION_accel,
+    "-accel [accel=]accelerator\n"
+    "                tcg (the RISC-V interpreter, default) or qtest (no "
+    "guest code\n"
+    "                runs; see -qtest); also -machine accel=...\n")
 DEF("name", HAS_ARG, QEMU_OPTION_name,
     "-name string1[,process=string2][,debug-threads=on|off]\n"
     "                set the name of the guest; string2 names the "
@@ -98,10 +103,34 @@ DEF("nodefaults", 0, QEMU_OPTION_nodefaults,
     "-nodefaults     create no default serial port or monitor\n")
 DEF("daemonize", 0, QEMU_OPTION_daemonize,
     "-daemonize      detach into the background once set up\n")
+DEF("qtest", HAS_ARG, QEMU_OPTION_qtest,
+    "-qtest dev      serve the qtest protocol on character device 'dev'\n"
+    "                (unix:PATH, stdio, chardev:ID, ...); with -accel "
+    "qtest no\n"
+    "                guest code runs and the test owns the clock "
+    "(docs/qtest.md)\n")
+DEF("qtest-log", HAS_ARG, QEMU_OPTION_qtest_log,
+    "-qtest-log file log qtest commands and answers to 'file' (default:\n"
+    "                stderr; 'none': no log)\n")
 DEF("D", HAS_ARG, QEMU_OPTION_D,
     "-D logfile      write the log to 'logfile' instead of stderr\n")
 DEF("d", HAS_ARG, QEMU_OPTION_d,
     "-d item1,...    log these items ('-d help' lists them)\n")
+DEF("dfilter", HAS_ARG, QEMU_OPTION_dfilter,
+    "-dfilter range,..  log in_asm/exec/cpu only for these guest pc ranges\n"
+    "                (0xADDR+SIZE, 0xADDR-0xADDR or 0xADDR..0xADDR)\n")
+DEF("bql-profile", HAS_ARG, QEMU_OPTION_bql_profile,
+    "-bql-profile on|off\n"
+    "                time every BQL acquisition per call site for\n"
+    "                x-query-bql / info bql (default: on)\n")
+DEFHEADING()
+
+DEFHEADING(Device options:)
+DEF("device", HAS_ARG, QEMU_OPTION_device,
+    "-device driver[,id=ID]\n"
+    "                add a device the board knows where to put ('-device "
+    "help'\n"
+    "                lists them; on virt: edu)\n")
 DEFHEADING()
 
 DEFHEADING(Generic object creation:)

@@ -4,8 +4,11 @@
  * Corresponds to the option handling of QEMU's system/vl.c.
  */
 #include "qcore/osdep.h"
+#include "qcore/atomic.h"
+#include "qcore/bql-profile.h"
 #include "qcore/error.h"
 #include "qcore/keyval.h"
+#include "qcore/log.h"
 #include "qcore/qjson.h"
 #include "qcore/option.h"
 #include "qcore/vl.h"
@@ -259,6 +262,22 @@ static void object_option(QemuCmdline *cl, const char *optarg,
     g_ptr_array_add(cl->objects, obj);
 }
 
+/* -device: kept for vl.c, which asks the machine (help included). */
+static void device_option(QemuCmdline *cl, const char *optarg)
+{
+    bool help;
+    QDict *args = keyval_parse(optarg, "driver", &help, &error_fatal);
+    QemuCmdlineObject *dev = g_new0(QemuCmdlineObject, 1);
+
+    if (help) {
+        qdict_put_str(args, "help", "on");
+    }
+    dev->args = args;
+    dev->keyval = true;
+    loc_save(&dev->loc);
+    g_ptr_array_add(cl->devices, dev);
+}
+
 static void display_option(QemuCmdline *cl, const char *optarg)
 {
     /* Backends QEMU may have; named so the error says what is missing. */
@@ -303,6 +322,40 @@ static void display_option(QemuCmdline *cl, const char *optarg)
     }
     error_report("Parameter 'type' does not accept value '%s'", type);
     exit(1);
+}
+
+/*
+ * -accel NAME: the accelerators there are.  QEMU 7.2 tries each -accel in
+ * turn; qcore takes the last one, as there is never one to fall back to.
+ */
+static void accel_option(QemuCmdline *cl, const char *optarg)
+{
+    bool help;
+    QDict *args = keyval_parse(optarg, "accel", &help, &error_fatal);
+    const char *name = qdict_get_try_str(args, "accel");
+    const QDictEntry *e;
+
+    if (help || !g_strcmp0(name, "help")) {
+        printf("Accelerators supported in QEMU binary:\ntcg\nqtest\n");
+        exit(0);
+    }
+    if (!name) {
+        error_report("Parameter 'accel' is missing");
+        exit(1);
+    }
+    if (strcmp(name, "tcg") && strcmp(name, "qtest")) {
+        error_report("invalid accelerator %s", name);
+        exit(1);
+    }
+    for (e = qdict_first(args); e; e = qdict_next(args, e)) {
+        if (strcmp(qdict_entry_key(e), "accel")) {
+            error_report("Invalid parameter '%s'", qdict_entry_key(e));
+            exit(1);
+        }
+    }
+    qobject_unref(cl->accel_opts);
+    cl->accel_opts = args;
+    cl->accel = name;
 }
 
 /* QEMU's -m: a size in MiB unless it carries a suffix. */
@@ -432,11 +485,34 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
     case QEMU_OPTION_D:
         cl->log_file = optarg;
         break;
+    case QEMU_OPTION_accel:
+        accel_option(cl, optarg);
+        break;
+    case QEMU_OPTION_qtest:
+        cl->qtest_chrdev = optarg;
+        break;
+    case QEMU_OPTION_qtest_log:
+        cl->qtest_log = optarg;
+        break;
     case QEMU_OPTION_d:
         cl->log_mask = optarg;
         break;
+    case QEMU_OPTION_dfilter:
+        qemu_set_dfilter_ranges(optarg, &error_fatal);
+        break;
+    case QEMU_OPTION_bql_profile: {
+        bool on;
+
+        /* Before vCPUs and monitors exist (see bql-profile.h). */
+        qapi_bool_parse("bql-profile", optarg, &on, &error_fatal);
+        qatomic_set(&bql_profile_enabled, on);
+        break;
+    }
     case QEMU_OPTION_object:
         object_option(cl, optarg, hooks);
+        break;
+    case QEMU_OPTION_device:
+        device_option(cl, optarg);
         break;
     default:
         /* Every table entry needs a case; a missing one is our bug. */
@@ -466,6 +542,7 @@ void qemu_options_parse(int argc, char **argv, const QemuCmdlineHooks *hooks,
         .serials = g_ptr_array_new(),
         .monitors = g_array_new(false, false, sizeof(QemuCmdlineMonitor)),
         .objects = g_ptr_array_new_with_free_func(free_object),
+        .devices = g_ptr_array_new_with_free_func(free_object),
     };
     register_groups();
 
@@ -478,6 +555,22 @@ void qemu_options_parse(int argc, char **argv, const QemuCmdlineHooks *hooks,
     }
     loc_set_none();
 
+    /* -machine accel=X is the old spelling of -accel X. */
+    if (qdict_haskey(cl->machine_opts_dict, "accel")) {
+        const char *accel = qdict_get_try_str(cl->machine_opts_dict, "accel");
+
+        if (cl->accel) {
+            error_report("The -accel and \"-machine accel=\" options are "
+                         "incompatible");
+            exit(1);
+        }
+        if (!accel || (strcmp(accel, "tcg") && strcmp(accel, "qtest"))) {
+            error_report("invalid accelerator %s", accel ?: "");
+            exit(1);
+        }
+        cl->accel = g_intern_string(accel);
+        qdict_del(cl->machine_opts_dict, "accel");
+    }
     cl->ram_size = ram_size_option();
 }
 
@@ -487,5 +580,7 @@ void qemu_cmdline_cleanup(QemuCmdline *cl)
     g_ptr_array_free(cl->serials, true);
     g_array_free(cl->monitors, true);
     g_ptr_array_free(cl->objects, true);
+    g_ptr_array_free(cl->devices, true);
+    qobject_unref(cl->accel_opts);
     memset(cl, 0, sizeof(*cl));
 }

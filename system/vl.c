@@ -15,6 +15,7 @@
 #include "qcore/monitor.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/option.h"
+#include "qcore/qtest.h"
 #include "qcore/runstate.h"
 #include "qcore/vl.h"
 #include <fcntl.h>
@@ -317,6 +318,33 @@ static void qemu_create_machine_from_cmdline(void)
                                &error_fatal)) {
         exit(1);
     }
+    for (guint i = 0; i < cmdline.devices->len; i++) {
+        QemuCmdlineObject *d = g_ptr_array_index(cmdline.devices, i);
+        Error *err = NULL;
+
+        /* Errors read "qcore: -device edu,x=1: ...", as QEMU's. */
+        loc_restore(&d->loc);
+        if (!machine_add_device_opts(current_machine, d->args, &err)) {
+            if (!err) {
+                exit(0);            /* help was printed */
+            }
+            error_report_err(err);
+            exit(1);
+        }
+        loc_set_none();
+    }
+}
+
+/*
+ * The accelerator: the interpreter unless -accel qtest (-qtest alone does
+ * not change it, as QEMU 7.2 does not).  qtest's clock and vCPU threads
+ * must be in place before the board makes its first timer and hart.
+ */
+static void configure_accelerators(void)
+{
+    if (!g_strcmp0(cmdline.accel, "qtest")) {
+        qtest_accel_init();
+    }
 }
 
 /* Memory, CPUs (stopped), devices on their chardevs, guest images. */
@@ -366,12 +394,18 @@ int main(int argc, char **argv)
     os_setup_signal_handling();
     monitor_init_globals();
     qemu_apply_name();
+    configure_accelerators();
     qemu_create_machine_from_cmdline();
 
     /* 5. Backends, objects, monitors, then the board on its chardevs. */
     suspend_mux_open();
     qemu_create_default_devices();
     qemu_create_backends();
+    if (cmdline.qtest_chrdev &&
+        !qtest_server_init(cmdline.qtest_chrdev, cmdline.qtest_log,
+                           &error_fatal)) {
+        exit(1);
+    }
     qemu_init_board();
 
     /* 6. Start the vCPUs, unless -S asked to wait for "cont". */

@@ -71,25 +71,60 @@ void main_loop_foreach_pollfd(void (*fn)(const GPollFD *pfd, void *opaque),
 /* ---- signals ---------------------------------------------------------- */
 
 /*
- * Read queued signals and call the handler installed for each with
- * sigaction().  The signal itself stays blocked, so that handler runs
- * here, in the main loop with the BQL, and may do real work.
+ * The signal thread reads the signalfd and hands each signal to the main
+ * loop through a bottom half (QEMU's main loop reads its signalfd itself;
+ * its fallback without signalfd uses a thread in the same way).  Reading
+ * off the loop is what lets a second termination signal end a process
+ * whose loop is stuck: the kernel would merge it with the first unread
+ * one.
  */
-static void sigfd_handler(void *opaque)
+static struct {
+    QemuMutex lock;
+    /* Signals read but not yet handled by the loop; under lock. */
+    GArray *queue;
+    /* The last termination signal: when read, and whether handled. */
+    int64_t last_term_ns;       /* under lock; 0 = none yet */
+    bool last_term_handled;     /* under lock */
+    QEMUBH *bh;
+    QemuThread thread;
+    int fd;
+    void (*exit_hook)(void);    /* set before the thread starts */
+} sigs;
+
+void qemu_set_signal_exit_hook(void (*fn)(void))
 {
-    int fd = (intptr_t)opaque;
+    qatomic_set(&sigs.exit_hook, fn);
+}
+
+static bool is_term_signal(int signo)
+{
+    return signo == SIGTERM || signo == SIGINT || signo == SIGHUP;
+}
+
+/*
+ * Call the handler installed with sigaction().  The signal itself stays
+ * blocked, so that handler runs here, in the main loop with the BQL, and
+ * may do real work.
+ */
+static void signal_bh(void *opaque)
+{
     struct signalfd_siginfo info;
     struct sigaction action;
-    ssize_t len;
 
     for (;;) {
-        len = read(fd, &info, sizeof(info));
-        if (len < 0 && errno == EINTR) {
-            continue;
+        qemu_mutex_lock(&sigs.lock);
+        if (!sigs.queue->len) {
+            qemu_mutex_unlock(&sigs.lock);
+            return;
         }
-        if (len != sizeof(info)) {
-            return;     /* EAGAIN: drained */
+        info = g_array_index(sigs.queue, struct signalfd_siginfo, 0);
+        g_array_remove_index(sigs.queue, 0);
+        if (is_term_signal(info.ssi_signo)) {
+            sigs.last_term_handled = true;
+            sigs.last_term_ns = get_clock();
         }
+        qemu_mutex_unlock(&sigs.lock);
+
         sigaction(info.ssi_signo, NULL, &action);
         if ((action.sa_flags & SA_SIGINFO) && action.sa_sigaction) {
             siginfo_t si = {
@@ -106,10 +141,63 @@ static void sigfd_handler(void *opaque)
     }
 }
 
+/* Die of @signo, as if it had never been blocked. */
+static void G_NORETURN signal_exit_now(int signo)
+{
+    void (*hook)(void) = qatomic_read(&sigs.exit_hook);
+    char msg[96];
+    sigset_t set;
+    int n;
+
+    n = snprintf(msg, sizeof(msg),
+                 "qcore: terminating at once on a repeated signal %d\n",
+                 signo);
+    if (write(2, msg, n) < 0) {
+        /* Nothing left to tell. */
+    }
+    if (hook) {
+        hook();
+    }
+    signal(signo, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    raise(signo);
+    _exit(128 + signo);
+}
+
+static void *signal_thread(void *opaque)
+{
+    struct signalfd_siginfo info;
+    ssize_t len;
+
+    for (;;) {
+        len = read(sigs.fd, &info, sizeof(info));
+        if (len != sizeof(info)) {
+            if (len < 0 && errno == EINTR) {
+                continue;
+            }
+            return NULL;
+        }
+        qemu_mutex_lock(&sigs.lock);
+        if (is_term_signal(info.ssi_signo)) {
+            if (sigs.last_term_ns &&
+                (!sigs.last_term_handled ||
+                 get_clock() - sigs.last_term_ns < QEMU_SIGNAL_REPEAT_NS)) {
+                signal_exit_now(info.ssi_signo);
+            }
+            sigs.last_term_ns = get_clock();
+            sigs.last_term_handled = false;
+        }
+        g_array_append_val(sigs.queue, info);
+        qemu_mutex_unlock(&sigs.lock);
+        qemu_bh_schedule(sigs.bh);
+    }
+}
+
 static int qemu_signal_init(Error **errp)
 {
     sigset_t set;
-    int sigfd;
 
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -118,12 +206,16 @@ static int qemu_signal_init(Error **errp)
     /* Blocked here, and inherited by every thread created from now on. */
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-    sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (sigfd < 0) {
+    sigs.fd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sigs.fd < 0) {
         error_setg_errno(errp, errno, "failed to create signalfd");
         return -errno;
     }
-    qemu_set_fd_handler(sigfd, sigfd_handler, NULL, (void *)(intptr_t)sigfd);
+    qemu_mutex_init(&sigs.lock);
+    sigs.queue = g_array_new(false, false, sizeof(struct signalfd_siginfo));
+    sigs.bh = aio_bh_new_full(qemu_aio_context, signal_bh, NULL, "signal_bh");
+    qemu_thread_create(&sigs.thread, "signal", signal_thread, NULL,
+                       QEMU_THREAD_DETACHED);
     return 0;
 }
 

@@ -41,6 +41,12 @@ struct QEMUTimerList {
     size_t heap_len, heap_size;
     uint64_t next_seq;
     /*
+     * While this list's callbacks run: the time they run for, else
+     * INT64_MIN.  A timer armed meanwhile for that time or earlier is
+     * keyed just after it, so it fires in the next run, not this one.
+     */
+    int64_t running_until;
+    /*
      * Copy of the earliest deadline (INT64_MAX when empty), readable
      * without the lock: the poll loop asks for it on every iteration.
      */
@@ -67,6 +73,12 @@ static struct {
     int64_t frozen;         /* stopped: virtual = frozen */
 } vclock;
 
+/*
+ * Set by an accelerator that owns virtual time (qtest); NULL for the
+ * default above.  Written once, before the board exists.
+ */
+static QEMUVirtualClockSource *virtual_source;
+
 static inline QEMUClock *qemu_clock_ptr(QEMUClockType type)
 {
     return &qemu_clocks[type];
@@ -79,6 +91,9 @@ static int64_t cpu_get_clock(void)
     unsigned seq;
     int64_t val;
 
+    if (virtual_source) {
+        return virtual_source();
+    }
     do {
         seq = qatomic_load_acquire(&vclock.seq);
         if (qatomic_read(&vclock.ticks_enabled)) {
@@ -140,6 +155,11 @@ void cpu_disable_ticks(void)
         qatomic_set(&vclock.ticks_enabled, false);
     }
     vclock_write_end();
+}
+
+void qemu_clock_set_virtual_source(QEMUVirtualClockSource *source)
+{
+    virtual_source = source;
 }
 
 int64_t qemu_clock_get_ns(QEMUClockType type)
@@ -213,6 +233,20 @@ int64_t qemu_clock_deadline_ns_all(QEMUClockType type)
     return deadline;
 }
 
+int64_t qemu_clock_next_expiry_ns(QEMUClockType type)
+{
+    QEMUClock *clock = qemu_clock_ptr(type);
+    QEMUTimerList *tl;
+    int64_t expiry = INT64_MAX;
+
+    qemu_mutex_lock(&qemu_clocks_lock);
+    QLIST_FOREACH(tl, &clock->timerlists, list) {
+        expiry = MIN(expiry, qatomic_read(&tl->earliest));
+    }
+    qemu_mutex_unlock(&qemu_clocks_lock);
+    return expiry == INT64_MAX ? -1 : expiry;
+}
+
 bool qemu_clock_run_all_timers(void)
 {
     return timerlistgroup_run_timers(&main_loop_tlg);
@@ -279,14 +313,14 @@ static void heap_sift_down(QEMUTimerList *tl, size_t i)
     heap_set(tl, i, e);
 }
 
-static void heap_insert(QEMUTimerList *tl, QEMUTimer *ts)
+static void heap_insert(QEMUTimerList *tl, QEMUTimer *ts, int64_t key)
 {
     if (tl->heap_len == tl->heap_size) {
         tl->heap_size = MAX(16, tl->heap_size * 2);
         tl->heap = g_renew(TimerHeapEntry, tl->heap, tl->heap_size);
     }
     tl->heap[tl->heap_len] = (TimerHeapEntry) {
-        .expire_time = ts->expire_time, .seq = ts->seq, .ts = ts,
+        .expire_time = key, .seq = ts->seq, .ts = ts,
     };
     heap_sift_up(tl, tl->heap_len++);
 }
@@ -325,6 +359,7 @@ QEMUTimerList *timerlist_new(QEMUClockType type, QEMUTimerListNotifyCB *cb,
     tl->notify_cb = cb;
     tl->notify_opaque = opaque;
     tl->earliest = INT64_MAX;
+    tl->running_until = INT64_MIN;
     qemu_mutex_init(&tl->active_timers_lock);
     qemu_event_init(&tl->timers_done_ev, true);
 
@@ -376,9 +411,12 @@ int64_t timerlist_deadline_ns(QEMUTimerList *tl)
     if (delta <= 0) {
         return 0;
     }
-    /* A stopped virtual clock will not reach a future deadline. */
+    /*
+     * A stopped virtual clock will not reach a future deadline, nor will
+     * one that only moves when told to (qtest's clock_step).
+     */
     if (tl->clock->type == QEMU_CLOCK_VIRTUAL &&
-        !qatomic_read(&vclock.ticks_enabled)) {
+        (!qatomic_read(&vclock.ticks_enabled) || virtual_source)) {
         return -1;
     }
     return delta;
@@ -400,6 +438,7 @@ bool timerlist_run_timers(QEMUTimerList *tl)
 
     qemu_event_reset(&tl->timers_done_ev);
     qemu_mutex_lock(&tl->active_timers_lock);
+    tl->running_until = current_time;
     while (tl->heap_len && tl->heap[0].expire_time <= current_time) {
         QEMUTimerCB *cb;
         void *opaque;
@@ -416,6 +455,7 @@ bool timerlist_run_timers(QEMUTimerList *tl)
         progress = true;
         qemu_mutex_lock(&tl->active_timers_lock);
     }
+    tl->running_until = INT64_MIN;
     qemu_mutex_unlock(&tl->active_timers_lock);
     qemu_event_set(&tl->timers_done_ev);
     return progress;
@@ -534,7 +574,14 @@ static bool timer_mod_ns_locked(QEMUTimerList *tl, QEMUTimer *ts,
     }
     ts->expire_time = MAX(expire_time, 0);
     ts->seq = tl->next_seq++;
-    heap_insert(tl, ts);
+    /*
+     * A deadline in the past fires once per run: a callback that re-arms
+     * its timer for the past (the ACLINT did, after a reset) would else
+     * run again in the same run, for ever.  Keyed after the run's time it
+     * still fires at once, in the next run, after the timers that were
+     * already due: the loop polls its fds in between.
+     */
+    heap_insert(tl, ts, MAX(ts->expire_time, tl->running_until + 1));
     update_earliest(tl);
     return tl->heap[0].ts == ts;
 }

@@ -19,6 +19,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/hw/serial.h"
+#include "qcore/hw/qdev-gpio.h"
 #include "qcore/hw/sysbus.h"
 #include "qcore/log.h"
 #include "qcore/main-loop.h"
@@ -122,7 +123,7 @@ struct SerialState {
 
     MemoryRegion mmio;
     CharBackend chr;
-    qemu_irq irq;               /* set at create, never changed */
+    qemu_irq irq;               /* set at create; qtest may divert it */
     int irq_level;              /* what we last put on @irq */
     guint watch_tag;            /* G_IO_OUT watch while tx waits, or 0 */
 
@@ -505,6 +506,7 @@ static void serial_unparent(Object *obj)
 
     assert_bql_held();
     qemu_unregister_reset(serial_reset, s);
+    qdev_gpio_cleanup(obj);
     serial_remove_watch(s);
     qemu_chr_fe_deinit(&s->chr, false);
     sysbus_mmio_unmap(&s->mmio);
@@ -541,6 +543,7 @@ SerialState *serial_mm_create(Object *parent, const char *name,
         return NULL;
     }
     s->irq = irq;
+    qdev_init_gpio_out_pin(OBJECT(s), &s->irq);
     memory_region_init_io(&s->mmio, OBJECT(s), &serial_mm_ops, s,
                           "serial", SERIAL_MMIO_SIZE);
     serial_reset(s);

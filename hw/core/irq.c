@@ -55,6 +55,22 @@ void qemu_free_irqs(qemu_irq *irqs, int n)
     g_free(irqs);
 }
 
+void qemu_irq_intercept_in(qemu_irq *gpio_in, qemu_irq_handler handler,
+                           int n)
+{
+    /*
+     * Copies of the original lines, kept for good: the intercepted lines
+     * point at them for as long as the device lives.
+     */
+    qemu_irq *old = qemu_allocate_irqs(NULL, NULL, n);
+
+    for (int i = 0; i < n; i++) {
+        *old[i] = *gpio_in[i];
+        gpio_in[i]->handler = handler;
+        gpio_in[i]->opaque = &old[i];
+    }
+}
+
 void qemu_set_irq(qemu_irq irq, int level)
 {
     /* An unconnected output (NULL) goes nowhere, as in QEMU. */

@@ -9,6 +9,7 @@
 #include "qcore/hw/loader.h"
 #include "qcore/main-loop.h"
 #include "qcore/runstate.h"
+#include "qcore/symbols.h"
 #include <elf.h>
 
 #ifndef EM_RISCV
@@ -124,6 +125,63 @@ static uint64_t rd_le(const uint8_t *p, unsigned size)
     rd_le((ph) + offsetof(Elf64_Phdr, field), \
           sizeof(((Elf64_Phdr *)0)->field))
 
+#define SH(sh, field) \
+    rd_le((sh) + offsetof(Elf64_Shdr, field), \
+          sizeof(((Elf64_Shdr *)0)->field))
+#define SYM(s, field) \
+    rd_le((s) + offsetof(Elf64_Sym, field), sizeof(((Elf64_Sym *)0)->field))
+
+/*
+ * Record the function symbols of SHT_SYMTAB for the log (lookup_symbol),
+ * as QEMU's load_symbols does: defined STT_FUNC symbols only.  A file
+ * without a symbol table, or with a malformed one, simply adds nothing.
+ */
+static void elf_load_symbols(const uint8_t *buf, gsize len)
+{
+    uint64_t shoff = EH(e_shoff), shnum = EH(e_shnum), i;
+
+    if (!shoff || EH(e_shentsize) != sizeof(Elf64_Shdr) || shoff > len ||
+        shnum > (len - shoff) / sizeof(Elf64_Shdr)) {
+        return;
+    }
+    for (i = 0; i < shnum; i++) {
+        const uint8_t *sh = buf + shoff + i * sizeof(Elf64_Shdr);
+        const uint8_t *strsh;
+        uint64_t off, size, stroff, strsize, link, j;
+
+        if (SH(sh, sh_type) != SHT_SYMTAB) {
+            continue;
+        }
+        off = SH(sh, sh_offset);
+        size = SH(sh, sh_size);
+        link = SH(sh, sh_link);
+        if (off > len || size > len - off || link >= shnum) {
+            return;
+        }
+        strsh = buf + shoff + link * sizeof(Elf64_Shdr);
+        stroff = SH(strsh, sh_offset);
+        strsize = SH(strsh, sh_size);
+        if (stroff > len || strsize > len - stroff || !strsize ||
+            buf[stroff + strsize - 1] != '\0') {
+            return;
+        }
+        for (j = 0; j + sizeof(Elf64_Sym) <= size; j += sizeof(Elf64_Sym)) {
+            const uint8_t *s = buf + off + j;
+            uint64_t name = SYM(s, st_name), shndx = SYM(s, st_shndx);
+
+            if (ELF64_ST_TYPE(SYM(s, st_info)) != STT_FUNC ||
+                shndx == SHN_UNDEF || shndx >= SHN_LORESERVE ||
+                name >= strsize) {
+                continue;
+            }
+            qemu_symbol_add(SYM(s, st_value), SYM(s, st_size),
+                            (const char *)buf + stroff + name);
+        }
+        qemu_symbols_commit();
+        return;
+    }
+}
+
 /* Check the header; NULL or an error message to format with @filename. */
 static const char *elf_check_header(const uint8_t *buf, gsize len,
                                     bool *not_elf)
@@ -224,6 +282,7 @@ bool load_elf_as(const char *filename, AddressSpace *as, LoadedImage *img,
         rom_add_blob(filename, buf + off, filesz, memsz, paddr, as,
                      &error_abort);
     }
+    elf_load_symbols(buf, len);
     img->entry = EH(e_entry);
     img->low = low;
     img->high = high;

@@ -21,6 +21,7 @@
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
 #include "qcore/hw/riscv_aclint.h"
+#include "qcore/hw/qdev-gpio.h"
 #include "qcore/hw/sysbus.h"
 #include "qcore/log.h"
 #include "qcore/main-loop.h"
@@ -308,6 +309,7 @@ static void aclint_unparent(Object *obj)
 
     assert_bql_held();
     qemu_unregister_reset(aclint_reset, s);
+    qdev_gpio_cleanup(obj);
     for (unsigned i = 0; i < s->num_harts; i++) {
         timer_del(&s->harts[i].timer);
     }
@@ -363,6 +365,13 @@ RISCVAclintState *riscv_aclint_create(Object *parent, const char *name,
         h->index = i;
         h->mtip_level = h->msip_level = -1;
         timer_init_ns(&h->timer, QEMU_CLOCK_VIRTUAL, aclint_timer_cb, h);
+    }
+    /* For qtest: outputs 0..n-1 are the harts' MTIP, n..2n-1 their MSIP. */
+    for (unsigned i = 0; i < num_harts; i++) {
+        qdev_init_gpio_out_pin(OBJECT(s), &s->harts[i].mtip_irq);
+    }
+    for (unsigned i = 0; i < num_harts; i++) {
+        qdev_init_gpio_out_pin(OBJECT(s), &s->harts[i].msip_irq);
     }
     memory_region_init_io(&s->swi, OBJECT(s), &aclint_swi_ops, s,
                           "riscv.aclint.swi", RISCV_ACLINT_SWI_SIZE);

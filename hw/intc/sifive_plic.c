@@ -16,6 +16,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/hw/sifive_plic.h"
+#include "qcore/hw/qdev-gpio.h"
 #include "qcore/hw/sysbus.h"
 #include "qcore/log.h"
 #include "qcore/main-loop.h"
@@ -295,6 +296,7 @@ static void plic_unparent(Object *obj)
 
     assert_bql_held();
     qemu_unregister_reset(plic_reset, s);
+    qdev_gpio_cleanup(obj);
     sysbus_mmio_unmap(&s->mmio);
 }
 
@@ -359,6 +361,18 @@ SiFivePLICState *sifive_plic_create(Object *parent, const char *name,
     memory_region_init_io(&s->mmio, OBJECT(s), &plic_ops, s,
                           "riscv.sifive.plic",
                           VIRT_PLIC_SIZE(VIRT_PLIC_MAX_CONTEXTS));
+    /*
+     * For qtest, numbered as QEMU's PLIC numbers its GPIOs: inputs by
+     * source id; outputs first every hart's S-mode context (2N+1), then
+     * every hart's M-mode context (2N).
+     */
+    qdev_init_gpio_in_lines(OBJECT(s), s->inputs, num_sources);
+    for (unsigned i = 0; i < num_harts; i++) {
+        qdev_init_gpio_out_pin(OBJECT(s), &s->contexts[2 * i + 1].out);
+    }
+    for (unsigned i = 0; i < num_harts; i++) {
+        qdev_init_gpio_out_pin(OBJECT(s), &s->contexts[2 * i].out);
+    }
     plic_reset(s);
     qemu_register_reset(plic_reset, s);
     sysbus_mmio_map(sysmem, base, &s->mmio);

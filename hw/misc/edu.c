@@ -13,6 +13,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/hw/edu.h"
+#include "qcore/hw/qdev-gpio.h"
 #include "qcore/hw/sysbus.h"
 #include "qcore/log.h"
 #include "qcore/main-loop.h"
@@ -287,6 +288,7 @@ static void edu_unparent(Object *obj)
 
     assert_bql_held();
     qemu_unregister_reset(edu_reset, s);
+    qdev_gpio_cleanup(obj);
     qemu_bh_delete(s->fact_bh);
     s->fact_bh = NULL;
     timer_del(&s->dma_timer);
@@ -326,6 +328,7 @@ EduState *edu_create(Object *parent, const char *name, MemoryRegion *sysmem,
 
     assert_bql_held();
     s->irq = irq;
+    qdev_init_gpio_out_pin(OBJECT(s), &s->irq);
     if (!dma_as) {
         get_system_memory();    /* address_space_memory exists after it */
         dma_as = &address_space_memory;

@@ -9,6 +9,7 @@
 #include "qcore/chardev.h"
 #include "qcore/cpu.h"
 #include "qcore/error.h"
+#include "qcore/hw/edu.h"
 #include "qcore/hw/loader.h"
 #include "qcore/hw/riscv-virt.h"
 #include "qcore/hw/riscv_aclint.h"
@@ -44,6 +45,7 @@ typedef struct RISCVVirtState {
     RISCVCPU *harts[VIRT_CPUS_MAX];
     RISCVAclintState *clint;
     SiFivePLICState *plic;
+    QDict *edu_opts;            /* -device edu, or NULL; in ms->devices */
 
     void *fdt;
     int fdt_size;
@@ -121,6 +123,19 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
         sifive_plic_connect_context(s->plic, 2 * i + 1,
                                     qemu_allocate_irq(virt_hart_irq, cpu,
                                                       IRQ_S_EXT));
+    }
+
+    /*
+     * -device edu: QEMU's edu is a PCI device; here it has the fixed
+     * slot EDU_VIRT_BASE with PLIC source EDU_VIRT_IRQ, so one fits.
+     */
+    if (s->edu_opts) {
+        const char *id = qdict_get_try_str(s->edu_opts, "id");
+        Object *parent = container_get(OBJECT(ms), id ? "/peripheral"
+                                                      : "/peripheral-anon");
+
+        edu_create(parent, id ? id : "device[*]", NULL, EDU_VIRT_BASE,
+                   sifive_plic_get_irq(s->plic, EDU_VIRT_IRQ), NULL);
     }
 
     /* QEMU's serial_hd(0): the chardev -serial / -nographic made. */
@@ -345,6 +360,16 @@ static void virt_create_fdt(RISCVVirtState *s)
     fdt_prop_strs(fdt, test, "compatible",
                   STRS("sifive,test1", "sifive,test0", "syscon"));
 
+    if (s->edu_opts) {
+        g_autofree char *edu = g_strdup_printf("/soc/edu@%x", EDU_VIRT_BASE);
+
+        fdt_add(fdt, edu);
+        fdt_prop_u32(fdt, edu, "interrupts", EDU_VIRT_IRQ);
+        fdt_prop_u32(fdt, edu, "interrupt-parent", plic_phandle);
+        fdt_prop_reg(fdt, edu, EDU_VIRT_BASE, EDU_MMIO_SIZE);
+        fdt_prop_str(fdt, edu, "compatible", "qcore,edu");
+    }
+
     fdt_add(fdt, uart);
     fdt_prop_u32(fdt, uart, "interrupts", VIRT_UART0_IRQ);
     fdt_prop_u32(fdt, uart, "interrupt-parent", plic_phandle);
@@ -530,6 +555,18 @@ static void virt_machine_init(MachineState *ms, Error **errp)
         return;
     }
 
+    for (guint i = 0; ms->devices && i < ms->devices->len; i++) {
+        QDict *opts = g_ptr_array_index(ms->devices, i);
+
+        /* edu is the only driver in virt_user_devices. */
+        if (s->edu_opts) {
+            error_setg(errp, "virt has room for one edu device (at 0x%x, "
+                       "PLIC source %d)", EDU_VIRT_BASE, EDU_VIRT_IRQ);
+            return;
+        }
+        s->edu_opts = opts;
+    }
+
     /* The device tree first: dumpdtb must not need images or threads. */
     virt_create_fdt(s);
     if (ms->dumpdtb) {
@@ -578,6 +615,8 @@ static void virt_machine_finalize(Object *obj)
     g_free(RISCV_VIRT_MACHINE(obj)->fdt);
 }
 
+static const char *const virt_user_devices[] = { TYPE_EDU, NULL };
+
 static void virt_machine_class_init(ObjectClass *oc, const void *data)
 {
     MachineClass *mc = MACHINE_CLASS(oc);
@@ -588,6 +627,7 @@ static void virt_machine_class_init(ObjectClass *oc, const void *data)
     mc->default_ram_size = VIRT_DEFAULT_RAM;
     mc->default_cpu_type = TYPE_RISCV_CPU;
     mc->default_ram_id = "riscv_virt_board.ram";
+    mc->user_devices = virt_user_devices;
 }
 
 static const TypeInfo virt_machine_types[] = {

@@ -123,6 +123,13 @@ CPUState *current_cpu_get(void);
 CPUState *qemu_get_cpu(int index);
 
 /*
+ * Give every vCPU a thread that never runs guest code, only stops,
+ * resumes and runs queued work: the "qtest" accelerator, where a test
+ * drives the devices instead (QEMU's dummy CPU threads).  Call before
+ * the first qemu_init_vcpu.  Main thread.
+ */
+void qemu_vcpu_set_dummy(void);
+/*
  * Add @cpu to cpus_queue and start its thread (stopped if the VM is not
  * running).  BQL held.
  */

@@ -19,6 +19,13 @@ qemu_irq *qemu_allocate_irqs(qemu_irq_handler handler, void *opaque, int n);
 void qemu_free_irq(qemu_irq irq);
 void qemu_free_irqs(qemu_irq *irqs, int n);
 void qemu_set_irq(qemu_irq irq, int level);
+/*
+ * Divert the @n input lines @gpio_in to @handler, which gets as opaque a
+ * pointer to a qemu_irq that still reaches the original handler (call
+ * qemu_set_irq on it to pass the level on).  For qtest; BQL held.
+ */
+void qemu_irq_intercept_in(qemu_irq *gpio_in, qemu_irq_handler handler,
+                           int n);
 
 static inline void qemu_irq_raise(qemu_irq irq)
 {

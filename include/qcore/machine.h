@@ -30,6 +30,8 @@ typedef struct MachineState {
     char *dumpdtb;              /* -M ...,dumpdtb=FILE */
     /* The device tree the board built (QMP dumpdtb), board-owned; or NULL. */
     void *fdt;
+    /* -device options (QDict *: driver, id), checked; the board places them. */
+    GPtrArray *devices;
 } MachineState;
 
 typedef struct MachineClass {
@@ -43,6 +45,8 @@ typedef struct MachineClass {
     const char *default_cpu_type;   /* or NULL */
     const char *default_ram_id;     /* the RAM region's name */
     bool is_default;                /* picked when there is no -M */
+    /* The -device drivers the board knows where to put, NULL-terminated. */
+    const char *const *user_devices;
 } MachineClass;
 
 #define MACHINE(obj) OBJECT_CHECK(MachineState, (obj), TYPE_MACHINE)
@@ -70,6 +74,17 @@ bool machine_apply_options(MachineState *ms, QDict *opts, uint64_t ram_size,
 bool machine_run_board_init(MachineState *ms, Error **errp);
 /* The machine, once created; NULL before. */
 MachineState *qdev_get_machine(void);
+
+/*
+ * -device: check @opts ("driver", optional "id") and keep it in
+ * ms->devices for the board's init.  QEMU's errors: "'x' is not a valid
+ * device model name", "Property 'edu.x' not found", "Duplicate ID 'x'
+ * for device"; and "Device 'edu' is not supported by machine 'none'"
+ * where QEMU would find no bus.  "help" in @opts prints the list
+ * (driver "help") or the driver's options, and returns false without
+ * an error.  Main thread, before machine_run_board_init.
+ */
+bool machine_add_device_opts(MachineState *ms, QDict *opts, Error **errp);
 
 /* Print "-machine help": the supported machines. */
 void machine_print_help(void);

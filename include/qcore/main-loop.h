@@ -17,8 +17,24 @@
  * route SIGTERM, SIGINT and SIGHUP through a signalfd (they are blocked
  * in every thread; handlers installed with sigaction run from the main
  * loop, never asynchronously).  Call once, from the main thread.
+ *
+ * The signalfd is read by a small thread that hands each signal to the
+ * main loop.  It also enforces the one rule a stuck main loop cannot: a
+ * second SIGTERM, SIGINT or SIGHUP while the first is still waiting for
+ * the loop, or within QEMU_SIGNAL_REPEAT_NS after the loop took it, ends
+ * the process at once (the hook below runs first), as users expect of
+ * pressing Ctrl-C twice.
  */
 int qemu_init_main_loop(Error **errp);
+
+#define QEMU_SIGNAL_REPEAT_NS (2 * 1000000000LL)
+
+/*
+ * Called from the signal thread just before a repeated signal ends the
+ * process: undo what must not outlive it (a terminal in raw mode).  Only
+ * async-signal-safe work; one hook, set by the layer that owns stdio.
+ */
+void qemu_set_signal_exit_hook(void (*fn)(void));
 
 /*
  * One iteration: glib prepare and query, ppoll (without the BQL) with the
@@ -65,15 +81,52 @@ void main_loop_foreach_pollfd(void (*fn)(const GPollFD *pfd, void *opaque),
  * emulation.  vCPU threads take it for MMIO; the main loop drops it only
  * while it sleeps in ppoll.  Not recursive: bql_lock asserts it is not
  * already held by the caller.
+ *
+ * Every bql_lock() is a call site with its own static BQLSite, where the
+ * BQL profiler (system/bql-profile.c, x-query-bql, docs/main-loop.md)
+ * counts the time spent waiting for the lock and holding it.  All of a
+ * site's fields except the constant ones are written and read with the
+ * BQL held: the profiler needs no lock of its own.
  */
-void bql_lock(void);
+#define BQL_HIST_BUCKETS 32
+typedef struct BQLSite {
+    const char *file;           /* constant: __FILE__ */
+    int line;                   /* constant: __LINE__ */
+    const char *func;           /* constant: __func__ */
+    /* Everything below: BQL. */
+    struct BQLSite *next;       /* the list of sites seen (bql-profile.c) */
+    bool listed;
+    uint64_t count;             /* acquisitions */
+    uint64_t contended;         /* ... that had to wait */
+    /* Times in ticks of bql_profile_clock(), converted when queried. */
+    uint64_t wait, wait_max;
+    uint64_t hold, hold_max;
+    /*
+     * Bucket 0: no wait (or 0 ticks); bucket k: [2^(k-1), 2^k) ticks; the
+     * last: the rest.
+     */
+    uint64_t wait_hist[BQL_HIST_BUCKETS];
+    uint64_t hold_hist[BQL_HIST_BUCKETS];
+} BQLSite;
+
+#define BQL_SITE_INIT { .file = __FILE__, .line = __LINE__, .func = __func__ }
+
+void bql_lock_impl(BQLSite *site);
+#define bql_lock() do {                                 \
+        static BQLSite bql_site_ = BQL_SITE_INIT;       \
+        bql_lock_impl(&bql_site_);                      \
+    } while (0)
 void bql_unlock(void);
 /* Whether the calling thread holds the BQL. */
 bool bql_locked(void);
 
 /* Take the BQL for the rest of the scope unless already held. */
 typedef struct BQLLockAuto BQLLockAuto;
-BQLLockAuto *bql_auto_lock(void);
+BQLLockAuto *bql_auto_lock_impl(BQLSite *site);
+#define bql_auto_lock() ({                              \
+        static BQLSite bql_site_ = BQL_SITE_INIT;       \
+        bql_auto_lock_impl(&bql_site_);                 \
+    })
 void bql_auto_unlock(BQLLockAuto *l);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BQLLockAuto, bql_auto_unlock)
 #define BQL_LOCK_GUARD() \

@@ -83,13 +83,24 @@ void json_message_parser_init(JSONMessageParser *parser,
  * Feed @size bytes of @buf.  A message may be split over any number of
  * calls and a call may complete any number of messages.
  *
- * Errors and recovery: on an error (bad syntax, invalid UTF-8, a message
- * deeper than JSON_MAX_NESTING or larger than JSON_MAX_TOKEN_SIZE bytes
- * or JSON_MAX_TOKEN_COUNT tokens) the partial message is dropped, @emit
- * gets the error, and input is discarded up to and including the next
- * newline or 0xFF byte (none is needed when the offending byte was one).
- * A client can thus always resynchronise by sending 0xFF or a newline, as
- * the QMP specification describes; a garbage line costs one error.
+ * Errors and recovery follow QEMU's streamer, so a client sees the same
+ * responses in the same number:
+ * - A message ends where QEMU's does: when the counts of '{' minus '}'
+ *   and '[' minus ']' since its start are both back to zero or either
+ *   goes negative.  A syntax error inside it (a missing ':', a duplicate
+ *   key, a bad escape) is reported once, when it ends; the following
+ *   message is read normally.
+ * - A stray byte (one that cannot continue any token: '/', 'T', a control
+ *   character or 0xFE/0xFF in a string, "01") is reported at once, drops
+ *   the partial message, and input is skipped up to the next structural
+ *   character ({}[]:,), control character other than tab, or 0xFE/0xFF,
+ *   which is read afresh.  So "/ * c * /{...}" costs one error and runs
+ *   the command; a client resynchronises by sending a newline or 0xFF.
+ * - A message deeper than JSON_MAX_NESTING or longer than
+ *   JSON_MAX_TOKEN_COUNT tokens is reported when the limit is crossed and
+ *   dropped; what follows is read as new messages (as QEMU, whose closing
+ *   brackets then each answer "expecting value").  A message larger than
+ *   JSON_MAX_TOKEN_SIZE bytes is reported and dropped like a stray byte.
  */
 void json_message_parser_feed(JSONMessageParser *parser,
                               const char *buf, size_t size);

@@ -88,6 +88,18 @@ bool qemu_clock_is_enabled(QEMUClockType type);
 void cpu_enable_ticks(void);
 void cpu_disable_ticks(void);
 
+/*
+ * Let @source own QEMU_CLOCK_VIRTUAL: it is then what the clock reads,
+ * and a future virtual deadline no longer wakes the main loop (the clock
+ * moves only when the owner moves it and runs the expired timers).
+ * QEMU's AccelOpsClass::get_virtual_clock, used by qtest.  Call once,
+ * before any device reads the clock; @source is called from any thread.
+ */
+typedef int64_t QEMUVirtualClockSource(void);
+void qemu_clock_set_virtual_source(QEMUVirtualClockSource *source);
+/* The earliest expiry time (absolute ns) of @type's timers, -1 for none. */
+int64_t qemu_clock_next_expiry_ns(QEMUClockType type);
+
 /* Earliest deadline of @type over all timer lists, -1 for none. */
 int64_t qemu_clock_deadline_ns_all(QEMUClockType type);
 /* Run the expired timers of main_loop_tlg.  Main loop only. */

@@ -107,10 +107,17 @@ typedef struct QemuCmdline {
     GPtrArray *serials;         /* -serial arguments (char *), in order */
     GArray *monitors;           /* QemuCmdlineMonitor, in order */
     GPtrArray *objects;         /* -object: QemuCmdlineObject *, in order */
+    GPtrArray *devices;         /* -device: QemuCmdlineObject *, in order
+                                 * (args: keyval, implied key "driver";
+                                 * help not interpreted here) */
     const char *pidfile;        /* -pidfile, or NULL */
     bool daemonize;             /* -daemonize */
     const char *log_file;       /* -D, or NULL */
     const char *log_mask;       /* -d, or NULL (not interpreted here) */
+    const char *accel;          /* -accel / -machine accel=, or NULL */
+    const char *qtest_chrdev;   /* -qtest, or NULL */
+    const char *qtest_log;      /* -qtest-log, or NULL */
+    QDict *accel_opts;          /* owns the string accel points into */
 } QemuCmdline;
 
 /*

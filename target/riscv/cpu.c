@@ -53,10 +53,19 @@ static uint64_t riscv_cpu_get_pc(CPUState *cs)
  * The board sets a0/a1 afterwards.  mip is left alone: its bits are the
  * devices' lines, and the devices reset them.
  */
+static void riscv_cpu_dump_state(CPUState *cs, GString *out);
+
 static void riscv_cpu_reset(CPUState *cs)
 {
     CPURISCVState *env = cpu_env(cs);
 
+    /* -d cpu_reset: the state being thrown away, as QEMU's cpu_reset. */
+    if (qemu_loglevel_mask(CPU_LOG_RESET)) {
+        g_autoptr(GString) regs = g_string_new(NULL);
+
+        riscv_cpu_dump_state(cs, regs);
+        qemu_log("CPU Reset (CPU %d)\n%s", cs->cpu_index, regs->str);
+    }
     memset(env->gpr, 0, sizeof(env->gpr));
     env->priv = PRV_M;
     env->mstatus = MSTATUS_XL64;
@@ -158,6 +167,8 @@ static void riscv_cpu_instance_finalize(Object *obj)
 
     g_hash_table_destroy(env->code_pages);
     env->code_pages = NULL;
+    g_free(env->device_page);
+    env->device_page = NULL;
 }
 
 static void riscv_cpu_class_init(ObjectClass *oc, const void *data)

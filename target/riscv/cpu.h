@@ -248,6 +248,8 @@ typedef struct CPURISCVState {
     /* The decoded-instruction cache (translate.c). */
     GHashTable *code_pages;     /* physical page -> RISCVDecodedPage * */
     RISCVDecodedPage *last_page;    /* the page last looked up */
+    /* Scratch for code read from a device (exec.c); lazily allocated. */
+    RISCVDecodedPage *device_page;
 } CPURISCVState;
 
 typedef struct RISCVCPU {

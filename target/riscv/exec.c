@@ -265,10 +265,16 @@ do_OP_CROSS_PAGE: {
         uint64_t pc = PC();
         hwaddr pa2;
         const uint8_t *host2;
+        uint16_t hi;
         uint32_t insn;
 
         SYNC_PC();
         ex = riscv_fetch_page(env, pc + 2, &pa2, &host2);
+        if (ex == RISCV_EXCP_NONE && !host2) {
+            /* The upper half is on a device page: read it from there. */
+            ex = riscv_fetch_device(env, pc + 2, pa2, &hi);
+            host2 = (const uint8_t *)&hi;
+        }
         if (ex != RISCV_EXCP_NONE) {
             riscv_raise_exception(env, ex, env->badaddr);
             return BLOCK_DONE;
@@ -380,6 +386,64 @@ out:
     return BLOCK_DONE;
 }
 
+/*
+ * An instruction outside RAM and ROM.  QEMU runs it too, as a block of one
+ * instruction read through the device every time it is reached (a 2-byte
+ * read, and a second for a 32-bit instruction, with whatever side effects
+ * the device gives reads), so a fetch from the UART or sifive_test, which
+ * read as 0, is an illegal instruction, and one from a device that takes
+ * only 4-byte accesses is an instruction access fault.  Here the
+ * instruction goes into a per-hart scratch page whose every other slot
+ * ends the block: nothing is cached, and a jump back reads it again.
+ */
+static int run_device_insn(CPURISCVState *env, hwaddr paddr)
+{
+    uint64_t pc = env->pc;
+    unsigned slot = (pc & ~TARGET_PAGE_MASK) >> 1;
+    RISCVDecodedPage *dp;
+    RISCVException ex;
+    uint16_t lo, hi = 0;
+    int ret;
+
+    ex = riscv_fetch_device(env, pc, paddr, &lo);
+    if (ex == RISCV_EXCP_NONE && (lo & 3) == 3) {
+        if ((pc + 2) & ~TARGET_PAGE_MASK) {
+            ex = riscv_fetch_device(env, pc + 2, paddr + 2, &hi);
+        } else {
+            const uint8_t *host2;
+            hwaddr pa2;
+
+            ex = riscv_fetch_page(env, pc + 2, &pa2, &host2);
+            if (ex == RISCV_EXCP_NONE) {
+                if (host2) {
+                    hi = riscv_host_load(host2, 2);
+                } else {
+                    ex = riscv_fetch_device(env, pc + 2, pa2, &hi);
+                }
+            }
+        }
+        if (ex != RISCV_EXCP_NONE) {
+            /* QEMU 7.2 reports the upper half's address as mepc too. */
+            env->pc = pc + 2;
+        }
+    }
+    if (ex != RISCV_EXCP_NONE) {
+        riscv_raise_exception(env, ex, env->badaddr);
+        return BLOCK_DONE;
+    }
+    if (!env->device_page) {
+        env->device_page = riscv_device_page_new();
+    }
+    dp = env->device_page;
+    riscv_decode(&dp->ops[slot], lo | (uint32_t)hi << 16);
+    /* The slot may have ended a block before: pick its handler anew. */
+    dp->ops[slot].hoff = 0;
+    ret = run_block(env, dp);
+    /* fence.i may have flushed the cache: the scratch page is not in it. */
+    riscv_device_page_clear(dp, slot);
+    return ret;
+}
+
 int riscv_cpu_exec(CPUState *cs)
 {
     CPURISCVState *env = cpu_env(cs);
@@ -389,6 +453,8 @@ int riscv_cpu_exec(CPUState *cs)
         const uint8_t *host;
         RISCVException ex;
         hwaddr paddr;
+        bool nochain;
+        int r;
 
         if (qatomic_read(&cs->exit_request)) {
             return EXCP_INTERRUPT;
@@ -401,8 +467,30 @@ int riscv_cpu_exec(CPUState *cs)
             riscv_raise_exception(env, ex, env->badaddr);
             continue;
         }
+        if (unlikely(!host)) {
+            if (run_device_insn(env, paddr) == BLOCK_HALT) {
+                return EXCP_HLT;
+            }
+            continue;
+        }
         dp = riscv_get_decoded_page(env, paddr, host);
-        if (run_block(env, dp) == BLOCK_HALT) {
+        /* The one log check of the hot loop: per block, never per insn. */
+        nochain = unlikely(qemu_loglevel_mask(RISCV_LOG_BLOCK_MASK)) &&
+                  riscv_log_block(env, dp);
+        if (unlikely(nochain)) {
+            /*
+             * A nonzero exit_request ends the block at its first taken
+             * jump (run_block's only check).  Bit 1 is ours: kicks store
+             * 1, which we keep, and bit 1 is cleared before the check at
+             * the top, so only a real kick makes us return.
+             */
+            qatomic_or(&cs->exit_request, 2);
+        }
+        r = run_block(env, dp);
+        if (unlikely(nochain)) {
+            qatomic_and(&cs->exit_request, ~2u);
+        }
+        if (r == BLOCK_HALT) {
             return EXCP_HLT;
         }
     }

@@ -9,6 +9,7 @@
 #define TARGET_RISCV_INTERNALS_H
 
 #include "qcore/atomic.h"
+#include "qcore/log.h"
 #include "target/riscv/cpu.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -186,7 +187,23 @@ struct RISCVDecodedPage {
     CodePage *shared;           /* registry entry (writes bump its gen) */
     uint32_t gen;               /* shared->gen when the slots were valid */
     RISCVOp ops[RISCV_PAGE_SLOTS + 1];  /* + the OP_PAGE_END sentinel */
+    /*
+     * -d in_asm: a bit per slot, set once the block starting there was
+     * shown; NULL until then.  After ops[] so that ops keeps its place.
+     */
+    uint64_t *in_asm_shown;
 };
+
+/* The -d items that look at each block entry (exec-log.c). */
+#define RISCV_LOG_BLOCK_MASK \
+    (CPU_LOG_TB_IN_ASM | CPU_LOG_EXEC | CPU_LOG_TB_CPU | CPU_LOG_TB_NOCHAIN)
+
+/*
+ * Log the block about to run from env->pc in @dp (in_asm the first time,
+ * exec and cpu each time, within -dfilter).  Returns whether the block
+ * must not chain: exec.c then leaves it at the first taken jump.
+ */
+bool riscv_log_block(CPURISCVState *env, RISCVDecodedPage *dp);
 
 /*
  * The decoded page for physical page @paddr whose bytes are at @host,
@@ -194,6 +211,14 @@ struct RISCVDecodedPage {
  */
 RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
                                          const uint8_t *host);
+
+/*
+ * The scratch page for an instruction read from a device (exec.c): every
+ * slot, and one past the page, ends the block; no bytes, no registry.
+ * _clear puts a slot back to that.  Freed with g_free.
+ */
+RISCVDecodedPage *riscv_device_page_new(void);
+void riscv_device_page_clear(RISCVDecodedPage *dp, unsigned slot);
 
 /* Decode the slot @op of @dp in place. */
 void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op);
@@ -296,10 +321,20 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
 
 /*
  * Translate a fetch of the page holding @pc: its RAM bytes and physical
- * address, or the exception (access fault for non-RAM).
+ * address; or, when @pc is not in RAM or ROM, *@host NULL and *@paddr the
+ * physical address of @pc itself (riscv_fetch_device reads it); or the
+ * exception, with env->badaddr set.
  */
 RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
                                 hwaddr *paddr, const uint8_t **host);
+
+/*
+ * Read the halfword of code at @pc (physical @paddr, not RAM): a 2-byte
+ * device read, as QEMU's translator does for code outside RAM.  A device
+ * that refuses it gives an instruction access fault at @pc.
+ */
+RISCVException riscv_fetch_device(CPURISCVState *env, uint64_t pc,
+                                  hwaddr paddr, uint16_t *half);
 
 /*
  * Translate @vaddr for a read-modify-write (AMO, SC): *@host is the RAM

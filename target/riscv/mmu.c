@@ -11,6 +11,7 @@
  * once); a board that remapped RAM would have to flush every hart's TLB.
  */
 #include "qcore/osdep.h"
+#include "qcore/log.h"
 #include "qcore/main-loop.h"
 #include "target/riscv/internals.h"
 
@@ -24,6 +25,11 @@
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_MASK  ((1ULL << 44) - 1)
 #define PTE_RESERVED  (~0ULL << 54)     /* Svpbmt/Svnapot: not implemented */
+
+/* QEMU's page protection bits, as -d mmu shows them. */
+#define PAGE_READ   1
+#define PAGE_WRITE  2
+#define PAGE_EXEC   4
 
 void riscv_tlb_flush(CPURISCVState *env)
 {
@@ -114,14 +120,16 @@ static bool pte_update(CPURISCVState *env, hwaddr pte_addr, uint64_t old,
 static RISCVException get_physical_address(CPURISCVState *env, uint64_t vaddr,
                                            MMUAccessType type,
                                            unsigned mmu_idx, hwaddr *paddr,
-                                           bool debug)
+                                           int *prot, bool debug)
 {
     AddressSpace *as = env_cpu(env)->as;
     uint64_t mode = env->satp >> SATP_MODE_SHIFT;
     int level;
 
+    *prot = 0;
     if (mmu_idx == MMU_IDX_M || mode == SATP_MODE_BARE) {
         *paddr = vaddr;
+        *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
         return RISCV_EXCP_NONE;
     }
     /* Sv39: bits 63..39 must all equal bit 38. */
@@ -208,10 +216,46 @@ restart:
             }
             *paddr = ((ppn << TARGET_PAGE_BITS) & ~((1ULL << shift) - 1)) |
                      (vaddr & ((1ULL << shift) - 1));
+            /* What the log shows (QEMU's prot); A and D are set by now. */
+            if ((pte & PTE_R) ||
+                ((pte & PTE_X) && (env->mstatus & MSTATUS_MXR))) {
+                *prot |= PAGE_READ;
+            }
+            if (pte & PTE_X) {
+                *prot |= PAGE_EXEC;
+            }
+            if ((pte & PTE_W) && (type == MMU_DATA_STORE || (pte & PTE_D))) {
+                *prot |= PAGE_WRITE;
+            }
             return RISCV_EXCP_NONE;
         }
     }
     g_assert_not_reached();
+}
+
+/*
+ * -d mmu: QEMU's three riscv_cpu_tlb_fill lines (the access; the walk's
+ * result, ret 1 for a page fault; PMP's verdict when the walk succeeded,
+ * ret 2 for a PMP fault).  Logged at each walk, which here is each TLB
+ * miss and each access to a page the TLB does not hold (MMIO).
+ */
+static void __attribute__((cold, noinline)) log_tlb_fill(uint64_t vaddr, MMUAccessType type,
+                                     unsigned mmu_idx, bool walk_ok,
+                                     hwaddr paddr, int prot, bool pmp_ok)
+{
+    FILE *f = qemu_log_trylock();
+
+    fprintf(f, "riscv_cpu_tlb_fill ad %" PRIx64 " rw %d mmu_idx %u\n",
+            vaddr, (int)type, mmu_idx_priv(mmu_idx));
+    fprintf(f, "riscv_cpu_tlb_fill address=%" PRIx64 " ret %d physical "
+            "%016" PRIx64 " prot %d\n", vaddr, walk_ok ? 0 : 1,
+            walk_ok ? (uint64_t)paddr : 0, walk_ok ? prot : 0);
+    if (walk_ok) {
+        fprintf(f, "riscv_cpu_tlb_fill PMP address=%016" PRIx64 " ret %d "
+                "prot %d tlb_size %d\n", (uint64_t)paddr, pmp_ok ? 0 : 2,
+                pmp_ok ? 7 : 0, (int)TARGET_PAGE_SIZE);
+    }
+    qemu_log_unlock(f);
 }
 
 RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
@@ -219,11 +263,21 @@ RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
                                unsigned mmu_idx, hwaddr *paddr)
 {
     RISCVException ex;
+    bool pmp_ok = true;
+    int prot;
 
-    ex = get_physical_address(env, vaddr, type, mmu_idx, paddr, false);
-    if (ex == RISCV_EXCP_NONE &&
-        !riscv_pmp_allows(env, *paddr, size, type, mmu_idx_priv(mmu_idx))) {
-        ex = access_fault(type);
+    ex = get_physical_address(env, vaddr, type, mmu_idx, paddr, &prot, false);
+    if (ex == RISCV_EXCP_NONE) {
+        /* pmp_ok false below means: the walk succeeded, PMP refused. */
+        pmp_ok = riscv_pmp_allows(env, *paddr, size, type,
+                                  mmu_idx_priv(mmu_idx));
+        if (!pmp_ok) {
+            ex = access_fault(type);
+        }
+    }
+    if (unlikely(qemu_loglevel_mask(CPU_LOG_MMU))) {
+        log_tlb_fill(vaddr, type, mmu_idx, ex == RISCV_EXCP_NONE || !pmp_ok,
+                     *paddr, prot, pmp_ok);
     }
     return ex;
 }
@@ -240,9 +294,10 @@ int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr)
 {
     CPURISCVState *env = cpu_env(cs);
     hwaddr paddr;
+    int prot;
 
     if (get_physical_address(env, addr, MMU_DATA_LOAD, env->data_mmu_idx,
-                             &paddr, true) != RISCV_EXCP_NONE) {
+                             &paddr, &prot, true) != RISCV_EXCP_NONE) {
         return -1;
     }
     return paddr;
@@ -355,12 +410,77 @@ static RISCVException data_access_target(CPURISCVState *env, uint64_t vaddr,
     return RISCV_EXCP_NONE;
 }
 
+/*
+ * A load that is not from RAM (a device, or nothing at all), inside one
+ * page.  QEMU's softmmu (load_helper in accel/tcg/cputlb.c) never gives a
+ * device a misaligned access: it makes two aligned ones of the same size,
+ * at the aligned address below and the one after, and joins the bytes.
+ * A device that refuses either (too wide for it, or past its end) faults
+ * with mtval at that aligned address: an ld at UART+5 reads UART+0 and
+ * UART+8, and the second, past the 8-byte UART, is the one reported.
+ */
+static RISCVException device_load(CPURISCVState *env, uint64_t vaddr,
+                                  hwaddr paddr, unsigned size,
+                                  unsigned mmu_idx, uint64_t *val)
+{
+    unsigned shift = (vaddr & (size - 1)) * 8;
+    uint64_t part[2];
+    MemTxResult res;
+    unsigned i, n = shift ? 2 : 1;
+
+    vaddr -= shift / 8;
+    paddr -= shift / 8;
+    for (i = 0; i < n; i++) {
+        part[i] = phys_load(env, paddr + i * size, size,
+                            hart_attrs(env, mmu_idx), &res);
+        if (res != MEMTX_OK) {
+            env->badaddr = vaddr + i * size;
+            return RISCV_EXCP_LOAD_ACCESS_FAULT;
+        }
+    }
+    if (!shift) {
+        *val = part[0];
+    } else {
+        /* shift < 8 * size <= 64: both shifts are in range. */
+        *val = (part[0] >> shift) | (part[1] << (size * 8 - shift));
+        if (size < 8) {
+            *val &= (1ULL << (size * 8)) - 1;
+        }
+    }
+    return RISCV_EXCP_NONE;
+}
+
+/*
+ * A store that is not to RAM, inside one page.  QEMU's store_helper does
+ * a misaligned one byte by byte, in address order, so the bytes before a
+ * refused one are written and mtval is the refused byte's address.
+ */
+static RISCVException device_store(CPURISCVState *env, uint64_t vaddr,
+                                   hwaddr paddr, unsigned size,
+                                   unsigned mmu_idx, uint64_t val)
+{
+    unsigned i, step = (vaddr & (size - 1)) ? 1 : size;
+    MemTxResult res;
+
+    for (i = 0; i < size; i += step) {
+        phys_store(env, paddr + i, step, val >> (8 * i),
+                   hart_attrs(env, mmu_idx), &res);
+        if (res != MEMTX_OK) {
+            env->badaddr = vaddr + i;
+            return RISCV_EXCP_STORE_AMO_ACCESS_FAULT;
+        }
+    }
+    if (riscv_page_may_have_code(paddr)) {
+        riscv_code_written(paddr, size);
+    }
+    return RISCV_EXCP_NONE;
+}
+
 RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
                                unsigned size, uint64_t *val)
 {
     unsigned mmu_idx = env->data_mmu_idx;
     RISCVException ex;
-    MemTxResult res;
     hwaddr paddr;
     void *host;
 
@@ -386,12 +506,7 @@ RISCVException riscv_load_slow(CPURISCVState *env, uint64_t vaddr,
         return ex;
     }
     if (!host) {
-        *val = phys_load(env, paddr, size, hart_attrs(env, mmu_idx), &res);
-        if (res != MEMTX_OK) {
-            env->badaddr = vaddr;
-            return RISCV_EXCP_LOAD_ACCESS_FAULT;
-        }
-        return RISCV_EXCP_NONE;
+        return device_load(env, vaddr, paddr, size, mmu_idx, val);
     }
     *val = riscv_host_load(host, size);
     return RISCV_EXCP_NONE;
@@ -402,7 +517,6 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
 {
     unsigned mmu_idx = env->data_mmu_idx;
     RISCVException ex;
-    MemTxResult res;
     hwaddr paddr;
     void *host;
 
@@ -434,15 +548,7 @@ RISCVException riscv_store_slow(CPURISCVState *env, uint64_t vaddr,
         return ex;
     }
     if (!host) {
-        phys_store(env, paddr, size, val, hart_attrs(env, mmu_idx), &res);
-        if (res != MEMTX_OK) {
-            env->badaddr = vaddr;
-            return RISCV_EXCP_STORE_AMO_ACCESS_FAULT;
-        }
-        if (riscv_page_may_have_code(paddr)) {
-            riscv_code_written(paddr, size);
-        }
-        return RISCV_EXCP_NONE;
+        return device_store(env, vaddr, paddr, size, mmu_idx, val);
     }
     riscv_host_store(host, size, val);
     if (unlikely(riscv_page_may_have_code(paddr))) {
@@ -478,12 +584,27 @@ RISCVException riscv_fetch_page(CPURISCVState *env, uint64_t pc,
     }
     h = tlb_fill(env, pc, pa, MMU_INST_FETCH, mmu_idx);
     if (!h) {
-        /* Code runs from RAM or ROM only (not from MMIO). */
-        env->badaddr = pc;
-        return RISCV_EXCP_INST_ACCESS_FAULT;
+        /* Not RAM or ROM: the caller reads the instruction from there. */
+        *paddr = pa;
+        *host = NULL;
+        return RISCV_EXCP_NONE;
     }
     *paddr = pa & TARGET_PAGE_MASK;
     *host = h;
+    return RISCV_EXCP_NONE;
+}
+
+RISCVException riscv_fetch_device(CPURISCVState *env, uint64_t pc,
+                                  hwaddr paddr, uint16_t *half)
+{
+    unsigned mmu_idx = riscv_mmu_idx_of(env->priv);
+    MemTxResult res;
+
+    *half = phys_load(env, paddr, 2, hart_attrs(env, mmu_idx), &res);
+    if (res != MEMTX_OK) {
+        env->badaddr = pc;
+        return RISCV_EXCP_INST_ACCESS_FAULT;
+    }
     return RISCV_EXCP_NONE;
 }
 

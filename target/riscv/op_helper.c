@@ -11,10 +11,36 @@
  * other access to any device can come between them.
  */
 #include "qcore/osdep.h"
+#include "qcore/log.h"
 #include "qcore/main-loop.h"
 #include "target/riscv/internals.h"
 
 /* ---- Traps --------------------------------------------------------------- */
+
+/* The names -d int gives causes: QEMU's riscv_excp_names/riscv_intr_names. */
+static const char *trap_name(uint64_t cause, bool irq)
+{
+    static const char *const excp[24] = {
+        "misaligned_fetch", "fault_fetch", "illegal_instruction",
+        "breakpoint", "misaligned_load", "fault_load", "misaligned_store",
+        "fault_store", "user_ecall", "supervisor_ecall", "hypervisor_ecall",
+        "machine_ecall", "exec_page_fault", "load_page_fault", "reserved",
+        "store_page_fault", "reserved", "reserved", "reserved", "reserved",
+        "guest_exec_page_fault", "guest_load_page_fault", "reserved",
+        "guest_store_page_fault",
+    };
+    static const char *const intr[16] = {
+        "u_software", "s_software", "vs_software", "m_software", "u_timer",
+        "s_timer", "vs_timer", "m_timer", "u_external", "s_external",
+        "vs_external", "m_external", "reserved", "reserved", "reserved",
+        "reserved",
+    };
+
+    if (irq) {
+        return cause < G_N_ELEMENTS(intr) ? intr[cause] : "(unknown)";
+    }
+    return cause < G_N_ELEMENTS(excp) ? excp[cause] : "(unknown)";
+}
 
 static void do_trap(CPURISCVState *env, uint64_t cause, bool irq,
                     uint64_t tval)
@@ -28,6 +54,13 @@ static void do_trap(CPURISCVState *env, uint64_t cause, bool irq,
      * switch cannot succeed with another context's LR.
      */
     env->load_res = -1;
+
+    /* QEMU's line; the privilege before the trap shows in the next block. */
+    qemu_log_mask(CPU_LOG_INT, "riscv_cpu_do_interrupt: hart:%" PRId64
+                  ", async:%d, cause:%016" PRIx64 ", epc:0x%016" PRIx64
+                  ", tval:0x%016" PRIx64 ", desc=%s\n",
+                  (int64_t)env->mhartid, irq, cause, env->pc, tval,
+                  trap_name(cause, irq));
 
     if (env->priv <= PRV_S && ((deleg >> cause) & 1)) {
         env->scause = cause | ((uint64_t)irq << 63);

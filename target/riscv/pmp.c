@@ -95,6 +95,9 @@ void riscv_pmpcfg_write(CPURISCVState *env, unsigned reg, uint64_t val)
         if (!pmp_is_locked(env, i)) {
             env->pmpcfg[reg / 2] = (env->pmpcfg[reg / 2] & ~mask) |
                                    (val & mask);
+        } else {
+            qemu_log_mask(LOG_GUEST_ERROR, "ignoring pmpcfg write - "
+                          "locked\n");
         }
     }
     pmp_update(env);
@@ -107,9 +110,14 @@ void riscv_pmpaddr_write(CPURISCVState *env, unsigned i, uint64_t val)
      * Locked: ignored; so is the base of a locked TOR entry.  QEMU keeps
      * all 64 bits written (the top 10 are not wired to anything).
      */
-    if (pmp_is_locked(env, i) ||
-        (i + 1 < RISCV_PMP_ENTRIES && pmp_is_locked(env, i + 1) &&
-         pmp_mode(pmp_cfg(env, i + 1)) == PMP_TOR)) {
+    if (pmp_is_locked(env, i)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "ignoring pmpaddr write - locked\n");
+        return;
+    }
+    if (i + 1 < RISCV_PMP_ENTRIES && pmp_is_locked(env, i + 1) &&
+        pmp_mode(pmp_cfg(env, i + 1)) == PMP_TOR) {
+        qemu_log_mask(LOG_GUEST_ERROR, "ignoring pmpaddr write - pmpcfg + 1 "
+                      "locked\n");
         return;
     }
     env->pmpaddr[i] = val;
@@ -138,6 +146,8 @@ static int pmp_decide(const CPURISCVState *env, hwaddr addr, uint64_t size)
         bool e = last >= env->pmp_sa[i] && last <= env->pmp_ea[i];
 
         if (s != e) {
+            qemu_log_mask(LOG_GUEST_ERROR, "pmp violation - access is "
+                          "partially inside\n");
             return -1;
         }
         if (s && pmp_mode(pmp_cfg(env, i)) != PMP_OFF) {

@@ -125,6 +125,7 @@ static void decoded_page_free(gpointer p)
     RISCVDecodedPage *dp = p;
 
     code_page_unref(dp->shared);
+    g_free(dp->in_asm_shown);
     g_free(dp);
 }
 
@@ -136,6 +137,22 @@ void riscv_cpu_flush_code_cache(CPURISCVState *env)
                                                 NULL, decoded_page_free);
     }
     g_hash_table_remove_all(env->code_pages);
+}
+
+RISCVDecodedPage *riscv_device_page_new(void)
+{
+    /* One slot more than a page: a 32-bit instruction in its last slot. */
+    RISCVDecodedPage *dp = g_malloc0(sizeof(*dp) + sizeof(RISCVOp));
+
+    for (unsigned i = 0; i < RISCV_PAGE_SLOTS + 2; i++) {
+        riscv_device_page_clear(dp, i);
+    }
+    return dp;
+}
+
+void riscv_device_page_clear(RISCVDecodedPage *dp, unsigned slot)
+{
+    dp->ops[slot] = (RISCVOp) { .opc = OP_PAGE_END, .len = 2 };
 }
 
 uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp)
@@ -167,6 +184,8 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
         /* Some store hit decoded bytes: decode everything again. */
         memset(dp->ops, 0, sizeof(dp->ops[0]) * RISCV_PAGE_SLOTS);
         dp->gen = gen;
+        /* New code: in_asm shows it again, as QEMU shows a new TB. */
+        g_clear_pointer(&dp->in_asm_shown, g_free);
     }
     return dp;
 }

@@ -13,7 +13,8 @@ from qmp import QMPClient
 OPTIONS = ['-M', '-machine', '-name', '-S', '-nodefaults', '-nographic',
            '-display', '-serial', '-monitor', '-qmp', '-qmp-pretty',
            '-chardev', '-mon', '-object', '-pidfile', '-daemonize', '-D',
-           '-d', '-version', '-h']
+           '-d', '-dfilter', '-bql-profile', '-version', '-h', '-accel',
+           '-qtest', '-qtest-log', '-device']
 
 
 def test_help_lists_every_option_and_exits_0():

@@ -66,6 +66,19 @@ def test_id_is_echoed_whatever_its_type(qmp, ident):
     assert r['return']['status'] == 'prelaunch'
 
 
+@pytest.mark.parametrize('text,value', [
+    (b'1e400', 1.7976931348623157e+308), (b'-1e400', -1.7976931348623157e+308),
+])
+def test_id_beyond_double_range_comes_back_as_valid_json(qmp, text, value):
+    # QEMU writes "inf" here, which no JSON reader accepts; qcore gives the
+    # nearest number JSON can carry (docs/monitor.md).
+    qmp.send_raw(b'{"execute": "query-name", "id": %s}\n' % text)
+    line = qmp.recv_line()
+    r = json.loads(line, parse_constant=lambda c: pytest.fail(
+        'not JSON: %r' % line))
+    assert r == {'return': {'name': 'demo'}, 'id': value}
+
+
 def test_id_is_echoed_on_errors(qmp):
     qmp.send({'execute': 'no-such-command', 'id': {'n': 1}})
     r = qmp.response()
@@ -189,3 +202,54 @@ def test_unicode_round_trips(qmp):
     path = 'caf\u00e9-\u20ac-\U0001F600'
     r = qmp.cmd('qom-get', path=path, property='x')
     assert r['error']['desc'] == "Device '%s' not found" % path
+
+
+def test_duplicate_key_is_a_parse_error_and_runs_nothing(qmp):
+    # Last-wins would run query-status here, unseen by whoever reads the
+    # first "execute"; QEMU refuses the whole message.
+    qmp.send_raw(b'{"execute": "query-name", "execute": "query-status", '
+                 b'"id": 1}\n')
+    assert qmp.response() == {'error': {
+        'class': 'GenericError', 'desc': 'JSON parse error, duplicate key'}}
+    qmp.send_raw(b'{"execute": "query-name", "arguments": '
+                 b'{"a": {"b": 1, "b": 2}}, "id": 2}\n')
+    assert qmp.response()['error']['desc'] == \
+        'JSON parse error, duplicate key'
+    assert qmp.cmd('query-name') == {'return': {'name': 'demo'}}
+
+
+# Recorded from QEMU 7.2 (qemu-system-riscv64 -M none -qmp): the responses
+# to each input, in number and class; ours differ only in some wording.
+@pytest.mark.parametrize('data,expected', [
+    # A stray byte is answered at once and input resumes at the next '{'.
+    (b'/* c */{"execute": "query-name"}',
+     ["JSON parse error, stray '/'", {'name': 'demo'}]),
+    (b'{"execute": @"query-name"}{"execute": "query-name"}',
+     ["JSON parse error, stray '@'", 'JSON parse error, expecting value',
+      {'name': 'demo'}]),
+    (b'1.x{"execute": "query-name"}',
+     ["JSON parse error, stray '1.x'", {'name': 'demo'}]),
+    # A syntax error costs one answer, given when the brackets balance.
+    (b'{"execute" "query-name"}{"execute": "query-name"}',
+     ['JSON parse error, missing : in object pair', {'name': 'demo'}]),
+    (b'{"execute": "query-name", "arguments": [}]{"execute": "query-name"}',
+     ['JSON parse error, expecting value', {'name': 'demo'}]),
+    # A bad string runs to its quote; the '{' in it is no bracket.
+    (b'{"execute": "a\\qb{"}{"execute": "query-name"}',
+     ['JSON parse error, invalid escape sequence in string',
+      {'name': 'demo'}]),
+    (b'{"execute": "query-name"}}}{"execute": "query-name"}',
+     [{'name': 'demo'}, 'JSON parse error, expecting value',
+      'JSON parse error, expecting value', {'name': 'demo'}]),
+], ids=['comment', 'stray-in-message', 'bad-number', 'missing-colon',
+        'mismatched-brackets', 'bad-escape', 'extra-closers'])
+def test_parse_errors_resynchronise_as_qemu(qmp, data, expected):
+    qmp.send_raw(data + b'\n')
+    for want in expected:
+        r = qmp.response()
+        if isinstance(want, str):
+            assert r == {'error': {'class': 'GenericError', 'desc': want}}
+        else:
+            assert r == {'return': want}
+    # Nothing more: the next answer is the next command's.
+    assert qmp.cmd('query-status')['return']['status'] == 'prelaunch'

@@ -51,7 +51,7 @@ def big_answer_while_probing(q, client, request, expect_len):
 def test_large_qmp_answer_to_a_reading_client(start, size):
     """A 4 MiB id comes back whole; other monitors are answered and new
     clients greeted meanwhile; memory stays within a few answers."""
-    q = start(['-object', 'iothread,id=io0'])
+    q = start(['-object', 'iothread,id=io0'], measure_memory=True)
     baseline = q.rss_kib()
     c = q.qmp()
     tag = 'A' * size

@@ -37,7 +37,7 @@ def guests():
         r = subprocess.run(['make', '-s', '-C', GUEST] + targets,
                            capture_output=True, timeout=600)
         assert r.returncode == 0, r.stderr.decode(errors='replace')
-    missing = [p for p in PROGS + ['demo']
+    missing = [p for p in PROGS + ['demo', 'edu']
                if not os.path.exists(os.path.join(BUILD, p + '.elf'))]
     if missing:
         pytest.skip('guest programs not built and no riscv64-unknown-elf-gcc'
@@ -71,6 +71,16 @@ def test_guest_program_matches_qemu(guests, prog):
                                stdin=f, capture_output=True, timeout=TIMEOUT)
     else:
         r = qcore_run(BOARD + ['-kernel', elf(prog), '-nographic'])
+    assert r.stdout == out, r.stderr.decode(errors='replace')
+    assert r.returncode == status, r.stderr.decode(errors='replace')
+
+
+def test_edu_guest_does_dma_and_is_refused_outside_ram(guests):
+    """tests/guest/edu.c on -device edu.  qcore's transcript: QEMU's edu
+    is a PCI device, so QEMU cannot run this program."""
+    out, status = expected('edu')
+    r = qcore_run(BOARD + ['-kernel', elf('edu'), '-nographic',
+                           '-device', 'edu'])
     assert r.stdout == out, r.stderr.decode(errors='replace')
     assert r.returncode == status, r.stderr.decode(errors='replace')
 

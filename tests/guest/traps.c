@@ -21,6 +21,8 @@ static volatile uint64_t buf[4] __attribute__((aligned(16))) = {
 };
 static uint64_t user_stack[512] __attribute__((aligned(16)));
 
+#define RAM_BASE 0x80000000UL
+
 #define MARK "la t6, 1f\n\tsd t6, 0(%[fp])\n1:\t"
 #define FP [fp] "r"(&fault_pc)
 
@@ -36,8 +38,10 @@ void m_trap(struct trapframe *tf)
         user_ret = (long)tf->x[TF_A0];
         longjmp(user_ctx, 1);
     }
-    if (tf->cause == CAUSE_FETCH_ACCESS) {
-        tf->epc = tf->x[TF_RA];         /* we got here by a call: go back */
+    if (tf->cause == CAUSE_FETCH_ACCESS || tf->epc < RAM_BASE) {
+        /* We got here by a call (to a device, from which the instruction
+         * was read): go back, without reading it again. */
+        tf->epc = tf->x[TF_RA];
     } else {
         tf->epc += insn_len(tf->epc);
     }
@@ -177,6 +181,89 @@ static void m_mode_probes(void)
     begin();
     __asm__ volatile(MARK "jalr ra, 0(zero)" :: FP : "ra", "t6", "memory");
     report("call 0x0", CAUSE_FETCH_ACCESS, 0);
+
+    /*
+     * Code fetched from a device is read through its registers, as any
+     * load: the UART (empty receive buffer) and sifive_test read as 0, an
+     * illegal instruction.  The CLINT and the PLIC take 4-byte accesses
+     * only, so the 2-byte fetch itself fails.
+     */
+    puts("-- fetch from devices");
+    begin();
+    __asm__ volatile(MARK "jalr ra, 0(%[a])" :: FP, [a] "r"(0x10000000UL)
+                     : "ra", "t6", "memory");
+    report("call the UART", CAUSE_ILLEGAL_INSN, 0);
+    begin();
+    __asm__ volatile(MARK "jalr ra, 0(%[a])" :: FP, [a] "r"(0x100000UL)
+                     : "ra", "t6", "memory");
+    report("call sifive_test", CAUSE_ILLEGAL_INSN, 0);
+    begin();
+    __asm__ volatile(MARK "jalr ra, 0(%[a])" :: FP, [a] "r"(0x2000000UL)
+                     : "ra", "t6", "memory");
+    report("call the CLINT (msip 0)", CAUSE_FETCH_ACCESS, 0);
+    begin();
+    __asm__ volatile(MARK "jalr ra, 0(%[a])" :: FP, [a] "r"(0xc000004UL)
+                     : "ra", "t6", "memory");
+    report("call the PLIC (priority 1)", CAUSE_FETCH_ACCESS, 0);
+
+    /*
+     * A device access wider than its registers, or misaligned: QEMU splits
+     * it, and mtval names the piece that failed.
+     */
+    puts("-- device accesses QEMU splits");
+    begin();
+    __asm__ volatile(MARK "ld %[v], 5(%[a])" : [v] "=&r"(v)
+                     : FP, [a] "r"(0x10000000UL) : "t6", "memory");
+    report("ld UART+5", CAUSE_LOAD_ACCESS, 0);
+    begin();
+    __asm__ volatile(MARK "lw %[v], 6(%[a])" : [v] "=&r"(v)
+                     : FP, [a] "r"(0x10000000UL) : "t6", "memory");
+    report("lw UART+6", CAUSE_LOAD_ACCESS, 0);
+    begin();
+    v = 1;
+    __asm__ volatile(MARK "lh %[v], 3(%[a])" : [v] "+&r"(v)
+                     : FP, [a] "r"(0x10000000UL) : "t6", "memory");
+    report("lh UART+3", -1, 0);
+    begin();
+    __asm__ volatile(MARK "sd zero, 5(%[a])" :: FP, [a] "r"(0x10000000UL)
+                     : "t6", "memory");
+    report("sd UART+5", CAUSE_STORE_ACCESS, 0);
+    begin();
+    v = 1;
+    __asm__ volatile(MARK "ld %[v], 0(%[a])" : [v] "+&r"(v)
+                     : FP, [a] "r"(0x10000000UL) : "t6", "memory");
+    report("ld UART+0", -1, 0);
+    begin();
+    __asm__ volatile(MARK "ld %[v], 0(%[a])" : [v] "=&r"(v)
+                     : FP, [a] "r"(0xc000008UL) : "t6", "memory");
+    report("ld PLIC priority 2", CAUSE_LOAD_ACCESS, 0);
+    begin();
+    __asm__ volatile(MARK "ld %[v], 4(%[a])" : [v] "=&r"(v)
+                     : FP, [a] "r"(0xc000000UL) : "t6", "memory");
+    report("ld PLIC priority 1 (misaligned)", CAUSE_LOAD_ACCESS, 0);
+    /* Two aligned 4-byte reads, both of which the PLIC takes. */
+    begin();
+    v = 1;
+    __asm__ volatile(MARK "lw %[v], 2(%[a])" : [v] "+&r"(v)
+                     : FP, [a] "r"(0xc000000UL) : "t6", "memory");
+    report("lw PLIC priority 0 + 2", -1, 0);
+    printf("    lw PLIC priority 0 + 2 = 0x%lx\n", v);
+    begin();
+    __asm__ volatile(MARK "lh %[v], 0(%[a])" : [v] "=&r"(v)
+                     : FP, [a] "r"(0xc000004UL) : "t6", "memory");
+    report("lh PLIC priority 1", CAUSE_LOAD_ACCESS, 0);
+    begin();
+    __asm__ volatile(MARK "sd zero, 0(%[a])" :: FP, [a] "r"(0xc000008UL)
+                     : "t6", "memory");
+    report("sd PLIC priority 2", CAUSE_STORE_ACCESS, 0);
+    begin();
+    __asm__ volatile(MARK "ld %[v], 0(%[a])" : [v] "=&r"(v)
+                     : FP, [a] "r"(0x2004000UL) : "t6", "memory");
+    report("ld CLINT mtimecmp 0", -1, 0);
+    begin();
+    __asm__ volatile(MARK "ld %[v], 4(%[a])" : [v] "=&r"(v)
+                     : FP, [a] "r"(0x2000000UL) : "t6", "memory");
+    report("ld CLINT msip 1 (misaligned)", CAUSE_LOAD_ACCESS, 0);
 
     puts("-- misaligned (values are the bytes read/written)");
     begin();

@@ -1,12 +1,15 @@
 /*
  * The Big QEMU Lock: per-thread ownership, mutual exclusion, the scope
- * guard, and the assertions that catch misuse.
+ * guard, the assertions that catch misuse, and the profiler's accounting
+ * per call site (system/bql-profile.c).
  */
 #include "qcore/osdep.h"
+#include "qcore/bql-profile.h"
 #include "qcore/main-loop.h"
 #include "qcore/thread.h"
 
 static long counter;
+static int incrementer_line;
 
 static void *bql_incrementer(void *opaque)
 {
@@ -14,7 +17,7 @@ static void *bql_incrementer(void *opaque)
 
     g_assert_false(bql_locked());
     for (i = 0; i < 20000; i++) {
-        bql_lock();
+        bql_lock(); incrementer_line = __LINE__;
         g_assert_true(bql_locked());
         counter++;
         bql_unlock();
@@ -101,6 +104,155 @@ static void test_unlock_without_lock_aborts(void)
     g_test_trap_assert_stderr("*bql_is_locked*");
 }
 
+/* ---- the profiler ------------------------------------------------------ */
+
+static void test_bucket_is_log2_of_the_duration(void)
+{
+    g_assert_cmpuint(bql_profile_bucket(0), ==, 0);
+    g_assert_cmpuint(bql_profile_bucket(1), ==, 1);
+    g_assert_cmpuint(bql_profile_bucket(2), ==, 2);
+    g_assert_cmpuint(bql_profile_bucket(3), ==, 2);
+    g_assert_cmpuint(bql_profile_bucket(1023), ==, 10);
+    g_assert_cmpuint(bql_profile_bucket(1024), ==, 11);
+    /* Everything from 2^30 ns (about a second) on shares the last one. */
+    g_assert_cmpuint(bql_profile_bucket(1ULL << 30), ==, BQL_HIST_BUCKETS - 1);
+    g_assert_cmpuint(bql_profile_bucket(UINT64_MAX), ==, BQL_HIST_BUCKETS - 1);
+}
+
+/* The entry for @func:@line in x-query-bql's "by-wait", or NULL. */
+static QDict *find_site(QDict *info, const char *func, int line)
+{
+    QListEntry *e;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(info, "by-wait"), e) {
+        QDict *s = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (!strcmp(qdict_get_str(s, "function"), func) &&
+            qdict_get_int(s, "line") == line) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static int64_t histogram_total(QDict *site, const char *key)
+{
+    QListEntry *e;
+    int64_t n = 0;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(site, key), e) {
+        n += qdict_get_int(qobject_to(QDict, qlist_entry_obj(e)), "count");
+    }
+    return n;
+}
+
+/* x-query-bql with every site listed; taken and read under the BQL. */
+static QDict *query_all(void)
+{
+    QObject *obj;
+
+    bql_lock();
+    obj = qmp_x_query_bql(true, 0, &error_abort);
+    bql_unlock();
+    return qobject_to(QDict, obj);
+}
+
+static int lock_twice_line;
+
+static void lock_here(int n)
+{
+    while (n--) {
+        bql_lock(); lock_twice_line = __LINE__;
+        bql_unlock();
+    }
+}
+
+static void test_profile_counts_each_site_apart(void)
+{
+    g_autoptr(QDict) info = NULL;
+    QDict *site;
+
+    bql_lock();
+    bql_profile_reset();
+    bql_unlock();
+    lock_here(100);
+    info = query_all();
+    site = find_site(info, "lock_here", lock_twice_line);
+    g_assert_nonnull(site);
+    g_assert_cmpstr(qdict_get_str(site, "file"), ==, "tests/unit/test-bql.c");
+    g_assert_cmpint(qdict_get_int(site, "acquisitions"), ==, 100);
+    /* One thread: the lock was always free, so no wait was counted. */
+    g_assert_cmpint(qdict_get_int(site, "contended"), ==, 0);
+    g_assert_cmpint(qdict_get_int(site, "wait-ns"), ==, 0);
+    g_assert_cmpint(histogram_total(site, "wait-histogram"), ==, 100);
+    g_assert_cmpint(histogram_total(site, "hold-histogram"), ==, 100);
+    g_assert_cmpint(qdict_get_int(site, "hold-max-ns"), <=,
+                    qdict_get_int(site, "hold-ns"));
+}
+
+static void test_profile_accounts_every_contended_acquisition(void)
+{
+    g_autoptr(QDict) info = NULL;
+    QDict *site, *first;
+    int64_t n, contended;
+
+    bql_lock();
+    bql_profile_reset();
+    bql_unlock();
+    test_bql_excludes_threads();
+    info = query_all();
+    site = find_site(info, "bql_incrementer", incrementer_line);
+    g_assert_nonnull(site);
+    n = qdict_get_int(site, "acquisitions");
+    contended = qdict_get_int(site, "contended");
+    g_assert_cmpint(n, ==, 4 * 20000);
+    g_assert_cmpint(contended, <=, n);
+    g_assert_cmpint(histogram_total(site, "wait-histogram"), ==, n);
+    g_assert_cmpint(histogram_total(site, "hold-histogram"), ==, n);
+    /* Free at trylock means a zero wait: bucket 0, "below 1 ns". */
+    first = qobject_to(QDict, qlist_peek(qdict_get_qlist(site,
+                                                         "wait-histogram")));
+    if (contended < n) {
+        g_assert_cmpint(qdict_get_int(first, "below-ns"), ==, 1);
+        g_assert_cmpint(qdict_get_int(first, "count"), >=, n - contended);
+    }
+    g_assert_cmpint(qdict_get_int(site, "wait-max-ns"), <=,
+                    qdict_get_int(site, "wait-ns"));
+    /* The totals add up the sites. */
+    g_assert_cmpint(qdict_get_int(info, "acquisitions"), >=, n);
+}
+
+static void test_profile_reset_clears_the_counts(void)
+{
+    g_autoptr(QDict) before = NULL;
+    g_autoptr(QDict) after = NULL;
+
+    lock_here(3);
+    before = query_all();
+    g_assert_nonnull(find_site(before, "lock_here", lock_twice_line));
+    bql_lock();
+    bql_profile_reset();
+    bql_unlock();
+    after = query_all();
+    /* Idle since the reset: left out of the lists. */
+    g_assert_null(find_site(after, "lock_here", lock_twice_line));
+    g_assert_cmpint(qdict_get_int(after, "acquisitions"), <=, 2);
+}
+
+static void test_profile_top_limits_the_lists(void)
+{
+    g_autoptr(QObject) obj = NULL;
+    QDict *info;
+
+    lock_here(1);
+    bql_lock();
+    obj = qmp_x_query_bql(true, 1, &error_abort);
+    bql_unlock();
+    info = qobject_to(QDict, obj);
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(info, "by-wait")), ==, 1);
+    g_assert_cmpuint(qlist_size(qdict_get_qlist(info, "by-hold")), ==, 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -112,5 +264,15 @@ int main(int argc, char **argv)
     g_test_add_func("/bql/recursive-lock-aborts", test_recursive_lock_aborts);
     g_test_add_func("/bql/unlock-without-lock-aborts",
                     test_unlock_without_lock_aborts);
+    g_test_add_func("/bql/profile/bucket-is-log2-of-the-duration",
+                    test_bucket_is_log2_of_the_duration);
+    g_test_add_func("/bql/profile/counts-each-site-apart",
+                    test_profile_counts_each_site_apart);
+    g_test_add_func("/bql/profile/accounts-every-contended-acquisition",
+                    test_profile_accounts_every_contended_acquisition);
+    g_test_add_func("/bql/profile/reset-clears-the-counts",
+                    test_profile_reset_clears_the_counts);
+    g_test_add_func("/bql/profile/top-limits-the-lists",
+                    test_profile_top_limits_the_lists);
     return g_test_run();
 }

@@ -98,6 +98,56 @@ static void test_set_fd_handler_runs_in_main_loop(void)
     close(fds[1]);
 }
 
+/*
+ * The rule that keeps the loop alive: a bottom half that reschedules
+ * itself and a timer that re-arms itself for the past each run once per
+ * iteration, and the fds are polled and dispatched in between.  (The
+ * chardev watch has the same rule; tests/unit/test-chardev.c.)
+ */
+static QEMUBH *spin_bh;
+static QEMUTimer *spin_timer;
+static int spin_bh_calls, spin_timer_calls;
+
+static void spin_bh_cb(void *opaque)
+{
+    /* Bounded so that a broken rule fails the test instead of hanging. */
+    if (++spin_bh_calls < 1000) {
+        qemu_bh_schedule(spin_bh);
+    }
+}
+
+static void spin_timer_cb(void *opaque)
+{
+    if (++spin_timer_calls < 1000) {
+        timer_mod_ns(spin_timer, 0);
+    }
+}
+
+static void test_self_rearming_callbacks_run_once_per_iteration(void)
+{
+    int fds[3] = { 0 };
+
+    spin_bh = qemu_bh_new(spin_bh_cb, NULL);
+    spin_timer = timer_new_ns(QEMU_CLOCK_REALTIME, spin_timer_cb, NULL);
+    g_assert_cmpint(pipe(fds), ==, 0);
+    qemu_set_fd_handler(fds[0], fd_read_cb, NULL, fds);
+
+    qemu_bh_schedule(spin_bh);
+    timer_mod_ns(spin_timer, 0);
+    for (int i = 1; i <= 3; i++) {
+        g_assert_cmpint(write(fds[1], "x", 1), ==, 1);
+        main_loop_wait(false);
+        g_assert_cmpint(spin_bh_calls, ==, i);
+        g_assert_cmpint(spin_timer_calls, ==, i);
+        g_assert_cmpint(fds[2], ==, i);
+    }
+    qemu_set_fd_handler(fds[0], NULL, NULL, NULL);
+    close(fds[0]);
+    close(fds[1]);
+    timer_free(spin_timer);
+    qemu_bh_delete(spin_bh);
+}
+
 static void test_timer_deadline_bounds_the_poll(void)
 {
     bool fired = false;
@@ -183,6 +233,53 @@ static void test_sigterm_becomes_shutdown_request(void)
     g_test_trap_assert_stderr("*terminating on signal 15 from pid*");
 }
 
+/* Spin until the signal thread has read @signo off the signalfd. */
+static void wait_signal_taken(int signo)
+{
+    sigset_t pending;
+
+    do {
+        sigpending(&pending);
+    } while (sigismember(&pending, signo));
+}
+
+/*
+ * A main loop that never comes back (the hangs of issue 8 did that) never
+ * sees the first SIGTERM; the second one must end the process anyway.
+ */
+static void test_second_sigterm_ends_a_stuck_process(void)
+{
+    if (g_test_subprocess()) {
+        os_setup_signal_handling();
+        kill(getpid(), SIGTERM);
+        wait_signal_taken(SIGTERM);
+        kill(getpid(), SIGTERM);
+        /* Stuck: never run the loop again.  Nothing else ends this. */
+        for (;;) {
+            pause();    /* the signals stay blocked in this thread */
+        }
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*terminating at once on a repeated signal 15*");
+}
+
+/* Any two of SIGTERM, SIGINT and SIGHUP count as a repeat. */
+static void test_sighup_then_sigint_end_a_stuck_process(void)
+{
+    if (g_test_subprocess()) {
+        os_setup_signal_handling();
+        kill(getpid(), SIGHUP);
+        kill(getpid(), SIGINT);
+        for (;;) {
+            pause();    /* the signals stay blocked in this thread */
+        }
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_failed();
+    g_test_trap_assert_stderr("*terminating at once on a repeated signal 2*");
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -195,6 +292,8 @@ int main(int argc, char **argv)
                     test_glib_sources_coexist_with_aio_sources);
     g_test_add_func("/main-loop/set-fd-handler",
                     test_set_fd_handler_runs_in_main_loop);
+    g_test_add_func("/main-loop/self-rearming-callbacks-once-per-iteration",
+                    test_self_rearming_callbacks_run_once_per_iteration);
     g_test_add_func("/main-loop/timer-deadline-bounds-poll",
                     test_timer_deadline_bounds_the_poll);
     g_test_add_func("/main-loop/bql-released-while-polling",
@@ -203,5 +302,9 @@ int main(int argc, char **argv)
                     test_main_loop_wait_without_bql_aborts);
     g_test_add_func("/main-loop/signal/sigterm-becomes-shutdown-request",
                     test_sigterm_becomes_shutdown_request);
+    g_test_add_func("/main-loop/signal/second-sigterm-ends-a-stuck-process",
+                    test_second_sigterm_ends_a_stuck_process);
+    g_test_add_func("/main-loop/signal/sighup-then-sigint-end-a-stuck-process",
+                    test_sighup_then_sigint_end_a_stuck_process);
     return g_test_run();
 }

@@ -593,10 +593,16 @@ typedef struct ReaderArgs {
     Fixture *f;
     int iterations;
     bool done;                  /* atomic */
+    unsigned changes;           /* atomic: map changes made so far */
     int mmio_hits;
 } ReaderArgs;
 
-enum { READER_ITERATIONS = 20000 };
+/*
+ * The reader reads at least this much, and on until the map has changed
+ * this often while it read: a loaded machine may not schedule the
+ * changing thread at all during a fixed number of reads.
+ */
+enum { READER_ITERATIONS = 20000, READER_MIN_CHANGES = 16 };
 
 static void *rcu_reader_thread(void *opaque)
 {
@@ -604,7 +610,8 @@ static void *rcu_reader_thread(void *opaque)
     int i;
 
     rcu_register_thread();
-    for (i = 0; i < a->iterations; i++) {
+    for (i = 0; i < a->iterations ||
+                qatomic_read(&a->changes) < READER_MIN_CHANGES; i++) {
         MemTxResult r;
         hwaddr addr = 0x80000000 + (i & 0xff) * 4;
         uint32_t v = address_space_ldl_le(&a->f->as, addr, A, &r);
@@ -628,7 +635,7 @@ static void test_rcu_reader_while_map_changes(Fixture *f, gconstpointer data)
 {
     ReaderArgs a = { .f = f, .iterations = READER_ITERATIONS };
     QemuThread t;
-    unsigned i, changes = 0;
+    unsigned i;
 
     map_ram(f, &f->ram, "ram", 0x80000000, 0x1000);
     for (i = 0; i < 256; i++) {
@@ -652,12 +659,12 @@ static void test_rcu_reader_while_map_changes(Fixture *f, gconstpointer data)
             memory_region_add_subregion(&f->root, 0x10000000, &f->io);
         }
         bql_unlock();
-        changes++;
+        qatomic_inc(&a.changes);
     }
     qemu_thread_join(&t);
     bql_lock();
-    g_assert_cmpuint(changes, >, 0);
-    g_test_message("%u map changes, %d MMIO reads hit", changes,
+    g_assert_cmpuint(a.changes, >=, READER_MIN_CHANGES);
+    g_test_message("%u map changes, %d MMIO reads hit", a.changes,
                    a.mmio_hits);
     g_assert_cmpint(qatomic_read(&f->dev.reads), ==, a.mmio_hits);
 }

@@ -6,7 +6,8 @@
  * tests and guest programs; see docs/cpu.md.
  *
  * Each test gets a fresh hart whose address space has 1 MiB of RAM at
- * 0x80000000 and a 4-byte MMIO register at 0x10000000.  The test thread
+ * 0x80000000, a 4-byte MMIO register at 0x10000000 (4-byte accesses
+ * only) and 8 bytes of device "code" at 0x10001000 (any access size).  The test thread
  * runs the hart's exec directly (no vCPU thread).  Programs are words
  * from the tiny assembler below and end in wfi: with no interrupt
  * enabled, exec returns EXCP_HLT there.  mtvec and stvec point at a wfi
@@ -36,6 +37,7 @@ enum {
     FIRMWARE = 0x80008000,      /* what new_hart runs first */
     PT = 0x80010000,            /* page tables */
     MMIO = 0x10000000,
+    DEVCODE = 0x10001000,
 };
 
 enum {
@@ -114,12 +116,14 @@ enum {
 
 typedef struct Fixture {
     Object *owner;              /* of ram and mmio, as a device would be */
-    MemoryRegion root, ram, mmio;
+    MemoryRegion root, ram, mmio, devcode;
     AddressSpace as;
     RISCVCPU *cpu;
     CPURISCVState *env;
     uint32_t mmio_reg;
     int mmio_accesses;
+    uint8_t devcode_bytes[8];
+    int devcode_reads;
 } Fixture;
 
 static uint64_t mmio_read(void *opaque, hwaddr addr, unsigned size)
@@ -144,6 +148,29 @@ static const MemoryRegionOps mmio_ops = {
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = { .min_access_size = 4, .max_access_size = 4 },
     .impl = { .min_access_size = 4, .max_access_size = 4 },
+};
+
+static uint64_t devcode_read(void *opaque, hwaddr addr, unsigned size)
+{
+    Fixture *f = opaque;
+    uint64_t v = 0;
+
+    f->devcode_reads++;
+    memcpy(&v, f->devcode_bytes + addr, size);
+    return v;
+}
+
+static void devcode_write(void *opaque, hwaddr addr, uint64_t val,
+                          unsigned size)
+{
+}
+
+static const MemoryRegionOps devcode_ops = {
+    .read = devcode_read,
+    .write = devcode_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+    .impl = { .min_access_size = 1, .max_access_size = 8 },
 };
 
 static int exec_at(RISCVCPU *cpu, uint64_t pc);
@@ -185,6 +212,9 @@ static void fixture_setup(Fixture *f, gconstpointer data)
     memory_region_add_subregion(&f->root, RAM_BASE, &f->ram);
     memory_region_init_io(&f->mmio, f->owner, &mmio_ops, f, "reg", 4);
     memory_region_add_subregion(&f->root, MMIO, &f->mmio);
+    memory_region_init_io(&f->devcode, f->owner, &devcode_ops, f, "devcode",
+                          sizeof(f->devcode_bytes));
+    memory_region_add_subregion(&f->root, DEVCODE, &f->devcode);
     address_space_init(&f->as, &f->root, "test-riscv");
     address_space_write(&f->as, STOP, A, &wfi, 4);
     f->cpu = new_hart(f, 0);
@@ -818,6 +848,70 @@ static void test_misaligned_access(Fixture *f, gconstpointer data)
     /* sc without a reservation fails before the alignment check */
     RUN(f, AMO(0x03, 3, A2, A0, A1), WFI);
     g_assert_cmpuint(f->env->gpr[A2], ==, 1);
+}
+
+/*
+ * As QEMU's softmmu: a misaligned load from a device is two aligned loads
+ * of its size, and mtval is the one the device refused; a misaligned
+ * store goes byte by byte.
+ */
+static void test_misaligned_device_access_is_split_as_qemu(Fixture *f,
+                                                           gconstpointer data)
+{
+    memcpy(f->devcode_bytes, "\x00\x01\x02\x03\x04\x05\x06\x07", 8);
+    f->env->gpr[A0] = DEVCODE;
+    /* lw at +2: +0 and +4, both inside */
+    RUN(f, LOAD(2, A2, A0, 2), WFI);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0x05040302);
+    g_assert_cmpint(f->devcode_reads, ==, 2);
+    /* ld at +5: +0, then +8, past the end: mtval +8, not +5 */
+    RUN(f, LOAD(3, A2, A0, 5), WFI);
+    assert_trap(f, RISCV_EXCP_LOAD_ACCESS_FAULT, CODE, DEVCODE + 8);
+    /* lw at +1 of the 4-byte-only register: +0 is fine, +4 is nothing */
+    f->env->gpr[A0] = MMIO;
+    RUN(f, LOAD(2, A2, A0, 1), WFI);
+    assert_trap(f, RISCV_EXCP_LOAD_ACCESS_FAULT, CODE, MMIO + 4);
+    /* an 8-byte load is too wide for it: refused at its own address */
+    RUN(f, LOAD(3, A2, A0, 0), WFI);
+    assert_trap(f, RISCV_EXCP_LOAD_ACCESS_FAULT, CODE, MMIO);
+    /* sw at +1: byte stores, the first already refused (4-byte only) */
+    RUN(f, STORE(2, A1, A0, 1), WFI);
+    assert_trap(f, RISCV_EXCP_STORE_AMO_ACCESS_FAULT, CODE, MMIO + 1);
+}
+
+/*
+ * QEMU runs code outside RAM by reading it through the device each time
+ * (2-byte reads): nothing is cached, and a device that refuses 2-byte
+ * reads gives an instruction access fault.
+ */
+static void test_code_runs_from_a_device_read_each_time(Fixture *f,
+                                                        gconstpointer data)
+{
+    const uint32_t dev[2] = { ADDI(A0, A0, 1), JALR(ZERO, RA, 0) };
+
+    memcpy(f->devcode_bytes, dev, sizeof(dev));
+    f->env->gpr[T0] = DEVCODE;
+    f->env->gpr[A0] = 0;
+    RUN(f, JALR(RA, T0, 0), WFI);
+    g_assert_cmphex(f->env->pc, ==, CODE + 8);     /* back, at the wfi */
+    g_assert_cmpuint(f->env->gpr[A0], ==, 1);
+    g_assert_cmpint(f->devcode_reads, ==, 4);       /* 2 halves x 2 */
+    exec_at(f->cpu, CODE);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 2);
+    g_assert_cmpint(f->devcode_reads, ==, 8);
+    /* the device changed what it holds: that is what runs */
+    ((uint32_t *)f->devcode_bytes)[0] = ADDI(A0, A0, 5);
+    exec_at(f->cpu, CODE);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 7);
+    /* a zero halfword is an illegal instruction, at the device */
+    memset(f->devcode_bytes, 0, 8);
+    RUN(f, JALR(RA, T0, 0), WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, DEVCODE, 0);
+    /* the 4-byte-only register refuses the fetch itself */
+    f->env->gpr[T0] = MMIO;
+    RUN(f, JALR(RA, T0, 0), WFI);
+    assert_trap(f, RISCV_EXCP_INST_ACCESS_FAULT, MMIO, MMIO);
+    g_assert_cmpint(f->mmio_accesses, ==, 0);
 }
 
 /* ---- Interrupts ---------------------------------------------------------- */
@@ -1534,6 +1628,10 @@ int main(int argc, char **argv)
     ADD("trap/illegal-instruction-mtval", test_illegal_instruction_mtval);
     ADD("trap/access-fault-on-unmapped", test_access_fault_on_unmapped);
     ADD("trap/misaligned-access", test_misaligned_access);
+    ADD("trap/misaligned-device-access-is-split-as-qemu",
+        test_misaligned_device_access_is_split_as_qemu);
+    ADD("exec/code-runs-from-a-device-read-each-time",
+        test_code_runs_from_a_device_read_each_time);
     ADD("irq/taken-at-block-boundary-and-vectored",
         test_interrupt_at_block_boundary);
     ADD("irq/priority-and-masking", test_interrupt_priority_and_masking);

@@ -154,6 +154,51 @@ static void test_timer_may_free_itself_in_callback(void)
     }
 }
 
+/*
+ * A callback that re-arms its timer for a fixed instant in the past: it
+ * fires once per run of the list (else one run would never end), and
+ * two such timers take turns instead of one starving the other.
+ */
+typedef struct {
+    QEMUTimer timer;
+    int64_t when;
+    int calls;
+} PastTimer;
+
+static void past_cb(void *opaque)
+{
+    PastTimer *t = opaque;
+
+    /* Bounded so that a broken rule fails the test instead of hanging. */
+    if (++t->calls < 1000) {
+        timer_mod_ns(&t->timer, t->when);
+    }
+}
+
+static void test_timer_rearmed_in_the_past_fires_once_per_run(void)
+{
+    QEMUTimerList *tl = ctx->tlg.tl[QEMU_CLOCK_REALTIME];
+    PastTimer a = { .when = 0 }, b = { .when = 1 };
+
+    aio_timer_init(ctx, &a.timer, QEMU_CLOCK_REALTIME, SCALE_NS, past_cb, &a);
+    aio_timer_init(ctx, &b.timer, QEMU_CLOCK_REALTIME, SCALE_NS, past_cb, &b);
+    timer_mod_ns(&a.timer, a.when);
+    timer_mod_ns(&b.timer, b.when);
+    for (int run = 1; run <= 3; run++) {
+        g_assert_true(timerlist_run_timers(tl));
+        g_assert_cmpint(a.calls, ==, run);
+        g_assert_cmpint(b.calls, ==, run);
+        /* Still due: the loop polls without sleeping, then runs them. */
+        g_assert_cmpint(timerlist_deadline_ns(tl), ==, 0);
+    }
+    timer_del(&a.timer);
+    timer_del(&b.timer);
+    /* The real deadline is kept, whatever the heap keyed them by. */
+    timer_mod_ns(&a.timer, 5);
+    g_assert_cmpint(timer_expire_time_ns(&a.timer), ==, 5);
+    timer_del(&a.timer);
+}
+
 static void test_deadline_is_minus_one_without_timers(void)
 {
     g_assert_cmpint(timerlistgroup_deadline_ns(&ctx->tlg), ==, -1);
@@ -363,6 +408,8 @@ int main(int argc, char **argv)
     g_test_add_func("/timer/del-cancels", test_timer_del_cancels);
     g_test_add_func("/timer/may-free-itself-in-callback",
                     test_timer_may_free_itself_in_callback);
+    g_test_add_func("/timer/rearmed-in-the-past-fires-once-per-run",
+                    test_timer_rearmed_in_the_past_fires_once_per_run);
     g_test_add_func("/timer/deadline/none-without-timers",
                     test_deadline_is_minus_one_without_timers);
     g_test_add_func("/timer/deadline/tracks-earliest",
