@@ -1,8 +1,9 @@
 #!/bin/sh
 # Run every event-loop benchmark (bench/w*.c) and the QMP benchmark
 # (bench/qmp-bench.c, against qemu-system-x86_64) and the RISC-V guest
-# benchmark (bench/riscv-bench.c, against qemu-system-riscv64) built in the build
-# directory given as $1 and print their tables.  `make bench` calls this.
+# benchmark (bench/riscv-bench.c, against qemu-system-riscv64) and the
+# main loop under abuse (bench/abuse-bench.c, the same QEMU) built in the
+# build directory given as $1 and print their tables.  `make bench` calls this.
 # BENCH_SCALE=0.1 shrinks the iteration counts for a quick smoke run.
 set -u
 
@@ -38,7 +39,8 @@ fi
 # installed; skips entirely without the guest ELFs and no cross compiler).
 guest=$(dirname "$0")/../tests/guest
 if [ -x "$build/bench/bench-riscv" ]; then
-    if [ ! -f "$guest/build/bench-mips.elf" ] || [ ! -f "$guest/build/hello.elf" ]; then
+    if [ ! -f "$guest/build/bench-mips.elf" ] || [ ! -f "$guest/build/hello.elf" ] ||
+       [ ! -f "$guest/build/bench-abuse.elf" ]; then
         if command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then
             make -s -C "$guest" >&2 || echo "FAILED: make -C $guest" >&2
         fi
@@ -51,6 +53,19 @@ if [ -x "$build/bench/bench-riscv" ]; then
     else
         echo
         echo "RISC-V guest: SKIPPED (no riscv64-unknown-elf-gcc to build tests/guest)"
+    fi
+fi
+# Main loop under abuse, against qemu-system-riscv64 (needs the guest
+# bench-abuse.elf, built above with the others).
+if [ -x "$build/bench/bench-abuse" ]; then
+    if [ -f "$guest/build/bench-abuse.elf" ]; then
+        if ! "$build/bench/bench-abuse" "$build/qcore" "$guest/build"; then
+            echo "FAILED: $build/bench/bench-abuse" >&2
+            status=1
+        fi
+    else
+        echo
+        echo "Main loop under abuse: SKIPPED (no tests/guest/build/bench-abuse.elf)"
     fi
 fi
 if [ -x "$build/bench/bench-fdmon-probe" ]; then
