@@ -45,31 +45,75 @@ static uint64_t bql_ticks_since(uint64_t start)
 }
 
 /*
+ * vCPU threads let the others in first.  glibc's mutex is not fair: a
+ * vCPU thread that drops the BQL after an MMIO access and takes it again
+ * for the next one a few hundred ns later wins nearly every time against
+ * the main loop, which the unlock only woke up; with a guest polling the
+ * UART the loop waited up to 25 ms for its turn (bench-abuse).  So a
+ * thread that is not a vCPU thread and finds the BQL taken says so in
+ * bql_prio_waiters, and a vCPU thread arriving meanwhile sleeps on
+ * bql_prio_done until every such thread has had the lock.  Uncontended,
+ * a vCPU pays one load, the others nothing.
+ */
+static unsigned bql_prio_waiters;   /* atomic */
+static QemuEvent bql_prio_done;     /* set when bql_prio_waiters drops to 0 */
+
+/* The CPU this thread runs, NULL outside vCPU threads. */
+static __thread CPUState *current_cpu;
+
+static void __attribute__((constructor)) bql_prio_init(void)
+{
+    qemu_event_init(&bql_prio_done, true);
+}
+
+/* Take the mutex; returns whether we had to wait for it. */
+static bool bql_mutex_lock(void)
+{
+    if (current_cpu) {
+        while (unlikely(qatomic_read(&bql_prio_waiters))) {
+            qemu_event_wait(&bql_prio_done);
+        }
+        if (qemu_mutex_trylock(&bql) == 0) {
+            return false;
+        }
+        qemu_mutex_lock(&bql);
+        return true;
+    }
+    if (qemu_mutex_trylock(&bql) == 0) {
+        return false;
+    }
+    qemu_event_reset(&bql_prio_done);
+    qatomic_inc(&bql_prio_waiters);
+    qemu_mutex_lock(&bql);
+    if (qatomic_fetch_sub(&bql_prio_waiters, 1) == 1) {
+        qemu_event_set(&bql_prio_done);
+    }
+    return true;
+}
+
+/*
  * The profiler's cost is here: one clock read per acquisition when the
  * lock is free (trylock), two more when it is not, one per release.
  */
 void bql_lock_impl(BQLSite *site)
 {
-    bool contended = false;
+    bool contended;
     uint64_t now, wait = 0;
 
     /* Recursion would self-deadlock; fail loudly instead. */
     g_assert(!bql_is_locked);
     if (unlikely(!qatomic_read(&bql_profile_enabled))) {
-        qemu_mutex_lock(&bql);
+        bql_mutex_lock();
         bql_is_locked = true;
         bql_holder = NULL;
         return;
     }
-    if (qemu_mutex_trylock(&bql) == 0) {
-        now = bql_profile_clock();
-    } else {
+    {
         uint64_t start = bql_profile_clock();
 
-        qemu_mutex_lock(&bql);
-        now = bql_profile_clock();
-        contended = true;
-        wait = now > start ? now - start : 0;
+        contended = bql_mutex_lock();
+        now = contended ? bql_profile_clock() : start;
+        wait = contended && now > start ? now - start : 0;
     }
     bql_is_locked = true;
     bql_holder = site;
@@ -133,9 +177,6 @@ static QemuCond qemu_work_cond;     /* a run_on_cpu item completed */
  * accel/dummy-cpus.c).  Set before the first vCPU starts, then read only.
  */
 static bool vcpu_dummy;
-
-/* The CPU this thread runs, NULL outside vCPU threads. */
-static __thread CPUState *current_cpu;
 
 struct QemuWorkItem {
     QSIMPLEQ_ENTRY(QemuWorkItem) node;
