@@ -152,7 +152,10 @@ RISCVDecodedPage *riscv_device_page_new(void)
 
 void riscv_device_page_clear(RISCVDecodedPage *dp, unsigned slot)
 {
-    dp->ops[slot] = (RISCVOp) { .opc = OP_PAGE_END, .len = 2 };
+    /* Through a pointer: the extra slot lies past the declared array. */
+    RISCVOp *ops = dp->ops;
+
+    ops[slot] = (RISCVOp) { .opc = OP_PAGE_END, .len = 2 };
 }
 
 uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp)
