@@ -51,6 +51,7 @@ typedef struct QTestServer {
     Object *irq_intercept_dev;  /* only one device at a time, as QEMU */
     int *irq_levels;            /* last level reported per line */
     int num_irqs;
+    bool inproc;                /* no chardev: answers stay in outbuf */
 } QTestServer;
 
 static QTestServer *qtest;
@@ -97,6 +98,20 @@ static void qtest_clock_warp(int64_t dest)
     timerlist_run_timers(ctx->tlg.tl[QEMU_CLOCK_VIRTUAL]);
 }
 
+/*
+ * Back to 0, for a harness that runs many cases on one board (QEMU's
+ * generic-fuzz forks a fresh QEMU instead): without it one case that
+ * steps to a far deadline would leave the clock there for every later
+ * case.  Timers keep their deadlines; the caller resets the board next,
+ * which cancels the devices' timers.
+ */
+void qtest_clock_reset(void)
+{
+    assert_bql_held();
+    assert(qtest_allowed);
+    qatomic_set(&qtest_clock_counter, 0);
+}
+
 /* ---- output ------------------------------------------------------------ */
 
 static void qtest_process_inbuf(QTestServer *s);
@@ -108,7 +123,7 @@ static void qtest_flush(QTestServer *s)
 {
     int n;
 
-    if (!s->outbuf->len) {
+    if (!s->outbuf->len || s->inproc) {
         return;
     }
     n = qemu_chr_fe_write(&s->chr, (uint8_t *)s->outbuf->str,
@@ -530,6 +545,22 @@ static void qtest_process_command(QTestServer *s, gchar **words)
     }
 }
 
+/* One line, without its newline; the answer goes to s->outbuf. */
+static void qtest_process_line(QTestServer *s, char *line)
+{
+    size_t len = strlen(line);
+    gchar **words;
+
+    if (len && line[len - 1] == '\r') {
+        line[len - 1] = 0;      /* typed on a terminal */
+    }
+    words = g_strsplit(line, " ", 0);
+    if (words[0] && *words[0]) {
+        qtest_process_command(s, words);
+    }
+    g_strfreev(words);
+}
+
 /* Run the complete lines, stopping while an answer waits to be sent. */
 static void qtest_process_inbuf(QTestServer *s)
 {
@@ -537,19 +568,37 @@ static void qtest_process_inbuf(QTestServer *s)
         char *end = memchr(s->inbuf->str, '\n', s->inbuf->len);
         size_t len = end - s->inbuf->str;
         g_autofree char *line = g_strndup(s->inbuf->str, len);
-        gchar **words;
 
         s->lines--;
         g_string_erase(s->inbuf, 0, len + 1);
-        if (len && line[len - 1] == '\r') {
-            line[len - 1] = 0;      /* typed on a terminal */
-        }
-        words = g_strsplit(line, " ", 0);
-        if (words[0] && *words[0]) {
-            qtest_process_command(s, words);
-        }
-        g_strfreev(words);
+        qtest_process_line(s, line);
     }
+}
+
+/*
+ * The in-process server of a harness that shares the process (the
+ * virt-mmio fuzz target), in the spirit of QEMU's
+ * qtest_server_inproc_recv: no chardev and no log, and the answers are
+ * returned rather than sent.  Interrupt reports go to the chardev
+ * server only.
+ */
+char *qtest_inproc_command(const char *line)
+{
+    static QTestServer *local;
+    g_autofree char *copy = g_strdup(line);
+    char *answer;
+
+    assert_bql_held();
+    if (!local) {
+        local = g_new0(QTestServer, 1);
+        local->inbuf = g_string_new(NULL);
+        local->outbuf = g_string_new(NULL);
+        local->inproc = true;
+    }
+    qtest_process_line(local, copy);
+    answer = g_strndup(local->outbuf->str, local->outbuf->len);
+    g_string_truncate(local->outbuf, 0);
+    return answer;
 }
 
 static int qtest_can_read(void *opaque)

@@ -31,4 +31,19 @@ void qtest_accel_init(void);
  */
 bool qtest_server_init(const char *spec, const char *log, Error **errp);
 
+/*
+ * Run one protocol command in-process (@line without its newline) and
+ * return its answer lines ("" for an empty line), to g_free().  For a
+ * harness in the same process, as QEMU's generic-fuzz uses
+ * qtest_server_inproc_recv: no chardev, no log, no IRQ reports.
+ */
+char *qtest_inproc_command(const char *line);
+
+/*
+ * The qtest virtual clock back to 0, for an in-process harness that
+ * resets the board between cases (not part of the protocol: the clock
+ * of a served qtest never goes back).  Reset the board right after.
+ */
+void qtest_clock_reset(void);
+
 #endif

@@ -25,6 +25,7 @@
 #include "qcore/main-loop.h"
 #include "qcore/module.h"
 #include "qcore/object-interfaces.h"
+#include "qcore/qtest.h"
 #include "qcore/runstate.h"
 #include "qcore/timer.h"
 #include "fuzz.h"
@@ -92,7 +93,8 @@ void fuzz_qcore_init(void)
     qemu_init_main_loop(&error_abort);
 }
 
-void fuzz_virt_machine_init(void)
+/* One board per process, whichever of the two asks first. */
+static void virt_machine_init(bool qtest)
 {
     static bool done;
     g_autoptr(QDict) opts = qdict_new();
@@ -103,13 +105,32 @@ void fuzz_virt_machine_init(void)
     }
     done = true;
     fuzz_qcore_init();
+    if (qtest) {
+        qtest_accel_init();     /* before the board makes timers and harts */
+    }
     g_assert_nonnull(qemu_chr_new("serial0", "null", NULL));
     ms = MACHINE(qemu_create_machine("virt", &error_abort));
     qdict_put_str(opts, "firmware", "none");
     g_assert_true(machine_apply_options(ms, opts, 16 << 20, NULL,
                                         &error_abort));
+    if (qtest) {
+        g_autoptr(QDict) edu = qdict_new();
+
+        qdict_put_str(edu, "driver", "edu");
+        g_assert_true(machine_add_device_opts(ms, edu, &error_abort));
+    }
     g_assert_true(machine_run_board_init(ms, &error_abort));
     vm_start();
+}
+
+void fuzz_virt_machine_init(void)
+{
+    virt_machine_init(false);
+}
+
+void fuzz_virt_qtest_init(void)
+{
+    virt_machine_init(true);
 }
 
 Chardev *fuzz_sink_chardev(const char *label)

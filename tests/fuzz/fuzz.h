@@ -28,6 +28,14 @@ void fuzz_qcore_init(void);
 void fuzz_virt_machine_init(void);
 
 /*
+ * The same board as `-M virt -bios none -accel qtest -device edu` builds
+ * it: the qtest accelerator (harts that never run, a virtual clock that
+ * moves only on clock_step) and edu at 0x10200000.  Instead of, not
+ * besides, fuzz_virt_machine_init.  Once.
+ */
+void fuzz_virt_qtest_init(void);
+
+/*
  * A ringbuf chardev labelled @label: it takes all the frontend writes and
  * keeps the last FUZZ_SINK_SIZE bytes, which fuzz_sink_take() returns
  * (and empties), as a string to g_free().
