@@ -175,6 +175,15 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
         riscv_raise_exception(env, (cause), (tval));    \
         return BLOCK_DONE;                              \
     } while (0)
+/* A slow path's trap, or the gdbstub's watchpoint stop before the access. */
+#define SLOW_PATH_FAULT(ex)  do {                                       \
+        if ((ex) != RISCV_EXCP_NONE) {                                  \
+            if ((ex) == RISCV_EXCP_WATCHPOINT) {                        \
+                goto watch_hit;                                         \
+            }                                                           \
+            RAISE(ex, env->badaddr);                                    \
+        }                                                               \
+    } while (0)
 /*
  * The slow paths' results go through slow_val, whose address is taken,
  * so that the fast paths' values can stay in registers.
@@ -186,12 +195,7 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
             v = riscv_host_load_aligned((void *)(e->addend + a), size); \
         } else {                                                        \
             ex = riscv_load_slow(env, a, size, &slow_val);              \
-            if (ex != RISCV_EXCP_NONE) {                                \
-                if (ex == RISCV_EXCP_WATCHPOINT) {                      \
-                    goto watch_hit;                                     \
-                }                                                       \
-                RAISE(ex, env->badaddr);                                \
-            }                                                           \
+            SLOW_PATH_FAULT(ex);                                        \
             v = slow_val;                                               \
         }                                                               \
         RD = conv(v);                                                   \
@@ -208,12 +212,7 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
             }                                                           \
         } else {                                                        \
             ex = riscv_store_slow(env, a, size, RS2);                   \
-            if (ex != RISCV_EXCP_NONE) {                                \
-                if (ex == RISCV_EXCP_WATCHPOINT) {                      \
-                    goto watch_hit;                                     \
-                }                                                       \
-                RAISE(ex, env->badaddr);                                \
-            }                                                           \
+            SLOW_PATH_FAULT(ex);                                        \
         }                                                               \
         NEXT();                                                         \
     } while (0)
@@ -227,12 +226,7 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
 
 /* LR, SC, AMO: the slow path's result to rd, or its trap or stop. */
 #define RMW_RESULT()  do {                                              \
-        if (ex != RISCV_EXCP_NONE) {                                    \
-            if (ex == RISCV_EXCP_WATCHPOINT) {                          \
-                goto watch_hit;                                         \
-            }                                                           \
-            RAISE(ex, env->badaddr);                                    \
-        }                                                               \
+        SLOW_PATH_FAULT(ex);                                            \
         RD = slow_val;                                                  \
     } while (0)
 

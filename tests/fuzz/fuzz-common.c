@@ -28,6 +28,7 @@
 #include "qcore/qtest.h"
 #include "qcore/runstate.h"
 #include "qcore/timer.h"
+#include "monitor/monitor-internal.h"
 #include "fuzz.h"
 
 unsigned fuzz_shutdown_requests;
@@ -182,4 +183,26 @@ void fuzz_settle(void)
     if (!runstate_is_running()) {
         vm_start();
     }
+}
+
+static void monitor_session(Chardev *chr, Monitor *mon, const uint8_t *data,
+                            size_t size)
+{
+    qemu_chr_be_event(chr, CHR_EVENT_OPENED);
+    fuzz_chr_feed(chr, data, size);
+    qemu_chr_be_event(chr, CHR_EVENT_CLOSED);
+    fuzz_settle();
+    /* quit leaves the monitor suspended for the exit that never comes. */
+    while (mon->suspend_cnt) {
+        monitor_resume(mon);
+    }
+}
+
+char *fuzz_monitor_sessions(Chardev *chr, Monitor *mon, const uint8_t *data,
+                            size_t size, const char *probe)
+{
+    monitor_session(chr, mon, data, size);
+    g_free(fuzz_sink_take(chr));
+    monitor_session(chr, mon, (const uint8_t *)probe, strlen(probe));
+    return fuzz_sink_take(chr);
 }

@@ -9,6 +9,7 @@
 
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
+#include "qcore/monitor.h"
 
 /* What libFuzzer (or replay.c) calls: once, then once per input. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -57,6 +58,15 @@ void fuzz_chr_feed(Chardev *chr, const uint8_t *data, size_t size);
  * handlers, delete every -object, and make the VM "running" again.
  */
 void fuzz_settle(void);
+
+/*
+ * Two sessions on the monitor @mon over @chr: @data, whose output is
+ * dropped, then @probe.  Each session opens the chardev, is fed, closes
+ * it and settles; a monitor a quit left suspended is resumed.  Returns
+ * what the probe session printed, to g_free().
+ */
+char *fuzz_monitor_sessions(Chardev *chr, Monitor *mon, const uint8_t *data,
+                            size_t size, const char *probe);
 
 /* How many shutdown requests were swallowed since the start. */
 extern unsigned fuzz_shutdown_requests;

@@ -30,28 +30,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* One session: the chardev opens, @data is typed, it closes. */
-static void session(const uint8_t *data, size_t size)
-{
-    qemu_chr_be_event(chr, CHR_EVENT_OPENED);
-    fuzz_chr_feed(chr, data, size);
-    qemu_chr_be_event(chr, CHR_EVENT_CLOSED);
-    fuzz_settle();
-    /* quit leaves the monitor suspended for the exit that never comes. */
-    while (mon->suspend_cnt) {
-        monitor_resume(mon);
-    }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char probe[] = "info status\r";
     g_autofree char *out = NULL;
 
-    session(data, size);
-    g_free(fuzz_sink_take(chr));
-    session((const uint8_t *)probe, strlen(probe));
-    out = fuzz_sink_take(chr);
+    out = fuzz_monitor_sessions(chr, mon, data, size, probe);
     if (!strstr(out, "VM status: running")) {
         fprintf(stderr, "fuzz-hmp: the next session got:\n%s\n", out);
         abort();
