@@ -168,6 +168,42 @@ static inline bool json_plain_byte(unsigned char c)
 }
 
 /*
+ * json_plain_byte() for eight bytes at once: true when all of them are
+ * plain.  The usual bit tricks: a byte of (x - 0x01..) & ~x & 0x80.. is
+ * set only if some byte of x is zero (or, with n subtracted, below n),
+ * and the test is exact for "is there any", which is all we ask.
+ */
+#define ONES  0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define ANY_ZERO(x)       (((x) - ONES) & ~(x) & HIGHS)
+#define ANY_BELOW(x, n)   (((x) - ONES * (n)) & ~(x) & HIGHS)
+
+static inline bool json_plain_word(uint64_t w)
+{
+    return !(ANY_BELOW(w, 0x20) | (w & HIGHS) | ANY_ZERO(w ^ (ONES * 0x7F)) |
+             ANY_ZERO(w ^ (ONES * '"')) | ANY_ZERO(w ^ (ONES * '\\')));
+}
+
+/* Length of the run of plain bytes at s[0..len). */
+static size_t json_plain_run(const unsigned char *s, size_t len)
+{
+    size_t n = 0;
+    uint64_t w;
+
+    while (len - n >= 8) {
+        memcpy(&w, s + n, 8);
+        if (!json_plain_word(w)) {
+            break;
+        }
+        n += 8;
+    }
+    while (n < len && json_plain_byte(s[n])) {
+        n++;
+    }
+    return n;
+}
+
+/*
  * The specification of qjson_escape_string(): one character at a time.
  * Kept for tests/unit/test-qjson.c, which checks that the two agree.
  */
@@ -225,7 +261,8 @@ void qjson_escape_string_plain(GString *out, const char *str, size_t len)
 /*
  * Same output as qjson_escape_string_plain() (tests/unit/test-qjson.c
  * checks it): runs of bytes that stand for themselves, the usual bulk of
- * a string, are copied in one append instead of one append per byte.
+ * a string, are found eight bytes at a time and copied in one append
+ * instead of one append per byte.
  * A 16 MiB "id" spent most of its time in the per-byte path.
  */
 void qjson_escape_string(GString *out, const char *str, size_t len)
@@ -233,11 +270,19 @@ void qjson_escape_string(GString *out, const char *str, size_t len)
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, run;
 
+    /*
+     * The output is at least as long as the input: grow once, rather
+     * than doubling (and, off the mmap path, copying) step by step.
+     */
+    if (len > 4096) {
+        gsize start = out->len;
+
+        g_string_set_size(out, start + len + 2);
+        g_string_truncate(out, start);
+    }
     g_string_append_c(out, '"');
     while (i < len) {
-        for (run = i; run < len && json_plain_byte(s[run]); run++) {
-            /* find the end of the run */
-        }
+        run = i + json_plain_run(s + i, len - i);
         g_string_append_len(out, str + i, run - i);
         i = run;
         if (i < len) {

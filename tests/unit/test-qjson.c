@@ -657,9 +657,28 @@ static void test_escape_fast_matches_plain_edges(void)
         "\xc3(", "x\xe2(\xa1y", "\xf8\x88\x80\x80\x80",
         "run\"then\\more\nand\x01" "end\xc3\xa9!",
     };
+    /* Every byte that is not plain, and the plain ones at the edges. */
+    static const char specials[] = {
+        0x00, 0x01, 0x1f, ' ', '!', '"', '#', '[', '\\', ']', '~', 0x7f,
+        (char)0x80, (char)0xc3, (char)0xff,
+    };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         check_escape_agrees(cases[i], strlen(cases[i]));
+    }
+    /*
+     * Each special byte at each offset of a long plain run, so that it
+     * falls in every lane of a word and in the tail.
+     */
+    for (size_t k = 0; k < G_N_ELEMENTS(specials); k++) {
+        for (size_t at = 0; at < 40; at++) {
+            char run[48];
+
+            memset(run, 'a', sizeof(run));
+            run[at] = specials[k];
+            check_escape_agrees(run, sizeof(run));
+            check_escape_agrees(run, at + 1);
+        }
     }
     /* An embedded NUL is a control character like any other. */
     check_escape_agrees("a\0b", 3);
@@ -675,7 +694,7 @@ static void test_escape_fast_matches_plain_random(void)
         0xff,
     };
     g_autoptr(GRand) rand = g_rand_new_with_seed(8);
-    unsigned char buf[64];
+    unsigned char buf[80];
 
     for (int n = 0; n < 20000; n++) {
         size_t len = g_rand_int_range(rand, 0, sizeof(buf) + 1);
