@@ -222,7 +222,9 @@ void qemu_chr_fe_printf(CharBackend *be, const char *fmt, ...)
 
 size_t qemu_chr_fe_get_pending(CharBackend *be)
 {
-    return be->chr ? io_owner(be->chr)->outq->len : 0;
+    Chardev *chr = be->chr ? io_owner(be->chr) : NULL;
+
+    return chr ? chr->outq->len - chr->outq_head : 0;
 }
 
 guint qemu_chr_fe_add_watch(CharBackend *be, GIOCondition cond,

@@ -98,6 +98,18 @@ int qemu_chr_write(Chardev *chr, const uint8_t *buf, int len)
                          : qemu_chr_fd_write(chr, buf, len);
 }
 
+/* Bytes queued for fd_out and not written yet. */
+static size_t chr_outq_pending(const Chardev *chr)
+{
+    return chr->outq->len - chr->outq_head;
+}
+
+static void chr_outq_clear(Chardev *chr)
+{
+    g_byte_array_set_size(chr->outq, 0);
+    chr->outq_head = 0;
+}
+
 /* ---- watches ----------------------------------------------------------- */
 
 /* What a watch could see now: the state, not what it was at the kick. */
@@ -105,7 +117,7 @@ static GIOCondition chr_watch_condition(Chardev *chr)
 {
     GIOCondition now = 0;
 
-    if (chr->outq->len == 0) {
+    if (chr_outq_pending(chr) == 0) {
         now |= G_IO_OUT;
     }
     if (!chr_is_connected(chr)) {
@@ -265,17 +277,27 @@ static void chr_fd_write_ready(void *opaque)
     Chardev *chr = opaque;
     ssize_t n;
 
-    n = chr_fd_raw_write(chr, chr->outq->data, chr->outq->len);
+    n = chr_fd_raw_write(chr, chr->outq->data + chr->outq_head,
+                         chr_outq_pending(chr));
     if (n < 0) {
         if (errno != EAGAIN) {
             chr_hangup(chr);
         }
         return;
     }
-    g_byte_array_remove_range(chr->outq, 0, n);
-    if (chr->outq->len == 0) {
+    chr->outq_head += n;
+    if (chr_outq_pending(chr) == 0) {
+        chr_outq_clear(chr);
         qemu_chr_fd_update_handlers(chr);
         qemu_chr_kick_watches(chr);
+    } else if (chr->outq_head > chr_outq_pending(chr)) {
+        /*
+         * Removing the written bytes from the front after every partial
+         * write moved the rest each time: quadratic.  Move the rest down
+         * only once the written part is the larger, about once per byte.
+         */
+        g_byte_array_remove_range(chr->outq, 0, chr->outq_head);
+        chr->outq_head = 0;
     }
 }
 
@@ -298,7 +320,7 @@ void qemu_chr_fd_update_handlers(Chardev *chr)
     CharBackend *be = chr->be;
     bool want_read = chr->fd_in >= 0 && !chr->read_throttled &&
                      be && be->chr_read;
-    bool want_write = chr->fd_out >= 0 && chr->outq->len > 0;
+    bool want_write = chr->fd_out >= 0 && chr_outq_pending(chr) > 0;
 
     if (chr->reg_ctx != ctx || chr->reg_fd_in != chr->fd_in ||
         chr->reg_fd_out != chr->fd_out) {
@@ -343,8 +365,8 @@ void qemu_chr_fd_remove_handlers(Chardev *chr)
 
 void qemu_chr_fd_discard_output(Chardev *chr)
 {
-    if (chr->outq->len) {
-        g_byte_array_set_size(chr->outq, 0);
+    if (chr_outq_pending(chr)) {
+        chr_outq_clear(chr);
         qemu_chr_kick_watches(chr);
     }
 }
@@ -358,7 +380,7 @@ int qemu_chr_fd_write(Chardev *chr, const uint8_t *buf, int len)
         return len;
     }
     /* Keep byte order: once something is queued, everything queues. */
-    if (chr->outq->len == 0) {
+    if (chr_outq_pending(chr) == 0) {
         n = chr_fd_raw_write(chr, buf, len);
         if (n < 0 && errno != EAGAIN) {
             int err = errno;
@@ -378,9 +400,9 @@ int qemu_chr_fd_write(Chardev *chr, const uint8_t *buf, int len)
         done = n < 0 ? 0 : n;
     }
     take = MIN(len - done, chr->outq_limit - MIN(chr->outq_limit,
-                                                  chr->outq->len));
+                                                  chr_outq_pending(chr)));
     if (take) {
-        bool was_empty = chr->outq->len == 0;
+        bool was_empty = chr_outq_pending(chr) == 0;
 
         g_byte_array_append(chr->outq, buf + done, take);
         if (was_empty) {

@@ -450,7 +450,7 @@ static void monitor_hmp_event(void *opaque, QEMUChrEvent event)
         break;
     case CHR_EVENT_CLOSED:
         /* The next client starts afresh. */
-        g_string_truncate(mon->outbuf, 0);
+        monitor_outbuf_clear(mon);
         if (hmp->rs) {
             readline_restart(hmp->rs);
         }

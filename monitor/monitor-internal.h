@@ -39,6 +39,8 @@ struct Monitor {
     int suspend_cnt;            /* > 0: do not read input */
     bool throttled;             /* can_read said 0 because of output */
     GString *outbuf;            /* output the chardev has not taken yet */
+    size_t out_head;            /* ...from here on: outbuf[0..out_head)
+                                   is written, dropped lazily */
     guint out_watch;            /* G_IO_OUT watch while outbuf or the
                                    chardev's queue is too full */
     QTAILQ_ENTRY(Monitor) entry;
@@ -71,6 +73,22 @@ void monitor_list_append(Monitor *mon);
 int monitor_can_read(void *opaque);
 /* Queue @len bytes verbatim (no "\n" conversion) and try to write. */
 void monitor_write_raw(Monitor *mon, const char *buf, size_t len);
+
+/* Bytes in outbuf the chardev has not taken yet. */
+static inline size_t monitor_outbuf_pending(const Monitor *mon)
+{
+    return mon->outbuf->len - mon->out_head;
+}
+
+/* Drop all of outbuf (a client went away). */
+void monitor_outbuf_clear(Monitor *mon);
+
+/*
+ * As monitor_puts(@mon, @text->str), taking @text, which ends in "\n":
+ * when nothing else is waiting and that is its only newline, it becomes
+ * the output buffer itself instead of being copied into it.
+ */
+void monitor_puts_take(Monitor *mon, GString *text);
 /* Bytes of output queued in @mon and in its chardev. */
 size_t monitor_pending_output(Monitor *mon);
 

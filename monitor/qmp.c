@@ -17,10 +17,9 @@ void qmp_send_response(MonitorQMP *mon, const QDict *rsp)
 {
     GString *json = qobject_to_json_pretty(QOBJECT(rsp), mon->pretty);
 
-    /* One message per line; monitor_puts makes the "\n" a "\r\n". */
+    /* One message per line; the monitor makes the "\n" a "\r\n". */
     g_string_append_c(json, '\n');
-    monitor_puts(&mon->common, json->str);
-    g_string_free(json, true);
+    monitor_puts_take(&mon->common, json);
 }
 
 QDict *qmp_query_version(Error **errp)
@@ -92,7 +91,7 @@ static void monitor_qmp_reset(MonitorQMP *mon)
     json_message_parser_destroy(&mon->parser);
     json_message_parser_init(&mon->parser, handle_qmp_command, mon, NULL);
     mon->negotiated = false;
-    g_string_truncate(mon->common.outbuf, 0);
+    monitor_outbuf_clear(&mon->common);
     if (mon->common.out_watch) {
         qemu_chr_fe_remove_watch(&mon->common.chr, mon->common.out_watch);
         mon->common.out_watch = 0;

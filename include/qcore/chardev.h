@@ -116,7 +116,9 @@ struct Chardev {
     int fd_out;
     bool fd_is_socket;
     bool read_throttled;    /* can_read said 0: not watching fd_in */
-    GByteArray *outq;       /* bytes waiting for fd_out to drain */
+    GByteArray *outq;       /* bytes waiting for fd_out to drain... */
+    size_t outq_head;       /* ...from here on: outq[0..outq_head) is
+                               written, dropped lazily (char.c) */
     /* What is registered now, so that a change can undo it exactly. */
     int reg_fd_in;
     int reg_fd_out;

@@ -48,6 +48,15 @@ GString *qobject_to_json(const QObject *obj);
  */
 GString *qobject_to_json_pretty(const QObject *obj, bool pretty);
 
+/*
+ * Append @str[0..@len) to @out as a JSON string, quotes included, escaped
+ * as qobject_to_json() writes strings.  qjson_escape_string_plain() is the
+ * same, one character at a time: the specification the fast one is
+ * tested against.
+ */
+void qjson_escape_string(GString *out, const char *str, size_t len);
+void qjson_escape_string_plain(GString *out, const char *str, size_t len);
+
 /* ---- Streaming reader ------------------------------------------------ */
 
 typedef struct JSONStreamState JSONStreamState;

@@ -630,6 +630,84 @@ static void test_stream_destroy_drops_partial_message(void)
     collector_destroy(&c);      /* LSan checks nothing leaks */
 }
 
+/* ---- the string escaper's fast path against its specification ----------- */
+
+static void check_escape_agrees(const char *str, size_t len)
+{
+    g_autoptr(GString) fast = g_string_new(NULL);
+    g_autoptr(GString) plain = g_string_new(NULL);
+
+    qjson_escape_string(fast, str, len);
+    qjson_escape_string_plain(plain, str, len);
+    g_assert_cmpuint(fast->len, ==, plain->len);
+    g_assert_cmpmem(fast->str, fast->len, plain->str, plain->len);
+}
+
+static void test_escape_fast_matches_plain_edges(void)
+{
+    static const char *const cases[] = {
+        "", "a", "plain ascii run", "\"", "\\", "\"\\\"\\",
+        "\b\f\n\r\t", "a\bb\fc\nd\re\tf", "\x01\x1f\x7f", " ~",
+        "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80 smile",
+        "\xf4\x8f\xbf\xbf",          /* U+10FFFF */
+        "\xf4\x90\x80\x80",          /* above U+10FFFF */
+        "\xc0\x80", "\xe0\x80\xaf",  /* overlong */
+        "\xed\xa0\x80",              /* UTF-8 encoded surrogate */
+        "\xc3", "ab\xe2\x82", "\xf0\x9f\x98", "\x80\xbf", "\xff\xfe",
+        "\xc3(", "x\xe2(\xa1y", "\xf8\x88\x80\x80\x80",
+        "run\"then\\more\nand\x01" "end\xc3\xa9!",
+    };
+    /* Every byte that is not plain, and the plain ones at the edges. */
+    static const char specials[] = {
+        0x00, 0x01, 0x1f, ' ', '!', '"', '#', '[', '\\', ']', '~', 0x7f,
+        (char)0x80, (char)0xc3, (char)0xff,
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        check_escape_agrees(cases[i], strlen(cases[i]));
+    }
+    /*
+     * Each special byte at each offset of a long plain run, so that it
+     * falls in every lane of a word and in the tail.
+     */
+    for (size_t k = 0; k < G_N_ELEMENTS(specials); k++) {
+        for (size_t at = 0; at < 40; at++) {
+            char run[48];
+
+            memset(run, 'a', sizeof(run));
+            run[at] = specials[k];
+            check_escape_agrees(run, sizeof(run));
+            check_escape_agrees(run, at + 1);
+        }
+    }
+    /* An embedded NUL is a control character like any other. */
+    check_escape_agrees("a\0b", 3);
+    check_escape_agrees("\0", 1);
+}
+
+static void test_escape_fast_matches_plain_random(void)
+{
+    /* Bytes biased toward the interesting ones, so runs are short. */
+    static const unsigned char pick[] = {
+        'a', 'Z', ' ', '~', '"', '\\', '\n', '\t', 0x00, 0x1f, 0x7f, 0x80,
+        0xbf, 0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5,
+        0xff,
+    };
+    g_autoptr(GRand) rand = g_rand_new_with_seed(8);
+    unsigned char buf[80];
+
+    for (int n = 0; n < 20000; n++) {
+        size_t len = g_rand_int_range(rand, 0, sizeof(buf) + 1);
+        bool biased = n & 1;
+
+        for (size_t i = 0; i < len; i++) {
+            buf[i] = biased ? pick[g_rand_int_range(rand, 0, sizeof(pick))]
+                            : g_rand_int_range(rand, 0, 256);
+        }
+        check_escape_agrees((const char *)buf, len);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -676,5 +754,9 @@ int main(int argc, char **argv)
                     test_stream_flush_reports_unfinished_message);
     g_test_add_func("/qjson/stream/destroy-drops-partial-message",
                     test_stream_destroy_drops_partial_message);
+    g_test_add_func("/qjson/escape/fast-matches-plain-edges",
+                    test_escape_fast_matches_plain_edges);
+    g_test_add_func("/qjson/escape/fast-matches-plain-random",
+                    test_escape_fast_matches_plain_random);
     return g_test_run();
 }
