@@ -11,7 +11,6 @@ import threading
 import pytest
 
 from conftest import TIMEOUT
-from qmp import QMPClient
 from test_virt import serial  # noqa: F401 (the fixture)
 
 MiB = 1024 * 1024
