@@ -115,7 +115,8 @@ static void append_u_escape(GString *out, uint32_t unit)
 /*
  * Write the escape for the one character (or malformed sequence) at
  * s[0..len) and return how many bytes it used.  Every byte not written
- * in a plain run (json_plain_byte()) goes through here.
+ * in a plain run (json_plain_byte()) goes through here; a plain byte
+ * given here is copied as it is.
  */
 static size_t escape_one(GString *out, const unsigned char *s, size_t len)
 {
@@ -204,56 +205,19 @@ static size_t json_plain_run(const unsigned char *s, size_t len)
 }
 
 /*
- * The specification of qjson_escape_string(): one character at a time.
- * Kept for tests/unit/test-qjson.c, which checks that the two agree.
+ * The specification of qjson_escape_string(): every character through
+ * escape_one(), no plain runs.  Kept for tests/unit/test-qjson.c, which
+ * checks that the two agree (that is, that json_plain_run() only ever
+ * skips bytes escape_one() would copy as they are).
  */
 void qjson_escape_string_plain(GString *out, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0, used;
+    size_t i = 0;
 
     g_string_append_c(out, '"');
     while (i < len) {
-        int32_t cp = utf8_decode(s + i, len - i, &used);
-
-        i += used;
-        switch (cp) {
-        case '"':
-            g_string_append(out, "\\\"");
-            break;
-        case '\\':
-            g_string_append(out, "\\\\");
-            break;
-        case '\b':
-            g_string_append(out, "\\b");
-            break;
-        case '\f':
-            g_string_append(out, "\\f");
-            break;
-        case '\n':
-            g_string_append(out, "\\n");
-            break;
-        case '\r':
-            g_string_append(out, "\\r");
-            break;
-        case '\t':
-            g_string_append(out, "\\t");
-            break;
-        case -1:
-            g_string_append(out, "\\uFFFD");
-            break;
-        default:
-            if (cp >= 0x20 && cp < 0x7F) {
-                g_string_append_c(out, cp);
-            } else if (cp < 0x10000) {
-                g_string_append_printf(out, "\\u%04X", cp);
-            } else {
-                cp -= 0x10000;
-                g_string_append_printf(out, "\\u%04X\\u%04X",
-                                       0xD800 + (cp >> 10),
-                                       0xDC00 + (cp & 0x3FF));
-            }
-        }
+        i += escape_one(out, s + i, len - i);
     }
     g_string_append_c(out, '"');
 }
