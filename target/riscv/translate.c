@@ -163,6 +163,25 @@ uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp)
     return qatomic_load_acquire(&dp->shared->gen);
 }
 
+/*
+ * A new, empty decoded page for physical page @paddr, registered in the
+ * hart's cache under @key (@paddr for the plain page, @paddr | 1 for its
+ * debug view).
+ */
+static RISCVDecodedPage *decoded_page_new(CPURISCVState *env, hwaddr key,
+                                          hwaddr paddr, const uint8_t *host)
+{
+    RISCVDecodedPage *dp = g_malloc0(sizeof(*dp));
+
+    dp->paddr = key;
+    dp->host = host;
+    dp->shared = code_page_ref(paddr >> TARGET_PAGE_BITS);
+    dp->gen = riscv_code_page_gen(dp);
+    dp->ops[RISCV_PAGE_SLOTS].opc = OP_PAGE_END;
+    g_hash_table_insert(env->code_pages, &dp->paddr, dp);
+    return dp;
+}
+
 RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
                                          const uint8_t *host)
 {
@@ -172,13 +191,7 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
     if (!dp || dp->paddr != paddr) {
         dp = g_hash_table_lookup(env->code_pages, &paddr);
         if (!dp) {
-            dp = g_malloc0(sizeof(*dp));
-            dp->paddr = paddr;
-            dp->host = host;
-            dp->shared = code_page_ref(paddr >> TARGET_PAGE_BITS);
-            dp->gen = riscv_code_page_gen(dp);
-            dp->ops[RISCV_PAGE_SLOTS].opc = OP_PAGE_END;
-            g_hash_table_insert(env->code_pages, &dp->paddr, dp);
+            dp = decoded_page_new(env, paddr, paddr, host);
         }
         env->last_page = dp;
     }
@@ -223,13 +236,7 @@ RISCVDecodedPage *riscv_get_debug_page(CPURISCVState *env, hwaddr paddr,
     uint32_t gen;
 
     if (!dp) {
-        dp = g_malloc0(sizeof(*dp));
-        dp->paddr = key;
-        dp->host = host;
-        dp->shared = code_page_ref(paddr >> TARGET_PAGE_BITS);
-        dp->gen = riscv_code_page_gen(dp);
-        dp->ops[RISCV_PAGE_SLOTS].opc = OP_PAGE_END;
-        g_hash_table_insert(env->code_pages, &dp->paddr, dp);
+        dp = decoded_page_new(env, key, paddr, host);
         debug_page_mark(env, dp, vpage);
     }
     gen = riscv_code_page_gen(dp);
