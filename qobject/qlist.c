@@ -46,6 +46,17 @@ void qlist_append_null(QList *qlist)
     qlist_append(qlist, qnull());
 }
 
+QList *qlist_copy(QList *src)
+{
+    QList *dst = qlist_new();
+    QListEntry *entry;
+
+    QLIST_FOREACH_ENTRY(src, entry) {
+        qlist_append_obj(dst, qobject_ref(entry->value));
+    }
+    return dst;
+}
+
 QObject *qlist_pop(QList *qlist)
 {
     QListEntry *entry = QTAILQ_FIRST(&qlist->head);

@@ -7,13 +7,9 @@
 
 /*
  * The count starts at 1 for the static reference, so no amount of
- * balanced ref/unref ever reaches zero.
+ * balanced ref/unref ever reaches zero.  qnull() (in qcore/qobject.h)
+ * hands out references to it.
  */
-static QNull qnull_ = {
+QNull qnull_ = {
     .base = { .type = QTYPE_QNULL, .refcnt = 1 },
 };
-
-QNull *qnull(void)
-{
-    return qobject_ref(&qnull_);
-}

@@ -108,32 +108,17 @@ double qnum_get_double(const QNum *qn)
 }
 
 /*
- * %.17g always round-trips but prints 0.1 as 0.10000000000000001; try
- * the shorter precisions first.  g_ascii_* keeps the '.' whatever the
- * locale says.
+ * QEMU prints doubles with %.17g: enough digits for any double to read
+ * back exactly, at the price of 0.42 showing as 0.41999999999999998 and
+ * 1.0 as 1.  g_ascii_formatd keeps the '.' whatever the locale says
+ * (QEMU relies on running in the C locale).  Non-finite values come out
+ * as "inf", "-inf" and "nan", as in QEMU; the JSON writer deals with them.
  */
 static char *double_to_string(double d)
 {
-    char buf[G_ASCII_DTOSTR_BUF_SIZE + 2];
-    static const char *const fmts[] = { "%.15g", "%.16g", "%.17g" };
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-    if (isnan(d)) {
-        return g_strdup("nan");
-    }
-    if (isinf(d)) {
-        return g_strdup(d < 0 ? "-inf" : "inf");
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(fmts); i++) {
-        g_ascii_formatd(buf, G_ASCII_DTOSTR_BUF_SIZE, fmts[i], d);
-        if (g_ascii_strtod(buf, NULL) == d) {
-            break;
-        }
-    }
-    /* Keep "1.0" a double when read back: "1" would become an int. */
-    if (!strpbrk(buf, ".eE")) {
-        strcat(buf, ".0");
-    }
-    return g_strdup(buf);
+    return g_strdup(g_ascii_formatd(buf, sizeof(buf), "%.17g", d));
 }
 
 char *qnum_to_string(const QNum *qn)

@@ -99,7 +99,9 @@ static inline QType qobject_type(const QObject *obj)
 /*
  * Deep comparison.  NULL equals only NULL.  Numbers compare by value
  * within integers (an int and a uint are equal when they hold the same
- * mathematical value) but a double never equals an integer, as in QEMU.
+ * mathematical value) but a double never equals an integer, and a NaN
+ * equals nothing, as in QEMU: so a value that is or contains a NaN is
+ * not equal to itself.
  */
 bool qobject_is_equal(const QObject *x, const QObject *y);
 
@@ -112,8 +114,17 @@ struct QNull {
     struct QObjectBase_ base;
 };
 
-/* The QNull singleton, with a new reference (unref it like any value). */
-QNull *qnull(void);
+/*
+ * The QNull singleton.  Exported under QEMU's name; its count starts at
+ * one for the static reference, so it is never freed.
+ */
+extern QNull qnull_;
+
+/* A new reference to qnull_ (unref it like any value). */
+static inline QNull *qnull(void)
+{
+    return qobject_ref(&qnull_);
+}
 
 /* ---- QNum ----------------------------------------------------------- */
 
@@ -151,9 +162,11 @@ uint64_t qnum_get_uint(const QNum *qn);
 double qnum_get_double(const QNum *qn);
 
 /*
- * Decimal text of the number, to g_free().  Doubles use the shortest form
- * that reads back to the same value and always show a '.' or exponent,
- * so that JSON round trips keep ints and doubles apart.
+ * Decimal text of the number, to g_free().  Doubles are printed as QEMU
+ * prints them, with %.17g: they read back to the same double, but 0.42
+ * prints as "0.41999999999999998" and 1.0 as "1" (which JSON reads back
+ * as an integer, in QEMU too).  NaN and infinities print as "nan",
+ * "inf" and "-inf".
  */
 char *qnum_to_string(const QNum *qn);
 
@@ -279,6 +292,8 @@ void qlist_append_int(QList *qlist, int64_t value);
 void qlist_append_bool(QList *qlist, bool value);
 void qlist_append_str(QList *qlist, const char *value);
 void qlist_append_null(QList *qlist);
+/* A new list holding new references to the elements of @src (shallow). */
+QList *qlist_copy(QList *src);
 /* Remove the first element and hand its reference to the caller. */
 QObject *qlist_pop(QList *qlist);
 /* The first element, borrowed (NULL when empty). */

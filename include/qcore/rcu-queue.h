@@ -80,7 +80,8 @@
     qatomic_rcu_set(&(head)->slh_first, (elm));                         \
 } while (0)
 
-#define QSLIST_INSERT_AFTER_RCU(listelm, elm, field) do {               \
+/* @head is unused, as in QEMU, whose callers pass it for symmetry. */
+#define QSLIST_INSERT_AFTER_RCU(head, listelm, elm, field) do {         \
     (elm)->field.sle_next = (listelm)->field.sle_next;                  \
     qatomic_rcu_set(&(listelm)->field.sle_next, (elm));                 \
 } while (0)

@@ -3,6 +3,7 @@
  * QString, QDict and QList operations, deep equality.
  */
 #include "qcore/osdep.h"
+#include <math.h>
 #include "qcore/qobject.h"
 
 static void test_ref_returns_argument_and_unref_frees_at_zero(void)
@@ -32,10 +33,14 @@ static void test_qobject_to_returns_null_on_type_mismatch(void)
 
 static void test_qnull_is_a_singleton(void)
 {
+    size_t before = qnull_.base.refcnt;
     QNull *a = qnull();
     QNull *b = qnull();
 
+    /* QEMU's exported singleton: qnull() is a new reference to qnull_. */
+    g_assert_true(a == &qnull_);
     g_assert_true(a == b);
+    g_assert_cmpuint(qnull_.base.refcnt, ==, before + 2);
     g_assert_cmpint(qobject_type(QOBJECT(a)), ==, QTYPE_QNULL);
     g_assert_true(qobject_is_equal(QOBJECT(a), QOBJECT(b)));
     qobject_unref(a);
@@ -86,25 +91,37 @@ static void test_qnum_int_conversions(void)
 
 static void test_qnum_to_string(void)
 {
+    /* QEMU's %.17g: every digit a double holds, not the shortest form. */
     static const struct {
         double d;
         const char *text;
     } doubles[] = {
-        { 0.1, "0.1" }, { 1.0, "1.0" }, { -2.5, "-2.5" }, { 1e300, "1e+300" },
-        { 1.0 / 3, "0.3333333333333333" }, { 0.0, "0.0" },
+        { 0.42, "0.41999999999999998" },
+        { 2.718281828459045, "2.7182818284590451" },
+        { 0.1, "0.10000000000000001" },
+        { -2.5, "-2.5" },
+        { 1.0, "1" },
+        { 0.0, "0" },
+        { 1e300, "1.0000000000000001e+300" },
+        { 1.0 / 3, "0.33333333333333331" },
+        { DBL_MAX, "1.7976931348623157e+308" },
     };
     g_autoptr(QNum) i = qnum_from_int(INT64_MIN);
     g_autoptr(QNum) u = qnum_from_uint(UINT64_MAX);
+    g_autoptr(QNum) inf = qnum_from_double(-INFINITY);
     g_autofree char *is = qnum_to_string(i);
     g_autofree char *us = qnum_to_string(u);
+    g_autofree char *infs = qnum_to_string(inf);
 
     g_assert_cmpstr(is, ==, "-9223372036854775808");
     g_assert_cmpstr(us, ==, "18446744073709551615");
+    g_assert_cmpstr(infs, ==, "-inf");
     for (size_t k = 0; k < G_N_ELEMENTS(doubles); k++) {
         g_autoptr(QNum) d = qnum_from_double(doubles[k].d);
         g_autofree char *ds = qnum_to_string(d);
 
         g_assert_cmpstr(ds, ==, doubles[k].text);
+        /* 17 significant digits always read back to the same double. */
         g_assert_cmpfloat(g_ascii_strtod(ds, NULL), ==, doubles[k].d);
     }
 }
@@ -284,6 +301,56 @@ static void test_is_equal_numbers_follow_qemu_rules(void)
     g_assert_true(qobject_is_equal(QOBJECT(umax), QOBJECT(umax2)));
 }
 
+static void test_is_equal_nan_is_not_equal_to_itself(void)
+{
+    g_autoptr(QNum) nan = qnum_from_double(NAN);
+    g_autoptr(QNum) nan2 = qnum_from_double(NAN);
+    g_autoptr(QList) l = qlist_new();
+    g_autoptr(QDict) d = qdict_new();
+    g_autoptr(QNull) null = qnull();
+
+    /* As in QEMU: NaN equals nothing, not even the same QNum. */
+    g_assert_false(qobject_is_equal(QOBJECT(nan), QOBJECT(nan)));
+    g_assert_false(qobject_is_equal(QOBJECT(nan), QOBJECT(nan2)));
+
+    /* ... and so neither does a container holding one. */
+    qlist_append_int(l, 1);
+    qlist_append(l, qobject_ref(nan));
+    qdict_put(d, "l", qobject_ref(l));
+    g_assert_false(qobject_is_equal(QOBJECT(l), QOBJECT(l)));
+    g_assert_false(qobject_is_equal(QOBJECT(d), QOBJECT(d)));
+
+    /* Everything else still equals itself, the one null included. */
+    g_assert_true(qobject_is_equal(QOBJECT(null), QOBJECT(null)));
+    g_assert_true(qobject_is_equal(QOBJECT(qlist_peek(l)),
+                                   QOBJECT(qlist_peek(l))));
+}
+
+static void test_qlist_copy_is_shallow(void)
+{
+    g_autoptr(QList) src = qlist_new();
+    g_autoptr(QList) copy = NULL;
+    QDict *inner = qdict_new();
+    size_t refs;
+
+    qlist_append_int(src, 1);
+    qlist_append_str(src, "two");
+    qlist_append(src, inner);
+    refs = inner->base.refcnt;
+
+    copy = qlist_copy(src);
+    g_assert_true(copy != src);
+    g_assert_true(qobject_is_equal(QOBJECT(src), QOBJECT(copy)));
+    /* The same elements, each with one more reference... */
+    g_assert_cmpuint(inner->base.refcnt, ==, refs + 1);
+    /* ... but the lists themselves are independent. */
+    qlist_append_null(copy);
+    g_assert_cmpuint(qlist_size(src), ==, 3);
+    g_assert_cmpuint(qlist_size(copy), ==, 4);
+    qobject_unref(qlist_pop(src));
+    g_assert_cmpuint(qlist_size(copy), ==, 4);
+}
+
 static void test_is_equal_deep_containers(void)
 {
     g_autoptr(QDict) a = qdict_new();
@@ -356,6 +423,10 @@ int main(int argc, char **argv)
                     test_qlist_append_pop_peek);
     g_test_add_func("/qobject/is-equal/numbers-follow-qemu-rules",
                     test_is_equal_numbers_follow_qemu_rules);
+    g_test_add_func("/qobject/is-equal/nan-is-not-equal-to-itself",
+                    test_is_equal_nan_is_not_equal_to_itself);
+    g_test_add_func("/qobject/qlist/copy-is-shallow",
+                    test_qlist_copy_is_shallow);
     g_test_add_func("/qobject/is-equal/deep-containers",
                     test_is_equal_deep_containers);
     g_test_add_func("/qobject/is-equal/strings-and-bools",

@@ -5,6 +5,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/queue.h"
+#include "qcore/rcu-queue.h"
 #include "qcore/thread.h"
 
 typedef struct Item {
@@ -284,6 +285,23 @@ static void test_qtailq_insert_remove_reverse_last(void)
     g_assert_true(QTAILQ_FIRST(&head) == &items[1]);
 }
 
+/*
+ * QEMU's QSLIST_INSERT_AFTER_RCU takes the head first (four arguments),
+ * like the QSIMPLEQ and QTAILQ versions; code written for QEMU compiles.
+ */
+static void test_qslist_insert_after_rcu_takes_qemu_arguments(void)
+{
+    QSLIST_HEAD(, Item) head = QSLIST_HEAD_INITIALIZER(head);
+
+    items_init();
+    QSLIST_INSERT_HEAD_RCU(&head, &items[0], sl);                 /* a */
+    QSLIST_INSERT_AFTER_RCU(&head, &items[0], &items[2], sl);     /* ac */
+    QSLIST_INSERT_AFTER_RCU(&head, &items[0], &items[1], sl);     /* abc */
+    QSLIST_INSERT_AFTER_RCU(&head, &items[2], &items[3], sl);     /* abcd */
+    ASSERT_KEYS(QSLIST_FOREACH_RCU, &head, sl, "abcd");
+    g_assert_null(QSLIST_NEXT_RCU(&items[3], sl));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -295,6 +313,8 @@ int main(int argc, char **argv)
                     test_qslist_insert_and_remove);
     g_test_add_func("/queue/qslist/atomic-push-and-move-from-threads",
                     test_qslist_atomic_push_and_move_from_threads);
+    g_test_add_func("/queue/qslist/insert-after-rcu-takes-qemu-arguments",
+                    test_qslist_insert_after_rcu_takes_qemu_arguments);
     g_test_add_func("/queue/qsimpleq/keeps-fifo-order",
                     test_qsimpleq_keeps_fifo_order);
     g_test_add_func("/queue/qtailq/insert-remove-reverse-last",

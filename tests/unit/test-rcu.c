@@ -463,7 +463,7 @@ static void qslist_insert(Node *n, Node *at, unsigned how)
     if (!at || how % 2 == 0) {
         QSLIST_INSERT_HEAD_RCU(&t_qslist, n, sl);
     } else {
-        QSLIST_INSERT_AFTER_RCU(at, n, sl);
+        QSLIST_INSERT_AFTER_RCU(&t_qslist, at, n, sl);
     }
 }
 static void qslist_remove(Node *n) { QSLIST_REMOVE_RCU(&t_qslist, n, Node, sl); }
