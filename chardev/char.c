@@ -9,6 +9,7 @@
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
 #include "qcore/main-loop.h"
+#include "qapi/qapi-commands.h"
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -822,24 +823,25 @@ void qemu_chr_cleanup(void)
 static int query_chardev_one(Object *child, void *opaque)
 {
     Chardev *chr = (Chardev *)object_dynamic_cast(child, TYPE_CHARDEV);
-    QDict *info;
+    ChardevInfoList ***tail = opaque;
+    ChardevInfo *info;
 
     if (!chr) {
         return 0;
     }
-    info = qdict_new();
-    qdict_put_str(info, "label", chr->label);
-    qdict_put_str(info, "filename", chr->filename);
-    qdict_put_bool(info, "frontend-open", chr->be && chr->be->fe_is_open);
-    qlist_append_obj(opaque, QOBJECT(info));
+    info = g_new0(ChardevInfo, 1);
+    info->label = g_strdup(chr->label);
+    info->filename = g_strdup(chr->filename);
+    info->frontend_open = chr->be && chr->be->fe_is_open;
+    QAPI_LIST_APPEND(*tail, info);
     return 0;
 }
 
-QList *qmp_query_chardev(Error **errp)
+ChardevInfoList *qmp_query_chardev(Error **errp)
 {
-    QList *list = qlist_new();
+    ChardevInfoList *list = NULL, **tail = &list;
 
-    object_child_foreach(get_chardevs_root(), query_chardev_one, list);
+    object_child_foreach(get_chardevs_root(), query_chardev_one, &tail);
     return list;
 }
 

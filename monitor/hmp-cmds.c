@@ -12,9 +12,8 @@
 #include "qcore/iothread-object.h"
 #include "qcore/main-loop-info.h"
 #include "qcore/bql-profile.h"
-#include "qcore/qom-qmp-cmds.h"
+#include "qapi/qapi-commands.h"
 #include "qcore/runstate.h"
-#include "qcore/machine-qmp-cmds.h"
 #include "monitor-internal.h"
 
 bool hmp_handle_error(Monitor *mon, Error *err)
@@ -41,83 +40,67 @@ static void hmp_info_help(Monitor *mon, const QDict *qdict)
 
 static void hmp_info_version(Monitor *mon, const QDict *qdict)
 {
-    g_autoptr(QDict) info = qmp_query_version(NULL);
-    QDict *qemu = qdict_get_qdict(info, "qemu");
+    g_autoptr(VersionInfo) info = qmp_query_version(NULL);
 
     monitor_printf(mon, "%" PRId64 ".%" PRId64 ".%" PRId64 " (%s)\n",
-                   qdict_get_int(qemu, "major"), qdict_get_int(qemu, "minor"),
-                   qdict_get_int(qemu, "micro"),
-                   qdict_get_str(info, "package"));
+                   info->qemu->major, info->qemu->minor, info->qemu->micro,
+                   info->package);
 }
 
 static void hmp_info_status(Monitor *mon, const QDict *qdict)
 {
-    g_autoptr(QDict) info = qmp_query_status(NULL);
-    bool running = qdict_get_bool(info, "running");
-    const char *status = qdict_get_str(info, "status");
+    g_autoptr(StatusInfo) info = qmp_query_status(NULL);
 
-    monitor_printf(mon, "VM status: %s", running ? "running" : "paused");
+    monitor_printf(mon, "VM status: %s",
+                   info->running ? "running" : "paused");
     /* "paused" says it for "stop"; other stopped states are named. */
-    if (!running && strcmp(status, "paused")) {
-        monitor_printf(mon, " (%s)", status);
+    if (!info->running && info->status != RUN_STATE_PAUSED) {
+        monitor_printf(mon, " (%s)", RunState_str(info->status));
     }
     monitor_printf(mon, "\n");
 }
 
 static void hmp_info_name(Monitor *mon, const QDict *qdict)
 {
-    g_autoptr(QDict) info = qmp_query_name(NULL);
-    const char *name = qdict_get_try_str(info, "name");
+    g_autoptr(NameInfo) info = qmp_query_name(NULL);
 
-    if (name) {
-        monitor_printf(mon, "%s\n", name);
+    if (info->name) {
+        monitor_printf(mon, "%s\n", info->name);
     }
 }
 
 static void hmp_info_iothreads(Monitor *mon, const QDict *qdict)
 {
-    static const char *const fields[] = {
-        "poll-max-ns", "poll-grow", "poll-shrink", "aio-max-batch",
-    };
     Error *err = NULL;
-    g_autoptr(QList) list = NULL;
-    QListEntry *e;
-    size_t i;
+    g_autoptr(IOThreadInfoList) list = qmp_query_iothreads(&err);
 
-    list = qmp_query_iothreads(&err);
     if (hmp_handle_error(mon, err)) {
         return;
     }
-    QLIST_FOREACH_ENTRY(list, e) {
-        QDict *info = qobject_to(QDict, qlist_entry_obj(e));
+    for (IOThreadInfoList *l = list; l; l = l->next) {
+        IOThreadInfo *info = l->value;
 
-        monitor_printf(mon, "%s:\n", qdict_get_try_str(info, "id"));
-        monitor_printf(mon, "  thread_id=%" PRId64 "\n",
-                       qdict_get_try_int(info, "thread-id", 0));
-        for (i = 0; i < G_N_ELEMENTS(fields); i++) {
-            if (qdict_haskey(info, fields[i])) {
-                monitor_printf(mon, "  %s=%" PRId64 "\n", fields[i],
-                               qdict_get_try_int(info, fields[i], 0));
-            }
-        }
+        monitor_printf(mon, "%s:\n", info->id);
+        monitor_printf(mon, "  thread_id=%" PRId64 "\n", info->thread_id);
+        monitor_printf(mon, "  poll-max-ns=%" PRId64 "\n", info->poll_max_ns);
+        monitor_printf(mon, "  poll-grow=%" PRId64 "\n", info->poll_grow);
+        monitor_printf(mon, "  poll-shrink=%" PRId64 "\n", info->poll_shrink);
+        monitor_printf(mon, "  aio-max-batch=%" PRId64 "\n",
+                       info->aio_max_batch);
     }
 }
 
 static void hmp_info_chardev(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
-    g_autoptr(QList) list = qmp_query_chardev(&err);
-    QListEntry *e;
+    g_autoptr(ChardevInfoList) list = qmp_query_chardev(&err);
 
     if (hmp_handle_error(mon, err)) {
         return;
     }
-    QLIST_FOREACH_ENTRY(list, e) {
-        QDict *info = qobject_to(QDict, qlist_entry_obj(e));
-
-        monitor_printf(mon, "%s: filename=%s\n",
-                       qdict_get_try_str(info, "label"),
-                       qdict_get_try_str(info, "filename"));
+    for (ChardevInfoList *l = list; l; l = l->next) {
+        monitor_printf(mon, "%s: filename=%s\n", l->value->label,
+                       l->value->filename);
     }
 }
 
@@ -337,9 +320,8 @@ static void hmp_object_del(Monitor *mon, const QDict *qdict)
 static void hmp_qom_list(Monitor *mon, const QDict *qdict)
 {
     const char *path = qdict_get_try_str(qdict, "path");
-    g_autoptr(QList) list = NULL;
+    g_autoptr(ObjectPropertyInfoList) list = NULL;
     Error *err = NULL;
-    QListEntry *e;
 
     if (!path) {
         monitor_printf(mon, "/\n");
@@ -349,11 +331,8 @@ static void hmp_qom_list(Monitor *mon, const QDict *qdict)
     if (hmp_handle_error(mon, err)) {
         return;
     }
-    QLIST_FOREACH_ENTRY(list, e) {
-        QDict *info = qobject_to(QDict, qlist_entry_obj(e));
-
-        monitor_printf(mon, "%s (%s)\n", qdict_get_try_str(info, "name"),
-                       qdict_get_try_str(info, "type"));
+    for (ObjectPropertyInfoList *l = list; l; l = l->next) {
+        monitor_printf(mon, "%s (%s)\n", l->value->name, l->value->type);
     }
 }
 
@@ -404,12 +383,11 @@ static void hmp_qom_set(Monitor *mon, const QDict *qdict)
 
 static void hmp_info_kvm(Monitor *mon, const QDict *qdict)
 {
-    g_autoptr(QDict) info = qmp_query_kvm(NULL);
+    g_autoptr(KvmInfo) info = qmp_query_kvm(NULL);
 
     monitor_printf(mon, "kvm support: ");
-    if (qdict_get_bool(info, "present")) {
-        monitor_printf(mon, "%s\n", qdict_get_bool(info, "enabled") ?
-                       "enabled" : "disabled");
+    if (info->present) {
+        monitor_printf(mon, "%s\n", info->enabled ? "enabled" : "disabled");
     } else {
         monitor_printf(mon, "not compiled\n");
     }
@@ -417,9 +395,9 @@ static void hmp_info_kvm(Monitor *mon, const QDict *qdict)
 
 static void hmp_info_uuid(Monitor *mon, const QDict *qdict)
 {
-    g_autoptr(QDict) info = qmp_query_uuid(NULL);
+    g_autoptr(UuidInfo) info = qmp_query_uuid(NULL);
 
-    monitor_printf(mon, "%s\n", qdict_get_str(info, "UUID"));
+    monitor_printf(mon, "%s\n", info->UUID);
 }
 
 static void hmp_nmi(Monitor *mon, const QDict *qdict)
@@ -503,27 +481,19 @@ static char *fmt_ns(int64_t ns)
     return g_strdup_printf("%.1f s", ns / 1e9);
 }
 
-static void print_bql_sites(Monitor *mon, QList *sites)
+static void print_bql_sites(Monitor *mon, BqlSiteList *sites)
 {
-    QListEntry *e;
-
     monitor_printf(mon, "  %10s %10s %10s %10s %10s  %s\n", "count",
                    "contended", "wait", "max wait", "max hold", "site");
-    QLIST_FOREACH_ENTRY(sites, e) {
-        QDict *s = qobject_to(QDict, qlist_entry_obj(e));
-        g_autofree char *wait = fmt_ns(qdict_get_try_int(s, "wait-ns", 0));
-        g_autofree char *wmax = fmt_ns(qdict_get_try_int(s, "wait-max-ns",
-                                                         0));
-        g_autofree char *hmax = fmt_ns(qdict_get_try_int(s, "hold-max-ns",
-                                                         0));
+    for (; sites; sites = sites->next) {
+        BqlSite *s = sites->value;
+        g_autofree char *wait = fmt_ns(s->wait_ns);
+        g_autofree char *wmax = fmt_ns(s->wait_max_ns);
+        g_autofree char *hmax = fmt_ns(s->hold_max_ns);
 
         monitor_printf(mon, "  %10" PRId64 " %10" PRId64 " %10s %10s %10s  "
-                       "%s:%" PRId64 " %s\n",
-                       qdict_get_try_int(s, "acquisitions", 0),
-                       qdict_get_try_int(s, "contended", 0), wait, wmax, hmax,
-                       qdict_get_try_str(s, "file") ?: "?",
-                       qdict_get_try_int(s, "line", 0),
-                       qdict_get_try_str(s, "function") ?: "?");
+                       "%s:%" PRId64 " %s\n", s->acquisitions, s->contended,
+                       wait, wmax, hmax, s->file, s->line, s->function);
     }
 }
 
@@ -531,35 +501,29 @@ static void print_bql_sites(Monitor *mon, QList *sites)
 static void hmp_info_bql(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
-    g_autoptr(QObject) obj = qmp_x_query_bql(false, 0, &err);
-    QDict *info;
-    int64_t elapsed, hold;
+    g_autoptr(BqlProfile) info = qmp_x_query_bql(false, 0, &err);
 
     if (hmp_handle_error(mon, err)) {
         return;
     }
-    info = qobject_to(QDict, obj);
-    if (!qdict_get_try_bool(info, "enabled", true)) {
+    if (!info->enabled) {
         monitor_printf(mon, "BQL profiling is off (-bql-profile off)\n");
         return;
     }
-    elapsed = qdict_get_try_int(info, "elapsed-ns", 0);
-    hold = qdict_get_try_int(info, "hold-ns", 0);
     {
-        g_autofree char *el = fmt_ns(elapsed);
-        g_autofree char *wait = fmt_ns(qdict_get_try_int(info, "wait-ns", 0));
+        g_autofree char *el = fmt_ns(info->elapsed_ns);
+        g_autofree char *wait = fmt_ns(info->wait_ns);
 
         monitor_printf(mon, "BQL: %" PRId64 " acquisitions (%" PRId64
                        " contended) in %s; held %.1f%% of the time; "
-                       "waited %s in all\n",
-                       qdict_get_try_int(info, "acquisitions", 0),
-                       qdict_get_try_int(info, "contended", 0), el,
-                       elapsed ? 100.0 * hold / elapsed : 0.0, wait);
+                       "waited %s in all\n", info->acquisitions,
+                       info->contended, el, info->elapsed_ns ?
+                       100.0 * info->hold_ns / info->elapsed_ns : 0.0, wait);
     }
     monitor_printf(mon, "Top sites by total wait:\n");
-    print_bql_sites(mon, qdict_get_qlist(info, "by-wait"));
+    print_bql_sites(mon, info->by_wait);
     monitor_printf(mon, "Top sites by longest hold:\n");
-    print_bql_sites(mon, qdict_get_qlist(info, "by-hold"));
+    print_bql_sites(mon, info->by_hold);
 }
 
 static void hmp_bql_profile_reset(Monitor *mon, const QDict *qdict)

@@ -18,6 +18,8 @@
 #include "qcore/qobject.h"
 #include "qcore/queue.h"
 #include "qcore/readline.h"
+#include "qapi/qmp/dispatch.h"
+#include "qapi/qapi-commands.h"
 
 /*
  * Stop reading a client's input while more than this many bytes of our
@@ -51,8 +53,6 @@ typedef struct MonitorHMP {
     bool use_readline;
     ReadLineState *rs;          /* NULL without readline */
 } MonitorHMP;
-
-typedef struct QmpCommand QmpCommand;
 
 typedef struct MonitorQMP {
     Monitor common;
@@ -108,110 +108,30 @@ void monitor_data_destroy_hmp(MonitorHMP *mon);
 /* The "help [cmd]" listing. */
 void help_cmd(Monitor *mon, const char *name);
 
-/* ---- The QMP command table (qmp-dispatch.c, qmp-cmds.c) --------------- */
-
-typedef enum QmpArgType {
-    QMP_ARG_STR,
-    QMP_ARG_INT,
-    QMP_ARG_UINT,
-    QMP_ARG_NUMBER,
-    QMP_ARG_BOOL,
-    QMP_ARG_ANY,
-    QMP_ARG_OBJECT,
-    QMP_ARG_ARRAY,
-} QmpArgType;
-
-/* One member of a command's arguments. */
-typedef struct QmpArgSpec {
-    const char *name;
-    QmpArgType type;
-    bool optional;
-    /*
-     * The member's type in query-qmp-schema when it is more precise than
-     * @type ("[QMPCapability]", "ObjectType"); NULL: the builtin of @type.
-     * The handler checks what @type does not.
-     */
-    const char *schema_type;
-} QmpArgSpec;
+/* ---- QMP dispatch (qmp-dispatch.c, qmp-cmds-control.c) --------------- */
 
 /*
- * A command handler: @args holds the members checked against the spec;
- * on success store the result in *@ret (NULL means {}), else set @errp.
+ * Every command (filled by qmp_init_marshal() from the top layer), and
+ * the one command capabilities negotiation mode knows: qmp_capabilities,
+ * registered by the monitor itself.  Read-only once monitors run.
  */
-typedef void QmpCommandFunc(const QDict *args, QObject **ret, Error **errp);
-
-typedef enum QmpCommandOptions {
-    QCO_NO_OPTIONS = 0,
-    /* May run before the machine is set up (QEMU's -preconfig). */
-    QCO_ALLOW_PRECONFIG = 1 << 0,
-    /* Runs in capabilities negotiation mode (only qmp_capabilities). */
-    QCO_ALLOW_NEGOTIATION = 1 << 1,
-} QmpCommandOptions;
-
-struct QmpCommand {
-    const char *name;
-    QmpCommandFunc *fn;
-    const QmpArgSpec *args;     /* ends with { NULL }; NULL: none */
-    /*
-     * The arguments' type name in the schema when it is a named type
-     * (object-add's ObjectOptions); NULL: generated from @args.
-     */
-    const char *arg_type;
-    /*
-     * Members beyond @args are allowed and left to the handler (object-add
-     * passes them on as the object's properties).
-     */
-    bool args_open;
-    const char *ret_type;       /* schema name of the result */
-    unsigned options;           /* QmpCommandOptions */
-};
-
-/* The table, ending with { NULL }, in qmp-cmds.c. */
-extern const QmpCommand qmp_commands[];
-
-/* The command named @name, or NULL. */
-const QmpCommand *qmp_find_command(const char *name);
+extern QmpCommandList qmp_commands;
+extern QmpCommandList qmp_cap_negotiation_commands;
 
 /*
- * Run one request (any parsed JSON value) and build its response,
- * {"return": ...} or {"error": {"class", "desc"}}, with the request's
- * "id" copied.  @negotiated false: only QCO_ALLOW_NEGOTIATION commands
- * exist, others get CommandNotFound.  @cur_mon is current meanwhile.
+ * Run one request (any parsed JSON value) against the commands of @cmds
+ * and build its response, {"return": ...} or {"error": {"class",
+ * "desc"}}, with the request's "id" copied.  @cur_mon is current
+ * meanwhile.  Main thread, BQL held.
  */
-QDict *qmp_dispatch(QObject *request, bool negotiated, Monitor *cur_mon);
+QDict *qmp_dispatch(const QmpCommandList *cmds, QObject *request,
+                    Monitor *cur_mon);
 
 /* {"error": {"class": ..., "desc": ...}} for @err (not freed). */
 QDict *qmp_error_response(const Error *err);
 
-/* ---- The schema (qmp-schema.c) ---------------------------------------- */
-
-/* One event qcore can emit and its data's type in the schema. */
-typedef struct QmpEventInfo {
-    const char *name;
-    const char *arg_type;       /* a named object type, or "q_empty" */
-} QmpEventInfo;
-
-extern const QmpEventInfo qmp_events[];
-
-/* query-qmp-schema: SchemaInfo for every command, event and type used. */
-QList *qmp_query_qmp_schema(Error **errp);
-
-/* ---- Typed QMP commands (qmp-cmds.c), what HMP calls ------------------ */
-
-QDict *qmp_query_version(Error **errp);
-QDict *qmp_query_status(Error **errp);
-QDict *qmp_query_name(Error **errp);
-QList *qmp_query_commands(Error **errp);
-/* query-cpus-fast: QEMU's CpuInfoFast for every CPU.  BQL. */
-QList *qmp_query_cpus_fast(Error **errp);
-void qmp_stop(Error **errp);
-void qmp_cont(Error **errp);
-void qmp_system_reset(Error **errp);
-void qmp_system_powerdown(Error **errp);
-void qmp_quit(Error **errp);
-/* human-monitor-command: the output of HMP @command_line, to g_free(). */
-char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
-                                int64_t cpu_index, Error **errp);
+/* query-version's answer as the greeting shows it. */
+QObject *qmp_version_qobject(void);
 
 /* ---- HMP command table (hmp-cmds.c) ----------------------------------- */
 

@@ -6,7 +6,8 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/main-loop.h"
-#include "qcore/qapi-events.h"
+#include "qapi/qapi-events.h"
+#include "qapi/qmp-event.h"
 #include "qcore/timer.h"
 #include "monitor-internal.h"
 
@@ -385,6 +386,14 @@ static bool monitor_mux_mon_init(Chardev *chr, Error **errp)
 void monitor_init_globals(void)
 {
     qemu_chr_set_mux_mon_init(monitor_mux_mon_init);
+    qapi_event_set_emitter(monitor_qapi_event_emit);
+    /* The rest of qmp_commands comes from qmp_init_marshal() (vl.c). */
+    if (QTAILQ_EMPTY(&qmp_cap_negotiation_commands)) {
+        qmp_register_command(&qmp_cap_negotiation_commands,
+                             "qmp_capabilities",
+                             qmp_marshal_qmp_capabilities,
+                             QCO_ALLOW_PRECONFIG, 0);
+    }
 }
 
 /* ---- exit ------------------------------------------------------------- */

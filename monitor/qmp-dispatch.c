@@ -1,25 +1,13 @@
 /*
- * QMP dispatch: check a request's shape, find the command, check its
- * arguments against the command's spec, run it and build the response.
- * Corresponds to QEMU's qapi/qmp-dispatch.c plus the argument checks its
- * generated marshallers do through the QObject input visitor; the error
- * messages are QEMU's, word for word, because clients match on them.
+ * QMP dispatch: check a request's shape, find the command in a registry
+ * (qapi/qmp/dispatch.h), run its generated marshaller, which checks the
+ * arguments through the QObject input visitor, and build the response.
+ * Corresponds to QEMU's qapi/qmp-dispatch.c; the error messages are
+ * QEMU's, word for word, because clients match on them.
  */
 #include "qcore/osdep.h"
 #include "qcore/main-loop.h"
 #include "monitor-internal.h"
-
-const QmpCommand *qmp_find_command(const char *name)
-{
-    const QmpCommand *cmd;
-
-    for (cmd = qmp_commands; cmd->name; cmd++) {
-        if (!strcmp(cmd->name, name)) {
-            return cmd;
-        }
-    }
-    return NULL;
-}
 
 QDict *qmp_error_response(const Error *err)
 {
@@ -67,116 +55,8 @@ static bool qmp_dispatch_check_obj(const QDict *dict, Error **errp)
     return true;
 }
 
-static bool qmp_check_arg_type(const QmpArgSpec *spec, QObject *value,
-                               Error **errp)
-{
-    QNum *num;
-    uint64_t u64;
-    int64_t i64;
-    const char *expected;
-
-    switch (spec->type) {
-    case QMP_ARG_STR:
-        expected = "string";
-        if (qobject_type(value) == QTYPE_QSTRING) {
-            return true;
-        }
-        break;
-    case QMP_ARG_INT:
-        expected = "integer";
-        num = qobject_to(QNum, value);
-        if (num && qnum_get_try_int(num, &i64)) {
-            return true;
-        }
-        break;
-    case QMP_ARG_UINT:
-        /* QEMU's wording, and its tolerance of negative numbers. */
-        num = qobject_to(QNum, value);
-        if (num && (qnum_get_try_uint(num, &u64) ||
-                    qnum_get_try_int(num, &i64))) {
-            return true;
-        }
-        error_setg(errp, "Parameter '%s' expects uint64", spec->name);
-        return false;
-    case QMP_ARG_NUMBER:
-        expected = "number";
-        if (qobject_type(value) == QTYPE_QNUM) {
-            return true;
-        }
-        break;
-    case QMP_ARG_BOOL:
-        expected = "boolean";
-        if (qobject_type(value) == QTYPE_QBOOL) {
-            return true;
-        }
-        break;
-    case QMP_ARG_OBJECT:
-        expected = "object";
-        if (qobject_type(value) == QTYPE_QDICT) {
-            return true;
-        }
-        break;
-    case QMP_ARG_ARRAY:
-        expected = "array";
-        if (qobject_type(value) == QTYPE_QLIST) {
-            return true;
-        }
-        break;
-    case QMP_ARG_ANY:
-    default:
-        return true;
-    }
-    error_setg(errp, "Invalid parameter type for '%s', expected: %s",
-               spec->name, expected);
-    return false;
-}
-
-/*
- * As QEMU's visitor walks a command's members: each member in order
- * (missing, then wrong type), and only then the members nobody asked for.
- */
-static bool qmp_check_args(const QmpCommand *cmd, const QDict *args,
-                           Error **errp)
-{
-    const QmpArgSpec *spec;
-    const QDictEntry *ent;
-
-    for (spec = cmd->args; spec && spec->name; spec++) {
-        QObject *value = qdict_get(args, spec->name);
-
-        if (!value) {
-            if (!spec->optional) {
-                error_setg(errp, "Parameter '%s' is missing", spec->name);
-                return false;
-            }
-            continue;
-        }
-        if (!qmp_check_arg_type(spec, value, errp)) {
-            return false;
-        }
-    }
-    if (cmd->args_open) {
-        return true;
-    }
-    for (ent = qdict_first(args); ent; ent = qdict_next(args, ent)) {
-        const char *name = qdict_entry_key(ent);
-        bool known = false;
-
-        for (spec = cmd->args; spec && spec->name; spec++) {
-            if (!strcmp(spec->name, name)) {
-                known = true;
-                break;
-            }
-        }
-        if (!known) {
-            error_setg(errp, "Parameter '%s' is unexpected", name);
-            return false;
-        }
-    }
-    return true;
-}
-
-QDict *qmp_dispatch(QObject *request, bool negotiated, Monitor *cur_mon)
+QDict *qmp_dispatch(const QmpCommandList *cmds, QObject *request,
+                    Monitor *cur_mon)
 {
     QDict *dict = qobject_to(QDict, request);
     QObject *id = dict ? qdict_get(dict, "id") : NULL;
@@ -198,13 +78,13 @@ QDict *qmp_dispatch(QObject *request, bool negotiated, Monitor *cur_mon)
     }
 
     command = qdict_get_str(dict, "execute");
-    cmd = qmp_find_command(command);
-    if (cmd && !negotiated && !(cmd->options & QCO_ALLOW_NEGOTIATION)) {
-        cmd = NULL;
-    }
+    cmd = qmp_find_command(cmds, command);
     if (!cmd) {
         error_set(&err, ERROR_CLASS_COMMAND_NOT_FOUND,
                   "The command %s has not been found", command);
+        goto out;
+    }
+    if (!qmp_command_available(cmd, &err)) {
         goto out;
     }
 
@@ -214,11 +94,9 @@ QDict *qmp_dispatch(QObject *request, bool negotiated, Monitor *cur_mon)
     } else {
         args = qdict_new();
     }
-    if (qmp_check_args(cmd, args, &err)) {
-        old_mon = monitor_set_cur(cur_mon);
-        cmd->fn(args, &ret, &err);
-        monitor_set_cur(old_mon);
-    }
+    old_mon = monitor_set_cur(cur_mon);
+    cmd->fn(args, &ret, &err);
+    monitor_set_cur(old_mon);
     qobject_unref(args);
     if (err) {
         qobject_unref(ret);

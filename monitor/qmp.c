@@ -8,11 +8,6 @@
 #include "qcore/main-loop.h"
 #include "monitor-internal.h"
 
-/* The QEMU release whose QMP qcore speaks. */
-#define QMP_QEMU_MAJOR 8
-#define QMP_QEMU_MINOR 2
-#define QMP_QEMU_MICRO 0
-
 void qmp_send_response(MonitorQMP *mon, const QDict *rsp)
 {
     GString *json = qobject_to_json_pretty(QOBJECT(rsp), mon->pretty);
@@ -22,25 +17,12 @@ void qmp_send_response(MonitorQMP *mon, const QDict *rsp)
     monitor_puts_take(&mon->common, json);
 }
 
-QDict *qmp_query_version(Error **errp)
-{
-    QDict *info = qdict_new();
-    QDict *qemu = qdict_new();
-
-    qdict_put_int(qemu, "micro", QMP_QEMU_MICRO);
-    qdict_put_int(qemu, "minor", QMP_QEMU_MINOR);
-    qdict_put_int(qemu, "major", QMP_QEMU_MAJOR);
-    qdict_put(info, "qemu", qemu);
-    qdict_put_str(info, "package", "qcore-" QCORE_VERSION);
-    return info;
-}
-
 QDict *qmp_greeting(void)
 {
     QDict *greeting = qdict_new();
     QDict *qmp = qdict_new();
 
-    qdict_put(qmp, "version", qmp_query_version(NULL));
+    qdict_put_obj(qmp, "version", qmp_version_qobject());
     /* No "oob": qcore runs every command in the main loop. */
     qdict_put(qmp, "capabilities", qlist_new());
     qdict_put(greeting, "QMP", qmp);
@@ -59,7 +41,9 @@ static void handle_qmp_command(void *opaque, QObject *req, Error *err)
         rsp = qmp_error_response(err);
         error_free(err);
     } else {
-        rsp = qmp_dispatch(req, mon->negotiated, &mon->common);
+        rsp = qmp_dispatch(mon->negotiated ? &qmp_commands
+                                           : &qmp_cap_negotiation_commands,
+                           req, &mon->common);
         qobject_unref(req);
     }
 

@@ -1,22 +1,32 @@
 /*
  * QOM's QMP commands (qom-list, qom-get, qom-set, qom-list-types,
- * qom-list-properties, object-add, object-del) as plain functions that
- * return QObjects.  Corresponds to QEMU's qom/qom-qmp-cmds.c, without the
- * generated QAPI structs in between.
+ * qom-list-properties, object-add, object-del), as declared by
+ * qapi/qom.json.  Corresponds to QEMU's qom/qom-qmp-cmds.c.
  *
  * Called by the monitor in the main thread with the BQL held.
  */
 #include "qcore/osdep.h"
 #include "qcore/object-interfaces.h"
-#include "qcore/qom-qmp-cmds.h"
+#include "qapi/qapi-commands.h"
+#include "qapi/qobject-output-visitor.h"
+#include "qapi/qapi-visit.h"
 
-QList *qmp_qom_list(const char *path, Error **errp)
+static ObjectPropertyInfo *property_info(const ObjectProperty *prop)
+{
+    ObjectPropertyInfo *info = g_new0(ObjectPropertyInfo, 1);
+
+    info->name = g_strdup(prop->name);
+    info->type = g_strdup(prop->type);
+    return info;
+}
+
+ObjectPropertyInfoList *qmp_qom_list(const char *path, Error **errp)
 {
     bool ambiguous = false;
     Object *obj = object_resolve_path(path, &ambiguous);
     ObjectPropertyIterator iter;
     ObjectProperty *prop;
-    QList *props;
+    ObjectPropertyInfoList *props = NULL, **tail = &props;
 
     if (!obj) {
         if (ambiguous) {
@@ -28,14 +38,9 @@ QList *qmp_qom_list(const char *path, Error **errp)
         return NULL;
     }
 
-    props = qlist_new();
     object_property_iter_init(&iter, obj);
     while ((prop = object_property_iter_next(&iter))) {
-        QDict *info = qdict_new();
-
-        qdict_put_str(info, "name", prop->name);
-        qdict_put_str(info, "type", prop->type);
-        qlist_append(props, info);
+        QAPI_LIST_APPEND(tail, property_info(prop));
     }
     return props;
 }
@@ -59,8 +64,8 @@ QObject *qmp_qom_get(const char *path, const char *property, Error **errp)
     return obj ? object_property_get_qobject(obj, property, errp) : NULL;
 }
 
-void qmp_qom_set(const char *path, const char *property,
-                 const QObject *value, Error **errp)
+void qmp_qom_set(const char *path, const char *property, QObject *value,
+                 Error **errp)
 {
     Object *obj = find_device(path, errp);
 
@@ -69,37 +74,40 @@ void qmp_qom_set(const char *path, const char *property,
     }
 }
 
-QList *qmp_qom_list_types(const char *implements, bool abstract,
-                          Error **errp)
+ObjectTypeInfoList *qmp_qom_list_types(const char *implements,
+                                       bool has_abstract, bool abstract,
+                                       Error **errp)
 {
-    GSList *list = object_class_get_list_sorted(implements, abstract);
-    QList *types = qlist_new();
+    GSList *list = object_class_get_list_sorted(implements,
+                                                has_abstract && abstract);
+    ObjectTypeInfoList *types = NULL, **tail = &types;
 
     for (GSList *l = list; l; l = l->next) {
         ObjectClass *klass = l->data;
         ObjectClass *parent = object_class_get_parent(klass);
-        QDict *info = qdict_new();
+        ObjectTypeInfo *info = g_new0(ObjectTypeInfo, 1);
 
-        qdict_put_str(info, "name", object_class_get_name(klass));
+        info->name = g_strdup(object_class_get_name(klass));
         if (object_class_is_abstract(klass)) {
-            qdict_put_bool(info, "abstract", true);
+            info->has_abstract = info->abstract = true;
         }
         if (parent) {
-            qdict_put_str(info, "parent", object_class_get_name(parent));
+            info->parent = g_strdup(object_class_get_name(parent));
         }
-        qlist_append(types, info);
+        QAPI_LIST_APPEND(tail, info);
     }
     g_slist_free(list);
     return types;
 }
 
-QList *qmp_qom_list_properties(const char *typename, Error **errp)
+ObjectPropertyInfoList *qmp_qom_list_properties(const char *typename,
+                                                Error **errp)
 {
     ObjectClass *klass = object_class_by_name(typename);
     ObjectPropertyIterator iter;
     ObjectProperty *prop;
     Object *obj = NULL;
-    QList *props;
+    ObjectPropertyInfoList *props = NULL, **tail = &props;
 
     if (!klass) {
         error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
@@ -122,27 +130,32 @@ QList *qmp_qom_list_properties(const char *typename, Error **errp)
         object_property_iter_init(&iter, obj);
     }
 
-    props = qlist_new();
     while ((prop = object_property_iter_next(&iter))) {
-        QDict *info = qdict_new();
+        ObjectPropertyInfo *info = property_info(prop);
 
-        qdict_put_str(info, "name", prop->name);
-        qdict_put_str(info, "type", prop->type);
-        if (prop->description) {
-            qdict_put_str(info, "description", prop->description);
-        }
-        if (prop->defval) {
-            qdict_put_obj(info, "default-value", qobject_ref(prop->defval));
-        }
-        qlist_append(props, info);
+        info->description = g_strdup(prop->description);
+        info->default_value = prop->defval ? qobject_ref(prop->defval) : NULL;
+        QAPI_LIST_APPEND(tail, info);
     }
     object_unref(obj);
     return props;
 }
 
-void qmp_object_add(const QDict *args, Error **errp)
+/*
+ * As QEMU's user_creatable_add_qapi: the checked options go back to a
+ * dict, and the object is built from it as -object builds it.
+ */
+void qmp_object_add(ObjectOptions *options, Error **errp)
 {
-    object_unref(user_creatable_add_dict(args, false, errp));
+    QObject *obj = NULL;
+    Visitor *v = qobject_output_visitor_new(&obj);
+
+    visit_type_ObjectOptions(v, NULL, &options, &error_abort);
+    visit_complete(v, &obj);
+    visit_free(v);
+    object_unref(user_creatable_add_dict(qobject_to(QDict, obj), false,
+                                         errp));
+    qobject_unref(obj);
 }
 
 void qmp_object_del(const char *id, Error **errp)

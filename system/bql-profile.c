@@ -11,6 +11,7 @@
 #include "qcore/atomic.h"
 #include "qcore/bql-profile.h"
 #include "qcore/timer.h"
+#include "qapi/qapi-commands.h"
 
 bool bql_profile_enabled = true;
 bool bql_profile_cpu_clock;
@@ -101,48 +102,50 @@ static const char *site_file(const BQLSite *s)
     return f;
 }
 
-static QList *histogram(const uint64_t *hist, double scale)
+static BqlHistogramBucketList *histogram(const uint64_t *hist, double scale)
 {
-    QList *list = qlist_new();
+    BqlHistogramBucketList *list = NULL, **tail = &list;
     unsigned b;
 
     for (b = 0; b < BQL_HIST_BUCKETS; b++) {
-        QDict *bucket;
+        BqlHistogramBucket *bucket;
 
         if (!hist[b]) {
             continue;
         }
-        bucket = qdict_new();
+        bucket = g_new0(BqlHistogramBucket, 1);
         /*
          * Bucket 0 holds the zero durations: "below 1 ns".  The last has
          * no upper bound and gets none.  Others: 2^b ticks, in ns.
          */
         if (b == 0) {
-            qdict_put_int(bucket, "below-ns", 1);
+            bucket->has_below_ns = true;
+            bucket->below_ns = 1;
         } else if (b < BQL_HIST_BUCKETS - 1) {
-            qdict_put_int(bucket, "below-ns", to_ns_up((1ULL << b), scale));
+            bucket->has_below_ns = true;
+            bucket->below_ns = to_ns_up((1ULL << b), scale);
         }
-        qdict_put_int(bucket, "count", hist[b]);
-        qlist_append(list, bucket);
+        bucket->count = hist[b];
+        QAPI_LIST_APPEND(tail, bucket);
     }
     return list;
 }
 
-static QDict *site_info(const BQLSite *s, double scale)
+static BqlSite *site_info(const BQLSite *s, double scale)
 {
-    QDict *d = qdict_new();
+    BqlSite *d = g_new0(BqlSite, 1);
 
-    qdict_put_str(d, "file", site_file(s));
-    qdict_put_int(d, "line", s->line);
-    qdict_put_str(d, "function", s->func);
-    qdict_put_int(d, "acquisitions", s->count);
-    qdict_put_int(d, "contended", s->contended);
-    qdict_put_int(d, "wait-ns", to_ns(s->wait * scale));
-    qdict_put_int(d, "wait-max-ns", to_ns(s->wait_max * scale));
-    qdict_put_int(d, "hold-ns", to_ns(s->hold * scale));
-    qdict_put_int(d, "hold-max-ns", to_ns(s->hold_max * scale));
-    qdict_put(d, "wait-histogram", histogram(s->wait_hist, scale));
-    qdict_put(d, "hold-histogram", histogram(s->hold_hist, scale));
+    d->file = g_strdup(site_file(s));
+    d->line = s->line;
+    d->function = g_strdup(s->func);
+    d->acquisitions = s->count;
+    d->contended = s->contended;
+    d->wait_ns = to_ns(s->wait * scale);
+    d->wait_max_ns = to_ns(s->wait_max * scale);
+    d->hold_ns = to_ns(s->hold * scale);
+    d->hold_max_ns = to_ns(s->hold_max * scale);
+    d->wait_histogram = histogram(s->wait_hist, scale);
+    d->hold_histogram = histogram(s->hold_hist, scale);
     return d;
 }
 
@@ -162,25 +165,25 @@ static gint by_hold(gconstpointer a, gconstpointer b)
            x->hold_max > y->hold_max ? -1 : 0;
 }
 
-static QList *top_sites(GPtrArray *sites, GCompareFunc cmp, int64_t top,
-                        double scale)
+static BqlSiteList *top_sites(GPtrArray *sites, GCompareFunc cmp,
+                              int64_t top, double scale)
 {
-    QList *list = qlist_new();
+    BqlSiteList *list = NULL, **tail = &list;
     guint i;
 
     g_ptr_array_sort(sites, cmp);
     for (i = 0; i < sites->len && (top <= 0 || i < top); i++) {
-        qlist_append(list, site_info(g_ptr_array_index(sites, i), scale));
+        QAPI_LIST_APPEND(tail, site_info(g_ptr_array_index(sites, i), scale));
     }
     return list;
 }
 
-QObject *qmp_x_query_bql(bool has_top, int64_t top, Error **errp)
+BqlProfile *qmp_x_query_bql(bool has_top, int64_t top, Error **errp)
 {
     g_autoptr(GPtrArray) sites = g_ptr_array_new();
     uint64_t count = 0, contended = 0, wait = 0, hold = 0;
     double scale = ns_per_tick();
-    QDict *d = qdict_new();
+    BqlProfile *d = g_new0(BqlProfile, 1);
     BQLSite *s;
 
     assert_bql_held();
@@ -194,19 +197,16 @@ QObject *qmp_x_query_bql(bool has_top, int64_t top, Error **errp)
         wait += s->wait;
         hold += s->hold;
     }
-    qdict_put_bool(d, "enabled", qatomic_read(&bql_profile_enabled));
-    qdict_put_int(d, "elapsed-ns",
-                  bql_profile_start_ns ? get_clock() - bql_profile_start_ns
-                                       : 0);
-    qdict_put_int(d, "acquisitions", count);
-    qdict_put_int(d, "contended", contended);
-    qdict_put_int(d, "wait-ns", to_ns(wait * scale));
-    qdict_put_int(d, "hold-ns", to_ns(hold * scale));
-    qdict_put(d, "by-wait", top_sites(sites, by_wait, has_top ? top : 10,
-                                      scale));
-    qdict_put(d, "by-hold", top_sites(sites, by_hold, has_top ? top : 10,
-                                      scale));
-    return QOBJECT(d);
+    d->enabled = qatomic_read(&bql_profile_enabled);
+    d->elapsed_ns = bql_profile_start_ns ? get_clock() - bql_profile_start_ns
+                                         : 0;
+    d->acquisitions = count;
+    d->contended = contended;
+    d->wait_ns = to_ns(wait * scale);
+    d->hold_ns = to_ns(hold * scale);
+    d->by_wait = top_sites(sites, by_wait, has_top ? top : 10, scale);
+    d->by_hold = top_sites(sites, by_hold, has_top ? top : 10, scale);
+    return d;
 }
 
 void qmp_bql_profile_reset(Error **errp)

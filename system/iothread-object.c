@@ -10,6 +10,7 @@
 #include "qcore/iothread-object.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/qobject.h"
+#include "qapi/qapi-commands.h"
 
 typedef struct IOThreadObject {
     Object parent_obj;
@@ -181,24 +182,21 @@ void iothread_object_foreach(void (*fn)(Object *obj, IOThread *iothread,
 
 static void add_iothread_info(Object *obj, IOThread *iothread, void *opaque)
 {
-    QDict *info = qdict_new();
-    int64_t max_ns, grow, shrink;
+    IOThreadInfoList ***tail = opaque;
+    IOThreadInfo *info = g_new0(IOThreadInfo, 1);
 
-    iothread_get_poll_params(iothread, &max_ns, &grow, &shrink);
-    qdict_put_str(info, "id", iothread_get_id(iothread));
-    qdict_put_int(info, "thread-id", iothread_get_thread_id(iothread));
-    qdict_put_int(info, "poll-max-ns", max_ns);
-    qdict_put_int(info, "poll-grow", grow);
-    qdict_put_int(info, "poll-shrink", shrink);
-    qdict_put_int(info, "aio-max-batch",
-                  IOTHREAD_OBJECT(obj)->aio_max_batch);
-    qlist_append(opaque, info);
+    iothread_get_poll_params(iothread, &info->poll_max_ns, &info->poll_grow,
+                             &info->poll_shrink);
+    info->id = g_strdup(iothread_get_id(iothread));
+    info->thread_id = iothread_get_thread_id(iothread);
+    info->aio_max_batch = IOTHREAD_OBJECT(obj)->aio_max_batch;
+    QAPI_LIST_APPEND(*tail, info);
 }
 
-QList *qmp_query_iothreads(Error **errp)
+IOThreadInfoList *qmp_query_iothreads(Error **errp)
 {
-    QList *list = qlist_new();
+    IOThreadInfoList *list = NULL, **tail = &list;
 
-    iothread_object_foreach(add_iothread_info, list);
+    iothread_object_foreach(add_iothread_info, &tail);
     return list;
 }

@@ -2,7 +2,8 @@
  * QMP commands about the machine that management tools (libvirt among
  * them) ask a new QEMU before anything else, and the memory and device
  * tree dumps: query-machines, query-current-machine, query-target,
- * query-kvm, query-uuid, inject-nmi, dumpdtb, pmemsave, memsave.
+ * query-kvm, query-uuid, query-name, query-cpus-fast, inject-nmi,
+ * dumpdtb, pmemsave, memsave (qapi/machine.json).
  * Corresponds to QEMU's hw/core/machine-qmp-cmds.c (and qmp_dumpdtb in
  * system/device_tree.c).  Main thread, BQL held.
  */
@@ -10,79 +11,92 @@
 #include <libfdt.h>
 #include "qcore/cpu.h"
 #include "qcore/machine.h"
-#include "qcore/machine-qmp-cmds.h"
 #include "qcore/memory.h"
+#include "qcore/runstate.h"
+#include "qapi/qapi-commands.h"
 
-static void add_machine_info(gpointer data, gpointer user_data)
-{
-    ObjectClass *oc = data;
-    MachineClass *mc = MACHINE_CLASS(oc);
-    const char *type = object_class_get_name(oc);
-    g_autofree char *name = g_strndup(type, strlen(type) -
-                                      strlen(TYPE_MACHINE_SUFFIX));
-    QDict *info = qdict_new();
-
-    qdict_put_str(info, "name", name);
-    if (mc->is_default) {
-        qdict_put_bool(info, "is-default", true);
-    }
-    qdict_put_int(info, "cpu-max", MAX(mc->max_cpus, 1));
-    qdict_put_bool(info, "hotpluggable-cpus", false);
-    qdict_put_bool(info, "numa-mem-supported", false);
-    qdict_put_bool(info, "deprecated", false);
-    if (mc->default_cpu_type) {
-        qdict_put_str(info, "default-cpu-type", mc->default_cpu_type);
-    }
-    if (mc->default_ram_id) {
-        qdict_put_str(info, "default-ram-id", mc->default_ram_id);
-    }
-    qlist_append(user_data, info);
-}
-
-QList *qmp_query_machines(Error **errp)
+MachineInfoList *qmp_query_machines(Error **errp)
 {
     GSList *classes = object_class_get_list_sorted(TYPE_MACHINE, false);
-    QList *list = qlist_new();
+    MachineInfoList *list = NULL, **tail = &list;
 
-    g_slist_foreach(classes, add_machine_info, list);
+    for (GSList *l = classes; l; l = l->next) {
+        MachineClass *mc = MACHINE_CLASS(l->data);
+        const char *type = object_class_get_name(l->data);
+        MachineInfo *info = g_new0(MachineInfo, 1);
+
+        info->name = g_strndup(type, strlen(type) -
+                               strlen(TYPE_MACHINE_SUFFIX));
+        if (mc->is_default) {
+            info->has_is_default = info->is_default = true;
+        }
+        info->cpu_max = MAX(mc->max_cpus, 1);
+        info->default_cpu_type = g_strdup(mc->default_cpu_type);
+        info->default_ram_id = g_strdup(mc->default_ram_id);
+        QAPI_LIST_APPEND(tail, info);
+    }
     g_slist_free(classes);
     return list;
 }
 
-QDict *qmp_query_current_machine(Error **errp)
+CurrentMachineParams *qmp_query_current_machine(Error **errp)
 {
-    QDict *info = qdict_new();
-
     /* No machine here can suspend to RAM. */
-    qdict_put_bool(info, "wakeup-suspend-support", false);
+    return g_new0(CurrentMachineParams, 1);
+}
+
+TargetInfo *qmp_query_target(Error **errp)
+{
+    TargetInfo *info = g_new0(TargetInfo, 1);
+
+    info->arch = SYS_EMU_TARGET_RISCV64;
     return info;
 }
 
-QDict *qmp_query_target(Error **errp)
+KvmInfo *qmp_query_kvm(Error **errp)
 {
-    QDict *info = qdict_new();
-
-    qdict_put_str(info, "arch", "riscv64");
-    return info;
-}
-
-QDict *qmp_query_kvm(Error **errp)
-{
-    QDict *info = qdict_new();
-
     /* An interpreter only: KVM is neither in use nor built in. */
-    qdict_put_bool(info, "enabled", false);
-    qdict_put_bool(info, "present", false);
-    return info;
+    return g_new0(KvmInfo, 1);
 }
 
-QDict *qmp_query_uuid(Error **errp)
+UuidInfo *qmp_query_uuid(Error **errp)
 {
-    QDict *info = qdict_new();
+    UuidInfo *info = g_new0(UuidInfo, 1);
 
     /* qcore has no -uuid: QEMU's answer without one. */
-    qdict_put_str(info, "UUID", "00000000-0000-0000-0000-000000000000");
+    info->UUID = g_strdup("00000000-0000-0000-0000-000000000000");
     return info;
+}
+
+NameInfo *qmp_query_name(Error **errp)
+{
+    NameInfo *info = g_new0(NameInfo, 1);
+
+    info->name = g_strdup(qemu_get_vm_name());
+    return info;
+}
+
+/* QEMU's CpuInfoFast list, in cpu_index order. */
+CpuInfoFastList *qmp_query_cpus_fast(Error **errp)
+{
+    CpuInfoFastList *list = NULL, **tail = &list;
+    CPUState *cpu;
+
+    CPU_FOREACH(cpu) {
+        CpuInfoFast *info = g_new0(CpuInfoFast, 1);
+
+        info->cpu_index = cpu->cpu_index;
+        info->qom_path = object_get_canonical_path(OBJECT(cpu));
+        info->thread_id = cpu->thread_id;
+        /* One socket, one hart per core, as QEMU's virt without -smp
+         * topology reports it. */
+        info->props = g_new0(CpuInstanceProperties, 1);
+        info->props->has_core_id = true;
+        info->props->core_id = cpu->cpu_index;
+        info->target = SYS_EMU_TARGET_RISCV64;
+        QAPI_LIST_APPEND(tail, info);
+    }
+    return list;
 }
 
 void qmp_inject_nmi(Error **errp)

@@ -9,6 +9,7 @@
 #include "qcore/iothread-object.h"
 #include "qcore/main-loop.h"
 #include "qcore/main-loop-info.h"
+#include "qapi/qapi-commands.h"
 
 /* What the fd is, as the kernel names it: "socket:[123]", "/dev/pts/1"... */
 static char *fd_target(int fd)

@@ -8,7 +8,7 @@
 #include "qcore/cpu.h"
 #include "qcore/error.h"
 #include "qcore/main-loop.h"
-#include "qcore/qapi-events.h"
+#include "qapi/qapi-events.h"
 #include "qcore/runstate.h"
 #include <signal.h>
 
@@ -41,37 +41,6 @@ typedef struct QEMUResetEntry {
 /* BQL. */
 static QTAILQ_HEAD(, QEMUResetEntry) reset_handlers =
     QTAILQ_HEAD_INITIALIZER(reset_handlers);
-
-const char *ShutdownCause_str(ShutdownCause cause)
-{
-    static const char *const names[SHUTDOWN_CAUSE__MAX] = {
-        [SHUTDOWN_CAUSE_NONE] = "none",
-        [SHUTDOWN_CAUSE_HOST_ERROR] = "host-error",
-        [SHUTDOWN_CAUSE_HOST_QMP_QUIT] = "host-qmp-quit",
-        [SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET] = "host-qmp-system-reset",
-        [SHUTDOWN_CAUSE_HOST_SIGNAL] = "host-signal",
-        [SHUTDOWN_CAUSE_HOST_UI] = "host-ui",
-        [SHUTDOWN_CAUSE_GUEST_SHUTDOWN] = "guest-shutdown",
-        [SHUTDOWN_CAUSE_GUEST_RESET] = "guest-reset",
-        [SHUTDOWN_CAUSE_GUEST_PANIC] = "guest-panic",
-        [SHUTDOWN_CAUSE_SUBSYSTEM_RESET] = "subsystem-reset",
-    };
-    assert(cause < SHUTDOWN_CAUSE__MAX);
-    return names[cause];
-}
-
-const char *RunState_str(RunState state)
-{
-    static const char *const names[RUN_STATE__MAX] = {
-        [RUN_STATE_DEBUG] = "debug",
-        [RUN_STATE_PRELAUNCH] = "prelaunch",
-        [RUN_STATE_RUNNING] = "running",
-        [RUN_STATE_PAUSED] = "paused",
-        [RUN_STATE_SHUTDOWN] = "shutdown",
-    };
-    assert(state < RUN_STATE__MAX);
-    return names[state];
-}
 
 RunState runstate_get(void)
 {
@@ -260,7 +229,7 @@ static void qemu_system_reset(ShutdownCause reason)
     QTAILQ_FOREACH_SAFE(re, &reset_handlers, entry, next) {
         re->func(re->opaque);
     }
-    qapi_event_send_reset(reason >= SHUTDOWN_CAUSE_GUEST_SHUTDOWN, reason);
+    qapi_event_send_reset(shutdown_caused_by_guest(reason), reason);
 }
 
 /* ---- signals ------------------------------------------------------------ */
@@ -335,7 +304,7 @@ bool main_loop_should_exit(int *status)
         return false;
     }
     qemu_kill_report();
-    qapi_event_send_shutdown(cause >= SHUTDOWN_CAUSE_GUEST_SHUTDOWN, cause);
+    qapi_event_send_shutdown(shutdown_caused_by_guest(cause), cause);
     vm_stop(RUN_STATE_SHUTDOWN);
     *status = cause == SHUTDOWN_CAUSE_HOST_ERROR
               ? 1 : qatomic_read(&shutdown_exit_code);
@@ -351,3 +320,4 @@ int qemu_main_loop(void)
     }
     return status;
 }
+

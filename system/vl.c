@@ -19,6 +19,7 @@
 #include "qcore/qtest.h"
 #include "qcore/runstate.h"
 #include "qcore/vl.h"
+#include "qapi/qapi-commands.h"
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -394,6 +395,7 @@ int main(int argc, char **argv)
     qemu_init_main_loop(&error_fatal);
     os_setup_signal_handling();
     monitor_init_globals();
+    qmp_init_marshal(&qmp_commands);
     qemu_apply_name();
     configure_accelerators();
     qemu_create_machine_from_cmdline();

@@ -102,7 +102,5 @@ void bql_profile_reset(void);
  * "wait-histogram": [{"below-ns", "count"}], "hold-histogram": [...]},
  * histograms listing only non-empty buckets.  BQL held.
  */
-QObject *qmp_x_query_bql(bool has_top, int64_t top, Error **errp);
-void qmp_bql_profile_reset(Error **errp);
 
 #endif

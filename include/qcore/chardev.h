@@ -243,11 +243,6 @@ bool qmp_chardev_remove(const char *id, Error **errp);
 /* Destroy every chardev (at exit; restores the terminal too). */
 void qemu_chr_cleanup(void);
 
-/*
- * QMP query-chardev: a list of {"label", "filename", "frontend-open"}.
- * The caller owns the list.
- */
-QList *qmp_query_chardev(Error **errp);
 /* QMP query-chardev-backends: a list of {"name"}. */
 QList *qmp_query_chardev_backends(Error **errp);
 /* Print "-chardev help": "Available chardev backend types:" + names. */

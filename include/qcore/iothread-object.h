@@ -24,6 +24,5 @@ void iothread_object_foreach(void (*fn)(Object *obj, IOThread *iothread,
  * query-iothreads: [{"id", "thread-id", "poll-max-ns", "poll-grow",
  * "poll-shrink", "aio-max-batch"}], QEMU's IOThreadInfo.
  */
-QList *qmp_query_iothreads(Error **errp);
 
 #endif

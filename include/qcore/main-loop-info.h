@@ -11,6 +11,7 @@
 #include "qcore/error.h"
 
 /*
+ * qmp_x_query_main_loop() (x-query-main-loop, qapi/misc.json) answers:
  * {"iterations": N,
  *  "contexts": [{"name", "thread", "thread-id", "priority", "fdmon",
  *                "epoll-fd"?, "poll-count", "dispatch-count",
@@ -19,6 +20,5 @@
  *                              "io-poll", "handler", "dispatch-count"}]}],
  *  "glib-poll-fds": [{"fd", "target", "events", "owner"}]}
  */
-QObject *qmp_x_query_main_loop(Error **errp);
 
 #endif

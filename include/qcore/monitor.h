@@ -15,6 +15,7 @@
 #include "qcore/osdep.h"
 #include "qcore/error.h"
 #include "qcore/option.h"
+#include "qapi/qmp/dispatch.h"
 
 typedef struct Monitor Monitor;
 typedef struct Chardev Chardev;
@@ -28,6 +29,20 @@ extern QemuOptsList qemu_mon_opts;
  * once before creating chardevs.
  */
 void monitor_init_globals(void);
+
+/*
+ * The QMP commands every QMP monitor offers after negotiation.  The top
+ * layer fills it with qmp_init_marshal(&qmp_commands) (the generated
+ * registration of every schema command) before monitors start.
+ */
+extern QmpCommandList qmp_commands;
+
+/*
+ * Send {"event": @name, "data": @data, "timestamp": {...}} to every QMP
+ * monitor that finished capabilities negotiation; takes over @data (NULL
+ * for none).  monitor_init_globals() makes it the QAPI event emitter.
+ */
+void monitor_qapi_event_emit(const char *name, QDict *data);
 
 /*
  * Put a QMP monitor on @chr.  It greets each client that connects and

@@ -13,38 +13,20 @@
 
 #include "qcore/osdep.h"
 #include <sys/types.h>
+#include "qapi/qapi-types.h"
 
 typedef struct CPUState CPUState;
 
-/* QMP's RunState values (the subset qcore reaches). */
-typedef enum RunState {
-    RUN_STATE_DEBUG,        /* stopped by the gdbstub (breakpoint, step) */
-    RUN_STATE_PRELAUNCH,    /* -S: created, never started */
-    RUN_STATE_RUNNING,
-    RUN_STATE_PAUSED,       /* stopped by "stop" */
-    RUN_STATE_SHUTDOWN,     /* shut down, process about to exit */
-    RUN_STATE__MAX,
-} RunState;
-
-/* Why the process is shutting down; QMP's ShutdownCause values. */
-typedef enum ShutdownCause {
-    SHUTDOWN_CAUSE_NONE,
-    SHUTDOWN_CAUSE_HOST_ERROR,
-    SHUTDOWN_CAUSE_HOST_QMP_QUIT,
-    SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET,
-    SHUTDOWN_CAUSE_HOST_SIGNAL,
-    SHUTDOWN_CAUSE_HOST_UI,
-    SHUTDOWN_CAUSE_GUEST_SHUTDOWN,
-    SHUTDOWN_CAUSE_GUEST_RESET,
-    SHUTDOWN_CAUSE_GUEST_PANIC,
-    SHUTDOWN_CAUSE_SUBSYSTEM_RESET,
-    SHUTDOWN_CAUSE__MAX,
-} ShutdownCause;
-
-/* "host-signal", "guest-shutdown", ... */
-const char *ShutdownCause_str(ShutdownCause cause);
-/* "prelaunch", "running", "paused", "shutdown" */
-const char *RunState_str(RunState state);
+/*
+ * RunState, ShutdownCause and their _str() come from qapi/run-state.json
+ * (qapi/qapi-types.h).  qcore reaches debug, prelaunch, running, paused
+ * and shutdown.
+ */
+static inline bool shutdown_caused_by_guest(ShutdownCause cause)
+{
+    return cause >= SHUTDOWN_CAUSE_GUEST_SHUTDOWN &&
+           cause != SHUTDOWN_CAUSE_SNAPSHOT_LOAD;
+}
 
 RunState runstate_get(void);
 bool runstate_is_running(void);

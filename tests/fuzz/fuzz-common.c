@@ -21,11 +21,12 @@
 #include "qcore/osdep.h"
 #include "qcore/cpu.h"
 #include "qcore/machine.h"
-#include "qcore/machine-qmp-cmds.h"
+#include "qapi/qapi-commands.h"
 #include "qcore/main-loop.h"
 #include "qcore/module.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/qtest.h"
+#include "qcore/monitor.h"
 #include "qcore/runstate.h"
 #include "qcore/timer.h"
 #include "monitor/monitor-internal.h"
@@ -92,6 +93,8 @@ void fuzz_qcore_init(void)
     module_call_init(MODULE_INIT_QOM);
     bql_lock();
     qemu_init_main_loop(&error_abort);
+    monitor_init_globals();
+    qmp_init_marshal(&qmp_commands);
 }
 
 /* One board per process, whichever of the two asks first. */

@@ -7,6 +7,9 @@
 #include "qcore/bql-profile.h"
 #include "qcore/main-loop.h"
 #include "qcore/thread.h"
+#include "qapi/qapi-commands.h"
+#include "qapi/qapi-visit.h"
+#include "qapi/qobject-output-visitor.h"
 
 static long counter;
 static int incrementer_line;
@@ -146,15 +149,28 @@ static int64_t histogram_total(QDict *site, const char *key)
     return n;
 }
 
-/* x-query-bql with every site listed; taken and read under the BQL. */
-static QDict *query_all(void)
+/* x-query-bql as a client sees it (through the output visitor). */
+static QDict *query(int64_t top)
 {
-    QObject *obj;
+    BqlProfile *info;
+    QObject *obj = NULL;
+    Visitor *v;
 
     bql_lock();
-    obj = qmp_x_query_bql(true, 0, &error_abort);
+    info = qmp_x_query_bql(true, top, &error_abort);
     bql_unlock();
+    v = qobject_output_visitor_new(&obj);
+    visit_type_BqlProfile(v, NULL, &info, &error_abort);
+    visit_complete(v, &obj);
+    visit_free(v);
+    qapi_free_BqlProfile(info);
     return qobject_to(QDict, obj);
+}
+
+/* Every site listed; taken and read under the BQL. */
+static QDict *query_all(void)
+{
+    return query(0);
 }
 
 static int lock_twice_line;
@@ -241,14 +257,10 @@ static void test_profile_reset_clears_the_counts(void)
 
 static void test_profile_top_limits_the_lists(void)
 {
-    g_autoptr(QObject) obj = NULL;
-    QDict *info;
+    g_autoptr(QDict) info = NULL;
 
     lock_here(1);
-    bql_lock();
-    obj = qmp_x_query_bql(true, 1, &error_abort);
-    bql_unlock();
-    info = qobject_to(QDict, obj);
+    info = query(1);
     g_assert_cmpuint(qlist_size(qdict_get_qlist(info, "by-wait")), ==, 1);
     g_assert_cmpuint(qlist_size(qdict_get_qlist(info, "by-hold")), ==, 1);
 }

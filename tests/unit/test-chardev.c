@@ -7,6 +7,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
+#include "qapi/qapi-commands.h"
 #include "qcore/main-loop.h"
 #include "qcore/runstate.h"
 #include <fcntl.h>
@@ -733,15 +734,12 @@ static void test_bad_options_give_qemu_errors(void)
     g_assert_true(qmp_chardev_remove("dup", &error_abort));
 }
 
-static QDict *find_chardev_info(QList *list, const char *label)
+static ChardevInfo *find_chardev_info(ChardevInfoList *list,
+                                      const char *label)
 {
-    const QListEntry *e;
-
-    QLIST_FOREACH_ENTRY(list, e) {
-        QDict *d = qobject_to(QDict, qlist_entry_obj(e));
-
-        if (!strcmp(qdict_get_str(d, "label"), label)) {
-            return d;
+    for (; list; list = list->next) {
+        if (!strcmp(list->value->label, label)) {
+            return list->value;
         }
     }
     return NULL;
@@ -750,22 +748,21 @@ static QDict *find_chardev_info(QList *list, const char *label)
 static void test_query_chardev_reports_label_filename_open(void)
 {
     Chardev *chr = qemu_chr_new("q0", "null", NULL);
-    g_autoptr(QList) before = qmp_query_chardev(&error_abort);
-    g_autoptr(QList) after = NULL;
+    g_autoptr(ChardevInfoList) before = qmp_query_chardev(&error_abort);
+    g_autoptr(ChardevInfoList) after = NULL;
     g_autoptr(QList) backends = qmp_query_chardev_backends(&error_abort);
     const QListEntry *e;
-    QDict *info;
+    ChardevInfo *info;
     TestFE fe;
     bool saw_socket = false, saw_mux = false;
 
     info = find_chardev_info(before, "q0");
     g_assert_nonnull(info);
-    g_assert_cmpstr(qdict_get_str(info, "filename"), ==, "null");
-    g_assert_false(qdict_get_bool(info, "frontend-open"));
+    g_assert_cmpstr(info->filename, ==, "null");
+    g_assert_false(info->frontend_open);
     fe_attach(&fe, chr);
     after = qmp_query_chardev(&error_abort);
-    g_assert_true(qdict_get_bool(find_chardev_info(after, "q0"),
-                                 "frontend-open"));
+    g_assert_true(find_chardev_info(after, "q0")->frontend_open);
     fe_detach(&fe, true);
 
     QLIST_FOREACH_ENTRY(backends, e) {

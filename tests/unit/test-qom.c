@@ -7,7 +7,9 @@
 #include "qcore/osdep.h"
 #include "qcore/object.h"
 #include "qcore/object-interfaces.h"
-#include "qcore/qom-qmp-cmds.h"
+#include "qapi/qapi-commands.h"
+#include "qapi/qapi-visit.h"
+#include "qapi/qobject-output-visitor.h"
 
 /* What the callbacks did, in order, to check init/finalize order. */
 static GString *trace;
@@ -1065,6 +1067,22 @@ static void test_user_creatable_help_text(void)
 
 /* ---- QMP commands ------------------------------------------------------- */
 
+/*
+ * The commands' typed results as the client sees them: through the QObject
+ * output visitor, as their marshallers send them.
+ */
+#define AS_QLIST(type, expr) ({                                         \
+    type##List *l_ = (expr);                                            \
+    QObject *o_ = NULL;                                                 \
+    Visitor *v_ = qobject_output_visitor_new(&o_);                      \
+                                                                        \
+    visit_type_##type##List(v_, NULL, &l_, &error_abort);               \
+    visit_complete(v_, &o_);                                            \
+    visit_free(v_);                                                     \
+    qapi_free_##type##List(l_);                                         \
+    qobject_to(QList, o_);                                              \
+})
+
 static QDict *find_by_name(QList *list, const char *name)
 {
     QListEntry *e;
@@ -1088,14 +1106,16 @@ static void test_qmp_qom_list_get_set(void)
     Error *err = NULL;
     QDict *d;
 
-    qmp_object_add(args, &error_abort);
+    /* What object-add does once its arguments passed the schema. */
+    object_unref(user_creatable_add_dict(args, false, &error_abort));
 
-    list = qmp_qom_list("/", &error_abort);
+    list = AS_QLIST(ObjectPropertyInfo, qmp_qom_list("/", &error_abort));
     d = find_by_name(list, "objects");
     g_assert_cmpstr(qdict_get_str(d, "type"), ==, "child<container>");
     g_assert_nonnull(find_by_name(list, "type"));
     qobject_unref(list);
-    list = qmp_qom_list("/objects/qg", &error_abort);
+    list = AS_QLIST(ObjectPropertyInfo,
+                    qmp_qom_list("/objects/qg", &error_abort));
     g_assert_cmpstr(qdict_get_str(find_by_name(list, "size"), "type"), ==,
                     "int");
     g_assert_cmpint(qdict_size(find_by_name(list, "size")), ==, 2);
@@ -1148,11 +1168,12 @@ static void test_qmp_qom_list_path_ambiguous(void)
 
 static void test_qmp_qom_list_types(void)
 {
-    g_autoptr(QList) all = qmp_qom_list_types(NULL, true, &error_abort);
-    g_autoptr(QList) concrete = qmp_qom_list_types(TYPE_ANIMAL, false,
-                                                   &error_abort);
-    g_autoptr(QList) uc = qmp_qom_list_types(TYPE_USER_CREATABLE, false,
-                                             &error_abort);
+    g_autoptr(QList) all = AS_QLIST(ObjectTypeInfo,
+        qmp_qom_list_types(NULL, true, true, &error_abort));
+    g_autoptr(QList) concrete = AS_QLIST(ObjectTypeInfo,
+        qmp_qom_list_types(TYPE_ANIMAL, false, false, &error_abort));
+    g_autoptr(QList) uc = AS_QLIST(ObjectTypeInfo,
+        qmp_qom_list_types(TYPE_USER_CREATABLE, true, false, &error_abort));
     QDict *d;
 
     d = find_by_name(all, TYPE_SHAPE);
@@ -1172,11 +1193,12 @@ static void test_qmp_qom_list_types(void)
 
 static void test_qmp_qom_list_properties(void)
 {
-    g_autoptr(QList) props = qmp_qom_list_properties(TYPE_GADGET,
-                                                     &error_abort);
-    g_autoptr(QList) dogp = qmp_qom_list_properties(TYPE_DOG, &error_abort);
-    g_autoptr(QList) shape = qmp_qom_list_properties(TYPE_SHAPE,
-                                                     &error_abort);
+    g_autoptr(QList) props = AS_QLIST(ObjectPropertyInfo,
+        qmp_qom_list_properties(TYPE_GADGET, &error_abort));
+    g_autoptr(QList) dogp = AS_QLIST(ObjectPropertyInfo,
+        qmp_qom_list_properties(TYPE_DOG, &error_abort));
+    g_autoptr(QList) shape = AS_QLIST(ObjectPropertyInfo,
+        qmp_qom_list_properties(TYPE_SHAPE, &error_abort));
     Error *err = NULL;
     QDict *d;
 

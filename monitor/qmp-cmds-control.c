@@ -1,0 +1,133 @@
+/*
+ * The monitor's own QMP commands (qapi/control.json, introspect.json):
+ * qmp_capabilities, query-version, query-commands, query-qmp-schema and
+ * human-monitor-command.  Corresponds to QEMU's
+ * monitor/qmp-cmds-control.c and qmp_human_monitor_command in
+ * monitor/qmp-cmds.c.  Main thread, BQL held.
+ */
+#include "qcore/osdep.h"
+#include "qapi/qapi-introspect.h"
+#include "qapi/qapi-visit.h"
+#include "qapi/qobject-output-visitor.h"
+#include "monitor-internal.h"
+
+/* The QEMU release whose QMP qcore speaks. */
+#define QMP_QEMU_MAJOR 8
+#define QMP_QEMU_MINOR 2
+#define QMP_QEMU_MICRO 0
+
+QmpCommandList qmp_commands = QTAILQ_HEAD_INITIALIZER(qmp_commands);
+QmpCommandList qmp_cap_negotiation_commands =
+    QTAILQ_HEAD_INITIALIZER(qmp_cap_negotiation_commands);
+
+void qmp_qmp_capabilities(QMPCapabilityList *enable, Error **errp)
+{
+    Monitor *cur = monitor_cur();
+    MonitorQMP *mon;
+
+    if (!cur || !monitor_is_qmp(cur)) {
+        error_setg(errp, "qmp_capabilities is only meaningful on a QMP "
+                   "monitor");
+        return;
+    }
+    mon = container_of(cur, MonitorQMP, common);
+    if (mon->negotiated) {
+        error_set(errp, ERROR_CLASS_COMMAND_NOT_FOUND,
+                  "Capabilities negotiation is already complete, command "
+                  "ignored");
+        return;
+    }
+    if (enable) {
+        /* QEMU knows "oob"; qcore does not offer it. */
+        error_setg(errp, "Capability '%s' not available",
+                   QMPCapability_str(enable->value));
+        return;
+    }
+    mon->negotiated = true;
+}
+
+VersionInfo *qmp_query_version(Error **errp)
+{
+    VersionInfo *info = g_new0(VersionInfo, 1);
+
+    info->qemu = g_new0(VersionTriple, 1);
+    info->qemu->major = QMP_QEMU_MAJOR;
+    info->qemu->minor = QMP_QEMU_MINOR;
+    info->qemu->micro = QMP_QEMU_MICRO;
+    info->package = g_strdup("qcore-" QCORE_VERSION);
+    return info;
+}
+
+QObject *qmp_version_qobject(void)
+{
+    g_autoptr(VersionInfo) info = qmp_query_version(NULL);
+    QObject *obj = NULL;
+    Visitor *v = qobject_output_visitor_new(&obj);
+
+    visit_type_VersionInfo(v, NULL, &info, &error_abort);
+    visit_complete(v, &obj);
+    visit_free(v);
+    return obj;
+}
+
+static void add_command_info(const QmpCommand *cmd, void *opaque)
+{
+    CommandInfoList ***tail = opaque;
+    CommandInfo *info;
+
+    if (!qmp_command_is_enabled(cmd)) {
+        return;
+    }
+    info = g_new0(CommandInfo, 1);
+    info->name = g_strdup(qmp_command_name(cmd));
+    QAPI_LIST_APPEND(*tail, info);
+}
+
+CommandInfoList *qmp_query_commands(Error **errp)
+{
+    CommandInfoList *list = NULL, **tail = &list;
+
+    qmp_for_each_command(&qmp_commands, add_command_info, &tail);
+    return list;
+}
+
+/*
+ * Written by hand ('gen': false), as in QEMU: the answer is the QLit data
+ * scripts/qapi-gen.py wrote from the schema, turned into QObjects.
+ */
+void qmp_marshal_query_qmp_schema(QDict *args, QObject **ret, Error **errp)
+{
+    if (qdict_size(args)) {
+        error_setg(errp, "Parameter '%s' is unexpected",
+                   qdict_entry_key(qdict_first(args)));
+        return;
+    }
+    *ret = qobject_from_qlit(&qmp_schema_qlit);
+}
+
+char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
+                                int64_t cpu_index, Error **errp)
+{
+    MonitorHMP hmp = { 0 };
+    char *output;
+    int old_cpu = 0;
+
+    if (has_cpu_index) {
+        if (cpu_index < 0 || cpu_index > INT_MAX ||
+            !monitor_cpu_valid(cpu_index)) {
+            error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
+            return NULL;
+        }
+        /* For this command only, as QEMU's monitor_set_cpu on a temp. */
+        old_cpu = monitor_set_cpu(cpu_index);
+    }
+    /* A monitor without chardev: the output stays in its buffer. */
+    monitor_data_init(&hmp.common, false, true);
+    handle_hmp_command(&hmp, command_line);
+    output = g_strdup(hmp.common.outbuf->str);
+    monitor_data_destroy(&hmp.common);
+    if (has_cpu_index) {
+        monitor_set_cpu(old_cpu);
+    }
+    return output;
+}
