@@ -629,6 +629,11 @@ Visitor *qobject_input_visitor_new(QObject *obj)
     return &qiv->visitor;
 }
 
+bool qobject_input_visitor_is_keyval(Visitor *v)
+{
+    return v->free == input_free && to_qiv(v)->keyval;
+}
+
 Visitor *qobject_input_visitor_new_keyval(QObject *obj)
 {
     QObjectInputVisitor *qiv = input_visitor_new(obj);

@@ -27,4 +27,12 @@ Visitor *qobject_input_visitor_new(QObject *obj);
  */
 Visitor *qobject_input_visitor_new_keyval(QObject *obj);
 
+/*
+ * Whether @v came from qobject_input_visitor_new_keyval() (qcore only:
+ * QOM's Visitor adapter parses keyval text with the property's type, as
+ * QEMU's QemuOpts-based -object does, since qcore's property setters take
+ * typed QObjects).
+ */
+bool qobject_input_visitor_is_keyval(Visitor *v);
+
 #endif

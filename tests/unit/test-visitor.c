@@ -489,7 +489,8 @@ static void test_wrong_json_types_name_the_expected_type(void)
     static const struct {
         const char *members, *message;
     } cases[] = {
-        { "\"name\": 1", "Invalid parameter type for 'name', expected: string" },
+        { "\"name\": 1",
+          "Invalid parameter type for 'name', expected: string" },
         /* Unsigned members all go through the uint64 check. */
         { "\"name\": \"n\", \"small\": \"1\"",
           "Parameter 'small' expects uint64" },
@@ -504,7 +505,8 @@ static void test_wrong_json_types_name_the_expected_type(void)
         { "\"name\": \"n\", \"small\": 1, \"big\": 2, \"ratio\": \"x\"",
           "Invalid parameter type for 'ratio', expected: number" },
         { "\"name\": \"n\", \"small\": 1, \"big\": 2, \"ratio\": 1, "
-          "\"flag\": 1", "Invalid parameter type for 'flag', expected: boolean" },
+          "\"flag\": 1",
+          "Invalid parameter type for 'flag', expected: boolean" },
         { OUTER_REQUIRED ", \"inner\": []",
           "Invalid parameter type for 'inner', expected: object" },
         { OUTER_REQUIRED ", \"items\": {}",
@@ -551,8 +553,8 @@ static void test_unknown_enum_value_is_rejected(void)
 
 static void test_root_must_be_an_object(void)
 {
-    check_json_error("[1]",
-                     "Invalid parameter type for '<anonymous>', expected: object");
+    check_json_error("[1]", "Invalid parameter type for '<anonymous>', "
+                     "expected: object");
 }
 
 static void test_virtual_list_walk_reports_leftover_elements(void)
@@ -609,15 +611,19 @@ static void test_keyval_parses_scalars_per_type(void)
 
 static void test_keyval_errors(void)
 {
-    check_keyval_error("name=n,small=x1", "Parameter 'small' expects integer");
+    check_keyval_error("name=n,small=x1",
+                       "Parameter 'small' expects integer");
     check_keyval_error("name=n,small=300", "Parameter 'small' expects uint8");
-    check_keyval_error("name=n,small=1,big=", "Parameter 'big' expects integer");
+    check_keyval_error("name=n,small=1,big=",
+                       "Parameter 'big' expects integer");
     check_keyval_error("name=n,small=1,big=2,ratio=fast",
                        "Invalid parameter type for 'ratio', expected: number");
     check_keyval_error("name=n,small=1,big=2,ratio=0,flag=maybe",
                        "Parameter 'flag' expects 'on' or 'off'");
-    check_keyval_error(KV_REQUIRED ",size=12Q", "Parameter 'size' expects size");
-    check_keyval_error(KV_REQUIRED ",size=-1", "Parameter 'size' expects size");
+    check_keyval_error(KV_REQUIRED ",size=12Q",
+                       "Parameter 'size' expects size");
+    check_keyval_error(KV_REQUIRED ",size=-1",
+                       "Parameter 'size' expects size");
     check_keyval_error(KV_REQUIRED ",items.0.x=1,items.1.x=y",
                        "Parameter 'items.1.x' expects integer");
     check_keyval_error("name.a=1", "Parameters 'name.*' are unexpected");
