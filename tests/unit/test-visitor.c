@@ -8,6 +8,7 @@
 #include "qcore/keyval.h"
 #include "qcore/qjson.h"
 #include "qcore/qobject.h"
+#include "qapi/clone-visitor.h"
 #include "qapi/dealloc-visitor.h"
 #include "qapi/qapi-builtin-visit.h"
 #include "qapi/qobject-input-visitor.h"
@@ -770,6 +771,55 @@ static void test_list_macros(void)
     g_assert_cmpstr(list->next->next->value, ==, "c");
 }
 
+/* ---- Clone ------------------------------------------------------------ */
+
+static void test_clone_is_deep_and_equal(void)
+{
+    const char *json = "{" OUTER_REQUIRED ", \"size\": 1, "
+        "\"inner\": {\"x\": 4, \"label\": \"l\"}, "
+        "\"items\": [{\"x\": 1}, {\"x\": 2}], \"tags\": [\"t\"], "
+        "\"alt\": {\"x\": 3, \"label\": \"a\"}, \"extra\": [1]}";
+    Outer *o = outer_from_json(json, &error_abort);
+    Outer *c = QAPI_CLONE(Outer, o);
+    g_autoptr(QObject) before = outer_to_qobject(o);
+    g_autoptr(QObject) copy = NULL;
+    Alt *alt;
+
+    /* Nothing shared but the (immutable) QObject. */
+    g_assert_true(c != o);
+    g_assert_true(c->name != o->name);
+    g_assert_true(c->inner != o->inner);
+    g_assert_true(c->items->next != o->items->next);
+    g_assert_true(c->alt != o->alt);
+    g_assert_true(c->alt->u.in.label != o->alt->u.in.label);
+    copy = outer_to_qobject(c);
+    g_assert_true(qobject_is_equal(copy, before));
+
+    /* Freeing the original leaves the copy whole (ASan would tell). */
+    qapi_free_Outer(o);
+    qobject_unref(copy);
+    copy = outer_to_qobject(c);
+    g_assert_true(qobject_is_equal(copy, before));
+
+    alt = QAPI_CLONE(Alt, c->alt);
+    g_assert_cmpstr(alt->u.in.label, ==, "a");
+    qapi_free_Alt(alt);
+    g_assert_null(QAPI_CLONE(Outer, NULL));
+    qapi_free_Outer(c);
+}
+
+static void test_clone_members_into_embedded_struct(void)
+{
+    Inner src = { .x = 8, .label = (char *)"m" };
+    Inner dst;
+
+    QAPI_CLONE_MEMBERS(Inner, &dst, &src);
+    g_assert_cmpint(dst.x, ==, 8);
+    g_assert_cmpstr(dst.label, ==, "m");
+    g_assert_true(dst.label != src.label);
+    g_free(dst.label);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -803,5 +853,8 @@ int main(int argc, char **argv)
                     test_builtin_list_error_frees_elements);
     g_test_add_func("/visitor/builtin/enum", test_enum_lookup_and_parse);
     g_test_add_func("/visitor/builtin/list-macros", test_list_macros);
+    g_test_add_func("/visitor/clone/deep", test_clone_is_deep_and_equal);
+    g_test_add_func("/visitor/clone/members",
+                    test_clone_members_into_embedded_struct);
     return g_test_run();
 }
