@@ -9,6 +9,7 @@
 #include "qcore/osdep.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/option.h"
+#include "qapi/qobject-input-visitor.h"
 
 bool user_creatable_complete(UserCreatable *uc, Error **errp)
 {
@@ -42,42 +43,33 @@ static bool id_wellformed(const char *id)
     return true;
 }
 
-/* Set each entry of @props; strings are parsed if @keyval. */
-static bool object_set_properties_from_qdict(Object *obj, const QDict *props,
-                                             bool keyval, Error **errp)
+/*
+ * Set a property for each key of @qdict, reading its value from @v, an
+ * input visitor over @qdict (QEMU's object_set_properties_from_qdict).
+ */
+static bool object_set_properties_from_qdict(Object *obj, const QDict *qdict,
+                                             Visitor *v, Error **errp)
 {
-    if (!props) {
-        return true;
+    bool ok = false;
+
+    if (!visit_start_struct(v, NULL, NULL, 0, errp)) {
+        return false;
     }
-    for (const QDictEntry *e = qdict_first(props); e;
-         e = qdict_next(props, e)) {
-        const char *key = qdict_entry_key(e);
-        QObject *value = qdict_entry_value(e);
-        bool ok;
-
-        if (keyval) {
-            QString *qs = qobject_to(QString, value);
-
-            if (!qs) {
-                /* keyval_parse nests "a.b=x" as dicts: no property is. */
-                error_setg(errp, "Invalid parameter type for '%s', "
-                           "expected: string", key);
-                return false;
-            }
-            ok = object_property_parse(obj, key, qstring_get_str(qs), errp);
-        } else {
-            ok = object_property_set_qobject(obj, key, value, errp);
-        }
-        if (!ok) {
-            return false;
+    for (const QDictEntry *e = qdict_first(qdict); e;
+         e = qdict_next(qdict, e)) {
+        if (!object_property_set(obj, qdict_entry_key(e), v, errp)) {
+            goto out;
         }
     }
-    return true;
+    ok = visit_check_struct(v, errp);
+out:
+    visit_end_struct(v, NULL);
+    return ok;
 }
 
-static Object *user_creatable_add(const char *type, const char *id,
-                                  const QDict *props, bool keyval,
-                                  Error **errp)
+Object *user_creatable_add_type(const char *type, const char *id,
+                                const QDict *qdict, Visitor *v,
+                                Error **errp)
 {
     ERRP_GUARD();
     ObjectClass *klass;
@@ -105,7 +97,7 @@ static Object *user_creatable_add(const char *type, const char *id,
     }
 
     obj = object_new_with_class(klass);
-    if (!object_set_properties_from_qdict(obj, props, keyval, errp)) {
+    if (qdict && !object_set_properties_from_qdict(obj, qdict, v, errp)) {
         goto fail;
     }
     if (id && !object_property_try_add_child(object_get_objects_root(), id,
@@ -123,12 +115,6 @@ static Object *user_creatable_add(const char *type, const char *id,
 fail:
     object_unref(obj);
     return NULL;
-}
-
-Object *user_creatable_add_type(const char *type, const char *id,
-                                const QDict *props, Error **errp)
-{
-    return user_creatable_add(type, id, props, false, errp);
 }
 
 /*
@@ -159,6 +145,7 @@ Object *user_creatable_add_dict(const QDict *qdict, bool keyval,
     g_autoptr(QDict) props = NULL;
     const char *type, *id;
     ObjectClass *klass;
+    Visitor *v;
     Object *obj;
 
     type = get_str_param(qdict, "qom-type", errp);
@@ -196,7 +183,10 @@ Object *user_creatable_add_dict(const QDict *qdict, bool keyval,
         }
     }
 
-    obj = user_creatable_add(type, id, props, keyval, errp);
+    v = keyval ? qobject_input_visitor_new_keyval(QOBJECT(props))
+               : qobject_input_visitor_new(QOBJECT(props));
+    obj = user_creatable_add_type(type, id, props, v, errp);
+    visit_free(v);
     return obj;
 }
 

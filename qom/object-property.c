@@ -703,6 +703,83 @@ ObjectProperty *object_class_property_add_bool(ObjectClass *klass,
                                      NULL, prop);
 }
 
+/* ---- enum properties ---------------------------------------------------- */
+
+/* The value is an int in C and its QAPI name on the wire, as in QEMU. */
+typedef struct EnumProperty {
+    const QEnumLookup *lookup;
+    int (*get)(Object *, Error **);
+    void (*set)(Object *, int, Error **);
+} EnumProperty;
+
+static QObject *property_get_enum(Object *obj, const char *name, void *opaque,
+                                  Error **errp)
+{
+    EnumProperty *prop = opaque;
+    ERRP_GUARD();
+    int value = prop->get(obj, errp);
+
+    if (*errp) {
+        return NULL;
+    }
+    return QOBJECT(qstring_from_str(qapi_enum_lookup(prop->lookup, value)));
+}
+
+static void property_set_enum(Object *obj, const char *name,
+                              const QObject *value, void *opaque,
+                              Error **errp)
+{
+    EnumProperty *prop = opaque;
+    const char *str;
+    int val;
+
+    if (!object_property_value_str(value, name, &str, errp)) {
+        return;
+    }
+    val = qapi_enum_parse(prop->lookup, str, -1, NULL);
+    if (val < 0) {
+        /* The words of QEMU's visit_type_enum(). */
+        error_setg(errp, "Parameter '%s' does not accept value '%s'",
+                   name, str);
+        return;
+    }
+    prop->set(obj, val, errp);
+}
+
+ObjectProperty *object_property_add_enum(Object *obj, const char *name,
+                        const char *typename, const QEnumLookup *lookup,
+                        int (*get)(Object *, Error **),
+                        void (*set)(Object *, int, Error **))
+{
+    EnumProperty *prop = g_new0(EnumProperty, 1);
+
+    prop->lookup = lookup;
+    prop->get = get;
+    prop->set = set;
+    return object_property_add(obj, name, typename,
+                               get ? property_get_enum : NULL,
+                               set ? property_set_enum : NULL,
+                               property_release_data, prop);
+}
+
+ObjectProperty *object_class_property_add_enum(ObjectClass *klass,
+                        const char *name,
+                        const char *typename, const QEnumLookup *lookup,
+                        int (*get)(Object *, Error **),
+                        void (*set)(Object *, int, Error **))
+{
+    /* Lives as long as the class, i.e. for the whole run. */
+    EnumProperty *prop = g_new0(EnumProperty, 1);
+
+    prop->lookup = lookup;
+    prop->get = get;
+    prop->set = set;
+    return object_class_property_add(klass, name, typename,
+                                     get ? property_get_enum : NULL,
+                                     set ? property_set_enum : NULL,
+                                     NULL, prop);
+}
+
 /* ---- uintN_t pointer properties ----------------------------------------- */
 
 #define DEFINE_UINT_PTR_PROPERTY(bits, max, what)                           \

@@ -43,14 +43,21 @@ bool user_creatable_can_be_deleted(UserCreatable *uc);
  * Create an object of @type with id @id under /objects: check the type
  * ("invalid object type: x", "object type 'x' isn't supported by
  * object-add", "object type 'x' is abstract") and the id ("Parameter
- * 'id' expects an identifier"), set the properties of @props (typed
- * QObjects, as from QMP; may be NULL), add it ("attempt to add duplicate
- * property 'x' to object (type 'container')") and complete it.
+ * 'id' expects an identifier"), set one property per key of @qdict,
+ * reading the values from @v, add it ("attempt to add duplicate property
+ * 'x' to object (type 'container')") and complete it.
+ *
+ * As in QEMU, @v is an input visitor over @qdict itself (not yet inside
+ * it: this function starts and checks the struct, so a key no property
+ * consumed gives "Parameter 'x' is unexpected").  A keyval visitor gives
+ * text parsed per property type; a JSON one typed values.  @qdict and @v
+ * may both be NULL for an object without properties.
  * Returns the object with a reference for the caller (the tree holds
  * another), or NULL with @errp set and nothing left behind.
  */
 Object *user_creatable_add_type(const char *type, const char *id,
-                                const QDict *props, Error **errp);
+                                const QDict *qdict, Visitor *v,
+                                Error **errp);
 
 /*
  * object-add and -object: @qdict holds "qom-type", "id" and the
@@ -60,8 +67,9 @@ Object *user_creatable_add_type(const char *type, const char *id,
  * JSON type.  Errors as QEMU's QAPI layer words them: "Parameter
  * 'qom-type' is missing", "Parameter 'qom-type' does not accept value
  * 'x'", "Parameter 'id' is missing", "Parameter 'x' is unexpected", then
- * those of user_creatable_add_type().  @qdict is not modified.  Returns
- * the object (a new reference for the caller) or NULL.
+ * those of user_creatable_add_type(), which it calls with an input
+ * visitor (keyval or not) over the properties.  @qdict is not modified.
+ * Returns the object (a new reference for the caller) or NULL.
  */
 Object *user_creatable_add_dict(const QDict *qdict, bool keyval,
                                 Error **errp);

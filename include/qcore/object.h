@@ -4,12 +4,13 @@
  * properties and the composition tree rooted at "/".  Corresponds to
  * QEMU's include/qom/object.h.
  *
- * The one deliberate difference from QEMU: qcore has no QAPI visitors, so
- * property accessors move values as QObjects.  A getter returns a new
- * QObject reference (QString, QNum, QBool, ...); a setter receives a
+ * The one deliberate difference from QEMU: property accessors move
+ * values as QObjects instead of through a Visitor.  A getter returns a
+ * new QObject reference (QString, QNum, QBool, ...); a setter receives a
  * borrowed `const QObject *`.  object_property_parse() is the one place
  * where a string (from -object or HMP) is turned into a typed QObject,
- * based on the property's type name.
+ * based on the property's type name.  QEMU's Visitor entry points
+ * (object_property_get/set) are adapters over these.
  *
  * Locking: the type table is written only during module_call_init() (main
  * thread, before other threads exist) and is read-only afterwards, except
@@ -28,6 +29,7 @@
 #include "qcore/queue.h"
 #include "qcore/qobject.h"
 #include "qcore/module.h"
+#include "qapi/visitor.h"
 
 typedef struct TypeImpl *Type;
 typedef struct ObjectClass ObjectClass;
@@ -455,11 +457,19 @@ QObject *object_property_get_qobject(Object *obj, const char *name,
  */
 bool object_property_set_qobject(Object *obj, const char *name,
                                  const QObject *value, Error **errp);
-/* QEMU's names for the two above, in the QObject form qcore uses. */
-#define object_property_get(obj, name, errp) \
-    object_property_get_qobject(obj, name, errp)
-#define object_property_set(obj, name, value, errp) \
-    object_property_set_qobject(obj, name, value, errp)
+/*
+ * QEMU's Visitor forms, adapters over the two above.
+ * object_property_get: output the value of @name as member @name of @v
+ * (an output visitor, e.g. qobject_output_visitor_new()).
+ * object_property_set: read member @name from @v (an input visitor
+ * inside the struct holding it) and set the property.  A keyval visitor
+ * (-object) yields text, parsed as object_property_parse() does; a JSON
+ * one yields a typed value, checked by the setter.
+ */
+bool object_property_get(Object *obj, const char *name, Visitor *v,
+                         Error **errp);
+bool object_property_set(Object *obj, const char *name, Visitor *v,
+                         Error **errp);
 
 /*
  * Typed access.  The getters return NULL/false/-1 with @errp set when
@@ -540,6 +550,23 @@ ObjectProperty *object_class_property_add_bool(ObjectClass *klass,
                         const char *name,
                         bool (*get)(Object *, Error **),
                         void (*set)(Object *, bool, Error **));
+
+/*
+ * An enum property backed by accessor functions: an int in C, the name
+ * from @lookup on the wire (type @typename, the QAPI enum's name, e.g.
+ * "OnOffAuto").  Setting a name not in @lookup: "Parameter 'x' does not
+ * accept value 'y'"; a non-string: "Invalid parameter type for 'x',
+ * expected: string".
+ */
+ObjectProperty *object_property_add_enum(Object *obj, const char *name,
+                        const char *typename, const QEnumLookup *lookup,
+                        int (*get)(Object *, Error **),
+                        void (*set)(Object *, int, Error **));
+ObjectProperty *object_class_property_add_enum(ObjectClass *klass,
+                        const char *name,
+                        const char *typename, const QEnumLookup *lookup,
+                        int (*get)(Object *, Error **),
+                        void (*set)(Object *, int, Error **));
 
 /*
  * Integer properties backed by a variable; @flags says whether it may be

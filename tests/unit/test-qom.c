@@ -9,6 +9,8 @@
 #include "qcore/object-interfaces.h"
 #include "qapi/qapi-commands.h"
 #include "qapi/qapi-visit.h"
+#include "qcore/qjson.h"
+#include "qapi/qobject-input-visitor.h"
 #include "qapi/qobject-output-visitor.h"
 
 /* What the callbacks did, in order, to check init/finalize order. */
@@ -288,6 +290,49 @@ static void gadget_class_init(ObjectClass *oc, const void *data)
                                    gadget_set_busy);
 }
 
+/* A user-creatable type with an enum-typed property. */
+#define TYPE_WIDGET "widget"
+
+typedef enum WidgetMode {
+    WIDGET_MODE_OFF,
+    WIDGET_MODE_ON,
+    WIDGET_MODE_AUTO,
+    WIDGET_MODE__MAX,
+} WidgetMode;
+
+static const QEnumLookup WidgetMode_lookup = {
+    .array = (const char *const[]) {
+        [WIDGET_MODE_OFF] = "off",
+        [WIDGET_MODE_ON] = "on",
+        [WIDGET_MODE_AUTO] = "auto",
+    },
+    .size = WIDGET_MODE__MAX,
+};
+
+typedef struct Widget {
+    Object parent_obj;
+    WidgetMode mode;
+} Widget;
+
+#define WIDGET(obj) OBJECT_CHECK(Widget, obj, TYPE_WIDGET)
+
+static int widget_get_mode(Object *obj, Error **errp)
+{
+    return WIDGET(obj)->mode;
+}
+
+static void widget_set_mode(Object *obj, int value, Error **errp)
+{
+    WIDGET(obj)->mode = value;
+}
+
+static void widget_class_init(ObjectClass *oc, const void *data)
+{
+    object_class_property_add_enum(oc, "mode", "WidgetMode",
+                                   &WidgetMode_lookup, widget_get_mode,
+                                   widget_set_mode);
+}
+
 static const TypeInfo test_types[] = {
     {
         .name = TYPE_ORDER_A,
@@ -335,6 +380,15 @@ static const TypeInfo test_types[] = {
         .instance_size = sizeof(Gadget),
         .instance_finalize = gadget_finalize,
         .class_init = gadget_class_init,
+        .interfaces = (InterfaceInfo[]) {
+            { TYPE_USER_CREATABLE }, { NULL }
+        },
+    },
+    {
+        .name = TYPE_WIDGET,
+        .parent = TYPE_OBJECT,
+        .instance_size = sizeof(Widget),
+        .class_init = widget_class_init,
         .interfaces = (InterfaceInfo[]) {
             { TYPE_USER_CREATABLE }, { NULL }
         },
@@ -1018,19 +1072,214 @@ static void test_user_creatable_add_type_checks(void)
     Error *err = NULL;
     Object *obj;
 
-    g_assert_null(user_creatable_add_type("nope", "n", NULL, &err));
+    g_assert_null(user_creatable_add_type("nope", "n", NULL, NULL, &err));
     g_assert_cmpstr(error_get_pretty(err), ==, "invalid object type: nope");
     error_free(err);
     err = NULL;
-    g_assert_null(user_creatable_add_type(TYPE_DOG, "n", NULL, &err));
+    g_assert_null(user_creatable_add_type(TYPE_DOG, "n", NULL, NULL, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "object type 'dog' isn't supported by object-add");
     error_free(err);
-    obj = user_creatable_add_type(TYPE_GADGET, "ut", NULL, &error_abort);
+    obj = user_creatable_add_type(TYPE_GADGET, "ut", NULL, NULL,
+                                  &error_abort);
     g_assert_cmpint(GADGET(obj)->size, ==, 16);
     object_unref(obj);
     user_creatable_cleanup();
     g_assert_null(object_resolve_path("/objects/ut", NULL));
+}
+
+/* ---- Enum properties and the Visitor entry points ---------------------- */
+
+/* @errp is read after @ok was computed, i.e. after the call failed. */
+static void expect_prop_error(bool ok, Error **errp, const char *msg)
+{
+    g_assert_false(ok);
+    g_assert_nonnull(*errp);
+    g_assert_cmpstr(error_get_pretty(*errp), ==, msg);
+    error_free(*errp);
+    *errp = NULL;
+}
+
+static void test_enum_property_names_on_the_wire(void)
+{
+    g_autoptr(Object) w = object_new(TYPE_WIDGET);
+    g_autofree char *initial = object_property_get_str(w, "mode",
+                                                       &error_abort);
+    g_autofree char *now = NULL;
+    Error *err = NULL;
+
+    g_assert_cmpstr(initial, ==, "off");
+    g_assert_cmpstr(object_property_get_type(w, "mode", &error_abort), ==,
+                    "WidgetMode");
+    g_assert_true(object_property_set_str(w, "mode", "auto", &error_abort));
+    g_assert_cmpint(WIDGET(w)->mode, ==, WIDGET_MODE_AUTO);
+    now = object_property_get_str(w, "mode", &error_abort);
+    g_assert_cmpstr(now, ==, "auto");
+
+    expect_prop_error(object_property_set_str(w, "mode", "pink", &err), &err,
+                      "Parameter 'mode' does not accept value 'pink'");
+    expect_prop_error(object_property_set_int(w, "mode", 1, &err), &err,
+                      "Invalid parameter type for 'mode', expected: string");
+    /* A refused value leaves the property alone. */
+    g_assert_cmpint(WIDGET(w)->mode, ==, WIDGET_MODE_AUTO);
+
+    /* Text (-object, HMP qom-set) is the name itself. */
+    g_assert_true(object_property_parse(w, "mode", "on", &error_abort));
+    g_assert_cmpint(WIDGET(w)->mode, ==, WIDGET_MODE_ON);
+}
+
+static int instance_mode;
+
+static int get_instance_mode(Object *obj, Error **errp)
+{
+    return instance_mode;
+}
+
+static void set_instance_mode(Object *obj, int value, Error **errp)
+{
+    instance_mode = value;
+}
+
+static void test_enum_instance_property(void)
+{
+    g_autoptr(Object) obj = object_new(TYPE_CONTAINER);
+    g_autofree char *mode = NULL;
+    Error *err = NULL;
+
+    object_property_add_enum(obj, "mode", "WidgetMode", &WidgetMode_lookup,
+                             get_instance_mode, set_instance_mode);
+    g_assert_true(object_property_set_str(obj, "mode", "on", &error_abort));
+    g_assert_cmpint(instance_mode, ==, WIDGET_MODE_ON);
+    mode = object_property_get_str(obj, "mode", &error_abort);
+    g_assert_cmpstr(mode, ==, "on");
+    expect_prop_error(object_property_set_str(obj, "mode", "", &err), &err,
+                      "Parameter 'mode' does not accept value ''");
+}
+
+static void test_enum_property_from_object_add(void)
+{
+    g_autoptr(QDict) args = qdict_new();
+    Object *obj;
+    Error *err = NULL;
+
+    qdict_put_str(args, "qom-type", TYPE_WIDGET);
+    qdict_put_str(args, "id", "wk");
+    qdict_put_str(args, "mode", "auto");
+    obj = user_creatable_add_dict(args, true, &error_abort);
+    g_assert_cmpint(WIDGET(obj)->mode, ==, WIDGET_MODE_AUTO);
+    object_unref(obj);
+    g_assert_true(user_creatable_del("wk", &error_abort));
+
+    qdict_put_str(args, "mode", "sideways");
+    g_assert_null(user_creatable_add_dict(args, false, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Parameter 'mode' does not accept value 'sideways'");
+    error_free(err);
+    g_assert_null(object_resolve_path("/objects/wk", NULL));
+}
+
+/* Set @name of @obj from member @name of the dict @json (or keyval). */
+static bool set_through_visitor(Object *obj, const char *name,
+                                QDict *dict, bool keyval, Error **errp)
+{
+    Visitor *v = keyval ? qobject_input_visitor_new_keyval(QOBJECT(dict))
+                        : qobject_input_visitor_new(QOBJECT(dict));
+    bool ok;
+
+    g_assert_true(visit_start_struct(v, NULL, NULL, 0, &error_abort));
+    ok = object_property_set(obj, name, v, errp);
+    visit_end_struct(v, NULL);
+    visit_free(v);
+    return ok;
+}
+
+static void test_property_set_and_get_through_visitors(void)
+{
+    g_autoptr(Object) g = object_new(TYPE_GADGET);
+    g_autoptr(QDict) json = qdict_from_json("{\"size\": 5, \"label\": \"x\","
+                                            " \"busy\": \"on\"}",
+                                            &error_abort);
+    g_autoptr(QDict) text = qdict_from_json("{\"size\": \"0x20\", "
+                                            "\"busy\": \"on\", "
+                                            "\"label\": \"7\"}",
+                                            &error_abort);
+    g_autoptr(QObject) expected = qobject_from_json(
+        "{\"size\": 32, \"label\": \"7\", \"busy\": true}", &error_abort);
+    g_autoptr(QDict) empty = qdict_new();
+    g_autoptr(QObject) out = NULL;
+    Visitor *v;
+    Error *err = NULL;
+
+    /* JSON: typed values, checked by the setter. */
+    g_assert_true(set_through_visitor(g, "size", json, false, &error_abort));
+    g_assert_cmpint(GADGET(g)->size, ==, 5);
+    g_assert_true(set_through_visitor(g, "label", json, false,
+                                      &error_abort));
+    g_assert_cmpstr(GADGET(g)->label, ==, "x");
+    expect_prop_error(set_through_visitor(g, "busy", json, false, &err), &err,
+                      "Invalid parameter type for 'busy', expected: boolean");
+    expect_prop_error(set_through_visitor(g, "nope", json, false, &err), &err,
+                      "Property 'gadget.nope' not found");
+    expect_prop_error(set_through_visitor(g, "busy", empty, false, &err),
+                      &err,
+                      "Parameter 'busy' is missing");
+
+    /* Keyval: text, parsed by the property's type. */
+    g_assert_true(set_through_visitor(g, "size", text, true, &error_abort));
+    g_assert_true(set_through_visitor(g, "busy", text, true, &error_abort));
+    g_assert_true(set_through_visitor(g, "label", text, true, &error_abort));
+    g_assert_cmpint(GADGET(g)->size, ==, 32);
+    g_assert_true(GADGET(g)->busy);
+    g_assert_cmpstr(GADGET(g)->label, ==, "7");
+    expect_prop_error(set_through_visitor(g, "size", json, true, &err), &err,
+                      "Internal error: parameter size invalid");
+    qdict_put_str(text, "size", "lots");
+    expect_prop_error(set_through_visitor(g, "size", text, true, &err), &err,
+                      "Parameter 'size' expects an int64 value");
+
+    /* Getting: each property becomes a member of the output. */
+    v = qobject_output_visitor_new(&out);
+    g_assert_true(visit_start_struct(v, NULL, (void **)&g, sizeof(Gadget),
+                                     &error_abort));
+    g_assert_true(object_property_get(g, "size", v, &error_abort));
+    g_assert_true(object_property_get(g, "label", v, &error_abort));
+    g_assert_true(object_property_get(g, "busy", v, &error_abort));
+    expect_prop_error(object_property_get(g, "nope", v, &err), &err,
+                      "Property 'gadget.nope' not found");
+    visit_end_struct(v, (void **)&g);
+    visit_complete(v, &out);
+    visit_free(v);
+    g_assert_true(qobject_is_equal(out, expected));
+}
+
+static void test_user_creatable_add_type_with_visitor(void)
+{
+    g_autoptr(QDict) props = qdict_from_json("{\"size\": 7, "
+                                             "\"label\": \"v\"}",
+                                             &error_abort);
+    Visitor *v = qobject_input_visitor_new(QOBJECT(props));
+    Object *obj;
+    Error *err = NULL;
+
+    obj = user_creatable_add_type(TYPE_GADGET, "uv", props, v,
+                                  &error_abort);
+    visit_free(v);
+    g_assert_cmpint(GADGET(obj)->size, ==, 7);
+    g_assert_cmpstr(GADGET(obj)->label, ==, "v");
+    g_assert_true(object_resolve_path("/objects/uv", NULL) == obj);
+    object_unref(obj);
+    g_assert_true(user_creatable_del("uv", &error_abort));
+
+    /* A property error: nothing is left behind. */
+    qdict_put_str(props, "size", "big");
+    v = qobject_input_visitor_new(QOBJECT(props));
+    g_assert_null(user_creatable_add_type(TYPE_GADGET, "uv", props, v,
+                                          &err));
+    visit_free(v);
+    g_assert_cmpstr(error_get_pretty(err), ==,
+                    "Invalid parameter type for 'size', expected: integer");
+    error_free(err);
+    g_assert_null(object_resolve_path("/objects/uv", NULL));
 }
 
 static void test_object_del_unknown_id(void)
@@ -1055,7 +1304,8 @@ static void test_user_creatable_help_text(void)
     Error *err = NULL;
 
     g_assert_cmpstr(types, ==, "List of user creatable objects:\n"
-                    "  gadget\n");
+                    "  gadget\n"
+                    "  widget\n");
     g_assert_cmpstr(props, ==, "gadget options:\n"
                     "  busy=<bool>\n"
                     "  label=<string>\n"
@@ -1187,8 +1437,9 @@ static void test_qmp_qom_list_types(void)
 
     g_assert_cmpint(qlist_size(concrete), ==, 3);
     g_assert_null(find_by_name(concrete, TYPE_SHAPE));
-    g_assert_cmpint(qlist_size(uc), ==, 1);
+    g_assert_cmpint(qlist_size(uc), ==, 2);
     g_assert_nonnull(find_by_name(uc, TYPE_GADGET));
+    g_assert_nonnull(find_by_name(uc, TYPE_WIDGET));
 }
 
 static void test_qmp_qom_list_properties(void)
@@ -1282,6 +1533,15 @@ int main(int argc, char **argv)
                     test_user_creatable_errors);
     g_test_add_func("/qom/user-creatable/add-type-checks",
                     test_user_creatable_add_type_checks);
+    g_test_add_func("/qom/user-creatable/add-type-with-visitor",
+                    test_user_creatable_add_type_with_visitor);
+    g_test_add_func("/qom/property/enum-names-on-the-wire",
+                    test_enum_property_names_on_the_wire);
+    g_test_add_func("/qom/property/enum-instance", test_enum_instance_property);
+    g_test_add_func("/qom/user-creatable/enum-from-object-add",
+                    test_enum_property_from_object_add);
+    g_test_add_func("/qom/property/set-get-through-visitors",
+                    test_property_set_and_get_through_visitors);
     g_test_add_func("/qom/user-creatable/del-unknown-id",
                     test_object_del_unknown_id);
     g_test_add_func("/qom/user-creatable/help-text",
