@@ -130,6 +130,12 @@ QDict *qmp_dispatch(const QmpCommandList *cmds, QObject *request,
 /* {"error": {"class": ..., "desc": ...}} for @err (not freed). */
 QDict *qmp_error_response(const Error *err);
 
+/*
+ * What every QMP monitor needs once: qmp_capabilities for negotiation
+ * mode, and the monitor as the QAPI event emitter.  Idempotent.
+ */
+void monitor_init_qmp_globals(void);
+
 /* query-version's answer as the greeting shows it. */
 QObject *qmp_version_qobject(void);
 

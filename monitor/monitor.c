@@ -383,10 +383,8 @@ static bool monitor_mux_mon_init(Chardev *chr, Error **errp)
     return true;
 }
 
-void monitor_init_globals(void)
+void monitor_init_qmp_globals(void)
 {
-    qemu_chr_set_mux_mon_init(monitor_mux_mon_init);
-    qapi_event_set_emitter(monitor_qapi_event_emit);
     /* The rest of qmp_commands comes from qmp_init_marshal() (vl.c). */
     if (QTAILQ_EMPTY(&qmp_cap_negotiation_commands)) {
         qmp_register_command(&qmp_cap_negotiation_commands,
@@ -394,6 +392,13 @@ void monitor_init_globals(void)
                              qmp_marshal_qmp_capabilities,
                              QCO_ALLOW_PRECONFIG, 0);
     }
+    qapi_event_set_emitter(monitor_qapi_event_emit);
+}
+
+void monitor_init_globals(void)
+{
+    qemu_chr_set_mux_mon_init(monitor_mux_mon_init);
+    monitor_init_qmp_globals();
 }
 
 /* ---- exit ------------------------------------------------------------- */

@@ -124,6 +124,7 @@ void monitor_init_qmp(Chardev *chr, bool pretty, Error **errp)
     MonitorQMP *mon = g_new0(MonitorQMP, 1);
 
     assert_bql_held();
+    monitor_init_qmp_globals();
     if (!qemu_chr_fe_init(&mon->common.chr, chr, errp)) {
         g_free(mon);
         return;

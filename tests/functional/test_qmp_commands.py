@@ -452,6 +452,36 @@ def test_query_qmp_schema_is_self_consistent(qmp):
                 '%s refers to undefined type %s' % (e['name'], r)
 
 
+def test_query_qmp_schema_masks_type_names_as_qemu(qmp):
+    # Only commands, events, builtins and arrays keep their names; clients
+    # must reach every other type through a reference.
+    for e in qmp.ok('query-qmp-schema'):
+        if e['meta-type'] in ('object', 'enum', 'alternate'):
+            assert e['name'].isdigit(), e
+
+
+def test_every_command_checks_its_arguments_against_the_schema(qmp):
+    # The dispatcher and the schema come from one source: each command
+    # rejects what its arg-type does not allow, naming the member, before
+    # it runs (so quit and system_reset are safe to call here).
+    schema = {e['name']: e for e in qmp.ok('query-qmp-schema')}
+    commands = [e for e in schema.values() if e['meta-type'] == 'command']
+    assert len(commands) == len(qmp.ok('query-commands'))
+    for c in commands:
+        if c['name'] == 'qmp_capabilities':
+            continue
+        members = schema[c['arg-type']]['members']
+        required = [m['name'] for m in members if 'default' not in m]
+        if required:
+            r = qmp.cmd(c['name'])
+            want = "Parameter '%s' is missing" % required[0]
+        else:
+            r = qmp.cmd(c['name'], bogus=1)
+            want = "Parameter 'bogus' is unexpected"
+        assert r['error'] == {'class': 'GenericError', 'desc': want}, c
+    assert qmp.ok('query-status')['status'] == 'prelaunch'
+
+
 def test_query_qmp_schema_describes_event_data(qmp):
     schema = {e['name']: e for e in qmp.ok('query-qmp-schema')}
     shutdown = schema[schema['SHUTDOWN']['arg-type']]
