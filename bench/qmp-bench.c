@@ -2,8 +2,8 @@
  * QMP: qcore against Debian's qemu-system-x86_64, both started as
  * "-M none -display none -nodefaults -qmp unix:PATH" in the same run.
  * Exec-to-greeting time, RSS/PSS after qmp_capabilities, query-status
- * round trips, pipelined query-status throughput and object-add/object-del
- * iothread pairs.  Plain sockets: the monitors are driven from outside.
+ * round trips, pipelined query-status throughput, object-add/object-del
+ * iothread pairs and query-qmp-schema round trips (answer size too).  Plain sockets: the monitors are driven from outside.
  *
  * usage: bench-qmp [QCORE_BINARY]
  * Without an argument the qcore binary next to this one's directory is
@@ -30,6 +30,7 @@ extern char **environ;
 #define LAT_REQUESTS    5000
 #define PIPE_REQUESTS   10000
 #define OBJ_PAIRS       200
+#define SCHEMA_REQUESTS 200
 #define IO_TIMEOUT_MS   20000
 
 #define QUERY_STATUS    "{\"execute\": \"query-status\"}\n"
@@ -51,6 +52,9 @@ typedef struct Peer {
     double lat_p50_us, lat_p99_us;
     double pipe_rps;
     double obj_total_ms;
+    double schema_p50_us, schema_p99_us;
+    long schema_bytes;
+    long schema_entries;
 } Peer;
 
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -451,6 +455,86 @@ static double run_objects(Peer *p, long n)
     return (bench_now_ns() - t) / 1e6;
 }
 
+/*
+ * @n query-qmp-schema round trips, one at a time.  The answer (about 200 KB
+ * from QEMU, one line) is read in 256 KiB chunks and only scanned for its
+ * end, so the client's cost per byte is a memchr.  The first answer is
+ * also kept whole to count its entries (one "meta-type" key per
+ * SchemaInfo).  false on a failed reply.
+ */
+static bool run_schema(Peer *p, long n, double *p50, double *p99,
+                       long *bytes, long *entries)
+{
+    static const char req[] = "{\"execute\": \"query-qmp-schema\"}\n";
+    static char chunk[256 * 1024];
+    int64_t *rtt = calloc(n, sizeof(*rtt));
+    char *whole = NULL;
+    long i;
+
+    if (p->len) {
+        fprintf(stderr, "QMP %s: schema: unread input\n", p->name);
+        free(rtt);
+        return false;
+    }        /* nothing left over from earlier work */
+    for (i = 0; i < n; i++) {
+        int64_t t = bench_now_ns();
+        long total = 0;
+        bool done = false, first = true;
+
+        if (!write_all(p, req, sizeof(req) - 1)) {
+            free(rtt);
+            return false;
+        }
+        while (!done) {
+            ssize_t got = read(p->fd, chunk, sizeof(chunk));
+            char *nl;
+
+            if (got < 0 && (errno == EINTR || errno == EAGAIN)) {
+                if (errno == EAGAIN && !wait_fd(p->fd, POLLIN, "the schema")) {
+                    free(rtt);
+                    return false;
+                }
+                continue;
+            }
+            if (got <= 0) {
+                fprintf(stderr, "QMP %s: schema: connection %s\n", p->name,
+                        got ? strerror(errno) : "closed");
+                free(rtt);
+                return false;
+            }
+            if (first && (got < 9 || !is_return(chunk))) {
+                fprintf(stderr, "QMP %s: query-qmp-schema: %.300s\n",
+                        p->name, chunk);
+                free(rtt);
+                return false;
+            }
+            first = false;
+            nl = memchr(chunk, '\n', got);
+            if (i == 0) {
+                whole = realloc(whole, total + got + 1);
+                memcpy(whole + total, chunk, got);
+            }
+            total += nl ? nl + 1 - chunk : got;
+            done = nl != NULL;
+        }
+        rtt[i] = bench_now_ns() - t;
+        *bytes = total;
+        if (i == 0) {
+            whole[total] = 0;
+            *entries = 0;
+            for (char *c = whole; (c = strstr(c, "\"meta-type\"")); c++) {
+                (*entries)++;
+            }
+            free(whole);
+        }
+    }
+    qsort(rtt, n, sizeof(*rtt), cmp_i64);
+    *p50 = rtt[n / 2] / 1e3;
+    *p99 = rtt[n * 99 / 100] / 1e3;
+    free(rtt);
+    return true;
+}
+
 /* ---- set-up and report ------------------------------------------------- */
 
 static void fail(Peer *p, const char *what)
@@ -467,6 +551,7 @@ int main(int argc, char **argv)
     long lat_n = bench_scaled(LAT_REQUESTS);
     long pipe_n = bench_scaled(PIPE_REQUESTS);
     long obj_n = bench_scaled(OBJ_PAIRS);
+    long schema_n = bench_scaled(SCHEMA_REQUESTS);
     double *start[2], *floor_ms = calloc(runs, sizeof(double));
     static char qcore_path[PATH_MAX + 16], qemu_path[PATH_MAX];
     const char *qemu_env = getenv("BENCH_QEMU");
@@ -566,6 +651,7 @@ int main(int argc, char **argv)
 
         p->rss_kb = p->pss_kb = p->rss_end_kb = -1;
         p->lat_p50_us = p->lat_p99_us = p->pipe_rps = p->obj_total_ms = -1;
+        p->schema_p50_us = p->schema_p99_us = -1;
         if (p->failed) {
             continue;
         }
@@ -633,6 +719,24 @@ int main(int argc, char **argv)
                 p->obj_total_ms = ms;
             }
         }
+        for (i = 0; i < np; i++) {
+            Peer *p = &peers[i];
+            double p50, p99;
+
+            if (p->failed) {
+                continue;
+            }
+            p->schema_entries = 0;
+            if (!run_schema(p, schema_n, &p50, &p99, &p->schema_bytes,
+                            &p->schema_entries)) {
+                fail(p, "query-qmp-schema");
+                continue;
+            }
+            if (p->schema_p50_us < 0 || p50 < p->schema_p50_us) {
+                p->schema_p50_us = p50;
+                p->schema_p99_us = p99;
+            }
+        }
     }
     for (i = 0; i < np; i++) {
         Peer *p = &peers[i];
@@ -681,6 +785,15 @@ int main(int argc, char **argv)
         bench_versus_row("  per pair (us)", "%.1f",
             q->obj_total_ms < 0 ? -1 : q->obj_total_ms * 1e3 / obj_n,
             e->obj_total_ms < 0 ? -1 : e->obj_total_ms * 1e3 / obj_n, he);
+        snprintf(m, sizeof(m), "query-qmp-schema round trip p50, n=%ld (us)",
+                 schema_n);
+        bench_versus_row(m, "%.1f", q->schema_p50_us, e->schema_p50_us, he);
+        bench_versus_row("query-qmp-schema round trip p99 (us)", "%.1f",
+                         q->schema_p99_us, e->schema_p99_us, he);
+        bench_versus_row("query-qmp-schema answer (bytes)", "%.0f",
+                         q->schema_bytes, e->schema_bytes, he);
+        bench_versus_row("query-qmp-schema entries", "%.0f",
+                         q->schema_entries, e->schema_entries, he);
         bench_versus_row("VmRSS after all workloads (KiB)", "%.0f",
                          q->rss_end_kb, e->rss_end_kb, he);
     }
