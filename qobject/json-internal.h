@@ -38,6 +38,9 @@ typedef struct JSONLexer {
     uint32_t cp;            /* code point being assembled */
     uint32_t min_cp;        /* smallest code point the UTF-8 length allows */
     uint32_t high;          /* high surrogate waiting for its low half */
+    /* The \uXXXX escape(s) being read, as written, for error messages. */
+    char esc[sizeof("\\uXXXX\\uXXXX")];
+    int esc_len;
     /*
      * With a JSON_STRING token: why its content is invalid (what QEMU's
      * parser reports), else NULL.  Whoever takes the token frees it.

@@ -157,20 +157,38 @@ static int hex_value(unsigned char c)
     return -1;
 }
 
+/*
+ * Unicode noncharacters: U+FDD0..U+FDEF and the last two code points of
+ * every plane.  QEMU refuses them in strings, escaped or not.
+ */
+static bool is_noncharacter(uint32_t cp)
+{
+    return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+}
+
+/* QEMU's message for a bad \u escape quotes the escape as written. */
+static JSONLexResult lex_bad_unicode_escape(JSONLexer *lexer,
+                                            unsigned char c, bool again)
+{
+    g_autofree char *msg = g_strdup_printf(
+        "%.*s is not a valid Unicode character", lexer->esc_len, lexer->esc);
+
+    return lex_bad_string(lexer, c, again, msg);
+}
+
 /* A \uXXXX escape is complete: check it and append it as UTF-8. */
 static JSONLexResult lex_unicode_escape(JSONLexer *lexer, unsigned char c)
 {
     uint32_t cp = lexer->cp;
-    g_autofree char *msg = NULL;
 
     if (lexer->high) {
         uint32_t high = lexer->high;
 
         lexer->high = 0;
         if (cp < 0xDC00 || cp > 0xDFFF) {
-            msg = g_strdup_printf("\\u%04X is not a valid Unicode character",
-                                  high);
-            return lex_bad_string(lexer, c, false, msg);
+            /* QEMU quotes only the unpaired high half. */
+            lexer->esc_len = 6;
+            return lex_bad_unicode_escape(lexer, c, false);
         }
         cp = 0x10000 + ((high - 0xD800) << 10) + (cp - 0xDC00);
     } else if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -178,13 +196,21 @@ static JSONLexResult lex_unicode_escape(JSONLexer *lexer, unsigned char c)
         lexer->state = L_SURROGATE_BACKSLASH;
         return JSON_LEX_MORE;
     } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-        msg = g_strdup_printf("\\u%04X is not a valid Unicode character", cp);
-        return lex_bad_string(lexer, c, false, msg);
-    } else if (cp == 0) {
-        /* QStrings are NUL-terminated C strings. */
-        return lex_bad_string(lexer, c, false, "\\u0000 is not supported");
+        return lex_bad_unicode_escape(lexer, c, false);
     }
-    g_string_append_unichar(lexer->token, cp);
+    if (is_noncharacter(cp)) {
+        return lex_bad_unicode_escape(lexer, c, false);
+    }
+    if (cp == 0) {
+        /*
+         * QStrings are NUL-terminated, so QEMU stores U+0000 in modified
+         * UTF-8, as the overlong pair C0 80; the writer turns it back
+         * into \u0000.
+         */
+        g_string_append_len(lexer->token, "\xC0\x80", 2);
+    } else {
+        g_string_append_unichar(lexer->token, cp);
+    }
     lexer->state = L_STRING;
     return JSON_LEX_MORE;
 }
@@ -203,8 +229,11 @@ static JSONLexResult lex_string_byte(JSONLexer *lexer, unsigned char c)
         g_string_append_c(lexer->token, c);
         return JSON_LEX_MORE;
     }
-    /* Lead bytes: C0 and C1 could only start overlong forms, F5+ > U+10FFFF */
-    if (c >= 0xC2 && c <= 0xDF) {
+    /*
+     * Lead bytes: C0 and C1 start overlong forms (only C0 80, modified
+     * UTF-8's U+0000, is taken), F5+ code points beyond U+10FFFF.
+     */
+    if (c >= 0xC0 && c <= 0xDF) {
         lexer->pending = 1;
         lexer->cp = c & 0x1F;
         lexer->min_cp = 0x80;
@@ -237,8 +266,11 @@ static JSONLexResult lex_utf8_continuation(JSONLexer *lexer, unsigned char c)
     if (--lexer->pending) {
         return JSON_LEX_MORE;
     }
-    if (lexer->cp < lexer->min_cp || lexer->cp > 0x10FFFF ||
-        (lexer->cp >= 0xD800 && lexer->cp <= 0xDFFF)) {
+    if ((lexer->cp < lexer->min_cp &&
+         !(lexer->cp == 0 && lexer->min_cp == 0x80)) ||
+        lexer->cp > 0x10FFFF ||
+        (lexer->cp >= 0xD800 && lexer->cp <= 0xDFFF) ||
+        is_noncharacter(lexer->cp)) {
         return lex_bad_string(lexer, c, false,
                               "invalid UTF-8 sequence in string");
     }
@@ -254,6 +286,8 @@ static JSONLexResult lex_escape(JSONLexer *lexer, unsigned char c)
     };
 
     if (c == 'u') {
+        memcpy(lexer->esc, "\\u", 2);
+        lexer->esc_len = 2;
         lexer->state = L_HEX;
         lexer->pending = 4;
         lexer->cp = 0;
@@ -434,6 +468,7 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
             return lex_bad_string(lexer, c, true,
                                   "invalid hex escape sequence in string");
         }
+        lexer->esc[lexer->esc_len++] = c;
         lexer->cp = (lexer->cp << 4) | d;
         if (--lexer->pending) {
             return JSON_LEX_MORE;
@@ -442,17 +477,17 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
     case L_SURROGATE_BACKSLASH:
     case L_SURROGATE_U: {
         bool backslash = lexer->state == L_SURROGATE_BACKSLASH;
-        g_autofree char *msg = NULL;
 
         if (c != (backslash ? '\\' : 'u')) {
-            msg = g_strdup_printf("\\u%04X is not a valid Unicode character",
-                                  lexer->high);
+            lexer->esc_len = 6;
             /* After the backslash, @c is escaped and cannot end the string. */
-            return lex_bad_string(lexer, c, backslash, msg);
+            return lex_bad_unicode_escape(lexer, c, backslash);
         }
         if (backslash) {
             lexer->state = L_SURROGATE_U;
         } else {
+            memcpy(lexer->esc + 6, "\\u", 2);
+            lexer->esc_len = 8;
             lexer->state = L_HEX;
             lexer->pending = 4;
             lexer->cp = 0;

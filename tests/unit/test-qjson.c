@@ -153,14 +153,38 @@ static void test_escapes_control_quote_backslash(void)
 
 static void test_escapes_non_ascii_bmp_and_astral(void)
 {
-    /* e-acute, euro sign, U+FFFF, and U+1F600 (needs a surrogate pair) */
-    g_autoptr(QString) s = qstring_from_str("\xc3\xa9\xe2\x82\xac\xef\xbf\xbf"
+    /* e-acute, euro sign, U+FFFC, and U+1F600 (needs a surrogate pair) */
+    g_autoptr(QString) s = qstring_from_str("\xc3\xa9\xe2\x82\xac\xef\xbf\xbc"
                                             "\xf0\x9f\x98\x80");
     g_autofree char *out = to_json_str(QOBJECT(s), false);
     g_autoptr(QObject) back = qobject_from_json(out, &error_abort);
 
-    g_assert_cmpstr(out, ==, "\"\\u00E9\\u20AC\\uFFFF\\uD83D\\uDE00\"");
+    g_assert_cmpstr(out, ==, "\"\\u00E9\\u20AC\\uFFFC\\uD83D\\uDE00\"");
     g_assert_true(qobject_is_equal(back, QOBJECT(s)));
+}
+
+/*
+ * As QEMU's parser: \u0000 becomes modified UTF-8's C0 80 (a QString is
+ * a C string), the raw pair is taken too, and the writer turns the pair
+ * back into \u0000, so U+0000 survives a round trip.
+ */
+static void test_u0000_is_stored_as_modified_utf8(void)
+{
+    static const char *const ins[] = {
+        "\"\\u0000x\"", "'\\u0000x'", "\"\xc0\x80x\"",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(ins); i++) {
+        g_autoptr(QObject) obj = qobject_from_json(ins[i], &error_abort);
+        QString *qs = qobject_to(QString, obj);
+        g_autofree char *out = to_json_str(obj, false);
+        g_autoptr(QObject) back = qobject_from_json(out, &error_abort);
+
+        g_assert_cmpstr(qstring_get_str(qs), ==, "\xc0\x80x");
+        g_assert_cmpuint(qstring_get_length(qs), ==, 3);
+        g_assert_cmpstr(out, ==, "\"\\u0000x\"");
+        g_assert_true(qobject_is_equal(obj, back));
+    }
 }
 
 static void test_invalid_utf8_in_qstring_writes_replacement(void)
@@ -171,7 +195,13 @@ static void test_invalid_utf8_in_qstring_writes_replacement(void)
         { "a\xff" "b", "\"a\\uFFFDb\"" },              /* impossible byte */
         { "\x80", "\"\\uFFFD\"" },                     /* lone continuation */
         { "\xc3(", "\"\\uFFFD(\"" },                   /* truncated */
-        { "\xc0\x80", "\"\\uFFFD\"" },                 /* overlong NUL */
+        { "\xe0\x80\x80", "\"\\uFFFD\"" },             /* overlong NUL */
+        { "\xef\xbf\xbf", "\"\\uFFFD\"" },             /* noncharacter */
+        { "\xef\xb7\x90", "\"\\uFFFD\"" },             /* U+FDD0 */
+        { "\xf0\x9f\xbf\xbe", "\"\\uFFFD\"" },         /* U+1FFFE */
+        { "\xf8\x88\x80\x80\x80", "\"\\uFFFD\"" },     /* 5-byte form */
+        { "\xfc\x84\x80\x80\x80\x80", "\"\\uFFFD\"" }, /* 6-byte form */
+        { "\xfd\xbf\xbf ", "\"\\uFFFD \"" },            /* ... cut short */
         { "\xed\xa0\x80", "\"\\uFFFD\"" },             /* UTF-8 surrogate */
         { "\xf4\x90\x80\x80", "\"\\uFFFD\"" },         /* above U+10FFFF */
         { "x\xe2\x82", "\"x\\uFFFD\"" },               /* cut at the end */
@@ -303,13 +333,26 @@ static void test_invalid_json_gives_qemu_style_errors(void)
         { "/* c */ 1", PE "stray '/'" },
         { "\"a\\x\"", PE "invalid escape sequence in string" },
         { "\"\\u12g4\"", PE "invalid hex escape sequence in string" },
-        { "\"\\u0000\"", PE "\\u0000 is not supported" },
-        { "\"\\ud800\"", PE "\\uD800 is not a valid Unicode character" },
-        { "\"\\udc00\"", PE "\\uDC00 is not a valid Unicode character" },
-        { "\"\\ud800\\u0041\"", PE "\\uD800 is not a valid Unicode character" },
+        /* QEMU quotes a bad \u escape as written. */
+        { "\"\\ud800\"", PE "\\ud800 is not a valid Unicode character" },
+        { "\"\\uDC00\"", PE "\\uDC00 is not a valid Unicode character" },
+        { "\"\\ud800\\u0041\"", PE "\\ud800 is not a valid Unicode character" },
+        /* Noncharacters, in every plane, escaped or not. */
+        { "\"\\uFDD0\"", PE "\\uFDD0 is not a valid Unicode character" },
+        { "\"\\ufdef\"", PE "\\ufdef is not a valid Unicode character" },
+        { "\"\\uFFFE\"", PE "\\uFFFE is not a valid Unicode character" },
+        { "'\\uFFFF'", PE "\\uFFFF is not a valid Unicode character" },
+        { "\"\\uD87F\\uDFFE\"",
+          PE "\\uD87F\\uDFFE is not a valid Unicode character" },
+        { "\"\\udbff\\udfff\"",
+          PE "\\udbff\\udfff is not a valid Unicode character" },
+        { "\"\xef\xb7\x90\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xef\xbf\xbe\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xf4\x8f\xbf\xbf\"", PE "invalid UTF-8 sequence in string" },
         { "\"tab\there\"", PE "invalid control character in string" },
         { "\"\xc3(\"", PE "invalid UTF-8 sequence in string" },
-        { "\"\xc0\x80\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xc0\x81\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xe0\x80\x80\"", PE "invalid UTF-8 sequence in string" },
         { "\"\xed\xa0\x80\"", PE "invalid UTF-8 sequence in string" },
         { "\"\xf4\x90\x80\x80\"", PE "invalid UTF-8 sequence in string" },
         { "\"\xfe\"", PE "invalid UTF-8 sequence in string" },
@@ -449,7 +492,7 @@ static void test_stream_resynchronises_as_qemu(void)
           { "!" PE "invalid UTF-8 sequence in string", "{\"b\": 1}" } },
         /* An escaped quote after a lone surrogate does not end it. */
         { "[\"\\ud800\\\"\"][1]",
-          { "!" PE "\\uD800 is not a valid Unicode character", "[1]" } },
+          { "!" PE "\\ud800 is not a valid Unicode character", "[1]" } },
         /* Too many closing brackets: one error each, as QEMU. */
         { "{\"a\": 1}}}", { "{\"a\": 1}", "!" PE "expecting value",
                             "!" PE "expecting value" } },
@@ -731,6 +774,8 @@ int main(int argc, char **argv)
                     test_escapes_non_ascii_bmp_and_astral);
     g_test_add_func("/qjson/escape/invalid-utf8-writes-replacement",
                     test_invalid_utf8_in_qstring_writes_replacement);
+    g_test_add_func("/qjson/reader/u0000-is-stored-as-modified-utf8",
+                    test_u0000_is_stored_as_modified_utf8);
     g_test_add_func("/qjson/reader/unescapes", test_reader_unescapes);
     g_test_add_func("/qjson/number/edges-follow-qemu-typing",
                     test_number_edges_follow_qemu_typing);
