@@ -24,6 +24,7 @@ enum {
     L_SURROGATE_BACKSLASH,  /* after a high surrogate: need "\u" */
     L_SURROGATE_U,
     L_UTF8,                 /* in the continuation bytes of a sequence */
+    L_PERCENT,              /* after '%' in a string, interpolating */
     L_MINUS,                /* number states follow RFC 8259's grammar */
     L_ZERO,
     L_INT,
@@ -33,6 +34,7 @@ enum {
     L_EXP_SIGN,
     L_EXP_DIGITS,
     L_KEYWORD,
+    L_INTERP,               /* %d, %lld, %s...: '%' and letters, digits */
     L_RECOVERY,             /* after a stray byte: skipping to a resync byte */
     L_BAD_STRING,           /* in a string already found wrong: to its end */
     L_BAD_ESCAPE,           /* the byte after a backslash in such a string */
@@ -225,6 +227,10 @@ static JSONLexResult lex_string_byte(JSONLexer *lexer, unsigned char c)
         lexer->state = L_ESCAPE;
         return JSON_LEX_MORE;
     }
+    if (c == '%' && lexer->interp) {
+        lexer->state = L_PERCENT;
+        return JSON_LEX_MORE;
+    }
     if (c < 0x80) {
         g_string_append_c(lexer->token, c);
         return JSON_LEX_MORE;
@@ -339,6 +345,12 @@ static JSONLexResult lex_start(JSONLexer *lexer, unsigned char c,
     case 'a' ... 'z':
         lexer->state = L_KEYWORD;
         break;
+    case '%':
+        if (!lexer->interp) {
+            return lex_stray(lexer, c, errp);
+        }
+        lexer->state = L_INTERP;
+        break;
     default:
         return lex_stray(lexer, c, errp);
     }
@@ -423,7 +435,7 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
     switch (lexer->state) {
     case L_START:
         return lex_start(lexer, c, errp);
-    case L_STRING ... L_UTF8:
+    case L_STRING ... L_PERCENT:
     case L_BAD_STRING:
     case L_BAD_ESCAPE:
         /*
@@ -452,6 +464,13 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
             return JSON_LEX_MORE;
         }
         return lex_token(lexer, JSON_KEYWORD, JSON_LEX_LOOKAHEAD);
+    case L_INTERP:
+        /* As QEMU's lexer; the parser decides which ones are valid. */
+        if (g_ascii_isalnum(c)) {
+            g_string_append_c(lexer->token, c);
+            return JSON_LEX_MORE;
+        }
+        return lex_token(lexer, JSON_INTERP, JSON_LEX_LOOKAHEAD);
     default:
         return lex_number(lexer, c, errp);
     }
@@ -496,6 +515,15 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
     }
     case L_UTF8:
         return lex_utf8_continuation(lexer, c);
+    case L_PERCENT:
+        if (c != '%') {
+            /* @c was not escaped by the '%': it may end the string. */
+            return lex_bad_string(lexer, c, true,
+                                  "can't interpolate into string");
+        }
+        g_string_append_c(lexer->token, '%');
+        lexer->state = L_STRING;
+        return JSON_LEX_MORE;
     default:
         return lex_bad_string_byte(lexer, c);
     }
@@ -514,6 +542,7 @@ static JSONLexResult lex_flush(JSONLexer *lexer, Error **errp)
     case L_FRAC:
     case L_EXP_DIGITS:
     case L_KEYWORD:
+    case L_INTERP:
         /* Any delimiter ends these; a space does not change the result. */
         return json_lexer_feed_char(lexer, ' ', errp) == JSON_LEX_LOOKAHEAD
                ? JSON_LEX_TOKEN : JSON_LEX_ERROR;
@@ -549,7 +578,8 @@ size_t json_lexer_feed_plain(JSONLexer *lexer, const char *buf, size_t len)
     while (n < len) {
         unsigned char c = buf[n];
 
-        if (c < 0x20 || c >= 0x80 || c == '\\' || c == lexer->quote) {
+        if (c < 0x20 || c >= 0x80 || c == '\\' || c == lexer->quote ||
+            (c == '%' && lexer->interp)) {
             break;
         }
         n++;

@@ -29,12 +29,12 @@ static void from_json_emit(void *opaque, QObject *json, Error *err)
     st->err = err;
 }
 
-QObject *qobject_from_json(const char *string, Error **errp)
+QObject *qobject_from_jsonv(const char *string, va_list *ap, Error **errp)
 {
     FromJSONState st = { 0 };
     JSONMessageParser parser;
 
-    json_message_parser_init(&parser, from_json_emit, &st, NULL);
+    json_message_parser_init(&parser, from_json_emit, &st, ap);
     json_message_parser_feed(&parser, string, strlen(string));
     json_message_parser_flush(&parser);
     json_message_parser_destroy(&parser);
@@ -48,6 +48,54 @@ QObject *qobject_from_json(const char *string, Error **errp)
         return NULL;
     }
     return st.result;
+}
+
+QObject *qobject_from_json(const char *string, Error **errp)
+{
+    return qobject_from_jsonv(string, NULL, errp);
+}
+
+QObject *qobject_from_vjsonf_nofail(const char *string, va_list ap)
+{
+    va_list ap_copy;
+    QObject *obj;
+
+    /* The parser takes a va_list *; copy, as @ap may be an array type. */
+    va_copy(ap_copy, ap);
+    obj = qobject_from_jsonv(string, &ap_copy, &error_abort);
+    va_end(ap_copy);
+    assert(obj);
+    return obj;
+}
+
+QObject *qobject_from_jsonf_nofail(const char *string, ...)
+{
+    va_list ap;
+    QObject *obj;
+
+    va_start(ap, string);
+    obj = qobject_from_vjsonf_nofail(string, ap);
+    va_end(ap);
+    return obj;
+}
+
+QDict *qdict_from_vjsonf_nofail(const char *string, va_list ap)
+{
+    QDict *qdict = qobject_to(QDict, qobject_from_vjsonf_nofail(string, ap));
+
+    assert(qdict);
+    return qdict;
+}
+
+QDict *qdict_from_jsonf_nofail(const char *string, ...)
+{
+    va_list ap;
+    QDict *qdict;
+
+    va_start(ap, string);
+    qdict = qdict_from_vjsonf_nofail(string, ap);
+    va_end(ap);
+    return qdict;
 }
 
 QDict *qdict_from_json(const char *string, Error **errp)

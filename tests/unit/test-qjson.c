@@ -759,6 +759,107 @@ static void test_escape_fast_matches_plain_random(void)
     }
 }
 
+/* ---- interpolation (qobject_from_jsonf_nofail) ----------------------- */
+
+static void test_interpolation_makes_each_type(void)
+{
+    long long lld = 0x123456789abcdefLL;
+    unsigned long long llu = 0xfedcba9876543210ULL;
+    QObject *p = QOBJECT(qstring_from_str("mine"));
+    g_autoptr(QObject) obj = qobject_from_jsonf_nofail(
+        "[%i, %i, %d, %ld, %lld, %" PRId64 ", %u, %lu, %llu, %" PRIu64
+        ", %f, %s, %p]",
+        false, 2, -7, (long)lld, lld, (int64_t)lld, 4000000000u,
+        (unsigned long)llu, llu, (uint64_t)llu, 2.323423423, "hello", p);
+    QList *l = qobject_to(QList, obj);
+    g_autoptr(QList) copy = qlist_copy(l);
+    QObject *e[13];
+    size_t n = 0;
+
+    while (!qlist_empty(copy)) {
+        g_assert_cmpuint(n, <, G_N_ELEMENTS(e));
+        e[n] = qlist_pop(copy);
+        qobject_unref(e[n]);    /* the list still holds it */
+        n++;
+    }
+    g_assert_cmpuint(n, ==, 13);
+    /* %i is a bool, and any non-zero value is true. */
+    g_assert_false(qbool_get_bool(qobject_to(QBool, e[0])));
+    g_assert_true(qbool_get_bool(qobject_to(QBool, e[1])));
+    g_assert_cmpint(qnum_get_int(qobject_to(QNum, e[2])), ==, -7);
+    g_assert_cmpint(qnum_get_int(qobject_to(QNum, e[3])), ==, (long)lld);
+    g_assert_cmpint(qnum_get_int(qobject_to(QNum, e[4])), ==, lld);
+    g_assert_cmpint(qnum_get_int(qobject_to(QNum, e[5])), ==, lld);
+    g_assert_cmpint(qobject_to(QNum, e[6])->kind, ==, QNUM_U64);
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum, e[6])), ==, 4000000000u);
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum, e[7])), ==,
+                     (unsigned long)llu);
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum, e[8])), ==, llu);
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum, e[9])), ==, llu);
+    g_assert_cmpfloat(qnum_get_double(qobject_to(QNum, e[10])), ==,
+                      2.323423423);
+    g_assert_cmpstr(qstring_get_str(qobject_to(QString, e[11])), ==, "hello");
+    /* %p: the very object, its reference now the list's. */
+    g_assert_true(e[12] == p);
+}
+
+static void test_interpolation_in_keys_and_percent_in_strings(void)
+{
+    QObject *inner = qobject_from_json("[32, 42]", &error_abort);
+    g_autoptr(QDict) d = qdict_from_jsonf_nofail(
+        "{ %s: %d, 'rate': '100%%', 'l': %p }", "key", 1, inner);
+    /* Without interpolation a '%' in a string is just a character. */
+    g_autoptr(QObject) plain = qobject_from_json("'100%'", &error_abort);
+
+    g_assert_cmpint(qdict_get_int(d, "key"), ==, 1);
+    g_assert_cmpstr(qdict_get_str(d, "rate"), ==, "100%");
+    g_assert_true(qdict_get(d, "l") == inner);
+    g_assert_cmpstr(qstring_get_str(qobject_to(QString, plain)), ==, "100%");
+}
+
+static void test_percent_outside_strings_is_stray_without_interpolation(void)
+{
+    g_autofree char *msg = parse_error_of("[%d]");
+
+    g_assert_cmpstr(msg, ==, "JSON parse error, stray '%'");
+}
+
+/* The aborts happen in a subprocess; stderr says why, as QEMU's. */
+static void test_interpolation_errors_abort(void)
+{
+    static const struct {
+        const char *path, *stderr_glob;
+    } cases[] = {
+        { "/qjson/interpolation/errors-abort/subprocess/unknown",
+          "*Unexpected error*invalid interpolation '%x'*" },
+        { "/qjson/interpolation/errors-abort/subprocess/string",
+          "*Unexpected error*can't interpolate into string*" },
+        { "/qjson/interpolation/errors-abort/subprocess/not-a-dict", "" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_test_trap_subprocess(cases[i].path, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_failed();
+        g_test_trap_assert_stderr(cases[i].stderr_glob[0]
+                                  ? cases[i].stderr_glob : "*");
+    }
+}
+
+static void interpolation_unknown_subprocess(void)
+{
+    qobject_from_jsonf_nofail("%x", 666);
+}
+
+static void interpolation_string_subprocess(void)
+{
+    qobject_from_jsonf_nofail("['%s', %s]", "eins", "zwei");
+}
+
+static void interpolation_not_a_dict_subprocess(void)
+{
+    qdict_from_jsonf_nofail("[%d]", 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -807,6 +908,20 @@ int main(int argc, char **argv)
                     test_stream_flush_reports_unfinished_message);
     g_test_add_func("/qjson/stream/destroy-drops-partial-message",
                     test_stream_destroy_drops_partial_message);
+    g_test_add_func("/qjson/interpolation/makes-each-type",
+                    test_interpolation_makes_each_type);
+    g_test_add_func("/qjson/interpolation/keys-and-percent-in-strings",
+                    test_interpolation_in_keys_and_percent_in_strings);
+    g_test_add_func("/qjson/interpolation/percent-is-stray-without",
+                    test_percent_outside_strings_is_stray_without_interpolation);
+    g_test_add_func("/qjson/interpolation/errors-abort",
+                    test_interpolation_errors_abort);
+    g_test_add_func("/qjson/interpolation/errors-abort/subprocess/unknown",
+                    interpolation_unknown_subprocess);
+    g_test_add_func("/qjson/interpolation/errors-abort/subprocess/string",
+                    interpolation_string_subprocess);
+    g_test_add_func("/qjson/interpolation/errors-abort/subprocess/not-a-dict",
+                    interpolation_not_a_dict_subprocess);
     g_test_add_func("/qjson/escape/fast-matches-plain-edges",
                     test_escape_fast_matches_plain_edges);
     g_test_add_func("/qjson/escape/fast-matches-plain-random",
