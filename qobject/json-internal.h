@@ -19,6 +19,7 @@ typedef enum JSONTokenType {
     JSON_FLOAT,
     JSON_KEYWORD,
     JSON_STRING,
+    JSON_INTERP,            /* %d, %s, %p...: only with interpolation on */
 } JSONTokenType;
 
 typedef enum JSONLexResult {
@@ -38,6 +39,14 @@ typedef struct JSONLexer {
     uint32_t cp;            /* code point being assembled */
     uint32_t min_cp;        /* smallest code point the UTF-8 length allows */
     uint32_t high;          /* high surrogate waiting for its low half */
+    /* The \uXXXX escape(s) being read, as written, for error messages. */
+    char esc[sizeof("\\uXXXX\\uXXXX")];
+    int esc_len;
+    /*
+     * Interpolation (qobject_from_jsonf_nofail and friends): '%' starts
+     * a JSON_INTERP token, and in strings only "%%" (a '%') is allowed.
+     */
+    bool interp;
     /*
      * With a JSON_STRING token: why its content is invalid (what QEMU's
      * parser reports), else NULL.  Whoever takes the token frees it.
@@ -71,6 +80,7 @@ GString *json_lexer_steal_token(JSONLexer *lexer);
 
 typedef struct JSONParser {
     GArray *stack;          /* JSONParserFrame, innermost last */
+    va_list *ap;            /* the values of JSON_INTERP tokens, or NULL */
 } JSONParser;
 
 void json_parser_init(JSONParser *parser);

@@ -24,6 +24,7 @@ enum {
     L_SURROGATE_BACKSLASH,  /* after a high surrogate: need "\u" */
     L_SURROGATE_U,
     L_UTF8,                 /* in the continuation bytes of a sequence */
+    L_PERCENT,              /* after '%' in a string, interpolating */
     L_MINUS,                /* number states follow RFC 8259's grammar */
     L_ZERO,
     L_INT,
@@ -33,6 +34,7 @@ enum {
     L_EXP_SIGN,
     L_EXP_DIGITS,
     L_KEYWORD,
+    L_INTERP,               /* %d, %lld, %s...: '%' and letters, digits */
     L_RECOVERY,             /* after a stray byte: skipping to a resync byte */
     L_BAD_STRING,           /* in a string already found wrong: to its end */
     L_BAD_ESCAPE,           /* the byte after a backslash in such a string */
@@ -157,20 +159,38 @@ static int hex_value(unsigned char c)
     return -1;
 }
 
+/*
+ * Unicode noncharacters: U+FDD0..U+FDEF and the last two code points of
+ * every plane.  QEMU refuses them in strings, escaped or not.
+ */
+static bool is_noncharacter(uint32_t cp)
+{
+    return (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+}
+
+/* QEMU's message for a bad \u escape quotes the escape as written. */
+static JSONLexResult lex_bad_unicode_escape(JSONLexer *lexer,
+                                            unsigned char c, bool again)
+{
+    g_autofree char *msg = g_strdup_printf(
+        "%.*s is not a valid Unicode character", lexer->esc_len, lexer->esc);
+
+    return lex_bad_string(lexer, c, again, msg);
+}
+
 /* A \uXXXX escape is complete: check it and append it as UTF-8. */
 static JSONLexResult lex_unicode_escape(JSONLexer *lexer, unsigned char c)
 {
     uint32_t cp = lexer->cp;
-    g_autofree char *msg = NULL;
 
     if (lexer->high) {
         uint32_t high = lexer->high;
 
         lexer->high = 0;
         if (cp < 0xDC00 || cp > 0xDFFF) {
-            msg = g_strdup_printf("\\u%04X is not a valid Unicode character",
-                                  high);
-            return lex_bad_string(lexer, c, false, msg);
+            /* QEMU quotes only the unpaired high half. */
+            lexer->esc_len = 6;
+            return lex_bad_unicode_escape(lexer, c, false);
         }
         cp = 0x10000 + ((high - 0xD800) << 10) + (cp - 0xDC00);
     } else if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -178,13 +198,21 @@ static JSONLexResult lex_unicode_escape(JSONLexer *lexer, unsigned char c)
         lexer->state = L_SURROGATE_BACKSLASH;
         return JSON_LEX_MORE;
     } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-        msg = g_strdup_printf("\\u%04X is not a valid Unicode character", cp);
-        return lex_bad_string(lexer, c, false, msg);
-    } else if (cp == 0) {
-        /* QStrings are NUL-terminated C strings. */
-        return lex_bad_string(lexer, c, false, "\\u0000 is not supported");
+        return lex_bad_unicode_escape(lexer, c, false);
     }
-    g_string_append_unichar(lexer->token, cp);
+    if (is_noncharacter(cp)) {
+        return lex_bad_unicode_escape(lexer, c, false);
+    }
+    if (cp == 0) {
+        /*
+         * QStrings are NUL-terminated, so QEMU stores U+0000 in modified
+         * UTF-8, as the overlong pair C0 80; the writer turns it back
+         * into \u0000.
+         */
+        g_string_append_len(lexer->token, "\xC0\x80", 2);
+    } else {
+        g_string_append_unichar(lexer->token, cp);
+    }
     lexer->state = L_STRING;
     return JSON_LEX_MORE;
 }
@@ -199,12 +227,19 @@ static JSONLexResult lex_string_byte(JSONLexer *lexer, unsigned char c)
         lexer->state = L_ESCAPE;
         return JSON_LEX_MORE;
     }
+    if (c == '%' && lexer->interp) {
+        lexer->state = L_PERCENT;
+        return JSON_LEX_MORE;
+    }
     if (c < 0x80) {
         g_string_append_c(lexer->token, c);
         return JSON_LEX_MORE;
     }
-    /* Lead bytes: C0 and C1 could only start overlong forms, F5+ > U+10FFFF */
-    if (c >= 0xC2 && c <= 0xDF) {
+    /*
+     * Lead bytes: C0 and C1 start overlong forms (only C0 80, modified
+     * UTF-8's U+0000, is taken), F5+ code points beyond U+10FFFF.
+     */
+    if (c >= 0xC0 && c <= 0xDF) {
         lexer->pending = 1;
         lexer->cp = c & 0x1F;
         lexer->min_cp = 0x80;
@@ -237,8 +272,11 @@ static JSONLexResult lex_utf8_continuation(JSONLexer *lexer, unsigned char c)
     if (--lexer->pending) {
         return JSON_LEX_MORE;
     }
-    if (lexer->cp < lexer->min_cp || lexer->cp > 0x10FFFF ||
-        (lexer->cp >= 0xD800 && lexer->cp <= 0xDFFF)) {
+    if ((lexer->cp < lexer->min_cp &&
+         !(lexer->cp == 0 && lexer->min_cp == 0x80)) ||
+        lexer->cp > 0x10FFFF ||
+        (lexer->cp >= 0xD800 && lexer->cp <= 0xDFFF) ||
+        is_noncharacter(lexer->cp)) {
         return lex_bad_string(lexer, c, false,
                               "invalid UTF-8 sequence in string");
     }
@@ -254,6 +292,8 @@ static JSONLexResult lex_escape(JSONLexer *lexer, unsigned char c)
     };
 
     if (c == 'u') {
+        memcpy(lexer->esc, "\\u", 2);
+        lexer->esc_len = 2;
         lexer->state = L_HEX;
         lexer->pending = 4;
         lexer->cp = 0;
@@ -304,6 +344,12 @@ static JSONLexResult lex_start(JSONLexer *lexer, unsigned char c,
         break;
     case 'a' ... 'z':
         lexer->state = L_KEYWORD;
+        break;
+    case '%':
+        if (!lexer->interp) {
+            return lex_stray(lexer, c, errp);
+        }
+        lexer->state = L_INTERP;
         break;
     default:
         return lex_stray(lexer, c, errp);
@@ -389,7 +435,7 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
     switch (lexer->state) {
     case L_START:
         return lex_start(lexer, c, errp);
-    case L_STRING ... L_UTF8:
+    case L_STRING ... L_PERCENT:
     case L_BAD_STRING:
     case L_BAD_ESCAPE:
         /*
@@ -418,6 +464,13 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
             return JSON_LEX_MORE;
         }
         return lex_token(lexer, JSON_KEYWORD, JSON_LEX_LOOKAHEAD);
+    case L_INTERP:
+        /* As QEMU's lexer; the parser decides which ones are valid. */
+        if (g_ascii_isalnum(c)) {
+            g_string_append_c(lexer->token, c);
+            return JSON_LEX_MORE;
+        }
+        return lex_token(lexer, JSON_INTERP, JSON_LEX_LOOKAHEAD);
     default:
         return lex_number(lexer, c, errp);
     }
@@ -434,6 +487,7 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
             return lex_bad_string(lexer, c, true,
                                   "invalid hex escape sequence in string");
         }
+        lexer->esc[lexer->esc_len++] = c;
         lexer->cp = (lexer->cp << 4) | d;
         if (--lexer->pending) {
             return JSON_LEX_MORE;
@@ -442,17 +496,17 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
     case L_SURROGATE_BACKSLASH:
     case L_SURROGATE_U: {
         bool backslash = lexer->state == L_SURROGATE_BACKSLASH;
-        g_autofree char *msg = NULL;
 
         if (c != (backslash ? '\\' : 'u')) {
-            msg = g_strdup_printf("\\u%04X is not a valid Unicode character",
-                                  lexer->high);
+            lexer->esc_len = 6;
             /* After the backslash, @c is escaped and cannot end the string. */
-            return lex_bad_string(lexer, c, backslash, msg);
+            return lex_bad_unicode_escape(lexer, c, backslash);
         }
         if (backslash) {
             lexer->state = L_SURROGATE_U;
         } else {
+            memcpy(lexer->esc + 6, "\\u", 2);
+            lexer->esc_len = 8;
             lexer->state = L_HEX;
             lexer->pending = 4;
             lexer->cp = 0;
@@ -461,6 +515,15 @@ JSONLexResult json_lexer_feed_char(JSONLexer *lexer, unsigned char c,
     }
     case L_UTF8:
         return lex_utf8_continuation(lexer, c);
+    case L_PERCENT:
+        if (c != '%') {
+            /* @c was not escaped by the '%': it may end the string. */
+            return lex_bad_string(lexer, c, true,
+                                  "can't interpolate into string");
+        }
+        g_string_append_c(lexer->token, '%');
+        lexer->state = L_STRING;
+        return JSON_LEX_MORE;
     default:
         return lex_bad_string_byte(lexer, c);
     }
@@ -479,6 +542,7 @@ static JSONLexResult lex_flush(JSONLexer *lexer, Error **errp)
     case L_FRAC:
     case L_EXP_DIGITS:
     case L_KEYWORD:
+    case L_INTERP:
         /* Any delimiter ends these; a space does not change the result. */
         return json_lexer_feed_char(lexer, ' ', errp) == JSON_LEX_LOOKAHEAD
                ? JSON_LEX_TOKEN : JSON_LEX_ERROR;
@@ -514,7 +578,8 @@ size_t json_lexer_feed_plain(JSONLexer *lexer, const char *buf, size_t len)
     while (n < len) {
         unsigned char c = buf[n];
 
-        if (c < 0x20 || c >= 0x80 || c == '\\' || c == lexer->quote) {
+        if (c < 0x20 || c >= 0x80 || c == '\\' || c == lexer->quote ||
+            (c == '%' && lexer->interp)) {
             break;
         }
         n++;

@@ -259,6 +259,45 @@ static QObject *parse_bad_string(JSONParser *parser, JSONLexer *lexer,
     return NULL;
 }
 
+/*
+ * The value of a %-escape, taken from the caller's arguments; QEMU's set
+ * of escapes and its message for any other.  %p hands over the caller's
+ * reference to a QObject, %i makes a bool.
+ */
+static QObject *parse_interpolation(JSONParser *parser, const char *text,
+                                    Error **errp)
+{
+    va_list *ap = parser->ap;
+
+    assert(ap);
+    if (!strcmp(text, "%p")) {
+        return va_arg(*ap, QObject *);
+    } else if (!strcmp(text, "%i")) {
+        return QOBJECT(qbool_from_bool(va_arg(*ap, int)));
+    } else if (!strcmp(text, "%d")) {
+        return QOBJECT(qnum_from_int(va_arg(*ap, int)));
+    } else if (!strcmp(text, "%ld")) {
+        return QOBJECT(qnum_from_int(va_arg(*ap, long)));
+    } else if (!strcmp(text, "%lld")) {
+        return QOBJECT(qnum_from_int(va_arg(*ap, long long)));
+    } else if (!strcmp(text, "%" PRId64)) {
+        return QOBJECT(qnum_from_int(va_arg(*ap, int64_t)));
+    } else if (!strcmp(text, "%u")) {
+        return QOBJECT(qnum_from_uint(va_arg(*ap, unsigned int)));
+    } else if (!strcmp(text, "%lu")) {
+        return QOBJECT(qnum_from_uint(va_arg(*ap, unsigned long)));
+    } else if (!strcmp(text, "%llu")) {
+        return QOBJECT(qnum_from_uint(va_arg(*ap, unsigned long long)));
+    } else if (!strcmp(text, "%" PRIu64)) {
+        return QOBJECT(qnum_from_uint(va_arg(*ap, uint64_t)));
+    } else if (!strcmp(text, "%s")) {
+        return QOBJECT(qstring_from_str(va_arg(*ap, const char *)));
+    } else if (!strcmp(text, "%f")) {
+        return QOBJECT(qnum_from_double(va_arg(*ap, double)));
+    }
+    return parse_error(parser, errp, "invalid interpolation '%s'", text);
+}
+
 QObject *json_parser_feed_token(JSONParser *parser, JSONLexer *lexer,
                                 Error **errp)
 {
@@ -287,6 +326,11 @@ QObject *json_parser_feed_token(JSONParser *parser, JSONLexer *lexer,
                            QOBJECT(qstring_from_gstring(
                                        json_lexer_steal_token(lexer))),
                            errp);
+    case JSON_INTERP: {
+        QObject *value = parse_interpolation(parser, text, errp);
+
+        return value ? parse_value(parser, value, errp) : NULL;
+    }
     case JSON_KEYWORD:
         if (!strcmp(text, "true")) {
             return parse_value(parser, QOBJECT(qbool_from_bool(true)), errp);

@@ -154,9 +154,11 @@ void json_message_parser_init(JSONMessageParser *parser,
 {
     JSONStreamState *s = g_new0(JSONStreamState, 1);
 
-    assert(!ap);
     json_lexer_init(&s->lexer);
     json_parser_init(&s->parser);
+    /* Interpolation is for trusted format strings: never QMP input. */
+    s->lexer.interp = ap != NULL;
+    s->parser.ap = ap;
     parser->emit = emit;
     parser->opaque = opaque;
     parser->state = s;

@@ -29,12 +29,12 @@ static void from_json_emit(void *opaque, QObject *json, Error *err)
     st->err = err;
 }
 
-QObject *qobject_from_json(const char *string, Error **errp)
+QObject *qobject_from_jsonv(const char *string, va_list *ap, Error **errp)
 {
     FromJSONState st = { 0 };
     JSONMessageParser parser;
 
-    json_message_parser_init(&parser, from_json_emit, &st, NULL);
+    json_message_parser_init(&parser, from_json_emit, &st, ap);
     json_message_parser_feed(&parser, string, strlen(string));
     json_message_parser_flush(&parser);
     json_message_parser_destroy(&parser);
@@ -50,6 +50,54 @@ QObject *qobject_from_json(const char *string, Error **errp)
     return st.result;
 }
 
+QObject *qobject_from_json(const char *string, Error **errp)
+{
+    return qobject_from_jsonv(string, NULL, errp);
+}
+
+QObject *qobject_from_vjsonf_nofail(const char *string, va_list ap)
+{
+    va_list ap_copy;
+    QObject *obj;
+
+    /* The parser takes a va_list *; copy, as @ap may be an array type. */
+    va_copy(ap_copy, ap);
+    obj = qobject_from_jsonv(string, &ap_copy, &error_abort);
+    va_end(ap_copy);
+    assert(obj);
+    return obj;
+}
+
+QObject *qobject_from_jsonf_nofail(const char *string, ...)
+{
+    va_list ap;
+    QObject *obj;
+
+    va_start(ap, string);
+    obj = qobject_from_vjsonf_nofail(string, ap);
+    va_end(ap);
+    return obj;
+}
+
+QDict *qdict_from_vjsonf_nofail(const char *string, va_list ap)
+{
+    QDict *qdict = qobject_to(QDict, qobject_from_vjsonf_nofail(string, ap));
+
+    assert(qdict);
+    return qdict;
+}
+
+QDict *qdict_from_jsonf_nofail(const char *string, ...)
+{
+    va_list ap;
+    QDict *qdict;
+
+    va_start(ap, string);
+    qdict = qdict_from_vjsonf_nofail(string, ap);
+    va_end(ap);
+    return qdict;
+}
+
 QDict *qdict_from_json(const char *string, Error **errp)
 {
     QObject *obj = qobject_from_json(string, errp);
@@ -63,10 +111,14 @@ QDict *qdict_from_json(const char *string, Error **errp)
 }
 
 /*
- * Decode one UTF-8 sequence at s[0..len).  Returns the code point and
- * sets *used, or returns -1 for a malformed, overlong, surrogate or out
- * of range sequence, with *used covering the bytes that are replaced by
- * one U+FFFD (the lead byte and the continuation bytes that followed it).
+ * Decode one sequence at s[0..len) as QEMU's writer does (modified
+ * UTF-8).  Returns the code point and sets *used, or returns -1 for what
+ * is written as one U+FFFD: a malformed, overlong, surrogate, out of
+ * range or noncharacter sequence, with *used covering the lead byte and
+ * the continuation bytes that followed it (up to the length the lead
+ * byte announces, five and six byte forms included).  The one overlong
+ * form taken is C0 80, modified UTF-8's U+0000, which the reader stores
+ * for \u0000.
  */
 static int32_t utf8_decode(const unsigned char *s, size_t len, size_t *used)
 {
@@ -83,6 +135,10 @@ static int32_t utf8_decode(const unsigned char *s, size_t len, size_t *used)
         n = 2, cp = c & 0x0F, min = 0x800;
     } else if (c >= 0xF0 && c <= 0xF7) {
         n = 3, cp = c & 0x07, min = 0x10000;
+    } else if (c >= 0xF8 && c <= 0xFB) {
+        n = 4, cp = c & 0x03, min = 0x200000;
+    } else if (c >= 0xFC && c <= 0xFD) {
+        n = 5, cp = c & 0x01, min = 0x4000000;
     } else {
         return -1;
     }
@@ -94,7 +150,9 @@ static int32_t utf8_decode(const unsigned char *s, size_t len, size_t *used)
         cp = (cp << 6) | (s[i] & 0x3F);
     }
     *used = n + 1;
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    if ((cp < min && !(n == 1 && cp == 0)) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF) ||
+        (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
         return -1;
     }
     return cp;

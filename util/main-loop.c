@@ -231,6 +231,12 @@ int qemu_init_main_loop(Error **errp)
         return -EMFILE;
     }
     g_source_set_name(&qemu_aio_context->source, "aio-context");
+    /*
+     * As QEMU: the thread that sets up the main loop is the main
+     * context's home thread, whether or not it holds the BQL, so the
+     * thread pool and aio_co_* find the main context from it.
+     */
+    qemu_set_current_aio_context(qemu_aio_context);
     iohandler_ctx = aio_context_new(errp);
     if (!iohandler_ctx) {
         return -EMFILE;

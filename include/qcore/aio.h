@@ -266,8 +266,10 @@ void aio_co_enter(AioContext *ctx, Coroutine *co);
 
 /* ---- the current context -------------------------------------------- */
 /*
- * The AioContext of the calling thread: its IOThread's, or the main
- * loop's when the caller holds the BQL, else NULL.
+ * The AioContext of the calling thread: the one set for it (an
+ * IOThread's; the main loop's for the thread that called
+ * qemu_init_main_loop(), BQL or not, as in QEMU), else the main loop's
+ * when the caller holds the BQL (a vCPU thread), else NULL.
  */
 AioContext *qemu_get_current_aio_context(void);
 void qemu_set_current_aio_context(AioContext *ctx);

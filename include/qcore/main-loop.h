@@ -16,7 +16,10 @@
  * Create the two contexts, attach them to glib's default context and
  * route SIGTERM, SIGINT and SIGHUP through a signalfd (they are blocked
  * in every thread; handlers installed with sigaction run from the main
- * loop, never asynchronously).  Call once, from the main thread.
+ * loop, never asynchronously).  Call once, from the main thread, which
+ * becomes the main context's home thread: from then on
+ * qemu_get_current_aio_context() there is the main context, with or
+ * without the BQL (as in QEMU).
  *
  * The signalfd is read by a small thread that hands each signal to the
  * main loop.  It also enforces the one rule a stuck main loop cannot: a

@@ -7,7 +7,10 @@
  * strings ('abc', where \' is an escape) and rejects the rest: NaN,
  * Infinity, comments, trailing commas, leading zeros, raw control
  * characters in strings, invalid or overlong UTF-8, UTF-8 encoded
- * surrogates, lone \u surrogates and \u0000.  Integers in int64_t range
+ * surrogates, lone \u surrogates and noncharacters (U+FDD0..U+FDEF,
+ * U+xFFFE, U+xFFFF), escaped or not.  As in QEMU, strings are modified
+ * UTF-8: \u0000 (or the raw pair C0 80) is stored as C0 80, which the
+ * writer turns back into \u0000.  Integers in int64_t range
  * become int QNums, larger positive ones up to UINT64_MAX uint QNums,
  * anything else a double.
  */
@@ -33,12 +36,40 @@ QObject *qobject_from_json(const char *string, Error **errp);
 QDict *qdict_from_json(const char *string, Error **errp);
 
 /*
+ * As qobject_from_json(); with @ap non-NULL, %-escapes in @string
+ * outside strings are replaced by QObjects made from the arguments, as
+ * QEMU does: %d %ld %lld %" PRId64 " (int QNum), %u %lu %llu %" PRIu64 "
+ * (uint QNum), %f (double QNum), %i (QBool), %s (QString), %p (a QObject
+ * whose reference the result takes over).  Inside a string only %% is
+ * allowed (a '%'); anything else is the error "can't interpolate into
+ * string", an unknown escape "invalid interpolation '%x'".
+ */
+QObject *qobject_from_jsonv(const char *string, va_list *ap, Error **errp);
+
+/*
+ * Parse @string with interpolation (above) and return the value; any
+ * error aborts, so these are for format strings written in the code,
+ * never for untrusted input.  The _qdict_ versions also abort unless the
+ * value is a JSON object.
+ */
+QObject *qobject_from_jsonf_nofail(const char *string, ...)
+    G_GNUC_PRINTF(1, 2);
+QObject *qobject_from_vjsonf_nofail(const char *string, va_list ap)
+    G_GNUC_PRINTF(1, 0);
+QDict *qdict_from_jsonf_nofail(const char *string, ...) G_GNUC_PRINTF(1, 2);
+QDict *qdict_from_vjsonf_nofail(const char *string, va_list ap)
+    G_GNUC_PRINTF(1, 0);
+
+/*
  * Serialise @obj compactly, as QMP does on the wire:
  * {"a": 1, "b": [true, null]}.  ASCII only: non-ASCII and control
  * characters are written as \uXXXX (surrogate pairs above U+FFFF) and
- * invalid UTF-8 in a QString as \uFFFD.  Doubles are written so that they
- * read back to the same double (non-finite ones, which JSON cannot
- * express, as null).  The caller frees the result with g_string_free().
+ * invalid UTF-8 or a noncharacter in a QString as \uFFFD (C0 80 as
+ * \u0000).  Doubles are written as QEMU writes them, %.17g, which reads
+ * back to the same double; non-finite ones, for which QEMU writes the
+ * invalid JSON "inf" and "nan", as the nearest valid JSON: the largest
+ * finite double of the same sign for an infinity, null for a NaN.
+ * The caller frees the result with g_string_free().
  */
 GString *qobject_to_json(const QObject *obj);
 
@@ -79,9 +110,8 @@ typedef struct JSONMessageParser {
  * may be called from within json_message_parser_feed() and _flush(), and
  * must not destroy the parser.
  *
- * @ap is kept for source compatibility with QEMU, whose parser can
- * interpolate %-escapes from it; qcore has no interpolation, so @ap must
- * be NULL.
+ * With @ap non-NULL, %-escapes are interpolated from it as by
+ * qobject_from_jsonv(); only for trusted text.  QMP passes NULL.
  */
 void json_message_parser_init(JSONMessageParser *parser,
                               void (*emit)(void *opaque, QObject *json,

@@ -91,16 +91,11 @@ G_NORETURN void qemu_thread_exit(void *retval);
 /* The kernel's id for the calling thread (what query-iothreads reports). */
 int qemu_get_thread_id(void);
 
-/* Lock guards: the lock is released when the enclosing scope ends. */
-static inline void qemu_mutex_unlock_cleanup(QemuMutex **m)
-{
-    if (*m) {
-        qemu_mutex_unlock(*m);
-    }
-}
-#define QEMU_LOCK_GUARD(m)                                              \
-    QemuMutex *G_PASTE(_qemu_lock_guard_, __LINE__)                     \
-        __attribute__((cleanup(qemu_mutex_unlock_cleanup), unused)) =   \
-        (qemu_mutex_lock(m), (m))
+/*
+ * QEMU_LOCK_GUARD, WITH_QEMU_LOCK_GUARD and QemuLockable (QEMU's
+ * qemu/lockable.h) come with this header, as they always have here.
+ * Included last: lockable.h needs the types above.
+ */
+#include "qcore/lockable.h"
 
 #endif

@@ -8,6 +8,7 @@
 #include "qcore/aio.h"
 #include "qcore/coroutine-int.h"
 #include "qcore/error.h"
+#include "qcore/lockable.h"
 
 static AioContext *main_ctx;
 
@@ -434,6 +435,54 @@ static void test_comutex_hands_over_in_fifo_order(void)
         g_assert_cmpint(f.order[i], ==, i);
     }
     g_assert_cmpuint(f.lock.locked, ==, 0);
+}
+
+/* QEMU_LOCK_GUARD and WITH_QEMU_LOCK_GUARD take a CoMutex too. */
+typedef struct GuardArg {
+    CoMutex *lock;
+    bool in_block;
+} GuardArg;
+
+static void coroutine_fn guard_block_yield(void *opaque)
+{
+    GuardArg *a = opaque;
+
+    WITH_QEMU_LOCK_GUARD(a->lock) {
+        qemu_co_mutex_assert_locked(a->lock);
+        a->in_block = true;
+        qemu_coroutine_yield();
+        a->in_block = false;
+    }
+}
+
+static void coroutine_fn guard_scope(void *opaque)
+{
+    GuardArg *a = opaque;
+    QEMU_LOCK_GUARD(a->lock);
+
+    a->in_block = true;
+}
+
+static void test_lock_guards_take_a_comutex(void)
+{
+    CoMutex lock;
+    GuardArg holder = { .lock = &lock }, waiter = { .lock = &lock };
+    Coroutine *h = qemu_coroutine_create(guard_block_yield, &holder);
+    Coroutine *w = qemu_coroutine_create(guard_scope, &waiter);
+
+    qemu_co_mutex_init(&lock);
+    qemu_coroutine_enter(h);
+    g_assert_true(holder.in_block);
+    g_assert_true(lock.holder == h);
+    /* The second one queues behind the guard... */
+    qemu_coroutine_enter(w);
+    g_assert_false(waiter.in_block);
+    /* ... and gets the lock when the first leaves its block. */
+    qemu_coroutine_enter(h);
+    g_assert_false(holder.in_block);
+    g_assert_true(waiter.in_block);
+    /* Both guards released it: the scope one when its coroutine ended. */
+    g_assert_cmpuint(lock.locked, ==, 0);
 }
 
 #define STRESS_COROUTINES 8
@@ -890,6 +939,8 @@ int main(int argc, char **argv)
                     test_pool_overflow_is_reused_through_global_pool);
     g_test_add_func("/coroutine/comutex/hands-over-in-fifo-order",
                     test_comutex_hands_over_in_fifo_order);
+    g_test_add_func("/coroutine/comutex/lock-guards-take-a-comutex",
+                    test_lock_guards_take_a_comutex);
     g_test_add_func("/coroutine/comutex/excludes-across-threads",
                     test_comutex_excludes_across_threads);
     g_test_add_func("/coroutine/thread/coroutine-moves-between-threads",

@@ -153,14 +153,38 @@ static void test_escapes_control_quote_backslash(void)
 
 static void test_escapes_non_ascii_bmp_and_astral(void)
 {
-    /* e-acute, euro sign, U+FFFF, and U+1F600 (needs a surrogate pair) */
-    g_autoptr(QString) s = qstring_from_str("\xc3\xa9\xe2\x82\xac\xef\xbf\xbf"
+    /* e-acute, euro sign, U+FFFC, and U+1F600 (needs a surrogate pair) */
+    g_autoptr(QString) s = qstring_from_str("\xc3\xa9\xe2\x82\xac\xef\xbf\xbc"
                                             "\xf0\x9f\x98\x80");
     g_autofree char *out = to_json_str(QOBJECT(s), false);
     g_autoptr(QObject) back = qobject_from_json(out, &error_abort);
 
-    g_assert_cmpstr(out, ==, "\"\\u00E9\\u20AC\\uFFFF\\uD83D\\uDE00\"");
+    g_assert_cmpstr(out, ==, "\"\\u00E9\\u20AC\\uFFFC\\uD83D\\uDE00\"");
     g_assert_true(qobject_is_equal(back, QOBJECT(s)));
+}
+
+/*
+ * As QEMU's parser: \u0000 becomes modified UTF-8's C0 80 (a QString is
+ * a C string), the raw pair is taken too, and the writer turns the pair
+ * back into \u0000, so U+0000 survives a round trip.
+ */
+static void test_u0000_is_stored_as_modified_utf8(void)
+{
+    static const char *const ins[] = {
+        "\"\\u0000x\"", "'\\u0000x'", "\"\xc0\x80x\"",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(ins); i++) {
+        g_autoptr(QObject) obj = qobject_from_json(ins[i], &error_abort);
+        QString *qs = qobject_to(QString, obj);
+        g_autofree char *out = to_json_str(obj, false);
+        g_autoptr(QObject) back = qobject_from_json(out, &error_abort);
+
+        g_assert_cmpstr(qstring_get_str(qs), ==, "\xc0\x80x");
+        g_assert_cmpuint(qstring_get_length(qs), ==, 3);
+        g_assert_cmpstr(out, ==, "\"\\u0000x\"");
+        g_assert_true(qobject_is_equal(obj, back));
+    }
 }
 
 static void test_invalid_utf8_in_qstring_writes_replacement(void)
@@ -171,7 +195,13 @@ static void test_invalid_utf8_in_qstring_writes_replacement(void)
         { "a\xff" "b", "\"a\\uFFFDb\"" },              /* impossible byte */
         { "\x80", "\"\\uFFFD\"" },                     /* lone continuation */
         { "\xc3(", "\"\\uFFFD(\"" },                   /* truncated */
-        { "\xc0\x80", "\"\\uFFFD\"" },                 /* overlong NUL */
+        { "\xe0\x80\x80", "\"\\uFFFD\"" },             /* overlong NUL */
+        { "\xef\xbf\xbf", "\"\\uFFFD\"" },             /* noncharacter */
+        { "\xef\xb7\x90", "\"\\uFFFD\"" },             /* U+FDD0 */
+        { "\xf0\x9f\xbf\xbe", "\"\\uFFFD\"" },         /* U+1FFFE */
+        { "\xf8\x88\x80\x80\x80", "\"\\uFFFD\"" },     /* 5-byte form */
+        { "\xfc\x84\x80\x80\x80\x80", "\"\\uFFFD\"" }, /* 6-byte form */
+        { "\xfd\xbf\xbf ", "\"\\uFFFD \"" },            /* ... cut short */
         { "\xed\xa0\x80", "\"\\uFFFD\"" },             /* UTF-8 surrogate */
         { "\xf4\x90\x80\x80", "\"\\uFFFD\"" },         /* above U+10FFFF */
         { "x\xe2\x82", "\"x\\uFFFD\"" },               /* cut at the end */
@@ -303,13 +333,26 @@ static void test_invalid_json_gives_qemu_style_errors(void)
         { "/* c */ 1", PE "stray '/'" },
         { "\"a\\x\"", PE "invalid escape sequence in string" },
         { "\"\\u12g4\"", PE "invalid hex escape sequence in string" },
-        { "\"\\u0000\"", PE "\\u0000 is not supported" },
-        { "\"\\ud800\"", PE "\\uD800 is not a valid Unicode character" },
-        { "\"\\udc00\"", PE "\\uDC00 is not a valid Unicode character" },
-        { "\"\\ud800\\u0041\"", PE "\\uD800 is not a valid Unicode character" },
+        /* QEMU quotes a bad \u escape as written. */
+        { "\"\\ud800\"", PE "\\ud800 is not a valid Unicode character" },
+        { "\"\\uDC00\"", PE "\\uDC00 is not a valid Unicode character" },
+        { "\"\\ud800\\u0041\"", PE "\\ud800 is not a valid Unicode character" },
+        /* Noncharacters, in every plane, escaped or not. */
+        { "\"\\uFDD0\"", PE "\\uFDD0 is not a valid Unicode character" },
+        { "\"\\ufdef\"", PE "\\ufdef is not a valid Unicode character" },
+        { "\"\\uFFFE\"", PE "\\uFFFE is not a valid Unicode character" },
+        { "'\\uFFFF'", PE "\\uFFFF is not a valid Unicode character" },
+        { "\"\\uD87F\\uDFFE\"",
+          PE "\\uD87F\\uDFFE is not a valid Unicode character" },
+        { "\"\\udbff\\udfff\"",
+          PE "\\udbff\\udfff is not a valid Unicode character" },
+        { "\"\xef\xb7\x90\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xef\xbf\xbe\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xf4\x8f\xbf\xbf\"", PE "invalid UTF-8 sequence in string" },
         { "\"tab\there\"", PE "invalid control character in string" },
         { "\"\xc3(\"", PE "invalid UTF-8 sequence in string" },
-        { "\"\xc0\x80\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xc0\x81\"", PE "invalid UTF-8 sequence in string" },
+        { "\"\xe0\x80\x80\"", PE "invalid UTF-8 sequence in string" },
         { "\"\xed\xa0\x80\"", PE "invalid UTF-8 sequence in string" },
         { "\"\xf4\x90\x80\x80\"", PE "invalid UTF-8 sequence in string" },
         { "\"\xfe\"", PE "invalid UTF-8 sequence in string" },
@@ -449,7 +492,7 @@ static void test_stream_resynchronises_as_qemu(void)
           { "!" PE "invalid UTF-8 sequence in string", "{\"b\": 1}" } },
         /* An escaped quote after a lone surrogate does not end it. */
         { "[\"\\ud800\\\"\"][1]",
-          { "!" PE "\\uD800 is not a valid Unicode character", "[1]" } },
+          { "!" PE "\\ud800 is not a valid Unicode character", "[1]" } },
         /* Too many closing brackets: one error each, as QEMU. */
         { "{\"a\": 1}}}", { "{\"a\": 1}", "!" PE "expecting value",
                             "!" PE "expecting value" } },
@@ -716,6 +759,107 @@ static void test_escape_fast_matches_plain_random(void)
     }
 }
 
+/* ---- interpolation (qobject_from_jsonf_nofail) ----------------------- */
+
+static void test_interpolation_makes_each_type(void)
+{
+    long long lld = 0x123456789abcdefLL;
+    unsigned long long llu = 0xfedcba9876543210ULL;
+    QObject *p = QOBJECT(qstring_from_str("mine"));
+    g_autoptr(QObject) obj = qobject_from_jsonf_nofail(
+        "[%i, %i, %d, %ld, %lld, %" PRId64 ", %u, %lu, %llu, %" PRIu64
+        ", %f, %s, %p]",
+        false, 2, -7, (long)lld, lld, (int64_t)lld, 4000000000u,
+        (unsigned long)llu, llu, (uint64_t)llu, 2.323423423, "hello", p);
+    QList *l = qobject_to(QList, obj);
+    g_autoptr(QList) copy = qlist_copy(l);
+    QObject *e[13];
+    size_t n = 0;
+
+    while (!qlist_empty(copy)) {
+        g_assert_cmpuint(n, <, G_N_ELEMENTS(e));
+        e[n] = qlist_pop(copy);
+        qobject_unref(e[n]);    /* the list still holds it */
+        n++;
+    }
+    g_assert_cmpuint(n, ==, 13);
+    /* %i is a bool, and any non-zero value is true. */
+    g_assert_false(qbool_get_bool(qobject_to(QBool, e[0])));
+    g_assert_true(qbool_get_bool(qobject_to(QBool, e[1])));
+    g_assert_cmpint(qnum_get_int(qobject_to(QNum, e[2])), ==, -7);
+    g_assert_cmpint(qnum_get_int(qobject_to(QNum, e[3])), ==, (long)lld);
+    g_assert_cmpint(qnum_get_int(qobject_to(QNum, e[4])), ==, lld);
+    g_assert_cmpint(qnum_get_int(qobject_to(QNum, e[5])), ==, lld);
+    g_assert_cmpint(qobject_to(QNum, e[6])->kind, ==, QNUM_U64);
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum, e[6])), ==, 4000000000u);
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum, e[7])), ==,
+                     (unsigned long)llu);
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum, e[8])), ==, llu);
+    g_assert_cmpuint(qnum_get_uint(qobject_to(QNum, e[9])), ==, llu);
+    g_assert_cmpfloat(qnum_get_double(qobject_to(QNum, e[10])), ==,
+                      2.323423423);
+    g_assert_cmpstr(qstring_get_str(qobject_to(QString, e[11])), ==, "hello");
+    /* %p: the very object, its reference now the list's. */
+    g_assert_true(e[12] == p);
+}
+
+static void test_interpolation_in_keys_and_percent_in_strings(void)
+{
+    QObject *inner = qobject_from_json("[32, 42]", &error_abort);
+    g_autoptr(QDict) d = qdict_from_jsonf_nofail(
+        "{ %s: %d, 'rate': '100%%', 'l': %p }", "key", 1, inner);
+    /* Without interpolation a '%' in a string is just a character. */
+    g_autoptr(QObject) plain = qobject_from_json("'100%'", &error_abort);
+
+    g_assert_cmpint(qdict_get_int(d, "key"), ==, 1);
+    g_assert_cmpstr(qdict_get_str(d, "rate"), ==, "100%");
+    g_assert_true(qdict_get(d, "l") == inner);
+    g_assert_cmpstr(qstring_get_str(qobject_to(QString, plain)), ==, "100%");
+}
+
+static void test_percent_outside_strings_is_stray_without_interpolation(void)
+{
+    g_autofree char *msg = parse_error_of("[%d]");
+
+    g_assert_cmpstr(msg, ==, "JSON parse error, stray '%'");
+}
+
+/* The aborts happen in a subprocess; stderr says why, as QEMU's. */
+static void test_interpolation_errors_abort(void)
+{
+    static const struct {
+        const char *path, *stderr_glob;
+    } cases[] = {
+        { "/qjson/interpolation/errors-abort/subprocess/unknown",
+          "*Unexpected error*invalid interpolation '%x'*" },
+        { "/qjson/interpolation/errors-abort/subprocess/string",
+          "*Unexpected error*can't interpolate into string*" },
+        { "/qjson/interpolation/errors-abort/subprocess/not-a-dict", "" },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_test_trap_subprocess(cases[i].path, 0, G_TEST_SUBPROCESS_DEFAULT);
+        g_test_trap_assert_failed();
+        g_test_trap_assert_stderr(cases[i].stderr_glob[0]
+                                  ? cases[i].stderr_glob : "*");
+    }
+}
+
+static void interpolation_unknown_subprocess(void)
+{
+    qobject_from_jsonf_nofail("%x", 666);
+}
+
+static void interpolation_string_subprocess(void)
+{
+    qobject_from_jsonf_nofail("['%s', %s]", "eins", "zwei");
+}
+
+static void interpolation_not_a_dict_subprocess(void)
+{
+    qdict_from_jsonf_nofail("[%d]", 1);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -731,6 +875,8 @@ int main(int argc, char **argv)
                     test_escapes_non_ascii_bmp_and_astral);
     g_test_add_func("/qjson/escape/invalid-utf8-writes-replacement",
                     test_invalid_utf8_in_qstring_writes_replacement);
+    g_test_add_func("/qjson/reader/u0000-is-stored-as-modified-utf8",
+                    test_u0000_is_stored_as_modified_utf8);
     g_test_add_func("/qjson/reader/unescapes", test_reader_unescapes);
     g_test_add_func("/qjson/number/edges-follow-qemu-typing",
                     test_number_edges_follow_qemu_typing);
@@ -762,6 +908,20 @@ int main(int argc, char **argv)
                     test_stream_flush_reports_unfinished_message);
     g_test_add_func("/qjson/stream/destroy-drops-partial-message",
                     test_stream_destroy_drops_partial_message);
+    g_test_add_func("/qjson/interpolation/makes-each-type",
+                    test_interpolation_makes_each_type);
+    g_test_add_func("/qjson/interpolation/keys-and-percent-in-strings",
+                    test_interpolation_in_keys_and_percent_in_strings);
+    g_test_add_func("/qjson/interpolation/percent-is-stray-without",
+                    test_percent_outside_strings_is_stray_without_interpolation);
+    g_test_add_func("/qjson/interpolation/errors-abort",
+                    test_interpolation_errors_abort);
+    g_test_add_func("/qjson/interpolation/errors-abort/subprocess/unknown",
+                    interpolation_unknown_subprocess);
+    g_test_add_func("/qjson/interpolation/errors-abort/subprocess/string",
+                    interpolation_string_subprocess);
+    g_test_add_func("/qjson/interpolation/errors-abort/subprocess/not-a-dict",
+                    interpolation_not_a_dict_subprocess);
     g_test_add_func("/qjson/escape/fast-matches-plain-edges",
                     test_escape_fast_matches_plain_edges);
     g_test_add_func("/qjson/escape/fast-matches-plain-random",

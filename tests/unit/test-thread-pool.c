@@ -11,6 +11,7 @@
 #include "qcore/atomic.h"
 #include "qcore/aio.h"
 #include "qcore/coroutine.h"
+#include "qcore/main-loop.h"
 #include "qcore/thread.h"
 #include "qcore/thread-pool.h"
 
@@ -475,6 +476,45 @@ static void test_submit_co_returns_func_value(void)
     teardown_ctx();
 }
 
+/* ---- the main loop's thread ------------------------------------------ */
+
+/*
+ * As in QEMU, qemu_init_main_loop() makes the calling thread the main
+ * context's home, BQL or not: the pool and aio_co_* find their context
+ * there without anything else set up.  In a subprocess, because the main
+ * loop is set up once per process.
+ */
+static void test_main_loop_thread_uses_main_context_without_bql(void)
+{
+    g_test_trap_subprocess("/thread-pool/main-loop-thread/subprocess", 0,
+                           G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+}
+
+static void main_loop_thread_subprocess(void)
+{
+    Req r = { .index = 7 };
+    CoData d = { .value = 5 };
+
+    g_assert_null(qemu_get_current_aio_context());
+    qemu_init_main_loop(&error_abort);
+    ctx = qemu_get_aio_context();
+    g_assert_false(bql_locked());
+    g_assert_true(qemu_get_current_aio_context() == ctx);
+
+    /* A callback completion and a coroutine one, both in this thread. */
+    n_completed = 0;
+    thread_pool_submit_aio(return_index_func, &r, record_cb, &r);
+    qemu_coroutine_enter(qemu_coroutine_create(submit_co_entry, &d));
+    while (!n_completed || !d.done) {
+        aio_poll(ctx, true);
+    }
+    g_assert_cmpint(r.ret, ==, 7);
+    g_assert_true(r.cb_in_home_thread);
+    g_assert_cmpint(d.ret, ==, 10);
+    g_assert_true(d.worker_was_other_thread);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -500,5 +540,9 @@ int main(int argc, char **argv)
                     test_fire_and_forget_runs);
     g_test_add_func("/thread-pool/submit-co-returns-func-value",
                     test_submit_co_returns_func_value);
+    g_test_add_func("/thread-pool/main-loop-thread-uses-main-context-without-bql",
+                    test_main_loop_thread_uses_main_context_without_bql);
+    g_test_add_func("/thread-pool/main-loop-thread/subprocess",
+                    main_loop_thread_subprocess);
     return g_test_run();
 }

@@ -5,6 +5,7 @@
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
 #include "qcore/thread.h"
+#include "qcore/lockable.h"
 
 #define THREADS 4
 #define ITERS 50000
@@ -236,6 +237,129 @@ static void test_thread_name_visible_in_proc(void)
     qemu_sem_destroy(&d.checked);
 }
 
+/* ---- QemuLockable (QEMU's qemu/lockable.h) -------------------------- */
+
+static void *rec_trylock_thread(void *opaque)
+{
+    QemuRecMutex *m = opaque;
+
+    if (qemu_rec_mutex_trylock(m) != 0) {
+        return GINT_TO_POINTER(0);
+    }
+    qemu_rec_mutex_unlock(m);
+    return GINT_TO_POINTER(1);
+}
+
+/* Whether another thread can take @m right now. */
+static bool rec_mutex_free_for_others(QemuRecMutex *m)
+{
+    QemuThread t;
+
+    qemu_thread_create(&t, "trylock", rec_trylock_thread, m,
+                       QEMU_THREAD_JOINABLE);
+    return GPOINTER_TO_INT(qemu_thread_join(&t));
+}
+
+/* Code that takes "a lock" whatever its kind, as QEMU's callers do. */
+static void lock_twice_then_unlock_twice(QemuLockable *l, bool *held)
+{
+    qemu_lockable_lock(l);
+    qemu_lockable_lock(l);
+    *held = true;
+    qemu_lockable_unlock(l);
+    qemu_lockable_unlock(l);
+}
+
+static void test_lockable_locks_a_mutex_or_rec_mutex(void)
+{
+    QemuRecMutex rm;
+    QemuLockable *l;
+    bool held = false;
+
+    qemu_mutex_init(&mutex);
+    l = QEMU_MAKE_LOCKABLE(&mutex);
+    g_assert_true(l->object == &mutex);
+    qemu_lockable_lock(l);
+    g_assert_cmpint(qemu_mutex_trylock(&mutex), !=, 0);
+    qemu_lockable_unlock(l);
+    g_assert_cmpint(qemu_mutex_trylock(&mutex), ==, 0);
+    qemu_mutex_unlock(&mutex);
+    qemu_mutex_destroy(&mutex);
+
+    qemu_rec_mutex_init(&rm);
+    lock_twice_then_unlock_twice(QEMU_MAKE_LOCKABLE(&rm), &held);
+    g_assert_true(held);
+    g_assert_true(rec_mutex_free_for_others(&rm));
+    {
+        QEMU_LOCK_GUARD(&rm);
+        g_assert_false(rec_mutex_free_for_others(&rm));
+    }
+    g_assert_true(rec_mutex_free_for_others(&rm));
+    qemu_rec_mutex_destroy(&rm);
+}
+
+static void test_make_lockable_passes_null_and_lockables_through(void)
+{
+    QemuMutex *none = NULL;
+    QemuLockable *l;
+
+    g_assert_null(QEMU_MAKE_LOCKABLE(NULL));
+    g_assert_null(QEMU_MAKE_LOCKABLE(none));
+    qemu_mutex_init(&mutex);
+    l = QEMU_MAKE_LOCKABLE(&mutex);
+    g_assert_true(QEMU_MAKE_LOCKABLE(l) == l);
+    g_assert_true(QEMU_MAKE_LOCKABLE_NONNULL(l) == l);
+    {
+        /* A guard over a QemuLockable locks what it stands for. */
+        QEMU_LOCK_GUARD(l);
+        g_assert_cmpint(qemu_mutex_trylock(&mutex), !=, 0);
+    }
+    g_assert_cmpint(qemu_mutex_trylock(&mutex), ==, 0);
+    qemu_mutex_unlock(&mutex);
+    qemu_mutex_destroy(&mutex);
+}
+
+static int guarded_return(int x)
+{
+    WITH_QEMU_LOCK_GUARD(&mutex) {
+        g_assert_cmpint(qemu_mutex_trylock(&mutex), !=, 0);
+        if (x > 0) {
+            return x;
+        }
+    }
+    return -1;
+}
+
+static void test_with_lock_guard_unlocks_on_every_exit(void)
+{
+    int runs = 0;
+
+    qemu_mutex_init(&mutex);
+    WITH_QEMU_LOCK_GUARD(&mutex) {
+        g_assert_cmpint(qemu_mutex_trylock(&mutex), !=, 0);
+        runs++;
+    }
+    g_assert_cmpint(runs, ==, 1);       /* the body runs once */
+    g_assert_cmpint(qemu_mutex_trylock(&mutex), ==, 0);
+    qemu_mutex_unlock(&mutex);
+
+    for (int i = 0; i < 3; i++) {
+        WITH_QEMU_LOCK_GUARD(&mutex) {
+            if (i == 1) {
+                break;
+            }
+        }
+        g_assert_cmpint(qemu_mutex_trylock(&mutex), ==, 0);
+        qemu_mutex_unlock(&mutex);
+    }
+
+    g_assert_cmpint(guarded_return(5), ==, 5);
+    g_assert_cmpint(guarded_return(0), ==, -1);
+    g_assert_cmpint(qemu_mutex_trylock(&mutex), ==, 0);
+    qemu_mutex_unlock(&mutex);
+    qemu_mutex_destroy(&mutex);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -243,6 +367,12 @@ int main(int argc, char **argv)
     g_test_add_func("/thread/lock-guard-releases-at-scope-end",
                     test_lock_guard_releases_at_scope_end);
     g_test_add_func("/thread/rec-mutex-nests", test_rec_mutex_nests);
+    g_test_add_func("/thread/lockable/locks-a-mutex-or-rec-mutex",
+                    test_lockable_locks_a_mutex_or_rec_mutex);
+    g_test_add_func("/thread/lockable/make-passes-null-and-lockables",
+                    test_make_lockable_passes_null_and_lockables_through);
+    g_test_add_func("/thread/lockable/with-guard-unlocks-on-every-exit",
+                    test_with_lock_guard_unlocks_on_every_exit);
     g_test_add_func("/thread/cond-wakes-waiter", test_cond_wakes_waiter);
     g_test_add_func("/thread/semaphore-counts", test_semaphore_counts);
     g_test_add_func("/thread/event/ping-pong", test_event_ping_pong);
