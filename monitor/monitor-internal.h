@@ -166,8 +166,15 @@ struct QmpCommand {
     unsigned options;           /* QmpCommandOptions */
 };
 
-/* The table, ending with { NULL }, in qmp-cmds.c. */
+/* The table, ending with { NULL }, in qmp-cmds.c (system layer). */
 extern const QmpCommand qmp_commands[];
+
+/*
+ * The table qmp_find_command() looks in, ending with { NULL }.  The
+ * monitor layer knows no commands of its own: the layer that owns them
+ * registers them (monitor_register_commands(), monitor/commands.c).
+ */
+void qmp_register_commands(const QmpCommand *table);
 
 /* The command named @name, or NULL. */
 const QmpCommand *qmp_find_command(const char *name);
@@ -231,7 +238,11 @@ typedef struct HMPCommand {
     const struct HMPCommand *sub_table;  /* "info": its subcommands */
 } HMPCommand;
 
+/* The table, in hmp-cmds.c (system layer). */
 extern const HMPCommand hmp_cmds[];
+
+/* The table HMP parses, completes and lists help from (as for QMP). */
+void hmp_register_commands(const HMPCommand *table);
 
 /* hmp-cmds-target.c: CPUs and guest memory. */
 void hmp_cpu(Monitor *mon, const QDict *qdict);

@@ -9,11 +9,20 @@
 #include "qcore/main-loop.h"
 #include "monitor-internal.h"
 
+/* Set once at start-up, before any monitor exists; none until then. */
+static const QmpCommand qmp_no_commands[] = { { NULL } };
+static const QmpCommand *qmp_command_table = qmp_no_commands;
+
+void qmp_register_commands(const QmpCommand *table)
+{
+    qmp_command_table = table;
+}
+
 const QmpCommand *qmp_find_command(const char *name)
 {
     const QmpCommand *cmd;
 
-    for (cmd = qmp_commands; cmd->name; cmd++) {
+    for (cmd = qmp_command_table; cmd->name; cmd++) {
         if (!strcmp(cmd->name, name)) {
             return cmd;
         }

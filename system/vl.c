@@ -393,6 +393,7 @@ int main(int argc, char **argv)
     bql_lock();
     qemu_init_main_loop(&error_fatal);
     os_setup_signal_handling();
+    monitor_register_commands();
     monitor_init_globals();
     qemu_apply_name();
     configure_accelerators();

@@ -30,6 +30,14 @@ extern QemuOptsList qemu_mon_opts;
 void monitor_init_globals(void);
 
 /*
+ * Give the monitors qcore's QMP and HMP commands.  System layer (the
+ * commands reach the run state, CPUs, memory): monitor/commands.c, like
+ * QEMU's monitor_init_qmp_commands().  Call once before any monitor
+ * exists; without it a monitor knows no command.
+ */
+void monitor_register_commands(void);
+
+/*
  * Put a QMP monitor on @chr.  It greets each client that connects and
  * starts in capabilities-negotiation mode.  With @pretty, responses and
  * events are indented as by -qmp-pretty.  Errors: @chr already has a

@@ -42,7 +42,7 @@
 enum {
 #define DEF(name, flags, index, help) index,
 #define DEFHEADING(text)
-#include "system/qemu-options.h"
+#include "qcore/qemu-options.h"
     QEMU_OPTION__MAX
 };
 

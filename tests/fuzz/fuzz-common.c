@@ -28,7 +28,7 @@
 #include "qcore/qtest.h"
 #include "qcore/runstate.h"
 #include "qcore/timer.h"
-#include "monitor/monitor-internal.h"
+#include "monitor-internal.h"
 #include "fuzz.h"
 
 unsigned fuzz_shutdown_requests;

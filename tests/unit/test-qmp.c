@@ -15,7 +15,7 @@
 #include "qcore/qapi-events.h"
 #include "qcore/qjson.h"
 #include "qcore/runstate.h"
-#include "monitor/monitor-internal.h"
+#include "monitor-internal.h"
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -975,6 +975,7 @@ int main(int argc, char **argv)
     module_call_init(MODULE_INIT_QOM);
     bql_lock();
     qemu_init_main_loop(&error_abort);
+    monitor_register_commands();
     vm_start();
     tmpdir = g_dir_make_tmp("test-qmp-XXXXXX", NULL);
 
