@@ -11,6 +11,7 @@
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
 #include "qcore/bql-profile.h"
+#include "qcore/qobject.h"
 #include "qcore/timer.h"
 
 /* Ticks to ns, rounded to nearest / up.  (No libm in the build.) */

@@ -43,12 +43,13 @@ static uint64_t bql_ticks_since(uint64_t start)
 }
 
 /*
- * vCPU threads let the others in first.  glibc's mutex is not fair: a
+ * vCPU threads (marked with bql_thread_set_yielding by system/cpus.c)
+ * let the others in first.  glibc's mutex is not fair: a
  * vCPU thread that drops the BQL after an MMIO access and takes it again
  * for the next one a few hundred ns later wins nearly every time against
  * the main loop, which the unlock only woke up; with a guest polling the
  * UART the loop waited up to 25 ms for its turn (bench-abuse).  So a
- * thread that is not a vCPU thread and finds the BQL taken says so in
+ * thread that does not yield and finds the BQL taken says so in
  * bql_prio_waiters, and a vCPU thread arriving meanwhile sleeps on
  * bql_prio_done until every such thread has had the lock.  Uncontended,
  * a vCPU pays one load, the others nothing.

@@ -9,7 +9,6 @@
 #define QCORE_BQL_PROFILE_H
 
 #include "qcore/main-loop.h"
-#include "qcore/qobject.h"
 #include "qcore/error.h"
 #include "qcore/timer.h"
 
@@ -110,6 +109,7 @@ void bql_profile_reset(void);
  * "wait-histogram": [{"below-ns", "count"}], "hold-histogram": [...]},
  * histograms listing only non-empty buckets.  BQL held.
  */
+typedef struct QObject QObject;    /* qcore/qobject.h, a layer up */
 QObject *qmp_x_query_bql(bool has_top, int64_t top, Error **errp);
 void qmp_bql_profile_reset(Error **errp);
 
