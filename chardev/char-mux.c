@@ -9,7 +9,6 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
-#include "qcore/runstate.h"
 #include "qcore/timer.h"
 
 /* Per-frontend input waiting while that frontend cannot take it. */
@@ -32,6 +31,14 @@ typedef struct MuxChardev {
 #define MUX_CHARDEV(obj) OBJECT_CHECK(MuxChardev, (obj), TYPE_CHARDEV_MUX)
 
 int term_escape_char = 0x01;
+
+/* Ctrl-A x; set once at start-up (qemu_chr_set_mux_quit_hook). */
+static void (*mux_quit_hook)(void);
+
+void qemu_chr_set_mux_quit_hook(void (*fn)(void))
+{
+    mux_quit_hook = fn;
+}
 
 /*
  * False between suspend_mux_open() and resume_mux_open(): OPENED is held
@@ -208,8 +215,10 @@ static bool mux_proc_byte(MuxChardev *d, uint8_t ch)
         break;
     case 'x':
         mux_puts(chr, "qcore: Terminated\n\r");
-        /* QEMU calls qmp_quit(): the SHUTDOWN event says host-qmp-quit. */
-        qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_QMP_QUIT);
+        /* QEMU calls qmp_quit() here; the system layer installs that. */
+        if (mux_quit_hook) {
+            mux_quit_hook();
+        }
         break;
     case 's':
         /* QEMU commits -snapshot disks here; qcore has none. */

@@ -15,7 +15,7 @@
 #include "qcore/cpu.h"
 #include "qcore/monitor.h"
 #include "qcore/runstate.h"
-#include "gdbstub/internals.h"
+#include "internals.h"
 
 /* ---- output ---------------------------------------------------------- */
 

@@ -16,7 +16,7 @@
 #include "qcore/main-loop.h"
 #include "qcore/runstate.h"
 #include "qcore/timer.h"
-#include "gdbstub/internals.h"
+#include "internals.h"
 
 GDBState gdbserver_state;
 

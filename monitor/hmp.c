@@ -8,6 +8,15 @@
 #include "qcore/main-loop.h"
 #include "monitor-internal.h"
 
+/* Set once at start-up, before any monitor exists; none until then. */
+static const HMPCommand hmp_no_commands[] = { { NULL } };
+static const HMPCommand *hmp_command_table = hmp_no_commands;
+
+void hmp_register_commands(const HMPCommand *table)
+{
+    hmp_command_table = table;
+}
+
 /* QEMU's prompt, kept so that scripts written for QEMU work unchanged. */
 #define HMP_PROMPT "(qemu) "
 #define HMP_MAX_ARGS 16
@@ -179,7 +188,7 @@ void help_cmd(Monitor *mon, const char *name)
     if (name && !hmp_split_words(name, args)) {
         return;
     }
-    help_cmd_dump(mon, hmp_cmds, args, 0);
+    help_cmd_dump(mon, hmp_command_table, args, 0);
 }
 
 /* ---- parsing ---------------------------------------------------------- */
@@ -319,7 +328,7 @@ void handle_hmp_command(MonitorHMP *mon, const char *cmdline)
     QDict *qdict;
 
     assert_bql_held();
-    cmd = hmp_parse_command(&mon->common, start, &cmdline, hmp_cmds);
+    cmd = hmp_parse_command(&mon->common, start, &cmdline, hmp_command_table);
     if (!cmd) {
         return;
     }
@@ -376,7 +385,7 @@ static void hmp_complete_by_table(ReadLineState *rs, const HMPCommand *table,
         hmp_complete_by_table(rs, cmd->sub_table, args + 1, nb_args - 1);
     } else if (!strcmp(cmd->name, "help|?")) {
         /* "help inf<Tab>": complete the command help is asked about. */
-        hmp_complete_by_table(rs, hmp_cmds, args + 1, nb_args - 1);
+        hmp_complete_by_table(rs, hmp_command_table, args + 1, nb_args - 1);
     }
 }
 
@@ -396,7 +405,7 @@ static void monitor_find_completion(void *opaque, const char *cmdline)
         }
         g_ptr_array_add(args, g_strdup(""));
     }
-    hmp_complete_by_table(mon->rs, hmp_cmds, (char **)args->pdata,
+    hmp_complete_by_table(mon->rs, hmp_command_table, (char **)args->pdata,
                           args->len);
 }
 

@@ -157,7 +157,11 @@ typedef struct HMPCommand {
     const struct HMPCommand *sub_table;  /* "info": its subcommands */
 } HMPCommand;
 
+/* The table, in hmp-cmds.c (system layer). */
 extern const HMPCommand hmp_cmds[];
+
+/* The table HMP parses, completes and lists help from (as for QMP). */
+void hmp_register_commands(const HMPCommand *table);
 
 /* hmp-cmds-target.c: CPUs and guest memory. */
 void hmp_cpu(Monitor *mon, const QDict *qdict);

@@ -385,7 +385,7 @@ static bool monitor_mux_mon_init(Chardev *chr, Error **errp)
 
 void monitor_init_qmp_globals(void)
 {
-    /* The rest of qmp_commands comes from qmp_init_marshal() (vl.c). */
+    /* The rest of qmp_commands: monitor_register_commands(). */
     if (QTAILQ_EMPTY(&qmp_cap_negotiation_commands)) {
         qmp_register_command(&qmp_cap_negotiation_commands,
                              "qmp_capabilities",

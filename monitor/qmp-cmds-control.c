@@ -1,9 +1,8 @@
 /*
  * The monitor's own QMP commands (qapi/control.json, introspect.json):
- * qmp_capabilities, query-version, query-commands, query-qmp-schema and
- * human-monitor-command.  Corresponds to QEMU's
- * monitor/qmp-cmds-control.c and qmp_human_monitor_command in
- * monitor/qmp-cmds.c.  Main thread, BQL held.
+ * qmp_capabilities, query-version, query-commands and query-qmp-schema.
+ * Corresponds to QEMU's monitor/qmp-cmds-control.c.  Main thread, BQL
+ * held.
  */
 #include "qcore/osdep.h"
 #include "qapi/qapi-introspect.h"
@@ -103,31 +102,4 @@ void qmp_marshal_query_qmp_schema(QDict *args, QObject **ret, Error **errp)
         return;
     }
     *ret = qobject_from_qlit(&qmp_schema_qlit);
-}
-
-char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
-                                int64_t cpu_index, Error **errp)
-{
-    MonitorHMP hmp = { 0 };
-    char *output;
-    int old_cpu = 0;
-
-    if (has_cpu_index) {
-        if (cpu_index < 0 || cpu_index > INT_MAX ||
-            !monitor_cpu_valid(cpu_index)) {
-            error_setg(errp, "Parameter 'cpu-index' expects a CPU number");
-            return NULL;
-        }
-        /* For this command only, as QEMU's monitor_set_cpu on a temp. */
-        old_cpu = monitor_set_cpu(cpu_index);
-    }
-    /* A monitor without chardev: the output stays in its buffer. */
-    monitor_data_init(&hmp.common, false, true);
-    handle_hmp_command(&hmp, command_line);
-    output = g_strdup(hmp.common.outbuf->str);
-    monitor_data_destroy(&hmp.common);
-    if (has_cpu_index) {
-        monitor_set_cpu(old_cpu);
-    }
-    return output;
 }

@@ -9,7 +9,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/object.h"
-#include "qom/qom-internal.h"
+#include "qom-internal.h"
 
 /* Created on first use, under the BQL; live until exit. */
 static Object *root;

@@ -9,7 +9,7 @@
 #include "qcore/osdep.h"
 #include "qcore/object.h"
 #include "qcore/option.h"
-#include "qom/qom-internal.h"
+#include "qom-internal.h"
 
 /* ---- Adding, finding, deleting ------------------------------------------ */
 

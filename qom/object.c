@@ -8,7 +8,7 @@
 #include "qcore/osdep.h"
 #include "qcore/object.h"
 #include "qcore/object-interfaces.h"
-#include "qom/qom-internal.h"
+#include "qom-internal.h"
 
 #define MAX_INTERFACES 32
 

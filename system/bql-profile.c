@@ -5,40 +5,14 @@
  * QEMU (its nearest is the qsp mutex profiler of util/qsp.c, which hashes
  * call sites at run time; a static struct per site avoids that).
  * Everything runs with the BQL held, which is also what protects the
- * counts: see include/qcore/main-loop.h.
+ * counts: see include/qcore/main-loop.h.  The counting itself is done by
+ * the lock, in util/bql.c; this is the QMP half.
  */
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
 #include "qcore/bql-profile.h"
 #include "qcore/timer.h"
 #include "qapi/qapi-commands.h"
-
-bool bql_profile_enabled = true;
-bool bql_profile_cpu_clock;
-
-/* BQL: every site that took the lock at least once, newest first. */
-static BQLSite *bql_sites;
-static int64_t bql_profile_start_ns;
-
-/* A (counter, ns) pair from start-up: the counter's rate, when queried. */
-static uint64_t calib_ticks;
-static int64_t calib_ns;
-
-static void __attribute__((constructor)) bql_profile_clock_init(void)
-{
-#if defined(__x86_64__)
-    unsigned a, b, c, d;
-
-    /* CPUID 0x80000007 EDX bit 8: the TSC ticks at a constant rate. */
-    asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
-                 : "a"(0x80000007u), "c"(0));
-    bql_profile_cpu_clock = (d >> 8) & 1;
-#elif defined(__aarch64__)
-    bql_profile_cpu_clock = true;
-#endif
-    calib_ticks = bql_profile_clock();
-    calib_ns = get_clock();
-}
 
 /* Ticks to ns, rounded to nearest / up.  (No libm in the build.) */
 static int64_t to_ns(double ns)
@@ -52,43 +26,6 @@ static int64_t to_ns_up(uint64_t ticks, double scale)
     int64_t whole = (int64_t)ns;
 
     return whole + (ns > whole);
-}
-
-/* ns per tick, measured over the whole run so far. */
-static double ns_per_tick(void)
-{
-    uint64_t ticks;
-    int64_t ns;
-
-    if (!bql_profile_cpu_clock) {
-        return 1.0;
-    }
-    ticks = bql_profile_clock() - calib_ticks;
-    ns = get_clock() - calib_ns;
-    return ticks && ns > 0 ? (double)ns / ticks : 1.0;
-}
-
-void bql_profile_add_site(BQLSite *site)
-{
-    site->listed = true;
-    site->next = bql_sites;
-    bql_sites = site;
-    if (!bql_profile_start_ns) {
-        bql_profile_start_ns = get_clock();
-    }
-}
-
-void bql_profile_reset(void)
-{
-    BQLSite *s;
-
-    for (s = bql_sites; s; s = s->next) {
-        s->count = s->contended = 0;
-        s->wait = s->wait_max = s->hold = s->hold_max = 0;
-        memset(s->wait_hist, 0, sizeof(s->wait_hist));
-        memset(s->hold_hist, 0, sizeof(s->hold_hist));
-    }
-    bql_profile_start_ns = get_clock();
 }
 
 /* "../system/cpus.c" (meson builds from build/) -> "system/cpus.c". */
@@ -182,12 +119,12 @@ BqlProfile *qmp_x_query_bql(bool has_top, int64_t top, Error **errp)
 {
     g_autoptr(GPtrArray) sites = g_ptr_array_new();
     uint64_t count = 0, contended = 0, wait = 0, hold = 0;
-    double scale = ns_per_tick();
+    double scale = bql_profile_ns_per_tick();
     BqlProfile *d = g_new0(BqlProfile, 1);
     BQLSite *s;
 
     assert_bql_held();
-    for (s = bql_sites; s; s = s->next) {
+    for (s = bql_profile_sites(); s; s = s->next) {
         /* Sites idle since the last reset are left out. */
         if (s->count || s->hold) {
             g_ptr_array_add(sites, s);
@@ -198,8 +135,7 @@ BqlProfile *qmp_x_query_bql(bool has_top, int64_t top, Error **errp)
         hold += s->hold;
     }
     d->enabled = qatomic_read(&bql_profile_enabled);
-    d->elapsed_ns = bql_profile_start_ns ? get_clock() - bql_profile_start_ns
-                                         : 0;
+    d->elapsed_ns = bql_profile_elapsed_ns();
     d->acquisitions = count;
     d->contended = contended;
     d->wait_ns = to_ns(wait * scale);

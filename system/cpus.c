@@ -16,154 +16,13 @@
 #include "qcore/thread.h"
 #include "qcore/timer.h"
 
-static QemuMutex bql;
-/* Per thread, so bql_locked() is a plain load and answers for the caller. */
-static __thread bool bql_is_locked;
 /*
- * BQL: the site that holds it (NULL when not profiling) and since when,
- * in bql_profile_clock() ticks.
+ * The BQL is in util/bql.c; a vCPU thread marks itself with
+ * bql_thread_set_yielding() so that it lets the main loop in first.
  */
-static BQLSite *bql_holder;
-static uint64_t bql_acquired;
-
-static void __attribute__((constructor)) bql_init(void)
-{
-    qemu_mutex_init(&bql);
-}
-
-bool bql_locked(void)
-{
-    return bql_is_locked;
-}
-
-/* A later reading minus an earlier one, never negative. */
-static uint64_t bql_ticks_since(uint64_t start)
-{
-    uint64_t now = bql_profile_clock();
-
-    return now > start ? now - start : 0;
-}
-
-/*
- * vCPU threads let the others in first.  glibc's mutex is not fair: a
- * vCPU thread that drops the BQL after an MMIO access and takes it again
- * for the next one a few hundred ns later wins nearly every time against
- * the main loop, which the unlock only woke up; with a guest polling the
- * UART the loop waited up to 25 ms for its turn (bench-abuse).  So a
- * thread that is not a vCPU thread and finds the BQL taken says so in
- * bql_prio_waiters, and a vCPU thread arriving meanwhile sleeps on
- * bql_prio_done until every such thread has had the lock.  Uncontended,
- * a vCPU pays one load, the others nothing.
- */
-static unsigned bql_prio_waiters;   /* atomic */
-static QemuEvent bql_prio_done;     /* set when bql_prio_waiters drops to 0 */
 
 /* The CPU this thread runs, NULL outside vCPU threads. */
 static __thread CPUState *current_cpu;
-
-static void __attribute__((constructor)) bql_prio_init(void)
-{
-    qemu_event_init(&bql_prio_done, true);
-}
-
-/* Take the mutex; returns whether we had to wait for it. */
-static bool bql_mutex_lock(void)
-{
-    if (current_cpu) {
-        while (unlikely(qatomic_read(&bql_prio_waiters))) {
-            qemu_event_wait(&bql_prio_done);
-        }
-        if (qemu_mutex_trylock(&bql) == 0) {
-            return false;
-        }
-        qemu_mutex_lock(&bql);
-        return true;
-    }
-    if (qemu_mutex_trylock(&bql) == 0) {
-        return false;
-    }
-    qemu_event_reset(&bql_prio_done);
-    qatomic_inc(&bql_prio_waiters);
-    qemu_mutex_lock(&bql);
-    if (qatomic_fetch_sub(&bql_prio_waiters, 1) == 1) {
-        qemu_event_set(&bql_prio_done);
-    }
-    return true;
-}
-
-/*
- * The profiler's cost is here: one clock read per acquisition when the
- * lock is free (trylock), two more when it is not, one per release.
- */
-void bql_lock_impl(BQLSite *site)
-{
-    bool contended;
-    uint64_t now, wait = 0;
-
-    /* Recursion would self-deadlock; fail loudly instead. */
-    g_assert(!bql_is_locked);
-    if (unlikely(!qatomic_read(&bql_profile_enabled))) {
-        bql_mutex_lock();
-        bql_is_locked = true;
-        bql_holder = NULL;
-        return;
-    }
-    {
-        uint64_t start = bql_profile_clock();
-
-        contended = bql_mutex_lock();
-        now = contended ? bql_profile_clock() : start;
-        wait = contended && now > start ? now - start : 0;
-    }
-    bql_is_locked = true;
-    bql_holder = site;
-    bql_acquired = now;
-    bql_profile_acquired(site, contended, wait);
-}
-
-void bql_unlock(void)
-{
-    g_assert(bql_is_locked);
-    if (bql_holder) {
-        bql_profile_released(bql_holder, bql_ticks_since(bql_acquired));
-    }
-    bql_is_locked = false;
-    qemu_mutex_unlock(&bql);
-}
-
-/*
- * qemu_cond_wait on the BQL: the hold ends while we sleep and a new one,
- * for the same site, starts when we wake (the time to re-take the lock
- * cannot be told apart from the sleep, so it counts as neither).
- */
-static void bql_cond_wait(QemuCond *cond)
-{
-    BQLSite *site = bql_holder;
-
-    if (site) {
-        bql_profile_released(site, bql_ticks_since(bql_acquired));
-    }
-    qemu_cond_wait(cond, &bql);
-    bql_holder = site;
-    bql_acquired = bql_profile_clock();
-}
-
-/* A non-NULL token means "this guard took the lock and must drop it". */
-BQLLockAuto *bql_auto_lock_impl(BQLSite *site)
-{
-    if (bql_is_locked) {
-        return NULL;
-    }
-    bql_lock_impl(site);
-    return (BQLLockAuto *)(uintptr_t)1;
-}
-
-void bql_auto_unlock(BQLLockAuto *l)
-{
-    if (l) {
-        bql_unlock();
-    }
-}
 
 /* ---- vCPU threads ----------------------------------------------------- */
 
@@ -319,6 +178,7 @@ static void *qemu_vcpu_thread_fn(void *arg)
     rcu_register_thread();
     bql_lock();
     current_cpu = cpu;
+    bql_thread_set_yielding(true);
     cpu->thread_id = qemu_get_thread_id();
     cpu->created = true;
     qemu_cond_broadcast(&qemu_cpu_cond);
@@ -347,6 +207,7 @@ static void *qemu_vcpu_thread_fn(void *arg)
     }
 
     cpu->created = false;
+    bql_thread_set_yielding(false);
     current_cpu = NULL;
     bql_unlock();
     rcu_unregister_thread();

@@ -5,6 +5,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
+#include "qcore/chardev.h"
 #include "qcore/cpu.h"
 #include "qcore/error.h"
 #include "qcore/main-loop.h"
@@ -173,6 +174,18 @@ void qemu_system_shutdown_request_with_code(ShutdownCause reason,
 void qemu_system_shutdown_request(ShutdownCause reason)
 {
     qemu_system_shutdown_request_with_code(reason, 0);
+}
+
+/* The mux's Ctrl-A x is QEMU's qmp_quit(): SHUTDOWN says host-qmp-quit. */
+static void runstate_mux_quit(void)
+{
+    qemu_system_shutdown_request(SHUTDOWN_CAUSE_HOST_QMP_QUIT);
+}
+
+/* Wherever the shutdown request is linked in, Ctrl-A x reaches it. */
+static void __attribute__((constructor)) runstate_install_hooks(void)
+{
+    qemu_chr_set_mux_quit_hook(runstate_mux_quit);
 }
 
 void qemu_system_debug_request(void)

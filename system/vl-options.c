@@ -16,7 +16,7 @@
 static const QEMUOption qemu_options[] = {
 #define DEF(name, flags, index, help) { name, flags, index },
 #define DEFHEADING(text)
-#include "system/qemu-options.h"
+#include "qcore/qemu-options.h"
     { NULL },
 };
 
@@ -24,7 +24,7 @@ static const QEMUOption qemu_options[] = {
 static const char *const qemu_options_help[] = {
 #define DEF(name, flags, index, help) help,
 #define DEFHEADING(text) #text "\n",
-#include "system/qemu-options.h"
+#include "qcore/qemu-options.h"
 };
 
 /* ---- Option groups owned by vl.c in QEMU ------------------------------ */

@@ -394,8 +394,8 @@ int main(int argc, char **argv)
     bql_lock();
     qemu_init_main_loop(&error_fatal);
     os_setup_signal_handling();
+    monitor_register_commands();
     monitor_init_globals();
-    qmp_init_marshal(&qmp_commands);
     qemu_apply_name();
     configure_accelerators();
     qemu_create_machine_from_cmdline();

@@ -19,7 +19,7 @@
 #include "qcore/irq.h"
 #include "qcore/main-loop.h"
 #include "qcore/runstate.h"
-#include "target/riscv/cpu.h"
+#include "qcore/target-riscv.h"
 #include <libfdt.h>
 
 #define MiB (1ULL << 20)

@@ -2,13 +2,13 @@
  * The BQL profiler: per call site of bql_lock(), how long the lock was
  * waited for and held, as totals, maxima and log2 histograms.  Not in
  * QEMU; qcore's own (docs/main-loop.md "Reading the BQL profile").
- * Everything here runs with the BQL held; system/cpus.c feeds it.
+ * Everything here runs with the BQL held; the lock (util/bql.c) feeds
+ * it, system/bql-profile.c answers the QMP queries.
  */
 #ifndef QCORE_BQL_PROFILE_H
 #define QCORE_BQL_PROFILE_H
 
 #include "qcore/main-loop.h"
-#include "qcore/qobject.h"
 #include "qcore/error.h"
 #include "qcore/timer.h"
 
@@ -90,6 +90,13 @@ static inline void bql_profile_released(BQLSite *site, uint64_t hold)
         site->hold_max = hold;
     }
 }
+/* The sites seen so far, newest first (linked by ->next).  BQL held. */
+BQLSite *bql_profile_sites(void);
+/* ns since the first acquisition or the last reset (0: none yet). */
+int64_t bql_profile_elapsed_ns(void);
+/* ns per bql_profile_clock() tick, measured over the run so far. */
+double bql_profile_ns_per_tick(void);
+
 /* Forget every count (the sites stay known).  BQL held. */
 void bql_profile_reset(void);
 

@@ -232,6 +232,14 @@ Chardev *qemu_chr_new_mux_mon(const char *label, const char *filename,
 typedef bool ChrMuxMonInit(Chardev *chr, Error **errp);
 void qemu_chr_set_mux_mon_init(ChrMuxMonInit *fn);
 
+/*
+ * What the mux's Ctrl-A x does after printing "Terminated": QEMU calls
+ * qmp_quit() there, which the system layer above us owns, so it
+ * installs @fn (system/runstate.c: a shutdown request, cause
+ * host-qmp-quit).  Without a hook Ctrl-A x only prints.
+ */
+void qemu_chr_set_mux_quit_hook(void (*fn)(void));
+
 /* The chardev labelled @label, or NULL. */
 Chardev *qemu_chr_find(const char *label);
 

@@ -137,6 +137,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(BQLLockAuto, bql_auto_unlock)
         __attribute__((unused)) = bql_auto_lock()
 
 /* Document-and-check: code that needs the BQL / must not hold it. */
+/*
+ * Wait on @cond with the BQL held (it is dropped meanwhile); the profiler
+ * counts the sleep as neither hold nor wait.
+ */
+void bql_cond_wait(QemuCond *cond);
+
+/*
+ * Whether the calling thread gives way to the others waiting for the BQL
+ * (default false).  vCPU threads do, so that one which drops the lock
+ * after an MMIO access and takes it again at once does not starve the
+ * main loop (system/cpus.c sets it; util/bql.c, docs/threads.md).
+ */
+void bql_thread_set_yielding(bool yielding);
+
 #define assert_bql_held()     assert(bql_locked())
 #define assert_bql_not_held() assert(!bql_locked())
 

@@ -31,8 +31,8 @@ extern QemuOptsList qemu_mon_opts;
 void monitor_init_globals(void);
 
 /*
- * The QMP commands every QMP monitor offers after negotiation.  The top
- * layer fills it with qmp_init_marshal(&qmp_commands) (the generated
+ * The QMP commands every QMP monitor offers after negotiation, filled by
+ * monitor_register_commands() with qmp_init_marshal() (the generated
  * registration of every schema command) before monitors start.
  */
 extern QmpCommandList qmp_commands;
@@ -43,6 +43,14 @@ extern QmpCommandList qmp_commands;
  * for none).  monitor_init_globals() makes it the QAPI event emitter.
  */
 void monitor_qapi_event_emit(const char *name, QDict *data);
+
+/*
+ * Give the monitors qcore's QMP and HMP commands.  System layer (the
+ * commands reach the run state, CPUs, memory): monitor/commands.c, like
+ * QEMU's monitor_init_qmp_commands().  Call once before any monitor
+ * exists; without it a monitor knows no command but qmp_capabilities.
+ */
+void monitor_register_commands(void);
 
 /*
  * Put a QMP monitor on @chr.  It greets each client that connects and

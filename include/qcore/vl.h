@@ -1,5 +1,5 @@
 /*
- * The command line: option lookup in the table of system/qemu-options.h,
+ * The command line: option lookup in the table of qcore/qemu-options.h,
  * -h and -version texts, and the walk over argv that turns options into
  * option groups and settings for vl.c.  Corresponds to the option loop of
  * QEMU's system/vl.c (lookup_opt, help, version, the QEMU_OPTION_* switch
@@ -42,7 +42,7 @@
 enum {
 #define DEF(name, flags, index, help) index,
 #define DEFHEADING(text)
-#include "system/qemu-options.h"
+#include "qcore/qemu-options.h"
     QEMU_OPTION__MAX
 };
 

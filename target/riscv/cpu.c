@@ -5,7 +5,7 @@
  * target/riscv/cpu.c (and riscv_cpu_update_mip in cpu_helper.c).
  */
 #include "qcore/osdep.h"
-#include "target/riscv/internals.h"
+#include "internals.h"
 
 /* "hartid" left at this value: use the cpu_index the vCPU layer gave. */
 #define HARTID_FROM_INDEX UINT64_MAX

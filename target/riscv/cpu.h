@@ -20,8 +20,7 @@
 #include "qcore/osdep.h"
 #include "qcore/cpu.h"
 #include "qcore/memory.h"
-
-#define TYPE_RISCV_CPU "rv64-riscv-cpu"
+#include "qcore/target-riscv.h"
 
 /* QEMU's default reset vector on virt (the mask ROM at 0x1000). */
 #define RISCV_DEFAULT_RESETVEC 0x1000
@@ -77,7 +76,7 @@ enum {
 #define CSR_MVENDORID   0xf11
 #define CSR_MARCHID     0xf12
 #define CSR_MIMPID      0xf13
-#define CSR_MHARTID     0xf14
+/* CSR_MHARTID: qcore/target-riscv.h (the board's reset vector reads it). */
 #define CSR_MCONFIGPTR  0xf15
 
 /* ---- mstatus ------------------------------------------------------------ */
@@ -106,14 +105,7 @@ enum {
                          MISA_EXT('U'))
 
 /* ---- Interrupts (bit numbers in mip/mie, and interrupt causes) --------- */
-enum {
-    IRQ_S_SOFT = 1,
-    IRQ_M_SOFT = 3,
-    IRQ_S_TIMER = 5,
-    IRQ_M_TIMER = 7,
-    IRQ_S_EXT = 9,
-    IRQ_M_EXT = 11,
-};
+/* IRQ_S_SOFT ... IRQ_M_EXT: qcore/target-riscv.h (boards wire them). */
 #define MIP_SSIP        (1ULL << IRQ_S_SOFT)
 #define MIP_MSIP        (1ULL << IRQ_M_SOFT)
 #define MIP_STIP        (1ULL << IRQ_S_TIMER)
@@ -262,32 +254,17 @@ typedef struct CPURISCVState {
     unsigned step_slot;
 } CPURISCVState;
 
-typedef struct RISCVCPU {
+struct RISCVCPU {
     CPUState parent_obj;
     CPURISCVState env;
-} RISCVCPU;
-
-#define RISCV_CPU(obj) OBJECT_CHECK(RISCVCPU, (obj), TYPE_RISCV_CPU)
+};
 
 static inline CPURISCVState *cpu_env(CPUState *cs)
 {
     return &container_of(cs, RISCVCPU, parent_obj)->env;
 }
 
-/*
- * Update the bits @mask of mip to @value (atomically) and, if an
- * interrupt may now be pending, cpu_interrupt() the hart.  Returns the
- * old mip.  Called from any thread (the CLINT and PLIC call it with the
- * BQL held; tests call it directly).
- */
-uint64_t riscv_cpu_set_mip(RISCVCPU *cpu, uint64_t mask, uint64_t value);
-
-/*
- * Make the time CSR read @fn(@opaque).  Without it, reading time is an
- * illegal instruction, as in QEMU.  Board, before the hart runs.
- */
-void riscv_cpu_set_rdtime_fn(RISCVCPU *cpu, uint64_t (*fn)(void *),
-                             void *opaque);
+/* riscv_cpu_set_mip, riscv_cpu_set_rdtime_fn: qcore/target-riscv.h. */
 
 /*
  * Run guest code (CPUClass->exec), from the hart's thread without the

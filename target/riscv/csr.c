@@ -5,7 +5,7 @@
  * and U modes has.  Runs in the hart's thread, from riscv_csrrw.
  */
 #include "qcore/osdep.h"
-#include "target/riscv/internals.h"
+#include "internals.h"
 
 #define SSTATUS_MASK  (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
                        MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL)

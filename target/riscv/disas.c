@@ -7,7 +7,7 @@
  * tests/unit/test-riscv-disas.c checks it against lines QEMU printed.
  */
 #include "qcore/osdep.h"
-#include "target/riscv/disas.h"
+#include "disas.h"
 
 static const char *const xreg[32] = {
     "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",

@@ -7,8 +7,8 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/symbols.h"
-#include "target/riscv/disas.h"
-#include "target/riscv/internals.h"
+#include "disas.h"
+#include "internals.h"
 
 /* Does the instruction end what in_asm shows as one block? */
 static bool ends_block(uint32_t insn)

@@ -22,7 +22,7 @@
  *    block, so the next one starts from a fresh lookup.
  */
 #include "qcore/osdep.h"
-#include "target/riscv/internals.h"
+#include "internals.h"
 
 /*
  * Finished the block normally; a wfi with nothing to do; a breakpoint or

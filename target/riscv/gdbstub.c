@@ -11,7 +11,7 @@
  * the BQL while the hart is stopped.
  */
 #include "qcore/osdep.h"
-#include "target/riscv/internals.h"
+#include "internals.h"
 
 #define GDB_PRIV_REG    33
 #define GDB_CSR_BASE    34

@@ -10,7 +10,7 @@
 
 #include "qcore/atomic.h"
 #include "qcore/log.h"
-#include "target/riscv/cpu.h"
+#include "cpu.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "guest RAM is accessed as host-order words: little-endian hosts only"

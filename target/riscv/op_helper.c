@@ -13,7 +13,7 @@
 #include "qcore/osdep.h"
 #include "qcore/log.h"
 #include "qcore/main-loop.h"
-#include "target/riscv/internals.h"
+#include "internals.h"
 
 /* ---- Traps --------------------------------------------------------------- */
 

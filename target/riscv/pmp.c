@@ -8,7 +8,7 @@
  * every pmpcfg/pmpaddr write flushes it.
  */
 #include "qcore/osdep.h"
-#include "target/riscv/internals.h"
+#include "internals.h"
 
 enum {
     PMP_R = 0x01, PMP_W = 0x02, PMP_X = 0x04, PMP_L = 0x80,

@@ -23,7 +23,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/thread.h"
-#include "target/riscv/internals.h"
+#include "internals.h"
 
 /* ---- The registry of pages holding code -------------------------------- */
 

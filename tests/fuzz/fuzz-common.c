@@ -29,7 +29,7 @@
 #include "qcore/monitor.h"
 #include "qcore/runstate.h"
 #include "qcore/timer.h"
-#include "monitor/monitor-internal.h"
+#include "monitor-internal.h"
 #include "fuzz.h"
 
 unsigned fuzz_shutdown_requests;
@@ -93,8 +93,6 @@ void fuzz_qcore_init(void)
     module_call_init(MODULE_INIT_QOM);
     bql_lock();
     qemu_init_main_loop(&error_abort);
-    monitor_init_globals();
-    qmp_init_marshal(&qmp_commands);
 }
 
 /* One board per process, whichever of the two asks first. */

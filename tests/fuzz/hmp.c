@@ -15,7 +15,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/monitor.h"
-#include "monitor/monitor-internal.h"
+#include "monitor-internal.h"
 #include "fuzz.h"
 
 static Chardev *chr;
@@ -25,6 +25,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_virt_machine_init();
     chr = fuzz_sink_chardev("fuzz-hmp");
+    monitor_register_commands();
     monitor_init_hmp(chr, true, &error_abort);
     mon = QTAILQ_LAST(&mon_list);
     return 0;

@@ -18,7 +18,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/monitor.h"
-#include "monitor/monitor-internal.h"
+#include "monitor-internal.h"
 #include "fuzz.h"
 
 static Chardev *chr;
@@ -28,6 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     fuzz_virt_machine_init();
     chr = fuzz_sink_chardev("fuzz-qmp");
+    monitor_register_commands();
     monitor_init_qmp(chr, false, &error_abort);
     mon = QTAILQ_LAST(&mon_list);
     return 0;

@@ -14,7 +14,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/object.h"
-#include "target/riscv/internals.h"
+#include "internals.h"
 #include "fuzz.h"
 
 static RISCVCPU *cpu;

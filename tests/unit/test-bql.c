@@ -6,6 +6,7 @@
 #include "qcore/osdep.h"
 #include "qcore/bql-profile.h"
 #include "qcore/main-loop.h"
+#include "qcore/qobject.h"
 #include "qcore/thread.h"
 #include "qapi/qapi-commands.h"
 #include "qapi/qapi-visit.h"

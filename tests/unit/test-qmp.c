@@ -16,7 +16,7 @@
 #include "qapi/qmp-event.h"
 #include "qcore/qjson.h"
 #include "qcore/runstate.h"
-#include "monitor/monitor-internal.h"
+#include "monitor-internal.h"
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -993,7 +993,7 @@ int main(int argc, char **argv)
     bql_lock();
     qemu_init_main_loop(&error_abort);
     monitor_init_globals();
-    qmp_init_marshal(&qmp_commands);
+    monitor_register_commands();
     vm_start();
     tmpdir = g_dir_make_tmp("test-qmp-XXXXXX", NULL);
 

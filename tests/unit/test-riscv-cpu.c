@@ -22,7 +22,7 @@
 #include "qcore/memory.h"
 #include "qcore/main-loop.h"
 #include "qcore/thread.h"
-#include "target/riscv/cpu.h"
+#include "cpu.h"
 
 #define A MEMTXATTRS_UNSPECIFIED
 

@@ -5,7 +5,7 @@
  * qemu-system-riscv64 -d in_asm), and each must come out identical.
  */
 #include "qcore/osdep.h"
-#include "target/riscv/disas.h"
+#include "disas.h"
 
 static void test_matches_qemu_transcript(void)
 {

@@ -1012,6 +1012,7 @@ int main(int argc, char **argv)
     module_call_init(MODULE_INIT_QOM);
     bql_lock();
     qemu_init_main_loop(&error_abort);
+    monitor_register_commands();
     /*
      * Running, as a started VM (a system reset then leaves the virtual
      * clock's timers enabled), but with virtual time stopped: tests start
