@@ -30,9 +30,9 @@ with tempfile.TemporaryDirectory() as tmp:
     out = os.path.join(tmp, 'a.out')
     r = link([main_lib, chardev_lib], out)
     if r.returncode == 0:
-        print('ok 1 - chardev links against qom, qobject, util alone')
+        print('ok 1 - chardev links against qom, qapi, qobject, util alone')
     else:
-        print('not ok 1 - chardev links against qom, qobject, util alone')
+        print('not ok 1 - chardev links against qom, qapi, qobject, util alone')
         print('# ' + r.stderr.replace('\n', '\n# '))
     r = link([main_lib, chardev_lib, upward_lib], out)
     want = "undefined reference to `qemu_system_shutdown_request'"
