@@ -5,6 +5,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
+#include "qapi/qapi-commands.h"
 
 typedef struct RingBufChardev {
     Chardev parent;
@@ -66,7 +67,7 @@ static RingBufChardev *ringbuf_find(const char *device, Error **errp)
     return RINGBUF_CHARDEV(chr);
 }
 
-bool qmp_ringbuf_write(const char *device, const char *data, bool base64,
+bool ringbuf_write_str(const char *device, const char *data, bool base64,
                        Error **errp)
 {
     RingBufChardev *d = ringbuf_find(device, errp);
@@ -85,7 +86,7 @@ bool qmp_ringbuf_write(const char *device, const char *data, bool base64,
     return true;
 }
 
-char *qmp_ringbuf_read(const char *device, int64_t size, bool base64,
+char *ringbuf_read_str(const char *device, int64_t size, bool base64,
                        Error **errp)
 {
     RingBufChardev *d = ringbuf_find(device, errp);
@@ -132,4 +133,20 @@ static const TypeInfo char_ringbuf_type_info = {
 void char_ringbuf_register_types(void)
 {
     type_register_static(&char_ringbuf_type_info);
+}
+
+/* ---- QMP (qapi/char.json) ----------------------------------------------- */
+
+void qmp_ringbuf_write(const char *device, const char *data, bool has_format,
+                       DataFormat format, Error **errp)
+{
+    ringbuf_write_str(device, data,
+                      has_format && format == DATA_FORMAT_BASE64, errp);
+}
+
+char *qmp_ringbuf_read(const char *device, int64_t size, bool has_format,
+                       DataFormat format, Error **errp)
+{
+    return ringbuf_read_str(device, size,
+                            has_format && format == DATA_FORMAT_BASE64, errp);
 }

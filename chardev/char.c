@@ -771,7 +771,7 @@ Chardev *qemu_chr_find(const char *label)
     return obj ? (Chardev *)object_dynamic_cast(obj, TYPE_CHARDEV) : NULL;
 }
 
-bool qmp_chardev_remove(const char *id, Error **errp)
+bool qemu_chr_remove(const char *id, Error **errp)
 {
     Chardev *chr = qemu_chr_find(id);
 
@@ -786,6 +786,11 @@ bool qmp_chardev_remove(const char *id, Error **errp)
     }
     object_unparent(OBJECT(chr));
     return true;
+}
+
+void qmp_chardev_remove(const char *id, Error **errp)
+{
+    qemu_chr_remove(id, errp);
 }
 
 static int chr_collect(Object *child, void *opaque)
@@ -859,17 +864,17 @@ static GSList *creatable_backends(void)
     return out;
 }
 
-QList *qmp_query_chardev_backends(Error **errp)
+ChardevBackendInfoList *qmp_query_chardev_backends(Error **errp)
 {
-    QList *list = qlist_new();
+    ChardevBackendInfoList *list = NULL, **tail = &list;
     GSList *classes = creatable_backends(), *l;
 
     for (l = classes; l; l = l->next) {
-        QDict *info = qdict_new();
+        ChardevBackendInfo *info = g_new0(ChardevBackendInfo, 1);
 
-        qdict_put_str(info, "name",
-                      object_class_get_name(l->data) + strlen("chardev-"));
-        qlist_append_obj(list, QOBJECT(info));
+        info->name = g_strdup(object_class_get_name(l->data) +
+                              strlen("chardev-"));
+        QAPI_LIST_APPEND(tail, info);
     }
     g_slist_free(classes);
     return list;

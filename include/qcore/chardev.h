@@ -247,26 +247,24 @@ Chardev *qemu_chr_find(const char *label);
  * Remove chardev @id (QMP chardev-remove).  Errors: "Chardev 'x' not
  * found" (DeviceNotFound), "Chardev 'x' is busy" while a frontend uses it.
  */
-bool qmp_chardev_remove(const char *id, Error **errp);
+bool qemu_chr_remove(const char *id, Error **errp);
 /* Destroy every chardev (at exit; restores the terminal too). */
 void qemu_chr_cleanup(void);
 
-/* QMP query-chardev-backends: a list of {"name"}. */
-QList *qmp_query_chardev_backends(Error **errp);
 /* Print "-chardev help": "Available chardev backend types:" + names. */
 void qemu_chr_print_backends(void);
 
 /*
- * QMP ringbuf-write / ringbuf-read on ringbuf chardev @device.  With
+ * ringbuf-write / ringbuf-read (QMP, HMP) on ringbuf chardev @device.  With
  * @base64 the data is base64 (written: decoded first; read: encoded).
  * Read returns up to @size bytes, oldest first, as a string to g_free();
  * without base64 it is sanitised to valid UTF-8 like QEMU's.  Errors:
  * "Device 'x' not found", "x is not a ringbuf device", "size must be
  * greater than zero".
  */
-bool qmp_ringbuf_write(const char *device, const char *data, bool base64,
+bool ringbuf_write_str(const char *device, const char *data, bool base64,
                        Error **errp);
-char *qmp_ringbuf_read(const char *device, int64_t size, bool base64,
+char *ringbuf_read_str(const char *device, int64_t size, bool base64,
                        Error **errp);
 
 /*

@@ -12,7 +12,8 @@ COMMANDS = {
     'quit', 'qom-list', 'qom-get', 'qom-set', 'qom-list-types',
     'qom-list-properties', 'object-add', 'object-del', 'query-iothreads',
     'query-chardev', 'human-monitor-command', 'query-qmp-schema',
-    'x-query-main-loop',
+    'x-query-main-loop', 'query-chardev-backends', 'chardev-remove',
+    'ringbuf-write', 'ringbuf-read',
 }
 EVENTS = {'STOP', 'RESUME', 'SHUTDOWN', 'RESET', 'POWERDOWN'}
 
@@ -40,6 +41,28 @@ def test_query_name(qmp):
 def test_query_name_without_name_is_empty(start):
     q = start()
     assert q.qmp().ok('query-name') == {}
+
+
+def test_ringbuf_write_read_and_chardev_remove(start):
+    q = start(['-chardev', 'ringbuf,id=rb0,size=64'])
+    c = q.qmp()
+    assert c.ok('ringbuf-write', device='rb0', data='hello ') == {}
+    assert c.ok('ringbuf-write', device='rb0', data='d29ybGQ=',
+                format='base64') == {}
+    assert c.ok('ringbuf-read', device='rb0', size=5) == 'hello'
+    assert c.ok('ringbuf-read', device='rb0', size=100,
+                format='base64') == 'IHdvcmxk'          # " world"
+    r = c.cmd('ringbuf-read', device='rb0', size=4, format='hex')
+    assert r['error']['desc'] == \
+        "Parameter 'format' does not accept value 'hex'"
+    r = c.cmd('ringbuf-read', device='nosuch', size=4)
+    assert r['error']['class'] == 'DeviceNotFound'
+    assert c.ok('chardev-remove', id='rb0') == {}
+    r = c.cmd('chardev-remove', id='rb0')
+    assert r['error'] == {'class': 'DeviceNotFound',
+                          'desc': "Chardev 'rb0' not found"}
+    names = {b['name'] for b in c.ok('query-chardev-backends')}
+    assert {'socket', 'ringbuf', 'null', 'stdio'} <= names
 
 
 def test_query_version_shape(qmp):

@@ -149,7 +149,7 @@ Chardev *fuzz_sink_chardev(const char *label)
 
 char *fuzz_sink_take(Chardev *chr)
 {
-    return qmp_ringbuf_read(chr->label, FUZZ_SINK_SIZE, false, &error_abort);
+    return ringbuf_read_str(chr->label, FUZZ_SINK_SIZE, false, &error_abort);
 }
 
 void fuzz_chr_feed(Chardev *chr, const uint8_t *data, size_t size)

@@ -498,20 +498,20 @@ static void test_ringbuf_keeps_last_bytes(void)
 
     fe_attach(&fe, chr);
     g_assert_cmpint(fe_puts(&fe, "0123456789"), ==, 10);
-    got = qmp_ringbuf_read("rb", 100, false, &error_abort);
+    got = ringbuf_read_str("rb", 100, false, &error_abort);
     g_assert_cmpstr(got, ==, "23456789");
-    g_assert_true(qmp_ringbuf_write("rb", "aGk=", true, &error_abort));
-    b64 = qmp_ringbuf_read("rb", 1, true, &error_abort);
+    g_assert_true(ringbuf_write_str("rb", "aGk=", true, &error_abort));
+    b64 = ringbuf_read_str("rb", 1, true, &error_abort);
     g_assert_cmpstr(b64, ==, "aA==");
-    again = qmp_ringbuf_read("rb", 100, false, &error_abort);
+    again = ringbuf_read_str("rb", 100, false, &error_abort);
     g_assert_cmpstr(again, ==, "i");
 
-    g_assert_null(qmp_ringbuf_read("rb", 0, false, &err));
+    g_assert_null(ringbuf_read_str("rb", 0, false, &err));
     g_assert_cmpstr(error_get_pretty(err), ==,
                     "size must be greater than zero");
     error_free(err);
     err = NULL;
-    g_assert_false(qmp_ringbuf_write("nosuch", "x", false, &err));
+    g_assert_false(ringbuf_write_str("nosuch", "x", false, &err));
     g_assert_cmpint(error_get_class(err), ==, ERROR_CLASS_DEVICE_NOT_FOUND);
     error_free(err);
     fe_detach(&fe, true);
@@ -632,8 +632,8 @@ static void test_mux_focus_escapes_and_quit(void)
     WAIT_UNTIL(serial.closed == 1 && mon.closed == 1);
     fe_detach(&serial, false);
     fe_detach(&mon, false);
-    g_assert_true(qmp_chardev_remove("mux0", &error_abort));
-    g_assert_true(qmp_chardev_remove("mux0-base", &error_abort));
+    g_assert_true(qemu_chr_remove("mux0", &error_abort));
+    g_assert_true(qemu_chr_remove("mux0-base", &error_abort));
 }
 
 /* ---- parsing, errors, queries ------------------------------------------ */
@@ -727,11 +727,11 @@ static void test_bad_options_give_qemu_errors(void)
     g_assert_cmpstr(error_get_pretty(err), ==, "Device 'dup' is in use");
     error_free(err);
     err = NULL;
-    g_assert_false(qmp_chardev_remove("dup", &err));
+    g_assert_false(qemu_chr_remove("dup", &err));
     g_assert_cmpstr(error_get_pretty(err), ==, "Chardev 'dup' is busy");
     error_free(err);
     fe_detach(&fe, false);
-    g_assert_true(qmp_chardev_remove("dup", &error_abort));
+    g_assert_true(qemu_chr_remove("dup", &error_abort));
 }
 
 static ChardevInfo *find_chardev_info(ChardevInfoList *list,
@@ -750,8 +750,8 @@ static void test_query_chardev_reports_label_filename_open(void)
     Chardev *chr = qemu_chr_new("q0", "null", NULL);
     g_autoptr(ChardevInfoList) before = qmp_query_chardev(&error_abort);
     g_autoptr(ChardevInfoList) after = NULL;
-    g_autoptr(QList) backends = qmp_query_chardev_backends(&error_abort);
-    const QListEntry *e;
+    g_autoptr(ChardevBackendInfoList) backends =
+        qmp_query_chardev_backends(&error_abort);
     ChardevInfo *info;
     TestFE fe;
     bool saw_socket = false, saw_mux = false;
@@ -765,10 +765,8 @@ static void test_query_chardev_reports_label_filename_open(void)
     g_assert_true(find_chardev_info(after, "q0")->frontend_open);
     fe_detach(&fe, true);
 
-    QLIST_FOREACH_ENTRY(backends, e) {
-        const char *name = qdict_get_str(qobject_to(QDict,
-                                                    qlist_entry_obj(e)),
-                                         "name");
+    for (ChardevBackendInfoList *l = backends; l; l = l->next) {
+        const char *name = l->value->name;
 
         saw_socket |= !strcmp(name, "socket");
         saw_mux |= !strcmp(name, "mux");

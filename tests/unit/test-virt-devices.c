@@ -215,7 +215,7 @@ static void uart_setup(Uart *u, const char *label)
 static void uart_teardown(Uart *u)
 {
     object_unparent(OBJECT(u->s));
-    g_assert_true(qmp_chardev_remove(u->label, &error_abort));
+    g_assert_true(qemu_chr_remove(u->label, &error_abort));
     close(u->fd);
     qemu_free_irq(u->line);
     g_free(u->label);
