@@ -6,7 +6,6 @@
  */
 #include "qcore/osdep.h"
 #include "qapi/qmp-event.h"
-#include "qapi/qapi-events.h"
 
 /* Set once when the first monitor starts, before any event; never reset. */
 static QAPIEventEmitter *event_emitter;
@@ -16,10 +15,10 @@ void qapi_event_set_emitter(QAPIEventEmitter *emit)
     event_emitter = emit;
 }
 
-void qapi_event_emit(int event, QDict *data)
+void qapi_event_emit(const char *name, QDict *data)
 {
     if (event_emitter) {
-        event_emitter(QAPIEvent_str(event), data);
+        event_emitter(name, data);
     } else {
         qobject_unref(data);
     }

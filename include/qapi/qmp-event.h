@@ -12,13 +12,13 @@
 #include "qcore/qobject.h"
 
 /*
- * Send event @event (its name: QAPIEvent_str) with @data (NULL for events
- * without data; the emitter takes it over).  Without an emitter the event
- * is dropped: no monitor, nobody to tell.
+ * Send event @name with @data (NULL for events without data; the emitter
+ * takes it over).  Without an emitter the event is dropped: no monitor,
+ * nobody to tell.
  */
 typedef void QAPIEventEmitter(const char *name, QDict *data);
 
 void qapi_event_set_emitter(QAPIEventEmitter *emit);
-void qapi_event_emit(int event, QDict *data);
+void qapi_event_emit(const char *name, QDict *data);
 
 #endif
