@@ -351,6 +351,23 @@ static void input_optional(Visitor *v, const char *name, bool *present)
 
 /* ---- Scalars, JSON typing --------------------------------------------- */
 
+/*
+ * The next value, consumed, if it has JSON type @type; otherwise NULL
+ * with "missing" or "Invalid parameter type ..., expected: @expected".
+ */
+static QObject *input_get_typed(QObjectInputVisitor *qiv, const char *name,
+                                QType type, const char *expected,
+                                Error **errp)
+{
+    QObject *qobj = input_get(qiv, name, true, errp);
+
+    if (qobj && qobject_type(qobj) != type) {
+        type_error(qiv, name, expected, errp);
+        return NULL;
+    }
+    return qobj;
+}
+
 static bool input_type_int64(Visitor *v, const char *name, int64_t *obj,
                              Error **errp)
 {
@@ -394,55 +411,36 @@ static bool input_type_uint64(Visitor *v, const char *name, uint64_t *obj,
 static bool input_type_bool(Visitor *v, const char *name, bool *obj,
                             Error **errp)
 {
-    QObjectInputVisitor *qiv = to_qiv(v);
-    QObject *qobj = input_get(qiv, name, true, errp);
-    QBool *qbool;
+    QObject *qobj = input_get_typed(to_qiv(v), name, QTYPE_QBOOL, "boolean",
+                                    errp);
 
     if (!qobj) {
         return false;
     }
-    qbool = qobject_to(QBool, qobj);
-    if (!qbool) {
-        return type_error(qiv, name, "boolean", errp);
-    }
-    *obj = qbool_get_bool(qbool);
+    *obj = qbool_get_bool(qobject_to(QBool, qobj));
     return true;
 }
 
 static bool input_type_str(Visitor *v, const char *name, char **obj,
                            Error **errp)
 {
-    QObjectInputVisitor *qiv = to_qiv(v);
-    QObject *qobj = input_get(qiv, name, true, errp);
-    QString *qstr;
+    QObject *qobj = input_get_typed(to_qiv(v), name, QTYPE_QSTRING, "string",
+                                    errp);
 
-    *obj = NULL;
-    if (!qobj) {
-        return false;
-    }
-    qstr = qobject_to(QString, qobj);
-    if (!qstr) {
-        return type_error(qiv, name, "string", errp);
-    }
-    *obj = g_strdup(qstring_get_str(qstr));
-    return true;
+    *obj = qobj ? g_strdup(qstring_get_str(qobject_to(QString, qobj))) : NULL;
+    return qobj != NULL;
 }
 
 static bool input_type_number(Visitor *v, const char *name, double *obj,
                               Error **errp)
 {
-    QObjectInputVisitor *qiv = to_qiv(v);
-    QObject *qobj = input_get(qiv, name, true, errp);
-    QNum *qnum;
+    QObject *qobj = input_get_typed(to_qiv(v), name, QTYPE_QNUM, "number",
+                                    errp);
 
     if (!qobj) {
         return false;
     }
-    qnum = qobject_to(QNum, qobj);
-    if (!qnum) {
-        return type_error(qiv, name, "number", errp);
-    }
-    *obj = qnum_get_double(qnum);
+    *obj = qnum_get_double(qobject_to(QNum, qobj));
     return true;
 }
 
@@ -458,18 +456,11 @@ static bool input_type_any(Visitor *v, const char *name, QObject **obj,
 static bool input_type_null(Visitor *v, const char *name, QNull **obj,
                             Error **errp)
 {
-    QObjectInputVisitor *qiv = to_qiv(v);
-    QObject *qobj = input_get(qiv, name, true, errp);
+    QObject *qobj = input_get_typed(to_qiv(v), name, QTYPE_QNULL, "null",
+                                    errp);
 
-    *obj = NULL;
-    if (!qobj) {
-        return false;
-    }
-    if (qobject_type(qobj) != QTYPE_QNULL) {
-        return type_error(qiv, name, "null", errp);
-    }
-    *obj = qnull();
-    return true;
+    *obj = qobj ? qnull() : NULL;
+    return qobj != NULL;
 }
 
 /* ---- Scalars, keyval typing ------------------------------------------- */
