@@ -315,7 +315,9 @@ static void dis_system(Dis *d, uint32_t insn)
  * logs compare line for line: andn, orn and xnor show only rd,rs1; ctzw
  * shows as "clzw"; slli.uw shows its shift amount as the register of
  * that number and is "illegal" for amounts of 32 and more (it runs
- * anyway); zext.w stays "add.uw rd,rs1,zero".
+ * anyway); zext.w stays "add.uw rd,rs1,zero".  QEMU also names Zbkb's
+ * and Zbkx's instructions, which its CPU (and this one) leaves illegal;
+ * xperm8 shows only rd,rs1 too.
  */
 static void dis_bitmanip(Dis *d, uint32_t insn)
 {
@@ -336,6 +338,8 @@ static void dis_bitmanip(Dis *d, uint32_t insn)
 
             if (f12 >= 0x600 && f12 <= 0x605) {
                 d->mn = unary[f12 - 0x600];
+            } else if (f12 == 0x08f) {
+                d->mn = "zip";
             } else {
                 form = SH;
                 d->mn = f6 == 0x12 ? "bclri" : f6 == 0x1a ? "binvi" :
@@ -344,8 +348,12 @@ static void dis_bitmanip(Dis *d, uint32_t insn)
         } else if (f3 == 5) {
             if (f12 == 0x287) {
                 d->mn = "orc.b";
-            } else if (f12 == 0x6b8) {
+            } else if (f12 == 0x6b8 || f12 == 0x698) {
                 d->mn = "rev8";
+            } else if (f12 == 0x687) {
+                d->mn = "brev8";
+            } else if (f12 == 0x08f) {
+                d->mn = "unzip";
             } else {
                 form = SH;
                 d->mn = f6 == 0x18 ? "rori" : f6 == 0x12 ? "bexti" : NULL;
@@ -388,6 +396,10 @@ static void dis_bitmanip(Dis *d, uint32_t insn)
         case 0x24 << 3 | 5: d->mn = "bext"; break;
         case 0x34 << 3 | 1: d->mn = "binv"; break;
         case 0x14 << 3 | 1: d->mn = "bset"; break;
+        case 0x04 << 3 | 4: d->mn = "pack"; break;
+        case 0x04 << 3 | 7: d->mn = "packh"; break;
+        case 0x14 << 3 | 2: d->mn = "xperm4"; break;
+        case 0x14 << 3 | 4: d->mn = "xperm8"; form = R2; break;
         }
         break;
     case 0x3b:
@@ -397,6 +409,8 @@ static void dis_bitmanip(Dis *d, uint32_t insn)
             if (rs2 == 0) {
                 d->mn = "zext.h";
                 form = R2;
+            } else {
+                d->mn = "packw";
             }
             break;
         case 0x10 << 3 | 2: d->mn = "sh1add.uw"; break;

@@ -78,7 +78,9 @@ ILLEGAL(il_zip, 0x08f59513)         /* zip (RV32 Zbkb) */
 ILLEGAL(il_clz_3, 0x60359513)       /* funct12 0x603 after cpop */
 ILLEGAL(il_sext_6, 0x60659513)      /* funct12 0x606 after sext.h */
 ILLEGAL(il_roriw_32, 0x6205d51b)    /* roriw with shamt[5] set */
+ILLEGAL(il_unzip, 0x08f5d513)       /* unzip (RV32 Zbkb) */
 ILLEGAL(il_xperm4, 0x28c5a533)      /* xperm4 (Zbkx) */
+ILLEGAL(il_xperm8, 0x28c5c533)      /* xperm8 (Zbkx) */
 ILLEGAL(il_bsetw, 0x28c5953b)       /* bset in OP-32: no W form */
 
 static void illegal(const char *what, void (*fn)(void), uint32_t word)
@@ -229,7 +231,9 @@ int main(void)
     illegal("OP-IMM funct12 0x603", il_clz_3, 0x60359513);
     illegal("OP-IMM funct12 0x606", il_sext_6, 0x60659513);
     illegal("roriw shamt 32", il_roriw_32, 0x6205d51b);
+    illegal("unzip (RV32 Zbkb)", il_unzip, 0x08f5d513);
     illegal("xperm4 (Zbkx)", il_xperm4, 0x28c5a533);
+    illegal("xperm8 (Zbkx)", il_xperm8, 0x28c5c533);
     illegal("bset in OP-32", il_bsetw, 0x28c5953b);
 
     printf("bitmanip: %d mismatches\n", fails);
