@@ -309,6 +309,127 @@ static void dis_system(Dis *d, uint32_t insn)
     }
 }
 
+/*
+ * Zba, Zbb, Zbc, Zbs: what dis_op/dis_op_imm leave illegal.  As QEMU
+ * 7.2's disas/riscv.c prints them, including its slips, so that in_asm
+ * logs compare line for line: andn, orn and xnor show only rd,rs1; ctzw
+ * shows as "clzw"; slli.uw shows its shift amount as the register of
+ * that number and is "illegal" for amounts of 32 and more (it runs
+ * anyway); zext.w stays "add.uw rd,rs1,zero".  QEMU also names Zbkb's
+ * and Zbkx's instructions, which its CPU (and this one) leaves illegal;
+ * xperm8 shows only rd,rs1 too.
+ */
+static void dis_bitmanip(Dis *d, uint32_t insn)
+{
+    unsigned f3 = bits(insn, 14, 12), f7 = bits(insn, 31, 25);
+    unsigned f6 = bits(insn, 31, 26), f12 = bits(insn, 31, 20);
+    unsigned rd = bits(insn, 11, 7), rs1 = bits(insn, 19, 15);
+    unsigned rs2 = bits(insn, 24, 20), shamt = bits(insn, 25, 20);
+    enum { R3, R2, SH } form = R3;
+
+    d->mn = NULL;
+    switch (bits(insn, 6, 0)) {
+    case 0x13:
+        form = R2;
+        if (f3 == 1) {
+            static const char *const unary[6] = {
+                "clz", "ctz", "cpop", NULL, "sext.b", "sext.h",
+            };
+
+            if (f12 >= 0x600 && f12 <= 0x605) {
+                d->mn = unary[f12 - 0x600];
+            } else if (f12 == 0x08f) {
+                d->mn = "zip";
+            } else {
+                form = SH;
+                d->mn = f6 == 0x12 ? "bclri" : f6 == 0x1a ? "binvi" :
+                        f6 == 0x0a ? "bseti" : NULL;
+            }
+        } else if (f3 == 5) {
+            if (f12 == 0x287) {
+                d->mn = "orc.b";
+            } else if (f12 == 0x6b8 || f12 == 0x698) {
+                d->mn = "rev8";
+            } else if (f12 == 0x687) {
+                d->mn = "brev8";
+            } else if (f12 == 0x08f) {
+                d->mn = "unzip";
+            } else {
+                form = SH;
+                d->mn = f6 == 0x18 ? "rori" : f6 == 0x12 ? "bexti" : NULL;
+            }
+        }
+        break;
+    case 0x1b:
+        form = R2;
+        if (f3 == 1 && f12 >= 0x600 && f12 <= 0x602) {
+            static const char *const unary[3] = { "clzw", "clzw", "cpopw" };
+
+            d->mn = unary[f12 - 0x600];
+        } else if (f3 == 1 && f7 == 0x04) {
+            form = R3;
+            d->mn = "slli.uw";
+        } else if (f3 == 5 && f7 == 0x30) {
+            form = SH;
+            shamt &= 31;
+            d->mn = "roriw";
+        }
+        break;
+    case 0x33:
+        switch (f7 << 3 | f3) {
+        case 0x20 << 3 | 7: d->mn = "andn"; form = R2; break;
+        case 0x20 << 3 | 6: d->mn = "orn"; form = R2; break;
+        case 0x20 << 3 | 4: d->mn = "xnor"; form = R2; break;
+        case 0x10 << 3 | 2: d->mn = "sh1add"; break;
+        case 0x10 << 3 | 4: d->mn = "sh2add"; break;
+        case 0x10 << 3 | 6: d->mn = "sh3add"; break;
+        case 0x05 << 3 | 1: d->mn = "clmul"; break;
+        case 0x05 << 3 | 2: d->mn = "clmulr"; break;
+        case 0x05 << 3 | 3: d->mn = "clmulh"; break;
+        case 0x05 << 3 | 4: d->mn = "min"; break;
+        case 0x05 << 3 | 5: d->mn = "minu"; break;
+        case 0x05 << 3 | 6: d->mn = "max"; break;
+        case 0x05 << 3 | 7: d->mn = "maxu"; break;
+        case 0x30 << 3 | 1: d->mn = "rol"; break;
+        case 0x30 << 3 | 5: d->mn = "ror"; break;
+        case 0x24 << 3 | 1: d->mn = "bclr"; break;
+        case 0x24 << 3 | 5: d->mn = "bext"; break;
+        case 0x34 << 3 | 1: d->mn = "binv"; break;
+        case 0x14 << 3 | 1: d->mn = "bset"; break;
+        case 0x04 << 3 | 4: d->mn = "pack"; break;
+        case 0x04 << 3 | 7: d->mn = "packh"; break;
+        case 0x14 << 3 | 2: d->mn = "xperm4"; break;
+        case 0x14 << 3 | 4: d->mn = "xperm8"; form = R2; break;
+        }
+        break;
+    case 0x3b:
+        switch (f7 << 3 | f3) {
+        case 0x04 << 3 | 0: d->mn = "add.uw"; break;
+        case 0x04 << 3 | 4:
+            if (rs2 == 0) {
+                d->mn = "zext.h";
+                form = R2;
+            } else {
+                d->mn = "packw";
+            }
+            break;
+        case 0x10 << 3 | 2: d->mn = "sh1add.uw"; break;
+        case 0x10 << 3 | 4: d->mn = "sh2add.uw"; break;
+        case 0x10 << 3 | 6: d->mn = "sh3add.uw"; break;
+        case 0x30 << 3 | 1: d->mn = "rolw"; break;
+        case 0x30 << 3 | 5: d->mn = "rorw"; break;
+        }
+        break;
+    }
+    if (form == R3) {
+        OPS("%s,%s,%s", xreg[rd], xreg[rs1], xreg[rs2]);
+    } else if (form == R2) {
+        OPS("%s,%s", xreg[rd], xreg[rs1]);
+    } else {
+        OPS("%s,%s,%u", xreg[rd], xreg[rs1], shamt);
+    }
+}
+
 static void fence_set(char *out, unsigned set)
 {
     if (set & 8) {
@@ -419,6 +540,9 @@ static void dis32(Dis *d, uint64_t pc, uint32_t insn)
     case 0x73:
         dis_system(d, insn);
         break;
+    }
+    if (!d->mn) {
+        dis_bitmanip(d, insn);
     }
 }
 

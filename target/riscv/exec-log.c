@@ -26,6 +26,7 @@ static bool ends_block(uint32_t insn)
     case OP_SRET:
     case OP_WFI:
     case OP_FENCE_I:
+    case OP_PAUSE:
     case OP_SFENCE_VMA:
     case OP_CSRRW:
     case OP_CSRRS:

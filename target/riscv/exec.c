@@ -23,6 +23,7 @@
  */
 #include "qcore/osdep.h"
 #include "internals.h"
+#include "bitmanip.h"
 
 /*
  * Finished the block normally; a wfi with nothing to do; a breakpoint or
@@ -46,7 +47,7 @@ static inline int64_t sext32(uint64_t v)
     X(DECODE) X(PAGE_END) X(CROSS_PAGE) X(ILLEGAL) X(BREAKPOINT) \
     X(FENCE_I) X(ECALL) \
     X(EBREAK) X(MRET) X(SRET) X(WFI) X(SFENCE_VMA) X(CSRRW) X(CSRRS) \
-    X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI)
+    X(CSRRC) X(CSRRWI) X(CSRRSI) X(CSRRCI) X(PAUSE)
 #define STEP_OPS(X) \
     X(LUI) X(AUIPC) X(JALR) X(LB) X(LH) X(LW) X(LD) X(LBU) X(LHU) X(LWU) \
     X(SB) X(SH) X(SW) X(SD) X(ADDI) X(SLTI) X(SLTIU) X(XORI) X(ORI) \
@@ -55,7 +56,15 @@ static inline int64_t sext32(uint64_t v)
     X(SRAIW) X(ADDW) X(SUBW) X(SLLW) X(SRLW) X(SRAW) X(MUL) X(MULH) \
     X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU) X(MULW) X(DIVW) \
     X(DIVUW) X(REMW) X(REMUW) X(LR_W) X(LR_D) X(SC_W) X(SC_D) X(AMO_W) \
-    X(AMO_D) X(FENCE)
+    X(AMO_D) X(FENCE) ZB_OPS(X)
+/* Zba, Zbb, Zbc, Zbs (exec-ops-zb.c.inc) */
+#define ZB_OPS(X) \
+    X(ADD_UW) X(SH1ADD) X(SH2ADD) X(SH3ADD) X(SH1ADD_UW) X(SH2ADD_UW) \
+    X(SH3ADD_UW) X(SLLI_UW) X(ANDN) X(ORN) X(XNOR) X(CLZ) X(CLZW) X(CTZ) \
+    X(CTZW) X(CPOP) X(CPOPW) X(MAX) X(MAXU) X(MIN) X(MINU) X(SEXT_B) \
+    X(SEXT_H) X(ZEXT_H) X(ROL) X(ROLW) X(ROR) X(RORW) X(RORI) X(RORIW) \
+    X(ORC_B) X(REV8) X(CLMUL) X(CLMULH) X(CLMULR) X(BCLR) X(BCLRI) \
+    X(BEXT) X(BEXTI) X(BINV) X(BINVI) X(BSET) X(BSETI)
 #define XFER_OPS(X) \
     X(JAL) BRANCH_OPS(X)
 #define BRANCH_OPS(X) \
@@ -335,6 +344,15 @@ do_OP_FENCE_I:
     SYNC_PC();
     riscv_cpu_flush_code_cache(env);
     return BLOCK_DONE;
+do_OP_PAUSE:
+    /*
+     * Zihintpause: a spin-wait hint.  Nothing to wait for here, but end
+     * the block as QEMU ends its TB, so a spinning hart passes through
+     * the interrupt and exit checks of the loop outside.
+     */
+    icount++;
+    op += op->len / 2;
+    goto out;
 do_OP_SFENCE_VMA:
     if (env->priv == PRV_U ||
         (env->priv == PRV_S && (env->mstatus & MSTATUS_TVM))) {

@@ -117,6 +117,19 @@ typedef enum RISCVOpc {
     OP_CSRRW, OP_CSRRS, OP_CSRRC,   /* imm: CSR number (+ insn, see below) */
     OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,/* rs1 holds the 5-bit immediate */
 
+    /* ---- Zba, Zbb, Zbc, Zbs (decode_bitmanip, exec-ops-zb.c.inc) ---- */
+    OP_ADD_UW, OP_SH1ADD, OP_SH2ADD, OP_SH3ADD,
+    OP_SH1ADD_UW, OP_SH2ADD_UW, OP_SH3ADD_UW, OP_SLLI_UW,
+    OP_ANDN, OP_ORN, OP_XNOR,
+    OP_CLZ, OP_CLZW, OP_CTZ, OP_CTZW, OP_CPOP, OP_CPOPW,
+    OP_MAX, OP_MAXU, OP_MIN, OP_MINU, OP_SEXT_B, OP_SEXT_H, OP_ZEXT_H,
+    OP_ROL, OP_ROLW, OP_ROR, OP_RORW, OP_RORI, OP_RORIW, OP_ORC_B, OP_REV8,
+    OP_CLMUL, OP_CLMULH, OP_CLMULR,
+    OP_BCLR, OP_BCLRI, OP_BEXT, OP_BEXTI, OP_BINV, OP_BINVI,
+    OP_BSET, OP_BSETI,
+    /* ---- Zihintpause ---- */
+    OP_PAUSE,
+
     OP_COUNT
 } RISCVOpc;
 

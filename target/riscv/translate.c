@@ -364,6 +364,115 @@ static void set_illegal(RISCVOp *op, uint32_t insn)
     set_op(op, OP_ILLEGAL, 0, 0, 0, insn);
 }
 
+/* ---- Zba, Zbb, Zbc, Zbs ----------------------------------------------------
+ *
+ * The bit-manipulation extensions, ratified 1.0, RV64 encodings, always
+ * on (QEMU 7.2's default rv64 CPU has them).  decode32 asks here only
+ * for what the base ISA leaves illegal; whatever is not claimed here
+ * (Zbkb's pack/packh/packw/brev8, RV32's rev8 and zip...) stays illegal,
+ * as QEMU 7.2 has those extensions off.
+ */
+static bool decode_bitmanip(RISCVOp *op, uint32_t insn)
+{
+    unsigned rd = bits(insn, 11, 7), rs1 = bits(insn, 19, 15);
+    unsigned rs2 = bits(insn, 24, 20), f3 = bits(insn, 14, 12);
+    unsigned f7 = bits(insn, 31, 25), f6 = bits(insn, 31, 26);
+    unsigned f12 = bits(insn, 31, 20), shamt = bits(insn, 25, 20);
+    RISCVOpc opc = OP_ILLEGAL;
+
+    switch (insn & 0x7f) {
+    case 0x13:                          /* OP-IMM */
+        if (f3 == 1) {
+            switch (f12) {
+            case 0x600: opc = OP_CLZ; break;
+            case 0x601: opc = OP_CTZ; break;
+            case 0x602: opc = OP_CPOP; break;
+            case 0x604: opc = OP_SEXT_B; break;
+            case 0x605: opc = OP_SEXT_H; break;
+            }
+            if (opc != OP_ILLEGAL) {
+                set_op(op, opc, rd, rs1, 0, 0);
+                return true;
+            }
+            opc = f6 == 0x12 ? OP_BCLRI : f6 == 0x1a ? OP_BINVI :
+                  f6 == 0x0a ? OP_BSETI : OP_ILLEGAL;
+        } else if (f3 == 5) {
+            if (f12 == 0x287 || f12 == 0x6b8) {
+                set_op(op, f12 == 0x287 ? OP_ORC_B : OP_REV8, rd, rs1, 0, 0);
+                return true;
+            }
+            opc = f6 == 0x18 ? OP_RORI : f6 == 0x12 ? OP_BEXTI : OP_ILLEGAL;
+        }
+        if (opc != OP_ILLEGAL) {
+            set_op(op, opc, rd, rs1, 0, shamt);
+            return true;
+        }
+        return false;
+    case 0x1b:                          /* OP-IMM-32 */
+        if (f3 == 1 && f12 >= 0x600 && f12 <= 0x602) {
+            static const RISCVOpc w[3] = { OP_CLZW, OP_CTZW, OP_CPOPW };
+
+            set_op(op, w[f12 - 0x600], rd, rs1, 0, 0);
+            return true;
+        }
+        if (f3 == 1 && f6 == 0x02) {
+            set_op(op, OP_SLLI_UW, rd, rs1, 0, shamt);
+            return true;
+        }
+        if (f3 == 5 && f7 == 0x30) {
+            set_op(op, OP_RORIW, rd, rs1, 0, rs2);
+            return true;
+        }
+        return false;
+    case 0x33:                          /* OP */
+        switch (f7 << 3 | f3) {
+        case 0x20 << 3 | 7: opc = OP_ANDN; break;
+        case 0x20 << 3 | 6: opc = OP_ORN; break;
+        case 0x20 << 3 | 4: opc = OP_XNOR; break;
+        case 0x10 << 3 | 2: opc = OP_SH1ADD; break;
+        case 0x10 << 3 | 4: opc = OP_SH2ADD; break;
+        case 0x10 << 3 | 6: opc = OP_SH3ADD; break;
+        case 0x05 << 3 | 1: opc = OP_CLMUL; break;
+        case 0x05 << 3 | 2: opc = OP_CLMULR; break;
+        case 0x05 << 3 | 3: opc = OP_CLMULH; break;
+        case 0x05 << 3 | 4: opc = OP_MIN; break;
+        case 0x05 << 3 | 5: opc = OP_MINU; break;
+        case 0x05 << 3 | 6: opc = OP_MAX; break;
+        case 0x05 << 3 | 7: opc = OP_MAXU; break;
+        case 0x30 << 3 | 1: opc = OP_ROL; break;
+        case 0x30 << 3 | 5: opc = OP_ROR; break;
+        case 0x24 << 3 | 1: opc = OP_BCLR; break;
+        case 0x24 << 3 | 5: opc = OP_BEXT; break;
+        case 0x34 << 3 | 1: opc = OP_BINV; break;
+        case 0x14 << 3 | 1: opc = OP_BSET; break;
+        }
+        break;
+    case 0x3b:                          /* OP-32 */
+        switch (f7 << 3 | f3) {
+        case 0x04 << 3 | 0: opc = OP_ADD_UW; break;
+        case 0x04 << 3 | 4:
+            /* zext.h is Zbkb's packw with rs2 = x0; packw itself is not. */
+            if (rs2 == 0) {
+                set_op(op, OP_ZEXT_H, rd, rs1, 0, 0);
+                return true;
+            }
+            break;
+        case 0x10 << 3 | 2: opc = OP_SH1ADD_UW; break;
+        case 0x10 << 3 | 4: opc = OP_SH2ADD_UW; break;
+        case 0x10 << 3 | 6: opc = OP_SH3ADD_UW; break;
+        case 0x30 << 3 | 1: opc = OP_ROLW; break;
+        case 0x30 << 3 | 5: opc = OP_RORW; break;
+        }
+        break;
+    }
+    if (opc == OP_ILLEGAL) {
+        return false;
+    }
+    set_op(op, opc, rd, rs1, rs2, 0);
+    return true;
+}
+/* ---- end of Zba, Zbb, Zbc, Zbs -------------------------------------------- */
+
 static void decode32(RISCVOp *op, uint32_t insn)
 {
     unsigned rd = bits(insn, 11, 7), rs1 = bits(insn, 19, 15);
@@ -525,6 +634,11 @@ static void decode32(RISCVOp *op, uint32_t insn)
         break;
     }
     case 0x0f:
+        if (insn == 0x0100000f) {
+            /* Zihintpause: the FENCE hint "fence w,0"; ends the block. */
+            set_op(op, OP_PAUSE, 0, 0, 0, 0);
+            return;
+        }
         if (f3 == 0) {
             set_op(op, OP_FENCE, 0, 0, 0, 0);
             return;
@@ -565,7 +679,9 @@ static void decode32(RISCVOp *op, uint32_t insn)
         }
         break;
     }
-    set_illegal(op, insn);
+    if (!decode_bitmanip(op, insn)) {
+        set_illegal(op, insn);
+    }
 }
 
 /* Expand a 16-bit instruction into the operation of its 32-bit form. */

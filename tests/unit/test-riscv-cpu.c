@@ -387,6 +387,120 @@ static void test_shifts(Fixture *f, gconstpointer data)
     g_assert_cmphex(alu(f, OP(0, 3, A2, A0, A1), -1, 0), ==, 0);
 }
 
+/*
+ * Zba, Zbb, Zbc, Zbs: every instruction once or more, rd=a2, rs1=a0,
+ * rs2=a1 (the immediate forms take their amount in the encoding).  The
+ * values are the spec's, except ctzw, which follows QEMU 7.2 (it counts
+ * on past bit 31: tests/guest/bitmanip.c records QEMU's answer).
+ */
+#define OPI(f12, f3, opc)   i_type(f12, A0, f3, A2, opc)
+static void test_bitmanip(Fixture *f, gconstpointer data)
+{
+    const struct {
+        const char *name;
+        uint32_t insn;
+        uint64_t a, b, want;
+    } t[] = {
+        { "add.uw", OP32(0x04, 0, A2, A0, A1), 0xffffffff80000000, 1,
+          0x80000001 },
+        { "sh1add", OP(0x10, 2, A2, A0, A1), 3, 10, 16 },
+        { "sh2add", OP(0x10, 4, A2, A0, A1), -1, 0, -4 },
+        { "sh3add", OP(0x10, 6, A2, A0, A1), 1ULL << 62 | 1, 8, 16 },
+        { "sh1add.uw", OP32(0x10, 2, A2, A0, A1), -1, 0, 0x1fffffffe },
+        { "sh2add.uw", OP32(0x10, 4, A2, A0, A1), 0xdead80000000, 4,
+          0x200000004 },
+        { "sh3add.uw", OP32(0x10, 6, A2, A0, A1), -1, -1, 0x7fffffff7 },
+        { "slli.uw 0", OPI(0x080, 1, 0x1b), -1, 0, 0xffffffff },
+        { "slli.uw 63", OPI(0x0bf, 1, 0x1b), 0x100000003, 0, 1ULL << 63 },
+        { "andn", OP(0x20, 7, A2, A0, A1), 0xff, 0x0f, 0xf0 },
+        { "orn", OP(0x20, 6, A2, A0, A1), 0, 0, -1 },
+        { "xnor", OP(0x20, 4, A2, A0, A1), 0x5555, 0x5555, -1 },
+        { "clz 0", OPI(0x600, 1, 0x13), 0, 0, 64 },
+        { "clz 1", OPI(0x600, 1, 0x13), 1, 0, 63 },
+        { "clzw 0", OPI(0x600, 1, 0x1b), 0xffffffff00000000, 0, 32 },
+        { "clzw 1", OPI(0x600, 1, 0x1b), 1, 0, 31 },
+        { "ctz 0", OPI(0x601, 1, 0x13), 0, 0, 64 },
+        { "ctz", OPI(0x601, 1, 0x13), 1ULL << 63, 0, 63 },
+        { "ctzw 0", OPI(0x601, 1, 0x1b), 0, 0, 32 },
+        { "ctzw", OPI(0x601, 1, 0x1b), 0x80000000, 0, 31 },
+        { "ctzw as QEMU 7.2", OPI(0x601, 1, 0x1b), 1ULL << 40, 0, 40 },
+        { "cpop", OPI(0x602, 1, 0x13), -1, 0, 64 },
+        { "cpopw", OPI(0x602, 1, 0x1b), 0xffffffff00000001, 0, 1 },
+        { "max", OP(0x05, 6, A2, A0, A1), -1, 1, 1 },
+        { "maxu", OP(0x05, 7, A2, A0, A1), -1, 1, -1 },
+        { "min", OP(0x05, 4, A2, A0, A1), 1ULL << 63, 0, 1ULL << 63 },
+        { "minu", OP(0x05, 5, A2, A0, A1), 1ULL << 63, 0, 0 },
+        { "sext.b", OPI(0x604, 1, 0x13), 0x80, 0, -128 },
+        { "sext.h", OPI(0x605, 1, 0x13), 0x8000, 0, -32768 },
+        { "zext.h", OPI(0x080, 4, 0x3b), -1, 0, 0xffff },
+        { "rol", OP(0x30, 1, A2, A0, A1), 0x8000000000000001, 65, 3 },
+        { "rolw", OP32(0x30, 1, A2, A0, A1), 0x40000000, 1,
+          0xffffffff80000000 },
+        { "ror", OP(0x30, 5, A2, A0, A1), 1, 63, 2 },
+        { "rorw", OP32(0x30, 5, A2, A0, A1), 1, 33, 0xffffffff80000000 },
+        { "rori 63", OPI(0x63f, 5, 0x13), 1, 0, 2 },
+        { "roriw 31", OPI(0x61f, 5, 0x1b), 1, 0, 2 },
+        { "orc.b", OPI(0x287, 5, 0x13), 0x000100800000ff00, 0,
+          0x00ff00ff0000ff00 },
+        { "rev8", OPI(0x6b8, 5, 0x13), 0x0102030405060708, 0,
+          0x0807060504030201 },
+        { "clmul", OP(0x05, 1, A2, A0, A1), -1, -1, 0x5555555555555555 },
+        { "clmulh", OP(0x05, 3, A2, A0, A1), 0x8000000000000001, -1,
+          0x7fffffffffffffff },
+        { "clmulr", OP(0x05, 2, A2, A0, A1), -1, -1, 0xaaaaaaaaaaaaaaaa },
+        { "bclr", OP(0x24, 1, A2, A0, A1), -1, 64, -2 },
+        { "bext", OP(0x24, 5, A2, A0, A1), 1ULL << 63, 127, 1 },
+        { "binv", OP(0x34, 1, A2, A0, A1), 0, 63, 1ULL << 63 },
+        { "bset", OP(0x14, 1, A2, A0, A1), 0, 32, 1ULL << 32 },
+        { "bclri", OPI(0x4bf, 1, 0x13), -1, 0, 0x7fffffffffffffff },
+        { "bexti", OPI(0x4bf, 5, 0x13), 1ULL << 63, 0, 1 },
+        { "binvi", OPI(0x6bf, 1, 0x13), 0, 0, 1ULL << 63 },
+        { "bseti", OPI(0x29f, 1, 0x13), 0, 0, 0x80000000 },
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(t); i++) {
+        g_test_message("%s", t[i].name);
+        g_assert_cmphex(alu(f, t[i].insn, t[i].a, t[i].b), ==, t[i].want);
+    }
+}
+
+/*
+ * Next to the bit-manipulation encodings: those of extensions QEMU 7.2
+ * leaves off by default (Zbkb, Zbkx) and RV32-only forms are illegal.
+ */
+static void test_bitmanip_neighbours_illegal(Fixture *f, gconstpointer data)
+{
+    const uint32_t bad[] = {
+        OP(0x04, 4, A2, A0, A1),        /* pack */
+        OP(0x04, 7, A2, A0, A1),        /* packh */
+        OP32(0x04, 4, A2, A0, A1),      /* packw (zext.h needs rs2 = 0) */
+        OPI(0x687, 5, 0x13),            /* brev8 */
+        OPI(0x698, 5, 0x13),            /* rev8, RV32 encoding */
+        OPI(0x08f, 1, 0x13),            /* zip */
+        OPI(0x603, 1, 0x13),            /* between cpop and sext.b */
+        OPI(0x620, 5, 0x1b),            /* roriw with shamt[5] */
+        OPI(0x603, 1, 0x1b),            /* after cpopw */
+        OP(0x14, 2, A2, A0, A1),        /* xperm4 */
+        OP32(0x14, 1, A2, A0, A1),      /* bset has no W form */
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        RUN(f, ADDI(A0, ZERO, 1), bad[i], WFI);
+        assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE + 4, bad[i]);
+    }
+}
+
+/* pause (Zihintpause) is a no-op that retires like any instruction. */
+static void test_pause(Fixture *f, gconstpointer data)
+{
+    RUN(f, ADDI(A0, ZERO, 5), 0x0100000f, ADDI(A0, A0, 1), WFI);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 6);
+    g_assert_cmpuint(f->env->minstret, ==, 4);
+    g_assert_cmphex(f->env->pc, ==, CODE + 16);
+}
+
 static void test_loads_stores_widths_and_sign(Fixture *f, gconstpointer data)
 {
     f->env->gpr[A0] = DATA;
@@ -1753,6 +1867,9 @@ int main(int argc, char **argv)
     ADD("isa/mulh-variants", test_mulh_variants);
     ADD("isa/w-ops-sign-extend", test_w_ops_sign_extend);
     ADD("isa/shifts", test_shifts);
+    ADD("isa/bitmanip", test_bitmanip);
+    ADD("isa/bitmanip-neighbours-illegal", test_bitmanip_neighbours_illegal);
+    ADD("isa/pause", test_pause);
     ADD("isa/loads-stores-widths-and-sign", test_loads_stores_widths_and_sign);
     ADD("isa/branches-and-jumps", test_branches_and_jumps);
     ADD("exec/short-forward-branch-predicated", test_short_forward_branch);

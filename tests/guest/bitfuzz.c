@@ -1,0 +1,399 @@
+/*
+ * bitfuzz: fuzz.c for the bit-manipulation extensions Zba, Zbb, Zbc, Zbs
+ * and Zihintpause's pause.  Random straight-line programs, the same on
+ * every run (a fixed xorshift seed), written into RAM, made visible with
+ * fence.i and called; their registers and data buffer are folded into a
+ * checksum printed every 50 programs.  QEMU 7.2's transcript is the
+ * reference (its default rv64 CPU has these extensions), so any
+ * difference in how an emulator decodes or runs them changes a checksum.
+ *
+ * Each program: 48 instructions over x5..x15 (x16 holds the data
+ * buffer's address, x1 the return address).  About two thirds are
+ * Zba/Zbb/Zbc/Zbs instructions in every form (register, immediate, .uw
+ * and W), the rest base instructions (ALU, M, W forms, loads and stores,
+ * compressed, forward branches) so the two mix in one block, and now and
+ * then a pause.  The registers start from random values or from the
+ * edges these instructions care about (0, -1, one bit, 32-bit patterns,
+ * small shift amounts).  Each program crosses a page boundary at a random
+ * point.  The instructions are encoded here, so the encodings do not
+ * depend on the assembler; the program itself is compiled with
+ * -march=rv64imac_zicsr_zifencei_zba_zbb_zbc_zbs (Makefile), so the
+ * compiler's own Zb* code runs too.
+ */
+#include <stdbool.h>
+#include "runtime.h"
+
+#define PROGRAMS    400
+#define INSNS       48
+#define DATA_BYTES  2048
+
+static uint64_t state = 0x2545f4914f6cdd1dULL;
+/* Two pages: each program straddles the boundary at a random point. */
+static uint16_t pages[4096] __attribute__((aligned(4096)));
+static uint64_t data[DATA_BYTES / 8] __attribute__((aligned(16)));
+static uint64_t regs[12];                       /* x5..x16 */
+
+/* Load x5..x16 from regs, call the code, store them back. */
+void run_code(uint64_t *r, void *entry);
+__asm__(
+    ".text\n"
+    ".globl run_code\n"
+    "run_code:\n"
+    "   addi sp, sp, -32\n"
+    "   sd ra, 0(sp)\n"
+    "   sd s0, 8(sp)\n"
+    "   sd s1, 16(sp)\n"
+    "   sd a0, 24(sp)\n"
+    "   mv t6, a1\n"
+    "   ld x5, 0(a0)\n   ld x6, 8(a0)\n   ld x7, 16(a0)\n"
+    "   ld x8, 24(a0)\n  ld x9, 32(a0)\n  ld x11, 48(a0)\n"
+    "   ld x12, 56(a0)\n ld x13, 64(a0)\n ld x14, 72(a0)\n"
+    "   ld x15, 80(a0)\n ld x16, 88(a0)\n ld x10, 40(a0)\n"
+    "   jalr ra, 0(t6)\n"
+    "   ld t6, 24(sp)\n"
+    "   sd x5, 0(t6)\n   sd x6, 8(t6)\n   sd x7, 16(t6)\n"
+    "   sd x8, 24(t6)\n  sd x9, 32(t6)\n  sd x10, 40(t6)\n"
+    "   sd x11, 48(t6)\n sd x12, 56(t6)\n sd x13, 64(t6)\n"
+    "   sd x14, 72(t6)\n sd x15, 80(t6)\n sd x16, 88(t6)\n"
+    "   ld ra, 0(sp)\n"
+    "   ld s0, 8(sp)\n"
+    "   ld s1, 16(sp)\n"
+    "   addi sp, sp, 32\n"
+    "   ret\n");
+
+static uint64_t rnd(void)
+{
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+}
+
+static unsigned pick(unsigned n)
+{
+    return rnd() % n;
+}
+
+static unsigned reg(void)
+{
+    return 5 + pick(11);                /* x5..x15 */
+}
+
+static unsigned creg(void)
+{
+    return 8 + pick(8);                 /* x8..x15, the compressed set */
+}
+
+/*
+ * The encoders draw their registers themselves, in a fixed order (C does
+ * not fix the order in which arguments or operands are evaluated, and
+ * another compiler must generate the same programs).
+ */
+static uint32_t r_type(unsigned f7, unsigned f3, unsigned opc)
+{
+    unsigned rd = reg();
+    unsigned rs1 = reg();
+    unsigned rs2 = reg();
+
+    return f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opc;
+}
+
+/* rs1 0: a random register (16 is the buffer's address). */
+static uint32_t i_type(uint32_t imm, unsigned f3, unsigned rs1,
+                       unsigned opc)
+{
+    unsigned rd = reg();
+
+    if (!rs1) {
+        rs1 = reg();
+    }
+    return (imm & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opc;
+}
+
+/* One instruction: its bits and length (2 or 4); *skip > 0: a branch. */
+typedef struct Insn {
+    uint32_t bits;
+    unsigned len;
+    unsigned skip;                      /* instructions a branch jumps over */
+    bool compressed_branch;
+} Insn;
+
+static unsigned branch_skip(void)
+{
+    return pick(2) ? 1 : 1 + pick(3);
+}
+
+/* rd, rs1, funct12 or shift amount: the I-type shapes of Zbb and Zbs. */
+static uint32_t unary(unsigned f12, unsigned f3, unsigned opc)
+{
+    unsigned rd = reg();
+    unsigned rs1 = reg();
+
+    return f12 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | opc;
+}
+
+/* A Zba, Zbb, Zbc or Zbs instruction, every encoding equally likely. */
+static uint32_t gen_bitmanip(void)
+{
+    /* OP: funct7 << 3 | funct3 */
+    static const uint16_t op[] = {
+        0x20 << 3 | 7, 0x20 << 3 | 6, 0x20 << 3 | 4,            /* andn orn xnor */
+        0x10 << 3 | 2, 0x10 << 3 | 4, 0x10 << 3 | 6,            /* shNadd */
+        0x05 << 3 | 1, 0x05 << 3 | 2, 0x05 << 3 | 3,            /* clmul r h */
+        0x05 << 3 | 4, 0x05 << 3 | 5, 0x05 << 3 | 6, 0x05 << 3 | 7, /* min max */
+        0x30 << 3 | 1, 0x30 << 3 | 5,                           /* rol ror */
+        0x24 << 3 | 1, 0x24 << 3 | 5, 0x34 << 3 | 1, 0x14 << 3 | 1, /* bclr bext binv bset */
+    };
+    /* OP-32 */
+    static const uint16_t op32[] = {
+        0x04 << 3 | 0,                                          /* add.uw */
+        0x10 << 3 | 2, 0x10 << 3 | 4, 0x10 << 3 | 6,            /* shNadd.uw */
+        0x30 << 3 | 1, 0x30 << 3 | 5,                           /* rolw rorw */
+    };
+    /* clz ctz cpop sext.b sext.h orc.b rev8 */
+    static const uint16_t un[] = { 0x600, 0x601, 0x602, 0x604, 0x605, 0x287, 0x6b8 };
+    /* rori bclri bexti binvi bseti: funct6 and funct3 */
+    static const uint8_t shf6[] = { 0x18, 0x12, 0x12, 0x1a, 0x0a };
+    static const uint8_t shf3[] = { 5, 1, 5, 1, 1 };
+    unsigned k, rd, rs1;
+
+    switch (pick(8)) {
+    case 0: case 1: case 2:
+        k = op[pick(sizeof(op) / sizeof(op[0]))];
+        return r_type(k >> 3, k & 7, 0x33);
+    case 3:
+        if (pick(6) == 0) {
+            return unary(0x080, 4, 0x3b);         /* zext.h */
+        }
+        k = op32[pick(sizeof(op32) / sizeof(op32[0]))];
+        return r_type(k >> 3, k & 7, 0x3b);
+    case 4:
+        k = un[pick(7)];
+        return unary(k, k == 0x287 || k == 0x6b8 ? 5 : 1, 0x13);
+    case 5:
+        return unary(0x600 + pick(3), 1, 0x1b);         /* clzw ctzw cpopw */
+    case 6:
+        k = pick(5);
+        rd = reg();
+        rs1 = reg();
+        return (uint32_t)shf6[k] << 26 | pick(64) << 20 | rs1 << 15 |
+               shf3[k] << 12 | rd << 7 | 0x13;
+    default:
+        rd = reg();
+        rs1 = reg();
+        if (pick(2)) {                                  /* slli.uw */
+            return 0x02u << 26 | pick(64) << 20 | rs1 << 15 | 1 << 12 |
+                   rd << 7 | 0x1b;
+        }
+        return 0x30u << 25 | pick(32) << 20 | rs1 << 15 | 5 << 12 |  /* roriw */
+               rd << 7 | 0x1b;
+    }
+}
+
+static Insn gen(void)
+{
+    static const unsigned load_f3[] = { 0, 1, 2, 3, 4, 5, 6 };
+    static const unsigned branch_f3[] = { 0, 1, 4, 5, 6, 7 };
+    static const unsigned w_f3[] = { 0, 1, 5 };
+    Insn in = { 0, 4, 0, false };
+    unsigned f3, f7, size, imm, rd, rs;
+
+    switch (pick(24)) {
+    case 0:                             /* R-type ALU and M */
+        f3 = pick(8);
+        f7 = pick(3) == 0 ? 1 : (f3 == 0 || f3 == 5) && pick(2) ? 0x20 : 0;
+        in.bits = r_type(f7, f3, 0x33);
+        break;
+    case 1:                             /* 32-bit ALU */
+        f3 = w_f3[pick(3)];
+        f7 = (f3 == 0 || f3 == 5) && pick(2) ? 0x20 : 0;
+        in.bits = r_type(f7, f3, 0x3b);
+        break;
+    case 2:                             /* immediates */
+        f3 = pick(8);
+        if (f3 == 1) {
+            imm = pick(64);
+        } else if (f3 == 5) {
+            imm = pick(64) | (pick(2) ? 0x400 : 0);
+        } else {
+            imm = rnd();
+        }
+        in.bits = i_type(imm, f3, 0, 0x13);
+        break;
+    case 3:                             /* loads from the buffer */
+        f3 = load_f3[pick(7)];
+        size = 1u << (f3 & 3);
+        imm = pick(DATA_BYTES / size) * size;
+        in.bits = i_type(imm, f3, 16, 0x03);
+        break;
+    case 4:                             /* stores into it */
+        f3 = pick(4);
+        size = 1u << f3;
+        imm = pick(DATA_BYTES / size) * size;
+        rs = reg();
+        in.bits = (imm >> 5) << 25 | rs << 20 | 16 << 15 | f3 << 12 |
+                  (imm & 31) << 7 | 0x23;
+        break;
+    case 5:                             /* the skippable: addi, addiw, add */
+        switch (pick(3)) {
+        case 0:
+            in.bits = i_type(rnd(), 0, 0, 0x13);
+            break;
+        case 1:
+            in.bits = i_type(rnd(), 0, 0, 0x1b);
+            break;
+        default:
+            in.bits = r_type(0, 0, 0x33);
+            break;
+        }
+        break;
+    case 6:                             /* compressed: c.mv, c.addi, c.li */
+        rd = reg();
+        imm = pick(64);
+        in.len = 2;
+        switch (pick(3)) {
+        case 0:
+            rs = reg();
+            in.bits = 0x8002 | rd << 7 | rs << 2;
+            break;
+        case 1:
+            in.bits = 0x0001 | (imm >> 5) << 12 | rd << 7 | (imm & 31) << 2;
+            break;
+        default:
+            in.bits = 0x4001 | (imm >> 5) << 12 | rd << 7 | (imm & 31) << 2;
+            break;
+        }
+        break;
+    case 7:                             /* branches */
+        if (pick(3) == 0) {             /* c.beqz / c.bnez */
+            in.len = 2;
+            in.bits = (pick(2) ? 0xe001 : 0xc001) | (creg() - 8) << 7;
+            in.compressed_branch = true;
+        } else {
+            f3 = branch_f3[pick(6)];
+            rs = reg();
+            imm = reg();
+            in.bits = imm << 20 | rs << 15 | f3 << 12 | 0x63;
+        }
+        in.skip = branch_skip();
+        break;
+    case 8:
+        if (pick(8) == 0) {
+            in.bits = 0x0100000f;       /* pause */
+            break;
+        }
+        /* fall through */
+    default:
+        in.bits = gen_bitmanip();
+        break;
+    }
+    return in;
+}
+
+static uint32_t b_imm(int32_t off)
+{
+    return ((off >> 12) & 1) << 31 | ((off >> 5) & 0x3f) << 25 |
+           ((off >> 1) & 0xf) << 8 | ((off >> 11) & 1) << 7;
+}
+
+static uint32_t cb_imm(int32_t off)
+{
+    return ((off >> 8) & 1) << 12 | ((off >> 3) & 3) << 10 |
+           ((off >> 6) & 3) << 5 | ((off >> 1) & 3) << 3 |
+           ((off >> 5) & 1) << 2;
+}
+
+/*
+ * Generate one program into pages[], across the page boundary; returns
+ * its length in halfwords and its entry in *entry.
+ */
+static unsigned generate(uint16_t **entry)
+{
+    uint16_t *code;
+    Insn prog[INSNS];
+    unsigned at[INSNS + 1];             /* halfword offset of each insn */
+    unsigned i, h = 0;
+
+    for (i = 0; i < INSNS; i++) {
+        prog[i] = gen();
+        at[i] = h;
+        h += prog[i].len / 2;
+    }
+    at[INSNS] = h;                      /* the ret */
+    code = pages + 2048 - 1 - pick(h);
+    *entry = code;
+    for (i = 0; i < INSNS; i++) {
+        Insn *in = &prog[i];
+        uint32_t bits = in->bits;
+
+        if (in->skip) {
+            unsigned target = i + 1 + in->skip < INSNS ? i + 1 + in->skip
+                                                       : INSNS;
+            int32_t off = (int32_t)(at[target] - at[i]) * 2;
+
+            bits |= in->compressed_branch ? cb_imm(off) : b_imm(off);
+        }
+        code[at[i]] = bits;
+        if (in->len == 4) {
+            code[at[i] + 1] = bits >> 16;
+        }
+    }
+    code[h] = 0x8082;                   /* c.jr ra */
+    return h + 1;
+}
+
+/* Register values: random, or an edge the bit instructions care about. */
+static uint64_t start_value(void)
+{
+    static const uint64_t edges[] = {
+        0, 1, ~0ULL, 1ULL << 63, 1ULL << 31, 0xffffffffULL,
+        0x80000000ULL, 0xffffffff80000000ULL, 0x7fffffffffffffffULL,
+        0x00ff00ff00ff00ffULL, 0x0100000000000080ULL, 63, 64, 31, 32,
+    };
+
+    switch (pick(4)) {
+    case 0:
+        return edges[pick(sizeof(edges) / sizeof(edges[0]))];
+    case 1:
+        return 1ULL << pick(64) ^ (pick(2) ? 0 : ~0ULL);
+    default:
+        return rnd();
+    }
+}
+
+int main(void)
+{
+    uint64_t sum = 0;
+    unsigned p, i, halfwords = 0;
+    uint16_t *entry;
+
+    puts("bitfuzz: random Zba/Zbb/Zbc/Zbs programs, 400 x 48 instructions");
+    for (p = 1; p <= PROGRAMS; p++) {
+        for (i = 0; i < DATA_BYTES / 8; i++) {
+            data[i] = rnd();
+        }
+        for (i = 0; i < 11; i++) {
+            regs[i] = start_value();
+        }
+        regs[11] = (uintptr_t)data;
+        halfwords += generate(&entry);
+        __asm__ volatile("fence.i" ::: "memory");
+        run_code(regs, entry);
+        for (i = 0; i < 11; i++) {
+            sum = (sum ^ regs[i]) * 0x100000001b3ULL;
+        }
+        for (i = 0; i < DATA_BYTES / 8; i++) {
+            sum = (sum ^ data[i]) * 0x100000001b3ULL;
+        }
+        if (regs[11] != (uintptr_t)data) {
+            printf("program %u changed x16!\n", p);
+            return 1;
+        }
+        if (p % 50 == 0) {
+            printf("bitfuzz: %3u programs, checksum %016lx\n", p,
+                   (unsigned long)sum);
+        }
+    }
+    printf("bitfuzz: %u halfwords of code\n", halfwords);
+    return 0;
+}
