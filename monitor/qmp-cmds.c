@@ -16,6 +16,7 @@
 #include "qcore/bql-profile.h"
 #include "qcore/qom-qmp-cmds.h"
 #include "qcore/runstate.h"
+#include "qcore/yank.h"
 #include "monitor-internal.h"
 
 /* ---- control ---------------------------------------------------------- */
@@ -27,6 +28,7 @@ static void qmp_marshal_qmp_capabilities(const QDict *args, QObject **ret,
     QList *enable = qdict_get_qlist(args, "enable");
     MonitorQMP *mon;
     QListEntry *e;
+    bool oob = false;
     int i = 0;
 
     if (!cur || !monitor_is_qmp(cur)) {
@@ -35,7 +37,7 @@ static void qmp_marshal_qmp_capabilities(const QDict *args, QObject **ret,
         return;
     }
     mon = container_of(cur, MonitorQMP, common);
-    if (mon->negotiated) {
+    if (qatomic_read(&mon->negotiated)) {
         error_set(errp, ERROR_CLASS_COMMAND_NOT_FOUND,
                   "Capabilities negotiation is already complete, command "
                   "ignored");
@@ -50,17 +52,24 @@ static void qmp_marshal_qmp_capabilities(const QDict *args, QObject **ret,
                            "expected: string", i);
                 return;
             }
-            /* QEMU knows "oob"; qcore does not offer it. */
-            if (!strcmp(qstring_get_str(cap), "oob")) {
-                error_setg(errp, "Capability 'oob' not available");
-            } else {
+            if (strcmp(qstring_get_str(cap), "oob") != 0) {
                 error_setg(errp, "Parameter 'enable[%d]' does not accept "
                            "value '%s'", i, qstring_get_str(cap));
+                return;
             }
-            return;
+            /* QEMU offers oob where the chardev can move to its thread. */
+            if (!mon->oob_offered) {
+                error_setg(errp, "Capability 'oob' not available");
+                return;
+            }
+            oob = true;
+            i++;
         }
     }
-    mon->negotiated = true;
+    if (oob) {
+        monitor_qmp_enable_oob(mon);
+    }
+    qatomic_set(&mon->negotiated, true);
 }
 
 QList *qmp_query_commands(Error **errp)
@@ -353,6 +362,130 @@ static void qmp_marshal_bql_profile_reset(const QDict *args, QObject **ret,
     qmp_bql_profile_reset(errp);
 }
 
+/* ---- yank (out-of-band) ----------------------------------------------- */
+
+/*
+ * One YankInstance from "instances"[@i], checked member by member as
+ * QEMU's input visitor does: the tag, then the branch's members, then
+ * members nobody asked for.  @inst->name points into @obj.
+ */
+/* The string @obj holds, or NULL if it is no string. */
+static const char *qobject_try_str(QObject *obj)
+{
+    QString *str = qobject_to(QString, obj);
+
+    return str ? qstring_get_str(str) : NULL;
+}
+
+static bool yank_instance_from_qobject(QObject *obj, int i, YankInstance *inst,
+                                       Error **errp)
+{
+    QDict *dict = qobject_to(QDict, obj);
+    const char *type, *member = NULL;
+    const QDictEntry *ent;
+    QObject *value;
+    int t;
+
+    if (!dict) {
+        error_setg(errp, "Invalid parameter type for 'instances[%d]', "
+                   "expected: object", i);
+        return false;
+    }
+    value = qdict_get(dict, "type");
+    if (!value) {
+        error_setg(errp, "Parameter 'instances[%d].type' is missing", i);
+        return false;
+    }
+    type = qobject_try_str(value);
+    if (!type) {
+        error_setg(errp, "Invalid parameter type for 'instances[%d].type', "
+                   "expected: string", i);
+        return false;
+    }
+    for (t = 0; t < YANK_INSTANCE_TYPE__MAX; t++) {
+        if (!strcmp(type, YankInstanceType_str(t))) {
+            break;
+        }
+    }
+    if (t == YANK_INSTANCE_TYPE__MAX) {
+        /* QEMU names the bare member here. */
+        error_setg(errp, "Parameter 'type' does not accept value '%s'", type);
+        return false;
+    }
+    inst->type = t;
+    inst->name = NULL;
+    if (t == YANK_INSTANCE_TYPE_BLOCK_NODE) {
+        member = "node-name";
+    } else if (t == YANK_INSTANCE_TYPE_CHARDEV) {
+        member = "id";
+    }
+    if (member) {
+        value = qdict_get(dict, member);
+        if (!value) {
+            error_setg(errp, "Parameter 'instances[%d].%s' is missing", i,
+                       member);
+            return false;
+        }
+        inst->name = qobject_try_str(value);
+        if (!inst->name) {
+            error_setg(errp, "Invalid parameter type for 'instances[%d].%s', "
+                       "expected: string", i, member);
+            return false;
+        }
+    }
+    for (ent = qdict_first(dict); ent; ent = qdict_next(dict, ent)) {
+        const char *name = qdict_entry_key(ent);
+
+        if (strcmp(name, "type") && (!member || strcmp(name, member))) {
+            error_setg(errp, "Parameter 'instances[%d].%s' is unexpected", i,
+                       name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Allow-oob: monitor I/O thread, no BQL; only the yank registry's lock. */
+static void qmp_marshal_yank(const QDict *args, QObject **ret, Error **errp)
+{
+    QList *list = qdict_get_qlist(args, "instances");
+    g_autofree YankInstance *instances = NULL;
+    QListEntry *e;
+    int n = 0;
+
+    instances = g_new0(YankInstance, qlist_size(list));
+    QLIST_FOREACH_ENTRY(list, e) {
+        if (!yank_instance_from_qobject(qlist_entry_obj(e), n,
+                                        &instances[n], errp)) {
+            return;
+        }
+        n++;
+    }
+    yank_instances(instances, n, errp);
+}
+
+static void query_yank_add(const YankInstance *instance, void *opaque)
+{
+    QDict *info = qdict_new();
+
+    qdict_put_str(info, "type", YankInstanceType_str(instance->type));
+    if (instance->type == YANK_INSTANCE_TYPE_BLOCK_NODE) {
+        qdict_put_str(info, "node-name", instance->name);
+    } else if (instance->type == YANK_INSTANCE_TYPE_CHARDEV) {
+        qdict_put_str(info, "id", instance->name);
+    }
+    qlist_append(opaque, info);
+}
+
+static void qmp_marshal_query_yank(const QDict *args, QObject **ret,
+                                   Error **errp)
+{
+    QList *list = qlist_new();
+
+    yank_foreach_instance(query_yank_add, list);
+    *ret = QOBJECT(list);
+}
+
 /* ---- HMP from QMP ----------------------------------------------------- */
 
 char *qmp_human_monitor_command(const char *command_line, bool has_cpu_index,
@@ -457,6 +590,10 @@ static const QmpArgSpec x_query_bql_args[] = {
     { "top", QMP_ARG_INT, true },
     { NULL }
 };
+static const QmpArgSpec yank_args[] = {
+    { "instances", QMP_ARG_ARRAY, false, "[YankInstance]" },
+    { NULL }
+};
 static const QmpArgSpec human_monitor_command_args[] = {
     { "command-line", QMP_ARG_STR },
     { "cpu-index", QMP_ARG_INT, true },
@@ -530,5 +667,10 @@ const QmpCommand qmp_commands[] = {
       "BqlProfile", QCO_ALLOW_PRECONFIG },
     { "bql-profile-reset", qmp_marshal_bql_profile_reset, NULL, NULL, false,
       "q_empty", QCO_ALLOW_PRECONFIG },
+    /* QEMU 7.2's allow-oob commands, but for migrate-recover/-pause. */
+    { "yank", qmp_marshal_yank, yank_args, NULL, false, "q_empty",
+      QCO_ALLOW_OOB },
+    { "query-yank", qmp_marshal_query_yank, NULL, NULL, false,
+      "[YankInstance]", QCO_ALLOW_OOB },
     { NULL }
 };

@@ -109,6 +109,15 @@ static const SchemaObject schema_objects[] = {
     { "TargetInfo", MEMBERS({ "arch", "SysEmuTarget" }) },
     { "KvmInfo", MEMBERS({ "enabled", "bool" }, { "present", "bool" }) },
     { "UuidInfo", MEMBERS({ "UUID", "str" }) },
+    /* yank, query-yank (util/yank.c) */
+    { "YankInstance", MEMBERS({ "type", "YankInstanceType" }),
+      "type", (const SchemaVariant[]) {
+          { "block-node", "YankInstanceBlockNode" },
+          { "chardev", "YankInstanceChardev" },
+          { "migration", "q_empty" },
+          { NULL } } },
+    { "YankInstanceBlockNode", MEMBERS({ "node-name", "str" }) },
+    { "YankInstanceChardev", MEMBERS({ "id", "str" }) },
     { "q_obj_SHUTDOWN-arg", MEMBERS({ "guest", "bool" },
                                     { "reason", "ShutdownCause" }) },
     { "q_obj_RESET-arg", MEMBERS({ "guest", "bool" },
@@ -157,6 +166,8 @@ static const SchemaEnum schema_enums[] = {
     { "SysEmuTarget", (const char *const[]) { "riscv64", NULL } },
     { "ShutdownCause", NULL },
     { "ObjectType", NULL },
+    { "YankInstanceType", (const char *const[]) {
+          "block-node", "chardev", "migration", NULL } },
     { NULL }
 };
 
@@ -254,6 +265,9 @@ static void schema_add_commands(SchemaBuilder *sb)
 
         qdict_put_str(info, "arg-type", arg_type);
         qdict_put_str(info, "ret-type", cmd->ret_type);
+        if (cmd->options & QCO_ALLOW_OOB) {
+            qdict_put_bool(info, "allow-oob", true);
+        }
         schema_ref(sb, arg_type);
         schema_ref(sb, cmd->ret_type);
         qlist_append(sb->list, info);
