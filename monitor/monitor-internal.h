@@ -104,6 +104,17 @@ typedef struct MonitorQMP {
     QemuMutex qmp_queue_lock;
     GQueue *qmp_requests;       /* QMPRequest *, oldest first */
     bool oob_enabled;           /* the client enabled the oob capability */
+    /*
+     * An answer held back until the main loop has finished its iteration
+     * (QEMU's order: "quit" answers after SHUTDOWN), sent by release_bh;
+     * meanwhile input is suspended and requests already parsed wait in
+     * held_requests.  BQL.
+     */
+    QDict *held_rsp;
+    bool held_resume;           /* release_bh resumes the monitor */
+    bool held_by_dispatcher;    /* ...and restarts qmp_dispatcher_bh */
+    GQueue *held_requests;      /* QMPRequest *, main-loop mode */
+    QEMUBH *release_bh;
 } MonitorQMP;
 
 /* Every monitor, in creation order. */
@@ -164,6 +175,8 @@ void monitor_run_in_io_thread(void (*fn)(void *), void *opaque);
 void monitor_io_thread_bhs_init(Monitor *mon);
 /* Give @mon's chardev back to the main loop (monitor_cleanup).  BQL. */
 void monitor_qmp_leave_io_thread(MonitorQMP *mon);
+/* Send a held answer now (monitor_cleanup: the loop has ended).  BQL. */
+void monitor_qmp_release_held(MonitorQMP *mon);
 
 /* ---- HMP (hmp.c) ------------------------------------------------------ */
 

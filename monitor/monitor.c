@@ -577,7 +577,11 @@ void monitor_cleanup(void)
                                                      common));
         }
     }
+    /* Answers held for after the loop's last iteration: that was it. */
     QTAILQ_FOREACH(mon, &mon_list, entry) {
+        if (mon->is_qmp) {
+            monitor_qmp_release_held(container_of(mon, MonitorQMP, common));
+        }
         monitor_flush(mon);
     }
 

@@ -76,6 +76,12 @@ static void qmp_request_free(QMPRequest *req)
 
 /* Main thread, BQL: runs the queued in-band requests (QEMU's dispatcher). */
 static QEMUBH *qmp_dispatcher_bh;
+/*
+ * BQL: an answer of the dispatcher's is held (see monitor_qmp_run_in_band);
+ * it takes no request until release_bh has sent it, so that answers keep
+ * the order of their requests.
+ */
+static bool qmp_dispatcher_held;
 
 static bool qmp_oob_enabled(MonitorQMP *mon)
 {
@@ -87,8 +93,8 @@ static bool qmp_oob_enabled(MonitorQMP *mon)
     return enabled;
 }
 
-/* Run @req (or answer @err) and send the response. */
-static void monitor_qmp_dispatch(MonitorQMP *mon, QObject *req, Error *err)
+/* Run @req (or answer @err) and build the response. */
+static QDict *monitor_qmp_response(MonitorQMP *mon, QObject *req, Error *err)
 {
     bool negotiating = !qatomic_read(&mon->negotiated);
     QDict *rsp;
@@ -111,8 +117,38 @@ static void monitor_qmp_dispatch(MonitorQMP *mon, QObject *req, Error *err)
                           "with 'qmp_capabilities'");
         }
     }
+    return rsp;
+}
+
+static void monitor_qmp_respond(MonitorQMP *mon, QDict *rsp)
+{
     qmp_send_response(mon, rsp);
     qobject_unref(rsp);
+}
+
+/*
+ * Run an in-band request in the main loop.  A command that woke the main
+ * loop (quit, system_reset, system_powerdown ask it for something done
+ * at the end of this iteration) is answered after that iteration, so
+ * that SHUTDOWN, RESET or POWERDOWN come first, as in QEMU, whose
+ * dispatcher coroutine answers every command from the next iteration.
+ * Returns false if the answer is held: the caller must wait for
+ * release_bh before it runs the monitor's next request.
+ */
+static bool monitor_qmp_run_in_band(MonitorQMP *mon, QObject *req,
+                                    Error *err)
+{
+    unsigned notified = qemu_notify_event_count();
+    QDict *rsp = monitor_qmp_response(mon, req, err);
+
+    if (qemu_notify_event_count() == notified) {
+        monitor_qmp_respond(mon, rsp);
+        return true;
+    }
+    assert(!mon->held_rsp);
+    mon->held_rsp = rsp;
+    qemu_bh_schedule(mon->release_bh);
+    return false;
 }
 
 /*
@@ -148,10 +184,14 @@ static QMPRequest *monitor_qmp_requests_pop_any_with_lock(void)
 /* One request per run, so the main loop keeps turning between them. */
 static void qmp_dispatcher(void *opaque)
 {
-    QMPRequest *req = monitor_qmp_requests_pop_any_with_lock();
+    QMPRequest *req;
     MonitorQMP *mon;
     bool oob_enabled;
 
+    if (qmp_dispatcher_held) {
+        return;
+    }
+    req = monitor_qmp_requests_pop_any_with_lock();
     if (!req) {
         return;
     }
@@ -170,12 +210,54 @@ static void qmp_dispatcher(void *opaque)
     }
     qemu_mutex_unlock(&mon->qmp_queue_lock);
 
-    monitor_qmp_dispatch(mon, req->req, req->err);
+    if (!monitor_qmp_run_in_band(mon, req->req, req->err)) {
+        /* release_bh answers, resumes and runs us again. */
+        mon->held_resume = !oob_enabled;
+        mon->held_by_dispatcher = true;
+        qmp_dispatcher_held = true;
+        qmp_request_free(req);
+        return;
+    }
     if (!oob_enabled) {
         monitor_resume(&mon->common);
     }
     qmp_request_free(req);
     qemu_bh_schedule(qmp_dispatcher_bh);
+}
+
+/* Main loop, the iteration after a held answer was built. */
+static void monitor_qmp_release_bh(void *opaque)
+{
+    MonitorQMP *mon = opaque;
+    QMPRequest *req;
+
+    monitor_qmp_release_held(mon);
+    if (mon->held_by_dispatcher) {
+        mon->held_by_dispatcher = false;
+        qmp_dispatcher_held = false;
+        qemu_bh_schedule(qmp_dispatcher_bh);
+    }
+    /* What was read behind the held request, in order, until one holds. */
+    while ((req = g_queue_pop_head(mon->held_requests))) {
+        bool done = monitor_qmp_run_in_band(mon, req->req, req->err);
+
+        qmp_request_free(req);
+        if (!done) {
+            return;
+        }
+    }
+    if (mon->held_resume) {
+        mon->held_resume = false;
+        monitor_resume(&mon->common);
+    }
+}
+
+void monitor_qmp_release_held(MonitorQMP *mon)
+{
+    if (mon->held_rsp) {
+        monitor_qmp_respond(mon, mon->held_rsp);
+        mon->held_rsp = NULL;
+    }
 }
 
 /* Drop what the last client queued and read again if that was why not. */
@@ -201,6 +283,22 @@ static void monitor_qmp_cleanup_queue_and_resume(MonitorQMP *mon)
     }
 }
 
+/* Main-loop mode, BQL: forget a held answer and what waited behind it. */
+static void monitor_qmp_drop_held(MonitorQMP *mon)
+{
+    QMPRequest *req;
+
+    qobject_unref(mon->held_rsp);
+    mon->held_rsp = NULL;
+    while ((req = g_queue_pop_head(mon->held_requests))) {
+        qmp_request_free(req);
+    }
+    if (mon->held_resume) {
+        mon->held_resume = false;
+        monitor_resume(&mon->common);
+    }
+}
+
 static void handle_qmp_command(void *opaque, QObject *req, Error *err)
 {
     MonitorQMP *mon = opaque;
@@ -210,7 +308,19 @@ static void handle_qmp_command(void *opaque, QObject *req, Error *err)
     assert(!req != !err);
     /* In the main loop: every request runs now, in order. */
     if (!mon->common.use_io_thread) {
-        monitor_qmp_dispatch(mon, req, err);
+        if (mon->held_rsp || !g_queue_is_empty(mon->held_requests)) {
+            /* Behind a held answer: wait for it (input is suspended). */
+            req_obj = g_new0(QMPRequest, 1);
+            req_obj->mon = mon;
+            req_obj->req = req;
+            req_obj->err = err;
+            g_queue_push_tail(mon->held_requests, req_obj);
+            return;
+        }
+        if (!monitor_qmp_run_in_band(mon, req, err)) {
+            monitor_suspend(&mon->common);
+            mon->held_resume = true;
+        }
         qobject_unref(req);
         error_free(err);
         return;
@@ -222,7 +332,7 @@ static void handle_qmp_command(void *opaque, QObject *req, Error *err)
      * not allow it), and may overtake queued in-band requests.
      */
     if (qdict && qmp_is_oob(qdict)) {
-        monitor_qmp_dispatch(mon, req, NULL);
+        monitor_qmp_respond(mon, monitor_qmp_response(mon, req, NULL));
         qobject_unref(req);
         return;
     }
@@ -260,6 +370,9 @@ static void monitor_qmp_reset(MonitorQMP *mon)
 {
     /* Drop a half-received request and whatever the last client left. */
     monitor_qmp_cleanup_queue_and_resume(mon);
+    if (!mon->common.use_io_thread) {
+        monitor_qmp_drop_held(mon);
+    }
     json_message_parser_destroy(&mon->parser);
     json_message_parser_init(&mon->parser, handle_qmp_command, mon, NULL);
     qatomic_set(&mon->negotiated, false);
@@ -313,6 +426,12 @@ void monitor_data_destroy_qmp(MonitorQMP *mon)
     }
     g_queue_free(mon->qmp_requests);
     qemu_mutex_destroy(&mon->qmp_queue_lock);
+    qemu_bh_delete(mon->release_bh);
+    qobject_unref(mon->held_rsp);
+    while (!g_queue_is_empty(mon->held_requests)) {
+        qmp_request_free(g_queue_pop_head(mon->held_requests));
+    }
+    g_queue_free(mon->held_requests);
 }
 
 static void monitor_qmp_set_handlers(MonitorQMP *mon, AioContext *ctx)
@@ -409,6 +528,9 @@ void monitor_init_qmp(Chardev *chr, bool pretty, Error **errp)
     mon->pretty = pretty;
     qemu_mutex_init(&mon->qmp_queue_lock);
     mon->qmp_requests = g_queue_new();
+    mon->held_requests = g_queue_new();
+    mon->release_bh = aio_bh_new(iohandler_get_aio_context(),
+                                 monitor_qmp_release_bh, mon);
     mon->oob_offered = qemu_chr_fe_supports_context(&mon->common.chr);
     json_message_parser_init(&mon->parser, handle_qmp_command, mon, NULL);
     monitor_list_append(&mon->common);
