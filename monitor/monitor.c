@@ -288,7 +288,7 @@ int monitor_can_read(void *opaque)
      * The I/O thread reads a byte at a time, as QEMU does: a request that
      * fills the queue suspends the monitor before the next one is read.
      */
-    if (mon->use_io_thread) {
+    if (qatomic_read(&mon->use_io_thread)) {
         return 1;
     }
     return MONITOR_READ_CHUNK;

@@ -13,6 +13,10 @@
  * client to ask, which the wire cannot tell apart (without oob QEMU runs
  * one request at a time in order too) and which keeps in-band requests
  * of other clients on the fast path, without a thread hop.
+ *
+ * An in-band command that asked the main loop for something (quit,
+ * system_reset) is answered in the loop's next iteration, after the
+ * events the loop sends for it, as QEMU's dispatcher coroutine does.
  */
 #include "qcore/osdep.h"
 #include "qcore/main-loop.h"
@@ -307,7 +311,7 @@ static void handle_qmp_command(void *opaque, QObject *req, Error *err)
 
     assert(!req != !err);
     /* In the main loop: every request runs now, in order. */
-    if (!mon->common.use_io_thread) {
+    if (!qatomic_read(&mon->common.use_io_thread)) {
         if (mon->held_rsp || !g_queue_is_empty(mon->held_requests)) {
             /* Behind a held answer: wait for it (input is suspended). */
             req_obj = g_new0(QMPRequest, 1);
@@ -370,7 +374,7 @@ static void monitor_qmp_reset(MonitorQMP *mon)
 {
     /* Drop a half-received request and whatever the last client left. */
     monitor_qmp_cleanup_queue_and_resume(mon);
-    if (!mon->common.use_io_thread) {
+    if (!qatomic_read(&mon->common.use_io_thread)) {
         monitor_qmp_drop_held(mon);
     }
     json_message_parser_destroy(&mon->parser);
