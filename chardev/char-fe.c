@@ -143,6 +143,18 @@ void qemu_chr_fe_set_handlers(CharBackend *be,
                                   be_change, opaque, context, set_open, true);
 }
 
+bool qemu_chr_fe_supports_context(CharBackend *be)
+{
+    Chardev *s = be->chr;
+
+    /*
+     * Sockets follow the context themselves; other fd backends through
+     * qemu_chr_fd_update_handlers.  A mux's frontends share its backend.
+     */
+    return s && !CHARDEV_IS_MUX(s) &&
+           (CHARDEV_GET_CLASS(s)->chr_update_read_handler || s->fd_in >= 0);
+}
+
 void qemu_chr_fe_take_focus(CharBackend *be)
 {
     if (be->chr && CHARDEV_IS_MUX(be->chr)) {

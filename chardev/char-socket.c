@@ -15,6 +15,7 @@
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
 #include "qcore/timer.h"
+#include "qcore/yank.h"
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -42,6 +43,7 @@ typedef struct SocketChardev {
     int connecting_fd;          /* non-blocking connect() in progress */
     AioContext *connecting_ctx;
     QEMUTimer *reconnect_timer;
+    bool yank_registered;       /* the "chardev" yank instance is ours */
 } SocketChardev;
 
 #define TYPE_CHARDEV_SOCKET "chardev-socket"
@@ -49,6 +51,25 @@ typedef struct SocketChardev {
     OBJECT_CHECK(SocketChardev, (obj), TYPE_CHARDEV_SOCKET)
 
 static void socket_try_connect(SocketChardev *s);
+
+/* ---- yank -------------------------------------------------------------- */
+
+#define CHARDEV_YANK_INSTANCE(label) \
+    (&(YankInstance) { .type = YANK_INSTANCE_TYPE_CHARDEV, \
+                       .u.chardev.id = (char *)(label) })
+
+/*
+ * Cut the connection (QMP yank, from the monitor I/O thread): the owner
+ * then reads EOF and disconnects as if the peer had gone.  s->fd is
+ * stable here: the function is unregistered, under the yank lock, before
+ * the fd is closed.
+ */
+static void socket_yank(void *opaque)
+{
+    SocketChardev *s = opaque;
+
+    shutdown(s->fd, SHUT_RDWR);
+}
 
 /* ---- names ------------------------------------------------------------- */
 
@@ -142,6 +163,10 @@ static void socket_connected(SocketChardev *s, int fd)
     }
     s->fd = fd;
     s->connected = true;
+    if (s->yank_registered) {
+        yank_register_function(CHARDEV_YANK_INSTANCE(chr->label), socket_yank,
+                               s);
+    }
     if (s->is_listen) {
         /* One client at a time; the next one waits in the backlog. */
         socket_watch_listen(s, false);
@@ -181,6 +206,10 @@ static void socket_disconnect(SocketChardev *s, bool notify)
     qemu_chr_fd_discard_output(chr);
     chr->fd_in = chr->fd_out = -1;
     qemu_chr_fd_update_handlers(chr);
+    if (s->yank_registered) {
+        yank_unregister_function(CHARDEV_YANK_INSTANCE(chr->label),
+                                 socket_yank, s);
+    }
     close(s->fd);
     s->fd = -1;
     s->connected = false;
@@ -499,6 +528,12 @@ static void socket_chr_open(Chardev *chr, QemuOpts *opts, bool *be_opened,
     /* OPENED comes with the peer. */
     *be_opened = false;
 
+    /* Every socket chardev can be yanked, as in QEMU (query-yank). */
+    if (!yank_register_instance(CHARDEV_YANK_INSTANCE(chr->label), errp)) {
+        return;
+    }
+    s->yank_registered = true;
+
     if (s->is_listen) {
         if (!socket_listen(s, errp)) {
             return;
@@ -571,6 +606,9 @@ static void socket_chr_finalize(Object *obj)
     }
     if (s->reconnect_timer) {
         timer_free(s->reconnect_timer);
+    }
+    if (s->yank_registered) {
+        yank_unregister_instance(CHARDEV_YANK_INSTANCE(s->parent.label));
     }
     g_free(s->path);
     g_free(s->host);

@@ -4,9 +4,11 @@
  * calls.  Corresponds to QEMU's monitor/monitor-internal.h plus the parts
  * of qapi/qmp-dispatch.h and the generated qapi-commands-*.h qcore needs.
  *
- * Locking: everything here is main-thread state protected by the BQL.
- * There is no monitor I/O thread (QEMU's is for out-of-band commands,
- * which qcore does not offer), so no mon_lock either.
+ * Locking: the BQL, except where a field says otherwise.  A QMP monitor
+ * whose client enabled out-of-band execution has its chardev served by
+ * the monitor I/O thread ("mon_iothread", QEMU's name), which parses
+ * requests, runs the out-of-band ones there and queues the in-band ones
+ * for the main loop; the fields that thread shares are marked below.
  */
 #ifndef MONITOR_INTERNAL_H
 #define MONITOR_INTERNAL_H
@@ -18,6 +20,7 @@
 #include "qcore/qobject.h"
 #include "qcore/queue.h"
 #include "qcore/readline.h"
+#include "qcore/thread.h"
 #include "qapi/qmp/dispatch.h"
 #include "qapi/qapi-commands.h"
 
@@ -28,23 +31,48 @@
  */
 #define MONITOR_PENDING_MAX (64 * 1024)
 
+/*
+ * In-band requests a QMP monitor with oob enabled queues before it stops
+ * reading (QEMU's QMP_REQ_QUEUE_LEN_MAX); without oob it queues one.
+ */
+#define QMP_REQ_QUEUE_LEN_MAX 8
+
 /* ---- Monitors (monitor.c) --------------------------------------------- */
 
-/* All fields: main thread, BQL held. */
+/*
+ * "Chardev thread": the thread that owns the chardev, the main thread
+ * (BQL) until use_io_thread is set, the monitor I/O thread afterwards.
+ */
 struct Monitor {
-    CharBackend chr;
+    CharBackend chr;            /* chardev thread */
     bool is_qmp;
     /* Output with no chardev is kept in outbuf (human-monitor-command). */
     bool skip_flush;
     bool reset_seen;            /* an HMP monitor saw CHR_EVENT_OPENED */
     bool mux_out;               /* a mux gave the focus to someone else */
-    int suspend_cnt;            /* > 0: do not read input */
-    bool throttled;             /* can_read said 0 because of output */
+    /*
+     * Set by the main thread, BQL held, only while the I/O thread waits
+     * for it (monitor_qmp_move_to_io_thread); read by either thread.
+     */
+    bool use_io_thread;
+    int suspend_cnt;            /* > 0: do not read input; atomic */
+    bool throttled;             /* chardev thread: can_read said 0
+                                   because of output */
+    /*
+     * mon_lock protects outbuf and out_head: with use_io_thread the main
+     * thread appends (answers to in-band commands, events) while the I/O
+     * thread appends and writes.  A message is appended whole under the
+     * lock, so answers from the two threads never interleave.
+     */
+    QemuMutex mon_lock;
     GString *outbuf;            /* output the chardev has not taken yet */
     size_t out_head;            /* ...from here on: outbuf[0..out_head)
                                    is written, dropped lazily */
-    guint out_watch;            /* G_IO_OUT watch while outbuf or the
-                                   chardev's queue is too full */
+    guint out_watch;            /* chardev thread: G_IO_OUT watch while
+                                   outbuf or the chardev's queue is full */
+    QEMUBH *flush_bh;           /* use_io_thread: write outbuf, in the
+                                   I/O thread */
+    QEMUBH *accept_bh;          /* use_io_thread: resume reading, there */
     QTAILQ_ENTRY(Monitor) entry;
 };
 
@@ -54,12 +82,39 @@ typedef struct MonitorHMP {
     ReadLineState *rs;          /* NULL without readline */
 } MonitorHMP;
 
+typedef struct QMPRequest QMPRequest;
+
 typedef struct MonitorQMP {
     Monitor common;
-    JSONMessageParser parser;
+    JSONMessageParser parser;   /* chardev thread */
     bool pretty;
-    /* false: capabilities negotiation mode, only qmp_capabilities runs. */
+    /*
+     * false: capabilities negotiation mode, only qmp_capabilities runs.
+     * Atomic: reset by the chardev thread, set by qmp_capabilities.
+     */
     bool negotiated;
+    /* The greeting offers "oob": the chardev can move to the I/O thread. */
+    bool oob_offered;
+    /*
+     * qmp_queue_lock protects qmp_requests and oob_enabled (QEMU's
+     * qmp_queue_lock): the I/O thread queues in-band requests, the main
+     * loop's dispatcher BH takes them.  Never held together with
+     * mon_lock nor across a command.
+     */
+    QemuMutex qmp_queue_lock;
+    GQueue *qmp_requests;       /* QMPRequest *, oldest first */
+    bool oob_enabled;           /* the client enabled the oob capability */
+    /*
+     * An answer held back until the main loop has finished its iteration
+     * (QEMU's order: "quit" answers after SHUTDOWN), sent by release_bh;
+     * meanwhile input is suspended and requests already parsed wait in
+     * held_requests.  BQL.
+     */
+    QDict *held_rsp;
+    bool held_resume;           /* release_bh resumes the monitor */
+    bool held_by_dispatcher;    /* ...and restarts qmp_dispatcher_bh */
+    GQueue *held_requests;      /* QMPRequest *, main-loop mode */
+    QEMUBH *release_bh;
 } MonitorQMP;
 
 /* Every monitor, in creation order. */
@@ -94,11 +149,34 @@ size_t monitor_pending_output(Monitor *mon);
 
 /* ---- QMP (qmp.c) ------------------------------------------------------ */
 
-/* Send @rsp as one JSON line ("\r\n"-terminated) to a QMP monitor. */
+/*
+ * Send @rsp as one JSON line ("\r\n"-terminated) to a QMP monitor.  From
+ * the main thread (BQL) or, for a monitor in the I/O thread, from it.
+ */
 void qmp_send_response(MonitorQMP *mon, const QDict *rsp);
-/* The greeting: {"QMP": {"version": ..., "capabilities": []}}. */
-QDict *qmp_greeting(void);
+/* The greeting: {"QMP": {"version": ..., "capabilities": [...]}}. */
+QDict *qmp_greeting(MonitorQMP *mon);
 void monitor_data_destroy_qmp(MonitorQMP *mon);
+/*
+ * qmp_capabilities enabled oob on @mon (main thread, BQL, inside the
+ * monitor's own read callback): serve it from the I/O thread from now on.
+ */
+void monitor_qmp_enable_oob(MonitorQMP *mon);
+
+/* ---- The monitor I/O thread (monitor.c) ------------------------------- */
+
+/* The I/O thread's context, the thread started on first use.  BQL. */
+AioContext *monitor_io_thread_ctx(void);
+/* Whether the caller runs in the monitor I/O thread.  Any thread. */
+bool monitor_in_io_thread(void);
+/* Run @fn(@opaque) in the I/O thread and wait for it.  BQL. */
+void monitor_run_in_io_thread(void (*fn)(void *), void *opaque);
+/* Create @mon's flush_bh and accept_bh in the I/O thread.  BQL. */
+void monitor_io_thread_bhs_init(Monitor *mon);
+/* Give @mon's chardev back to the main loop (monitor_cleanup).  BQL. */
+void monitor_qmp_leave_io_thread(MonitorQMP *mon);
+/* Send a held answer now (monitor_cleanup: the loop has ended).  BQL. */
+void monitor_qmp_release_held(MonitorQMP *mon);
 
 /* ---- HMP (hmp.c) ------------------------------------------------------ */
 
@@ -121,11 +199,16 @@ extern QmpCommandList qmp_cap_negotiation_commands;
 /*
  * Run one request (any parsed JSON value) against the commands of @cmds
  * and build its response, {"return": ...} or {"error": {"class",
- * "desc"}}, with the request's "id" copied.  @cur_mon is current
- * meanwhile.  Main thread, BQL held.
+ * "desc"}}, with the request's "id" copied.  @allow_oob: "exec-oob" is
+ * accepted (the client enabled oob), for QCO_ALLOW_OOB commands only.
+ * @cur_mon is current meanwhile.  BQL held, except for an "exec-oob"
+ * request, which runs without it in the monitor I/O thread.
  */
 QDict *qmp_dispatch(const QmpCommandList *cmds, QObject *request,
-                    Monitor *cur_mon);
+                    bool allow_oob, Monitor *cur_mon);
+
+/* Whether @dict asks for out-of-band execution (QEMU's qmp_is_oob). */
+bool qmp_is_oob(const QDict *dict);
 
 /* {"error": {"class": ..., "desc": ...}} for @err (not freed). */
 QDict *qmp_error_response(const Error *err);

@@ -8,6 +8,7 @@
 #include "qcore/main-loop.h"
 #include "qapi/qapi-events.h"
 #include "qapi/qmp-event.h"
+#include "qcore/iothread.h"
 #include "qcore/timer.h"
 #include "monitor-internal.h"
 
@@ -16,10 +17,18 @@ MonitorList mon_list = QTAILQ_HEAD_INITIALIZER(mon_list);
 
 /*
  * The monitor whose command is running.  QEMU keys this by coroutine
- * because its commands may yield; qcore's never do, so one variable,
- * main thread with the BQL, is enough.
+ * because its commands may yield; qcore's never do, so one per thread:
+ * the main thread's in-band commands and the I/O thread's out-of-band
+ * ones each see their own.
  */
-static Monitor *cur_mon;
+static __thread Monitor *cur_mon;
+
+/*
+ * The monitor I/O thread (QEMU's mon_iothread): created by the main
+ * thread, BQL held, when the first client enables oob; stopped and
+ * destroyed by monitor_cleanup.
+ */
+static IOThread *mon_iothread;
 
 /* How much input one read may bring: several requests at once. */
 #define MONITOR_READ_CHUNK 4096
@@ -46,15 +55,21 @@ bool monitor_is_qmp(const Monitor *mon)
 
 /* ---- output ----------------------------------------------------------- */
 
+/* Chardev thread. */
 size_t monitor_pending_output(Monitor *mon)
 {
-    return monitor_outbuf_pending(mon) + qemu_chr_fe_get_pending(&mon->chr);
+    size_t pending;
+
+    qemu_mutex_lock(&mon->mon_lock);
+    pending = monitor_outbuf_pending(mon);
+    qemu_mutex_unlock(&mon->mon_lock);
+    return pending + qemu_chr_fe_get_pending(&mon->chr);
 }
 
 /* A drained outbuf larger than this is given back rather than kept. */
 #define MONITOR_OUTBUF_KEEP (64 * 1024)
 
-void monitor_outbuf_clear(Monitor *mon)
+static void monitor_outbuf_clear_locked(Monitor *mon)
 {
     if (mon->outbuf->allocated_len > MONITOR_OUTBUF_KEEP) {
         /* One 16 MiB answer should not pin 16 MiB for the monitor's life. */
@@ -64,6 +79,13 @@ void monitor_outbuf_clear(Monitor *mon)
         g_string_truncate(mon->outbuf, 0);
     }
     mon->out_head = 0;
+}
+
+void monitor_outbuf_clear(Monitor *mon)
+{
+    qemu_mutex_lock(&mon->mon_lock);
+    monitor_outbuf_clear_locked(mon);
+    qemu_mutex_unlock(&mon->mon_lock);
 }
 
 static void monitor_watch_output(Monitor *mon);
@@ -99,7 +121,8 @@ static void monitor_watch_output(Monitor *mon)
     }
 }
 
-void monitor_flush(Monitor *mon)
+/* Chardev thread, mon_lock held. */
+static void monitor_flush_locked(Monitor *mon)
 {
     size_t pending = monitor_outbuf_pending(mon);
     int rc;
@@ -113,13 +136,13 @@ void monitor_flush(Monitor *mon)
     if (rc < 0) {
         if (errno != EAGAIN) {
             /* The peer is gone; CLOSED follows from the loop. */
-            monitor_outbuf_clear(mon);
+            monitor_outbuf_clear_locked(mon);
             return;
         }
         rc = 0;
     }
     if ((size_t)rc == pending) {
-        monitor_outbuf_clear(mon);
+        monitor_outbuf_clear_locked(mon);
         return;
     }
     /*
@@ -137,9 +160,26 @@ void monitor_flush(Monitor *mon)
     monitor_watch_output(mon);
 }
 
+void monitor_flush(Monitor *mon)
+{
+    /*
+     * Only the chardev's thread may write to it: from the main thread a
+     * monitor served by the I/O thread has it write (flush_bh).
+     */
+    if (qatomic_read(&mon->use_io_thread) && !monitor_in_io_thread()) {
+        qemu_bh_schedule(mon->flush_bh);
+        return;
+    }
+    qemu_mutex_lock(&mon->mon_lock);
+    monitor_flush_locked(mon);
+    qemu_mutex_unlock(&mon->mon_lock);
+}
+
 void monitor_write_raw(Monitor *mon, const char *buf, size_t len)
 {
+    qemu_mutex_lock(&mon->mon_lock);
     g_string_append_len(mon->outbuf, buf, len);
+    qemu_mutex_unlock(&mon->mon_lock);
     monitor_flush(mon);
 }
 
@@ -153,6 +193,7 @@ static int monitor_puts_any(Monitor *mon, const char *str)
     size_t len = strlen(str), n = len;
     const char *p = str, *end = str + len, *nl;
 
+    qemu_mutex_lock(&mon->mon_lock);
     while ((nl = memchr(p, '\n', end - p))) {
         g_string_append_len(mon->outbuf, p, nl - p);
         g_string_append_len(mon->outbuf, "\r\n", 2);
@@ -160,6 +201,7 @@ static int monitor_puts_any(Monitor *mon, const char *str)
         n++;
     }
     g_string_append_len(mon->outbuf, p, end - p);
+    qemu_mutex_unlock(&mon->mon_lock);
     monitor_flush(mon);
     return MIN(n, INT_MAX);
 }
@@ -167,19 +209,27 @@ static int monitor_puts_any(Monitor *mon, const char *str)
 void monitor_puts_take(Monitor *mon, GString *text)
 {
     const char *nl = memchr(text->str, '\n', text->len);
+    GString *old = NULL;
 
     /*
      * The common case for a large QMP answer: nothing else is waiting and
      * compact JSON has no newline but the last.  Adopt the text as the
      * output buffer instead of copying it.
      */
-    if (!monitor_outbuf_pending(mon) && nl == text->str + text->len - 1) {
-        g_string_insert_c(text, text->len - 1, '\r');
-        g_string_free(mon->outbuf, true);
-        mon->outbuf = text;
-        mon->out_head = 0;
-        monitor_flush(mon);
-        return;
+    if (nl == text->str + text->len - 1) {
+        qemu_mutex_lock(&mon->mon_lock);
+        if (!monitor_outbuf_pending(mon)) {
+            g_string_insert_c(text, text->len - 1, '\r');
+            old = mon->outbuf;
+            mon->outbuf = text;
+            mon->out_head = 0;
+        }
+        qemu_mutex_unlock(&mon->mon_lock);
+        if (old) {
+            g_string_free(old, true);
+            monitor_flush(mon);
+            return;
+        }
     }
     monitor_puts_any(mon, text->str);
     g_string_free(text, true);
@@ -222,7 +272,7 @@ int monitor_can_read(void *opaque)
 {
     Monitor *mon = opaque;
 
-    if (mon->suspend_cnt) {
+    if (qatomic_read(&mon->suspend_cnt)) {
         return 0;
     }
     /*
@@ -235,20 +285,113 @@ int monitor_can_read(void *opaque)
         monitor_watch_output(mon);
         return 0;
     }
+    /*
+     * The I/O thread reads a byte at a time, as QEMU does: a request that
+     * fills the queue suspends the monitor before the next one is read.
+     */
+    if (qatomic_read(&mon->use_io_thread)) {
+        return 1;
+    }
     return MONITOR_READ_CHUNK;
 }
 
+/* Any thread. */
 int monitor_suspend(Monitor *mon)
 {
-    mon->suspend_cnt++;
+    qatomic_inc(&mon->suspend_cnt);
     return 0;
 }
 
+/* Any thread; the chardev thread takes input again. */
 void monitor_resume(Monitor *mon)
 {
-    assert(mon->suspend_cnt > 0);
-    if (--mon->suspend_cnt == 0) {
+    int cnt = qatomic_fetch_dec(&mon->suspend_cnt);
+
+    assert(cnt > 0);
+    if (cnt != 1) {
+        return;
+    }
+    if (qatomic_read(&mon->use_io_thread) && !monitor_in_io_thread()) {
+        qemu_bh_schedule(mon->accept_bh);
+    } else {
         qemu_chr_fe_accept_input(&mon->chr);
+    }
+}
+
+/* ---- the monitor I/O thread ------------------------------------------ */
+
+AioContext *monitor_io_thread_ctx(void)
+{
+    assert_bql_held();
+    if (!mon_iothread) {
+        /* The thread is "IO mon_iothread", as QEMU's. */
+        mon_iothread = iothread_create("mon_iothread", &error_abort);
+    }
+    return iothread_get_aio_context(mon_iothread);
+}
+
+bool monitor_in_io_thread(void)
+{
+    return mon_iothread &&
+           qemu_get_current_aio_context() ==
+           iothread_get_aio_context(mon_iothread);
+}
+
+typedef struct IOThreadCall {
+    void (*fn)(void *);
+    void *opaque;
+    QemuEvent done;
+} IOThreadCall;
+
+static void monitor_io_thread_call_bh(void *opaque)
+{
+    IOThreadCall *call = opaque;
+
+    call->fn(call->opaque);
+    qemu_event_set(&call->done);
+}
+
+void monitor_run_in_io_thread(void (*fn)(void *), void *opaque)
+{
+    IOThreadCall call = { fn, opaque };
+
+    qemu_event_init(&call.done, false);
+    aio_bh_schedule_oneshot(monitor_io_thread_ctx(),
+                            monitor_io_thread_call_bh, &call);
+    /* The callee must not need the BQL, which we hold. */
+    qemu_event_wait(&call.done);
+    qemu_event_destroy(&call.done);
+}
+
+static void monitor_flush_bh(void *opaque)
+{
+    Monitor *mon = opaque;
+
+    if (!qatomic_read(&mon->use_io_thread)) {
+        return;
+    }
+    qemu_mutex_lock(&mon->mon_lock);
+    monitor_flush_locked(mon);
+    qemu_mutex_unlock(&mon->mon_lock);
+}
+
+static void monitor_accept_bh(void *opaque)
+{
+    Monitor *mon = opaque;
+
+    if (qatomic_read(&mon->use_io_thread) &&
+        !qatomic_read(&mon->suspend_cnt)) {
+        qemu_chr_fe_accept_input(&mon->chr);
+    }
+}
+
+void monitor_io_thread_bhs_init(Monitor *mon)
+{
+    AioContext *ctx = monitor_io_thread_ctx();
+
+    if (!mon->flush_bh) {
+        mon->flush_bh = aio_bh_new(ctx, monitor_flush_bh, mon);
+        mon->accept_bh = aio_bh_new(ctx, monitor_accept_bh, mon);
     }
 }
 
@@ -258,6 +401,7 @@ void monitor_data_init(Monitor *mon, bool is_qmp, bool skip_flush)
 {
     mon->is_qmp = is_qmp;
     mon->skip_flush = skip_flush;
+    qemu_mutex_init(&mon->mon_lock);
     mon->outbuf = g_string_new(NULL);
 }
 
@@ -276,7 +420,12 @@ void monitor_data_destroy(Monitor *mon)
     } else {
         monitor_data_destroy_hmp(container_of(mon, MonitorHMP, common));
     }
+    if (mon->flush_bh) {
+        qemu_bh_delete(mon->flush_bh);
+        qemu_bh_delete(mon->accept_bh);
+    }
     g_string_free(mon->outbuf, true);
+    qemu_mutex_destroy(&mon->mon_lock);
 }
 
 void monitor_list_append(Monitor *mon)
@@ -310,7 +459,7 @@ void monitor_qapi_event_emit(const char *name, QDict *data)
         }
         qmp = container_of(mon, MonitorQMP, common);
         /* Before negotiation a client only expects answers to it. */
-        if (qmp->negotiated) {
+        if (qatomic_read(&qmp->negotiated)) {
             qmp_send_response(qmp, event);
         }
     }
@@ -431,7 +580,22 @@ void monitor_cleanup(void)
     Monitor *mon, *next;
 
     assert_bql_held();
+    /*
+     * The I/O thread gives every chardev back to the main loop, which
+     * then finishes the output as for any monitor; queued in-band
+     * requests are dropped, as QEMU drops them.
+     */
     QTAILQ_FOREACH(mon, &mon_list, entry) {
+        if (mon->use_io_thread) {
+            monitor_qmp_leave_io_thread(container_of(mon, MonitorQMP,
+                                                     common));
+        }
+    }
+    /* Answers held for after the loop's last iteration: that was it. */
+    QTAILQ_FOREACH(mon, &mon_list, entry) {
+        if (mon->is_qmp) {
+            monitor_qmp_release_held(container_of(mon, MonitorQMP, common));
+        }
         monitor_flush(mon);
     }
 
@@ -453,5 +617,9 @@ void monitor_cleanup(void)
         QTAILQ_REMOVE(&mon_list, mon, entry);
         monitor_data_destroy(mon);
         g_free(mon);
+    }
+    if (mon_iothread) {
+        iothread_destroy(mon_iothread);
+        mon_iothread = NULL;
     }
 }

@@ -23,6 +23,7 @@ void qmp_qmp_capabilities(QMPCapabilityList *enable, Error **errp)
 {
     Monitor *cur = monitor_cur();
     MonitorQMP *mon;
+    bool oob = false;
 
     if (!cur || !monitor_is_qmp(cur)) {
         error_setg(errp, "qmp_capabilities is only meaningful on a QMP "
@@ -30,19 +31,26 @@ void qmp_qmp_capabilities(QMPCapabilityList *enable, Error **errp)
         return;
     }
     mon = container_of(cur, MonitorQMP, common);
-    if (mon->negotiated) {
+    if (qatomic_read(&mon->negotiated)) {
         error_set(errp, ERROR_CLASS_COMMAND_NOT_FOUND,
                   "Capabilities negotiation is already complete, command "
                   "ignored");
         return;
     }
-    if (enable) {
-        /* QEMU knows "oob"; qcore does not offer it. */
-        error_setg(errp, "Capability '%s' not available",
-                   QMPCapability_str(enable->value));
-        return;
+    /* The visitor refused anything but "oob", the one capability. */
+    for (; enable; enable = enable->next) {
+        /* QEMU offers oob where the chardev can move to its thread. */
+        if (!mon->oob_offered) {
+            error_setg(errp, "Capability '%s' not available",
+                       QMPCapability_str(enable->value));
+            return;
+        }
+        oob = true;
     }
-    mon->negotiated = true;
+    if (oob) {
+        monitor_qmp_enable_oob(mon);
+    }
+    qatomic_set(&mon->negotiated, true);
 }
 
 VersionInfo *qmp_query_version(Error **errp)

@@ -20,23 +20,33 @@ QDict *qmp_error_response(const Error *err)
     return rsp;
 }
 
-/* The members QMP allows in a request; "exec-oob" only with oob. */
-static bool qmp_dispatch_check_obj(const QDict *dict, Error **errp)
+/*
+ * The members QMP allows in a request; "exec-oob" (instead of "execute")
+ * only once the client enabled oob: before, it is an unexpected member.
+ */
+static bool qmp_dispatch_check_obj(const QDict *dict, bool allow_oob,
+                                   Error **errp)
 {
     const QDictEntry *ent;
-    bool has_exec = false;
+    const char *exec_key = NULL;
 
     for (ent = qdict_first(dict); ent; ent = qdict_next(dict, ent)) {
         const char *name = qdict_entry_key(ent);
         QObject *value = qdict_entry_value(ent);
 
-        if (!strcmp(name, "execute")) {
+        if (!strcmp(name, "execute") ||
+            (allow_oob && !strcmp(name, "exec-oob"))) {
             if (qobject_type(value) != QTYPE_QSTRING) {
-                error_setg(errp, "QMP input member 'execute' must be a "
-                           "string");
+                error_setg(errp, "QMP input member '%s' must be a string",
+                           name);
                 return false;
             }
-            has_exec = true;
+            if (exec_key) {
+                error_setg(errp, "QMP input member '%s' clashes with '%s'",
+                           name, exec_key);
+                return false;
+            }
+            exec_key = name;
         } else if (!strcmp(name, "arguments")) {
             if (qobject_type(value) != QTYPE_QDICT) {
                 error_setg(errp, "QMP input member 'arguments' must be an "
@@ -48,36 +58,49 @@ static bool qmp_dispatch_check_obj(const QDict *dict, Error **errp)
             return false;
         }
     }
-    if (!has_exec) {
+    if (!exec_key) {
         error_setg(errp, "QMP input lacks member 'execute'");
         return false;
     }
     return true;
 }
 
+bool qmp_is_oob(const QDict *dict)
+{
+    return qdict_haskey(dict, "exec-oob") && !qdict_haskey(dict, "execute");
+}
+
 QDict *qmp_dispatch(const QmpCommandList *cmds, QObject *request,
-                    Monitor *cur_mon)
+                    bool allow_oob, Monitor *cur_mon)
 {
     QDict *dict = qobject_to(QDict, request);
     QObject *id = dict ? qdict_get(dict, "id") : NULL;
     const QmpCommand *cmd;
     const char *command;
+    bool oob = false;
     QDict *args;
     QObject *ret = NULL;
     Error *err = NULL;
     Monitor *old_mon;
     QDict *rsp;
 
-    assert_bql_held();
     if (!dict) {
         error_setg(&err, "QMP input must be a JSON object");
         goto out;
     }
-    if (!qmp_dispatch_check_obj(dict, &err)) {
+    if (!qmp_dispatch_check_obj(dict, allow_oob, &err)) {
         goto out;
     }
 
-    command = qdict_get_str(dict, "execute");
+    command = qdict_get_try_str(dict, "execute");
+    if (!command) {
+        command = qdict_get_str(dict, "exec-oob");
+        oob = true;
+    }
+    /* Only an out-of-band command may run without the BQL. */
+    if (!oob) {
+        assert_bql_held();
+    }
     cmd = qmp_find_command(cmds, command);
     if (!cmd) {
         error_set(&err, ERROR_CLASS_COMMAND_NOT_FOUND,
@@ -85,6 +108,10 @@ QDict *qmp_dispatch(const QmpCommandList *cmds, QObject *request,
         goto out;
     }
     if (!qmp_command_available(cmd, &err)) {
+        goto out;
+    }
+    if (oob && !(cmd->options & QCO_ALLOW_OOB)) {
+        error_setg(&err, "The command %s does not support OOB", command);
         goto out;
     }
 

@@ -129,7 +129,7 @@ bool vm_start(void)
     return vm_start_cpus(NULL, NULL);
 }
 
-void vm_stop(RunState state)
+static void do_vm_stop(RunState state, bool send_stop)
 {
     if (!runstate_is_running()) {
         /* QEMU still records the new state (e.g. paused -> shutdown). */
@@ -143,7 +143,19 @@ void vm_stop(RunState state)
     pause_all_vcpus();
     runstate_set(state);
     vm_state_notify(false, state);
-    qapi_event_send_stop();
+    if (send_stop) {
+        qapi_event_send_stop();
+    }
+}
+
+void vm_stop(RunState state)
+{
+    do_vm_stop(state, true);
+}
+
+void vm_shutdown(void)
+{
+    do_vm_stop(RUN_STATE_SHUTDOWN, false);
 }
 
 /* ---- requests ----------------------------------------------------------- */
@@ -318,7 +330,8 @@ bool main_loop_should_exit(int *status)
     }
     qemu_kill_report();
     qapi_event_send_shutdown(shutdown_caused_by_guest(cause), cause);
-    vm_stop(RUN_STATE_SHUTDOWN);
+    /* SHUTDOWN says it all: QEMU sends no STOP when it exits. */
+    vm_shutdown();
     *status = cause == SHUTDOWN_CAUSE_HOST_ERROR
               ? 1 : qatomic_read(&shutdown_exit_code);
     return true;

@@ -33,8 +33,17 @@ GSource *iohandler_get_g_source(void)
     return aio_get_g_source(iohandler_ctx);
 }
 
+/* Atomic; see qemu_notify_event_count. */
+static unsigned notify_event_count;
+
+unsigned qemu_notify_event_count(void)
+{
+    return qatomic_read(&notify_event_count);
+}
+
 void qemu_notify_event(void)
 {
+    qatomic_inc(&notify_event_count);
     if (qemu_aio_context) {
         aio_notify(qemu_aio_context);
     }

@@ -324,6 +324,12 @@ void qemu_chr_fe_set_handlers_full(CharBackend *be,
                                    void *opaque,
                                    AioContext *context,
                                    bool set_open, bool sync_state);
+/*
+ * Whether the chardev's I/O can be given to another AioContext's thread
+ * (QEMU's QEMU_CHAR_FEATURE_GCONTEXT): sockets, stdio, pty, file; not the
+ * mux, null or ringbuf.
+ */
+bool qemu_chr_fe_supports_context(CharBackend *be);
 /* Give a mux frontend the focus (no-op for other chardevs). */
 void qemu_chr_fe_take_focus(CharBackend *be);
 /* Resume delivering input after can_read returned 0. */

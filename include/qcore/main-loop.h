@@ -53,6 +53,13 @@ GSource *iohandler_get_g_source(void);
 
 /* Wake the main loop.  Any thread. */
 void qemu_notify_event(void);
+/*
+ * How many times qemu_notify_event() was called.  The monitor compares it
+ * around a command to see whether the command left work for the end of
+ * the loop's iteration (a shutdown or reset request), whose events QEMU
+ * sends before the command's answer.  Any thread.
+ */
+unsigned qemu_notify_event_count(void);
 
 /*
  * Watch @fd in the main loop (on iohandler_ctx); all NULL removes.  Main

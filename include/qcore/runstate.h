@@ -44,6 +44,11 @@ bool vm_start(void);
  * stops and STOP is emitted.  No-op if not running.
  */
 void vm_stop(RunState state);
+/*
+ * Stop the VM for good on the way out: as vm_stop(RUN_STATE_SHUTDOWN) but
+ * without the STOP event, as QEMU's vm_shutdown.  BQL.
+ */
+void vm_shutdown(void);
 
 /*
  * vm_start and vm_stop call these, in registration order, once the new

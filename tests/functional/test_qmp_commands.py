@@ -138,17 +138,45 @@ def test_system_powerdown_emits_powerdown(qmp):
     assert 'data' not in ev
 
 
-def test_quit_answers_before_closing_then_shutdown_event(vm, qmp):
+def test_quit_sends_shutdown_then_answer_and_no_stop(start):
+    """QEMU 7.2's exact sequence: SHUTDOWN (sent as the main loop ends its
+    iteration), then the answer, then the end of the stream; no STOP even
+    though the VM was running."""
+    vm = start(['-name', 'demo'])
+    qmp = vm.qmp()
+    assert qmp.ok('query-status')['running'] is True
     qmp.request('quit', id='q')
     msgs = qmp.wait_eof()
-    responses = [m for m in msgs if 'event' not in m]
-    assert responses == [{'return': {}, 'id': 'q'}]
-    shut = [m for m in msgs if m.get('event') == 'SHUTDOWN']
-    assert len(shut) == 1
-    check_timestamp(shut[0])
-    assert shut[0]['data'] == {'guest': False, 'reason': 'host-qmp-quit'}
-    assert msgs.index(responses[0]) < msgs.index(shut[0])
+    assert [m.get('event', 'answer') for m in msgs] == ['SHUTDOWN', 'answer']
+    check_timestamp(msgs[0])
+    assert msgs[0]['data'] == {'guest': False, 'reason': 'host-qmp-quit'}
+    assert msgs[1] == {'return': {}, 'id': 'q'}
     assert vm.wait() == 0
+
+
+def test_reset_and_powerdown_events_come_before_their_answers(qmp):
+    """As QEMU 7.2: RESET and POWERDOWN are emitted by the main loop at the
+    end of the iteration that ran the command, before its answer."""
+    qmp.ok('cont')
+    qmp.event('RESUME')
+    for name, event in (('system_reset', 'RESET'),
+                        ('system_powerdown', 'POWERDOWN')):
+        qmp.request(name, id=name)
+        first, second = qmp.recv(), qmp.recv()
+        assert first['event'] == event
+        assert second == {'return': {}, 'id': name}
+
+
+def test_requests_behind_a_held_answer_keep_their_order(qmp):
+    """Requests sent in the same write as system_reset wait for its
+    answer, which waits for RESET: the order on the wire is QEMU's."""
+    qmp.send_raw(b'{"execute": "system_reset", "id": 1}'
+                 b'{"execute": "query-name", "id": 2}'
+                 b'{"execute": "system_reset", "id": 3}'
+                 b'{"execute": "query-name", "id": 4}')
+    got = [qmp.recv() for _ in range(6)]
+    assert [m.get('event', m.get('id')) for m in got] == \
+        ['RESET', 1, 2, 'RESET', 3, 4]
 
 
 def test_quit_shutdown_event_reaches_other_monitors(vm, qmp):

@@ -1,7 +1,8 @@
 /*
  * Unit tests for the monitors: QMP over a real unix socket chardev
  * (greeting, negotiation, request and argument checking with QEMU's
- * messages, id echo, events, back-pressure, disconnects, quit), the
+ * messages, id echo, events, back-pressure, disconnects, out-of-band
+ * execution in the monitor I/O thread, quit), the
  * command table against query-qmp-schema, and HMP over a socket.  The
  * main loop is driven with main_loop_wait(); nothing sleeps or times.
  * One file past 800 lines on purpose: every test shares the socket
@@ -168,7 +169,7 @@ static void qmp_client_ready(Client *c, const char *path, Monitor *mon)
     g_assert_cmpstr(greeting, ==,
                     "{\"QMP\": {\"version\": {\"qemu\": {\"major\": 8, "
                     "\"minor\": 2, \"micro\": 0}, \"package\": \"qcore-"
-                    QCORE_VERSION "\"}, \"capabilities\": []}}");
+                    QCORE_VERSION "\"}, \"capabilities\": [\"oob\"]}}");
     rsp = qmp(c, "{\"execute\": \"qmp_capabilities\"}");
     assert_return_empty(rsp);
 }
@@ -185,7 +186,8 @@ static void test_greeting_and_negotiation(void)
 
     client_connect(&c, path, mon);
     greeting = client_line(&c);
-    g_assert_nonnull(strstr(greeting, "\"capabilities\": []"));
+    /* A socket can move to the monitor I/O thread: oob is offered. */
+    g_assert_nonnull(strstr(greeting, "\"capabilities\": [\"oob\"]"));
 
     /* Before qmp_capabilities, every other command is "not found". */
     rsp = qmp(&c, "{\"execute\": \"query-status\", \"id\": 1}");
@@ -200,11 +202,16 @@ static void test_greeting_and_negotiation(void)
     /* Malformed requests keep their own errors. */
     assert_generic_error(&c, "[]", "QMP input must be a JSON object");
 
-    /* qcore offers no capability, so asking for one fails. */
+    /*
+     * Where the chardev cannot move to the I/O thread (a mux) oob is not
+     * offered, and asking for it fails.
+     */
+    container_of(mon, MonitorQMP, common)->oob_offered = false;
     rsp = qmp(&c, "{\"execute\": \"qmp_capabilities\", "
               "\"arguments\": {\"enable\": [\"oob\"]}}");
     assert_error(rsp, "GenericError", "Capability 'oob' not available");
     qobject_unref(rsp);
+    container_of(mon, MonitorQMP, common)->oob_offered = true;
     rsp = qmp(&c, "{\"execute\": \"qmp_capabilities\", "
               "\"arguments\": {\"enable\": [\"foo\"]}}");
     assert_error(rsp, "GenericError",
@@ -378,7 +385,8 @@ static void test_pretty_output(void)
 
     client_connect(&c, path, mon);
     client_expect(&c, "{\r\n    \"QMP\": {\r\n        \"version\": {\r\n");
-    client_expect(&c, "\"capabilities\": [\r\n        ]\r\n    }\r\n}\r\n");
+    client_expect(&c, "\"capabilities\": [\r\n            \"oob\"\r\n"
+                  "        ]\r\n    }\r\n}\r\n");
     client_send(&c, "{\"execute\": \"qmp_capabilities\"}");
     client_expect(&c, "{\r\n    \"return\": {\r\n    }\r\n}\r\n");
     client_close(&c);
@@ -957,8 +965,117 @@ static void test_hmp_over_socket(void)
     client_close(&c);
 }
 
-/* Last: it shuts the (test) machine down. */
-static void test_quit_answers_before_shutdown(void)
+/* ---- out-of-band ------------------------------------------------------- */
+
+static QDict *dispatch_json(const char *json, bool allow_oob)
+{
+    QObject *req = qobject_from_json(json, &error_abort);
+    QDict *rsp = qmp_dispatch(&qmp_commands, req, allow_oob, NULL);
+
+    qobject_unref(req);
+    return rsp;
+}
+
+/* QEMU's qapi/qmp-dispatch.c rules for "exec-oob", without a monitor. */
+static void test_dispatch_exec_oob_rules(void)
+{
+    QDict *rsp;
+
+    rsp = dispatch_json("{\"exec-oob\": \"query-yank\"}", false);
+    assert_error(rsp, "GenericError",
+                 "QMP input member 'exec-oob' is unexpected");
+    qobject_unref(rsp);
+    rsp = dispatch_json("{\"exec-oob\": \"query-status\", \"id\": 1}", true);
+    assert_error(rsp, "GenericError",
+                 "The command query-status does not support OOB");
+    g_assert_cmpint(qdict_get_int(rsp, "id"), ==, 1);
+    qobject_unref(rsp);
+    rsp = dispatch_json("{\"execute\": \"query-name\", "
+                        "\"exec-oob\": \"query-yank\"}", true);
+    assert_error(rsp, "GenericError",
+                 "QMP input member 'exec-oob' clashes with 'execute'");
+    qobject_unref(rsp);
+    rsp = dispatch_json("{\"exec-oob\": []}", true);
+    assert_error(rsp, "GenericError",
+                 "QMP input member 'exec-oob' must be a string");
+    qobject_unref(rsp);
+    /* An allow-oob command may also run in-band. */
+    rsp = dispatch_json("{\"execute\": \"query-yank\"}", false);
+    g_assert_nonnull(qdict_get_qlist(rsp, "return"));
+    qobject_unref(rsp);
+    rsp = dispatch_json("{\"exec-oob\": \"query-yank\"}", true);
+    g_assert_nonnull(qdict_get_qlist(rsp, "return"));
+    qobject_unref(rsp);
+}
+
+/*
+ * The I/O thread writes without waking the main loop: watch the client's
+ * socket from the main loop too, so that WAIT_UNTIL wakes when it can
+ * read.  (client_fill consumes what made it readable.)
+ */
+static void client_readable(void *opaque)
+{
+}
+
+/*
+ * The test is the main loop: while it does not turn, an in-band request
+ * stays queued, and only the monitor I/O thread can answer an exec-oob
+ * one.  So the oob answer arriving first is proof it ran there.
+ */
+static void test_oob_runs_in_the_io_thread_while_main_loop_waits(void)
+{
+    Monitor *mon;
+    g_autofree char *path = server_new("oob", true, false, &mon);
+    MonitorQMP *qmp_mon = container_of(mon, MonitorQMP, common);
+    g_autofree char *line = NULL;
+    QDict *rsp;
+    Client c;
+
+    client_connect(&c, path, mon);
+    g_free(client_line(&c));
+    rsp = qmp(&c, "{\"execute\": \"qmp_capabilities\", "
+              "\"arguments\": {\"enable\": [\"oob\"]}}");
+    assert_return_empty(rsp);
+    qobject_unref(rsp);
+    WAIT_UNTIL(qatomic_read(&mon->use_io_thread));
+
+    client_send(&c, "{\"execute\": \"query-name\", \"id\": \"in-band\"}"
+                "{\"exec-oob\": \"query-yank\", \"id\": \"oob\"}");
+    /* Blocking read, no main_loop_wait: only the I/O thread can answer. */
+    while (!strstr(c.in->str, "\r\n")) {
+        char buf[4096];
+        ssize_t n = recv(c.fd, buf, sizeof(buf), 0);
+
+        g_assert_cmpint(n, >, 0);
+        g_string_append_len(c.in, buf, n);
+    }
+    rsp = client_msg(&c);
+    g_assert_cmpstr(qdict_get_str(rsp, "id"), ==, "oob");
+    g_assert_nonnull(qdict_get_qlist(rsp, "return"));
+    qobject_unref(rsp);
+    /* The in-band one waits in the queue for the main loop. */
+    qemu_mutex_lock(&qmp_mon->qmp_queue_lock);
+    g_assert_cmpuint(g_queue_get_length(qmp_mon->qmp_requests), ==, 1);
+    qemu_mutex_unlock(&qmp_mon->qmp_queue_lock);
+    qemu_set_fd_handler(c.fd, client_readable, NULL, NULL);
+    rsp = client_msg(&c);
+    g_assert_cmpstr(qdict_get_str(rsp, "id"), ==, "in-band");
+    qobject_unref(rsp);
+
+    /* Events from the main loop reach it through the I/O thread. */
+    monitor_qapi_event_emit("POWERDOWN", NULL);
+    line = client_line(&c);
+    g_assert_nonnull(strstr(line, "\"event\": \"POWERDOWN\""));
+    qemu_set_fd_handler(c.fd, NULL, NULL, NULL);
+    client_close(&c);
+}
+
+/*
+ * Last: it shuts the (test) machine down.  As QEMU 7.2: SHUTDOWN (sent
+ * when the main loop ends its iteration) comes before the answer to
+ * quit, and no STOP follows.
+ */
+static void test_quit_answers_after_shutdown(void)
 {
     Monitor *mon;
     g_autofree char *path = server_new("quit", true, false, &mon);
@@ -967,20 +1084,25 @@ static void test_quit_answers_before_shutdown(void)
     int status = -1;
 
     qmp_client_ready(&c, path, mon);
-    msg = qmp(&c, "{\"execute\": \"quit\", \"id\": \"bye\"}");
-    assert_return_empty(msg);
-    g_assert_cmpstr(qdict_get_str(msg, "id"), ==, "bye");
-    qobject_unref(msg);
+    client_send(&c, "{\"execute\": \"quit\", \"id\": \"bye\"}");
+    /* The answer is built and held: nothing comes until the loop ends. */
+    WAIT_UNTIL(container_of(mon, MonitorQMP, common)->held_rsp);
 
     g_assert_true(main_loop_should_exit(&status));
     g_assert_cmpint(status, ==, 0);
-    qapi_event_send_shutdown(false, SHUTDOWN_CAUSE_HOST_QMP_QUIT);
     monitor_cleanup();
     msg = client_msg(&c);
     g_assert_cmpstr(qdict_get_str(msg, "event"), ==, "SHUTDOWN");
     g_assert_cmpstr(qdict_get_str(qdict_get_qdict(msg, "data"), "reason"), ==,
                     "host-qmp-quit");
     qobject_unref(msg);
+    msg = client_msg(&c);
+    assert_return_empty(msg);
+    g_assert_cmpstr(qdict_get_str(msg, "id"), ==, "bye");
+    qobject_unref(msg);
+    /* monitor_cleanup wrote everything: nothing else came (no STOP). */
+    client_fill(&c);
+    g_assert_cmpuint(c.in->len, ==, 0);
     client_close(&c);
 }
 
@@ -1022,8 +1144,13 @@ int main(int argc, char **argv)
     g_test_add_func("/monitor/qmp/disconnect-mid-request-leaves-no-state",
                     test_disconnect_mid_request_leaves_no_state);
     g_test_add_func("/monitor/hmp/over-socket", test_hmp_over_socket);
-    g_test_add_func("/monitor/shutdown/quit-answers-before-shutdown",
-                    test_quit_answers_before_shutdown);
+    g_test_add_func("/monitor/qmp/dispatch-exec-oob-rules",
+                    test_dispatch_exec_oob_rules);
+    g_test_add_func("/monitor/qmp/oob-runs-in-the-io-thread-while-main-loop-"
+                    "waits",
+                    test_oob_runs_in_the_io_thread_while_main_loop_waits);
+    g_test_add_func("/monitor/shutdown/quit-answers-after-shutdown",
+                    test_quit_answers_after_shutdown);
     ret = g_test_run();
 
     qemu_chr_cleanup();
