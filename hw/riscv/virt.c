@@ -296,9 +296,9 @@ static void virt_fdt_pmu(void *fdt, RISCVCPU *hart)
     };
 
     fdt_add(fdt, "/pmu");
+    fdt_prop_str(fdt, "/pmu", "compatible", "riscv,pmu");
     fdt_prop_cells(fdt, "/pmu", "riscv,event-to-mhpmcounters", map,
                    G_N_ELEMENTS(map));
-    fdt_prop_str(fdt, "/pmu", "compatible", "riscv,pmu");
 }
 
 static void virt_create_fdt(RISCVVirtState *s)
