@@ -17,6 +17,7 @@
 #define PRV_U 0
 #define PRV_S 1
 #define PRV_M 3
+#define FD_BITS ((1UL << ('F' - 'A')) | (1UL << ('D' - 'A')))
 
 static uint32_t stub[2] __attribute__((aligned(8)));
 static uint64_t lower_stack[512] __attribute__((aligned(16)));
@@ -123,10 +124,13 @@ static void ids(void)
     show_rd(PRV_M, "mimpid", 0xf13);
     show_rd(PRV_M, "mhartid", 0xf14);
     show_rd(PRV_M, "mconfigptr", 0xf15);
+    /* F and D are another program's business (qcore gets them apart). */
     v = csr_read(misa);
-    printf("  misa = 0x%lx\n", v);
-    show_warl("misa", 0x301, 0);
-    show_warl("misa", 0x301, v & ~(1UL << ('C' - 'A')));
+    printf("  misa, F and D aside = 0x%lx\n", v & ~FD_BITS);
+    wr(PRV_M, 0x301, 0);
+    printf("  misa <- 0: 0x%lx\n", csr_read(misa) & ~FD_BITS);
+    wr(PRV_M, 0x301, v & ~(1UL << ('C' - 'A')));
+    printf("  misa <- no C: 0x%lx\n", csr_read(misa) & ~FD_BITS);
 }
 
 static void hpm(void)
