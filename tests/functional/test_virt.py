@@ -519,3 +519,34 @@ def test_bios_file_and_raw_kernel_are_placed_as_qemu_does(guests, start,
     assert c.event('SHUTDOWN')['data']['reason'] == 'guest-shutdown'
     c.wait_eof()
     assert q.wait() == 0
+
+
+# ---- OpenSBI's view of the hart ----------------------------------------------
+
+FW_JUMP = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf'
+UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf'
+
+
+@pytest.mark.skipif(not (os.path.exists(FW_JUMP) and os.path.exists(UBOOT)),
+                    reason="Debian's opensbi and u-boot-qemu are not installed")
+def test_opensbi_sees_the_hart_qemu_has(start, serial, tmp_path):
+    """Debian's OpenSBI probes the hart (extensions, hpm counters, PMP,
+    delegation) and prints what it found; QEMU 7.2 -cpu rv64,h=off gives
+    these lines (its base ISA has F and D once qcore has them)."""
+    q = start(['-M', 'virt', '-smp', '2', '-m', '256M', '-bios', FW_JUMP,
+               '-kernel', UBOOT] + serial.arg(), base=('-display', 'none'))
+    serial.accept()
+    text = serial.expect(b'Boot HART MEDELEG').decode(errors='replace')
+    text += serial.expect(b'\n').decode(errors='replace')
+    lines = dict(re.findall(r'^(Boot HART [^:]*?)\s*: (.*?)\r?$', text, re.M))
+    base_isa = 'rv64imafdc' if has_fd(tmp_path) else 'rv64imac'
+    assert lines['Boot HART Base ISA'] == base_isa
+    assert lines['Boot HART ISA Extensions'] == 'time,sstc'
+    assert lines['Boot HART Priv Version'] == 'v1.12'
+    assert lines['Boot HART MHPM Count'] == '16'
+    assert lines['Boot HART PMP Count'] == '16'
+    assert lines['Boot HART PMP Granularity'] == '4'
+    assert lines['Boot HART PMP Address Bits'] == '54'
+    assert lines['Boot HART MIDELEG'] == '0x0000000000000222'
+    assert lines['Boot HART MEDELEG'] == '0x000000000000b109'
+    q.ctl.ok('quit')
