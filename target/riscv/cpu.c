@@ -69,6 +69,11 @@ static const struct {
     { "sstc", offsetof(RISCVCPUConfig, ext_sstc), true },
     { "mmu", offsetof(RISCVCPUConfig, mmu), true },
     { "pmp", offsetof(RISCVCPUConfig, pmp), true },
+    /* Off in QEMU 7.2's rv64 and not implemented: only =off is taken. */
+    { "svinval", offsetof(RISCVCPUConfig, ext_svinval), false },
+    { "svnapot", offsetof(RISCVCPUConfig, ext_svnapot), false },
+    { "svpbmt", offsetof(RISCVCPUConfig, ext_svpbmt), false },
+    { "sscofpmf", offsetof(RISCVCPUConfig, ext_sscofpmf), false },
 };
 
 __thread const RISCVCPUConfig *riscv_decode_cfg;
@@ -200,6 +205,12 @@ static bool riscv_cpu_check_config(RISCVCPU *cpu, Error **errp)
     if (!cfg->ext_s || !cfg->ext_u) {
         error_setg(errp, "qcore does not implement harts without S and U "
                    "modes (s=off, u=off)");
+        return false;
+    }
+    if (cfg->ext_svinval || cfg->ext_svnapot || cfg->ext_svpbmt ||
+        cfg->ext_sscofpmf) {
+        error_setg(errp, "qcore does not implement Svinval, Svnapot, "
+                   "Svpbmt or Sscofpmf (off in QEMU 7.2's rv64 too)");
         return false;
     }
     if (cfg->pmu_num > RISCV_HPM_CSRS) {

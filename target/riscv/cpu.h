@@ -215,6 +215,7 @@ typedef struct RISCVCPUConfig {
     bool ext_zihintpause;       /* "Zihintpause" */
     bool ext_zba, ext_zbb, ext_zbc, ext_zbs;
     bool ext_sstc;
+    bool ext_svinval, ext_svnapot, ext_svpbmt, ext_sscofpmf;   /* off */
     bool mmu, pmp;
     uint8_t pmu_num;            /* hpm counters 3 .. 3 + pmu_num - 1 */
     uint32_t mvendorid;
@@ -331,9 +332,9 @@ static inline CPURISCVState *cpu_env(CPUState *cs)
     return &container_of(cs, RISCVCPU, parent_obj)->env;
 }
 
-static inline const RISCVCPUConfig *riscv_cpu_cfg(CPURISCVState *env)
+static inline const RISCVCPUConfig *riscv_cpu_cfg(const CPURISCVState *env)
 {
-    return &container_of(env, RISCVCPU, env)->cfg;
+    return &container_of(env, const RISCVCPU, env)->cfg;
 }
 
 /* riscv_cpu_set_mip, riscv_cpu_set_rdtime_fn: qcore/target-riscv.h. */

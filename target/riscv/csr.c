@@ -268,9 +268,15 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
         return RISCV_EXCP_NONE;
     case CSR_PMPCFG0:
     case CSR_PMPCFG0 + 2:
+        if (!riscv_cpu_cfg(env)->pmp) {
+            return RISCV_EXCP_ILLEGAL_INST;     /* -cpu rv64,pmp=off */
+        }
         *val = env->pmpcfg[(csrno - CSR_PMPCFG0) / 2];
         return RISCV_EXCP_NONE;
     case CSR_PMPADDR0 ... CSR_PMPADDR0 + 15:
+        if (!riscv_cpu_cfg(env)->pmp) {
+            return RISCV_EXCP_ILLEGAL_INST;
+        }
         *val = env->pmpaddr[csrno - CSR_PMPADDR0];
         return RISCV_EXCP_NONE;
     case CSR_MCYCLE:
