@@ -905,6 +905,15 @@ static void test_cpu_props_gate_csrs(Fixture *f, gconstpointer data)
     RUN(f, CSRRW(ZERO, CSR_SATP, A0), CSRRS(A1, CSR_SATP, ZERO), WFI);
     g_assert_cmphex(f->env->gpr[A1], ==, 0);
 
+    /* pmp=off: no PMP CSRs, and U runs with no entry at all */
+    cpu_prop_off(f, "pmp");
+    insn = CSRRS(A1, CSR_PMPCFG0, ZERO);
+    RUN(f, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+    f->env->gpr[A0] = DATA;
+    RUN_IN(f, PRV_U, LOAD(3, A1, A0, 0), ECALL);
+    assert_trap(f, RISCV_EXCP_U_ECALL, CODE + 4, 0);
+
     /* marchid and mimpid: QEMU 7.2.22's version */
     RUN(f, CSRRS(A0, CSR_MARCHID, ZERO), CSRRS(A1, CSR_MIMPID, ZERO),
         CSRRS(A2, CSR_MVENDORID, ZERO), WFI);
