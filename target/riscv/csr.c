@@ -9,13 +9,22 @@
 #include "qcore/main-loop.h"
 #include "internals.h"
 
+/*
+ * QEMU 7.2 keeps mstatus.VS (the V extension's state) and GVA (H's)
+ * writable with v=off, h=off, and VS dirty sets SD; UXL takes any
+ * nonzero value written (write_mstatus).  tests/guest/counters.c.
+ */
+#define MSTATUS_VS    (3ULL << 9)
+#define MSTATUS_GVA   (1ULL << 38)
+#define MSTATUS_SD    (1ULL << 63)
 #define SSTATUS_MASK  (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
-                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL)
+                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | \
+                       MSTATUS_VS | MSTATUS_SD)
 #define SSTATUS_WMASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
-                       MSTATUS_SUM | MSTATUS_MXR)
+                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_VS)
 #define MSTATUS_WMASK (SSTATUS_WMASK | MSTATUS_MIE | MSTATUS_MPIE | \
                        MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TVM | \
-                       MSTATUS_TW | MSTATUS_TSR)
+                       MSTATUS_TW | MSTATUS_TSR | MSTATUS_GVA)
 /* Bits that change how addresses translate: the TLB depends on them. */
 #define MSTATUS_MMU   (MSTATUS_SUM | MSTATUS_MXR)
 
@@ -31,6 +40,10 @@
 #define MIE_MASK      (MIDELEG_MASK | MIP_MSIP | MIP_MTIP | MIP_MEIP)
 /* MSIP/MTIP belong to the CLINT, MEIP to the PLIC; SEIP is shared. */
 #define MIP_WMASK     MIDELEG_MASK
+
+/* What S sees of them: its interrupts and LCOFI; it may write SSIP, LCOFIP. */
+#define SIE_MASK      (MIP_SSIP | MIP_STIP | MIP_SEIP | MIP_LCOFIP)
+#define SIP_WMASK     (MIP_SSIP | MIP_LCOFIP)
 
 /* QEMU 7.2's delegable exceptions: 0-13, 15 and the guest page faults. */
 #define MEDELEG_MASK  0xf0bfffULL
@@ -186,10 +199,10 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
         *val = env->mstatus & SSTATUS_MASK;
         return RISCV_EXCP_NONE;
     case CSR_SIE:
-        *val = env->mie & env->mideleg;
+        *val = env->mie & env->mideleg & SIE_MASK;
         return RISCV_EXCP_NONE;
     case CSR_SIP:
-        *val = qatomic_read(&env->mip) & env->mideleg;
+        *val = qatomic_read(&env->mip) & env->mideleg & SIE_MASK;
         return RISCV_EXCP_NONE;
     case CSR_STVEC:
         *val = env->stvec;
@@ -331,11 +344,21 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
 static void write_mstatus(CPURISCVState *env, uint64_t mask, uint64_t val)
 {
     uint64_t old = env->mstatus;
-    uint64_t s = (old & ~mask) | (val & mask);
+    uint64_t s;
 
+    /* UXL: any nonzero value sticks (qcore runs U as RV64 whatever). */
+    if (val & MSTATUS_UXL) {
+        mask |= MSTATUS_UXL;
+    }
+    s = (old & ~mask) | (val & mask);
     /* MPP is WARL: the reserved value 2 leaves it unchanged. */
     if (((s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2) {
         s = (s & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
+    }
+    /* SD: some state is dirty (VS here; FS is F's). */
+    s &= ~MSTATUS_SD;
+    if ((s & MSTATUS_VS) == MSTATUS_VS || (s & (3ULL << 13)) == 3ULL << 13) {
+        s |= MSTATUS_SD;
     }
     env->mstatus = s;
     if ((old ^ s) & MSTATUS_MMU) {
@@ -359,11 +382,14 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
     case CSR_SSTATUS:
         write_mstatus(env, SSTATUS_WMASK, val);
         break;
-    case CSR_SIE:
-        env->mie = (env->mie & ~env->mideleg) | (val & env->mideleg & MIE_MASK);
+    case CSR_SIE: {
+        uint64_t mask = env->mideleg & SIE_MASK;
+
+        env->mie = (env->mie & ~mask) | (val & mask);
         break;
+    }
     case CSR_SIP:
-        write_mip(env, MIP_SSIP & env->mideleg, val);
+        write_mip(env, SIP_WMASK & env->mideleg, val);
         break;
     case CSR_STVEC:
         write_tvec(&env->stvec, val);

@@ -310,6 +310,35 @@ static void warl(void)
     show_warl("mie", 0x304, ~0UL);
     show_warl("mie", 0x304, 0);
 
+    /* The S views, with everything delegated (FS and SD aside: F/D's). */
+    wr(PRV_M, 0x303, ~0UL);
+    wr(PRV_S, 0x104, ~0UL);
+    show_rd(PRV_S, "sie <- ~0 (mideleg ~0)", 0x104);
+    show_rd(PRV_M, "mie after", 0x304);
+    wr(PRV_S, 0x144, ~0UL);
+    show_rd(PRV_S, "sip <- ~0", 0x144);
+    show_rd(PRV_M, "mip after (but MTIP)", 0x344);
+    wr(PRV_S, 0x144, 0);
+    wr(PRV_M, 0x344, 0);
+    wr(PRV_M, 0x304, 0);
+    wr(PRV_M, 0x303, 0);
+    {
+        unsigned long st = csr_read(mstatus), r;
+
+        wr(PRV_S, 0x100, ~0UL);
+        rd(PRV_S, 0x100, &r);
+        printf("  sstatus <- ~0: 0x%lx\n", r & ~(0x6000UL | 1UL << 63));
+        csr_write(mstatus, st);
+        wr(PRV_M, 0x300, ~0UL);
+        rd(PRV_M, 0x300, &r);
+        csr_write(mstatus, st);
+        printf("  mstatus <- ~0: 0x%lx\n", r & ~(0x6000UL | 1UL << 63));
+        wr(PRV_M, 0x300, 0x600);
+        rd(PRV_M, 0x300, &r);
+        csr_write(mstatus, st);
+        printf("  mstatus <- VS dirty: SD %lu\n", r >> 63);
+    }
+
     puts("satp (mode, asid all ones, ppn 0x12345):");
     for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         unsigned long w = modes[i] << 60 | 0xffffUL << 44 | 0x12345;
