@@ -339,6 +339,23 @@ static void warl(void)
         printf("  mstatus <- VS dirty: SD %lu\n", r >> 63);
     }
 
+    /* Which of the extra pending bits trap from S (not delegated)? */
+    {
+        static const unsigned bits[] = { 2, 6, 10, 13 };
+        unsigned long v, c;
+        unsigned i;
+
+        for (i = 0; i < 4; i++) {
+            wr(PRV_M, 0x304, 1UL << bits[i]);
+            wr(PRV_M, 0x344, 1UL << bits[i]);
+            c = rd(PRV_S, 0x140, &v);
+            wr(PRV_M, 0x344, 0);
+            wr(PRV_M, 0x304, 0);
+            printf("  mip bit %u pending and enabled, S runs: %s0x%lx\n",
+                   bits[i], c ? "trap " : "no trap ", c);
+        }
+    }
+
     puts("satp (mode, asid all ones, ppn 0x12345):");
     for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
         unsigned long w = modes[i] << 60 | 0xffffUL << 44 | 0x12345;
