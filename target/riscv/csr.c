@@ -31,7 +31,8 @@
 /*
  * What mie, mideleg and the software can write in mip: QEMU 7.2 keeps
  * the H extension's VS bits (2, 6, 10) and LCOFIP (13) writable even
- * with h=off and no Sscofpmf; they are stored, never taken.
+ * with h=off and no Sscofpmf, and takes them as interrupts
+ * (riscv_cpu_exec_interrupt); only software can make them pending.
  */
 #define MIP_VS_BITS   ((1ULL << 2) | (1ULL << 6) | (1ULL << 10))
 #define MIP_LCOFIP    (1ULL << 13)
