@@ -18,6 +18,7 @@
 #include "qcore/option.h"
 #include "qcore/qtest.h"
 #include "qcore/runstate.h"
+#include "qcore/target-riscv.h"
 #include "qcore/vl.h"
 #include "qapi/qapi-commands.h"
 #include <fcntl.h>
@@ -312,7 +313,14 @@ static MachineState *current_machine;
 static void qemu_create_machine_from_cmdline(void)
 {
     const char *type = qdict_get_try_str(cmdline.machine_opts_dict, "type");
-    Object *machine = qemu_create_machine(type ? type : "none", &error_fatal);
+    Object *machine;
+
+    /* -cpu help, whatever the machine (QEMU's list_cpus). */
+    if (cmdline.cpu_option && is_help_option(cmdline.cpu_option)) {
+        riscv_cpu_list();
+        exit(0);
+    }
+    machine = qemu_create_machine(type ? type : "none", &error_fatal);
 
     current_machine = MACHINE(machine);
     if (!machine_apply_options(current_machine, cmdline.machine_opts_dict,

@@ -34,9 +34,6 @@ const MemMapEntry virt_memmap[] = {
     [VIRT_DRAM] =  { 0x80000000,        0x0 },
 };
 
-/* The ISA string the harts implement, as the device tree states it. */
-#define VIRT_ISA_STRING "rv64imac_zicsr_zifencei"
-
 typedef struct RISCVVirtState {
     MachineState parent_obj;
 
@@ -80,12 +77,11 @@ static void virt_create_harts(RISCVVirtState *s, Error **errp)
 
     for (i = 0; i < ms->smp_cpus; i++) {
         g_autofree char *name = g_strdup_printf("harts[%u]", i);
-        Object *obj = object_new(TYPE_RISCV_CPU);
+        Object *obj = OBJECT(s->harts[i]);   /* virt_machine_init's */
         CPUState *cs = CPU(obj);
 
         object_property_add_child(soc, name, obj);
         object_unref(obj);
-        s->harts[i] = RISCV_CPU(obj);
         cs->as = &address_space_memory;
         /* Starts stopped (the VM is not running yet) as hart cpu_index. */
         qemu_init_vcpu(cs);
@@ -237,8 +233,9 @@ static void fdt_prop_strs(void *fdt, const char *path, const char *prop,
 #define STRS(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
 static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
-                          uint32_t *intc_phandle)
+                          uint32_t *intc_phandle, RISCVCPU *hart)
 {
+    g_autofree char *isa = riscv_cpu_isa_string(hart);
     unsigned i;
 
     fdt_add(fdt, "/cpus");
@@ -264,8 +261,8 @@ static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
         fdt_prop_u32(fdt, cpu, "reg", i);
         fdt_prop_str(fdt, cpu, "status", "okay");
         fdt_prop_str(fdt, cpu, "compatible", "riscv");
-        fdt_prop_str(fdt, cpu, "riscv,isa", VIRT_ISA_STRING);
-        fdt_prop_str(fdt, cpu, "mmu-type", "riscv,sv39");
+        fdt_prop_str(fdt, cpu, "riscv,isa", isa);
+        fdt_prop_str(fdt, cpu, "mmu-type", riscv_cpu_mmu_type(hart));
 
         fdt_add(fdt, intc);
         fdt_prop_u32(fdt, intc, "phandle", intc_phandle[i]);
@@ -276,6 +273,32 @@ static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
         fdt_add(fdt, core);
         fdt_prop_u32(fdt, core, "cpu", cpu_phandle);
     }
+}
+
+/*
+ * /pmu as QEMU 7.2 writes it (riscv_pmu_generate_fdt_node): for the
+ * SBI PMU events cycles, instructions, DTLB read and write misses and
+ * ITLB misses, the counters that may count them: the hpm counters
+ * (mask bits 3 .. 3 + pmu_num - 1) plus the fixed cycle or instret
+ * counter.  QEMU computes the mask with a 32-bit shift that, for
+ * pmu-num=0, is by 32 on its x86 host: all bits from 3 up.
+ */
+static void virt_fdt_pmu(void *fdt, RISCVCPU *hart)
+{
+    unsigned num = riscv_cpu_pmu_num(hart);
+    uint32_t hpm = (num ? ~0U >> (32 - num) : ~0U) << 3;
+    const uint32_t map[20] = {
+        0x1, 0x1, hpm | 1 << 0,
+        0x2, 0x2, hpm | 1 << 2,
+        0x10019, 0x10019, hpm,
+        0x1001b, 0x1001b, hpm,
+        0x10021, 0x10021, hpm,
+    };
+
+    fdt_add(fdt, "/pmu");
+    fdt_prop_str(fdt, "/pmu", "compatible", "riscv,pmu");
+    fdt_prop_cells(fdt, "/pmu", "riscv,event-to-mhpmcounters", map,
+                   G_N_ELEMENTS(map));
 }
 
 static void virt_create_fdt(RISCVVirtState *s)
@@ -336,7 +359,8 @@ static void virt_create_fdt(RISCVVirtState *s)
     fdt_prop_str(fdt, mem, "device_type", "memory");
     fdt_prop_reg(fdt, mem, m[VIRT_DRAM].base, ms->ram_size);
 
-    virt_fdt_cpus(fdt, n, &phandle, intc_phandle);
+    virt_fdt_cpus(fdt, n, &phandle, intc_phandle, s->harts[0]);
+    virt_fdt_pmu(fdt, s->harts[0]);
 
     /* CLINT: per hart, the software (3) then the timer (7) interrupt. */
     for (i = 0; i < n; i++) {
@@ -544,11 +568,12 @@ static void virt_machine_init(MachineState *ms, Error **errp)
     uint64_t start, kernel_entry;
     hwaddr fdt_addr, images_end;
 
-    if (ms->cpu_type && strcmp(ms->cpu_type, "rv64") &&
-        strcmp(ms->cpu_type, "max")) {
-        error_setg(errp, "Invalid CPU model: %s", ms->cpu_type);
-        error_append_hint(errp, "The valid models are: rv64, max\n");
-        return;
+    /* The harts' configuration (-cpu) first: the device tree shows it. */
+    for (unsigned i = 0; i < ms->smp_cpus; i++) {
+        s->harts[i] = riscv_cpu_new(ms->cpu_type, errp);
+        if (!s->harts[i]) {
+            return;
+        }
     }
     if (ms->ram_size > 1024ULL * GiB) {
         error_setg(errp, "Invalid RAM size, maximum is 1 TiB");

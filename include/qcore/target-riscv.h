@@ -1,6 +1,8 @@
 /*
- * What a board may know of the RISC-V hart: its QOM type and the two
- * wires a machine connects (interrupt lines into mip, the time source).
+ * What a board may know of the RISC-V hart: its QOM type, the -cpu model
+ * parser, what the device tree says of it (ISA string, MMU type, PMU),
+ * and the two wires a machine connects (interrupt lines into mip, the
+ * time source).
  * The hart's state stays private to target/riscv (cpu.h there).  The
  * public half of QEMU's target/riscv/cpu.h, which boards include whole.
  */
@@ -44,5 +46,27 @@ uint64_t riscv_cpu_set_mip(RISCVCPU *cpu, uint64_t mask, uint64_t value);
  */
 void riscv_cpu_set_rdtime_fn(RISCVCPU *cpu, uint64_t (*fn)(void *),
                              void *opaque);
+
+/*
+ * A new hart (unparented, no vCPU yet) for -cpu @cpu_option: "rv64" (also
+ * for NULL, the default) optionally followed by ",prop=value" pairs with
+ * QEMU 7.2's property names (f=off, sstc=off, pmu-num=8...; see
+ * docs/cpu.md).  NULL with QEMU's error for an unknown model, property or
+ * value, or a combination QEMU (or qcore) refuses.
+ */
+RISCVCPU *riscv_cpu_new(const char *cpu_option, Error **errp);
+
+/* The models -cpu accepts, one per line, as QEMU's "-cpu help". */
+void riscv_cpu_list(void);
+
+/*
+ * The device tree's view of @cpu (QEMU 7.2's virt board): its
+ * "riscv,isa" string (g_free it), e.g.
+ * "rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc", its
+ * "mmu-type", and how many hpm counters it has (the /pmu node's masks).
+ */
+char *riscv_cpu_isa_string(RISCVCPU *cpu);
+const char *riscv_cpu_mmu_type(RISCVCPU *cpu);
+uint8_t riscv_cpu_pmu_num(RISCVCPU *cpu);
 
 #endif

@@ -1,5 +1,7 @@
 /*
- * The RISC-V hart: RV64IMAC with Zicsr and Zifencei, M/S/U modes, Sv39.
+ * The RISC-V hart: QEMU 7.2's default rv64 CPU without H (RV64IMAFDC,
+ * Zicsr, Zifencei, Zihintpause, Zba/Zbb/Zbc/Zbs, Sstc), M/S/U modes,
+ * Sv39/Sv48/Sv57, 16 hpm counters.
  * Corresponds to QEMU's target/riscv/cpu.h (and the CSR numbers of
  * cpu_bits.h).  See docs/cpu.md.
  *
@@ -20,6 +22,7 @@
 #include "qcore/osdep.h"
 #include "qcore/cpu.h"
 #include "qcore/memory.h"
+#include "qcore/timer.h"
 #include "qcore/target-riscv.h"
 
 /* QEMU's default reset vector on virt (the mask ROM at 0x1000). */
@@ -43,6 +46,7 @@ enum {
 #define CSR_SCAUSE      0x142
 #define CSR_STVAL       0x143
 #define CSR_SIP         0x144
+#define CSR_STIMECMP    0x14d
 #define CSR_SATP        0x180
 #define CSR_MSTATUS     0x300
 #define CSR_MISA        0x301
@@ -98,11 +102,25 @@ enum {
 /* UXL = SXL = 2: both U and S are 64-bit, read-only (QEMU's reset value). */
 #define MSTATUS_XL64    ((2ULL << 32) | (2ULL << 34))
 
-/* misa: MXL = 2 (RV64) and the letters A, C, I, M, S, U. */
+/* misa: MXL = 2 (RV64) and a bit per letter (riscv_cpu_misa from cfg). */
 #define MISA_EXT(c)     (1ULL << ((c) - 'A'))
-#define RISCV_MISA      ((2ULL << 62) | MISA_EXT('A') | MISA_EXT('C') | \
-                         MISA_EXT('I') | MISA_EXT('M') | MISA_EXT('S') | \
-                         MISA_EXT('U'))
+#define MISA_MXL_RV64   (2ULL << 62)
+
+/* menvcfg/senvcfg: the fields QEMU 7.2 lets software write. */
+#define MENVCFG_FIOM    (1ULL << 0)
+#define MENVCFG_CBIE    (3ULL << 4)
+#define MENVCFG_CBCFE   (1ULL << 6)
+#define MENVCFG_CBZE    (1ULL << 7)
+#define MENVCFG_PBMTE   (1ULL << 62)
+#define MENVCFG_STCE    (1ULL << 63)
+
+/* mcounteren/scounteren/mcountinhibit bits. */
+#define COUNTEREN_CY    (1ULL << 0)
+#define COUNTEREN_TM    (1ULL << 1)
+#define COUNTEREN_IR    (1ULL << 2)
+
+/* Number of mhpmcounter/mhpmevent CSRs (3..31). */
+#define RISCV_HPM_CSRS  29
 
 /* ---- Interrupts (bit numbers in mip/mie, and interrupt causes) --------- */
 /* IRQ_S_SOFT ... IRQ_M_EXT: qcore/target-riscv.h (boards wire them). */
@@ -139,10 +157,12 @@ typedef enum RISCVException {
     RISCV_EXCP_DEBUG_PAGE = 0x101,
 } RISCVException;
 
-/* ---- satp (Sv39) --------------------------------------------------------- */
+/* ---- satp ------------------------------------------------------------------ */
 #define SATP_MODE_SHIFT 60
 #define SATP_MODE_BARE  0ULL
 #define SATP_MODE_SV39  8ULL
+#define SATP_MODE_SV48  9ULL
+#define SATP_MODE_SV57  10ULL
 #define SATP_ASID_MASK  (0xffffULL << 44)
 #define SATP_PPN_MASK   ((1ULL << 44) - 1)
 
@@ -181,6 +201,27 @@ typedef struct RISCVDecodedPage RISCVDecodedPage;
 
 #define RISCV_PMP_ENTRIES 16
 
+/*
+ * What the "-cpu rv64,..." properties chose (QEMU's RISCVCPUConfig, same
+ * field names).  Set before the hart first runs, read-only afterwards;
+ * every thread may read it.  The decoder's and the CSRs' checks read it
+ * through riscv_cpu_cfg(env).
+ */
+typedef struct RISCVCPUConfig {
+    bool ext_i, ext_m, ext_a, ext_f, ext_d, ext_c, ext_s, ext_u, ext_h;
+    bool ext_e, ext_g;
+    bool ext_icsr;              /* "Zicsr" */
+    bool ext_ifencei;           /* "Zifencei" */
+    bool ext_zihintpause;       /* "Zihintpause" */
+    bool ext_zba, ext_zbb, ext_zbc, ext_zbs;
+    bool ext_sstc;
+    bool ext_svinval, ext_svnapot, ext_svpbmt, ext_sscofpmf;   /* off */
+    bool mmu, pmp;
+    uint8_t pmu_num;            /* hpm counters 3 .. 3 + pmu_num - 1 */
+    uint32_t mvendorid;
+    uint64_t marchid, mimpid;
+} RISCVCPUConfig;
+
 typedef struct CPURISCVState {
     /*
      * x0..x31; gpr[32] is where the decoder sends writes to x0, so that
@@ -213,6 +254,9 @@ typedef struct CPURISCVState {
     uint64_t mcountinhibit;
     uint64_t menvcfg;
     uint64_t senvcfg;
+    uint64_t stimecmp;          /* Sstc: STIP while time >= stimecmp */
+    bool software_seip;         /* mip.SEIP as software wrote it */
+    bool external_seip;         /* the PLIC's line; BQL, as software_seip */
     /* PMP (pmp.c): the CSRs, and what the checks derive from them. */
     uint64_t pmpcfg[2];         /* pmpcfg0, pmpcfg2: 8 entries each */
     uint64_t pmpaddr[RISCV_PMP_ENTRIES];
@@ -220,9 +264,24 @@ typedef struct CPURISCVState {
     unsigned pmp_active;        /* entries not OFF */
     bool pmp_locked;            /* some active entry has L: M is checked */
 
-    /* Retired instructions; mcycle reads the same count plus an offset. */
+    /*
+     * Retired instructions, always counting: the tick of every counter
+     * (QEMU 7.2 ticks mcycle, minstret and the hpm counters counting
+     * cycles or instructions with the host's cycle counter).
+     */
     uint64_t minstret;
-    uint64_t mcycle_offset;
+    /*
+     * The counters as QEMU 7.2's PMU keeps them (csr.c): index 0 mcycle,
+     * 2 minstret, 3..31 mhpmcounterN; a counting one reads
+     * minstret - pmu_prev + pmu_val.  pmu_started: the counters that
+     * were ever enabled in mcountinhibit (inhibiting those has no effect
+     * in QEMU 7.2).  pmu_event_ctr: the counter each supported event
+     * (RISCV_PMU_EVENT_*) is mapped to, 0 for none.
+     */
+    uint64_t pmu_val[32], pmu_prev[32];
+    uint64_t mhpmevent[32];
+    uint32_t pmu_started;
+    uint8_t pmu_event_ctr[5];
 
     /* LR/SC: the reserved virtual address (-1: none) and value loaded. */
     uint64_t load_res;
@@ -257,11 +316,25 @@ typedef struct CPURISCVState {
 struct RISCVCPU {
     CPUState parent_obj;
     CPURISCVState env;
+    RISCVCPUConfig cfg;
+    /*
+     * Sstc: fires when time reaches stimecmp (QEMU_CLOCK_VIRTUAL, main
+     * loop with the BQL); armed by the hart's thread on stimecmp writes,
+     * which also hold the BQL for it (timer lists are BQL-protected).
+     */
+    QEMUTimer *stimer;
+    /* Rate of the time CSR, for the Sstc timer (the board's timebase). */
+    uint32_t timebase_freq;
 };
 
 static inline CPURISCVState *cpu_env(CPUState *cs)
 {
     return &container_of(cs, RISCVCPU, parent_obj)->env;
+}
+
+static inline const RISCVCPUConfig *riscv_cpu_cfg(const CPURISCVState *env)
+{
+    return &container_of(env, const RISCVCPU, env)->cfg;
 }
 
 /* riscv_cpu_set_mip, riscv_cpu_set_rdtime_fn: qcore/target-riscv.h. */

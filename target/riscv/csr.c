@@ -1,34 +1,68 @@
 /*
  * Control and status registers: which exist, who may access them, and
  * which bits are writable (WARL).  Corresponds to QEMU's
- * target/riscv/csr.c, cut down to the registers an RV64IMAC hart with S
- * and U modes has.  Runs in the hart's thread, from riscv_csrrw.
+ * target/riscv/csr.c, cut down to the registers QEMU 7.2's rv64 hart
+ * has without H, with its masks (tests/guest/counters.c records them).
+ * Runs in the hart's thread, from riscv_csrrw.
  */
 #include "qcore/osdep.h"
+#include "qcore/main-loop.h"
 #include "internals.h"
 
+/*
+ * QEMU 7.2 keeps mstatus.VS (the V extension's state) and GVA (H's)
+ * writable with v=off, h=off, and VS dirty sets SD; UXL takes any
+ * nonzero value written (write_mstatus).  tests/guest/counters.c.
+ */
+#define MSTATUS_VS    (3ULL << 9)
+#define MSTATUS_GVA   (1ULL << 38)
+#define MSTATUS_SD    (1ULL << 63)
 #define SSTATUS_MASK  (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
-                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL)
+                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | \
+                       MSTATUS_VS | MSTATUS_SD)
 #define SSTATUS_WMASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
-                       MSTATUS_SUM | MSTATUS_MXR)
+                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_VS)
 #define MSTATUS_WMASK (SSTATUS_WMASK | MSTATUS_MIE | MSTATUS_MPIE | \
                        MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TVM | \
-                       MSTATUS_TW | MSTATUS_TSR)
+                       MSTATUS_TW | MSTATUS_TSR | MSTATUS_GVA)
 /* Bits that change how addresses translate: the TLB depends on them. */
 #define MSTATUS_MMU   (MSTATUS_SUM | MSTATUS_MXR)
 
-/* What mie, mideleg and the software can write in mip. */
-#define MIE_MASK      (MIP_SSIP | MIP_MSIP | MIP_STIP | MIP_MTIP | \
-                       MIP_SEIP | MIP_MEIP)
-#define MIDELEG_MASK  (MIP_SSIP | MIP_STIP | MIP_SEIP)
-/* MSIP/MTIP belong to the CLINT, MEIP/SEIP to the PLIC. */
-#define MIP_WMASK     (MIP_SSIP | MIP_STIP)
+/*
+ * What mie, mideleg and the software can write in mip: QEMU 7.2 keeps
+ * the H extension's VS bits (2, 6, 10) and LCOFIP (13) writable even
+ * with h=off and no Sscofpmf, and takes them as interrupts
+ * (riscv_cpu_exec_interrupt); only software can make them pending.
+ */
+#define MIP_VS_BITS   ((1ULL << 2) | (1ULL << 6) | (1ULL << 10))
+#define MIP_LCOFIP    (1ULL << 13)
+#define MIDELEG_MASK  (MIP_SSIP | MIP_STIP | MIP_SEIP | MIP_VS_BITS | \
+                       MIP_LCOFIP)
+#define MIE_MASK      (MIDELEG_MASK | MIP_MSIP | MIP_MTIP | MIP_MEIP)
+/* MSIP/MTIP belong to the CLINT, MEIP to the PLIC; SEIP is shared. */
+#define MIP_WMASK     MIDELEG_MASK
 
-/* Exceptions S-mode may handle (medeleg[11], ecall from M, is zero). */
-#define MEDELEG_MASK  (((1ULL << 10) - 1) | \
-                       (1ULL << RISCV_EXCP_INST_PAGE_FAULT) | \
-                       (1ULL << RISCV_EXCP_LOAD_PAGE_FAULT) | \
-                       (1ULL << RISCV_EXCP_STORE_PAGE_FAULT))
+/* What S sees of them: its interrupts and LCOFI; it may write SSIP, LCOFIP. */
+#define SIE_MASK      (MIP_SSIP | MIP_STIP | MIP_SEIP | MIP_LCOFIP)
+#define SIP_WMASK     (MIP_SSIP | MIP_LCOFIP)
+
+/* QEMU 7.2's delegable exceptions: 0-13, 15 and the guest page faults. */
+#define MEDELEG_MASK  0xf0bfffULL
+
+#define MENVCFG_WMASK (MENVCFG_FIOM | MENVCFG_CBIE | MENVCFG_CBCFE | \
+                       MENVCFG_CBZE | MENVCFG_PBMTE | MENVCFG_STCE)
+#define SENVCFG_WMASK (MENVCFG_FIOM | MENVCFG_CBIE | MENVCFG_CBCFE | \
+                       MENVCFG_CBZE)
+
+/* mhpmeventN's event number, and the events QEMU 7.2 can count. */
+#define MHPMEVENT_IDX_MASK 0xfffffULL
+static const uint32_t pmu_events[5] = {
+    [RISCV_PMU_EVENT_CYCLES] = 0x1,
+    [RISCV_PMU_EVENT_INSTRUCTIONS] = 0x2,
+    [RISCV_PMU_EVENT_DTLB_READ_MISS] = 0x10019,
+    [RISCV_PMU_EVENT_DTLB_WRITE_MISS] = 0x1001b,
+    [RISCV_PMU_EVENT_ITLB_MISS] = 0x10021,
+};
 
 static void mip_update(CPURISCVState *env, uint64_t mask, uint64_t val)
 {
@@ -41,11 +75,38 @@ static void mip_update(CPURISCVState *env, uint64_t mask, uint64_t val)
     }
 }
 
+/*
+ * mip.SEIP is the OR of what software wrote and the PLIC's line (QEMU's
+ * software_seip/external_seip).  Both writers hold the BQL.
+ */
+static void write_mip(CPURISCVState *env, uint64_t mask, uint64_t val)
+{
+    if (mask & MIP_SEIP) {
+        BQLLockAuto *l = bql_auto_lock();
+
+        env->software_seip = !!(val & MIP_SEIP);
+        val |= env->external_seip ? MIP_SEIP : 0;
+        mip_update(env, mask, val);
+        bql_auto_unlock(l);
+        return;
+    }
+    mip_update(env, mask, val);
+}
+
+/* Does hpm counter @ctr (3..31) exist?  The first pmu_num of them do. */
+static bool hpm_exists(CPURISCVState *env, unsigned ctr)
+{
+    return ctr >= 3 && ctr - 3 < riscv_cpu_cfg(env)->pmu_num;
+}
+
 /* cycle/time/instret/hpmcounterN from S or U: mcounteren, scounteren. */
 static bool counter_allowed(CPURISCVState *env, unsigned csrno)
 {
     unsigned bit = csrno & 31;
 
+    if (bit >= 3 && !hpm_exists(env, bit)) {
+        return false;
+    }
     if (env->priv < PRV_M && !((env->mcounteren >> bit) & 1)) {
         return false;
     }
@@ -53,6 +114,82 @@ static bool counter_allowed(CPURISCVState *env, unsigned csrno)
         return false;
     }
     return true;
+}
+
+/* Does counter @ctr count cycles or instructions (QEMU's "monitor")? */
+static bool pmu_counts(CPURISCVState *env, unsigned ctr)
+{
+    return ctr == 0 || ctr == 2 ||
+           (ctr >= 3 &&
+            (env->pmu_event_ctr[RISCV_PMU_EVENT_CYCLES] == ctr ||
+             env->pmu_event_ctr[RISCV_PMU_EVENT_INSTRUCTIONS] == ctr));
+}
+
+/*
+ * QEMU 7.2's riscv_pmu_read_ctr: an inhibited counter stands still only
+ * if it was never enabled (its "started" flag is set by any mcountinhibit
+ * write that leaves it enabled, and never cleared).
+ */
+static uint64_t pmu_read(CPURISCVState *env, unsigned ctr)
+{
+    if (((env->mcountinhibit >> ctr) & 1) &&
+        !((env->pmu_started >> ctr) & 1)) {
+        return env->pmu_val[ctr];
+    }
+    if (pmu_counts(env, ctr)) {
+        return env->minstret - env->pmu_prev[ctr] + env->pmu_val[ctr];
+    }
+    return env->pmu_val[ctr];
+}
+
+static void pmu_write(CPURISCVState *env, unsigned ctr, uint64_t val)
+{
+    env->pmu_val[ctr] = val;
+    env->pmu_prev[ctr] = pmu_counts(env, ctr) ? env->minstret : val;
+}
+
+/*
+ * mhpmeventN: the value is kept whole; a supported event goes to the
+ * first counter that asks for it, 0 unmaps the counter's events.
+ */
+static void write_mhpmevent(CPURISCVState *env, unsigned ctr, uint64_t val)
+{
+    unsigned i;
+
+    env->mhpmevent[ctr] = val;
+    if (!hpm_exists(env, ctr)) {
+        return;
+    }
+    for (i = 0; i < G_N_ELEMENTS(pmu_events); i++) {
+        if (!val && env->pmu_event_ctr[i] == ctr) {
+            env->pmu_event_ctr[i] = 0;
+        } else if (val && (val & MHPMEVENT_IDX_MASK) == pmu_events[i] &&
+                   !env->pmu_event_ctr[i]) {
+            env->pmu_event_ctr[i] = ctr;
+        }
+    }
+}
+
+void riscv_pmu_count_event(CPURISCVState *env, unsigned event)
+{
+    unsigned ctr = env->pmu_event_ctr[event];
+
+    if (ctr && !((env->mcountinhibit >> ctr) & 1)) {
+        env->pmu_val[ctr]++;
+    }
+}
+
+/* Sstc: may the current mode access stimecmp? */
+static bool stimecmp_allowed(CPURISCVState *env)
+{
+    if (!riscv_cpu_cfg(env)->ext_sstc || !env->rdtime) {
+        return false;
+    }
+    if (env->priv == PRV_M) {
+        return true;
+    }
+    return env->priv == PRV_S && (env->mcounteren & COUNTEREN_TM) &&
+           (env->menvcfg & MENVCFG_STCE);
 }
 
 static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
@@ -63,10 +200,10 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
         *val = env->mstatus & SSTATUS_MASK;
         return RISCV_EXCP_NONE;
     case CSR_SIE:
-        *val = env->mie & env->mideleg;
+        *val = env->mie & env->mideleg & SIE_MASK;
         return RISCV_EXCP_NONE;
     case CSR_SIP:
-        *val = qatomic_read(&env->mip) & env->mideleg;
+        *val = qatomic_read(&env->mip) & env->mideleg & SIE_MASK;
         return RISCV_EXCP_NONE;
     case CSR_STVEC:
         *val = env->stvec;
@@ -89,11 +226,17 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
     case CSR_STVAL:
         *val = env->stval;
         return RISCV_EXCP_NONE;
+    case CSR_STIMECMP:
+        if (!stimecmp_allowed(env)) {
+            return RISCV_EXCP_ILLEGAL_INST;
+        }
+        *val = env->stimecmp;
+        return RISCV_EXCP_NONE;
     case CSR_SATP:
         if (env->priv == PRV_S && (env->mstatus & MSTATUS_TVM)) {
             return RISCV_EXCP_ILLEGAL_INST;
         }
-        *val = env->satp;
+        *val = riscv_cpu_cfg(env)->mmu ? env->satp : 0;
         return RISCV_EXCP_NONE;
     case CSR_MSTATUS:
         *val = env->mstatus;
@@ -139,20 +282,29 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
         return RISCV_EXCP_NONE;
     case CSR_PMPCFG0:
     case CSR_PMPCFG0 + 2:
+        if (!riscv_cpu_cfg(env)->pmp) {
+            return RISCV_EXCP_ILLEGAL_INST;     /* -cpu rv64,pmp=off */
+        }
         *val = env->pmpcfg[(csrno - CSR_PMPCFG0) / 2];
         return RISCV_EXCP_NONE;
     case CSR_PMPADDR0 ... CSR_PMPADDR0 + 15:
+        if (!riscv_cpu_cfg(env)->pmp) {
+            return RISCV_EXCP_ILLEGAL_INST;
+        }
         *val = env->pmpaddr[csrno - CSR_PMPADDR0];
         return RISCV_EXCP_NONE;
     case CSR_MCYCLE:
-        *val = env->minstret + env->mcycle_offset;
-        return RISCV_EXCP_NONE;
     case CSR_MINSTRET:
-        *val = env->minstret;
+        *val = pmu_read(env, csrno & 31);
         return RISCV_EXCP_NONE;
     case CSR_MHPMCOUNTER3 ... CSR_MHPMCOUNTER31:
+        if (!hpm_exists(env, csrno & 31)) {
+            return RISCV_EXCP_ILLEGAL_INST;
+        }
+        *val = pmu_read(env, csrno & 31);
+        return RISCV_EXCP_NONE;
     case CSR_MHPMEVENT3 ... CSR_MHPMEVENT31:
-        *val = 0;
+        *val = env->mhpmevent[csrno & 31];
         return RISCV_EXCP_NONE;
     case CSR_CYCLE:
     case CSR_TIME:
@@ -161,23 +313,25 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
         if (!counter_allowed(env, csrno)) {
             return RISCV_EXCP_ILLEGAL_INST;
         }
-        if (csrno == CSR_CYCLE) {
-            *val = env->minstret + env->mcycle_offset;
-        } else if (csrno == CSR_INSTRET) {
-            *val = env->minstret;
-        } else if (csrno == CSR_TIME) {
+        if (csrno == CSR_TIME) {
             /* No timer wired (no CLINT): as QEMU, time does not exist. */
             if (!env->rdtime) {
                 return RISCV_EXCP_ILLEGAL_INST;
             }
             *val = env->rdtime(env->rdtime_opaque);
         } else {
-            *val = 0;
+            *val = pmu_read(env, csrno & 31);
         }
         return RISCV_EXCP_NONE;
     case CSR_MVENDORID:
+        *val = riscv_cpu_cfg(env)->mvendorid;
+        return RISCV_EXCP_NONE;
     case CSR_MARCHID:
+        *val = riscv_cpu_cfg(env)->marchid;
+        return RISCV_EXCP_NONE;
     case CSR_MIMPID:
+        *val = riscv_cpu_cfg(env)->mimpid;
+        return RISCV_EXCP_NONE;
     case CSR_MCONFIGPTR:
         *val = 0;
         return RISCV_EXCP_NONE;
@@ -191,11 +345,21 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
 static void write_mstatus(CPURISCVState *env, uint64_t mask, uint64_t val)
 {
     uint64_t old = env->mstatus;
-    uint64_t s = (old & ~mask) | (val & mask);
+    uint64_t s;
 
+    /* UXL: any nonzero value sticks (qcore runs U as RV64 whatever). */
+    if (val & MSTATUS_UXL) {
+        mask |= MSTATUS_UXL;
+    }
+    s = (old & ~mask) | (val & mask);
     /* MPP is WARL: the reserved value 2 leaves it unchanged. */
     if (((s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2) {
         s = (s & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
+    }
+    /* SD: some state is dirty (VS here; FS is F's). */
+    s &= ~MSTATUS_SD;
+    if ((s & MSTATUS_VS) == MSTATUS_VS || (s & (3ULL << 13)) == 3ULL << 13) {
+        s |= MSTATUS_SD;
     }
     env->mstatus = s;
     if ((old ^ s) & MSTATUS_MMU) {
@@ -219,20 +383,27 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
     case CSR_SSTATUS:
         write_mstatus(env, SSTATUS_WMASK, val);
         break;
-    case CSR_SIE:
-        env->mie = (env->mie & ~env->mideleg) | (val & env->mideleg & MIE_MASK);
+    case CSR_SIE: {
+        uint64_t mask = env->mideleg & SIE_MASK;
+
+        env->mie = (env->mie & ~mask) | (val & mask);
         break;
+    }
     case CSR_SIP:
-        mip_update(env, MIP_SSIP & env->mideleg, val);
+        write_mip(env, SIP_WMASK & env->mideleg, val);
         break;
     case CSR_STVEC:
         write_tvec(&env->stvec, val);
         break;
     case CSR_SCOUNTEREN:
-        env->scounteren = (uint32_t)val;
+        env->scounteren = val;      /* QEMU 7.2 keeps all 64 bits */
         break;
     case CSR_SENVCFG:
-        env->senvcfg = val & 1;     /* FIOM */
+        env->senvcfg = val & SENVCFG_WMASK;
+        break;
+    case CSR_STIMECMP:
+        env->stimecmp = val;
+        riscv_cpu_stimecmp_changed(env);
         break;
     case CSR_SSCRATCH:
         env->sscratch = val;
@@ -249,12 +420,16 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
     case CSR_SATP: {
         uint64_t mode = val >> SATP_MODE_SHIFT;
 
-        /* An unsupported mode makes the whole write have no effect. */
-        if (mode != SATP_MODE_BARE && mode != SATP_MODE_SV39) {
+        /*
+         * An unsupported mode makes the whole write have no effect (Linux
+         * probes Sv57, then Sv48, this way); with mmu=off satp is 0.
+         */
+        if (!riscv_cpu_cfg(env)->mmu ||
+            (mode != SATP_MODE_BARE && mode != SATP_MODE_SV39 &&
+             mode != SATP_MODE_SV48 && mode != SATP_MODE_SV57)) {
             break;
         }
-        env->satp = val & ((0xfULL << SATP_MODE_SHIFT) | SATP_ASID_MASK |
-                           SATP_PPN_MASK);
+        env->satp = val;
         riscv_tlb_flush(env);
         break;
     }
@@ -276,13 +451,15 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
         write_tvec(&env->mtvec, val);
         break;
     case CSR_MCOUNTEREN:
-        env->mcounteren = (uint32_t)val;
+        env->mcounteren = val;
         break;
     case CSR_MENVCFG:
-        env->menvcfg = val & 1;     /* FIOM */
+        env->menvcfg = val & MENVCFG_WMASK;
         break;
     case CSR_MCOUNTINHIBIT:
-        env->mcountinhibit = (uint32_t)val & ~2U;
+        /* Kept whole, TM included; see pmu_read for "started". */
+        env->mcountinhibit = val;
+        env->pmu_started |= ~(uint32_t)val;
         break;
     case CSR_MSCRATCH:
         env->mscratch = val;
@@ -296,9 +473,17 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
     case CSR_MTVAL:
         env->mtval = val;
         break;
-    case CSR_MIP:
-        mip_update(env, MIP_WMASK, val);
+    case CSR_MIP: {
+        uint64_t mask = MIP_WMASK;
+
+        /* Sstc with STCE: STIP is stimecmp's, software cannot write it. */
+        if (riscv_cpu_cfg(env)->ext_sstc && env->priv == PRV_M &&
+            (env->menvcfg & MENVCFG_STCE)) {
+            mask &= ~MIP_STIP;
+        }
+        write_mip(env, mask, val);
         break;
+    }
     case CSR_PMPCFG0:
     case CSR_PMPCFG0 + 2:
         riscv_pmpcfg_write(env, csrno - CSR_PMPCFG0, val);
@@ -307,13 +492,15 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
         riscv_pmpaddr_write(env, csrno - CSR_PMPADDR0, val);
         break;
     case CSR_MCYCLE:
-        env->mcycle_offset = val - env->minstret;
-        break;
     case CSR_MINSTRET:
-        env->minstret = val;
+    case CSR_MHPMCOUNTER3 ... CSR_MHPMCOUNTER31:
+        pmu_write(env, csrno & 31, val);
+        break;
+    case CSR_MHPMEVENT3 ... CSR_MHPMEVENT31:
+        write_mhpmevent(env, csrno & 31, val);
         break;
     default:
-        break;      /* hpm counters and events: read as zero */
+        break;
     }
     return RISCV_EXCP_NONE;
 }

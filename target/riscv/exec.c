@@ -518,6 +518,8 @@ int riscv_cpu_exec(CPUState *cs)
 {
     CPURISCVState *env = cpu_env(cs);
 
+    riscv_decode_cfg = &RISCV_CPU(cs)->cfg;
+
     if (unlikely(cs->singlestep_enabled)) {
         return riscv_cpu_exec_step(cs);
     }

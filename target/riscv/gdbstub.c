@@ -35,6 +35,7 @@ static char *csr_name(unsigned csrno)
         { CSR_SENVCFG, "senvcfg" }, { CSR_SSCRATCH, "sscratch" },
         { CSR_SEPC, "sepc" }, { CSR_SCAUSE, "scause" },
         { CSR_STVAL, "stval" }, { CSR_SIP, "sip" }, { CSR_SATP, "satp" },
+        { CSR_STIMECMP, "stimecmp" },
         { CSR_MSTATUS, "mstatus" }, { CSR_MISA, "misa" },
         { CSR_MEDELEG, "medeleg" }, { CSR_MIDELEG, "mideleg" },
         { CSR_MIE, "mie" }, { CSR_MTVEC, "mtvec" },

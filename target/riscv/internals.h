@@ -180,8 +180,24 @@ typedef struct RISCVOp {
     int32_t hoff;
 } __attribute__((aligned(16))) RISCVOp;
 
-/* Decode one instruction (16-bit ones in the low half of @insn). */
+/*
+ * Decode one instruction (16-bit ones in the low half of @insn).  An
+ * instruction of an extension riscv_decode_cfg turns off decodes as
+ * illegal.
+ */
 void riscv_decode(RISCVOp *op, uint32_t insn);
+
+/*
+ * The configuration of the hart this thread decodes for (set by
+ * riscv_cpu_exec; NULL: everything on).  A thread runs one hart.
+ */
+extern __thread const RISCVCPUConfig *riscv_decode_cfg;
+
+/* Does @cfg have the extension opcode @opc belongs to?  (cpu.c) */
+bool riscv_cpu_opc_allowed(const RISCVCPUConfig *cfg, unsigned opc);
+
+/* misa for @cfg (cpu.c). */
+uint64_t riscv_cpu_misa(const RISCVCPUConfig *cfg);
 
 /* ---- The block cache (translate.c) ------------------------------------ */
 
@@ -422,6 +438,25 @@ RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
                         uint64_t src, uint64_t *result);
 
 /* ---- Traps, interrupts, CSRs, privileged instructions (op_helper.c) --- */
+
+/* The events QEMU 7.2's PMU can map to an hpm counter (csr.c). */
+enum {
+    RISCV_PMU_EVENT_CYCLES,
+    RISCV_PMU_EVENT_INSTRUCTIONS,
+    RISCV_PMU_EVENT_DTLB_READ_MISS,
+    RISCV_PMU_EVENT_DTLB_WRITE_MISS,
+    RISCV_PMU_EVENT_ITLB_MISS,
+};
+
+/* One more @event: bump the counter it is mapped to, if any (csr.c). */
+void riscv_pmu_count_event(CPURISCVState *env, unsigned event);
+
+/*
+ * stimecmp was written (Sstc, cpu.c): STIP now if time >= stimecmp, else
+ * lower it and arm the hart's timer for when time gets there.
+ */
+void riscv_cpu_stimecmp_changed(CPURISCVState *env);
+
 
 /*
  * Take exception @cause with @tval at env->pc (the faulting instruction):

@@ -1,5 +1,5 @@
 /*
- * The hart's view of memory: Sv39 page-table walks with hardware A/D
+ * The hart's view of memory: Sv39/Sv48/Sv57 page-table walks with hardware A/D
  * updates, a direct-mapped software TLB per privilege and access type, and
  * the slow paths of loads, stores and fetches (TLB misses, page-crossing
  * accesses, MMIO).  Corresponds to QEMU's get_physical_address() and
@@ -24,7 +24,8 @@
 #define PTE_D   (1ULL << 7)
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_MASK  ((1ULL << 44) - 1)
-#define PTE_RESERVED  (~0ULL << 54)     /* Svpbmt/Svnapot: not implemented */
+/* Svpbmt and Svnapot are off in QEMU 7.2's rv64: their bits fault too. */
+#define PTE_RESERVED  (~0ULL << 54)
 
 /* QEMU's page protection bits, as -d mmu shows them. */
 #define PAGE_READ   1
@@ -83,7 +84,8 @@ static MemTxAttrs hart_attrs(CPURISCVState *env, unsigned mmu_idx)
  * Set A (and D) in the PTE at @pte_addr, which held @old: compare-and-swap
  * on the RAM host pointer so that a concurrent update by another hart (or
  * the guest kernel) is not lost.  Returns false if the PTE changed under
- * us (walk again) and sets *@fault when it is not in RAM.
+ * us (walk again) and sets *@fault when it is not in RAM (a page fault in
+ * QEMU 7.2; a PTE in ROM is updated, as QEMU does).
  */
 static bool pte_update(CPURISCVState *env, hwaddr pte_addr, uint64_t old,
                        uint64_t new, bool *fault)
@@ -94,10 +96,9 @@ static bool pte_update(CPURISCVState *env, hwaddr pte_addr, uint64_t old,
     bool ok;
 
     rcu_read_lock();
-    mr = address_space_translate(as, pte_addr, &xlat, &plen, true,
+    mr = address_space_translate(as, pte_addr, &xlat, &plen, false,
                                  MEMTXATTRS_UNSPECIFIED);
-    if (!mr || !memory_region_is_ram(mr) || mr->readonly || plen < 8 ||
-        (pte_addr & 7)) {
+    if (!mr || !memory_region_is_ram(mr) || plen < 8 || (pte_addr & 7)) {
         rcu_read_unlock();
         *fault = true;
         return false;
@@ -124,7 +125,7 @@ static RISCVException get_physical_address(CPURISCVState *env, uint64_t vaddr,
 {
     AddressSpace *as = env_cpu(env)->as;
     uint64_t mode = env->satp >> SATP_MODE_SHIFT;
-    int level;
+    int level, levels, va_bits;
 
     *prot = 0;
     if (mmu_idx == MMU_IDX_M || mode == SATP_MODE_BARE) {
@@ -132,8 +133,12 @@ static RISCVException get_physical_address(CPURISCVState *env, uint64_t vaddr,
         *prot = PAGE_READ | PAGE_WRITE | PAGE_EXEC;
         return RISCV_EXCP_NONE;
     }
-    /* Sv39: bits 63..39 must all equal bit 38. */
-    if ((uint64_t)((int64_t)(vaddr << 25) >> 25) != vaddr) {
+    /* satp only takes these modes: Sv39, Sv48, Sv57 (3, 4, 5 levels). */
+    levels = mode - SATP_MODE_SV39 + 3;
+    va_bits = TARGET_PAGE_BITS + 9 * levels;
+    /* Canonical: the bits above va_bits - 1 all equal bit va_bits - 1. */
+    if ((uint64_t)((int64_t)(vaddr << (64 - va_bits)) >> (64 - va_bits)) !=
+        vaddr) {
         return page_fault(type);
     }
 
@@ -141,7 +146,7 @@ restart:
     {
         hwaddr table = (env->satp & SATP_PPN_MASK) << TARGET_PAGE_BITS;
 
-        for (level = 2; level >= 0; level--) {
+        for (level = levels - 1; level >= 0; level--) {
             unsigned shift = TARGET_PAGE_BITS + 9 * level;
             hwaddr pte_addr = table + ((vaddr >> shift) & 0x1ff) * 8;
             MemTxResult res;
@@ -155,7 +160,7 @@ restart:
             pte = address_space_ldq_le(as, pte_addr, MEMTXATTRS_UNSPECIFIED,
                                        &res);
             if (res != MEMTX_OK) {
-                return access_fault(type);
+                return page_fault(type);    /* QEMU 7.2: not PMP's fault */
             }
             if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
                 (pte & PTE_RESERVED)) {
@@ -209,7 +214,7 @@ restart:
             if ((pte & need) != need && !debug) {
                 if (!pte_update(env, pte_addr, pte, pte | need, &fault)) {
                     if (fault) {
-                        return access_fault(type);
+                        return page_fault(type);
                     }
                     goto restart;
                 }
@@ -267,6 +272,12 @@ RISCVException riscv_translate(CPURISCVState *env, uint64_t vaddr,
     int prot;
 
     ex = get_physical_address(env, vaddr, type, mmu_idx, paddr, &prot, false);
+    /* A TLB miss, as QEMU's PMU counts them (slow-path accesses too). */
+    riscv_pmu_count_event(env, type == MMU_DATA_LOAD ?
+                               RISCV_PMU_EVENT_DTLB_READ_MISS :
+                          type == MMU_DATA_STORE ?
+                               RISCV_PMU_EVENT_DTLB_WRITE_MISS :
+                               RISCV_PMU_EVENT_ITLB_MISS);
     if (ex == RISCV_EXCP_NONE) {
         /* pmp_ok false below means: the walk succeeded, PMP refused. */
         pmp_ok = riscv_pmp_allows(env, *paddr, size, type,

@@ -102,10 +102,15 @@ bool riscv_cpu_has_pending(CPURISCVState *env)
 
 bool riscv_cpu_exec_interrupt(CPURISCVState *env)
 {
-    /* Highest priority first: MEI, MSI, MTI, SEI, SSI, STI. */
+    /*
+     * Highest priority first: MEI, MSI, MTI, SEI, SSI, STI, then what
+     * QEMU 7.2 also takes with h=off if software makes it pending: VSEI,
+     * VSSI, VSTI (H's, writable anyway) and LCOFI (13), in its default
+     * priority order.
+     */
     static const int order[] = {
         IRQ_M_EXT, IRQ_M_SOFT, IRQ_M_TIMER, IRQ_S_EXT, IRQ_S_SOFT,
-        IRQ_S_TIMER,
+        IRQ_S_TIMER, 10, 2, 6, 13,
     };
     uint64_t pending = qatomic_read(&env->mip) & env->mie;
     bool m_on = env->priv < PRV_M || (env->mstatus & MSTATUS_MIE);

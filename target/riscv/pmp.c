@@ -178,7 +178,7 @@ bool riscv_pmp_allows(const CPURISCVState *env, hwaddr addr, uint64_t size,
                       MMUAccessType type, unsigned priv)
 {
     /* The common cases, without a walk over the entries. */
-    if (priv == PRV_M && !env->pmp_locked) {
+    if ((priv == PRV_M && !env->pmp_locked) || !riscv_cpu_cfg(env)->pmp) {
         return true;
     }
     if (env->pmp_active == 0) {
@@ -193,7 +193,7 @@ bool riscv_pmp_page_allows(const CPURISCVState *env, hwaddr page,
     hwaddr last = page + TARGET_PAGE_SIZE - 1;
     unsigned i;
 
-    if (priv == PRV_M && !env->pmp_locked) {
+    if ((priv == PRV_M && !env->pmp_locked) || !riscv_cpu_cfg(env)->pmp) {
         return true;
     }
     if (env->pmp_active == 0) {
@@ -219,6 +219,7 @@ bool riscv_pmp_page_allows(const CPURISCVState *env, hwaddr page,
 
 bool riscv_pmp_mret_allowed(const CPURISCVState *env, unsigned prev_priv)
 {
-    /* QEMU 7.2: leaving M-mode with no active entry is illegal. */
-    return prev_priv == PRV_M || env->pmp_active != 0;
+    /* QEMU 7.2: leaving M-mode with no active entry is illegal (pmp=on). */
+    return prev_priv == PRV_M || env->pmp_active != 0 ||
+           !riscv_cpu_cfg(env)->pmp;
 }

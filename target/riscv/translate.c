@@ -857,4 +857,9 @@ void riscv_decode(RISCVOp *op, uint32_t insn)
         op->len = 2;
         decode16(op, insn & 0xffff);
     }
+    /* -cpu rv64,m=off etc.: the extension's instructions are illegal. */
+    if (unlikely(riscv_decode_cfg) &&
+        !riscv_cpu_opc_allowed(riscv_decode_cfg, op->opc)) {
+        set_illegal(op, op->len == 4 ? insn : insn & 0xffff);
+    }
 }

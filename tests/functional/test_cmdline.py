@@ -298,3 +298,63 @@ def test_d_unknown_item():
     r = qcore_run(['-M', 'none', '-display', 'none', '-d', 'nope'])
     assert r.returncode == 1
     assert b'nope' in r.stderr
+
+
+# ---- -cpu ---------------------------------------------------------------------
+
+@pytest.mark.parametrize('machine', [[], ['-M', 'virt']])
+def test_cpu_help_lists_the_models(machine):
+    """QEMU 7.2 prints one model per line and exits 0; qcore has rv64."""
+    r = qcore_run(machine + ['-cpu', 'help'])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b'rv64\n'
+
+
+@pytest.mark.parametrize('cpu,message', [
+    ('max', "unable to find CPU model 'max'"),
+    ('rv64,foo=off', "can't apply global rv64-riscv-cpu.foo=off: "
+                     "Property 'rv64-riscv-cpu.foo' not found"),
+    ('rv64,f=maybe', "can't apply global rv64-riscv-cpu.f=maybe: "
+                     "Parameter 'f' expects 'on' or 'off'"),
+    ('rv64,u=off', 'Setting S extension without U extension is illegal'),
+    ('rv64,i=off', 'Either I or E extension must be set'),
+    ('rv64,h=on', 'qcore does not implement the H extension'),
+])
+def test_cpu_option_errors_as_qemu(cpu, message):
+    r = qcore_run(['-M', 'virt', '-cpu', cpu, '-display', 'none'])
+    assert r.returncode == 1
+    assert r.stderr.decode().startswith('qcore: ' + message), r.stderr
+
+
+GUEST_BUILD = os.path.join(os.path.dirname(__file__), '..', 'guest', 'build')
+
+
+def guest(prog):
+    path = os.path.join(GUEST_BUILD, prog + '.elf')
+    if not os.path.exists(path):
+        pytest.skip('tests/guest not built (test_virt.py builds it)')
+    return path
+
+
+def test_cpu_sstc_off_makes_stimecmp_illegal():
+    """tests/guest/sstc.c under -cpu rv64,sstc=off: its first stimecmp
+    write from S-mode is an illegal instruction, as on QEMU 7.2."""
+    r = qcore_run(['-M', 'virt', '-cpu', 'rv64,sstc=off', '-m', '128M',
+                   '-bios', 'none', '-kernel', guest('sstc'), '-nographic'])
+    assert r.returncode == 1
+    assert b'S: sip.STIP at start 0\nunexpected M trap: cause 0x2 ' in \
+        r.stdout, r.stdout
+
+
+def test_cpu_pmu_num_sets_the_hpm_counters():
+    """tests/guest/counters.c under -cpu rv64,pmu-num=4 (QEMU 7.2 prints
+    the same): counters 3..6 exist, 7 up are illegal, events all kept."""
+    r = qcore_run(['-M', 'virt', '-cpu', 'rv64,pmu-num=4', '-m', '128M',
+                   '-bios', 'none', '-kernel', guest('counters'),
+                   '-nographic'])
+    assert r.returncode == 0
+    out = r.stdout.decode()
+    assert '  6: counter 0x6666 event 0x66\n' in out
+    assert '  7: counter trap 2 event 0x77\n' in out
+    assert '  fffff fffff U: cycle time instret hpm3 hpm18- hpm19- hpm31-\n' \
+        in out

@@ -24,8 +24,10 @@ GUEST = os.path.join(ROOT, 'tests', 'guest')
 BUILD = os.path.join(GUEST, 'build')
 EXPECTED = os.path.join(GUEST, 'expected')
 PROGS = ['hello', 'isa', 'traps', 'timer', 'amo', 'smp', 'compressed',
-         'sv39', 'echo', 'exitcode', 'pmp', 'fuzz', 'bitfuzz', 'bitmanip']
-BOARD = ['-M', 'virt', '-smp', '4', '-m', '128M', '-bios', 'none']
+         'sv39', 'echo', 'exitcode', 'pmp', 'fuzz', 'bitfuzz', 'bitmanip',
+         'counters', 'sstc', 'svx']
+BOARD = ['-M', 'virt', '-cpu', 'rv64,h=off', '-smp', '4', '-m', '128M',
+         '-bios', 'none']
 MTIME = 0x200bff8
 
 
@@ -95,7 +97,8 @@ def test_dumpdtb_writes_the_device_tree_and_exits(tmp_path):
     blob = dtb.read_bytes()
     assert blob[:4] == bytes.fromhex('d00dfeed')
     assert int.from_bytes(blob[4:8], 'big') == len(blob)
-    for s in [b'rv64imac_zicsr_zifencei', b'riscv,cpu-intc',
+    for s in [b'c_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc',
+              b'riscv,cpu-intc',
               b'/soc/serial@10000000', b'console=ttyS0 quiet', b'ns16550a',
               b'sifive,test1', b'syscon-poweroff', b'syscon-reboot',
               b'riscv,plic0', b'riscv,clint0', b'memory@80000000',
@@ -110,13 +113,62 @@ def test_dumpdtb_writes_the_device_tree_and_exits(tmp_path):
         assert b'interrupts = <0x0a>' in dts
 
 
+# What QEMU 7.2 writes for these -cpu options (qemu-system-riscv64 -M
+# virt,dumpdtb=x.dtb -cpu ..., then dtc): the hart's riscv,isa and
+# mmu-type, and /pmu's event-to-counter map.
+PMU_16 = ('0x01 0x01 0x7fff9 0x02 0x02 0x7fffc 0x10019 0x10019 0x7fff8 '
+          '0x1001b 0x1001b 0x7fff8 0x10021 0x10021 0x7fff8 '
+          '0x00 0x00 0x00 0x00 0x00')
+
+
+def has_fd(tmp_path):
+    """Does this qcore implement F and D yet (-cpu rv64,f=on accepted)?"""
+    r = qcore_run(['-M', 'virt,dumpdtb=%s' % (tmp_path / 'fd.dtb'),
+                   '-cpu', 'rv64,f=on'])
+    return 'does not implement the F and D' not in r.stderr.decode()
+
+
+@pytest.mark.parametrize('cpu,isa,mmu,pmu', [
+    (None, 'rv64imafdc_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc',
+     'riscv,sv48', PMU_16),
+    ('rv64,h=off,f=off,d=off,sstc=off,zba=off,mmu=off,pmu-num=4',
+     'rv64imac_zicsr_zifencei_zihintpause_zbb_zbc_zbs', 'riscv,none',
+     PMU_16.replace('0x7fff', '0x7')),
+    ('rv64,m=off,a=off,Zifencei=off',
+     'rv64ifdc_zicsr_zihintpause_zba_zbb_zbc_zbs_sstc', 'riscv,sv48', PMU_16),
+    ('rv64,pmu-num=0,zbs=off,Zihintpause=off',
+     'rv64imafdc_zicsr_zifencei_zba_zbb_zbc_sstc', 'riscv,sv48',
+     PMU_16.replace('0x7fff', '0xfffffff')),
+], ids=['default', 'small', 'no-m-a', 'no-pmu'])
+def test_device_tree_describes_the_cpu_as_qemu(tmp_path, cpu, isa, mmu, pmu):
+    if not shutil.which('dtc'):
+        pytest.skip('no dtc')
+    if 'fd' in isa.split('_')[0] and not has_fd(tmp_path):
+        # Until F and D are in, qcore's rv64 is QEMU's with f=off,d=off.
+        isa = isa.replace('fd', '', 1)
+    dtb = tmp_path / 'virt.dtb'
+    r = qcore_run(['-M', 'virt,dumpdtb=%s' % dtb, '-smp', '2'] +
+                  (['-cpu', cpu] if cpu else []))
+    assert r.returncode == 0, r.stderr
+    dts = subprocess.run(['dtc', '-I', 'dtb', '-O', 'dts', str(dtb)],
+                         capture_output=True, timeout=TIMEOUT,
+                         text=True).stdout
+    assert dts.count('riscv,isa = "%s";' % isa) == 2, dts
+    assert dts.count('mmu-type = "%s";' % mmu) == 2
+    m = re.search(r'\n\tpmu \{\n(.*?)\n\t\};', dts, re.S)
+    assert m, dts
+    assert sorted(m.group(1).split('\n')) == [
+        '\t\tcompatible = "riscv,pmu";',
+        '\t\triscv,event-to-mhpmcounters = <%s>;' % pmu]
+
+
 @pytest.mark.parametrize('args,message', [
     (['-kernel', '/bin/sh'], 'not RISC-V'),
     (['-kernel', '/nonexistent.elf'], "could not load '/nonexistent.elf'"),
     (['-smp', '9'], 'Invalid SMP CPUs 9. The max CPUs supported by '
                     "machine 'virt' is 8"),
     (['-m', '4K', '-kernel', 'GUEST:hello'], 'is outside guest RAM'),
-    (['-cpu', 'nope'], 'Invalid CPU model: nope'),
+    (['-cpu', 'nope'], "unable to find CPU model 'nope'"),
 ], ids=['foreign-elf', 'missing-kernel', 'too-many-harts', 'ram-too-small',
         'bad-cpu'])
 def test_board_errors_exit_1(guests, args, message):
@@ -468,3 +520,34 @@ def test_bios_file_and_raw_kernel_are_placed_as_qemu_does(guests, start,
     assert c.event('SHUTDOWN')['data']['reason'] == 'guest-shutdown'
     c.wait_eof()
     assert q.wait() == 0
+
+
+# ---- OpenSBI's view of the hart ----------------------------------------------
+
+FW_JUMP = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf'
+UBOOT = '/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf'
+
+
+@pytest.mark.skipif(not (os.path.exists(FW_JUMP) and os.path.exists(UBOOT)),
+                    reason="Debian's opensbi and u-boot-qemu are not installed")
+def test_opensbi_sees_the_hart_qemu_has(start, serial, tmp_path):
+    """Debian's OpenSBI probes the hart (extensions, hpm counters, PMP,
+    delegation) and prints what it found; QEMU 7.2 -cpu rv64,h=off gives
+    these lines (its base ISA has F and D once qcore has them)."""
+    q = start(['-M', 'virt', '-smp', '2', '-m', '256M', '-bios', FW_JUMP,
+               '-kernel', UBOOT] + serial.arg(), base=('-display', 'none'))
+    serial.accept()
+    text = serial.expect(b'Boot HART MEDELEG').decode(errors='replace')
+    text += serial.expect(b'\n').decode(errors='replace')
+    lines = dict(re.findall(r'^(Boot HART [^:]*?)\s*: (.*?)\r?$', text, re.M))
+    base_isa = 'rv64imafdc' if has_fd(tmp_path) else 'rv64imac'
+    assert lines['Boot HART Base ISA'] == base_isa
+    assert lines['Boot HART ISA Extensions'] == 'time,sstc'
+    assert lines['Boot HART Priv Version'] == 'v1.12'
+    assert lines['Boot HART MHPM Count'] == '16'
+    assert lines['Boot HART PMP Count'] == '16'
+    assert lines['Boot HART PMP Granularity'] == '4'
+    assert lines['Boot HART PMP Address Bits'] == '54'
+    assert lines['Boot HART MIDELEG'] == '0x0000000000000222'
+    assert lines['Boot HART MEDELEG'] == '0x000000000000b109'
+    q.ctl.ok('quit')

@@ -4,6 +4,7 @@
 #   ./check-qemu.sh [--update] [prog...]
 #     --update   write expected/<prog>.out and .status instead of comparing
 # Environment: QEMU (default qemu-system-riscv64), TIMEOUT (seconds, 30).
+# The CPU is QEMU's rv64 without H, which is what qcore's rv64 is.
 set -u
 cd "$(dirname "$0")"
 
@@ -14,7 +15,7 @@ if [ "${1:-}" = "--update" ]; then
     update=1
     shift
 fi
-progs=${*:-"hello isa traps timer amo smp compressed sv39 echo exitcode pmp fuzz bitfuzz bitmanip"}
+progs=${*:-"hello isa traps timer amo smp compressed sv39 echo exitcode pmp fuzz bitfuzz bitmanip counters sstc svx"}
 
 command -v "$QEMU" >/dev/null || { echo "check-qemu: $QEMU not found" >&2; exit 2; }
 make -s all || exit 2
@@ -25,11 +26,11 @@ bad=0
 for p in $progs; do
     elf=build/$p.elf
     if [ "$p" = echo ]; then
-        timeout "$TIMEOUT" "$QEMU" -M virt -smp 4 -m 128M -bios none \
+        timeout "$TIMEOUT" "$QEMU" -M virt -cpu rv64,h=off -smp 4 -m 128M -bios none \
             -kernel "$elf" -serial stdio -display none -monitor none \
             < expected/echo.in > "$tmp/$p.out" 2> "$tmp/$p.err"
     else
-        timeout "$TIMEOUT" "$QEMU" -M virt -smp 4 -m 128M -bios none \
+        timeout "$TIMEOUT" "$QEMU" -M virt -cpu rv64,h=off -smp 4 -m 128M -bios none \
             -kernel "$elf" -nographic \
             < /dev/null > "$tmp/$p.out" 2> "$tmp/$p.err"
     fi

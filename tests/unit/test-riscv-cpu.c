@@ -1,8 +1,9 @@
 /*
  * Tests for the RISC-V hart (target/riscv/): the ISA, compressed
  * instructions, CSRs, traps and their causes as QEMU reports them,
- * interrupts and delegation, Sv39, LR/SC and AMOs, the decoded-block
- * cache and its invalidation.  QEMU covers the same ground with tcg
+ * interrupts and delegation, Sv39/Sv48/Sv57, LR/SC and AMOs, the
+ * decoded-block cache and its invalidation, the -cpu properties, the
+ * counters and Sstc.  QEMU covers the same ground with tcg
  * tests and guest programs; see docs/cpu.md.
  *
  * Each test gets a fresh hart whose address space has 1 MiB of RAM at
@@ -819,17 +820,22 @@ static void test_csr_read_write_set_clear(Fixture *f, gconstpointer data)
     g_assert_cmphex(f->env->gpr[A4], ==, 0xf0);
     g_assert_cmphex(f->env->gpr[A5], ==, 0);
     g_assert_cmphex(f->env->mscratch, ==, 5);
-    g_assert_cmphex(f->env->gpr[T0], ==, 0x8000000000141105);
+    /* QEMU 7.2's rv64,h=off,f=off,d=off (F and D: RISCV_CPU_HAS_FD) */
+    g_assert_cmphex(f->env->gpr[T0] & ~0x28ULL, ==, 0x8000000000141105);
     g_assert_cmphex(f->env->gpr[T1], ==, 0);
     g_assert_cmphex(f->env->mtvec, ==, STOP);
     g_assert_cmphex(f->env->gpr[T2], ==, 0xa00000000);
 
-    /* medeleg[11] and mideleg's M bits are read-only zero */
+    /*
+     * QEMU 7.2's masks, H's bits included even with h=off
+     * (tests/guest/counters.c): medeleg 0-13, 15, 20-23; mideleg the S
+     * and VS interrupts and LCOFI.
+     */
     f->env->gpr[A0] = -1;
     RUN(f, CSRRW(ZERO, CSR_MEDELEG, A0), CSRRW(ZERO, CSR_MIDELEG, A0),
         CSRRS(A1, CSR_MEDELEG, ZERO), CSRRS(A2, CSR_MIDELEG, ZERO), WFI);
-    g_assert_cmphex(f->env->gpr[A1], ==, 0xb3ff);
-    g_assert_cmphex(f->env->gpr[A2], ==, 0x222);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0xf0bfff);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0x2666);
 
     /* minstret counts retired instructions */
     f->env->minstret = 0;
@@ -880,6 +886,274 @@ static void test_time_reads_board_clock(Fixture *f, gconstpointer data)
     riscv_cpu_set_rdtime_fn(f->cpu, fake_mtime, &now);
     RUN(f, CSRRS(A0, CSR_TIME, ZERO), WFI);
     g_assert_cmpuint(f->env->gpr[A0], ==, now);
+}
+
+/* ---- The -cpu model and its properties ------------------------------------ */
+
+static void test_cpu_model_errors_as_qemu(void)
+{
+    static const struct {
+        const char *option, *error;
+    } cases[] = {
+        { "max", "unable to find CPU model 'max'" },
+        { "rv64,foo=off", "can't apply global rv64-riscv-cpu.foo=off: "
+                          "Property 'rv64-riscv-cpu.foo' not found" },
+        { "rv64,f=maybe", "can't apply global rv64-riscv-cpu.f=maybe: "
+                          "Parameter 'f' expects 'on' or 'off'" },
+        { "rv64,sstc", "Expected key=value format, found sstc" },
+        { "rv64,i=off", "Either I or E extension must be set" },
+        { "rv64,u=off", "Setting S extension without U extension is "
+                        "illegal" },
+        { "rv64,h=on", "qcore does not implement the H extension" },
+        { "rv64,c=off", "qcore does not implement c=off" },
+        { "rv64,pmu-num=30", "pmu-num 30: there are at most 29" },
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        Error *err = NULL;
+
+        g_assert_null(riscv_cpu_new(cases[i].option, &err));
+        g_assert_nonnull(err);
+        if (!g_str_has_prefix(error_get_pretty(err), cases[i].error)) {
+            g_error("-cpu %s: \"%s\"", cases[i].option,
+                    error_get_pretty(err));
+        }
+        error_free(err);
+    }
+}
+
+static void test_cpu_isa_string_and_mmu_type(void)
+{
+    static const struct {
+        const char *option, *isa, *mmu;
+    } cases[] = {
+        /* QEMU 7.2's dumpdtb for the same -cpu, with f=off,d=off */
+        { "rv64,f=off,d=off",
+          "rv64imac_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc",
+          "riscv,sv48" },
+        { "rv64,h=off,f=off,d=off,sstc=off,zba=off,mmu=off",
+          "rv64imac_zicsr_zifencei_zihintpause_zbb_zbc_zbs", "riscv,none" },
+        { "rv64,f=off,d=off,Zicsr=off,m=off",
+          "rv64iac_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc", "riscv,sv48" },
+    };
+    unsigned i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        RISCVCPU *cpu = riscv_cpu_new(cases[i].option, &error_abort);
+        g_autofree char *isa = riscv_cpu_isa_string(cpu);
+
+        g_assert_cmpstr(isa, ==, cases[i].isa);
+        g_assert_cmpstr(riscv_cpu_mmu_type(cpu), ==, cases[i].mmu);
+        object_unref(OBJECT(cpu));
+    }
+}
+
+/* Turn an extension off on the fixture's hart, as -cpu rv64,NAME=off. */
+static void cpu_prop_off(Fixture *f, const char *name)
+{
+    object_property_parse(OBJECT(f->cpu), name, "off", &error_abort);
+    cpu_reset(CPU(f->cpu));
+    f->env->mtvec = STOP;
+    f->env->pc = CODE;
+}
+
+static void test_cpu_props_gate_instructions(Fixture *f, gconstpointer data)
+{
+    uint32_t mul = OP(1, 0, A2, A0, A1);
+    uint32_t amoadd = AMO(RISCV_AMO_ADD, 3, A2, A0, A1);
+    uint32_t csrr = CSRRS(A2, CSR_MSCRATCH, ZERO);
+
+    /* on by default: they run */
+    f->env->gpr[A0] = DATA;
+    f->env->gpr[A1] = 3;
+    RUN(f, mul, amoadd, FENCE_I, csrr, WFI);
+    g_assert_cmphex(f->env->pc, ==, CODE + 5 * 4);
+
+    cpu_prop_off(f, "m");
+    g_assert_cmphex(f->env->misa & MISA_EXT('M'), ==, 0);
+    RUN(f, mul, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, mul);
+
+    cpu_prop_off(f, "a");
+    g_assert_cmphex(f->env->misa & MISA_EXT('A'), ==, 0);
+    f->env->gpr[A0] = DATA;
+    RUN(f, amoadd, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, amoadd);
+
+    cpu_prop_off(f, "Zifencei");
+    RUN(f, FENCE_I, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, FENCE_I);
+
+    cpu_prop_off(f, "Zicsr");
+    RUN(f, csrr, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, csrr);
+}
+
+static void test_cpu_props_gate_csrs(Fixture *f, gconstpointer data)
+{
+    uint64_t now = 1000;
+    uint32_t insn;
+
+    riscv_cpu_set_rdtime_fn(f->cpu, fake_mtime, &now);
+
+    /* sstc=off: stimecmp does not exist */
+    cpu_prop_off(f, "sstc");
+    insn = CSRRS(A0, CSR_STIMECMP, ZERO);
+    RUN(f, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+
+    /* pmu-num=4: hpm counters 3..6 exist, 7 does not */
+    object_property_parse(OBJECT(f->cpu), "pmu-num", "4", &error_abort);
+    f->env->gpr[A0] = 77;
+    RUN(f, CSRRW(ZERO, CSR_MHPMCOUNTER3 + 3, A0),
+        CSRRS(A1, CSR_MHPMCOUNTER3 + 3, ZERO), WFI);
+    g_assert_cmpuint(f->env->gpr[A1], ==, 77);
+    insn = CSRRS(A1, CSR_MHPMCOUNTER3 + 4, ZERO);
+    RUN(f, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+
+    /* mmu=off: satp reads 0 and ignores writes */
+    cpu_prop_off(f, "mmu");
+    f->env->gpr[A0] = SATP_MODE_SV39 << SATP_MODE_SHIFT;
+    RUN(f, CSRRW(ZERO, CSR_SATP, A0), CSRRS(A1, CSR_SATP, ZERO), WFI);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0);
+
+    /* pmp=off: no PMP CSRs, and U runs with no entry at all */
+    cpu_prop_off(f, "pmp");
+    insn = CSRRS(A1, CSR_PMPCFG0, ZERO);
+    RUN(f, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+    f->env->gpr[A0] = DATA;
+    RUN_IN(f, PRV_U, LOAD(3, A1, A0, 0), ECALL);
+    assert_trap(f, RISCV_EXCP_U_ECALL, CODE + 4, 0);
+
+    /* marchid and mimpid: QEMU 7.2.22's version */
+    RUN(f, CSRRS(A0, CSR_MARCHID, ZERO), CSRRS(A1, CSR_MIMPID, ZERO),
+        CSRRS(A2, CSR_MVENDORID, ZERO), WFI);
+    g_assert_cmphex(f->env->gpr[A0], ==, 0x70216);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x70216);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0);
+}
+
+/* ---- Counters and Sstc ------------------------------------------------------ */
+
+static void test_counters_as_qemu(Fixture *f, gconstpointer data)
+{
+    uint32_t insn;
+
+    /* mhpmcounter3..18 hold what is written; 19 does not exist */
+    f->env->gpr[A0] = 0x1234;
+    RUN(f, CSRRW(ZERO, CSR_MHPMCOUNTER3 + 15, A0),
+        CSRRS(A1, CSR_MHPMCOUNTER3 + 15, ZERO), WFI);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
+    insn = CSRRS(A1, CSR_MHPMCOUNTER3 + 16, ZERO);
+    RUN(f, insn, WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+
+    /* event 2 (instructions) on counter 4: it counts what retires */
+    f->env->gpr[A0] = 2;
+    f->env->gpr[A1] = 100;
+    RUN(f, CSRRW(ZERO, CSR_MHPMEVENT3 + 1, A0),
+        CSRRW(ZERO, CSR_MHPMCOUNTER3 + 1, A1),
+        ADDI(T0, ZERO, 1), ADDI(T0, ZERO, 1),
+        CSRRS(A2, CSR_MHPMCOUNTER3 + 1, ZERO), WFI);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 103);
+
+    /*
+     * mcountinhibit: the first write inhibiting IR freezes minstret at
+     * what was written; once IR was enabled by a write, inhibiting it
+     * has no effect (QEMU 7.2's "started" flag).
+     */
+    f->env->gpr[A0] = 4;
+    f->env->gpr[A1] = 500;
+    RUN(f, CSRRW(ZERO, CSR_MCOUNTINHIBIT, A0),
+        CSRRW(ZERO, CSR_MINSTRET, A1), ADDI(T0, ZERO, 1),
+        CSRRS(A2, CSR_MINSTRET, ZERO), WFI);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 500);
+    RUN(f, CSRRW(ZERO, CSR_MCOUNTINHIBIT, ZERO),
+        CSRRW(ZERO, CSR_MCOUNTINHIBIT, A0),
+        CSRRW(ZERO, CSR_MINSTRET, A1), ADDI(T0, ZERO, 1),
+        CSRRS(A2, CSR_MINSTRET, ZERO), WFI);
+    g_assert_cmpuint(f->env->gpr[A2], ==, 502);
+
+    /* U reads cycle only with mcounteren.CY and scounteren.CY */
+    insn = CSRRS(A0, CSR_CYCLE, ZERO);
+    f->env->mcounteren = 1;
+    f->env->scounteren = 0;
+    RUN_IN(f, PRV_U, insn, ECALL);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+    RUN_IN(f, PRV_S, insn, ECALL);
+    assert_trap(f, RISCV_EXCP_S_ECALL, CODE + 4, 0);
+}
+
+/*
+ * Run @insn then wfi from CODE in M-mode; raising a mip bit kicks the
+ * hart (exec returns EXCP_INTERRUPT at the next block), so go on then.
+ */
+static void run_kicked(Fixture *f, uint32_t insn)
+{
+    const uint32_t prog[] = { insn, WFI };
+    CPUState *cs = CPU(f->cpu);
+    int r;
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->pc = CODE;
+    do {
+        qatomic_set(&cs->exit_request, 0);
+        r = CPU_GET_CLASS(cs)->exec(cs);
+    } while (r == EXCP_INTERRUPT);
+    g_assert_cmpint(r, ==, EXCP_HLT);
+}
+
+static void test_sstc_stimecmp_drives_stip(Fixture *f, gconstpointer data)
+{
+    uint64_t now = 1000;
+    uint32_t insn = CSRRW(ZERO, CSR_STIMECMP, A0);
+
+    riscv_cpu_set_rdtime_fn(f->cpu, fake_mtime, &now);
+
+    /* a deadline in the past raises STIP at once, a future one drops it */
+    f->env->gpr[A0] = 999;
+    run_kicked(f, insn);
+    g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_STIP, ==, MIP_STIP);
+    f->env->gpr[A0] = 2000;
+    RUN(f, insn, WFI);
+    g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_STIP, ==, 0);
+
+    /* with menvcfg.STCE, M cannot write mip.STIP */
+    f->env->menvcfg = MENVCFG_STCE;
+    f->env->gpr[A1] = MIP_STIP;
+    RUN(f, CSRRS(ZERO, CSR_MIP, A1), WFI);
+    g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_STIP, ==, 0);
+
+    /* S needs mcounteren.TM and menvcfg.STCE; U never */
+    insn = CSRRS(A0, CSR_STIMECMP, ZERO);
+    f->env->mcounteren = 0;
+    RUN_IN(f, PRV_S, insn, ECALL);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+    f->env->mcounteren = COUNTEREN_TM;
+    RUN_IN(f, PRV_S, insn, ECALL);
+    assert_trap(f, RISCV_EXCP_S_ECALL, CODE + 4, 0);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 2000);
+    f->env->scounteren = -1;
+    RUN_IN(f, PRV_U, insn, ECALL);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, insn);
+}
+
+static void test_seip_is_software_or_plic(Fixture *f, gconstpointer data)
+{
+    /* software sets SEIP; the PLIC lowering its line leaves it set */
+    f->env->gpr[A0] = MIP_SEIP;
+    run_kicked(f, CSRRS(ZERO, CSR_MIP, A0));
+    riscv_cpu_set_mip(f->cpu, MIP_SEIP, 0);
+    g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_SEIP, ==, MIP_SEIP);
+    /* the PLIC's line keeps it set when software clears its bit */
+    riscv_cpu_set_mip(f->cpu, MIP_SEIP, MIP_SEIP);
+    RUN(f, CSRRC(ZERO, CSR_MIP, A0), WFI);
+    g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_SEIP, ==, MIP_SEIP);
+    riscv_cpu_set_mip(f->cpu, MIP_SEIP, 0);
+    g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_SEIP, ==, 0);
 }
 
 /* ---- Traps --------------------------------------------------------------- */
@@ -1242,6 +1516,48 @@ static void test_sv39_translation(Fixture *f, gconstpointer data)
     g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
     RUN_IN(f, PRV_S, SFENCE_VMA, LOAD(3, A1, A0, 0), ECALL);
     g_assert_cmphex(f->env->gpr[A1], ==, 0x5678);
+}
+
+/*
+ * Sv48 and Sv57: a 4 KiB page at the bottom of the tree (4 and 5 levels),
+ * the canonical check at bit 47 / 56, and satp refusing mode 11.
+ */
+static void test_sv48_sv57(Fixture *f, gconstpointer data)
+{
+    uint64_t mode;
+
+    st64(f, DATA, 0xabcd);
+    for (mode = SATP_MODE_SV48; mode <= SATP_MODE_SV57; mode++) {
+        unsigned levels = mode - SATP_MODE_SV39 + 3, l;
+        uint64_t va = 1ULL << (12 + 9 * (levels - 1));   /* root entry 1 */
+        uint64_t table = PT;
+
+        /* root entry 0: one leaf over all low memory, code included */
+        st64(f, PT, PTE(0, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D));
+        for (l = 0; l < levels - 1; l++) {
+            st64(f, table + (l == 0 ? 8 : 0), PTE(table + 0x1000, PTE_V));
+            table += 0x1000;
+        }
+        st64(f, table, PTE(DATA, PTE_V | PTE_R | PTE_A));
+        f->env->gpr[A0] = (mode << SATP_MODE_SHIFT) | (PT >> 12);
+        f->env->gpr[A1] = va;
+        RUN(f, CSRRW(ZERO, CSR_SATP, A0), CSRRS(A2, CSR_SATP, ZERO), WFI);
+        g_assert_cmphex(f->env->gpr[A2], ==, f->env->gpr[A0]);
+        RUN_IN(f, PRV_S, SFENCE_VMA, LOAD(3, A2, A1, 0), ECALL);
+        g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
+        g_assert_cmphex(f->env->gpr[A2], ==, 0xabcd);
+
+        /* the bit above the top one is out of the canonical range */
+        f->env->gpr[A1] = va | (1ULL << (12 + 9 * levels - 1));
+        RUN_IN(f, PRV_S, LOAD(3, A2, A1, 0), ECALL);
+        assert_trap(f, RISCV_EXCP_LOAD_PAGE_FAULT, CODE, f->env->gpr[A1]);
+        memset(&f->env->gpr[A2], 0, 8);
+    }
+    /* mode 11 (Sv64) is not supported: the write is dropped whole */
+    f->env->gpr[A0] = 11ULL << SATP_MODE_SHIFT;
+    RUN(f, CSRRW(ZERO, CSR_SATP, A0), CSRRS(A2, CSR_SATP, ZERO), WFI);
+    g_assert_cmphex(f->env->gpr[A2] >> SATP_MODE_SHIFT, ==, SATP_MODE_SV57);
+    f->env->satp = 0;
 }
 
 /*
@@ -1891,6 +2207,16 @@ int main(int argc, char **argv)
     ADD("irq/priority-and-masking", test_interrupt_priority_and_masking);
     ADD("trap/delegation-to-s-mode", test_delegation_to_s_mode);
     ADD("mmu/sv39-translation-page-faults-sfence", test_sv39_translation);
+    ADD("mmu/sv48-sv57-walks-and-satp-modes", test_sv48_sv57);
+    g_test_add_func("/riscv-cpu/model/errors-as-qemu",
+                    test_cpu_model_errors_as_qemu);
+    g_test_add_func("/riscv-cpu/model/isa-string-and-mmu-type",
+                    test_cpu_isa_string_and_mmu_type);
+    ADD("model/props-gate-instructions", test_cpu_props_gate_instructions);
+    ADD("model/props-gate-csrs", test_cpu_props_gate_csrs);
+    ADD("csr/counters-as-qemu", test_counters_as_qemu);
+    ADD("csr/sstc-stimecmp-drives-stip", test_sstc_stimecmp_drives_stip);
+    ADD("csr/seip-is-software-or-plic", test_seip_is_software_or_plic);
     ADD("mmu/pmp-guards-page-table-walk", test_pmp_guards_page_table_walk);
     ADD("mmu/debug-translation-does-not-fault-or-set-ad",
         test_debug_translation);
