@@ -988,6 +988,30 @@ static void test_cpu_props_gate_instructions(Fixture *f, gconstpointer data)
     cpu_prop_off(f, "Zicsr");
     RUN(f, csrr, WFI);
     assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, csrr);
+
+    /* zba, zbb, zbc, zbs: each takes its own instructions away */
+    {
+        const struct {
+            const char *prop;
+            uint32_t insn;
+        } zb[] = {
+            { "zba", OP(0x10, 2, A2, A0, A1) },     /* sh1add */
+            { "zbb", OP(0x20, 7, A2, A0, A1) },     /* andn */
+            { "zbc", OP(0x05, 1, A2, A0, A1) },     /* clmul */
+            { "zbs", OP(0x24, 1, A2, A0, A1) },     /* bclr */
+        };
+        size_t i, j;
+
+        for (i = 0; i < G_N_ELEMENTS(zb); i++) {
+            cpu_prop_off(f, zb[i].prop);
+            for (j = i + 1; j < G_N_ELEMENTS(zb); j++) {
+                RUN(f, zb[j].insn, WFI);        /* the others still run */
+                g_assert_cmphex(f->env->pc, ==, CODE + 2 * 4);
+            }
+            RUN(f, zb[i].insn, WFI);
+            assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, zb[i].insn);
+        }
+    }
 }
 
 static void test_cpu_props_gate_csrs(Fixture *f, gconstpointer data)
