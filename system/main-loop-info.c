@@ -57,14 +57,16 @@ static QDict *context_info(AioContext *ctx, const char *name,
 {
     QDict *info = qdict_new();
     QList *handlers = qlist_new();
+    int epollfd;
 
     qdict_put_str(info, "name", name);
     qdict_put_str(info, "thread", thread);
     qdict_put_int(info, "thread-id", thread_id);
     qdict_put_int(info, "priority", g_source_get_priority(&ctx->source));
     qdict_put_str(info, "fdmon", aio_context_fdmon_name(ctx));
-    if (ctx->epollfd >= 0) {
-        qdict_put_int(info, "epoll-fd", ctx->epollfd);
+    epollfd = qatomic_read(&ctx->epollfd);
+    if (epollfd >= 0) {
+        qdict_put_int(info, "epoll-fd", epollfd);
     }
     qdict_put_int(info, "poll-count", qatomic_read(&ctx->poll_count));
     qdict_put_int(info, "dispatch-count",

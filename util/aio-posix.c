@@ -451,5 +451,5 @@ void aio_context_destroy(AioContext *ctx)
 
 const char *aio_context_fdmon_name(AioContext *ctx)
 {
-    return ctx->fdmon_ops->name;
+    return qatomic_read(&ctx->fdmon_ops)->name;
 }

@@ -27,8 +27,9 @@ static void fdmon_epoll_disable(AioContext *ctx)
 
     aio_gsource_remove_poll(ctx, &ctx->epoll_gpfd);
     close(ctx->epollfd);
-    ctx->epollfd = -1;
-    ctx->fdmon_ops = &fdmon_poll_ops;
+    /* Atomic: x-query-main-loop reads both from the main thread. */
+    qatomic_set(&ctx->epollfd, -1);
+    qatomic_set(&ctx->fdmon_ops, &fdmon_poll_ops);
     QLIST_FOREACH(node, &ctx->aio_handlers, node) {
         if (!aio_node_deleted(node)) {
             fdmon_poll_ops.update(ctx, NULL, node);
@@ -123,7 +124,7 @@ static void fdmon_epoll_destroy(AioContext *ctx)
     if (ctx->epollfd >= 0) {
         aio_gsource_remove_poll(ctx, &ctx->epoll_gpfd);
         close(ctx->epollfd);
-        ctx->epollfd = -1;
+        qatomic_set(&ctx->epollfd, -1);
     }
 }
 

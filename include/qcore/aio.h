@@ -97,7 +97,11 @@ struct AioContext {
     int poll_disable_cnt;           /* list_lock */
     bool poll_started;
 
-    /* fd monitoring backend (epoll or poll) and its state. */
+    /*
+     * fd monitoring backend (epoll or poll) and its state.  The context's
+     * thread changes them (epoll falls back to poll); other threads may
+     * read fdmon_ops and epollfd atomically (x-query-main-loop).
+     */
     const FDMonOps *fdmon_ops;
     int epollfd;
     GPollFD epoll_gpfd;             /* epollfd as seen by glib */
