@@ -10,6 +10,7 @@
 #include "qcore/cpu.h"
 #include "qcore/error.h"
 #include "qcore/hw/edu.h"
+#include "qcore/hw/goldfish_rtc.h"
 #include "qcore/hw/loader.h"
 #include "qcore/hw/riscv-virt.h"
 #include "qcore/hw/riscv_aclint.h"
@@ -21,13 +22,18 @@
 #include "qcore/runstate.h"
 #include "qcore/target-riscv.h"
 #include <libfdt.h>
+#include <sys/random.h>
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
 
+/* QEMU's FDT_MAX_SIZE: the buffer the board's tree is built in. */
+#define VIRT_FDT_MAX_SIZE (1 * MiB)
+
 const MemMapEntry virt_memmap[] = {
     [VIRT_MROM] =  {     0x1000,     0xf000 },
     [VIRT_TEST] =  {   0x100000,     0x1000 },
+    [VIRT_RTC] =   {   0x101000,     0x1000 },
     [VIRT_CLINT] = {  0x2000000,    0x10000 },
     [VIRT_PLIC] =  {  0xc000000, VIRT_PLIC_SIZE(VIRT_PLIC_MAX_CONTEXTS) },
     [VIRT_UART0] = { 0x10000000,      0x100 },
@@ -106,8 +112,9 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
 
     s->clint = riscv_aclint_create(NULL, NULL, NULL, m[VIRT_CLINT].base,
                                    ms->smp_cpus);
+    /* Sources 1..VIRT_IRQCHIP_NUM_SOURCES, plus the unusable 0. */
     s->plic = sifive_plic_create(NULL, NULL, NULL, m[VIRT_PLIC].base,
-                                 ms->smp_cpus, VIRT_IRQCHIP_NUM_SOURCES);
+                                 ms->smp_cpus, VIRT_IRQCHIP_NUM_SOURCES + 1);
     for (i = 0; i < ms->smp_cpus; i++) {
         RISCVCPU *cpu = s->harts[i];
 
@@ -138,6 +145,9 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
                    sifive_plic_get_irq(s->plic, EDU_VIRT_IRQ), NULL);
     }
 
+    goldfish_rtc_create(NULL, NULL, NULL, m[VIRT_RTC].base,
+                        sifive_plic_get_irq(s->plic, VIRT_RTC_IRQ));
+
     /* QEMU's serial_hd(0): the chardev -serial / -nographic made. */
     serial_mm_create(NULL, NULL, NULL, m[VIRT_UART0].base,
                      sifive_plic_get_irq(s->plic, VIRT_UART0_IRQ),
@@ -145,6 +155,32 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
 }
 
 /* ---- the device tree ---------------------------------------------------- */
+
+/*
+ * QEMU's qemu_guest_getrandom_nofail (without -seed): the kernel's
+ * entropy, so that every boot gets a fresh /chosen/rng-seed.
+ */
+static void qemu_guest_getrandom(void *buf, size_t len)
+{
+    uint8_t *p = buf;
+
+    while (len) {
+        ssize_t n = getrandom(p, len, 0);
+
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            break;
+        }
+        p += n;
+        len -= n;
+    }
+    /* No getrandom(2) (old kernel, seccomp): glib's generator. */
+    for (; len; len--) {
+        *p++ = g_random_int();
+    }
+}
 
 /*
  * libfdt reports failure with a negative number; building a tree in a
@@ -236,6 +272,12 @@ static void fdt_prop_strs(void *fdt, const char *path, const char *prop,
 
 #define STRS(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
+/*
+ * The nodes and properties are added in the order QEMU 7.2's create_fdt
+ * adds them.  libfdt puts a new property or node before its siblings,
+ * so the blob lists everything in reverse of the calls, as QEMU's does:
+ * the same order makes `dtc -I dtb` of both trees diff cleanly.
+ */
 static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
                           uint32_t *intc_phandle)
 {
@@ -249,6 +291,7 @@ static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
     fdt_add(fdt, "/cpus/cpu-map");
     fdt_add(fdt, "/cpus/cpu-map/cluster0");
 
+    /* Last hart first, so hart N-1 gets phandle 1 as on QEMU. */
     for (i = n; i-- > 0;) {
         g_autofree char *cpu = g_strdup_printf("/cpus/cpu@%u", i);
         g_autofree char *intc = g_strdup_printf("%s/interrupt-controller",
@@ -259,13 +302,13 @@ static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
 
         intc_phandle[i] = (*phandle)++;
         fdt_add(fdt, cpu);
-        fdt_prop_u32(fdt, cpu, "phandle", cpu_phandle);
-        fdt_prop_str(fdt, cpu, "device_type", "cpu");
-        fdt_prop_u32(fdt, cpu, "reg", i);
-        fdt_prop_str(fdt, cpu, "status", "okay");
-        fdt_prop_str(fdt, cpu, "compatible", "riscv");
-        fdt_prop_str(fdt, cpu, "riscv,isa", VIRT_ISA_STRING);
         fdt_prop_str(fdt, cpu, "mmu-type", "riscv,sv39");
+        fdt_prop_str(fdt, cpu, "riscv,isa", VIRT_ISA_STRING);
+        fdt_prop_str(fdt, cpu, "compatible", "riscv");
+        fdt_prop_str(fdt, cpu, "status", "okay");
+        fdt_prop_u32(fdt, cpu, "reg", i);
+        fdt_prop_str(fdt, cpu, "device_type", "cpu");
+        fdt_prop_u32(fdt, cpu, "phandle", cpu_phandle);
 
         fdt_add(fdt, intc);
         fdt_prop_u32(fdt, intc, "phandle", intc_phandle[i]);
@@ -278,12 +321,14 @@ static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
     }
 }
 
-static void virt_create_fdt(RISCVVirtState *s)
+/* CPUs, memory, CLINT and PLIC: QEMU's create_fdt_sockets, one socket. */
+static uint32_t virt_fdt_socket(RISCVVirtState *s, void *fdt,
+                                uint32_t *phandle)
 {
     MachineState *ms = MACHINE(s);
     const MemMapEntry *m = virt_memmap;
     unsigned n = ms->smp_cpus, i;
-    uint32_t phandle = 1, plic_phandle, test_phandle;
+    uint32_t plic_phandle;
     uint32_t intc_phandle[VIRT_CPUS_MAX];
     g_autofree uint32_t *clint_irqs = g_new(uint32_t, n * 4);
     g_autofree uint32_t *plic_irqs = g_new(uint32_t, n * 4);
@@ -293,50 +338,12 @@ static void virt_create_fdt(RISCVVirtState *s)
                                              m[VIRT_CLINT].base);
     g_autofree char *plic = g_strdup_printf("/soc/plic@%" HWADDR_PRIx,
                                             m[VIRT_PLIC].base);
-    g_autofree char *uart = g_strdup_printf("/soc/serial@%" HWADDR_PRIx,
-                                            m[VIRT_UART0].base);
-    g_autofree char *test = g_strdup_printf("/soc/test@%" HWADDR_PRIx,
-                                            m[VIRT_TEST].base);
-    const size_t size = 64 * 1024;
-    void *fdt = g_malloc0(size);
 
-    fdt_check(fdt_create_empty_tree(fdt, size), "create", "/");
-    fdt_prop_str(fdt, "/", "model", "riscv-virtio,qemu");
-    fdt_prop_str(fdt, "/", "compatible", "riscv-virtio");
-    fdt_prop_u32(fdt, "/", "#size-cells", 2);
-    fdt_prop_u32(fdt, "/", "#address-cells", 2);
-
-    /* Nodes in reverse of the order they should appear in (see fdt_add). */
-    fdt_add(fdt, "/chosen");
-    fdt_prop_str(fdt, "/chosen", "stdout-path", uart);
-    if (ms->kernel_cmdline && *ms->kernel_cmdline) {
-        fdt_prop_str(fdt, "/chosen", "bootargs", ms->kernel_cmdline);
-    }
-
-    /* How Linux powers off and reboots through the finisher. */
-    test_phandle = phandle++;
-    fdt_add(fdt, "/reboot");
-    fdt_prop_u32(fdt, "/reboot", "value", FINISHER_RESET);
-    fdt_prop_u32(fdt, "/reboot", "offset", 0);
-    fdt_prop_u32(fdt, "/reboot", "regmap", test_phandle);
-    fdt_prop_str(fdt, "/reboot", "compatible", "syscon-reboot");
-    fdt_add(fdt, "/poweroff");
-    fdt_prop_u32(fdt, "/poweroff", "value", FINISHER_PASS);
-    fdt_prop_u32(fdt, "/poweroff", "offset", 0);
-    fdt_prop_u32(fdt, "/poweroff", "regmap", test_phandle);
-    fdt_prop_str(fdt, "/poweroff", "compatible", "syscon-poweroff");
-
-    fdt_add(fdt, "/soc");
-    fdt_prop_str(fdt, "/soc", "compatible", "simple-bus");
-    fdt_prop(fdt, "/soc", "ranges", NULL, 0);
-    fdt_prop_u32(fdt, "/soc", "#size-cells", 2);
-    fdt_prop_u32(fdt, "/soc", "#address-cells", 2);
+    virt_fdt_cpus(fdt, n, phandle, intc_phandle);
 
     fdt_add(fdt, mem);
-    fdt_prop_str(fdt, mem, "device_type", "memory");
     fdt_prop_reg(fdt, mem, m[VIRT_DRAM].base, ms->ram_size);
-
-    virt_fdt_cpus(fdt, n, &phandle, intc_phandle);
+    fdt_prop_str(fdt, mem, "device_type", "memory");
 
     /* CLINT: per hart, the software (3) then the timer (7) interrupt. */
     for (i = 0; i < n; i++) {
@@ -345,64 +352,210 @@ static void virt_create_fdt(RISCVVirtState *s)
         clint_irqs[4 * i + 2] = intc_phandle[i];
         clint_irqs[4 * i + 3] = IRQ_M_TIMER;
     }
+    fdt_add(fdt, clint);
+    fdt_prop_strs(fdt, clint, "compatible",
+                  STRS("sifive,clint0", "riscv,clint0"));
+    fdt_prop_reg(fdt, clint, m[VIRT_CLINT].base, m[VIRT_CLINT].size);
+    fdt_prop_cells(fdt, clint, "interrupts-extended", clint_irqs, 4 * n);
+
     /* PLIC: context 2N is hart N's M-mode (11), 2N+1 its S-mode (9). */
-    plic_phandle = phandle++;
     for (i = 0; i < n; i++) {
         plic_irqs[4 * i + 0] = intc_phandle[i];
         plic_irqs[4 * i + 1] = IRQ_M_EXT;
         plic_irqs[4 * i + 2] = intc_phandle[i];
         plic_irqs[4 * i + 3] = IRQ_S_EXT;
     }
+    plic_phandle = (*phandle)++;
+    fdt_add(fdt, plic);
+    fdt_prop_u32(fdt, plic, "#interrupt-cells", 1);
+    fdt_prop_u32(fdt, plic, "#address-cells", 0);
+    fdt_prop_strs(fdt, plic, "compatible",
+                  STRS("sifive,plic-1.0.0", "riscv,plic0"));
+    fdt_prop(fdt, plic, "interrupt-controller", NULL, 0);
+    fdt_prop_cells(fdt, plic, "interrupts-extended", plic_irqs, 4 * n);
+    fdt_prop_reg(fdt, plic, m[VIRT_PLIC].base, m[VIRT_PLIC].size);
+    /* The highest source id, 1..ndev being usable. */
+    fdt_prop_u32(fdt, plic, "riscv,ndev", VIRT_IRQCHIP_NUM_SOURCES);
+    fdt_prop_u32(fdt, plic, "phandle", plic_phandle);
+    return plic_phandle;
+}
 
+/* A device on the PLIC: QEMU's create_fdt_uart, create_fdt_rtc. */
+static void virt_fdt_plic_device(void *fdt, const char *path,
+                                 const char *compatible, hwaddr base,
+                                 hwaddr size, uint32_t plic_phandle,
+                                 uint32_t irq)
+{
+    fdt_add(fdt, path);
+    fdt_prop_str(fdt, path, "compatible", compatible);
+    fdt_prop_reg(fdt, path, base, size);
+    if (!strcmp(compatible, "ns16550a")) {
+        fdt_prop_u32(fdt, path, "clock-frequency", SERIAL_CLOCK_FREQ);
+    }
+    fdt_prop_u32(fdt, path, "interrupt-parent", plic_phandle);
+    fdt_prop_u32(fdt, path, "interrupts", irq);
+}
+
+/* The board's own tree, in a buffer as large as QEMU's (FDT_MAX_SIZE). */
+static void *virt_build_fdt(RISCVVirtState *s)
+{
+    const MemMapEntry *m = virt_memmap;
+    uint32_t phandle = 1, plic_phandle, test_phandle;
+    g_autofree char *uart = g_strdup_printf("/soc/serial@%" HWADDR_PRIx,
+                                            m[VIRT_UART0].base);
+    g_autofree char *test = g_strdup_printf("/soc/test@%" HWADDR_PRIx,
+                                            m[VIRT_TEST].base);
+    g_autofree char *rtc = g_strdup_printf("/soc/rtc@%" HWADDR_PRIx,
+                                           m[VIRT_RTC].base);
+    void *fdt = g_malloc0(VIRT_FDT_MAX_SIZE);
+
+    fdt_check(fdt_create_empty_tree(fdt, VIRT_FDT_MAX_SIZE), "create", "/");
+    fdt_prop_str(fdt, "/", "model", "riscv-virtio,qemu");
+    fdt_prop_str(fdt, "/", "compatible", "riscv-virtio");
+    fdt_prop_u32(fdt, "/", "#size-cells", 2);
+    fdt_prop_u32(fdt, "/", "#address-cells", 2);
+
+    fdt_add(fdt, "/soc");
+    fdt_prop(fdt, "/soc", "ranges", NULL, 0);
+    fdt_prop_str(fdt, "/soc", "compatible", "simple-bus");
+    fdt_prop_u32(fdt, "/soc", "#size-cells", 2);
+    fdt_prop_u32(fdt, "/soc", "#address-cells", 2);
+
+    plic_phandle = virt_fdt_socket(s, fdt, &phandle);
+
+    /* The finisher, and how Linux powers off and reboots through it. */
+    test_phandle = phandle++;
     fdt_add(fdt, test);
-    fdt_prop_u32(fdt, test, "phandle", test_phandle);
-    fdt_prop_reg(fdt, test, m[VIRT_TEST].base, m[VIRT_TEST].size);
     fdt_prop_strs(fdt, test, "compatible",
                   STRS("sifive,test1", "sifive,test0", "syscon"));
+    fdt_prop_reg(fdt, test, m[VIRT_TEST].base, m[VIRT_TEST].size);
+    fdt_prop_u32(fdt, test, "phandle", test_phandle);
+    fdt_add(fdt, "/reboot");
+    fdt_prop_str(fdt, "/reboot", "compatible", "syscon-reboot");
+    fdt_prop_u32(fdt, "/reboot", "regmap", test_phandle);
+    fdt_prop_u32(fdt, "/reboot", "offset", 0);
+    fdt_prop_u32(fdt, "/reboot", "value", FINISHER_RESET);
+    fdt_add(fdt, "/poweroff");
+    fdt_prop_str(fdt, "/poweroff", "compatible", "syscon-poweroff");
+    fdt_prop_u32(fdt, "/poweroff", "regmap", test_phandle);
+    fdt_prop_u32(fdt, "/poweroff", "offset", 0);
+    fdt_prop_u32(fdt, "/poweroff", "value", FINISHER_PASS);
+
+    virt_fdt_plic_device(fdt, uart, "ns16550a", m[VIRT_UART0].base,
+                         m[VIRT_UART0].size, plic_phandle, VIRT_UART0_IRQ);
+    fdt_add(fdt, "/chosen");
+    fdt_prop_str(fdt, "/chosen", "stdout-path", uart);
+
+    virt_fdt_plic_device(fdt, rtc, "google,goldfish-rtc", m[VIRT_RTC].base,
+                         m[VIRT_RTC].size, plic_phandle, VIRT_RTC_IRQ);
 
     if (s->edu_opts) {
         g_autofree char *edu = g_strdup_printf("/soc/edu@%x", EDU_VIRT_BASE);
 
-        fdt_add(fdt, edu);
-        fdt_prop_u32(fdt, edu, "interrupts", EDU_VIRT_IRQ);
-        fdt_prop_u32(fdt, edu, "interrupt-parent", plic_phandle);
-        fdt_prop_reg(fdt, edu, EDU_VIRT_BASE, EDU_MMIO_SIZE);
-        fdt_prop_str(fdt, edu, "compatible", "qcore,edu");
+        virt_fdt_plic_device(fdt, edu, "qcore,edu", EDU_VIRT_BASE,
+                             EDU_MMIO_SIZE, plic_phandle, EDU_VIRT_IRQ);
     }
-
-    fdt_add(fdt, uart);
-    fdt_prop_u32(fdt, uart, "interrupts", VIRT_UART0_IRQ);
-    fdt_prop_u32(fdt, uart, "interrupt-parent", plic_phandle);
-    fdt_prop_u32(fdt, uart, "clock-frequency", SERIAL_CLOCK_FREQ);
-    fdt_prop_reg(fdt, uart, m[VIRT_UART0].base, m[VIRT_UART0].size);
-    fdt_prop_str(fdt, uart, "compatible", "ns16550a");
-
-    fdt_add(fdt, plic);
-    fdt_prop_u32(fdt, plic, "phandle", plic_phandle);
-    fdt_prop_u32(fdt, plic, "riscv,ndev", VIRT_IRQCHIP_NUM_SOURCES - 1);
-    fdt_prop_reg(fdt, plic, m[VIRT_PLIC].base, m[VIRT_PLIC].size);
-    fdt_prop_cells(fdt, plic, "interrupts-extended", plic_irqs, 4 * n);
-    fdt_prop(fdt, plic, "interrupt-controller", NULL, 0);
-    fdt_prop_strs(fdt, plic, "compatible",
-                  STRS("sifive,plic-1.0.0", "riscv,plic0"));
-    fdt_prop_u32(fdt, plic, "#address-cells", 0);
-    fdt_prop_u32(fdt, plic, "#interrupt-cells", 1);
-
-    fdt_add(fdt, clint);
-    fdt_prop_cells(fdt, clint, "interrupts-extended", clint_irqs, 4 * n);
-    fdt_prop_reg(fdt, clint, m[VIRT_CLINT].base, m[VIRT_CLINT].size);
-    fdt_prop_strs(fdt, clint, "compatible",
-                  STRS("sifive,clint0", "riscv,clint0"));
-
-    fdt_check(fdt_pack(fdt), "pack", "/");
-    s->fdt = fdt;
-    s->fdt_size = fdt_totalsize(fdt);
-    MACHINE(s)->fdt = fdt;
+    return fdt;
 }
 
 /*
- * QEMU's riscv_compute_fdt_addr: as high as possible so that kernels do
- * not overwrite it, but below 3 GiB, on a 2 MiB boundary.
+ * -dtb FILE: the user's tree as is, with room to add /chosen properties
+ * (QEMU's load_device_tree: twice the file plus 10000 bytes).
+ */
+static void *virt_load_fdt(const char *filename, int *size, Error **errp)
+{
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) gerr = NULL;
+    void *fdt;
+    gsize len;
+    int ret;
+
+    if (!g_file_get_contents(filename, &buf, &len, &gerr)) {
+        error_report("Unable to get size of device tree file '%s'", filename);
+        error_setg(errp, "load_device_tree() failed");
+        return NULL;
+    }
+    if (len > INT_MAX / 2 - 10000) {
+        error_report("Device tree file '%s' is too large", filename);
+        error_setg(errp, "load_device_tree() failed");
+        return NULL;
+    }
+    *size = (len + 10000) * 2;
+    fdt = g_malloc0(*size);
+    memcpy(fdt, buf, len);
+    /* The header's sizes must lie inside what was read. */
+    ret = len < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED
+                                          : fdt_check_header(fdt);
+    if (!ret && fdt_totalsize(fdt) > len) {
+        ret = -FDT_ERR_TRUNCATED;
+    }
+    if (!ret) {
+        ret = fdt_open_into(fdt, fdt, *size);
+    }
+    if (ret) {
+        error_report("load_device_tree: Unable to copy device tree into "
+                     "memory: %s", fdt_strerror(ret));
+        error_setg(errp, "load_device_tree() failed");
+        g_free(fdt);
+        return NULL;
+    }
+    return fdt;
+}
+
+/* A property of /chosen, which a -dtb tree may lack or have no room for. */
+static bool fdt_chosen_prop(void *fdt, const char *prop, const void *val,
+                            int len, Error **errp)
+{
+    int node = fdt_path_offset(fdt, "/chosen");
+    int ret = node < 0 ? node : fdt_setprop(fdt, node, prop, val, len);
+
+    if (node < 0) {
+        error_setg(errp, "Couldn't find node /chosen: %s",
+                   fdt_strerror(node));
+        return false;
+    }
+    if (ret < 0) {
+        error_setg(errp, "Couldn't set /chosen/%s: %s", prop,
+                   fdt_strerror(ret));
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The tree (built, or -dtb's), then what QEMU's create_fdt adds to
+ * either: /chosen/bootargs and fresh random bytes in /chosen/rng-seed.
+ */
+static bool virt_create_fdt(RISCVVirtState *s, Error **errp)
+{
+    MachineState *ms = MACHINE(s);
+    uint8_t seed[32];
+
+    if (ms->dtb) {
+        s->fdt = virt_load_fdt(ms->dtb, &s->fdt_size, errp);
+        if (!s->fdt) {
+            return false;
+        }
+    } else {
+        s->fdt = virt_build_fdt(s);
+        s->fdt_size = VIRT_FDT_MAX_SIZE;
+    }
+    ms->fdt = s->fdt;
+    if (ms->kernel_cmdline && *ms->kernel_cmdline &&
+        !fdt_chosen_prop(s->fdt, "bootargs", ms->kernel_cmdline,
+                         strlen(ms->kernel_cmdline) + 1, errp)) {
+        return false;
+    }
+    qemu_guest_getrandom(seed, sizeof(seed));
+    return fdt_chosen_prop(s->fdt, "rng-seed", seed, sizeof(seed), errp);
+}
+
+/*
+ * QEMU's riscv_load_fdt: as high as possible so that kernels do not
+ * overwrite it, but below 3 GiB, on a 2 MiB boundary.  The size is the
+ * tree's buffer before packing (1 MiB for the board's own), as in QEMU,
+ * so the address is QEMU's: 0x87e00000 with 128 MiB, 0x9fe00000 with
+ * 512 MiB, 0xbfe00000 from 2 GiB up.
  */
 static hwaddr virt_fdt_addr(RISCVVirtState *s)
 {
@@ -464,63 +617,212 @@ static void virt_setup_rom_reset_vec(RISCVVirtState *s, uint64_t start,
                  &error_abort);
 }
 
-/* -bios none|default|FILE and -kernel FILE: returns the start address. */
-static bool virt_load_images(RISCVVirtState *s, uint64_t *start,
-                             uint64_t *kernel_entry, hwaddr *images_end,
+/*
+ * -bios default: Debian's opensbi package, QEMU's own copy as a fallback
+ * (QEMU 7.2 looks for its RISCV64_BIOS_BIN in its data directories).
+ */
+#define VIRT_BIOS_NAME "opensbi-riscv64-generic-fw_dynamic.bin"
+static const char *const virt_bios_paths[] = {
+    "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
+    "/usr/share/qemu/" VIRT_BIOS_NAME,
+};
+
+/* QEMU's riscv_find_firmware: a readable file, or the default's path. */
+static const char *virt_find_firmware(const char *name, Error **errp)
+{
+    if (!name || !strcmp(name, "default")) {
+        for (unsigned i = 0; i < G_N_ELEMENTS(virt_bios_paths); i++) {
+            if (!access(virt_bios_paths[i], R_OK)) {
+                return virt_bios_paths[i];
+            }
+        }
+        name = VIRT_BIOS_NAME;
+    } else if (!access(name, R_OK)) {
+        return name;
+    }
+    error_setg(errp, "Unable to load the RISC-V firmware \"%s\"", name);
+    if (!strcmp(name, VIRT_BIOS_NAME)) {
+        error_append_hint(errp, "Install Debian's opensbi package (%s), or "
+                          "pass -bios none or -bios FILE.\n",
+                          virt_bios_paths[0]);
+    }
+    return NULL;
+}
+
+/*
+ * An ELF at its own addresses, else the raw file at @addr (QEMU's order
+ * for firmware and kernels; it also tries U-Boot's uImage, which qcore
+ * does not).  A broken or foreign ELF is an error, not a raw image.
+ */
+static bool virt_load_elf_or_raw(const char *filename, hwaddr addr,
+                                 LoadedImage *img, Error **errp)
+{
+    MachineState *ms = qdev_get_machine();
+    hwaddr ram_end = virt_memmap[VIRT_DRAM].base + ms->ram_size;
+    Error *err = NULL;
+    bool not_elf;
+
+    if (load_elf_as(filename, &address_space_memory, img, &not_elf, &err)) {
+        return true;
+    }
+    if (!not_elf) {
+        error_propagate(errp, err);
+        return false;
+    }
+    error_free(err);
+    return load_image_targphys_as(filename, addr,
+                                  addr < ram_end ? ram_end - addr : 0,
+                                  &address_space_memory, img, errp);
+}
+
+/*
+ * The header of a Linux RISC-V "Image" (Documentation/riscv/boot-image-
+ * header.rst): little-endian, 64 bytes at the start of the file.
+ */
+#define RISCV_IMAGE_HEADER_SIZE  64
+#define RISCV_IMAGE_MAGIC        "RISCV\0\0\0"     /* at 48, deprecated */
+#define RISCV_IMAGE_MAGIC2       "RSC\x05"         /* at 56 */
+
+/*
+ * If @filename is an Image, set *@image_size (the memory it needs from
+ * its load address, bss included) and return true.
+ */
+static bool riscv_image_probe(const char *filename, uint64_t *image_size)
+{
+    uint8_t h[RISCV_IMAGE_HEADER_SIZE];
+    FILE *f = fopen(filename, "rb");
+    bool ok;
+
+    if (!f) {
+        return false;
+    }
+    ok = fread(h, 1, sizeof(h), f) == sizeof(h) &&
+         (!memcmp(h + 56, RISCV_IMAGE_MAGIC2, 4) ||
+          !memcmp(h + 48, RISCV_IMAGE_MAGIC, 8));
+    fclose(f);
+    if (ok) {
+        memcpy(image_size, h + 16, sizeof(*image_size));
+        *image_size = GUINT64_FROM_LE(*image_size);
+    }
+    return ok;
+}
+
+/*
+ * -kernel FILE at @kernel_start (QEMU's riscv_load_kernel): an ELF at its
+ * addresses, entered at its lowest one (QEMU passes the load base, not
+ * e_entry, to the firmware); a Linux Image or any other file raw at
+ * @kernel_start.  QEMU 7.2 loads an Image as a raw file too, which puts
+ * it where its header's text_offset asks (2 MiB into RAM) when the
+ * firmware is OpenSBI; qcore also reads image_size and refuses a kernel
+ * whose bss would run past the end of RAM.
+ */
+static bool virt_load_kernel(RISCVVirtState *s, hwaddr kernel_start,
+                             LoadedImage *img, Error **errp)
+{
+    MachineState *ms = MACHINE(s);
+    hwaddr ram_end = virt_memmap[VIRT_DRAM].base + ms->ram_size;
+    const char *file = ms->kernel_filename;
+    uint64_t image_size;
+
+    if (riscv_image_probe(file, &image_size)) {
+        if (kernel_start > ram_end || image_size > ram_end - kernel_start) {
+            error_setg(errp, "could not load kernel '%s'", file);
+            error_append_hint(errp, "The Image needs 0x%" PRIx64 " bytes "
+                              "from 0x%" HWADDR_PRIx ", past the end of RAM "
+                              "at 0x%" HWADDR_PRIx ".\n", image_size,
+                              kernel_start, ram_end);
+            return false;
+        }
+        return load_image_targphys_as(file, kernel_start,
+                                      ram_end - kernel_start,
+                                      &address_space_memory, img, errp);
+    }
+    if (access(file, R_OK)) {
+        error_setg(errp, "could not load kernel '%s'", file);
+        error_append_hint(errp, "%s: %s\n", file, strerror(errno));
+        return false;
+    }
+    return virt_load_elf_or_raw(file, kernel_start, img, errp);
+}
+
+/*
+ * -initrd FILE (QEMU 7.2's riscv_load_initrd): far enough above the
+ * kernel that it survives the kernel's decompression, half of RAM or
+ * 128 MiB above its entry, whichever is less; its bounds go into /chosen
+ * as 32-bit cells, as 7.2 writes them.
+ */
+static bool virt_load_initrd(RISCVVirtState *s, uint64_t kernel_entry,
                              Error **errp)
 {
     MachineState *ms = MACHINE(s);
-    hwaddr dram = virt_memmap[VIRT_DRAM].base;
-    hwaddr kernel_start = dram;
+    hwaddr ram_end = virt_memmap[VIRT_DRAM].base + ms->ram_size;
+    hwaddr start = kernel_entry + MIN(ms->ram_size / 2, 128 * MiB);
+    Error *err = NULL;
     LoadedImage img;
-    bool not_elf;
+    fdt32_t cell;
+
+    if (start >= ram_end ||
+        !load_image_targphys_as(ms->initrd_filename, start, ram_end - start,
+                                &address_space_memory, &img, &err)) {
+        error_free(err);
+        error_setg(errp, "could not load ramdisk '%s'", ms->initrd_filename);
+        return false;
+    }
+    cell = cpu_to_fdt32(img.low);
+    if (!fdt_chosen_prop(s->fdt, "linux,initrd-start", &cell, sizeof(cell),
+                         errp)) {
+        return false;
+    }
+    cell = cpu_to_fdt32(img.high);
+    return fdt_chosen_prop(s->fdt, "linux,initrd-end", &cell, sizeof(cell),
+                           errp);
+}
+
+/*
+ * -bios, -kernel, -initrd, as QEMU 7.2's virt_machine_done: the firmware
+ * at the start of RAM, the kernel at the next 2 MiB boundary after it.
+ * Sets where the harts start (*@start) and what fw_dynamic_info hands
+ * over to (*@kernel_entry, 0 without a kernel, as QEMU).
+ */
+static bool virt_load_images(RISCVVirtState *s, uint64_t *start,
+                             uint64_t *kernel_entry, Error **errp)
+{
+    MachineState *ms = MACHINE(s);
+    hwaddr dram = virt_memmap[VIRT_DRAM].base;
+    hwaddr firmware_end = dram, kernel_start;
+    bool no_firmware = ms->firmware && !strcmp(ms->firmware, "none");
+    LoadedImage img;
 
     *start = dram;
-    *kernel_entry = dram;
-    *images_end = dram;
-    /* qcore ships no OpenSBI: "default" boots like "none". */
-    if (ms->firmware && strcmp(ms->firmware, "none") &&
-        strcmp(ms->firmware, "default")) {
-        if (!load_elf_as(ms->firmware, &address_space_memory, &img, &not_elf,
-                         errp)) {
-            if (!not_elf) {
-                return false;
-            }
-            error_free(*errp);
-            *errp = NULL;
-            if (!load_image_targphys_as(ms->firmware, dram, ms->ram_size,
-                                        &address_space_memory, &img, errp)) {
-                return false;
-            }
+    *kernel_entry = 0;
+    if (!no_firmware) {
+        const char *fw = virt_find_firmware(ms->firmware, errp);
+
+        if (!fw || !virt_load_elf_or_raw(fw, dram, &img, errp)) {
+            return false;
         }
-        *start = img.entry;
-        *images_end = MAX(*images_end, img.high);
-        kernel_start = (img.high + VIRT_KERNEL_ALIGN - 1) & ~(hwaddr)(VIRT_KERNEL_ALIGN - 1);
+        firmware_end = img.high;
+    }
+    if (!ms->kernel_filename) {
+        return true;
     }
 
-    if (ms->kernel_filename) {
-        if (!load_elf_as(ms->kernel_filename, &address_space_memory, &img,
-                         &not_elf, errp)) {
-            if (!not_elf) {
-                return false;
-            }
-            error_free(*errp);
-            *errp = NULL;
-            if (!load_image_targphys_as(ms->kernel_filename, kernel_start,
-                                        dram + ms->ram_size - kernel_start,
-                                        &address_space_memory, &img, errp)) {
-                return false;
-            }
-        }
-        *kernel_entry = img.entry;
-        *images_end = MAX(*images_end, img.high);
-        if (!ms->firmware || !strcmp(ms->firmware, "none") ||
-            !strcmp(ms->firmware, "default")) {
-            /* No firmware: every hart enters the kernel directly. */
-            *start = img.entry;
-        }
+    kernel_start = (firmware_end + VIRT_KERNEL_ALIGN - 1) &
+                   ~(hwaddr)(VIRT_KERNEL_ALIGN - 1);
+    if (!virt_load_kernel(s, kernel_start, &img, errp)) {
+        return false;
     }
-    return true;
+    *kernel_entry = img.low;
+    if (no_firmware) {
+        /*
+         * Every hart enters the kernel directly.  QEMU jumps to the start
+         * of RAM; qcore to the ELF's entry point, which is the same for
+         * programs linked at 0x80000000 and also right for the others.
+         */
+        *start = img.entry;
+    }
+    return !ms->initrd_filename ||
+           virt_load_initrd(s, *kernel_entry, errp);
 }
 
 static bool virt_dump_dtb(RISCVVirtState *s, Error **errp)
@@ -528,7 +830,8 @@ static bool virt_dump_dtb(RISCVVirtState *s, Error **errp)
     MachineState *ms = MACHINE(s);
     g_autoptr(GError) gerr = NULL;
 
-    if (!g_file_set_contents(ms->dumpdtb, s->fdt, s->fdt_size, &gerr)) {
+    if (!g_file_set_contents(ms->dumpdtb, s->fdt, fdt_totalsize(s->fdt),
+                             &gerr)) {
         error_setg(errp, "Failed to write dtb to '%s': %s", ms->dumpdtb,
                    gerr->message);
         return false;
@@ -542,7 +845,7 @@ static void virt_machine_init(MachineState *ms, Error **errp)
     RISCVVirtState *s = RISCV_VIRT_MACHINE(ms);
     MemoryRegion *sysmem = get_system_memory();
     uint64_t start, kernel_entry;
-    hwaddr fdt_addr, images_end;
+    hwaddr fdt_addr;
 
     if (ms->cpu_type && strcmp(ms->cpu_type, "rv64") &&
         strcmp(ms->cpu_type, "max")) {
@@ -567,15 +870,6 @@ static void virt_machine_init(MachineState *ms, Error **errp)
         s->edu_opts = opts;
     }
 
-    /* The device tree first: dumpdtb must not need images or threads. */
-    virt_create_fdt(s);
-    if (ms->dumpdtb) {
-        if (virt_dump_dtb(s, errp)) {
-            exit(0);
-        }
-        return;
-    }
-
     if (!memory_region_init_ram(&s->ram, OBJECT(ms), "riscv_virt_board.ram",
                                 ms->ram_size, errp)) {
         return;
@@ -589,18 +883,26 @@ static void virt_machine_init(MachineState *ms, Error **errp)
     memory_region_add_subregion(sysmem, virt_memmap[VIRT_MROM].base,
                                 &s->mrom);
 
-    /* Images before harts: rom_reset must run before the harts' reset. */
-    if (!virt_load_images(s, &start, &kernel_entry, &images_end, errp)) {
+    /*
+     * The tree, then the images, which add to /chosen; QEMU dumps the
+     * tree after that, so dumpdtb shows bootargs and the initrd too.
+     * Images before harts: rom_reset must run before the harts' reset.
+     */
+    if (!virt_create_fdt(s, errp) ||
+        !virt_load_images(s, &start, &kernel_entry, errp)) {
         return;
     }
     fdt_addr = virt_fdt_addr(s);
-    if (fdt_addr < images_end) {
-        /* Images sit at the bottom of RAM, the tree at the top. */
-        error_setg(errp, "not enough RAM (%" PRIu64 " bytes) for the "
-                   "guest images and the device tree", ms->ram_size);
+    fdt_check(fdt_pack(s->fdt), "pack", "/");
+    s->fdt = ms->fdt = g_realloc(s->fdt, fdt_totalsize(s->fdt));
+    if (ms->dumpdtb) {
+        if (virt_dump_dtb(s, errp)) {
+            exit(0);
+        }
         return;
     }
-    if (!rom_add_blob("fdt", s->fdt, s->fdt_size, s->fdt_size, fdt_addr,
+    if (!rom_add_blob("fdt", s->fdt, fdt_totalsize(s->fdt),
+                      fdt_totalsize(s->fdt), fdt_addr,
                       &address_space_memory, errp)) {
         return;
     }
