@@ -75,3 +75,20 @@ def parse(blob):
 def read(path):
     with open(path, 'rb') as f:
         return parse(f.read())
+
+
+def minimal(model='x'):
+    """A valid tree with only / and its "model": no /chosen."""
+    value = model.encode() + b'\0'
+    strings = b'model\0'
+    struct_ = struct.pack('>I', BEGIN_NODE) + b'\0\0\0\0'
+    struct_ += struct.pack('>III', PROP, len(value), 0)
+    struct_ += value + b'\0' * (-len(value) % 4)
+    struct_ += struct.pack('>II', END_NODE, END)
+    off_rsv = 40
+    off_struct = off_rsv + 16
+    off_strings = off_struct + len(struct_)
+    total = off_strings + len(strings)
+    header = struct.pack('>10I', MAGIC, total, off_struct, off_strings,
+                         off_rsv, 17, 16, 0, len(strings), len(struct_))
+    return header + bytes(16) + struct_ + strings

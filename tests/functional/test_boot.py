@@ -260,6 +260,15 @@ def test_guest_reads_the_time_from_the_goldfish_rtc(guests):
     assert before - 1 <= field(out, 'rtc seconds') <= after
 
 
+def test_dtb_without_chosen_is_refused(tmp_path):
+    path = tmp_path / 'bare.dtb'
+    path.write_bytes(fdt.minimal())
+    assert fdt.read(str(path))['/'].str('model') == 'x'
+    r = qcore_run(['-M', 'virt', '-display', 'none', '-dtb', str(path)])
+    assert r.returncode == 1
+    assert b"Couldn't find node /chosen: FDT_ERR_NOTFOUND" in r.stderr
+
+
 def test_dtb_replaces_the_tree(guests, tmp_path):
     """-dtb FILE is used as is (here: a 3-hart tree on a 1-hart board),
     with bootargs and a fresh rng-seed put into its /chosen."""
