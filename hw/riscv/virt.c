@@ -55,7 +55,8 @@ typedef struct RISCVVirtState {
     QDict *edu_opts;            /* -device edu, or NULL; in ms->devices */
 
     void *fdt;
-    int fdt_size;
+    int fdt_size;               /* its buffer's size before packing */
+    hwaddr fdt_addr;            /* where the guest finds it (a1) */
 } RISCVVirtState;
 
 #define RISCV_VIRT_MACHINE(obj) \
@@ -840,6 +841,32 @@ static bool virt_load_images(RISCVVirtState *s, uint64_t *start,
            virt_load_initrd(s, *kernel_entry, errp);
 }
 
+/*
+ * QEMU 7.2's qemu_fdt_randomize_seeds, on every system reset: rom_reset
+ * (an earlier reset handler) has just written the tree back as it was at
+ * start-up, and a rebooted guest must not see the same seed again.
+ */
+static void virt_fdt_reseed(void *opaque)
+{
+    RISCVVirtState *s = opaque;
+    int node, len;
+
+    for (node = fdt_next_node(s->fdt, -1, NULL); node >= 0;
+         node = fdt_next_node(s->fdt, node, NULL)) {
+        const uint8_t *val = fdt_getprop(s->fdt, node, "rng-seed", &len);
+        g_autofree uint8_t *seed = NULL;
+
+        if (!val || len <= 0) {
+            continue;
+        }
+        seed = g_malloc(len);
+        qemu_guest_getrandom(seed, len);
+        address_space_write_rom(&address_space_memory,
+                                s->fdt_addr + (val - (uint8_t *)s->fdt),
+                                MEMTXATTRS_UNSPECIFIED, seed, len);
+    }
+}
+
 static bool virt_dump_dtb(RISCVVirtState *s, Error **errp)
 {
     MachineState *ms = MACHINE(s);
@@ -921,6 +948,8 @@ static void virt_machine_init(MachineState *ms, Error **errp)
                       &address_space_memory, errp)) {
         return;
     }
+    s->fdt_addr = fdt_addr;
+    qemu_register_reset(virt_fdt_reseed, s);
     virt_setup_rom_reset_vec(s, start, kernel_entry, fdt_addr);
 
     virt_create_harts(s, errp);

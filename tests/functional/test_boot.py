@@ -135,6 +135,25 @@ def test_rng_seed_is_fresh_on_every_boot(tmp_path):
     assert seeds[0] != seeds[1]
 
 
+def test_rng_seed_is_fresh_after_a_system_reset(start, tmp_path):
+    """QEMU 7.2 re-randomizes the seed in guest memory on every reset;
+    the rest of the tree is written back as it was."""
+    c = start(['-M', 'virt', '-bios', 'none', '-S'],
+              base=('-display', 'none', '-serial', 'null')).qmp()
+    trees = []
+    for i in range(3):
+        path = tmp_path / ('mem%d' % i)
+        assert c.ok('pmemsave', val=0x87e00000, size=16384,
+                    filename=str(path)) == {}
+        trees.append(fdt.read(str(path)))
+        assert c.ok('system_reset') == {}
+        c.event('RESET')
+    seeds = [t['/chosen'].props.pop('rng-seed') for t in trees]
+    assert len(set(seeds)) == 3 and all(len(s) == 32 for s in seeds)
+    assert [(n.path, n.props) for n in trees[0].values()] == \
+        [(n.path, n.props) for n in trees[2].values()]
+
+
 @pytest.mark.skipif(not QEMU, reason='qemu-system-riscv64 not installed')
 def test_device_tree_matches_qemu_7_2(tmp_path):
     """Node by node against QEMU's own dump with the same options,
