@@ -335,6 +335,53 @@ def test_opensbi_by_default_starts_u_boot(start, serial):
     q.qmp().ok('quit')
 
 
+@pytest.mark.skipif(not os.path.exists(OPENSBI), reason='no Debian opensbi')
+def test_kernel_and_initrd_behind_opensbi(tmp_path):
+    """With the default firmware a raw kernel (or Image) goes to 0x80200000
+    and the initrd 128 MiB above it, as QEMU 7.2 places them."""
+    kernel = tmp_path / 'kernel.bin'
+    kernel.write_bytes(bytes(64))
+    initrd = tmp_path / 'initrd'
+    initrd.write_bytes(bytes(10))
+    t = dump(tmp_path, ['-m', '512M', '-kernel', str(kernel), '-initrd',
+                        str(initrd)])
+    assert t['/chosen'].u32('linux,initrd-start') == 0x88200000
+    assert t['/chosen'].u32('linux,initrd-end') == 0x88200000 + 10
+
+
+def riscv_elf(segments):
+    """An ELF64 RISC-V executable with PT_LOAD @segments [(paddr, data)]."""
+    phoff, phsize = 64, 56
+    data_off = phoff + phsize * len(segments)
+    ehdr = struct.pack('<4sBBBBB7sHHIQQQIHHHHHH', b'\x7fELF', 2, 1, 1, 0, 0,
+                       bytes(7), 2, 243, 1, segments[0][0], phoff, 0, 0, 64,
+                       phsize, len(segments), 64, 0, 0)
+    phdrs, blobs = b'', b''
+    for paddr, data in segments:
+        phdrs += struct.pack('<IIQQQQQQ', 1, 7, data_off + len(blobs), paddr,
+                             paddr, len(data), len(data), 4)
+        blobs += data
+    return ehdr + phdrs + blobs
+
+
+def test_elf_with_overlapping_segments_is_refused(tmp_path):
+    bad = tmp_path / 'bad.elf'
+    bad.write_bytes(riscv_elf([(0x80001000, bytes(0x100)),
+                               (0x80000000, bytes(0x2000))]))
+    r = qcore_run(['-M', 'virt', '-bios', 'none', '-display', 'none',
+                   '-kernel', str(bad)])
+    assert r.returncode == 1
+    assert b'Some ROM regions are overlapping' in r.stderr
+    assert b'segments 1 and 0 overlap' in r.stderr
+    # The same segments side by side load, and the guest starts.
+    good = tmp_path / 'good.elf'
+    good.write_bytes(riscv_elf([(0x80001000, bytes(0x100)),
+                                (0x80000000, bytes(0x1000))]))
+    r = qcore_run(['-M', 'virt,dumpdtb=%s' % (tmp_path / 'x.dtb'),
+                   '-bios', 'none', '-display', 'none', '-kernel', str(good)])
+    assert r.returncode == 0, r.stderr
+
+
 # ---- errors, worded as QEMU's ------------------------------------------------
 
 @pytest.mark.parametrize('args,message', [
