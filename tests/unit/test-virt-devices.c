@@ -824,6 +824,10 @@ static void test_rtc_reads_host_wall_clock(void)
         address_space_ldq_le(&address_space_memory, RTC(RTC_TIME_LOW), A,
                              &res);
         g_assert_cmpuint(res, ==, MEMTX_DECODE_ERROR);
+        /* QEMU's window ends at 0x24. */
+        g_assert_cmpuint(rd32(RTC(0x20)), ==, 0);
+        address_space_ldl_le(&address_space_memory, RTC(0x24), A, &res);
+        g_assert_cmpuint(res, ==, MEMTX_DECODE_ERROR);
     }
     rtc_teardown(&r);
 }

@@ -15,6 +15,8 @@
  *   0x14 CLEAR_ALARM      write: disarm
  *   0x18 ALARM_STATUS     read: 1 while armed
  *   0x1c CLEAR_INTERRUPT  write: lower the pending interrupt
+ *   0x20                  reads 0, writes ignored (logged)
+ * Past 0x24 nothing is mapped: an access faults, as on QEMU.
  * The clock runs on QEMU_CLOCK_HOST (QEMU's default rtc_clock): reset
  * sets it to the host's UTC time in whole seconds, after which it runs
  * with the host's, also while the VM is stopped.
@@ -29,7 +31,8 @@
 
 #define TYPE_GOLDFISH_RTC "goldfish_rtc"
 
-#define GOLDFISH_RTC_SIZE             0x1000
+/* The window QEMU maps (info mtree); the device tree says 0x1000. */
+#define GOLDFISH_RTC_SIZE             0x24
 #define RTC_TIME_LOW                  0x00
 #define RTC_TIME_HIGH                 0x04
 #define RTC_ALARM_LOW                 0x08
