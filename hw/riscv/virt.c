@@ -1,8 +1,9 @@
 /*
- * The RISC-V "virt" board: RAM, harts, CLINT, PLIC, ns16550a UART and the
- * sifive_test finisher at QEMU's addresses; a device tree built with
- * libfdt; the reset vector in a mask ROM; and boot from -bios/-kernel.
- * Corresponds to QEMU's hw/riscv/virt.c and hw/riscv/boot.c.  See
+ * The RISC-V "virt" board: RAM, harts, CLINT, PLIC, ns16550a UART, the
+ * sifive_test finisher and the goldfish RTC at QEMU's addresses; the
+ * device tree QEMU 7.2 builds, with libfdt; the reset vector in a mask
+ * ROM; and boot from -bios/-kernel/-initrd/-dtb (the loaders are in
+ * hw/riscv/boot.c).  Corresponds to QEMU's hw/riscv/virt.c.  See
  * docs/virt.md.  Everything here runs in the main thread with the BQL.
  */
 #include "qcore/osdep.h"
@@ -12,6 +13,7 @@
 #include "qcore/hw/edu.h"
 #include "qcore/hw/goldfish_rtc.h"
 #include "qcore/hw/loader.h"
+#include "qcore/hw/riscv-boot.h"
 #include "qcore/hw/riscv-virt.h"
 #include "qcore/hw/riscv_aclint.h"
 #include "qcore/hw/serial.h"
@@ -19,11 +21,9 @@
 #include "qcore/hw/sifive_test.h"
 #include "qcore/irq.h"
 #include "qcore/main-loop.h"
-#include "qcore/qtest.h"
 #include "qcore/runstate.h"
 #include "qcore/target-riscv.h"
 #include <libfdt.h>
-#include <sys/random.h>
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -157,32 +157,6 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
 }
 
 /* ---- the device tree ---------------------------------------------------- */
-
-/*
- * QEMU's qemu_guest_getrandom_nofail (without -seed): the kernel's
- * entropy, so that every boot gets a fresh /chosen/rng-seed.
- */
-static void qemu_guest_getrandom(void *buf, size_t len)
-{
-    uint8_t *p = buf;
-
-    while (len) {
-        ssize_t n = getrandom(p, len, 0);
-
-        if (n <= 0) {
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            break;
-        }
-        p += n;
-        len -= n;
-    }
-    /* No getrandom(2) (old kernel, seccomp): glib's generator. */
-    for (; len; len--) {
-        *p++ = g_random_int();
-    }
-}
 
 /*
  * libfdt reports failure with a negative number; building a tree in a
@@ -504,26 +478,6 @@ static void *virt_load_fdt(const char *filename, int *size, Error **errp)
     return fdt;
 }
 
-/* A property of /chosen, which a -dtb tree may lack or have no room for. */
-static bool fdt_chosen_prop(void *fdt, const char *prop, const void *val,
-                            int len, Error **errp)
-{
-    int node = fdt_path_offset(fdt, "/chosen");
-    int ret = node < 0 ? node : fdt_setprop(fdt, node, prop, val, len);
-
-    if (node < 0) {
-        error_setg(errp, "Couldn't find node /chosen: %s",
-                   fdt_strerror(node));
-        return false;
-    }
-    if (ret < 0) {
-        error_setg(errp, "Couldn't set /chosen/%s: %s", prop,
-                   fdt_strerror(ret));
-        return false;
-    }
-    return true;
-}
-
 /*
  * The tree (built, or -dtb's), then what QEMU's create_fdt adds to
  * either: /chosen/bootargs and fresh random bytes in /chosen/rng-seed.
@@ -544,248 +498,15 @@ static bool virt_create_fdt(RISCVVirtState *s, Error **errp)
     }
     ms->fdt = s->fdt;
     if (ms->kernel_cmdline && *ms->kernel_cmdline &&
-        !fdt_chosen_prop(s->fdt, "bootargs", ms->kernel_cmdline,
+        !riscv_fdt_chosen_setprop(s->fdt, "bootargs", ms->kernel_cmdline,
                          strlen(ms->kernel_cmdline) + 1, errp)) {
         return false;
     }
-    qemu_guest_getrandom(seed, sizeof(seed));
-    return fdt_chosen_prop(s->fdt, "rng-seed", seed, sizeof(seed), errp);
+    qemu_guest_getrandom_nofail(seed, sizeof(seed));
+    return riscv_fdt_chosen_setprop(s->fdt, "rng-seed", seed, sizeof(seed), errp);
 }
 
-/*
- * QEMU's riscv_load_fdt: as high as possible so that kernels do not
- * overwrite it, but below 3 GiB, on a 2 MiB boundary.  The size is the
- * tree's buffer before packing (1 MiB for the board's own), as in QEMU,
- * so the address is QEMU's: 0x87e00000 with 128 MiB, 0x9fe00000 with
- * 512 MiB, 0xbfe00000 from 2 GiB up.
- */
-static hwaddr virt_fdt_addr(RISCVVirtState *s)
-{
-    hwaddr base = virt_memmap[VIRT_DRAM].base;
-    hwaddr end = base + MACHINE(s)->ram_size;
-    hwaddr top = base < 3ULL * GiB ? MIN(end, 3ULL * GiB) : end;
-
-    return (top - s->fdt_size) & ~(2 * MiB - 1);
-}
-
-/* ---- boot: images and the reset vector ------------------------------------ */
-
-/* RISC-V instruction encodings for the reset vector. */
-static uint32_t rv_itype(uint32_t opc, unsigned f3, unsigned rd, unsigned rs1,
-                         int32_t imm)
-{
-    return ((uint32_t)imm << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | opc;
-}
-
-enum { REG_T0 = 5, REG_A0 = 10, REG_A1 = 11, REG_A2 = 12 };
-
-/*
- * The mask ROM every hart starts in (the CPU's resetvec is its base): it
- * loads a0 = mhartid, a1 = the device tree, a2 = the fw_dynamic_info that
- * OpenSBI reads, and jumps to @start.  The same contract as QEMU's
- * riscv_setup_rom_reset_vec, so guests see the same registers.
- */
-static void virt_setup_rom_reset_vec(RISCVVirtState *s, uint64_t start,
-                                     uint64_t kernel_entry, hwaddr fdt_addr)
-{
-    enum { OFF_START = 24, OFF_FDT = 32, OFF_FW_DYN = 40 };
-    uint32_t code[6] = {
-        0x00000017 | (REG_T0 << 7),                     /* auipc t0, 0 */
-        rv_itype(0x13, 0, REG_A2, REG_T0, OFF_FW_DYN),  /* addi a2, t0, .. */
-        rv_itype(0x73, 2, REG_A0, 0, CSR_MHARTID),      /* csrr a0, mhartid */
-        rv_itype(0x03, 3, REG_A1, REG_T0, OFF_FDT),     /* ld a1, ..(t0) */
-        rv_itype(0x03, 3, REG_T0, REG_T0, OFF_START),   /* ld t0, ..(t0) */
-        rv_itype(0x67, 0, 0, REG_T0, 0),                /* jr t0 */
-    };
-    /* OpenSBI's struct fw_dynamic_info: magic "OSBI", version 2. */
-    uint64_t data[2 + 6] = {
-        start, fdt_addr,
-        0x4942534f, 2, kernel_entry, 1 /* next mode: S */, 0, 0,
-    };
-    uint8_t rom[sizeof(code) + sizeof(data)];
-    unsigned i;
-
-    /* The guest reads them little-endian, whatever the host is. */
-    for (i = 0; i < G_N_ELEMENTS(code); i++) {
-        code[i] = GUINT32_TO_LE(code[i]);
-    }
-    for (i = 0; i < G_N_ELEMENTS(data); i++) {
-        data[i] = GUINT64_TO_LE(data[i]);
-    }
-    memcpy(rom, code, sizeof(code));
-    memcpy(rom + sizeof(code), data, sizeof(data));
-    rom_add_blob("reset vector", rom, sizeof(rom), sizeof(rom),
-                 virt_memmap[VIRT_MROM].base, &address_space_memory,
-                 &error_abort);
-}
-
-/*
- * -bios default: Debian's opensbi package, QEMU's own copy as a fallback
- * (QEMU 7.2 looks for its RISCV64_BIOS_BIN in its data directories).
- */
-#define VIRT_BIOS_NAME "opensbi-riscv64-generic-fw_dynamic.bin"
-static const char *const virt_bios_paths[] = {
-    "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin",
-    "/usr/share/qemu/" VIRT_BIOS_NAME,
-};
-
-/*
- * QEMU's riscv_find_firmware: a readable file, or the default's path.
- * NULL with *@errp unset: none to load (qtest without the default).
- */
-static const char *virt_find_firmware(const char *name, Error **errp)
-{
-    if (!name || !strcmp(name, "default")) {
-        for (unsigned i = 0; i < G_N_ELEMENTS(virt_bios_paths); i++) {
-            if (!access(virt_bios_paths[i], R_OK)) {
-                return virt_bios_paths[i];
-            }
-        }
-        if (qtest_enabled()) {
-            /* As QEMU: device tests need no firmware, do not fail them. */
-            return NULL;
-        }
-        name = VIRT_BIOS_NAME;
-    } else if (!access(name, R_OK)) {
-        return name;
-    }
-    error_setg(errp, "Unable to load the RISC-V firmware \"%s\"", name);
-    if (!strcmp(name, VIRT_BIOS_NAME)) {
-        error_append_hint(errp, "Install Debian's opensbi package (%s), or "
-                          "pass -bios none or -bios FILE.\n",
-                          virt_bios_paths[0]);
-    }
-    return NULL;
-}
-
-/*
- * An ELF at its own addresses, else the raw file at @addr (QEMU's order
- * for firmware and kernels; it also tries U-Boot's uImage, which qcore
- * does not).  A broken or foreign ELF is an error, not a raw image.
- */
-static bool virt_load_elf_or_raw(const char *filename, hwaddr addr,
-                                 LoadedImage *img, Error **errp)
-{
-    MachineState *ms = qdev_get_machine();
-    hwaddr ram_end = virt_memmap[VIRT_DRAM].base + ms->ram_size;
-    Error *err = NULL;
-    bool not_elf;
-
-    if (load_elf_as(filename, &address_space_memory, img, &not_elf, &err)) {
-        return true;
-    }
-    if (!not_elf) {
-        error_propagate(errp, err);
-        return false;
-    }
-    error_free(err);
-    return load_image_targphys_as(filename, addr,
-                                  addr < ram_end ? ram_end - addr : 0,
-                                  &address_space_memory, img, errp);
-}
-
-/*
- * The header of a Linux RISC-V "Image" (Documentation/riscv/boot-image-
- * header.rst): little-endian, 64 bytes at the start of the file.
- */
-#define RISCV_IMAGE_HEADER_SIZE  64
-#define RISCV_IMAGE_MAGIC        "RISCV\0\0\0"     /* at 48, deprecated */
-#define RISCV_IMAGE_MAGIC2       "RSC\x05"         /* at 56 */
-
-/*
- * If @filename is an Image, set *@image_size (the memory it needs from
- * its load address, bss included) and return true.
- */
-static bool riscv_image_probe(const char *filename, uint64_t *image_size)
-{
-    uint8_t h[RISCV_IMAGE_HEADER_SIZE];
-    FILE *f = fopen(filename, "rb");
-    bool ok;
-
-    if (!f) {
-        return false;
-    }
-    ok = fread(h, 1, sizeof(h), f) == sizeof(h) &&
-         (!memcmp(h + 56, RISCV_IMAGE_MAGIC2, 4) ||
-          !memcmp(h + 48, RISCV_IMAGE_MAGIC, 8));
-    fclose(f);
-    if (ok) {
-        memcpy(image_size, h + 16, sizeof(*image_size));
-        *image_size = GUINT64_FROM_LE(*image_size);
-    }
-    return ok;
-}
-
-/*
- * -kernel FILE at @kernel_start (QEMU's riscv_load_kernel): an ELF at its
- * addresses, entered at its lowest one (QEMU passes the load base, not
- * e_entry, to the firmware); a Linux Image or any other file raw at
- * @kernel_start.  QEMU 7.2 loads an Image as a raw file too, which puts
- * it where its header's text_offset asks (2 MiB into RAM) when the
- * firmware is OpenSBI; qcore also reads image_size and refuses a kernel
- * whose bss would run past the end of RAM.
- */
-static bool virt_load_kernel(RISCVVirtState *s, hwaddr kernel_start,
-                             LoadedImage *img, Error **errp)
-{
-    MachineState *ms = MACHINE(s);
-    hwaddr ram_end = virt_memmap[VIRT_DRAM].base + ms->ram_size;
-    const char *file = ms->kernel_filename;
-    uint64_t image_size;
-
-    if (riscv_image_probe(file, &image_size)) {
-        if (kernel_start > ram_end || image_size > ram_end - kernel_start) {
-            error_setg(errp, "could not load kernel '%s'", file);
-            error_append_hint(errp, "The Image needs 0x%" PRIx64 " bytes "
-                              "from 0x%" HWADDR_PRIx ", past the end of RAM "
-                              "at 0x%" HWADDR_PRIx ".\n", image_size,
-                              kernel_start, ram_end);
-            return false;
-        }
-        return load_image_targphys_as(file, kernel_start,
-                                      ram_end - kernel_start,
-                                      &address_space_memory, img, errp);
-    }
-    if (access(file, R_OK)) {
-        error_setg(errp, "could not load kernel '%s'", file);
-        error_append_hint(errp, "%s: %s\n", file, strerror(errno));
-        return false;
-    }
-    return virt_load_elf_or_raw(file, kernel_start, img, errp);
-}
-
-/*
- * -initrd FILE (QEMU 7.2's riscv_load_initrd): far enough above the
- * kernel that it survives the kernel's decompression, half of RAM or
- * 128 MiB above its entry, whichever is less; its bounds go into /chosen
- * as 32-bit cells, as 7.2 writes them.
- */
-static bool virt_load_initrd(RISCVVirtState *s, uint64_t kernel_entry,
-                             Error **errp)
-{
-    MachineState *ms = MACHINE(s);
-    hwaddr ram_end = virt_memmap[VIRT_DRAM].base + ms->ram_size;
-    hwaddr start = kernel_entry + MIN(ms->ram_size / 2, 128 * MiB);
-    Error *err = NULL;
-    LoadedImage img;
-    fdt32_t cell;
-
-    if (start >= ram_end ||
-        !load_image_targphys_as(ms->initrd_filename, start, ram_end - start,
-                                &address_space_memory, &img, &err)) {
-        error_free(err);
-        error_setg(errp, "could not load ramdisk '%s'", ms->initrd_filename);
-        return false;
-    }
-    cell = cpu_to_fdt32(img.low);
-    if (!fdt_chosen_prop(s->fdt, "linux,initrd-start", &cell, sizeof(cell),
-                         errp)) {
-        return false;
-    }
-    cell = cpu_to_fdt32(img.high);
-    return fdt_chosen_prop(s->fdt, "linux,initrd-end", &cell, sizeof(cell),
-                           errp);
-}
+/* ---- boot: images and the reset vector (hw/riscv/boot.c) ------------------ */
 
 /*
  * -bios, -kernel, -initrd, as QEMU 7.2's virt_machine_done: the firmware
@@ -798,6 +519,7 @@ static bool virt_load_images(RISCVVirtState *s, uint64_t *start,
 {
     MachineState *ms = MACHINE(s);
     hwaddr dram = virt_memmap[VIRT_DRAM].base;
+    hwaddr ram_end = dram + ms->ram_size;
     hwaddr firmware_end = dram, kernel_start;
     bool no_firmware = ms->firmware && !strcmp(ms->firmware, "none");
     LoadedImage img;
@@ -806,14 +528,14 @@ static bool virt_load_images(RISCVVirtState *s, uint64_t *start,
     *kernel_entry = 0;
     if (!no_firmware) {
         Error *err = NULL;
-        const char *fw = virt_find_firmware(ms->firmware, &err);
+        const char *fw = riscv_find_firmware(ms->firmware, &err);
 
         if (err) {
             error_propagate(errp, err);
             return false;
         }
         if (fw) {
-            if (!virt_load_elf_or_raw(fw, dram, &img, errp)) {
+            if (!riscv_load_firmware(fw, dram, ram_end, &img, errp)) {
                 return false;
             }
             firmware_end = img.high;
@@ -823,9 +545,9 @@ static bool virt_load_images(RISCVVirtState *s, uint64_t *start,
         return true;
     }
 
-    kernel_start = (firmware_end + VIRT_KERNEL_ALIGN - 1) &
-                   ~(hwaddr)(VIRT_KERNEL_ALIGN - 1);
-    if (!virt_load_kernel(s, kernel_start, &img, errp)) {
+    kernel_start = riscv_calc_kernel_start_addr(firmware_end);
+    if (!riscv_load_kernel(ms->kernel_filename, kernel_start, ram_end, &img,
+                           errp)) {
         return false;
     }
     *kernel_entry = img.low;
@@ -838,33 +560,16 @@ static bool virt_load_images(RISCVVirtState *s, uint64_t *start,
         *start = img.entry;
     }
     return !ms->initrd_filename ||
-           virt_load_initrd(s, *kernel_entry, errp);
+           riscv_load_initrd(ms->initrd_filename, ms->ram_size, ram_end,
+                             *kernel_entry, s->fdt, errp);
 }
 
-/*
- * QEMU 7.2's qemu_fdt_randomize_seeds, on every system reset: rom_reset
- * (an earlier reset handler) has just written the tree back as it was at
- * start-up, and a rebooted guest must not see the same seed again.
- */
+/* A rebooted guest gets a fresh seed too (after rom_reset rewrote it). */
 static void virt_fdt_reseed(void *opaque)
 {
     RISCVVirtState *s = opaque;
-    int node, len;
 
-    for (node = fdt_next_node(s->fdt, -1, NULL); node >= 0;
-         node = fdt_next_node(s->fdt, node, NULL)) {
-        const uint8_t *val = fdt_getprop(s->fdt, node, "rng-seed", &len);
-        g_autofree uint8_t *seed = NULL;
-
-        if (!val || len <= 0) {
-            continue;
-        }
-        seed = g_malloc(len);
-        qemu_guest_getrandom(seed, len);
-        address_space_write_rom(&address_space_memory,
-                                s->fdt_addr + (val - (uint8_t *)s->fdt),
-                                MEMTXATTRS_UNSPECIFIED, seed, len);
-    }
+    riscv_fdt_randomize_seeds(s->fdt, s->fdt_addr);
 }
 
 static bool virt_dump_dtb(RISCVVirtState *s, Error **errp)
@@ -934,7 +639,8 @@ static void virt_machine_init(MachineState *ms, Error **errp)
         !virt_load_images(s, &start, &kernel_entry, errp)) {
         return;
     }
-    fdt_addr = virt_fdt_addr(s);
+    fdt_addr = riscv_compute_fdt_addr(virt_memmap[VIRT_DRAM].base,
+                                      ms->ram_size, s->fdt_size);
     fdt_check(fdt_pack(s->fdt), "pack", "/");
     s->fdt = ms->fdt = g_realloc(s->fdt, fdt_totalsize(s->fdt));
     if (ms->dumpdtb) {
@@ -950,7 +656,8 @@ static void virt_machine_init(MachineState *ms, Error **errp)
     }
     s->fdt_addr = fdt_addr;
     qemu_register_reset(virt_fdt_reseed, s);
-    virt_setup_rom_reset_vec(s, start, kernel_entry, fdt_addr);
+    riscv_setup_rom_reset_vec(virt_memmap[VIRT_MROM].base, start,
+                              kernel_entry, fdt_addr);
 
     virt_create_harts(s, errp);
     virt_create_devices(s, errp);

@@ -37,10 +37,4 @@ extern const MemMapEntry virt_memmap[];
 #define VIRT_UART0_IRQ      10
 #define VIRT_RTC_IRQ        11
 
-/*
- * Where the firmware hands over to the kernel on 64-bit harts: the first
- * 2 MiB boundary after the firmware (QEMU's riscv_calc_kernel_start_addr).
- */
-#define VIRT_KERNEL_ALIGN   (2 * 1024 * 1024)
-
 #endif
