@@ -19,7 +19,7 @@ import time
 import pytest
 
 import fdt
-from conftest import TIMEOUT, qcore_run
+from conftest import QCORE, TIMEOUT, qcore_run
 from test_virt import elf, guests, serial  # noqa: F401 (fixtures)
 
 OPENSBI = '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin'
@@ -379,6 +379,34 @@ def test_elf_with_overlapping_segments_is_refused(tmp_path):
                                 (0x80000000, bytes(0x1000))]))
     r = qcore_run(['-M', 'virt,dumpdtb=%s' % (tmp_path / 'x.dtb'),
                    '-bios', 'none', '-display', 'none', '-kernel', str(good)])
+    assert r.returncode == 0, r.stderr
+
+
+def test_missing_opensbi_gives_qemus_error(tmp_path):
+    """Without Debian's opensbi (hidden by empty directories mounted over
+    it in a private mount namespace: needs root, else skipped) the
+    default -bios fails as QEMU's does; -bios none still boots."""
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    hide = ' && '.join('mount --bind %s %s' % (empty, d) for d in
+                       [os.path.dirname(OPENSBI), '/usr/share/qemu']
+                       if os.path.isdir(d))
+    probe = subprocess.run(['unshare', '-m', 'sh', '-c', hide or 'true'],
+                           capture_output=True, timeout=TIMEOUT)
+    if probe.returncode != 0:
+        pytest.skip('cannot hide OpenSBI: %s' % probe.stderr.decode())
+    script = '%s && "$@"' % hide if hide else '"$@"'
+
+    def run(*args):
+        return subprocess.run(['unshare', '-m', 'sh', '-c', script, 'sh',
+                               QCORE, '-M', 'virt', '-display', 'none'] +
+                              list(args), capture_output=True,
+                              timeout=TIMEOUT)
+    r = run()
+    assert r.returncode == 1
+    assert r.stderr.startswith(b'qcore: Unable to load the RISC-V firmware '
+                               b'"opensbi-riscv64-generic-fw_dynamic.bin"\n')
+    r = run('-M', 'virt,dumpdtb=%s' % (tmp_path / 'x.dtb'), '-bios', 'none')
     assert r.returncode == 0, r.stderr
 
 
