@@ -11,6 +11,8 @@
 #include "qcore/runstate.h"
 #include "qcore/symbols.h"
 #include <elf.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 
 #ifndef EM_RISCV
 #define EM_RISCV 243
@@ -38,6 +40,28 @@ bool address_space_range_is_ram(AddressSpace *as, hwaddr addr, uint64_t len)
     }
     rcu_read_unlock();
     return ok;
+}
+
+/*
+ * The whole of @filename, which must be a regular file: a device such as
+ * /dev/zero would never end (QEMU sizes images with lseek, which makes
+ * them empty or an error).
+ */
+static bool load_file(const char *filename, char **buf, gsize *len,
+                      Error **errp)
+{
+    g_autoptr(GError) gerr = NULL;
+    GStatBuf st;
+
+    if (g_stat(filename, &st) == 0 && !S_ISREG(st.st_mode)) {
+        error_setg(errp, "could not load '%s': not a regular file", filename);
+        return false;
+    }
+    if (!g_file_get_contents(filename, buf, len, &gerr)) {
+        error_setg(errp, "could not load '%s': %s", filename, gerr->message);
+        return false;
+    }
+    return true;
 }
 
 /* An image to restore on reset; QEMU's struct Rom. */
@@ -263,7 +287,6 @@ bool load_elf_as(const char *filename, AddressSpace *as, LoadedImage *img,
                  bool *not_elf, Error **errp)
 {
     g_autofree uint8_t *buf = NULL;
-    g_autoptr(GError) gerr = NULL;
     const char *why;
     gsize len;
     unsigned i, phnum;
@@ -274,8 +297,7 @@ bool load_elf_as(const char *filename, AddressSpace *as, LoadedImage *img,
 
     assert_bql_held();
     *not_elf = false;
-    if (!g_file_get_contents(filename, (char **)&buf, &len, &gerr)) {
-        error_setg(errp, "could not load '%s': %s", filename, gerr->message);
+    if (!load_file(filename, (char **)&buf, &len, errp)) {
         return false;
     }
     why = elf_check_header(buf, len, not_elf);
@@ -364,12 +386,10 @@ bool load_image_targphys_as(const char *filename, hwaddr addr,
                             LoadedImage *img, Error **errp)
 {
     g_autofree char *buf = NULL;
-    g_autoptr(GError) gerr = NULL;
     gsize len;
 
     assert_bql_held();
-    if (!g_file_get_contents(filename, &buf, &len, &gerr)) {
-        error_setg(errp, "could not load '%s': %s", filename, gerr->message);
+    if (!load_file(filename, &buf, &len, errp)) {
         return false;
     }
     if (len > max_size || !address_space_range_is_ram(as, addr, len)) {

@@ -23,7 +23,9 @@
 #include "qcore/main-loop.h"
 #include "qcore/runstate.h"
 #include "qcore/target-riscv.h"
+#include <glib/gstdio.h>
 #include <libfdt.h>
+#include <sys/stat.h>
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -440,13 +442,15 @@ static void *virt_build_fdt(RISCVVirtState *s)
  */
 static void *virt_load_fdt(const char *filename, int *size, Error **errp)
 {
+    GStatBuf st;
     g_autofree char *buf = NULL;
     g_autoptr(GError) gerr = NULL;
     void *fdt;
     gsize len;
     int ret;
 
-    if (!g_file_get_contents(filename, &buf, &len, &gerr)) {
+    if (g_stat(filename, &st) < 0 || !S_ISREG(st.st_mode) ||
+        !g_file_get_contents(filename, &buf, &len, &gerr)) {
         error_report("Unable to get size of device tree file '%s'", filename);
         error_setg(errp, "load_device_tree() failed");
         return NULL;

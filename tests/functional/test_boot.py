@@ -424,8 +424,15 @@ def test_missing_opensbi_gives_qemus_error(tmp_path):
     (['-dtb', '/nonexistent.dtb'],
      "Unable to get size of device tree file '/nonexistent.dtb'"),
     (['-dtb', '/etc/hostname'], 'Unable to copy device tree into memory'),
+    (['-bios', 'none', '-kernel', '/dev/zero'],
+     "could not load '/dev/zero': not a regular file"),
+    (['-bios', 'none', '-kernel', 'GUEST:boot', '-initrd', '/dev/zero'],
+     "could not load ramdisk '/dev/zero'"),
+    (['-dtb', '/dev/zero'],
+     "Unable to get size of device tree file '/dev/zero'"),
 ], ids=['missing-bios', 'append-without-kernel', 'initrd-without-kernel',
-        'missing-initrd', 'kernel-over-opensbi', 'missing-dtb', 'bad-dtb'])
+        'missing-initrd', 'kernel-over-opensbi', 'missing-dtb', 'bad-dtb',
+        'endless-kernel', 'endless-initrd', 'endless-dtb'])
 def test_boot_errors_exit_1(guests, args, message):
     if 'GUEST:boot' in args and not os.path.exists(OPENSBI) and \
             '-bios' not in args:
