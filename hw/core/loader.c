@@ -64,6 +64,31 @@ static bool load_file(const char *filename, char **buf, gsize *len,
     return true;
 }
 
+/*
+ * Whether @filename starts with ELF's magic, read before the whole file
+ * so that a large raw image is not read twice.  False with *@not_elf set
+ * for another file, false with an error if it cannot be read.
+ */
+static bool file_is_elf(const char *filename, bool *not_elf, Error **errp)
+{
+    char magic[SELFMAG];
+    FILE *f = fopen(filename, "rb");
+    bool elf;
+
+    if (!f) {
+        error_setg_errno(errp, errno, "could not load '%s'", filename);
+        return false;
+    }
+    elf = fread(magic, 1, SELFMAG, f) == SELFMAG &&
+          !memcmp(magic, ELFMAG, SELFMAG);
+    fclose(f);
+    if (!elf) {
+        *not_elf = true;
+        error_setg(errp, "'%s' not an ELF file", filename);
+    }
+    return elf;
+}
+
 /* An image to restore on reset; QEMU's struct Rom. */
 typedef struct Rom {
     QTAILQ_ENTRY(Rom) next;
@@ -297,7 +322,8 @@ bool load_elf_as(const char *filename, AddressSpace *as, LoadedImage *img,
 
     assert_bql_held();
     *not_elf = false;
-    if (!load_file(filename, (char **)&buf, &len, errp)) {
+    if (!file_is_elf(filename, not_elf, errp) ||
+        !load_file(filename, (char **)&buf, &len, errp)) {
         return false;
     }
     why = elf_check_header(buf, len, not_elf);
@@ -386,9 +412,18 @@ bool load_image_targphys_as(const char *filename, hwaddr addr,
                             LoadedImage *img, Error **errp)
 {
     g_autofree char *buf = NULL;
+    GStatBuf st;
     gsize len;
 
     assert_bql_held();
+    /* Too large for RAM: say so before reading it all into memory. */
+    if (g_stat(filename, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size > max_size) {
+        error_setg(errp, "'%s' (%" PRIu64 " bytes) does not fit in guest "
+                   "RAM at 0x%" HWADDR_PRIx, filename, (uint64_t)st.st_size,
+                   addr);
+        return false;
+    }
     if (!load_file(filename, &buf, &len, errp)) {
         return false;
     }
