@@ -441,3 +441,16 @@ def test_boot_errors_exit_1(guests, args, message):
     r = qcore_run(['-M', 'virt', '-display', 'none'] + args)
     assert r.returncode == 1, r.stderr
     assert message in r.stderr.decode(), r.stderr
+
+
+def test_image_larger_than_ram_is_refused_before_reading_it(tmp_path):
+    """A sparse 4 GiB file: refused from its size (reading it first would
+    take 4 GiB of memory)."""
+    big = tmp_path / 'big.img'
+    with open(big, 'wb') as f:
+        f.truncate(4 << 30)
+    r = qcore_run(['-M', 'virt', '-m', '64M', '-bios', 'none', '-display',
+                   'none', '-kernel', str(big)])
+    assert r.returncode == 1
+    assert b'(4294967296 bytes) does not fit in guest RAM at 0x80000000' \
+        in r.stderr
