@@ -90,7 +90,7 @@ void riscv_fdt_randomize_seeds(const void *fdt, hwaddr fdt_addr)
     }
 }
 
-/* ---- the reset vector ------------------------------------------------------ */
+/* ---- the reset vector ---------------------------------------------------- */
 
 /* RISC-V instruction encodings for the reset vector. */
 static uint32_t rv_itype(uint32_t opc, unsigned f3, unsigned rd, unsigned rs1,
@@ -135,7 +135,7 @@ void riscv_setup_rom_reset_vec(hwaddr rom_base, uint64_t start,
                  &error_abort);
 }
 
-/* ---- firmware, kernel, initrd ---------------------------------------------- */
+/* ---- firmware, kernel, initrd -------------------------------------------- */
 
 /*
  * -bios default: Debian's opensbi package, QEMU's own copy as a fallback
@@ -285,13 +285,13 @@ bool riscv_load_initrd(const char *file, uint64_t ram_size, hwaddr ram_end,
         return false;
     }
     cell = cpu_to_fdt32(img.low);
-    if (!riscv_fdt_chosen_setprop(fdt, "linux,initrd-start", &cell, sizeof(cell),
-                         errp)) {
+    if (!riscv_fdt_chosen_setprop(fdt, "linux,initrd-start", &cell,
+                                  sizeof(cell), errp)) {
         return false;
     }
     cell = cpu_to_fdt32(img.high);
-    return riscv_fdt_chosen_setprop(fdt, "linux,initrd-end", &cell, sizeof(cell),
-                           errp);
+    return riscv_fdt_chosen_setprop(fdt, "linux,initrd-end", &cell,
+                                    sizeof(cell), errp);
 }
 
 hwaddr riscv_calc_kernel_start_addr(hwaddr firmware_end)

@@ -503,14 +503,15 @@ static bool virt_create_fdt(RISCVVirtState *s, Error **errp)
     ms->fdt = s->fdt;
     if (ms->kernel_cmdline && *ms->kernel_cmdline &&
         !riscv_fdt_chosen_setprop(s->fdt, "bootargs", ms->kernel_cmdline,
-                         strlen(ms->kernel_cmdline) + 1, errp)) {
+                                  strlen(ms->kernel_cmdline) + 1, errp)) {
         return false;
     }
     qemu_guest_getrandom_nofail(seed, sizeof(seed));
-    return riscv_fdt_chosen_setprop(s->fdt, "rng-seed", seed, sizeof(seed), errp);
+    return riscv_fdt_chosen_setprop(s->fdt, "rng-seed", seed, sizeof(seed),
+                                    errp);
 }
 
-/* ---- boot: images and the reset vector (hw/riscv/boot.c) ------------------ */
+/* ---- boot: images and the reset vector (hw/riscv/boot.c) ---------------- */
 
 /*
  * -bios, -kernel, -initrd, as QEMU 7.2's virt_machine_done: the firmware

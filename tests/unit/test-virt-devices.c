@@ -1207,9 +1207,9 @@ int main(int argc, char **argv)
                     test_rtc_reads_host_wall_clock);
     g_test_add_func("/virt-devices/goldfish-rtc/set-time-moves-the-clock",
                     test_rtc_set_time_moves_the_clock);
-    g_test_add_func("/virt-devices/goldfish-rtc/alarm-in-the-past-fires-at-once",
+    g_test_add_func("/virt-devices/goldfish-rtc/alarm-in-the-past-fires",
                     test_rtc_alarm_in_the_past_fires_at_once);
-    g_test_add_func("/virt-devices/goldfish-rtc/alarm-fires-when-the-time-comes",
+    g_test_add_func("/virt-devices/goldfish-rtc/alarm-fires-when-due",
                     test_rtc_alarm_fires_when_the_time_comes);
     g_test_add_func("/virt-devices/edu/id-and-liveness",
                     test_edu_id_and_liveness);
