@@ -26,6 +26,8 @@ static void machine_finalize(Object *obj)
     g_free(ms->kernel_filename);
     g_free(ms->kernel_cmdline);
     g_free(ms->firmware);
+    g_free(ms->initrd_filename);
+    g_free(ms->dtb);
     g_free(ms->dumpdtb);
     if (ms->devices) {
         g_ptr_array_free(ms->devices, true);
@@ -261,6 +263,12 @@ bool machine_apply_options(MachineState *ms, QDict *opts, uint64_t ram_size,
         } else if (!strcmp(key, "firmware")) {
             g_free(ms->firmware);
             ms->firmware = g_strdup(str);
+        } else if (!strcmp(key, "initrd")) {
+            g_free(ms->initrd_filename);
+            ms->initrd_filename = g_strdup(str);
+        } else if (!strcmp(key, "dtb")) {
+            g_free(ms->dtb);
+            ms->dtb = g_strdup(str);
         } else if (!strcmp(key, "dumpdtb")) {
             g_free(ms->dumpdtb);
             ms->dumpdtb = g_strdup(str);
@@ -269,6 +277,15 @@ bool machine_apply_options(MachineState *ms, QDict *opts, uint64_t ram_size,
                        object_get_typename(OBJECT(ms)), key);
             return false;
         }
+    }
+    /* QEMU's qemu_validate_options: these only make sense for a kernel. */
+    if (!ms->kernel_filename && *ms->kernel_cmdline) {
+        error_setg(errp, "-append only allowed with -kernel option");
+        return false;
+    }
+    if (!ms->kernel_filename && ms->initrd_filename) {
+        error_setg(errp, "-initrd only allowed with -kernel option");
+        return false;
     }
     return true;
 }

@@ -445,6 +445,12 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
     case QEMU_OPTION_bios:
         qdict_put_str(cl->machine_opts_dict, "firmware", optarg);
         break;
+    case QEMU_OPTION_initrd:
+        qdict_put_str(cl->machine_opts_dict, "initrd", optarg);
+        break;
+    case QEMU_OPTION_dtb:
+        qdict_put_str(cl->machine_opts_dict, "dtb", optarg);
+        break;
     case QEMU_OPTION_serial:
         g_ptr_array_add(cl->serials, (char *)optarg);
         cl->default_serial = false;

@@ -11,6 +11,8 @@
 #include "qcore/runstate.h"
 #include "qcore/symbols.h"
 #include <elf.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 
 #ifndef EM_RISCV
 #define EM_RISCV 243
@@ -40,9 +42,57 @@ bool address_space_range_is_ram(AddressSpace *as, hwaddr addr, uint64_t len)
     return ok;
 }
 
+/*
+ * The whole of @filename, which must be a regular file: a device such as
+ * /dev/zero would never end (QEMU sizes images with lseek, which makes
+ * them empty or an error).
+ */
+static bool load_file(const char *filename, char **buf, gsize *len,
+                      Error **errp)
+{
+    g_autoptr(GError) gerr = NULL;
+    GStatBuf st;
+
+    if (g_stat(filename, &st) == 0 && !S_ISREG(st.st_mode)) {
+        error_setg(errp, "could not load '%s': not a regular file", filename);
+        return false;
+    }
+    if (!g_file_get_contents(filename, buf, len, &gerr)) {
+        error_setg(errp, "could not load '%s': %s", filename, gerr->message);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Whether @filename starts with ELF's magic, read before the whole file
+ * so that a large raw image is not read twice.  False with *@not_elf set
+ * for another file, false with an error if it cannot be read.
+ */
+static bool file_is_elf(const char *filename, bool *not_elf, Error **errp)
+{
+    char magic[SELFMAG];
+    FILE *f = fopen(filename, "rb");
+    bool elf;
+
+    if (!f) {
+        error_setg_errno(errp, errno, "could not load '%s'", filename);
+        return false;
+    }
+    elf = fread(magic, 1, SELFMAG, f) == SELFMAG &&
+          !memcmp(magic, ELFMAG, SELFMAG);
+    fclose(f);
+    if (!elf) {
+        *not_elf = true;
+        error_setg(errp, "'%s' not an ELF file", filename);
+    }
+    return elf;
+}
+
 /* An image to restore on reset; QEMU's struct Rom. */
 typedef struct Rom {
     QTAILQ_ENTRY(Rom) next;
+    char *name;
     AddressSpace *as;
     hwaddr addr;
     uint8_t *data;
@@ -77,6 +127,35 @@ static void rom_reset(void *opaque)
     }
 }
 
+/*
+ * Two images over the same bytes: one would silently lose to the other
+ * (QEMU's rom_check_and_register_reset finds these at machine-done).
+ */
+static bool rom_check_overlap(const char *name, hwaddr addr, uint64_t size,
+                              AddressSpace *as, Error **errp)
+{
+    Rom *rom;
+
+    QTAILQ_FOREACH(rom, &roms, next) {
+        if (rom->as != as || !size || !rom->memsz ||
+            addr >= rom->addr + rom->memsz || rom->addr >= addr + size) {
+            continue;
+        }
+        error_setg(errp, "Some ROM regions are overlapping");
+        error_append_hint(errp, "These two images were both to be loaded "
+                          "at the same guest addresses:\n"
+                          "  %s (addresses 0x%016" PRIx64 " - 0x%016" PRIx64
+                          ")\n  %s (addresses 0x%016" PRIx64 " - 0x%016"
+                          PRIx64 ")\nCheck which address each was built "
+                          "for (with -bios default, OpenSBI takes the start "
+                          "of RAM).\n", rom->name, (uint64_t)rom->addr,
+                          (uint64_t)(rom->addr + rom->memsz), name,
+                          (uint64_t)addr, (uint64_t)(addr + size));
+        return false;
+    }
+    return true;
+}
+
 bool rom_add_blob(const char *name, const void *data, size_t len,
                   uint64_t memsz, hwaddr addr, AddressSpace *as,
                   Error **errp)
@@ -90,10 +169,14 @@ bool rom_add_blob(const char *name, const void *data, size_t len,
                    " is outside guest RAM", name, addr, addr + memsz - 1);
         return false;
     }
+    if (!rom_check_overlap(name, addr, memsz, as, errp)) {
+        return false;
+    }
     if (QTAILQ_EMPTY(&roms)) {
         qemu_register_reset(rom_reset, NULL);
     }
     rom = g_new0(Rom, 1);
+    rom->name = g_strdup(name);
     rom->as = as;
     rom->addr = addr;
     rom->data = g_memdup2(data, len);
@@ -212,21 +295,35 @@ static const char *elf_check_header(const uint8_t *buf, gsize len,
     return NULL;
 }
 
+/* A PT_LOAD segment's range, to find segments that overlap. */
+typedef struct ElfSeg {
+    uint64_t addr, size;
+    unsigned idx;
+} ElfSeg;
+
+static int elf_seg_cmp(const void *a, const void *b)
+{
+    const ElfSeg *x = a, *y = b;
+
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
 bool load_elf_as(const char *filename, AddressSpace *as, LoadedImage *img,
                  bool *not_elf, Error **errp)
 {
     g_autofree uint8_t *buf = NULL;
-    g_autoptr(GError) gerr = NULL;
     const char *why;
     gsize len;
     unsigned i, phnum;
     uint64_t machine;
     hwaddr low = UINT64_MAX, high = 0;
+    g_autofree ElfSeg *segs = NULL;
+    unsigned nsegs = 0;
 
     assert_bql_held();
     *not_elf = false;
-    if (!g_file_get_contents(filename, (char **)&buf, &len, &gerr)) {
-        error_setg(errp, "could not load '%s': %s", filename, gerr->message);
+    if (!file_is_elf(filename, not_elf, errp) ||
+        !load_file(filename, (char **)&buf, &len, errp)) {
         return false;
     }
     why = elf_check_header(buf, len, not_elf);
@@ -243,10 +340,12 @@ bool load_elf_as(const char *filename, AddressSpace *as, LoadedImage *img,
 
     /* Check every segment before writing any, so failure writes nothing. */
     phnum = EH(e_phnum);
+    segs = g_new(ElfSeg, phnum);
     for (i = 0; i < phnum; i++) {
         const uint8_t *ph = buf + EH(e_phoff) + i * sizeof(Elf64_Phdr);
         uint64_t off = PH(ph, p_offset), filesz = PH(ph, p_filesz);
         uint64_t memsz = PH(ph, p_memsz), paddr = PH(ph, p_paddr);
+        g_autofree char *seg_name = NULL;
 
         if (PH(ph, p_type) != PT_LOAD || !memsz) {
             continue;
@@ -262,6 +361,12 @@ bool load_elf_as(const char *filename, AddressSpace *as, LoadedImage *img,
                        paddr + memsz - 1);
             return false;
         }
+        seg_name = g_strdup_printf("%s ELF program header segment %u",
+                                   filename, i);
+        if (!rom_check_overlap(seg_name, paddr, memsz, as, errp)) {
+            return false;
+        }
+        segs[nsegs++] = (ElfSeg) { paddr, memsz, i };
         low = MIN(low, paddr);
         high = MAX(high, paddr + memsz);
     }
@@ -269,17 +374,30 @@ bool load_elf_as(const char *filename, AddressSpace *as, LoadedImage *img,
         error_setg(errp, "'%s' has no loadable segments", filename);
         return false;
     }
+    /* Segments over each other: sorted, only neighbours can overlap. */
+    qsort(segs, nsegs, sizeof(*segs), elf_seg_cmp);
+    for (i = 1; i < nsegs; i++) {
+        if (segs[i].addr < segs[i - 1].addr + segs[i - 1].size) {
+            error_setg(errp, "Some ROM regions are overlapping");
+            error_append_hint(errp, "'%s': segments %u and %u overlap\n",
+                              filename, segs[i - 1].idx, segs[i].idx);
+            return false;
+        }
+    }
 
     for (i = 0; i < phnum; i++) {
         const uint8_t *ph = buf + EH(e_phoff) + i * sizeof(Elf64_Phdr);
         uint64_t off = PH(ph, p_offset), filesz = PH(ph, p_filesz);
         uint64_t memsz = PH(ph, p_memsz), paddr = PH(ph, p_paddr);
+        g_autofree char *seg_name = NULL;
 
         if (PH(ph, p_type) != PT_LOAD || !memsz) {
             continue;
         }
         /* Checked above; the zero tail is .bss. */
-        rom_add_blob(filename, buf + off, filesz, memsz, paddr, as,
+        seg_name = g_strdup_printf("%s ELF program header segment %u",
+                                   filename, i);
+        rom_add_blob(seg_name, buf + off, filesz, memsz, paddr, as,
                      &error_abort);
     }
     elf_load_symbols(buf, len);
@@ -294,12 +412,19 @@ bool load_image_targphys_as(const char *filename, hwaddr addr,
                             LoadedImage *img, Error **errp)
 {
     g_autofree char *buf = NULL;
-    g_autoptr(GError) gerr = NULL;
+    GStatBuf st;
     gsize len;
 
     assert_bql_held();
-    if (!g_file_get_contents(filename, &buf, &len, &gerr)) {
-        error_setg(errp, "could not load '%s': %s", filename, gerr->message);
+    /* Too large for RAM: say so before reading it all into memory. */
+    if (g_stat(filename, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size > max_size) {
+        error_setg(errp, "'%s' (%" PRIu64 " bytes) does not fit in guest "
+                   "RAM at 0x%" HWADDR_PRIx, filename, (uint64_t)st.st_size,
+                   addr);
+        return false;
+    }
+    if (!load_file(filename, &buf, &len, errp)) {
         return false;
     }
     if (len > max_size || !address_space_range_is_ram(as, addr, len)) {
@@ -307,7 +432,9 @@ bool load_image_targphys_as(const char *filename, hwaddr addr,
                    "guest RAM at 0x%" HWADDR_PRIx, filename, len, addr);
         return false;
     }
-    rom_add_blob(filename, buf, len, len, addr, as, &error_abort);
+    if (!rom_add_blob(filename, buf, len, len, addr, as, errp)) {
+        return false;
+    }
     img->entry = addr;
     img->low = addr;
     img->high = addr + len;

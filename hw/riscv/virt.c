@@ -1,8 +1,9 @@
 /*
- * The RISC-V "virt" board: RAM, harts, CLINT, PLIC, ns16550a UART and the
- * sifive_test finisher at QEMU's addresses; a device tree built with
- * libfdt; the reset vector in a mask ROM; and boot from -bios/-kernel.
- * Corresponds to QEMU's hw/riscv/virt.c and hw/riscv/boot.c.  See
+ * The RISC-V "virt" board: RAM, harts, CLINT, PLIC, ns16550a UART, the
+ * sifive_test finisher and the goldfish RTC at QEMU's addresses; the
+ * device tree QEMU 7.2 builds, with libfdt; the reset vector in a mask
+ * ROM; and boot from -bios/-kernel/-initrd/-dtb (the loaders are in
+ * hw/riscv/boot.c).  Corresponds to QEMU's hw/riscv/virt.c.  See
  * docs/virt.md.  Everything here runs in the main thread with the BQL.
  */
 #include "qcore/osdep.h"
@@ -10,7 +11,9 @@
 #include "qcore/cpu.h"
 #include "qcore/error.h"
 #include "qcore/hw/edu.h"
+#include "qcore/hw/goldfish_rtc.h"
 #include "qcore/hw/loader.h"
+#include "qcore/hw/riscv-boot.h"
 #include "qcore/hw/riscv-virt.h"
 #include "qcore/hw/riscv_aclint.h"
 #include "qcore/hw/serial.h"
@@ -20,14 +23,20 @@
 #include "qcore/main-loop.h"
 #include "qcore/runstate.h"
 #include "qcore/target-riscv.h"
+#include <glib/gstdio.h>
 #include <libfdt.h>
+#include <sys/stat.h>
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
 
+/* QEMU's FDT_MAX_SIZE: the buffer the board's tree is built in. */
+#define VIRT_FDT_MAX_SIZE (1 * MiB)
+
 const MemMapEntry virt_memmap[] = {
     [VIRT_MROM] =  {     0x1000,     0xf000 },
     [VIRT_TEST] =  {   0x100000,     0x1000 },
+    [VIRT_RTC] =   {   0x101000,     0x1000 },
     [VIRT_CLINT] = {  0x2000000,    0x10000 },
     [VIRT_PLIC] =  {  0xc000000, VIRT_PLIC_SIZE(VIRT_PLIC_MAX_CONTEXTS) },
     [VIRT_UART0] = { 0x10000000,      0x100 },
@@ -45,7 +54,8 @@ typedef struct RISCVVirtState {
     QDict *edu_opts;            /* -device edu, or NULL; in ms->devices */
 
     void *fdt;
-    int fdt_size;
+    int fdt_size;               /* its buffer's size before packing */
+    hwaddr fdt_addr;            /* where the guest finds it (a1) */
 } RISCVVirtState;
 
 #define RISCV_VIRT_MACHINE(obj) \
@@ -102,8 +112,9 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
 
     s->clint = riscv_aclint_create(NULL, NULL, NULL, m[VIRT_CLINT].base,
                                    ms->smp_cpus);
+    /* Sources 1..VIRT_IRQCHIP_NUM_SOURCES, plus the unusable 0. */
     s->plic = sifive_plic_create(NULL, NULL, NULL, m[VIRT_PLIC].base,
-                                 ms->smp_cpus, VIRT_IRQCHIP_NUM_SOURCES);
+                                 ms->smp_cpus, VIRT_IRQCHIP_NUM_SOURCES + 1);
     for (i = 0; i < ms->smp_cpus; i++) {
         RISCVCPU *cpu = s->harts[i];
 
@@ -133,6 +144,9 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
         edu_create(parent, id ? id : "device[*]", NULL, EDU_VIRT_BASE,
                    sifive_plic_get_irq(s->plic, EDU_VIRT_IRQ), NULL);
     }
+
+    goldfish_rtc_create(NULL, NULL, NULL, m[VIRT_RTC].base,
+                        sifive_plic_get_irq(s->plic, VIRT_RTC_IRQ));
 
     /* QEMU's serial_hd(0): the chardev -serial / -nographic made. */
     serial_mm_create(NULL, NULL, NULL, m[VIRT_UART0].base,
@@ -232,6 +246,12 @@ static void fdt_prop_strs(void *fdt, const char *path, const char *prop,
 
 #define STRS(...) ((const char *const[]) { __VA_ARGS__, NULL })
 
+/*
+ * The nodes and properties are added in the order QEMU 7.2's create_fdt
+ * adds them.  libfdt puts a new property or node before its siblings,
+ * so the blob lists everything in reverse of the calls, as QEMU's does:
+ * the same order makes `dtc -I dtb` of both trees diff cleanly.
+ */
 static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
                           uint32_t *intc_phandle, RISCVCPU *hart)
 {
@@ -246,6 +266,7 @@ static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
     fdt_add(fdt, "/cpus/cpu-map");
     fdt_add(fdt, "/cpus/cpu-map/cluster0");
 
+    /* Last hart first, so hart N-1 gets phandle 1 as on QEMU. */
     for (i = n; i-- > 0;) {
         g_autofree char *cpu = g_strdup_printf("/cpus/cpu@%u", i);
         g_autofree char *intc = g_strdup_printf("%s/interrupt-controller",
@@ -256,13 +277,13 @@ static void virt_fdt_cpus(void *fdt, unsigned n, uint32_t *phandle,
 
         intc_phandle[i] = (*phandle)++;
         fdt_add(fdt, cpu);
-        fdt_prop_u32(fdt, cpu, "phandle", cpu_phandle);
-        fdt_prop_str(fdt, cpu, "device_type", "cpu");
-        fdt_prop_u32(fdt, cpu, "reg", i);
-        fdt_prop_str(fdt, cpu, "status", "okay");
-        fdt_prop_str(fdt, cpu, "compatible", "riscv");
-        fdt_prop_str(fdt, cpu, "riscv,isa", isa);
         fdt_prop_str(fdt, cpu, "mmu-type", riscv_cpu_mmu_type(hart));
+        fdt_prop_str(fdt, cpu, "riscv,isa", isa);
+        fdt_prop_str(fdt, cpu, "compatible", "riscv");
+        fdt_prop_str(fdt, cpu, "status", "okay");
+        fdt_prop_u32(fdt, cpu, "reg", i);
+        fdt_prop_str(fdt, cpu, "device_type", "cpu");
+        fdt_prop_u32(fdt, cpu, "phandle", cpu_phandle);
 
         fdt_add(fdt, intc);
         fdt_prop_u32(fdt, intc, "phandle", intc_phandle[i]);
@@ -301,12 +322,14 @@ static void virt_fdt_pmu(void *fdt, RISCVCPU *hart)
                    G_N_ELEMENTS(map));
 }
 
-static void virt_create_fdt(RISCVVirtState *s)
+/* CPUs, memory, CLINT and PLIC: QEMU's create_fdt_sockets, one socket. */
+static uint32_t virt_fdt_socket(RISCVVirtState *s, void *fdt,
+                                uint32_t *phandle)
 {
     MachineState *ms = MACHINE(s);
     const MemMapEntry *m = virt_memmap;
     unsigned n = ms->smp_cpus, i;
-    uint32_t phandle = 1, plic_phandle, test_phandle;
+    uint32_t plic_phandle;
     uint32_t intc_phandle[VIRT_CPUS_MAX];
     g_autofree uint32_t *clint_irqs = g_new(uint32_t, n * 4);
     g_autofree uint32_t *plic_irqs = g_new(uint32_t, n * 4);
@@ -316,51 +339,12 @@ static void virt_create_fdt(RISCVVirtState *s)
                                              m[VIRT_CLINT].base);
     g_autofree char *plic = g_strdup_printf("/soc/plic@%" HWADDR_PRIx,
                                             m[VIRT_PLIC].base);
-    g_autofree char *uart = g_strdup_printf("/soc/serial@%" HWADDR_PRIx,
-                                            m[VIRT_UART0].base);
-    g_autofree char *test = g_strdup_printf("/soc/test@%" HWADDR_PRIx,
-                                            m[VIRT_TEST].base);
-    const size_t size = 64 * 1024;
-    void *fdt = g_malloc0(size);
 
-    fdt_check(fdt_create_empty_tree(fdt, size), "create", "/");
-    fdt_prop_str(fdt, "/", "model", "riscv-virtio,qemu");
-    fdt_prop_str(fdt, "/", "compatible", "riscv-virtio");
-    fdt_prop_u32(fdt, "/", "#size-cells", 2);
-    fdt_prop_u32(fdt, "/", "#address-cells", 2);
-
-    /* Nodes in reverse of the order they should appear in (see fdt_add). */
-    fdt_add(fdt, "/chosen");
-    fdt_prop_str(fdt, "/chosen", "stdout-path", uart);
-    if (ms->kernel_cmdline && *ms->kernel_cmdline) {
-        fdt_prop_str(fdt, "/chosen", "bootargs", ms->kernel_cmdline);
-    }
-
-    /* How Linux powers off and reboots through the finisher. */
-    test_phandle = phandle++;
-    fdt_add(fdt, "/reboot");
-    fdt_prop_u32(fdt, "/reboot", "value", FINISHER_RESET);
-    fdt_prop_u32(fdt, "/reboot", "offset", 0);
-    fdt_prop_u32(fdt, "/reboot", "regmap", test_phandle);
-    fdt_prop_str(fdt, "/reboot", "compatible", "syscon-reboot");
-    fdt_add(fdt, "/poweroff");
-    fdt_prop_u32(fdt, "/poweroff", "value", FINISHER_PASS);
-    fdt_prop_u32(fdt, "/poweroff", "offset", 0);
-    fdt_prop_u32(fdt, "/poweroff", "regmap", test_phandle);
-    fdt_prop_str(fdt, "/poweroff", "compatible", "syscon-poweroff");
-
-    fdt_add(fdt, "/soc");
-    fdt_prop_str(fdt, "/soc", "compatible", "simple-bus");
-    fdt_prop(fdt, "/soc", "ranges", NULL, 0);
-    fdt_prop_u32(fdt, "/soc", "#size-cells", 2);
-    fdt_prop_u32(fdt, "/soc", "#address-cells", 2);
+    virt_fdt_cpus(fdt, n, phandle, intc_phandle, s->harts[0]);
 
     fdt_add(fdt, mem);
-    fdt_prop_str(fdt, mem, "device_type", "memory");
     fdt_prop_reg(fdt, mem, m[VIRT_DRAM].base, ms->ram_size);
-
-    virt_fdt_cpus(fdt, n, &phandle, intc_phandle, s->harts[0]);
-    virt_fdt_pmu(fdt, s->harts[0]);
+    fdt_prop_str(fdt, mem, "device_type", "memory");
 
     /* CLINT: per hart, the software (3) then the timer (7) interrupt. */
     for (i = 0; i < n; i++) {
@@ -369,182 +353,253 @@ static void virt_create_fdt(RISCVVirtState *s)
         clint_irqs[4 * i + 2] = intc_phandle[i];
         clint_irqs[4 * i + 3] = IRQ_M_TIMER;
     }
+    fdt_add(fdt, clint);
+    fdt_prop_strs(fdt, clint, "compatible",
+                  STRS("sifive,clint0", "riscv,clint0"));
+    fdt_prop_reg(fdt, clint, m[VIRT_CLINT].base, m[VIRT_CLINT].size);
+    fdt_prop_cells(fdt, clint, "interrupts-extended", clint_irqs, 4 * n);
+
     /* PLIC: context 2N is hart N's M-mode (11), 2N+1 its S-mode (9). */
-    plic_phandle = phandle++;
     for (i = 0; i < n; i++) {
         plic_irqs[4 * i + 0] = intc_phandle[i];
         plic_irqs[4 * i + 1] = IRQ_M_EXT;
         plic_irqs[4 * i + 2] = intc_phandle[i];
         plic_irqs[4 * i + 3] = IRQ_S_EXT;
     }
+    plic_phandle = (*phandle)++;
+    fdt_add(fdt, plic);
+    fdt_prop_u32(fdt, plic, "#interrupt-cells", 1);
+    fdt_prop_u32(fdt, plic, "#address-cells", 0);
+    fdt_prop_strs(fdt, plic, "compatible",
+                  STRS("sifive,plic-1.0.0", "riscv,plic0"));
+    fdt_prop(fdt, plic, "interrupt-controller", NULL, 0);
+    fdt_prop_cells(fdt, plic, "interrupts-extended", plic_irqs, 4 * n);
+    fdt_prop_reg(fdt, plic, m[VIRT_PLIC].base, m[VIRT_PLIC].size);
+    /* The highest source id, 1..ndev being usable. */
+    fdt_prop_u32(fdt, plic, "riscv,ndev", VIRT_IRQCHIP_NUM_SOURCES);
+    fdt_prop_u32(fdt, plic, "phandle", plic_phandle);
+    return plic_phandle;
+}
 
+/* A device on the PLIC: QEMU's create_fdt_uart, create_fdt_rtc. */
+static void virt_fdt_plic_device(void *fdt, const char *path,
+                                 const char *compatible, hwaddr base,
+                                 hwaddr size, uint32_t plic_phandle,
+                                 uint32_t irq)
+{
+    fdt_add(fdt, path);
+    fdt_prop_str(fdt, path, "compatible", compatible);
+    fdt_prop_reg(fdt, path, base, size);
+    if (!strcmp(compatible, "ns16550a")) {
+        fdt_prop_u32(fdt, path, "clock-frequency", SERIAL_CLOCK_FREQ);
+    }
+    fdt_prop_u32(fdt, path, "interrupt-parent", plic_phandle);
+    fdt_prop_u32(fdt, path, "interrupts", irq);
+}
+
+/* The board's own tree, in a buffer as large as QEMU's (FDT_MAX_SIZE). */
+static void *virt_build_fdt(RISCVVirtState *s)
+{
+    const MemMapEntry *m = virt_memmap;
+    uint32_t phandle = 1, plic_phandle, test_phandle;
+    g_autofree char *uart = g_strdup_printf("/soc/serial@%" HWADDR_PRIx,
+                                            m[VIRT_UART0].base);
+    g_autofree char *test = g_strdup_printf("/soc/test@%" HWADDR_PRIx,
+                                            m[VIRT_TEST].base);
+    g_autofree char *rtc = g_strdup_printf("/soc/rtc@%" HWADDR_PRIx,
+                                           m[VIRT_RTC].base);
+    void *fdt = g_malloc0(VIRT_FDT_MAX_SIZE);
+
+    fdt_check(fdt_create_empty_tree(fdt, VIRT_FDT_MAX_SIZE), "create", "/");
+    fdt_prop_str(fdt, "/", "model", "riscv-virtio,qemu");
+    fdt_prop_str(fdt, "/", "compatible", "riscv-virtio");
+    fdt_prop_u32(fdt, "/", "#size-cells", 2);
+    fdt_prop_u32(fdt, "/", "#address-cells", 2);
+
+    fdt_add(fdt, "/soc");
+    fdt_prop(fdt, "/soc", "ranges", NULL, 0);
+    fdt_prop_str(fdt, "/soc", "compatible", "simple-bus");
+    fdt_prop_u32(fdt, "/soc", "#size-cells", 2);
+    fdt_prop_u32(fdt, "/soc", "#address-cells", 2);
+
+    plic_phandle = virt_fdt_socket(s, fdt, &phandle);
+
+    /* The finisher, and how Linux powers off and reboots through it. */
+    test_phandle = phandle++;
     fdt_add(fdt, test);
-    fdt_prop_u32(fdt, test, "phandle", test_phandle);
-    fdt_prop_reg(fdt, test, m[VIRT_TEST].base, m[VIRT_TEST].size);
     fdt_prop_strs(fdt, test, "compatible",
                   STRS("sifive,test1", "sifive,test0", "syscon"));
+    fdt_prop_reg(fdt, test, m[VIRT_TEST].base, m[VIRT_TEST].size);
+    fdt_prop_u32(fdt, test, "phandle", test_phandle);
+    fdt_add(fdt, "/reboot");
+    fdt_prop_str(fdt, "/reboot", "compatible", "syscon-reboot");
+    fdt_prop_u32(fdt, "/reboot", "regmap", test_phandle);
+    fdt_prop_u32(fdt, "/reboot", "offset", 0);
+    fdt_prop_u32(fdt, "/reboot", "value", FINISHER_RESET);
+    fdt_add(fdt, "/poweroff");
+    fdt_prop_str(fdt, "/poweroff", "compatible", "syscon-poweroff");
+    fdt_prop_u32(fdt, "/poweroff", "regmap", test_phandle);
+    fdt_prop_u32(fdt, "/poweroff", "offset", 0);
+    fdt_prop_u32(fdt, "/poweroff", "value", FINISHER_PASS);
+
+    virt_fdt_plic_device(fdt, uart, "ns16550a", m[VIRT_UART0].base,
+                         m[VIRT_UART0].size, plic_phandle, VIRT_UART0_IRQ);
+    fdt_add(fdt, "/chosen");
+    fdt_prop_str(fdt, "/chosen", "stdout-path", uart);
+
+    virt_fdt_plic_device(fdt, rtc, "google,goldfish-rtc", m[VIRT_RTC].base,
+                         m[VIRT_RTC].size, plic_phandle, VIRT_RTC_IRQ);
 
     if (s->edu_opts) {
         g_autofree char *edu = g_strdup_printf("/soc/edu@%x", EDU_VIRT_BASE);
 
-        fdt_add(fdt, edu);
-        fdt_prop_u32(fdt, edu, "interrupts", EDU_VIRT_IRQ);
-        fdt_prop_u32(fdt, edu, "interrupt-parent", plic_phandle);
-        fdt_prop_reg(fdt, edu, EDU_VIRT_BASE, EDU_MMIO_SIZE);
-        fdt_prop_str(fdt, edu, "compatible", "qcore,edu");
+        virt_fdt_plic_device(fdt, edu, "qcore,edu", EDU_VIRT_BASE,
+                             EDU_MMIO_SIZE, plic_phandle, EDU_VIRT_IRQ);
     }
-
-    fdt_add(fdt, uart);
-    fdt_prop_u32(fdt, uart, "interrupts", VIRT_UART0_IRQ);
-    fdt_prop_u32(fdt, uart, "interrupt-parent", plic_phandle);
-    fdt_prop_u32(fdt, uart, "clock-frequency", SERIAL_CLOCK_FREQ);
-    fdt_prop_reg(fdt, uart, m[VIRT_UART0].base, m[VIRT_UART0].size);
-    fdt_prop_str(fdt, uart, "compatible", "ns16550a");
-
-    fdt_add(fdt, plic);
-    fdt_prop_u32(fdt, plic, "phandle", plic_phandle);
-    fdt_prop_u32(fdt, plic, "riscv,ndev", VIRT_IRQCHIP_NUM_SOURCES - 1);
-    fdt_prop_reg(fdt, plic, m[VIRT_PLIC].base, m[VIRT_PLIC].size);
-    fdt_prop_cells(fdt, plic, "interrupts-extended", plic_irqs, 4 * n);
-    fdt_prop(fdt, plic, "interrupt-controller", NULL, 0);
-    fdt_prop_strs(fdt, plic, "compatible",
-                  STRS("sifive,plic-1.0.0", "riscv,plic0"));
-    fdt_prop_u32(fdt, plic, "#address-cells", 0);
-    fdt_prop_u32(fdt, plic, "#interrupt-cells", 1);
-
-    fdt_add(fdt, clint);
-    fdt_prop_cells(fdt, clint, "interrupts-extended", clint_irqs, 4 * n);
-    fdt_prop_reg(fdt, clint, m[VIRT_CLINT].base, m[VIRT_CLINT].size);
-    fdt_prop_strs(fdt, clint, "compatible",
-                  STRS("sifive,clint0", "riscv,clint0"));
-
-    fdt_check(fdt_pack(fdt), "pack", "/");
-    s->fdt = fdt;
-    s->fdt_size = fdt_totalsize(fdt);
-    MACHINE(s)->fdt = fdt;
+    /* Last, so that it comes first under the root, as in QEMU's tree. */
+    virt_fdt_pmu(fdt, s->harts[0]);
+    return fdt;
 }
 
 /*
- * QEMU's riscv_compute_fdt_addr: as high as possible so that kernels do
- * not overwrite it, but below 3 GiB, on a 2 MiB boundary.
+ * -dtb FILE: the user's tree as is, with room to add /chosen properties
+ * (QEMU's load_device_tree: twice the file plus 10000 bytes).
  */
-static hwaddr virt_fdt_addr(RISCVVirtState *s)
+static void *virt_load_fdt(const char *filename, int *size, Error **errp)
 {
-    hwaddr base = virt_memmap[VIRT_DRAM].base;
-    hwaddr end = base + MACHINE(s)->ram_size;
-    hwaddr top = base < 3ULL * GiB ? MIN(end, 3ULL * GiB) : end;
+    GStatBuf st;
+    g_autofree char *buf = NULL;
+    g_autoptr(GError) gerr = NULL;
+    void *fdt;
+    gsize len;
+    int ret;
 
-    return (top - s->fdt_size) & ~(2 * MiB - 1);
+    if (g_stat(filename, &st) < 0 || !S_ISREG(st.st_mode) ||
+        !g_file_get_contents(filename, &buf, &len, &gerr)) {
+        error_report("Unable to get size of device tree file '%s'", filename);
+        error_setg(errp, "load_device_tree() failed");
+        return NULL;
+    }
+    if (len > INT_MAX / 2 - 10000) {
+        error_report("Device tree file '%s' is too large", filename);
+        error_setg(errp, "load_device_tree() failed");
+        return NULL;
+    }
+    *size = (len + 10000) * 2;
+    fdt = g_malloc0(*size);
+    memcpy(fdt, buf, len);
+    /* The header's sizes must lie inside what was read. */
+    ret = len < sizeof(struct fdt_header) ? -FDT_ERR_TRUNCATED
+                                          : fdt_check_header(fdt);
+    if (!ret && fdt_totalsize(fdt) > len) {
+        ret = -FDT_ERR_TRUNCATED;
+    }
+    if (!ret) {
+        ret = fdt_open_into(fdt, fdt, *size);
+    }
+    if (ret) {
+        error_report("load_device_tree: Unable to copy device tree into "
+                     "memory: %s", fdt_strerror(ret));
+        error_setg(errp, "load_device_tree() failed");
+        g_free(fdt);
+        return NULL;
+    }
+    return fdt;
 }
-
-/* ---- boot: images and the reset vector ------------------------------------ */
-
-/* RISC-V instruction encodings for the reset vector. */
-static uint32_t rv_itype(uint32_t opc, unsigned f3, unsigned rd, unsigned rs1,
-                         int32_t imm)
-{
-    return ((uint32_t)imm << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | opc;
-}
-
-enum { REG_T0 = 5, REG_A0 = 10, REG_A1 = 11, REG_A2 = 12 };
 
 /*
- * The mask ROM every hart starts in (the CPU's resetvec is its base): it
- * loads a0 = mhartid, a1 = the device tree, a2 = the fw_dynamic_info that
- * OpenSBI reads, and jumps to @start.  The same contract as QEMU's
- * riscv_setup_rom_reset_vec, so guests see the same registers.
+ * The tree (built, or -dtb's), then what QEMU's create_fdt adds to
+ * either: /chosen/bootargs and fresh random bytes in /chosen/rng-seed.
  */
-static void virt_setup_rom_reset_vec(RISCVVirtState *s, uint64_t start,
-                                     uint64_t kernel_entry, hwaddr fdt_addr)
+static bool virt_create_fdt(RISCVVirtState *s, Error **errp)
 {
-    enum { OFF_START = 24, OFF_FDT = 32, OFF_FW_DYN = 40 };
-    uint32_t code[6] = {
-        0x00000017 | (REG_T0 << 7),                     /* auipc t0, 0 */
-        rv_itype(0x13, 0, REG_A2, REG_T0, OFF_FW_DYN),  /* addi a2, t0, .. */
-        rv_itype(0x73, 2, REG_A0, 0, CSR_MHARTID),      /* csrr a0, mhartid */
-        rv_itype(0x03, 3, REG_A1, REG_T0, OFF_FDT),     /* ld a1, ..(t0) */
-        rv_itype(0x03, 3, REG_T0, REG_T0, OFF_START),   /* ld t0, ..(t0) */
-        rv_itype(0x67, 0, 0, REG_T0, 0),                /* jr t0 */
-    };
-    /* OpenSBI's struct fw_dynamic_info: magic "OSBI", version 2. */
-    uint64_t data[2 + 6] = {
-        start, fdt_addr,
-        0x4942534f, 2, kernel_entry, 1 /* next mode: S */, 0, 0,
-    };
-    uint8_t rom[sizeof(code) + sizeof(data)];
-    unsigned i;
+    MachineState *ms = MACHINE(s);
+    uint8_t seed[32];
 
-    /* The guest reads them little-endian, whatever the host is. */
-    for (i = 0; i < G_N_ELEMENTS(code); i++) {
-        code[i] = GUINT32_TO_LE(code[i]);
+    if (ms->dtb) {
+        s->fdt = virt_load_fdt(ms->dtb, &s->fdt_size, errp);
+        if (!s->fdt) {
+            return false;
+        }
+    } else {
+        s->fdt = virt_build_fdt(s);
+        s->fdt_size = VIRT_FDT_MAX_SIZE;
     }
-    for (i = 0; i < G_N_ELEMENTS(data); i++) {
-        data[i] = GUINT64_TO_LE(data[i]);
+    ms->fdt = s->fdt;
+    if (ms->kernel_cmdline && *ms->kernel_cmdline &&
+        !riscv_fdt_chosen_setprop(s->fdt, "bootargs", ms->kernel_cmdline,
+                                  strlen(ms->kernel_cmdline) + 1, errp)) {
+        return false;
     }
-    memcpy(rom, code, sizeof(code));
-    memcpy(rom + sizeof(code), data, sizeof(data));
-    rom_add_blob("reset vector", rom, sizeof(rom), sizeof(rom),
-                 virt_memmap[VIRT_MROM].base, &address_space_memory,
-                 &error_abort);
+    qemu_guest_getrandom_nofail(seed, sizeof(seed));
+    return riscv_fdt_chosen_setprop(s->fdt, "rng-seed", seed, sizeof(seed),
+                                    errp);
 }
 
-/* -bios none|default|FILE and -kernel FILE: returns the start address. */
+/* ---- boot: images and the reset vector (hw/riscv/boot.c) ---------------- */
+
+/*
+ * -bios, -kernel, -initrd, as QEMU 7.2's virt_machine_done: the firmware
+ * at the start of RAM, the kernel at the next 2 MiB boundary after it.
+ * Sets where the harts start (*@start) and what fw_dynamic_info hands
+ * over to (*@kernel_entry, 0 without a kernel, as QEMU).
+ */
 static bool virt_load_images(RISCVVirtState *s, uint64_t *start,
-                             uint64_t *kernel_entry, hwaddr *images_end,
-                             Error **errp)
+                             uint64_t *kernel_entry, Error **errp)
 {
     MachineState *ms = MACHINE(s);
     hwaddr dram = virt_memmap[VIRT_DRAM].base;
-    hwaddr kernel_start = dram;
+    hwaddr ram_end = dram + ms->ram_size;
+    hwaddr firmware_end = dram, kernel_start;
+    bool no_firmware = ms->firmware && !strcmp(ms->firmware, "none");
     LoadedImage img;
-    bool not_elf;
 
     *start = dram;
-    *kernel_entry = dram;
-    *images_end = dram;
-    /* qcore ships no OpenSBI: "default" boots like "none". */
-    if (ms->firmware && strcmp(ms->firmware, "none") &&
-        strcmp(ms->firmware, "default")) {
-        if (!load_elf_as(ms->firmware, &address_space_memory, &img, &not_elf,
-                         errp)) {
-            if (!not_elf) {
-                return false;
-            }
-            error_free(*errp);
-            *errp = NULL;
-            if (!load_image_targphys_as(ms->firmware, dram, ms->ram_size,
-                                        &address_space_memory, &img, errp)) {
-                return false;
-            }
+    *kernel_entry = 0;
+    if (!no_firmware) {
+        Error *err = NULL;
+        const char *fw = riscv_find_firmware(ms->firmware, &err);
+
+        if (err) {
+            error_propagate(errp, err);
+            return false;
         }
-        *start = img.entry;
-        *images_end = MAX(*images_end, img.high);
-        kernel_start = (img.high + VIRT_KERNEL_ALIGN - 1) & ~(hwaddr)(VIRT_KERNEL_ALIGN - 1);
+        if (fw) {
+            if (!riscv_load_firmware(fw, dram, ram_end, &img, errp)) {
+                return false;
+            }
+            firmware_end = img.high;
+        }
+    }
+    if (!ms->kernel_filename) {
+        return true;
     }
 
-    if (ms->kernel_filename) {
-        if (!load_elf_as(ms->kernel_filename, &address_space_memory, &img,
-                         &not_elf, errp)) {
-            if (!not_elf) {
-                return false;
-            }
-            error_free(*errp);
-            *errp = NULL;
-            if (!load_image_targphys_as(ms->kernel_filename, kernel_start,
-                                        dram + ms->ram_size - kernel_start,
-                                        &address_space_memory, &img, errp)) {
-                return false;
-            }
-        }
-        *kernel_entry = img.entry;
-        *images_end = MAX(*images_end, img.high);
-        if (!ms->firmware || !strcmp(ms->firmware, "none") ||
-            !strcmp(ms->firmware, "default")) {
-            /* No firmware: every hart enters the kernel directly. */
-            *start = img.entry;
-        }
+    kernel_start = riscv_calc_kernel_start_addr(firmware_end);
+    if (!riscv_load_kernel(ms->kernel_filename, kernel_start, ram_end, &img,
+                           errp)) {
+        return false;
     }
-    return true;
+    *kernel_entry = img.low;
+    if (no_firmware) {
+        /*
+         * Every hart enters the kernel directly.  QEMU jumps to the start
+         * of RAM; qcore to the ELF's entry point, which is the same for
+         * programs linked at 0x80000000 and also right for the others.
+         */
+        *start = img.entry;
+    }
+    return !ms->initrd_filename ||
+           riscv_load_initrd(ms->initrd_filename, ms->ram_size, ram_end,
+                             *kernel_entry, s->fdt, errp);
+}
+
+/* A rebooted guest gets a fresh seed too (after rom_reset rewrote it). */
+static void virt_fdt_reseed(void *opaque)
+{
+    RISCVVirtState *s = opaque;
+
+    riscv_fdt_randomize_seeds(s->fdt, s->fdt_addr);
 }
 
 static bool virt_dump_dtb(RISCVVirtState *s, Error **errp)
@@ -552,7 +607,8 @@ static bool virt_dump_dtb(RISCVVirtState *s, Error **errp)
     MachineState *ms = MACHINE(s);
     g_autoptr(GError) gerr = NULL;
 
-    if (!g_file_set_contents(ms->dumpdtb, s->fdt, s->fdt_size, &gerr)) {
+    if (!g_file_set_contents(ms->dumpdtb, s->fdt, fdt_totalsize(s->fdt),
+                             &gerr)) {
         error_setg(errp, "Failed to write dtb to '%s': %s", ms->dumpdtb,
                    gerr->message);
         return false;
@@ -566,7 +622,7 @@ static void virt_machine_init(MachineState *ms, Error **errp)
     RISCVVirtState *s = RISCV_VIRT_MACHINE(ms);
     MemoryRegion *sysmem = get_system_memory();
     uint64_t start, kernel_entry;
-    hwaddr fdt_addr, images_end;
+    hwaddr fdt_addr;
 
     /* The harts' configuration (-cpu) first: the device tree shows it. */
     for (unsigned i = 0; i < ms->smp_cpus; i++) {
@@ -592,15 +648,6 @@ static void virt_machine_init(MachineState *ms, Error **errp)
         s->edu_opts = opts;
     }
 
-    /* The device tree first: dumpdtb must not need images or threads. */
-    virt_create_fdt(s);
-    if (ms->dumpdtb) {
-        if (virt_dump_dtb(s, errp)) {
-            exit(0);
-        }
-        return;
-    }
-
     if (!memory_region_init_ram(&s->ram, OBJECT(ms), "riscv_virt_board.ram",
                                 ms->ram_size, errp)) {
         return;
@@ -614,22 +661,34 @@ static void virt_machine_init(MachineState *ms, Error **errp)
     memory_region_add_subregion(sysmem, virt_memmap[VIRT_MROM].base,
                                 &s->mrom);
 
-    /* Images before harts: rom_reset must run before the harts' reset. */
-    if (!virt_load_images(s, &start, &kernel_entry, &images_end, errp)) {
+    /*
+     * The tree, then the images, which add to /chosen; QEMU dumps the
+     * tree after that, so dumpdtb shows bootargs and the initrd too.
+     * Images before harts: rom_reset must run before the harts' reset.
+     */
+    if (!virt_create_fdt(s, errp) ||
+        !virt_load_images(s, &start, &kernel_entry, errp)) {
         return;
     }
-    fdt_addr = virt_fdt_addr(s);
-    if (fdt_addr < images_end) {
-        /* Images sit at the bottom of RAM, the tree at the top. */
-        error_setg(errp, "not enough RAM (%" PRIu64 " bytes) for the "
-                   "guest images and the device tree", ms->ram_size);
+    fdt_addr = riscv_compute_fdt_addr(virt_memmap[VIRT_DRAM].base,
+                                      ms->ram_size, s->fdt_size);
+    fdt_check(fdt_pack(s->fdt), "pack", "/");
+    s->fdt = ms->fdt = g_realloc(s->fdt, fdt_totalsize(s->fdt));
+    if (ms->dumpdtb) {
+        if (virt_dump_dtb(s, errp)) {
+            exit(0);
+        }
         return;
     }
-    if (!rom_add_blob("fdt", s->fdt, s->fdt_size, s->fdt_size, fdt_addr,
+    if (!rom_add_blob("fdt", s->fdt, fdt_totalsize(s->fdt),
+                      fdt_totalsize(s->fdt), fdt_addr,
                       &address_space_memory, errp)) {
         return;
     }
-    virt_setup_rom_reset_vec(s, start, kernel_entry, fdt_addr);
+    s->fdt_addr = fdt_addr;
+    qemu_register_reset(virt_fdt_reseed, s);
+    riscv_setup_rom_reset_vec(virt_memmap[VIRT_MROM].base, start,
+                              kernel_entry, fdt_addr);
 
     virt_create_harts(s, errp);
     virt_create_devices(s, errp);

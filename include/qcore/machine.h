@@ -27,6 +27,8 @@ typedef struct MachineState {
     char *kernel_filename;      /* -kernel */
     char *kernel_cmdline;       /* -append, "" when not given */
     char *firmware;             /* -bios, or NULL for the default */
+    char *initrd_filename;      /* -initrd */
+    char *dtb;                  /* -dtb: a device tree to use as is */
     char *dumpdtb;              /* -M ...,dumpdtb=FILE */
     /* The device tree the board built (QMP dumpdtb), board-owned; or NULL. */
     void *fdt;
@@ -62,11 +64,12 @@ typedef struct MachineClass {
  */
 Object *qemu_create_machine(const char *name, Error **errp);
 /*
- * Take the -M keys (@opts: kernel, append, firmware, smp, dumpdtb; the
+ * Take the -M keys (@opts: kernel, append, firmware, initrd, dtb, smp,
+ * dumpdtb; the
  * "type" key is skipped), @ram_size (0: the default) and @cpu_type into
  * @ms, checking them against the class ("Invalid SMP CPUs 9. The max CPUs
  * supported by machine 'virt' is 8", "Property 'virt-machine.x' not
- * found").
+ * found", "-append only allowed with -kernel option").
  */
 bool machine_apply_options(MachineState *ms, QDict *opts, uint64_t ram_size,
                            const char *cpu_type, Error **errp);

@@ -75,11 +75,18 @@ DEFHEADING()
 
 DEFHEADING(Boot Image or Kernel specific:)
 DEF("kernel", HAS_ARG, QEMU_OPTION_kernel,
-    "-kernel file    the kernel (or bare-metal ELF) to boot\n")
+    "-kernel bzImage use 'bzImage' as kernel image: a Linux RISC-V Image,\n"
+    "                an ELF (bare-metal programs too) or a raw binary\n")
 DEF("append", HAS_ARG, QEMU_OPTION_append,
-    "-append cmdline the command line passed to the kernel\n")
+    "-append cmdline use 'cmdline' as kernel command line (/chosen/bootargs)\n")
+DEF("initrd", HAS_ARG, QEMU_OPTION_initrd,
+    "-initrd file    use 'file' as initial ram disk\n")
+DEF("dtb", HAS_ARG, QEMU_OPTION_dtb,
+    "-dtb    file    use 'file' as device tree image\n")
 DEF("bios", HAS_ARG, QEMU_OPTION_bios,
-    "-bios file      the firmware image to load\n")
+    "-bios file      set the filename for the BIOS: 'default' (OpenSBI's\n"
+    "                fw_dynamic from Debian's opensbi package, the default),\n"
+    "                'none' (start the -kernel directly) or a firmware file\n")
 DEFHEADING()
 
 DEFHEADING(Debug/Expert options:)

@@ -2,7 +2,8 @@
  * Tests for the virt board's devices (hw/): the ns16550a UART on a real
  * socket chardev, the CLINT's mtime/mtimecmp/msip, the PLIC's
  * priority/threshold/claim/complete flow, the sifive_test finisher
- * (shutdown status and reason, reset), and the edu device (factorial,
+ * (shutdown status and reason, reset), the goldfish RTC (host wall
+ * clock, setting the time, the alarm interrupt), and the edu device (factorial,
  * DMA with bounds checks, interrupts).  QEMU tests the same devices with
  * qtest (tests/qtest/); see docs/devices.md.
  *
@@ -20,6 +21,7 @@
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
 #include "qcore/hw/edu.h"
+#include "qcore/hw/goldfish_rtc.h"
 #include "qcore/hw/riscv_aclint.h"
 #include "qcore/hw/serial.h"
 #include "qcore/hw/sifive_plic.h"
@@ -38,6 +40,7 @@
 
 /* QEMU's virt memory map. */
 #define VIRT_TEST   0x100000
+#define VIRT_RTC    0x101000
 #define VIRT_CLINT  0x2000000
 #define VIRT_PLIC   0xc000000
 #define VIRT_UART0  0x10000000
@@ -761,6 +764,152 @@ static void test_sifive_test_reset_request(void)
     object_unparent(OBJECT(s));
 }
 
+/* ---- goldfish RTC ----------------------------------------------------------- */
+
+#define RTC(reg) (VIRT_RTC + (reg))
+
+typedef struct Rtc {
+    GoldfishRTCState *s;
+    IrqRec irq;
+    qemu_irq line;
+} Rtc;
+
+static void rtc_setup(Rtc *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->line = qemu_allocate_irq(irq_rec_handler, &r->irq, 0);
+    r->s = goldfish_rtc_create(NULL, NULL, NULL, VIRT_RTC, r->line);
+}
+
+static void rtc_teardown(Rtc *r)
+{
+    object_unparent(OBJECT(r->s));
+    qemu_free_irq(r->line);
+}
+
+/* TIME_LOW then TIME_HIGH, as Linux's driver reads the clock. */
+static uint64_t rtc_read_time(void)
+{
+    uint64_t low = rd32(RTC(RTC_TIME_LOW));
+
+    return (uint64_t)rd32(RTC(RTC_TIME_HIGH)) << 32 | low;
+}
+
+static uint64_t host_ns(void)
+{
+    return (uint64_t)g_get_real_time() * 1000;
+}
+
+static void test_rtc_reads_host_wall_clock(void)
+{
+    Rtc r;
+    uint64_t before, t, after;
+
+    before = host_ns();
+    rtc_setup(&r);
+    t = rtc_read_time();
+    after = host_ns();
+    /* Reset keeps whole seconds of the host's time, then runs with it. */
+    g_assert_cmpuint(t, >=, before - NANOSECONDS_PER_SECOND);
+    g_assert_cmpuint(t, <=, after);
+    /* It runs: a later read is not earlier. */
+    g_assert_cmpuint(rtc_read_time(), >=, t);
+    /* The high half is the one latched by the TIME_LOW read. */
+    (void)rd32(RTC(RTC_TIME_LOW));
+    g_assert_cmpuint(rd32(RTC(RTC_TIME_HIGH)), ==, t >> 32);
+    /* 64-bit accesses are not goldfish accesses. */
+    {
+        MemTxResult res;
+
+        address_space_ldq_le(&address_space_memory, RTC(RTC_TIME_LOW), A,
+                             &res);
+        g_assert_cmpuint(res, ==, MEMTX_DECODE_ERROR);
+        /* QEMU's window ends at 0x24. */
+        g_assert_cmpuint(rd32(RTC(0x20)), ==, 0);
+        address_space_ldl_le(&address_space_memory, RTC(0x24), A, &res);
+        g_assert_cmpuint(res, ==, MEMTX_DECODE_ERROR);
+    }
+    rtc_teardown(&r);
+}
+
+static void test_rtc_set_time_moves_the_clock(void)
+{
+    /* 2001-09-09T01:46:40Z, far from the host's time. */
+    const uint64_t set = 1000000000ULL * NANOSECONDS_PER_SECOND;
+    Rtc r;
+    uint64_t t;
+
+    rtc_setup(&r);
+    /* High half first: Linux writes the time that way round. */
+    wr32(RTC(RTC_TIME_HIGH), set >> 32);
+    wr32(RTC(RTC_TIME_LOW), (uint32_t)set);
+    t = rtc_read_time();
+    g_assert_cmpuint(t, >=, set);
+    g_assert_cmpuint(t, <, set + 60 * NANOSECONDS_PER_SECOND);
+    /* A system reset goes back to the host's time. */
+    qemu_system_reset_request(SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
+    {
+        int status = -1;
+
+        g_assert_false(main_loop_should_exit(&status));
+    }
+    g_assert_cmpuint(rtc_read_time(), >=, host_ns() -
+                     2 * NANOSECONDS_PER_SECOND);
+    rtc_teardown(&r);
+}
+
+static void test_rtc_alarm_in_the_past_fires_at_once(void)
+{
+    Rtc r;
+
+    rtc_setup(&r);
+    wr32(RTC(RTC_ALARM_HIGH), 0);
+    wr32(RTC(RTC_ALARM_LOW), 1);
+    /* Pending but not enabled: the line stays low. */
+    g_assert_cmpuint(rd32(RTC(RTC_ALARM_STATUS)), ==, 0);
+    g_assert_cmpint(r.irq.level, ==, 0);
+    wr32(RTC(RTC_IRQ_ENABLED), 1);
+    g_assert_cmpint(r.irq.level, ==, 1);
+    g_assert_cmpuint(rd32(RTC(RTC_IRQ_ENABLED)), ==, 1);
+    g_assert_cmpuint(rd32(RTC(RTC_ALARM_LOW)), ==, 1);
+    wr32(RTC(RTC_CLEAR_INTERRUPT), 1);
+    g_assert_cmpint(r.irq.level, ==, 0);
+    /* Disabling lowers a pending interrupt too. */
+    wr32(RTC(RTC_ALARM_LOW), 2);
+    g_assert_cmpint(r.irq.level, ==, 1);
+    wr32(RTC(RTC_IRQ_ENABLED), 0);
+    g_assert_cmpint(r.irq.level, ==, 0);
+    rtc_teardown(&r);
+}
+
+static void test_rtc_alarm_fires_when_the_time_comes(void)
+{
+    Rtc r;
+    uint64_t at;
+
+    rtc_setup(&r);
+    wr32(RTC(RTC_IRQ_ENABLED), 1);
+    /* Far ahead: armed, and clearing disarms it. */
+    at = rtc_read_time() + 3600 * NANOSECONDS_PER_SECOND;
+    wr32(RTC(RTC_ALARM_HIGH), at >> 32);
+    wr32(RTC(RTC_ALARM_LOW), (uint32_t)at);
+    g_assert_cmpuint(rd32(RTC(RTC_ALARM_STATUS)), ==, 1);
+    g_assert_cmpuint(rd32(RTC(RTC_ALARM_HIGH)), ==, at >> 32);
+    wr32(RTC(RTC_CLEAR_ALARM), 1);
+    g_assert_cmpuint(rd32(RTC(RTC_ALARM_STATUS)), ==, 0);
+
+    /* Just ahead: the main loop's timer raises it; only the order counts. */
+    at = rtc_read_time() + 1000000;
+    wr32(RTC(RTC_ALARM_HIGH), at >> 32);
+    wr32(RTC(RTC_ALARM_LOW), (uint32_t)at);
+    WAIT_UNTIL(r.irq.level == 1);
+    g_assert_cmpuint(rtc_read_time(), >=, at);
+    g_assert_cmpuint(rd32(RTC(RTC_ALARM_STATUS)), ==, 0);
+    wr32(RTC(RTC_CLEAR_INTERRUPT), 1);
+    g_assert_cmpint(r.irq.level, ==, 0);
+    rtc_teardown(&r);
+}
+
 /* ---- edu -------------------------------------------------------------------- */
 
 #define EDU(reg) (EDU_VIRT_BASE + (reg))
@@ -1054,6 +1203,14 @@ int main(int argc, char **argv)
                     test_finisher_fail_child);
     g_test_add_func("/virt-devices/sifive-test/reset-request",
                     test_sifive_test_reset_request);
+    g_test_add_func("/virt-devices/goldfish-rtc/reads-host-wall-clock",
+                    test_rtc_reads_host_wall_clock);
+    g_test_add_func("/virt-devices/goldfish-rtc/set-time-moves-the-clock",
+                    test_rtc_set_time_moves_the_clock);
+    g_test_add_func("/virt-devices/goldfish-rtc/alarm-in-the-past-fires",
+                    test_rtc_alarm_in_the_past_fires_at_once);
+    g_test_add_func("/virt-devices/goldfish-rtc/alarm-fires-when-due",
+                    test_rtc_alarm_fires_when_the_time_comes);
     g_test_add_func("/virt-devices/edu/id-and-liveness",
                     test_edu_id_and_liveness);
     g_test_add_func("/virt-devices/edu/factorial", test_edu_factorial);

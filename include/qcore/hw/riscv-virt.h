@@ -18,6 +18,7 @@
 enum {
     VIRT_MROM,      /* the reset vector, 0x1000 */
     VIRT_TEST,      /* sifive_test finisher */
+    VIRT_RTC,       /* goldfish RTC */
     VIRT_CLINT,
     VIRT_PLIC,
     VIRT_UART0,
@@ -32,13 +33,8 @@ typedef struct MemMapEntry {
 /* The board's map, indexed by the enum above (QEMU's virt_memmap). */
 extern const MemMapEntry virt_memmap[];
 
-/* PLIC source of the UART (QEMU's UART0_IRQ). */
+/* PLIC sources of the UART and the RTC (QEMU's UART0_IRQ, RTC_IRQ). */
 #define VIRT_UART0_IRQ      10
-
-/*
- * Where the firmware hands over to the kernel on 64-bit harts: the first
- * 2 MiB boundary after the firmware (QEMU's riscv_calc_kernel_start_addr).
- */
-#define VIRT_KERNEL_ALIGN   (2 * 1024 * 1024)
+#define VIRT_RTC_IRQ        11
 
 #endif

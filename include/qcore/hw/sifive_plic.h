@@ -1,7 +1,8 @@
 /*
  * The PLIC (platform-level interrupt controller) at 0xc000000 on the virt
  * board, configured as QEMU's virt configures SiFive's PLIC: 96 sources
- * (ids 1..95; 0 means "none"), priorities 0..7, and two contexts per hart
+ * (ids 1..96, "riscv,ndev" = 96; 0 means "none"), priorities 0..7, and
+ * two contexts per hart
  * (hart N: context 2N for M-mode, 2N+1 for S-mode).  Corresponds to
  * QEMU's include/hw/intc/sifive_plic.h and include/hw/riscv/virt.h.
  *
@@ -29,6 +30,7 @@
 
 #define TYPE_SIFIVE_PLIC "riscv.sifive.plic"
 
+/* The highest source id on virt (the PLIC has this many plus source 0). */
 #define VIRT_IRQCHIP_NUM_SOURCES    96
 #define VIRT_IRQCHIP_NUM_PRIO_BITS  3
 #define VIRT_PLIC_PRIORITY_BASE     0x0
@@ -46,7 +48,7 @@ typedef struct SiFivePLICState SiFivePLICState;
 
 /*
  * Create a PLIC with @num_sources sources (including the unusable source
- * 0; the virt board passes VIRT_IRQCHIP_NUM_SOURCES) and two contexts for
+ * 0; the virt board passes VIRT_IRQCHIP_NUM_SOURCES + 1) and two contexts for
  * each of @num_harts harts, map it at @base in @sysmem (NULL: system
  * memory; the window is VIRT_PLIC_SIZE(VIRT_PLIC_MAX_CONTEXTS) bytes, as
  * QEMU's, and the contexts past 2 * num_harts read as 0), child
