@@ -67,6 +67,8 @@ static void riscv_cpu_reset(CPUState *cs)
         qemu_log("CPU Reset (CPU %d)\n%s", cs->cpu_index, regs->str);
     }
     memset(env->gpr, 0, sizeof(env->gpr));
+    memset(env->fpr, 0, sizeof(env->fpr));
+    env->fflags = env->frm = 0;
     env->priv = PRV_M;
     env->mstatus = MSTATUS_XL64;
     env->misa = RISCV_MISA;

@@ -1,19 +1,20 @@
 /*
  * Control and status registers: which exist, who may access them, and
  * which bits are writable (WARL).  Corresponds to QEMU's
- * target/riscv/csr.c, cut down to the registers an RV64IMAC hart with S
+ * target/riscv/csr.c, cut down to the registers an RV64IMAFDC hart with S
  * and U modes has.  Runs in the hart's thread, from riscv_csrrw.
  */
 #include "qcore/osdep.h"
 #include "internals.h"
 
 #define SSTATUS_MASK  (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
-                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL)
+                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | \
+                       MSTATUS_FS | MSTATUS_SD)
 #define SSTATUS_WMASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
-                       MSTATUS_SUM | MSTATUS_MXR)
+                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_FS)
 #define MSTATUS_WMASK (SSTATUS_WMASK | MSTATUS_MIE | MSTATUS_MPIE | \
                        MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TVM | \
-                       MSTATUS_TW | MSTATUS_TSR)
+                       MSTATUS_TW | MSTATUS_TSR | MSTATUS_FS)
 /* Bits that change how addresses translate: the TLB depends on them. */
 #define MSTATUS_MMU   (MSTATUS_SUM | MSTATUS_MXR)
 
@@ -55,12 +56,42 @@ static bool counter_allowed(CPURISCVState *env, unsigned csrno)
     return true;
 }
 
+/*
+ * mstatus as read: SD summarises FS (XS and VS are always 0), computed
+ * here as QEMU's add_status_sd, since FP instructions set FS alone.
+ */
+static uint64_t mstatus_read(CPURISCVState *env)
+{
+    uint64_t s = env->mstatus & ~MSTATUS_SD;
+
+    if ((s & MSTATUS_FS) == MSTATUS_FS) {
+        s |= MSTATUS_SD;
+    }
+    return s;
+}
+
+/* fflags, frm, fcsr exist while the FPU is on (QEMU's fs predicate). */
+static bool fp_csr_allowed(CPURISCVState *env)
+{
+    return (env->misa & MISA_EXT('F')) && (env->mstatus & MSTATUS_FS);
+}
+
 static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
                                uint64_t *val)
 {
     switch (csrno) {
+    case CSR_FFLAGS:
+    case CSR_FRM:
+    case CSR_FCSR:
+        if (!fp_csr_allowed(env)) {
+            return RISCV_EXCP_ILLEGAL_INST;
+        }
+        *val = csrno == CSR_FFLAGS ? env->fflags :
+               csrno == CSR_FRM ? env->frm :
+               env->fflags | (env->frm << FSR_RD_SHIFT);
+        return RISCV_EXCP_NONE;
     case CSR_SSTATUS:
-        *val = env->mstatus & SSTATUS_MASK;
+        *val = mstatus_read(env) & SSTATUS_MASK;
         return RISCV_EXCP_NONE;
     case CSR_SIE:
         *val = env->mie & env->mideleg;
@@ -96,7 +127,7 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
         *val = env->satp;
         return RISCV_EXCP_NONE;
     case CSR_MSTATUS:
-        *val = env->mstatus;
+        *val = mstatus_read(env);
         return RISCV_EXCP_NONE;
     case CSR_MISA:
         *val = env->misa;
@@ -216,6 +247,18 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
                                 uint64_t val)
 {
     switch (csrno) {
+    case CSR_FFLAGS:
+    case CSR_FRM:
+    case CSR_FCSR:
+        /* As QEMU: any write makes the FP state dirty. */
+        env->mstatus |= MSTATUS_FS;
+        if (csrno != CSR_FRM) {
+            env->fflags = val & 0x1f;
+        }
+        if (csrno != CSR_FFLAGS) {
+            env->frm = (csrno == CSR_FRM ? val : val >> FSR_RD_SHIFT) & 7;
+        }
+        break;
     case CSR_SSTATUS:
         write_mstatus(env, SSTATUS_WMASK, val);
         break;
