@@ -24,7 +24,7 @@ GUEST = os.path.join(ROOT, 'tests', 'guest')
 BUILD = os.path.join(GUEST, 'build')
 EXPECTED = os.path.join(GUEST, 'expected')
 PROGS = ['hello', 'isa', 'traps', 'timer', 'amo', 'smp', 'compressed',
-         'sv39', 'echo', 'exitcode', 'pmp', 'fuzz']
+         'sv39', 'echo', 'exitcode', 'pmp', 'fuzz', 'fp', 'fpfuzz']
 BOARD = ['-M', 'virt', '-smp', '4', '-m', '128M', '-bios', 'none']
 MTIME = 0x200bff8
 
