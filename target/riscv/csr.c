@@ -418,6 +418,19 @@ RISCVException riscv_csrrw_debug(CPURISCVState *env, unsigned csrno,
     }
     /* The debugger sees everything, as M-mode does (QEMU's debugger). */
     env->priv = PRV_M;
+    if (csrno >= CSR_FFLAGS && csrno <= CSR_FCSR &&
+        (env->misa & MISA_EXT('F'))) {
+        /* And fcsr with the FPU off; a write makes it dirty as usual. */
+        if (write) {
+            csr_write(env, csrno, *val);
+        } else {
+            *val = csrno == CSR_FFLAGS ? env->fflags :
+                   csrno == CSR_FRM ? env->frm :
+                   env->fflags | (env->frm << FSR_RD_SHIFT);
+        }
+        env->priv = priv;
+        return RISCV_EXCP_NONE;
+    }
     if (write) {
         ex = csr_read(env, csrno, &(uint64_t){ 0 });
         if (ex == RISCV_EXCP_NONE) {
