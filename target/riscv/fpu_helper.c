@@ -243,6 +243,29 @@ static float rmm_div_s(float r, float a, float b)
 
 /* ---- Arithmetic ------------------------------------------------------------ */
 
+/*
+ * The fast path, QEMU's "hardfloat" idea: with inexact already accrued in
+ * fflags and round-to-nearest (the mode the host thread runs in outside
+ * these helpers), operands that are zero or normal, and a normal result,
+ * no flag but inexact can arise (no NaN or infinity in, no overflow or
+ * underflow out, no division by zero), so the host computes it directly,
+ * without touching MXCSR.  Anything else takes the full path.
+ */
+static inline bool plain_d(uint64_t v)
+{
+    uint64_t e = (v >> 52) & 0x7ff;
+    return (e != 0 && e != 0x7ff) || (v << 1) == 0;
+}
+
+static inline bool plain_s(uint32_t v)
+{
+    uint32_t e = (v >> 23) & 0xff;
+    return (e != 0 && e != 0xff) || (v << 1) == 0;
+}
+
+#define NORMAL_D(r) (fabs(r) > 0x1p-1022 && fabs(r) <= 0x1.fffffffffffffp+1023)
+#define NORMAL_S(r) (fabsf(r) > 0x1p-126f && fabsf(r) <= 0x1.fffffep+127f)
+
 enum { AR_ADD, AR_SUB, AR_MUL, AR_DIV, AR_SQRT, AR_FMA };
 
 /*
@@ -255,6 +278,32 @@ static uint64_t arith_d(int kind, uint64_t ua, uint64_t ub, uint64_t uc,
     double a = f64(ua), b = f64(ub), c = f64(uc), r;
     wide s, e;
 
+    if ((*flags & FFLAG_NX) && rm == RISCV_FRM_RNE && plain_d(ua) &&
+        plain_d(ub) && plain_d(uc)) {
+        switch (kind) {
+        case AR_ADD:
+            r = a + b;
+            break;
+        case AR_SUB:
+            r = a - b;
+            break;
+        case AR_MUL:
+            r = a * b;
+            break;
+        case AR_DIV:
+            r = b != 0 ? a / b : 0;
+            break;
+        case AR_SQRT:
+            r = a > 0 ? __builtin_sqrt(a) : 0;
+            break;
+        default:
+            r = fma(a, b, c);
+            break;
+        }
+        if (NORMAL_D(r)) {
+            return bits64(r);
+        }
+    }
     if (kind == AR_FMA && ((isinf(a) && b == 0) || (a == 0 && isinf(b)))) {
         /* inf * 0 + c is invalid even for a quiet NaN c (as QEMU). */
         *flags |= FFLAG_NV;
@@ -318,6 +367,32 @@ static uint32_t arith_s(int kind, uint32_t ua, uint32_t ub, uint32_t uc,
     float a = f32(ua), b = f32(ub), c = f32(uc), r;
     wide s, e;
 
+    if ((*flags & FFLAG_NX) && rm == RISCV_FRM_RNE && plain_s(ua) &&
+        plain_s(ub) && plain_s(uc)) {
+        switch (kind) {
+        case AR_ADD:
+            r = a + b;
+            break;
+        case AR_SUB:
+            r = a - b;
+            break;
+        case AR_MUL:
+            r = a * b;
+            break;
+        case AR_DIV:
+            r = b != 0 ? a / b : 0;
+            break;
+        case AR_SQRT:
+            r = a > 0 ? __builtin_sqrtf(a) : 0;
+            break;
+        default:
+            r = fmaf(a, b, c);
+            break;
+        }
+        if (NORMAL_S(r)) {
+            return bits32(r);
+        }
+    }
     if (kind == AR_FMA && ((isinf(a) && b == 0) || (a == 0 && isinf(b)))) {
         *flags |= FFLAG_NV;
         return CANON_NAN_S;
@@ -628,7 +703,8 @@ uint32_t riscv_fp_mem_insn(const RISCVOp *op)
 RISCVException riscv_fpu_exec(CPURISCVState *env, const RISCVOp *op)
 {
     uint64_t *f = env->fpr, *x = env->gpr;
-    unsigned rm = op->rm, flags = 0;
+    /* Starts as what is accrued: the fast path looks at inexact. */
+    unsigned rm = op->rm, flags = env->fflags;
     uint64_t a = f[op->rs1], b = f[op->rs2], c = f[op->rs3];
     uint32_t sa = riscv_unbox_s(a), sb = riscv_unbox_s(b);
     uint32_t sc = riscv_unbox_s(c);
@@ -855,7 +931,7 @@ RISCVException riscv_fpu_exec(CPURISCVState *env, const RISCVOp *op)
 #undef RM
 #undef BOX
 
-    env->fflags |= flags;
+    env->fflags = flags;
     if (to_x) {
         x[op->rd] = res;
     } else {
