@@ -63,7 +63,7 @@ static void riscv_cpu_reset(CPUState *cs)
     if (qemu_loglevel_mask(CPU_LOG_RESET)) {
         g_autoptr(GString) regs = g_string_new(NULL);
 
-        riscv_cpu_dump_state(cs, regs);
+        riscv_cpu_dump_regs(cs, regs, false);
         qemu_log("CPU Reset (CPU %d)\n%s", cs->cpu_index, regs->str);
     }
     memset(env->gpr, 0, sizeof(env->gpr));
@@ -100,17 +100,31 @@ static const char *const gpr_names[32] = {
     "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
-/* QEMU's "info registers" layout (riscv_cpu_dump_state), without H. */
-static void riscv_cpu_dump_state(CPUState *cs, GString *out)
+static const char *const fpr_names[32] = {
+    "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7",
+    "fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
+    "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
+    "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
+};
+
+/*
+ * QEMU's register dump layout (riscv_cpu_dump_state), without H; @fpu:
+ * the f registers too (QEMU's CPU_DUMP_FPU: "info registers", -d fpu).
+ */
+void riscv_cpu_dump_regs(CPUState *cs, GString *out, bool fpu)
 {
     CPURISCVState *env = cpu_env(cs);
+    uint64_t mstatus = env->mstatus;
+
+    /* As read by the CSR instruction: with SD. */
+    riscv_csrrw_debug(env, CSR_MSTATUS, &mstatus, false);
     const struct {
         const char *name;
         uint64_t val;
     } csrs[] = {
         { "pc", env->pc },
         { "mhartid", env->mhartid },
-        { "mstatus", env->mstatus },
+        { "mstatus", mstatus },
         { "mip", qatomic_read(&env->mip) },
         { "mie", env->mie },
         { "mideleg", env->mideleg },
@@ -139,6 +153,18 @@ static void riscv_cpu_dump_state(CPUState *cs, GString *out)
         g_string_append_printf(out, " %-8s %016" PRIx64 "%s", name,
                                env->gpr[i], (i & 3) == 3 ? "\n" : "");
     }
+    for (i = 0; fpu && i < 32; i++) {
+        g_autofree char *name = g_strdup_printf("f%u/%s", i, fpr_names[i]);
+
+        g_string_append_printf(out, " %-8s %016" PRIx64 "%s", name,
+                               env->fpr[i], (i & 3) == 3 ? "\n" : "");
+    }
+}
+
+/* CPUClass::dump_state, for "info registers" (with the f registers). */
+static void riscv_cpu_dump_state(CPUState *cs, GString *out)
+{
+    riscv_cpu_dump_regs(cs, out, true);
 }
 
 /*

@@ -492,6 +492,12 @@ RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
 RISCVException riscv_csrrw_debug(CPURISCVState *env, unsigned csrno,
                                  uint64_t *val, bool write);
 
+/*
+ * The register dump of "info registers" (@fpu: with f0..f31, as QEMU's
+ * CPU_DUMP_FPU), -d cpu and -d cpu_reset (without).  cpu.c.
+ */
+void riscv_cpu_dump_regs(CPUState *cs, GString *out, bool fpu);
+
 /* CPUClass's gdbstub hooks (gdbstub.c). */
 void riscv_cpu_gdb_init(CPUClass *cc);
 

@@ -1703,15 +1703,24 @@ static void test_dump_state_layout(Fixture *f, gconstpointer data)
     g_autoptr(GString) s = g_string_new("");
 
     f->env->gpr[A0] = 0xabc;
+    f->env->fpr[10] = 0x3ff0000000000000ULL;
+    f->env->mstatus |= MSTATUS_FS;
     CPU_GET_CLASS(f->cpu)->dump_state(CPU(f->cpu), s);
+    /* mstatus as the CSR reads: SD set for FS Dirty. */
     g_assert_true(g_str_has_prefix(s->str,
                   " pc       0000000080001000\n"
                   " mhartid  0000000000000000\n"
-                  " mstatus  0000000a00000000\n"));
+                  " mstatus  8000000a00006000\n"));
     g_assert_nonnull(strstr(s->str,
                      " x8/s0    0000000000000000 x9/s1    0000000000000000"
                      " x10/a0   0000000000000abc x11/a1   0000000000000000\n"));
-    g_assert_true(g_str_has_suffix(s->str, " x31/t6   0000000000000000\n"));
+    /* info registers ends with the f registers, as QEMU's CPU_DUMP_FPU. */
+    g_assert_nonnull(strstr(s->str, " x31/t6   0000000000000000\n"
+                            " f0/ft0   0000000000000000"));
+    g_assert_nonnull(strstr(s->str,
+                     " f8/fs0   0000000000000000 f9/fs1   0000000000000000"
+                     " f10/fa0  3ff0000000000000 f11/fa1  0000000000000000\n"));
+    g_assert_true(g_str_has_suffix(s->str, " f31/ft11 0000000000000000\n"));
     g_assert_cmpstr(CPU_GET_CLASS(f->cpu)->target_name, ==, "riscv64");
 }
 
