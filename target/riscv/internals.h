@@ -195,6 +195,19 @@ typedef struct RISCVOp {
     int32_t hoff;
 } __attribute__((aligned(16))) RISCVOp;
 
+/*
+ * Does the F/D operation @opc write an x register (fcvt to integer, fmv.x,
+ * compares, fclass; rd 0 is then the sink) rather than an f register
+ * (where 0 is f0)?  translate.c.
+ */
+bool riscv_fp_writes_x(RISCVOpc opc);
+
+/* Does @opc write an f register (rd names f0..f31, f0 included)? */
+#define RISCV_OP_WRITES_F(opc) \
+    ((opc) == OP_FLW || (opc) == OP_FLD || \
+     ((opc) >= OP_FMADD_S && (opc) <= OP_FCVT_D_S && \
+      !riscv_fp_writes_x(opc)))
+
 /* Decode one instruction (16-bit ones in the low half of @insn). */
 void riscv_decode(RISCVOp *op, uint32_t insn);
 

@@ -744,7 +744,8 @@ static void decode16(RISCVOp *op, uint32_t insn)
 
 /*
  * An F/D instruction: f registers are named as they are (f0 is a real
- * register), x destinations go through set_op's sink for x0.
+ * register), x destinations go through set_op's sink for x0, and stores
+ * have the sink as rd like the integer ones.
  */
 static void set_fp(RISCVOp *op, RISCVOpc opc, unsigned rd, unsigned rs1,
                    unsigned rs2, uint32_t insn)
@@ -758,8 +759,7 @@ static void set_fp(RISCVOp *op, RISCVOpc opc, unsigned rd, unsigned rs1,
     op->imm = insn;
 }
 
-/* Does the instruction write an x register (rd 0: the sink)? */
-static bool fp_writes_x(RISCVOpc opc)
+bool riscv_fp_writes_x(RISCVOpc opc)
 {
     switch (opc) {
     case OP_FCVT_W_S: case OP_FCVT_WU_S: case OP_FCVT_L_S: case OP_FCVT_LU_S:
@@ -886,7 +886,7 @@ static bool decode_fp(RISCVOp *op, uint32_t insn)
             set_fp(op, f3 == 2 ? OP_FLW : OP_FLD, rd, rs1, 0, insn);
             op->imm = imm_i;
         } else {
-            set_fp(op, f3 == 2 ? OP_FSW : OP_FSD, 0, rs1, rs2, insn);
+            set_fp(op, f3 == 2 ? OP_FSW : OP_FSD, 32, rs1, rs2, insn);
             op->imm = imm_s;
         }
         return true;
@@ -911,7 +911,7 @@ static bool decode_fp(RISCVOp *op, uint32_t insn)
             break;
         }
         set_fp(op, opc, rd, rs1, rs2, insn);
-        if (fp_writes_x(opc) && rd == 0) {
+        if (riscv_fp_writes_x(opc) && rd == 0) {
             op->rd = 32;
         }
         return true;
@@ -935,7 +935,7 @@ static bool decode_fp16(RISCVOp *op, uint32_t insn)
         op->imm = ld;
         return true;
     case 005:   /* c.fsd */
-        set_fp(op, OP_FSD, 0, rs1p, rdp, 0);
+        set_fp(op, OP_FSD, 32, rs1p, rdp, 0);
         op->imm = ld;
         return true;
     case 021:   /* c.fldsp */
@@ -944,7 +944,7 @@ static bool decode_fp16(RISCVOp *op, uint32_t insn)
                   (bits(insn, 4, 2) << 6);
         return true;
     case 025:   /* c.fsdsp */
-        set_fp(op, OP_FSD, 0, 2, rs2, 0);
+        set_fp(op, OP_FSD, 32, 2, rs2, 0);
         op->imm = (bits(insn, 12, 10) << 3) | (bits(insn, 9, 7) << 6);
         return true;
     }
