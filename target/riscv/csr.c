@@ -222,7 +222,13 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
 static void write_mstatus(CPURISCVState *env, uint64_t mask, uint64_t val)
 {
     uint64_t old = env->mstatus;
-    uint64_t s = (old & ~mask) | (val & mask);
+    uint64_t s;
+
+    /* Without F (-cpu ...,f=off) FS stays Off: every FP access traps. */
+    if (!(env->misa & MISA_EXT('F'))) {
+        mask &= ~MSTATUS_FS;
+    }
+    s = (old & ~mask) | (val & mask);
 
     /* MPP is WARL: the reserved value 2 leaves it unchanged. */
     if (((s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2) {

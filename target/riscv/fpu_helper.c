@@ -716,6 +716,12 @@ RISCVException riscv_fpu_exec(CPURISCVState *env, const RISCVOp *op)
     if (!riscv_fpu_enabled(env) || !(env->misa & MISA_EXT('F'))) {
         return RISCV_EXCP_ILLEGAL_INST;
     }
+    /* The D instructions (fcvt.s.d and fcvt.d.s included) need misa.D. */
+    if (((op->opc >= OP_FMADD_D && op->opc <= OP_FCLASS_D) ||
+         op->opc == OP_FCVT_S_D || op->opc == OP_FCVT_D_S) &&
+        !(env->misa & MISA_EXT('D'))) {
+        return RISCV_EXCP_ILLEGAL_INST;
+    }
     if (rm == RISCV_FRM_DYN) {
         rm = env->frm;
     }
