@@ -458,7 +458,10 @@ RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
  */
 RISCVException riscv_fpu_exec(CPURISCVState *env, const RISCVOp *op);
 
-/* May F/D instructions run (misa.F and mstatus.FS not Off)? */
+/*
+ * May F/D instructions run (mstatus.FS not Off)?  Without misa.F, FS
+ * cannot leave Off (csr.c), so this is the whole check.
+ */
 static inline bool riscv_fpu_enabled(const CPURISCVState *env)
 {
     return env->mstatus & MSTATUS_FS;

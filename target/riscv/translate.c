@@ -902,6 +902,10 @@ static bool decode_fp(RISCVOp *op, uint32_t insn)
         goto fp_op;
     }
     case 0x53:
+        /* fmt 2 and 3 are H and Q (Zfh, Q): not here. */
+        if (fmt > 1) {
+            break;
+        }
         opc = decode_op_fp(insn);
         if (opc == OP_ILLEGAL) {
             break;

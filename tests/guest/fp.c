@@ -309,6 +309,16 @@ static void illegal(void)
         false);
     run("fsgnj.d frm=7 (no rm)", R(0x11, 0), 0, 1ULL << 63, 0, 0, 7, false);
     run("fmin.s funct3=2", R(0x14, 2), 0, 0, 0, 0, 0, false);
+    run("fadd.h (fmt 2, no Zfh)", R(0x02, 0), 0, 0, 0, 0, 0, false);
+    run("fsqrt.d rs2=1", opfp(0x2d, 1, 0, false, false), 0, 0, 0, 0, 0,
+        false);
+    run("fcvt.s.d rs2=0", opfp(0x20, 0, 0, false, false), 0, 0, 0, 0, 0,
+        false);
+    run("fmv.x.d rm=1 is fclass.d", opfp(0x71, 0, 1, true, false), 0, 0, 0,
+        0, 0, true);
+    run("fmv.x.d rm=2", opfp(0x71, 0, 2, true, false), 0, 0, 0, 0, 0, true);
+    run("fcvt.w.d rs2=4", opfp(0x61, 4, 0, true, false), 0, 0, 0, 0, 0,
+        true);
 }
 
 /* mstatus.FS and SD, as read from mstatus and sstatus. */
