@@ -157,7 +157,11 @@ static inline bool snan_d(uint64_t v)
  * stand: a tie is inexact either way, and where the two choices differ in
  * overflow or tininess RNE already picked the larger one.
  */
+#if defined(__SIZEOF_FLOAT128__)
 typedef __float128 wide;
+#else
+typedef long double wide;      /* binary128 where there is no __float128 */
+#endif
 
 static void two_sum(wide a, wide b, wide *s, wide *e)
 {
