@@ -93,7 +93,7 @@ static inline unsigned host_fp_end(unsigned rm)
 }
 #endif
 
-/* ---- Bits ---------------------------------------------------------------- */
+/* ---- Bits --------------------------------------------------------------- */
 
 #define CANON_NAN_S 0x7fc00000u
 #define CANON_NAN_D 0x7ff8000000000000ULL
@@ -245,7 +245,7 @@ static float rmm_div_s(float r, float a, float b)
     return m * (wide)b == (wide)a ? nb : r;
 }
 
-/* ---- Arithmetic ------------------------------------------------------------ */
+/* ---- Arithmetic --------------------------------------------------------- */
 
 /*
  * The fast path, QEMU's "hardfloat" idea: with inexact already accrued in
@@ -276,38 +276,13 @@ enum { AR_ADD, AR_SUB, AR_MUL, AR_DIV, AR_SQRT, AR_FMA };
  * a op b (or a * b + c): exact IEEE result under @rm with its flags.
  * FMA's variants come here with their signs already flipped.
  */
-static uint64_t arith_d(int kind, uint64_t ua, uint64_t ub, uint64_t uc,
-                        unsigned rm, unsigned *flags)
+static uint64_t __attribute__((noinline))
+arith_d_slow(int kind, uint64_t ua, uint64_t ub, uint64_t uc, unsigned rm,
+             unsigned *flags)
 {
     double a = f64(ua), b = f64(ub), c = f64(uc), r;
     wide s, e;
 
-    if ((*flags & FFLAG_NX) && rm == RISCV_FRM_RNE && plain_d(ua) &&
-        plain_d(ub) && plain_d(uc)) {
-        switch (kind) {
-        case AR_ADD:
-            r = a + b;
-            break;
-        case AR_SUB:
-            r = a - b;
-            break;
-        case AR_MUL:
-            r = a * b;
-            break;
-        case AR_DIV:
-            r = b != 0 ? a / b : 0;
-            break;
-        case AR_SQRT:
-            r = a > 0 ? __builtin_sqrt(a) : 0;
-            break;
-        default:
-            r = fma(a, b, c);
-            break;
-        }
-        if (NORMAL_D(r)) {
-            return bits64(r);
-        }
-    }
     if (kind == AR_FMA && ((isinf(a) && b == 0) || (a == 0 && isinf(b)))) {
         /* inf * 0 + c is invalid even for a quiet NaN c (as QEMU). */
         *flags |= FFLAG_NV;
@@ -365,14 +340,15 @@ static uint64_t arith_d(int kind, uint64_t ua, uint64_t ub, uint64_t uc,
     return bits64(r);
 }
 
-static uint32_t arith_s(int kind, uint32_t ua, uint32_t ub, uint32_t uc,
-                        unsigned rm, unsigned *flags)
+/* The fast path inline (kind is a constant at each call), else the rest. */
+static inline __attribute__((always_inline)) uint64_t
+arith_d(int kind, uint64_t ua, uint64_t ub, uint64_t uc, unsigned rm,
+        unsigned *flags)
 {
-    float a = f32(ua), b = f32(ub), c = f32(uc), r;
-    wide s, e;
+    double a = f64(ua), b = f64(ub), c = f64(uc), r;
 
-    if ((*flags & FFLAG_NX) && rm == RISCV_FRM_RNE && plain_s(ua) &&
-        plain_s(ub) && plain_s(uc)) {
+    if ((*flags & FFLAG_NX) && rm == RISCV_FRM_RNE && plain_d(ua) &&
+        plain_d(ub) && plain_d(uc)) {
         switch (kind) {
         case AR_ADD:
             r = a + b;
@@ -387,16 +363,26 @@ static uint32_t arith_s(int kind, uint32_t ua, uint32_t ub, uint32_t uc,
             r = b != 0 ? a / b : 0;
             break;
         case AR_SQRT:
-            r = a > 0 ? __builtin_sqrtf(a) : 0;
+            r = a > 0 ? __builtin_sqrt(a) : 0;
             break;
         default:
-            r = fmaf(a, b, c);
+            r = fma(a, b, c);
             break;
         }
-        if (NORMAL_S(r)) {
-            return bits32(r);
+        if (NORMAL_D(r)) {
+            return bits64(r);
         }
     }
+    return arith_d_slow(kind, ua, ub, uc, rm, flags);
+}
+
+static uint32_t __attribute__((noinline))
+arith_s_slow(int kind, uint32_t ua, uint32_t ub, uint32_t uc, unsigned rm,
+             unsigned *flags)
+{
+    float a = f32(ua), b = f32(ub), c = f32(uc), r;
+    wide s, e;
+
     if (kind == AR_FMA && ((isinf(a) && b == 0) || (a == 0 && isinf(b)))) {
         *flags |= FFLAG_NV;
         return CANON_NAN_S;
@@ -452,7 +438,43 @@ static uint32_t arith_s(int kind, uint32_t ua, uint32_t ub, uint32_t uc,
     return bits32(r);
 }
 
-/* ---- Conversions ----------------------------------------------------------- */
+/* The fast path inline (kind is a constant at each call), else the rest. */
+static inline __attribute__((always_inline)) uint32_t
+arith_s(int kind, uint32_t ua, uint32_t ub, uint32_t uc, unsigned rm,
+        unsigned *flags)
+{
+    float a = f32(ua), b = f32(ub), c = f32(uc), r;
+
+    if ((*flags & FFLAG_NX) && rm == RISCV_FRM_RNE && plain_s(ua) &&
+        plain_s(ub) && plain_s(uc)) {
+        switch (kind) {
+        case AR_ADD:
+            r = a + b;
+            break;
+        case AR_SUB:
+            r = a - b;
+            break;
+        case AR_MUL:
+            r = a * b;
+            break;
+        case AR_DIV:
+            r = b != 0 ? a / b : 0;
+            break;
+        case AR_SQRT:
+            r = a > 0 ? __builtin_sqrtf(a) : 0;
+            break;
+        default:
+            r = fmaf(a, b, c);
+            break;
+        }
+        if (NORMAL_S(r)) {
+            return bits32(r);
+        }
+    }
+    return arith_s_slow(kind, ua, ub, uc, rm, flags);
+}
+
+/* ---- Conversions -------------------------------------------------------- */
 
 /* double -> single under @rm. */
 static uint32_t cvt_s_d(uint64_t ua, unsigned rm, unsigned *flags)
@@ -601,7 +623,7 @@ static uint64_t cvt_to_int(double x, bool isnan_, int to, unsigned rm,
     }
 }
 
-/* ---- Sign injection, min/max, compares, classification ------------------- */
+/* ---- Sign injection, min/max, compares, classification ------------------ */
 
 /* IEEE 754-2019 minimumNumber/maximumNumber, -0 < +0 (spec 2.2). */
 static uint64_t minmax(uint64_t a, uint64_t b, bool dbl, bool max,
@@ -674,7 +696,7 @@ static uint64_t classify(uint64_t v, bool dbl)
     return neg ? 1 << 1 : 1 << 6;
 }
 
-/* ---- The instructions -------------------------------------------------------- */
+/* ---- The instructions --------------------------------------------------- */
 
 uint32_t riscv_fp_mem_insn(const RISCVOp *op)
 {

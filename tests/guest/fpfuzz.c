@@ -10,9 +10,10 @@
  *
  * Every fourth program draws its values and rounding modes to hit ties
  * under RMM (round to nearest, ties to max magnitude), which the host
- * FPU lacks.  Each program: 40 instructions, every F/D operation with static (0-4)
- * and dynamic (7) rounding modes, loads and stores (also c.fld/c.fsd)
- * into a buffer whose address x15 holds, reads and clears of fflags.
+ * FPU lacks.  Each program: 40 instructions, every F/D operation with
+ * static (0-4) and dynamic (7) rounding modes, loads and stores (also
+ * c.fld/c.fsd) into a buffer whose address x15 holds, reads and clears
+ * of fflags.
  */
 #include "fprun.h"
 

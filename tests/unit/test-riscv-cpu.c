@@ -299,7 +299,7 @@ static uint64_t alu(Fixture *f, uint32_t insn, uint64_t a, uint64_t b)
     return f->env->gpr[A2];
 }
 
-/* ---- ISA ----------------------------------------------------------------- */
+/* ---- ISA ---------------------------------------------------------------- */
 
 #define DIV     OP(1, 4, A2, A0, A1)
 #define DIVU    OP(1, 5, A2, A0, A1)
@@ -682,7 +682,7 @@ static void test_compressed(Fixture *f, gconstpointer data)
     assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, 0x2000);
 }
 
-/* ---- CSRs ---------------------------------------------------------------- */
+/* ---- CSRs --------------------------------------------------------------- */
 
 static void test_csr_read_write_set_clear(Fixture *f, gconstpointer data)
 {
@@ -766,7 +766,7 @@ static void test_time_reads_board_clock(Fixture *f, gconstpointer data)
     g_assert_cmpuint(f->env->gpr[A0], ==, now);
 }
 
-/* ---- Traps --------------------------------------------------------------- */
+/* ---- Traps -------------------------------------------------------------- */
 
 static void test_ecall_from_m_and_u(Fixture *f, gconstpointer data)
 {
@@ -912,7 +912,7 @@ static void test_code_runs_from_a_device_read_each_time(Fixture *f,
     g_assert_cmpint(f->mmio_accesses, ==, 0);
 }
 
-/* ---- Interrupts ---------------------------------------------------------- */
+/* ---- Interrupts --------------------------------------------------------- */
 
 /*
  * Interrupt handlers must mask the line they were called for, or their
@@ -1046,7 +1046,7 @@ static void test_delegation_to_s_mode(Fixture *f, gconstpointer data)
     g_assert_cmphex(f->env->mstatus & MSTATUS_MPP, ==, 0);
 }
 
-/* ---- Sv39 ---------------------------------------------------------------- */
+/* ---- Sv39 --------------------------------------------------------------- */
 
 #define PTE(pa, flags) ((((uint64_t)(pa) >> 12) << 10) | (flags))
 #define PTE_V 0x01
@@ -1245,7 +1245,7 @@ static void test_debug_translation(Fixture *f, gconstpointer data)
                     DATA + 0x1000 + 8);
 }
 
-/* ---- Atomics ------------------------------------------------------------- */
+/* ---- Atomics ------------------------------------------------------------ */
 
 static void test_lr_sc(Fixture *f, gconstpointer data)
 {
@@ -1372,7 +1372,7 @@ static void test_amo_atomic_across_harts(Fixture *f, gconstpointer data)
     g_assert_cmpuint(ld64(f, DATA + 64), ==, (uint64_t)N * HARTS);
 }
 
-/* ---- The block cache ----------------------------------------------------- */
+/* ---- The block cache ---------------------------------------------------- */
 
 static void test_self_modifying_code_after_fence_i(Fixture *f,
                                                    gconstpointer data)
@@ -1724,9 +1724,9 @@ static void test_dump_state_layout(Fixture *f, gconstpointer data)
     g_assert_cmpstr(CPU_GET_CLASS(f->cpu)->target_name, ==, "riscv64");
 }
 
-/* ---- Throughput (-m perf) ------------------------------------------------ */
+/* ---- Throughput (-m perf) ----------------------------------------------- */
 
-/* ---- F and D -------------------------------------------------------------- */
+/* ---- F and D ------------------------------------------------------------ */
 
 /* One F/D operation through riscv_fpu_exec: f3 = f1 op f2 (op f4). */
 static RISCVException fp_op(Fixture *f, RISCVOpc opc, unsigned rm,
