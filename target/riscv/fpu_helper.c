@@ -518,6 +518,13 @@ static uint64_t cvt_from_int(uint64_t v, bool is_signed, bool dbl,
     double d = 0;
     float f = 0;
 
+    /* Only inexact can arise: with it accrued and RNE, convert directly. */
+    if ((*flags & FFLAG_NX) && rm == RISCV_FRM_RNE) {
+        if (dbl) {
+            return bits64(is_signed ? (double)(int64_t)v : (double)v);
+        }
+        return bits32(is_signed ? (float)(int64_t)v : (float)v);
+    }
     if (neg) {
         in = -in;
     }

@@ -1817,6 +1817,23 @@ static void test_fp_conversions_saturate(Fixture *f, gconstpointer data)
     f->env->gpr[A0] = UINT64_MAX;
     riscv_fpu_exec(f->env, &op);
     g_assert_cmphex(f->env->fpr[3], ==, BOXED(0x5f800000));
+    /* The same with inexact accrued (the direct conversion) and without. */
+    for (unsigned i = 0; i < 64; i++) {
+        static const RISCVOpc cv[] = {
+            OP_FCVT_S_L, OP_FCVT_S_LU, OP_FCVT_D_L, OP_FCVT_D_LU,
+            OP_FCVT_S_W, OP_FCVT_D_WU,
+        };
+        uint64_t v = (UINT64_MAX >> i) ^ (0x5555ULL << (i / 2)), slow;
+
+        op.opc = cv[i % G_N_ELEMENTS(cv)];
+        f->env->gpr[A0] = v;
+        f->env->fflags = 0;
+        riscv_fpu_exec(f->env, &op);
+        slow = f->env->fpr[3];
+        f->env->fflags = FFLAG_NX;
+        riscv_fpu_exec(f->env, &op);
+        g_assert_cmphex(f->env->fpr[3], ==, slow);
+    }
 }
 
 /* The fast path (inexact accrued) agrees with the full one, bit for bit. */
