@@ -14,6 +14,7 @@
  * 2. exec -> first byte on the emulator's stdout for hello.elf: from just
  *    before posix_spawn until read() returns the first byte; best and
  *    median of STARTUP_RUNS, interleaved, with the /bin/true floor.
+ * 3. The same as 1. for tests/guest/bench-flops.elf, the F/D workload.
  *
  * usage: bench-riscv QCORE_BINARY GUEST_BUILD_DIR
  * QEMU is qemu-system-riscv64 in $PATH (BENCH_QEMU_RISCV=/path overrides);
@@ -134,14 +135,14 @@ static bool run_guest(const char *path, const char *elf, const char *extra1,
     return r->status == 0;
 }
 
-/* The value after "bench-mips: KEY " in @out, as a string; NULL if absent. */
-static const char *field(const char *out, const char *key, char *val,
-                         size_t size)
+/* The value after "PREFIX: KEY " in @out, as a string; NULL if absent. */
+static const char *field(const char *out, const char *prefix,
+                         const char *key, char *val, size_t size)
 {
     char pat[64];
     const char *s;
 
-    snprintf(pat, sizeof(pat), "bench-mips: %s ", key);
+    snprintf(pat, sizeof(pat), "%s: %s ", prefix, key);
     s = strstr(out, pat);
     if (!s) {
         return NULL;
@@ -151,27 +152,34 @@ static const char *field(const char *out, const char *key, char *val,
     return val;
 }
 
-static bool parse_mips(const Run *r, char *checksum, size_t cs_size,
-                       uint64_t *instret, uint64_t *ticks)
+/* bench-mips' output, or bench-flops' (@prefix "bench-flops"). */
+static bool parse_bench(const Run *r, const char *prefix, char *checksum,
+                        size_t cs_size, uint64_t *instret, uint64_t *ticks)
 {
     char v[32];
 
-    if (!field(r->out, "rounds", v, sizeof(v)) ||
+    if (!field(r->out, prefix, "rounds", v, sizeof(v)) ||
         !strstr(r->out, "checksum ")) {
         return false;
     }
     snprintf(checksum, cs_size, "%.*s",
              (int)strcspn(strstr(r->out, "checksum ") + 9, " \r\n"),
              strstr(r->out, "checksum ") + 9);
-    if (!field(r->out, "instret", v, sizeof(v))) {
+    if (!field(r->out, prefix, "instret", v, sizeof(v))) {
         return false;
     }
     *instret = strtoull(v, NULL, 10);
-    if (!field(r->out, "ticks", v, sizeof(v))) {
+    if (!field(r->out, prefix, "ticks", v, sizeof(v))) {
         return false;
     }
     *ticks = strtoull(v, NULL, 10);
     return *ticks > 0;
+}
+
+static bool parse_mips(const Run *r, char *checksum, size_t cs_size,
+                       uint64_t *instret, uint64_t *ticks)
+{
+    return parse_bench(r, "bench-mips", checksum, cs_size, instret, ticks);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -188,11 +196,83 @@ static void fail(Peer *p, const char *what, const Run *r)
     p->failed = true;
 }
 
+/*
+ * 3. bench-flops (the F/D workload), measured as bench-mips: best guest
+ * time of BENCH_REPS interleaved runs, the instruction count from qcore's
+ * minstret checked against QEMU's -icount run, checksums equal.  Prints
+ * its rows and target line; false if a run failed.
+ */
+static bool bench_flops(Peer *peers, int np, const char *elf)
+{
+    static Run run;
+    char cs[2][32] = { "", "" }, c[32];
+    uint64_t insns[2] = { 0, 0 }, instret, ticks;
+    double best[2] = { -1, -1 }, mips[2] = { -1, -1 };
+    bool failed[2] = { false, false };
+    int i, rep;
+
+    for (rep = 0; rep < BENCH_REPS; rep++) {
+        for (i = 0; i < np; i++) {
+            if (failed[i] || peers[i].failed) {
+                continue;
+            }
+            if (!run_guest(peers[i].path, elf, NULL, NULL, &run) ||
+                !parse_bench(&run, "bench-flops", c, sizeof(c), &instret,
+                             &ticks) ||
+                (rep > 0 && strcmp(c, cs[i]))) {
+                fail(&peers[i], "bench-flops", &run);
+                failed[i] = true;
+                continue;
+            }
+            snprintf(cs[i], sizeof(cs[i]), "%s", c);
+            if (i == 0) {
+                insns[0] = instret;
+            }
+            if (best[i] < 0 || ticks / 1e4 < best[i]) {
+                best[i] = ticks / 1e4;
+            }
+        }
+    }
+    if (np > 1 && !failed[1]) {
+        if (!run_guest(peers[1].path, elf, "-icount", "shift=0", &run) ||
+            !parse_bench(&run, "bench-flops", c, sizeof(c), &insns[1],
+                         &ticks)) {
+            fail(&peers[1], "bench-flops with -icount shift=0", &run);
+            failed[1] = true;
+        } else if (!failed[0] &&
+                   (strcmp(cs[0], cs[1]) || insns[0] != insns[1])) {
+            fprintf(stderr, "riscv: bench-flops qcore %s/%" PRIu64 " != "
+                    "QEMU %s/%" PRIu64 " (checksum/instructions)\n",
+                    cs[0], insns[0], cs[1], insns[1]);
+            failed[0] = true;
+        }
+    }
+    for (i = 0; i < np; i++) {
+        if (!failed[i] && insns[i] && best[i] > 0) {
+            mips[i] = insns[i] / (best[i] * 1e3);
+        }
+    }
+    bench_versus_row("bench-flops instructions (M)", "%.3f",
+        insns[0] ? insns[0] / 1e6 : -1, insns[1] ? insns[1] / 1e6 : -1,
+        np > 1);
+    bench_versus_row("bench-flops guest time, best (ms)", "%.1f",
+        failed[0] ? -1 : best[0], failed[1] ? -1 : best[1], np > 1);
+    bench_versus_row("bench-flops guest MIPS, best", "%.1f", mips[0],
+        mips[1], np > 1);
+    if (np > 1) {
+        bench_versus_target("RISC-V", "FP guest MIPS >= 0.5x QEMU TCG",
+                            mips[0], mips[1], true, 0.5);
+    }
+    return !failed[0] && !(np > 1 && failed[1]);
+}
+
 int main(int argc, char **argv)
 {
     static Peer peers[2];
     static Run run;
     static char qemu_path[PATH_MAX], mips_elf[PATH_MAX], hello_elf[PATH_MAX];
+    static char flops_elf[PATH_MAX];
+    bool flops_ok = true;
     Peer *q = &peers[0], *e = &peers[1];
     const char *qemu_env = getenv("BENCH_QEMU_RISCV");
     long runs = bench_scaled(STARTUP_RUNS);
@@ -211,6 +291,7 @@ int main(int argc, char **argv)
     }
     snprintf(mips_elf, sizeof(mips_elf), "%s/bench-mips.elf", argv[2]);
     snprintf(hello_elf, sizeof(hello_elf), "%s/hello.elf", argv[2]);
+    snprintf(flops_elf, sizeof(flops_elf), "%s/bench-flops.elf", argv[2]);
     if (access(mips_elf, R_OK) < 0 || access(hello_elf, R_OK) < 0) {
         fprintf(stderr, "riscv: %s or %s missing (make -C tests/guest)\n",
                 mips_elf, hello_elf);
@@ -379,10 +460,16 @@ int main(int argc, char **argv)
         bench_versus_target("RISC-V", "exec->first byte (best) <= 0.2x QEMU",
                             q->first_best_ms, e->first_best_ms, false, 0.2);
     }
+    if (access(flops_elf, R_OK) == 0) {
+        flops_ok = bench_flops(peers, np, flops_elf);
+    } else {
+        printf("  bench-flops: %s missing (make -C tests/guest)\n",
+               flops_elf);
+    }
     fflush(stdout);
     for (i = 0; i < np; i++) {
         free(first[i]);
     }
     free(floor_ms);
-    return (q->failed || (e->present && e->failed)) ? 1 : 0;
+    return (q->failed || (e->present && e->failed) || !flops_ok) ? 1 : 0;
 }

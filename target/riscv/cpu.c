@@ -13,14 +13,6 @@
 #include "qcore/qobject.h"
 #include "internals.h"
 
-/*
- * F and D are on in QEMU's rv64, and misa then says so.  They stay off
- * (and f=on, d=on are refused) until their implementation is merged:
- * OpenSBI initialises the FP registers when misa has F or D.  The merge
- * of the F/D work sets this to 1; nothing else changes.
- */
-#define RISCV_CPU_HAS_FD 0
-
 /* QEMU 7.2.22's marchid and mimpid: its version, 0x07_02_16. */
 #define RISCV_CPU_MARCHID 0x70216
 
@@ -50,9 +42,9 @@ static const struct {
 } riscv_bool_props[] = {
     { "a", offsetof(RISCVCPUConfig, ext_a), true },
     { "c", offsetof(RISCVCPUConfig, ext_c), true },
-    { "d", offsetof(RISCVCPUConfig, ext_d), RISCV_CPU_HAS_FD },
+    { "d", offsetof(RISCVCPUConfig, ext_d), true },
     { "e", offsetof(RISCVCPUConfig, ext_e), false },
-    { "f", offsetof(RISCVCPUConfig, ext_f), RISCV_CPU_HAS_FD },
+    { "f", offsetof(RISCVCPUConfig, ext_f), true },
     { "g", offsetof(RISCVCPUConfig, ext_g), false },
     { "h", offsetof(RISCVCPUConfig, ext_h), false },
     { "i", offsetof(RISCVCPUConfig, ext_i), true },
@@ -192,11 +184,6 @@ static bool riscv_cpu_check_config(RISCVCPU *cpu, Error **errp)
         error_setg(errp, "D extension requires F extension");
         return false;
     }
-    if (!RISCV_CPU_HAS_FD && (cfg->ext_f || cfg->ext_d)) {
-        error_setg(errp, "qcore does not implement the F and D "
-                   "extensions yet (f=on, d=on)");
-        return false;
-    }
     if (cfg->ext_h) {
         error_setg(errp, "qcore does not implement the H extension "
                    "(h=on); its rv64 is QEMU's rv64,h=off");
@@ -324,10 +311,12 @@ static void riscv_cpu_reset(CPUState *cs)
     if (qemu_loglevel_mask(CPU_LOG_RESET)) {
         g_autoptr(GString) regs = g_string_new(NULL);
 
-        riscv_cpu_dump_state(cs, regs);
+        riscv_cpu_dump_regs(cs, regs, false);
         qemu_log("CPU Reset (CPU %d)\n%s", cs->cpu_index, regs->str);
     }
     memset(env->gpr, 0, sizeof(env->gpr));
+    memset(env->fpr, 0, sizeof(env->fpr));
+    env->fflags = env->frm = 0;
     env->priv = PRV_M;
     env->mstatus = MSTATUS_XL64;
     env->misa = riscv_cpu_misa(&RISCV_CPU(cs)->cfg);
@@ -367,17 +356,31 @@ static const char *const gpr_names[32] = {
     "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
-/* QEMU's "info registers" layout (riscv_cpu_dump_state), without H. */
-static void riscv_cpu_dump_state(CPUState *cs, GString *out)
+static const char *const fpr_names[32] = {
+    "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7",
+    "fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
+    "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
+    "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
+};
+
+/*
+ * QEMU's register dump layout (riscv_cpu_dump_state), without H; @fpu:
+ * the f registers too (QEMU's CPU_DUMP_FPU: "info registers", -d fpu).
+ */
+void riscv_cpu_dump_regs(CPUState *cs, GString *out, bool fpu)
 {
     CPURISCVState *env = cpu_env(cs);
+    uint64_t mstatus = env->mstatus;
+
+    /* As read by the CSR instruction: with SD. */
+    riscv_csrrw_debug(env, CSR_MSTATUS, &mstatus, false);
     const struct {
         const char *name;
         uint64_t val;
     } csrs[] = {
         { "pc", env->pc },
         { "mhartid", env->mhartid },
-        { "mstatus", env->mstatus },
+        { "mstatus", mstatus },
         { "mip", qatomic_read(&env->mip) },
         { "mie", env->mie },
         { "mideleg", env->mideleg },
@@ -406,6 +409,18 @@ static void riscv_cpu_dump_state(CPUState *cs, GString *out)
         g_string_append_printf(out, " %-8s %016" PRIx64 "%s", name,
                                env->gpr[i], (i & 3) == 3 ? "\n" : "");
     }
+    for (i = 0; fpu && i < 32; i++) {
+        g_autofree char *name = g_strdup_printf("f%u/%s", i, fpr_names[i]);
+
+        g_string_append_printf(out, " %-8s %016" PRIx64 "%s", name,
+                               env->fpr[i], (i & 3) == 3 ? "\n" : "");
+    }
+}
+
+/* CPUClass::dump_state, for "info registers" (with the f registers). */
+static void riscv_cpu_dump_state(CPUState *cs, GString *out)
+{
+    riscv_cpu_dump_regs(cs, out, true);
 }
 
 /*

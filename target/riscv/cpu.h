@@ -36,6 +36,9 @@ enum {
 };
 
 /* ---- CSR numbers ------------------------------------------------------- */
+#define CSR_FFLAGS      0x001
+#define CSR_FRM         0x002
+#define CSR_FCSR        0x003
 #define CSR_SSTATUS     0x100
 #define CSR_SIE         0x104
 #define CSR_STVEC       0x105
@@ -91,6 +94,8 @@ enum {
 #define MSTATUS_SPP     (1ULL << 8)
 #define MSTATUS_MPP_SHIFT 11
 #define MSTATUS_MPP     (3ULL << MSTATUS_MPP_SHIFT)
+#define MSTATUS_FS_SHIFT 13
+#define MSTATUS_FS      (3ULL << MSTATUS_FS_SHIFT)   /* Off/Initial/Clean/Dirty */
 #define MSTATUS_MPRV    (1ULL << 17)
 #define MSTATUS_SUM     (1ULL << 18)
 #define MSTATUS_MXR     (1ULL << 19)
@@ -99,6 +104,7 @@ enum {
 #define MSTATUS_TSR     (1ULL << 22)
 #define MSTATUS_UXL     (3ULL << 32)
 #define MSTATUS_SXL     (3ULL << 34)
+#define MSTATUS_SD      (1ULL << 63)    /* FS (or XS, VS) dirty; read-only */
 /* UXL = SXL = 2: both U and S are 64-bit, read-only (QEMU's reset value). */
 #define MSTATUS_XL64    ((2ULL << 32) | (2ULL << 34))
 
@@ -121,6 +127,16 @@ enum {
 
 /* Number of mhpmcounter/mhpmevent CSRs (3..31). */
 #define RISCV_HPM_CSRS  29
+
+/* fcsr: the accrued exception flags (fflags) and the rounding mode. */
+#define FFLAG_NX        (1u << 0)       /* inexact */
+#define FFLAG_UF        (1u << 1)       /* underflow */
+#define FFLAG_OF        (1u << 2)       /* overflow */
+#define FFLAG_DZ        (1u << 3)       /* divide by zero */
+#define FFLAG_NV        (1u << 4)       /* invalid */
+#define FSR_RD_SHIFT    5
+enum { RISCV_FRM_RNE, RISCV_FRM_RTZ, RISCV_FRM_RDN, RISCV_FRM_RUP,
+       RISCV_FRM_RMM, RISCV_FRM_DYN = 7 };
 
 /* ---- Interrupts (bit numbers in mip/mie, and interrupt causes) --------- */
 /* IRQ_S_SOFT ... IRQ_M_EXT: qcore/target-riscv.h (boards wire them). */
@@ -230,6 +246,14 @@ typedef struct CPURISCVState {
     uint64_t gpr[33];
     uint64_t pc;
     uint64_t priv;              /* PRV_M, PRV_S or PRV_U */
+
+    /*
+     * F and D: f0..f31 (a single is NaN-boxed: its upper 32 bits all
+     * ones), and fcsr split in its two fields (fpu_helper.c).
+     */
+    uint64_t fpr[32];
+    uint32_t fflags;            /* FFLAG_*, accrued */
+    uint32_t frm;               /* 3 bits; 5..7 are invalid to use */
 
     uint64_t mstatus;
     uint64_t misa;

@@ -19,9 +19,9 @@
 #define MSTATUS_SD    (1ULL << 63)
 #define SSTATUS_MASK  (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
                        MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | \
-                       MSTATUS_VS | MSTATUS_SD)
+                       MSTATUS_VS | MSTATUS_FS | MSTATUS_SD)
 #define SSTATUS_WMASK (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | \
-                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_VS)
+                       MSTATUS_SUM | MSTATUS_MXR | MSTATUS_VS | MSTATUS_FS)
 #define MSTATUS_WMASK (SSTATUS_WMASK | MSTATUS_MIE | MSTATUS_MPIE | \
                        MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TVM | \
                        MSTATUS_TW | MSTATUS_TSR | MSTATUS_GVA)
@@ -192,12 +192,42 @@ static bool stimecmp_allowed(CPURISCVState *env)
            (env->menvcfg & MENVCFG_STCE);
 }
 
+/*
+ * mstatus as read: SD summarises FS and VS (XS is always 0), computed
+ * here as QEMU's add_status_sd, since FP instructions set FS alone.
+ */
+static uint64_t mstatus_read(CPURISCVState *env)
+{
+    uint64_t s = env->mstatus & ~MSTATUS_SD;
+
+    if ((s & MSTATUS_FS) == MSTATUS_FS || (s & MSTATUS_VS) == MSTATUS_VS) {
+        s |= MSTATUS_SD;
+    }
+    return s;
+}
+
+/* fflags, frm, fcsr exist while the FPU is on (QEMU's fs predicate). */
+static bool fp_csr_allowed(CPURISCVState *env)
+{
+    return (env->misa & MISA_EXT('F')) && (env->mstatus & MSTATUS_FS);
+}
+
 static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
                                uint64_t *val)
 {
     switch (csrno) {
+    case CSR_FFLAGS:
+    case CSR_FRM:
+    case CSR_FCSR:
+        if (!fp_csr_allowed(env)) {
+            return RISCV_EXCP_ILLEGAL_INST;
+        }
+        *val = csrno == CSR_FFLAGS ? env->fflags :
+               csrno == CSR_FRM ? env->frm :
+               env->fflags | (env->frm << FSR_RD_SHIFT);
+        return RISCV_EXCP_NONE;
     case CSR_SSTATUS:
-        *val = env->mstatus & SSTATUS_MASK;
+        *val = mstatus_read(env) & SSTATUS_MASK;
         return RISCV_EXCP_NONE;
     case CSR_SIE:
         *val = env->mie & env->mideleg & SIE_MASK;
@@ -239,7 +269,7 @@ static RISCVException csr_read(CPURISCVState *env, unsigned csrno,
         *val = riscv_cpu_cfg(env)->mmu ? env->satp : 0;
         return RISCV_EXCP_NONE;
     case CSR_MSTATUS:
-        *val = env->mstatus;
+        *val = mstatus_read(env);
         return RISCV_EXCP_NONE;
     case CSR_MISA:
         *val = env->misa;
@@ -347,6 +377,11 @@ static void write_mstatus(CPURISCVState *env, uint64_t mask, uint64_t val)
     uint64_t old = env->mstatus;
     uint64_t s;
 
+    /* Without F (-cpu ...,f=off) FS stays Off: every FP access traps. */
+    if (!(env->misa & MISA_EXT('F'))) {
+        mask &= ~MSTATUS_FS;
+    }
+
     /* UXL: any nonzero value sticks (qcore runs U as RV64 whatever). */
     if (val & MSTATUS_UXL) {
         mask |= MSTATUS_UXL;
@@ -356,9 +391,9 @@ static void write_mstatus(CPURISCVState *env, uint64_t mask, uint64_t val)
     if (((s & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2) {
         s = (s & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
     }
-    /* SD: some state is dirty (VS here; FS is F's). */
+    /* SD: some state is dirty; mstatus_read recomputes it (FP ops set FS). */
     s &= ~MSTATUS_SD;
-    if ((s & MSTATUS_VS) == MSTATUS_VS || (s & (3ULL << 13)) == 3ULL << 13) {
+    if ((s & MSTATUS_VS) == MSTATUS_VS || (s & MSTATUS_FS) == MSTATUS_FS) {
         s |= MSTATUS_SD;
     }
     env->mstatus = s;
@@ -380,6 +415,18 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
                                 uint64_t val)
 {
     switch (csrno) {
+    case CSR_FFLAGS:
+    case CSR_FRM:
+    case CSR_FCSR:
+        /* As QEMU: any write makes the FP state dirty. */
+        env->mstatus |= MSTATUS_FS;
+        if (csrno != CSR_FRM) {
+            env->fflags = val & 0x1f;
+        }
+        if (csrno != CSR_FFLAGS) {
+            env->frm = (csrno == CSR_FRM ? val : val >> FSR_RD_SHIFT) & 7;
+        }
+        break;
     case CSR_SSTATUS:
         write_mstatus(env, SSTATUS_WMASK, val);
         break;
@@ -562,6 +609,19 @@ RISCVException riscv_csrrw_debug(CPURISCVState *env, unsigned csrno,
     }
     /* The debugger sees everything, as M-mode does (QEMU's debugger). */
     env->priv = PRV_M;
+    if (csrno >= CSR_FFLAGS && csrno <= CSR_FCSR &&
+        (env->misa & MISA_EXT('F'))) {
+        /* And fcsr with the FPU off; a write makes it dirty as usual. */
+        if (write) {
+            csr_write(env, csrno, *val);
+        } else {
+            *val = csrno == CSR_FFLAGS ? env->fflags :
+                   csrno == CSR_FRM ? env->frm :
+                   env->fflags | (env->frm << FSR_RD_SHIFT);
+        }
+        env->priv = priv;
+        return RISCV_EXCP_NONE;
+    }
     if (write) {
         ex = csr_read(env, csrno, &(uint64_t){ 0 });
         if (ex == RISCV_EXCP_NONE) {

@@ -1,5 +1,5 @@
 /*
- * A disassembler for what the hart runs (RV64IMAC, Zicsr, Zifencei and the
+ * A disassembler for what the hart runs (RV64IMAFDC, Zicsr, Zifencei and the
  * privileged instructions), for -d in_asm.  Its output is meant to read
  * exactly as QEMU 7.2's (disas/riscv.c): compressed instructions are shown
  * as the instruction they expand to, with QEMU's choice of pseudo-
@@ -14,6 +14,13 @@ static const char *const xreg[32] = {
     "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5",
     "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7",
     "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
+static const char *const freg[32] = {
+    "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7",
+    "fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
+    "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
+    "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
 };
 
 typedef struct Dis {
@@ -301,6 +308,28 @@ static void dis_system(Dis *d, uint32_t insn)
         OPS("%s", xreg[rd]);
         return;
     }
+    if (csr >= 1 && csr <= 3 && (f3 == 1 || f3 == 2 || f3 == 5)) {
+        /* QEMU's pseudo-instructions for fflags, frm, fcsr. */
+        static const char *const rd_names[3] = { "frflags", "frrm", "frcsr" };
+        static const char *const wr_names[3] = { "fsflags", "fsrm", "fscsr" };
+        static const char *const wi_names[3] = { "fsflagsi", "fsrmi" };
+
+        if (f3 == 2 && rs1 == 0) {
+            d->mn = rd_names[csr - 1];
+            OPS("%s", xreg[rd]);
+            return;
+        }
+        if (f3 == 1) {
+            d->mn = wr_names[csr - 1];
+            OPS("%s,%s", xreg[rd], xreg[rs1]);
+            return;
+        }
+        if (f3 == 5 && wi_names[csr - 1]) {
+            d->mn = wi_names[csr - 1];
+            OPS("%s,%u", xreg[rd], rs1);
+            return;
+        }
+    }
     if (f3 >= 5) {
         OPS("%s,%s,%u", xreg[rd], csr_name(csr, buf, sizeof(buf)), rs1);
     } else {
@@ -447,6 +476,152 @@ static void fence_set(char *out, unsigned set)
     *out = '\0';
 }
 
+/*
+ * F and D, as QEMU 7.2 prints them: the rounding mode first wherever the
+ * instruction has one (dyn included), fmv.x.s/fmv.s.x for the W forms,
+ * and fmv/fneg/fabs for sign injections of one register, which QEMU shows
+ * with integer register names.
+ */
+static void dis_fp(Dis *d, uint32_t insn)
+{
+    static const char *const rms[8] = {
+        "rne", "rtz", "rdn", "rup", "rmm", "inv", "inv", "dyn",
+    };
+    static const char *const arith[4][2] = {
+        { "fadd.s", "fadd.d" }, { "fsub.s", "fsub.d" },
+        { "fmul.s", "fmul.d" }, { "fdiv.s", "fdiv.d" },
+    };
+    unsigned f7 = bits(insn, 31, 25), f3 = bits(insn, 14, 12);
+    unsigned rd = bits(insn, 11, 7), rs1 = bits(insn, 19, 15);
+    unsigned rs2 = bits(insn, 24, 20), rs3 = bits(insn, 31, 27);
+    unsigned fmt = bits(insn, 26, 25);
+    bool dbl = fmt == 1;
+    const char *rm = rms[f3];
+
+    d->mn = NULL;
+    switch (bits(insn, 6, 0)) {
+    case 0x43: case 0x47: case 0x4b: case 0x4f: {
+        static const char *const fma[4][2] = {
+            { "fmadd.s", "fmadd.d" }, { "fmsub.s", "fmsub.d" },
+            { "fnmsub.s", "fnmsub.d" }, { "fnmadd.s", "fnmadd.d" },
+        };
+        if (fmt > 1) {
+            return;
+        }
+        d->mn = fma[(bits(insn, 6, 0) - 0x43) >> 2][dbl];
+        OPS("%s,%s,%s,%s,%s", rm, freg[rd], freg[rs1], freg[rs2], freg[rs3]);
+        return;
+    }
+    case 0x53:
+        break;
+    default:
+        return;
+    }
+    if (fmt > 1) {
+        return;
+    }
+    switch (f7 >> 2) {
+    case 0x00: case 0x01: case 0x02: case 0x03:
+        d->mn = arith[f7 >> 2][dbl];
+        OPS("%s,%s,%s,%s", rm, freg[rd], freg[rs1], freg[rs2]);
+        return;
+    case 0x0b:
+        if (rs2 == 0) {
+            d->mn = dbl ? "fsqrt.d" : "fsqrt.s";
+            OPS("%s,%s,%s", rm, freg[rd], freg[rs1]);
+        }
+        return;
+    case 0x04: {
+        static const char *const sgnj[3][2] = {
+            { "fsgnj.s", "fsgnj.d" }, { "fsgnjn.s", "fsgnjn.d" },
+            { "fsgnjx.s", "fsgnjx.d" },
+        };
+        static const char *const pseudo[3][2] = {
+            { "fmv.s", "fmv.d" }, { "fneg.s", "fneg.d" },
+            { "fabs.s", "fabs.d" },
+        };
+        if (f3 > 2) {
+            return;
+        }
+        if (rs1 == rs2) {
+            d->mn = pseudo[f3][dbl];
+            OPS("%s,%s", xreg[rd], xreg[rs1]);
+        } else {
+            d->mn = sgnj[f3][dbl];
+            OPS("%s,%s,%s", freg[rd], freg[rs1], freg[rs2]);
+        }
+        return;
+    }
+    case 0x05:
+        if (f3 > 1) {
+            return;
+        }
+        d->mn = f3 ? (dbl ? "fmax.d" : "fmax.s") : (dbl ? "fmin.d" : "fmin.s");
+        OPS("%s,%s,%s", freg[rd], freg[rs1], freg[rs2]);
+        return;
+    case 0x08:
+        if (!dbl && rs2 == 1) {
+            d->mn = "fcvt.s.d";
+        } else if (dbl && rs2 == 0) {
+            d->mn = "fcvt.d.s";
+        } else {
+            return;
+        }
+        OPS("%s,%s,%s", rm, freg[rd], freg[rs1]);
+        return;
+    case 0x14: {
+        static const char *const cmp[3][2] = {
+            { "fle.s", "fle.d" }, { "flt.s", "flt.d" }, { "feq.s", "feq.d" },
+        };
+        if (f3 > 2) {
+            return;
+        }
+        d->mn = cmp[f3][dbl];
+        OPS("%s,%s,%s", xreg[rd], freg[rs1], freg[rs2]);
+        return;
+    }
+    case 0x18: {
+        static const char *const to[4][2] = {
+            { "fcvt.w.s", "fcvt.w.d" }, { "fcvt.wu.s", "fcvt.wu.d" },
+            { "fcvt.l.s", "fcvt.l.d" }, { "fcvt.lu.s", "fcvt.lu.d" },
+        };
+        if (rs2 > 3) {
+            return;
+        }
+        d->mn = to[rs2][dbl];
+        OPS("%s,%s,%s", rm, xreg[rd], freg[rs1]);
+        return;
+    }
+    case 0x1a: {
+        static const char *const from[4][2] = {
+            { "fcvt.s.w", "fcvt.d.w" }, { "fcvt.s.wu", "fcvt.d.wu" },
+            { "fcvt.s.l", "fcvt.d.l" }, { "fcvt.s.lu", "fcvt.d.lu" },
+        };
+        if (rs2 > 3) {
+            return;
+        }
+        d->mn = from[rs2][dbl];
+        OPS("%s,%s,%s", rm, freg[rd], xreg[rs1]);
+        return;
+    }
+    case 0x1c:
+        if (rs2 != 0 || f3 > 1) {
+            return;
+        }
+        d->mn = f3 ? (dbl ? "fclass.d" : "fclass.s")
+                   : (dbl ? "fmv.x.d" : "fmv.x.s");
+        OPS("%s,%s", xreg[rd], freg[rs1]);
+        return;
+    case 0x1e:
+        if (rs2 != 0 || f3 != 0) {
+            return;
+        }
+        d->mn = dbl ? "fmv.d.x" : "fmv.s.x";
+        OPS("%s,%s", freg[rd], xreg[rs1]);
+        return;
+    }
+}
+
 static void dis32(Dis *d, uint64_t pc, uint32_t insn)
 {
     unsigned f3 = bits(insn, 14, 12), rd = bits(insn, 11, 7);
@@ -468,6 +643,21 @@ static void dis32(Dis *d, uint64_t pc, uint32_t insn)
     case 0x23:
         d->mn = stores[f3 & 7];
         OPS("%s,%d(%s)", xreg[rs2], imm_s, xreg[rs1]);
+        break;
+    case 0x07:
+        if (f3 == 2 || f3 == 3) {
+            d->mn = f3 == 2 ? "flw" : "fld";
+            OPS("%s,%d(%s)", freg[rd], imm_i, xreg[rs1]);
+        }
+        break;
+    case 0x27:
+        if (f3 == 2 || f3 == 3) {
+            d->mn = f3 == 2 ? "fsw" : "fsd";
+            OPS("%s,%d(%s)", freg[rs2], imm_s, xreg[rs1]);
+        }
+        break;
+    case 0x43: case 0x47: case 0x4b: case 0x4f: case 0x53:
+        dis_fp(d, insn);
         break;
     case 0x0f:
         if (f3 == 1) {
@@ -600,6 +790,18 @@ static uint32_t expand16(uint32_t c)
         uimm = bits(c, 10, 7) << 6 | bits(c, 12, 11) << 4 |
                bits(c, 5, 5) << 3 | bits(c, 6, 6) << 2;
         return uimm ? enc_i(0x13, 0, rdp, 2, uimm) : 0;
+    case 0x01:      /* c.fld */
+        uimm = bits(c, 6, 5) << 6 | bits(c, 12, 10) << 3;
+        return enc_i(0x07, 3, rdp, rs1p, uimm);
+    case 0x05:      /* c.fsd */
+        uimm = bits(c, 6, 5) << 6 | bits(c, 12, 10) << 3;
+        return enc_s(0x27, 3, rs1p, rdp, uimm);
+    case 0x11:      /* c.fldsp */
+        uimm = bits(c, 4, 2) << 6 | bits(c, 12, 12) << 5 | bits(c, 6, 5) << 3;
+        return enc_i(0x07, 3, rd, 2, uimm);
+    case 0x15:      /* c.fsdsp */
+        uimm = bits(c, 9, 7) << 6 | bits(c, 12, 10) << 3;
+        return enc_s(0x27, 3, 2, rs2, uimm);
     case 0x02:      /* c.lw */
         uimm = bits(c, 5, 5) << 6 | bits(c, 12, 10) << 3 | bits(c, 6, 6) << 2;
         return enc_i(0x03, 2, rdp, rs1p, uimm);

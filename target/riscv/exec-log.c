@@ -109,7 +109,8 @@ bool riscv_log_block(CPURISCVState *env, RISCVDecodedPage *dp)
     if (qemu_loglevel_mask(CPU_LOG_TB_CPU)) {
         g_autoptr(GString) regs = g_string_new(NULL);
 
-        CPU_GET_CLASS(cs)->dump_state(cs, regs);
+        /* QEMU adds the f registers for -d fpu only. */
+        riscv_cpu_dump_regs(cs, regs, false);
         fputs(regs->str, f);
     }
     qemu_log_unlock(f);

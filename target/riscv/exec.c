@@ -56,7 +56,7 @@ static inline int64_t sext32(uint64_t v)
     X(SRAIW) X(ADDW) X(SUBW) X(SLLW) X(SRLW) X(SRAW) X(MUL) X(MULH) \
     X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU) X(MULW) X(DIVW) \
     X(DIVUW) X(REMW) X(REMUW) X(LR_W) X(LR_D) X(SC_W) X(SC_D) X(AMO_W) \
-    X(AMO_D) X(FENCE) ZB_OPS(X)
+    X(AMO_D) X(FENCE) X(FLW) X(FLD) X(FSW) X(FSD) ZB_OPS(X)
 /* Zba, Zbb, Zbc, Zbs (exec-ops-zb.c.inc) */
 #define ZB_OPS(X) \
     X(ADD_UW) X(SH1ADD) X(SH2ADD) X(SH3ADD) X(SH1ADD_UW) X(SH2ADD_UW) \
@@ -81,13 +81,16 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
 #define H_C(x)      [OP_##x] = &&do_OP_##x##_c - &&do_OP_DECODE,
 #define H_NEAR(x)   [OP_##x] = &&do_OP_##x##_near - &&do_OP_DECODE,
 #define H_NEAR_C(x) [OP_##x] = &&do_OP_##x##_near_c - &&do_OP_DECODE,
+/* The F/D operations share one handler (riscv_fpu_exec does the rest). */
+#define H_FP(x)     [OP_##x] = &&do_OP_FP - &&do_OP_DECODE,
     static const int32_t hoffs[2][2][OP_COUNT] = {
         {
-            { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H) },
-            { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_C) },
+            { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H) RISCV_FP_OPS(H_FP) },
+            { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_C) RISCV_FP_OPS(H_FP) },
         }, {
-            { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H_NEAR) },
-            { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_NEAR_C) },
+            { SYS_OPS(H) STEP_OPS(H) XFER_OPS(H_NEAR) RISCV_FP_OPS(H_FP) },
+            { SYS_OPS(H) STEP_OPS(H_C) XFER_OPS(H_NEAR_C)
+              RISCV_FP_OPS(H_FP) },
         },
     };
 #define H_SKIP(x, k, c) \
@@ -113,6 +116,7 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
 #undef H_C
 #undef H_NEAR
 #undef H_NEAR_C
+#undef H_FP
 #undef H_SKIP
 #undef H_SKIP_ADDI
 #undef H_SKIP_ADDIW
@@ -233,6 +237,50 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
 #define U32(x)  ((uint64_t)(uint32_t)(x))
 #define U64(x)  ((uint64_t)(x))
 
+/*
+ * FP loads and stores: as LOAD/STORE with f registers, only while the FPU
+ * is on.  A load marks the FP state dirty (mstatus.FS), as QEMU does for
+ * every write of an f register.
+ */
+#define FP_CHECK()  do {                                                \
+        if (unlikely(!riscv_fpu_enabled(env))) {                        \
+            goto fp_mem_illegal;                                        \
+        }                                                               \
+    } while (0)
+#define FLOAD(size, conv)  do {                                         \
+        FP_CHECK();                                                     \
+        a = RS1 + IMM;                                                  \
+        e = riscv_tlb_entry(load_tlb, a);                               \
+        if (likely(riscv_tlb_hit(e, a, size))) {                        \
+            v = riscv_host_load_aligned((void *)(e->addend + a), size); \
+        } else {                                                        \
+            ex = riscv_load_slow(env, a, size, &slow_val);              \
+            SLOW_PATH_FAULT(ex);                                        \
+            v = slow_val;                                               \
+        }                                                               \
+        env->fpr[op->rd] = conv(v);                                     \
+        env->mstatus |= MSTATUS_FS;                                     \
+        NEXT();                                                         \
+    } while (0)
+#define FSTORE(size)  do {                                              \
+        FP_CHECK();                                                     \
+        a = RS1 + IMM;                                                  \
+        v = env->fpr[op->rs2];                                          \
+        e = riscv_tlb_entry(store_tlb, a);                              \
+        if (likely(riscv_tlb_hit(e, a, size))) {                        \
+            riscv_host_store_aligned((void *)(e->addend + a), size, v); \
+            if (unlikely(qatomic_read(e->code_filter))) {               \
+                riscv_code_written(e->paddr | (a & ~TARGET_PAGE_MASK),  \
+                                   size);                               \
+            }                                                           \
+        } else {                                                        \
+            ex = riscv_store_slow(env, a, size, v);                     \
+            SLOW_PATH_FAULT(ex);                                        \
+        }                                                               \
+        NEXT();                                                         \
+    } while (0)
+#define NANBOX_S(x) riscv_nanbox_s((uint32_t)(x))
+
 /* LR, SC, AMO: the slow path's result to rd, or its trap or stop. */
 #define RMW_RESULT()  do {                                              \
         SLOW_PATH_FAULT(ex);                                            \
@@ -318,6 +366,16 @@ do_OP_CROSS_PAGE: {
     }
 do_OP_ILLEGAL:
     RAISE(RISCV_EXCP_ILLEGAL_INST, (uint32_t)op->imm);
+do_OP_FP:
+    ex = riscv_fpu_exec(env, op);
+    if (unlikely(ex != RISCV_EXCP_NONE)) {
+        RAISE(ex, (uint32_t)op->imm);
+    }
+    icount++;
+    op += op->len / 2;
+    DISPATCH();
+fp_mem_illegal:
+    RAISE(RISCV_EXCP_ILLEGAL_INST, riscv_fp_mem_insn(op));
 do_OP_BREAKPOINT:
     /* Stop before the instruction, as QEMU does; it runs on resume. */
     SYNC_PC();

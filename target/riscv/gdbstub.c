@@ -4,17 +4,21 @@
  * and the gdb-xml/riscv-64bit-*.xml files.
  *
  * Register numbers follow QEMU 7.2's scheme for the features this hart
- * has: x0..x31 are 0..31, pc 32; QEMU's FPU feature would come next, but
- * the hart has no F/D, so (as QEMU does for a CPU without them) the
- * "virtual" feature's priv is 33, and CSR n is 34 + n in riscv-csr.xml,
- * which lists every CSR the hart has.  Called from the main thread with
+ * has: x0..x31 are 0..31, pc 32; the FPU feature's f0..f31 33..64 (each a
+ * union of float and double, as QEMU's riscv-64bit-fpu.xml); the
+ * "virtual" feature's priv 65; CSR n is 66 + n in riscv-csr.xml, which
+ * lists every CSR the hart has.  fflags, frm and fcsr are there too (gdb
+ * takes them from either feature): QEMU 7.2 builds its CSR list while
+ * mstatus.FS is still Off and so leaves them out, where `info registers
+ * float` has nothing to show for them.  Called from the main thread with
  * the BQL while the hart is stopped.
  */
 #include "qcore/osdep.h"
 #include "internals.h"
 
-#define GDB_PRIV_REG    33
-#define GDB_CSR_BASE    34
+#define GDB_FPR_BASE    33
+#define GDB_PRIV_REG    65
+#define GDB_CSR_BASE    66
 
 static const char *const gdb_gpr_names[32] = {
     "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2",
@@ -30,6 +34,7 @@ static char *csr_name(unsigned csrno)
         unsigned csrno;
         const char *name;
     } names[] = {
+        { CSR_FFLAGS, "fflags" }, { CSR_FRM, "frm" }, { CSR_FCSR, "fcsr" },
         { CSR_SSTATUS, "sstatus" }, { CSR_SIE, "sie" },
         { CSR_STVEC, "stvec" }, { CSR_SCOUNTEREN, "scounteren" },
         { CSR_SENVCFG, "senvcfg" }, { CSR_SSCRATCH, "sscratch" },
@@ -77,7 +82,14 @@ static char *csr_name(unsigned csrno)
 }
 
 /* Built once: every hart of this type has the same CSRs. */
-static char *target_xml, *cpu_xml, *virtual_xml, *csr_xml;
+static char *target_xml, *cpu_xml, *fpu_xml, *virtual_xml, *csr_xml;
+
+static const char *const gdb_fpr_names[32] = {
+    "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7",
+    "fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
+    "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
+    "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11",
+};
 
 static void build_xml(CPUState *cs)
 {
@@ -89,6 +101,7 @@ static void build_xml(CPUState *cs)
         "<?xml version=\"1.0\"?><!DOCTYPE target SYSTEM \"gdb-target.dtd\">"
         "<target><architecture>riscv:rv64</architecture>"
         "<xi:include href=\"riscv-64bit-cpu.xml\"/>"
+        "<xi:include href=\"riscv-64bit-fpu.xml\"/>"
         "<xi:include href=\"riscv-64bit-virtual.xml\"/>"
         "<xi:include href=\"riscv-csr.xml\"/></target>");
 
@@ -106,11 +119,30 @@ static void build_xml(CPUState *cs)
                     "type=\"code_ptr\"/>\n</feature>\n");
     cpu_xml = g_string_free(s, false);
 
+    s = g_string_new("<?xml version=\"1.0\"?>\n"
+                     "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+                     "<feature name=\"org.gnu.gdb.riscv.fpu\">\n"
+                     "  <union id=\"riscv_double\">\n"
+                     "    <field name=\"float\" type=\"ieee_single\"/>\n"
+                     "    <field name=\"double\" type=\"ieee_double\"/>\n"
+                     "  </union>\n");
+    for (i = 0; i < 32; i++) {
+        g_string_append_printf(s, "  <reg name=\"%s\" bitsize=\"64\" "
+                               "type=\"riscv_double\"", gdb_fpr_names[i]);
+        if (i == 0) {
+            g_string_append_printf(s, " regnum=\"%d\"", GDB_FPR_BASE);
+        }
+        g_string_append(s, "/>\n");
+    }
+    g_string_append(s, "</feature>\n");
+    fpu_xml = g_string_free(s, false);
+
     virtual_xml = g_strdup(
         "<?xml version=\"1.0\"?>\n"
         "<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
         "<feature name=\"org.gnu.gdb.riscv.virtual\">\n"
-        "  <reg name=\"priv\" bitsize=\"64\"/>\n</feature>\n");
+        "  <reg name=\"priv\" bitsize=\"64\"/>\n"
+        "</feature>\n");
 
     s = g_string_new("<?xml version=\"1.0\"?><!DOCTYPE feature SYSTEM "
                      "\"gdb-target.dtd\"><feature "
@@ -139,6 +171,8 @@ static const char *riscv_gdb_get_xml(CPUState *cs, const char *name)
         return target_xml;
     } else if (!strcmp(name, "riscv-64bit-cpu.xml")) {
         return cpu_xml;
+    } else if (!strcmp(name, "riscv-64bit-fpu.xml")) {
+        return fpu_xml;
     } else if (!strcmp(name, "riscv-64bit-virtual.xml")) {
         return virtual_xml;
     } else if (!strcmp(name, "riscv-csr.xml")) {
@@ -179,6 +213,8 @@ static int riscv_gdb_read_register(CPUState *cs, GByteArray *buf, int n)
         return put_reg64(buf, env->gpr[n]);
     } else if (n == 32) {
         return put_reg64(buf, env->pc);
+    } else if (n >= GDB_FPR_BASE && n < GDB_FPR_BASE + 32) {
+        return put_reg64(buf, env->fpr[n - GDB_FPR_BASE]);
     } else if (n == GDB_PRIV_REG) {
         return put_reg64(buf, env->priv);
     } else if (n >= GDB_CSR_BASE && n < GDB_CSR_BASE + 4096 &&
@@ -202,6 +238,9 @@ static int riscv_gdb_write_register(CPUState *cs, const uint8_t *buf, int n)
         return 8;
     } else if (n == 32) {
         env->pc = v;
+        return 8;
+    } else if (n >= GDB_FPR_BASE && n < GDB_FPR_BASE + 32) {
+        env->fpr[n - GDB_FPR_BASE] = v;
         return 8;
     } else if (n == GDB_PRIV_REG) {
         /* The reserved mode 2 becomes S, as QEMU's riscv_gdb_set_virtual. */

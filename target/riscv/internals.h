@@ -87,6 +87,27 @@ static inline void riscv_host_store(void *p, unsigned size, uint64_t v)
 /* ---- Decoded instructions -------------------------------------------- */
 
 /*
+ * The F and D instructions other than loads and stores, all run by
+ * riscv_fpu_exec(): rd/rs1/rs2 name f or x registers as the instruction
+ * does, RISCVOp.rs3 and .rm hold the third source and the rounding mode
+ * field, imm the instruction (for mtval).
+ */
+#define RISCV_FP_OPS(X) \
+    X(FMADD_S) X(FMSUB_S) X(FNMSUB_S) X(FNMADD_S) \
+    X(FADD_S) X(FSUB_S) X(FMUL_S) X(FDIV_S) X(FSQRT_S) \
+    X(FSGNJ_S) X(FSGNJN_S) X(FSGNJX_S) X(FMIN_S) X(FMAX_S) \
+    X(FCVT_W_S) X(FCVT_WU_S) X(FCVT_L_S) X(FCVT_LU_S) \
+    X(FCVT_S_W) X(FCVT_S_WU) X(FCVT_S_L) X(FCVT_S_LU) \
+    X(FMV_X_W) X(FMV_W_X) X(FEQ_S) X(FLT_S) X(FLE_S) X(FCLASS_S) \
+    X(FMADD_D) X(FMSUB_D) X(FNMSUB_D) X(FNMADD_D) \
+    X(FADD_D) X(FSUB_D) X(FMUL_D) X(FDIV_D) X(FSQRT_D) \
+    X(FSGNJ_D) X(FSGNJN_D) X(FSGNJX_D) X(FMIN_D) X(FMAX_D) \
+    X(FCVT_W_D) X(FCVT_WU_D) X(FCVT_L_D) X(FCVT_LU_D) \
+    X(FCVT_D_W) X(FCVT_D_WU) X(FCVT_D_L) X(FCVT_D_LU) \
+    X(FMV_X_D) X(FMV_D_X) X(FEQ_D) X(FLT_D) X(FLE_D) X(FCLASS_D) \
+    X(FCVT_S_D) X(FCVT_D_S)
+
+/*
  * What a decoded instruction does.  Compressed instructions expand to the
  * same operations as their 32-bit forms (only @len differs).
  */
@@ -129,6 +150,11 @@ typedef enum RISCVOpc {
     OP_BSET, OP_BSETI,
     /* ---- Zihintpause ---- */
     OP_PAUSE,
+    /* F and D (fpu_helper.c): memory accesses, imm the offset */
+    OP_FLW, OP_FLD, OP_FSW, OP_FSD,
+#define X_ENUM(x) OP_##x,
+    RISCV_FP_OPS(X_ENUM)
+#undef X_ENUM
 
     OP_COUNT
 } RISCVOpc;
@@ -170,7 +196,8 @@ typedef struct RISCVOp {
     uint8_t rs2;
     uint8_t len;                /* 2 or 4 */
     uint8_t form;               /* RISCVOpForm: set by riscv_decode_slot */
-    uint8_t pad[2];
+    uint8_t rs3;                /* F/D: the third source of fmadd... */
+    uint8_t rm;                 /* F/D: the rounding mode field */
     int32_t imm;
     /*
      * Direct threading (exec.c): the handler's address as an offset from
@@ -179,6 +206,19 @@ typedef struct RISCVOp {
      */
     int32_t hoff;
 } __attribute__((aligned(16))) RISCVOp;
+
+/*
+ * Does the F/D operation @opc write an x register (fcvt to integer, fmv.x,
+ * compares, fclass; rd 0 is then the sink) rather than an f register
+ * (where 0 is f0)?  translate.c.
+ */
+bool riscv_fp_writes_x(RISCVOpc opc);
+
+/* Does @opc write an f register (rd names f0..f31, f0 included)? */
+#define RISCV_OP_WRITES_F(opc) \
+    ((opc) == OP_FLW || (opc) == OP_FLD || \
+     ((opc) >= OP_FMADD_S && (opc) <= OP_FCVT_D_S && \
+      !riscv_fp_writes_x(opc)))
 
 /*
  * Decode one instruction (16-bit ones in the low half of @insn).  An
@@ -437,6 +477,38 @@ RISCVException riscv_lr(CPURISCVState *env, unsigned size, uint64_t vaddr,
 RISCVException riscv_sc(CPURISCVState *env, unsigned size, uint64_t vaddr,
                         uint64_t src, uint64_t *result);
 
+/* ---- F and D (fpu_helper.c) ------------------------------------------ */
+
+/*
+ * Run the F/D instruction @op (one of RISCV_FP_OPS): RISCV_EXCP_NONE, or
+ * RISCV_EXCP_ILLEGAL_INST when the FPU is off (mstatus.FS) or the rounding
+ * mode is invalid.
+ */
+RISCVException riscv_fpu_exec(CPURISCVState *env, const RISCVOp *op);
+
+/*
+ * May F/D instructions run (mstatus.FS not Off)?  Without misa.F, FS
+ * cannot leave Off (csr.c), so this is the whole check.
+ */
+static inline bool riscv_fpu_enabled(const CPURISCVState *env)
+{
+    return env->mstatus & MSTATUS_FS;
+}
+
+/* The instruction bits of the FP load or store @op (mtval when FS=Off). */
+uint32_t riscv_fp_mem_insn(const RISCVOp *op);
+
+/* A single into a 64-bit f register, and back (non-boxed: canonical NaN). */
+static inline uint64_t riscv_nanbox_s(uint32_t v)
+{
+    return 0xffffffff00000000ULL | v;
+}
+
+static inline uint32_t riscv_unbox_s(uint64_t v)
+{
+    return (v >> 32) == 0xffffffffu ? (uint32_t)v : 0x7fc00000u;
+}
+
 /* ---- Traps, interrupts, CSRs, privileged instructions (op_helper.c) --- */
 
 /* The events QEMU 7.2's PMU can map to an hpm counter (csr.c). */
@@ -482,6 +554,12 @@ RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
  */
 RISCVException riscv_csrrw_debug(CPURISCVState *env, unsigned csrno,
                                  uint64_t *val, bool write);
+
+/*
+ * The register dump of "info registers" (@fpu: with f0..f31, as QEMU's
+ * CPU_DUMP_FPU), -d cpu and -d cpu_reset (without).  cpu.c.
+ */
+void riscv_cpu_dump_regs(CPUState *cs, GString *out, bool fpu);
 
 /* CPUClass's gdbstub hooks (gdbstub.c). */
 void riscv_cpu_gdb_init(CPUClass *cc);

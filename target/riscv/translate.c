@@ -473,6 +473,9 @@ static bool decode_bitmanip(RISCVOp *op, uint32_t insn)
 }
 /* ---- end of Zba, Zbb, Zbc, Zbs -------------------------------------------- */
 
+static bool decode_fp(RISCVOp *op, uint32_t insn);
+static bool decode_fp16(RISCVOp *op, uint32_t insn);
+
 static void decode32(RISCVOp *op, uint32_t insn)
 {
     unsigned rd = bits(insn, 11, 7), rs1 = bits(insn, 19, 15);
@@ -512,6 +515,9 @@ static void decode32(RISCVOp *op, uint32_t insn)
         OP_ILLEGAL, OP_CSRRWI, OP_CSRRSI, OP_CSRRCI,
     };
 
+    if (decode_fp(op, insn)) {
+        return;
+    }
     switch (insn & 0x7f) {
     case 0x37:
         set_op(op, OP_LUI, rd, 0, 0, insn & 0xfffff000);
@@ -843,8 +849,226 @@ static void decode16(RISCVOp *op, uint32_t insn)
         set_op(op, OP_SD, 0, 2, rs2, uimm);
         return;
     }
-    /* c.fld/c.fsd/c.flw... (no F/D here), reserved encodings, 0x0000 */
+    if (decode_fp16(op, insn)) {
+        return;
+    }
+    /* c.flw/c.fsw... (RV32 only), reserved encodings, 0x0000 */
     set_illegal(op, insn & 0xffff);
+}
+
+/* ---- F and D ------------------------------------------------------------ */
+
+/*
+ * An F/D instruction: f registers are named as they are (f0 is a real
+ * register), x destinations go through set_op's sink for x0, and stores
+ * have the sink as rd like the integer ones.
+ */
+static void set_fp(RISCVOp *op, RISCVOpc opc, unsigned rd, unsigned rs1,
+                   unsigned rs2, uint32_t insn)
+{
+    op->opc = opc;
+    op->rd = rd;
+    op->rs1 = rs1;
+    op->rs2 = rs2;
+    op->rs3 = insn >> 27;
+    op->rm = (insn >> 12) & 7;
+    op->imm = insn;
+}
+
+bool riscv_fp_writes_x(RISCVOpc opc)
+{
+    switch (opc) {
+    case OP_FCVT_W_S: case OP_FCVT_WU_S: case OP_FCVT_L_S: case OP_FCVT_LU_S:
+    case OP_FCVT_W_D: case OP_FCVT_WU_D: case OP_FCVT_L_D: case OP_FCVT_LU_D:
+    case OP_FMV_X_W: case OP_FMV_X_D: case OP_FEQ_S: case OP_FLT_S:
+    case OP_FLE_S: case OP_FEQ_D: case OP_FLT_D: case OP_FLE_D:
+    case OP_FCLASS_S: case OP_FCLASS_D:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Takes a rounding mode: 5 and 6 are reserved (7, dynamic, is checked
+ * when it runs, against frm). */
+static bool fp_uses_rm(RISCVOpc opc)
+{
+    switch (opc) {
+    case OP_FSGNJ_S: case OP_FSGNJN_S: case OP_FSGNJX_S: case OP_FMIN_S:
+    case OP_FMAX_S: case OP_FMV_X_W: case OP_FMV_W_X: case OP_FEQ_S:
+    case OP_FLT_S: case OP_FLE_S: case OP_FCLASS_S:
+    case OP_FSGNJ_D: case OP_FSGNJN_D: case OP_FSGNJX_D: case OP_FMIN_D:
+    case OP_FMAX_D: case OP_FMV_X_D: case OP_FMV_D_X: case OP_FEQ_D:
+    case OP_FLT_D: case OP_FLE_D: case OP_FCLASS_D:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* OP-FP (0x53): funct7 picks the operation and format, then rs2/funct3. */
+static RISCVOpc decode_op_fp(uint32_t insn)
+{
+    unsigned f7 = insn >> 25, rs2 = (insn >> 20) & 31, f3 = (insn >> 12) & 7;
+    bool d = f7 & 1;
+
+    switch (f7 >> 2) {
+    case 0x00: return d ? OP_FADD_D : OP_FADD_S;
+    case 0x01: return d ? OP_FSUB_D : OP_FSUB_S;
+    case 0x02: return d ? OP_FMUL_D : OP_FMUL_S;
+    case 0x03: return d ? OP_FDIV_D : OP_FDIV_S;
+    case 0x0b:
+        return rs2 ? OP_ILLEGAL : d ? OP_FSQRT_D : OP_FSQRT_S;
+    case 0x04:
+        switch (f3) {
+        case 0: return d ? OP_FSGNJ_D : OP_FSGNJ_S;
+        case 1: return d ? OP_FSGNJN_D : OP_FSGNJN_S;
+        case 2: return d ? OP_FSGNJX_D : OP_FSGNJX_S;
+        }
+        return OP_ILLEGAL;
+    case 0x05:
+        switch (f3) {
+        case 0: return d ? OP_FMIN_D : OP_FMIN_S;
+        case 1: return d ? OP_FMAX_D : OP_FMAX_S;
+        }
+        return OP_ILLEGAL;
+    case 0x08:      /* fcvt.s.d (fmt S, rs2 1), fcvt.d.s (fmt D, rs2 0) */
+        if (f7 == 0x20 && rs2 == 1) {
+            return OP_FCVT_S_D;
+        }
+        if (f7 == 0x21 && rs2 == 0) {
+            return OP_FCVT_D_S;
+        }
+        return OP_ILLEGAL;
+    case 0x14:
+        switch (f3) {
+        case 0: return d ? OP_FLE_D : OP_FLE_S;
+        case 1: return d ? OP_FLT_D : OP_FLT_S;
+        case 2: return d ? OP_FEQ_D : OP_FEQ_S;
+        }
+        return OP_ILLEGAL;
+    case 0x18: {    /* fcvt.{w,wu,l,lu}.fmt */
+        static const RISCVOpc s[4] = {
+            OP_FCVT_W_S, OP_FCVT_WU_S, OP_FCVT_L_S, OP_FCVT_LU_S,
+        };
+        static const RISCVOpc dd[4] = {
+            OP_FCVT_W_D, OP_FCVT_WU_D, OP_FCVT_L_D, OP_FCVT_LU_D,
+        };
+        return rs2 < 4 ? (d ? dd : s)[rs2] : OP_ILLEGAL;
+    }
+    case 0x1a: {    /* fcvt.fmt.{w,wu,l,lu} */
+        static const RISCVOpc s[4] = {
+            OP_FCVT_S_W, OP_FCVT_S_WU, OP_FCVT_S_L, OP_FCVT_S_LU,
+        };
+        static const RISCVOpc dd[4] = {
+            OP_FCVT_D_W, OP_FCVT_D_WU, OP_FCVT_D_L, OP_FCVT_D_LU,
+        };
+        return rs2 < 4 ? (d ? dd : s)[rs2] : OP_ILLEGAL;
+    }
+    case 0x1c:
+        if (rs2 == 0 && f3 == 0) {
+            return d ? OP_FMV_X_D : OP_FMV_X_W;
+        }
+        if (rs2 == 0 && f3 == 1) {
+            return d ? OP_FCLASS_D : OP_FCLASS_S;
+        }
+        return OP_ILLEGAL;
+    case 0x1e:
+        if (rs2 == 0 && f3 == 0) {
+            return d ? OP_FMV_D_X : OP_FMV_W_X;
+        }
+        return OP_ILLEGAL;
+    }
+    return OP_ILLEGAL;
+}
+
+/* The 32-bit F/D encodings; false: not one of their major opcodes. */
+static bool decode_fp(RISCVOp *op, uint32_t insn)
+{
+    unsigned rd = bits(insn, 11, 7), rs1 = bits(insn, 19, 15);
+    unsigned rs2 = bits(insn, 24, 20), f3 = bits(insn, 14, 12);
+    unsigned fmt = bits(insn, 26, 25);
+    int32_t imm_i = (int32_t)insn >> 20;
+    int32_t imm_s = sext((bits(insn, 31, 25) << 5) | bits(insn, 11, 7), 12);
+    RISCVOpc opc;
+
+    switch (insn & 0x7f) {
+    case 0x07:      /* LOAD-FP */
+    case 0x27:      /* STORE-FP */
+        if (f3 != 2 && f3 != 3) {
+            break;
+        }
+        if ((insn & 0x7f) == 0x07) {
+            set_fp(op, f3 == 2 ? OP_FLW : OP_FLD, rd, rs1, 0, insn);
+            op->imm = imm_i;
+        } else {
+            set_fp(op, f3 == 2 ? OP_FSW : OP_FSD, 32, rs1, rs2, insn);
+            op->imm = imm_s;
+        }
+        return true;
+    case 0x43: case 0x47: case 0x4b: case 0x4f: {
+        static const RISCVOpc fma[2][4] = {
+            { OP_FMADD_S, OP_FMSUB_S, OP_FNMSUB_S, OP_FNMADD_S },
+            { OP_FMADD_D, OP_FMSUB_D, OP_FNMSUB_D, OP_FNMADD_D },
+        };
+        if (fmt > 1) {
+            break;
+        }
+        opc = fma[fmt][((insn & 0x7f) - 0x43) >> 2];
+        goto fp_op;
+    }
+    case 0x53:
+        /* fmt 2 and 3 are H and Q (Zfh, Q): not here. */
+        if (fmt > 1) {
+            break;
+        }
+        opc = decode_op_fp(insn);
+        if (opc == OP_ILLEGAL) {
+            break;
+        }
+    fp_op:
+        if (fp_uses_rm(opc) && (f3 == 5 || f3 == 6)) {
+            break;
+        }
+        set_fp(op, opc, rd, rs1, rs2, insn);
+        if (riscv_fp_writes_x(opc) && rd == 0) {
+            op->rd = 32;
+        }
+        return true;
+    default:
+        return false;
+    }
+    set_illegal(op, insn);
+    return true;
+}
+
+/* c.fld, c.fsd, c.fldsp, c.fsdsp (RV64; c.flw and kin are RV32's). */
+static bool decode_fp16(RISCVOp *op, uint32_t insn)
+{
+    unsigned rd = bits(insn, 11, 7), rs2 = bits(insn, 6, 2);
+    unsigned rdp = bits(insn, 4, 2) + 8, rs1p = bits(insn, 9, 7) + 8;
+    uint32_t ld = (bits(insn, 12, 10) << 3) | (bits(insn, 6, 5) << 6);
+
+    switch ((insn & 3) << 3 | bits(insn, 15, 13)) {
+    case 001:   /* c.fld */
+        set_fp(op, OP_FLD, rdp, rs1p, 0, 0);
+        op->imm = ld;
+        return true;
+    case 005:   /* c.fsd */
+        set_fp(op, OP_FSD, 32, rs1p, rdp, 0);
+        op->imm = ld;
+        return true;
+    case 021:   /* c.fldsp */
+        set_fp(op, OP_FLD, rd, 2, 0, 0);
+        op->imm = (bits(insn, 12, 12) << 5) | (bits(insn, 6, 5) << 3) |
+                  (bits(insn, 4, 2) << 6);
+        return true;
+    case 025:   /* c.fsdsp */
+        set_fp(op, OP_FSD, 32, 2, rs2, 0);
+        op->imm = (bits(insn, 12, 10) << 3) | (bits(insn, 9, 7) << 6);
+        return true;
+    }
+    return false;
 }
 
 void riscv_decode(RISCVOp *op, uint32_t insn)

@@ -6,6 +6,7 @@ Every wait is for an event: gdb's own output or exit, a packet, the
 process exiting.  Skipped without gdb-multiarch or the guest programs.
 """
 import os
+import re
 import select
 import shutil
 import socket
@@ -99,8 +100,8 @@ def test_break_at_symbol_step_and_read_registers_and_memory(debuggee):
     assert 'main (hartid=' in out           # finish: back in the caller
     assert value(out, 4) == '1'
     assert value(out, 5) == '0x0'
-    # RV64 with A, C, I, M, S, U, as QEMU's rv64 without F/D.
-    assert value(out, 6) == '0x8000000000141105'
+    # RV64 with A, C, D, F, I, M, S, U, as QEMU's rv64 with h=off.
+    assert value(out, 6) == '0x800000000014112d'
     assert value(out, 7) == '3'             # M-mode
     assert value(out, 8) == '0x7'
     assert value(out, 9) == '9'             # memory written through M/X
@@ -243,6 +244,28 @@ def test_kill_ends_qcore(debuggee):
 
 # ---- against QEMU 7.2 ------------------------------------------------------
 
+def test_fp_registers_read_and_write(debuggee):
+    q, sock = debuggee()
+    out = gdb(sock, 'break bump', 'continue',
+              'set $ft2.double = 2.5',
+              'set $fa0 = 0x3ff8000000000000',
+              'set $fflags = 5', 'set $frm = 3',
+              'info registers float',
+              'print $f2',                          # $1
+              'print $fcsr',                        # $2
+              'print $f10.double',                  # $3
+              'print ($mstatus >> 13) & 3')         # $4
+    assert value(out, 1) == '{float = 0, double = 2.5}'
+    assert value(out, 2) == str(3 << 5 | 5)
+    assert value(out, 3) == '1.5'
+    assert re.search(r'^fa0 .*raw 0x3ff8000000000000', out, re.M), out
+    # Writing fflags from gdb makes the FP state dirty, as in QEMU.
+    assert value(out, 4) == '3'
+    for name in ('ft0', 'fs11', 'ft11', 'fflags', 'frm', 'fcsr'):
+        assert re.search(r'^%s\s' % name, out, re.M), out
+    assert 'FRM:3 [RUP' in out
+
+
 SESSION = ['break bump', 'continue', 'info registers pc sp ra', 'stepi',
            'x/2i $pc', 'finish', 'watch counter', 'continue', 'delete',
            'rwatch readme', 'continue', 'delete', 'awatch counter',
@@ -380,9 +403,13 @@ def test_qsupported_and_target_description_as_qemu(debuggee):
         off += len(part) - 1
         if part[:1] == b'l':
             break
-    # CSR n is register 34 + n (no FPU feature before it: no F/D).
-    assert b'<reg name="mstatus" bitsize="64" regnum="802"/>' in csr
-    assert r.send(b'p%x' % (34 + 0xf14)) == b'0000000000000000'  # mhartid
+    # CSR n is register 66 + n: f0..f31 are 33..64 and priv 65, as QEMU.
+    assert b'<reg name="mstatus" bitsize="64" regnum="834"/>' in csr
+    assert r.send(b'p%x' % (66 + 0xf14)) == b'0000000000000000'  # mhartid
+    fpu = r.send(b'qXfer:features:read:riscv-64bit-fpu.xml:0,ffb')
+    assert b'<reg name="ft0" bitsize="64" type="riscv_double" regnum="33"/>' \
+        in fpu, fpu
+    assert r.send(b'p%x' % 65) == b'0300000000000000'             # priv: M
     assert r.send(b'qXfer:features:read:nosuch.xml:0,10') == b'E00'
 
 

@@ -26,7 +26,7 @@ BUILD = os.path.join(GUEST, 'build')
 EXPECTED = os.path.join(GUEST, 'expected')
 PROGS = ['hello', 'isa', 'traps', 'timer', 'amo', 'smp', 'compressed',
          'sv39', 'echo', 'exitcode', 'pmp', 'fuzz', 'bitfuzz', 'bitmanip',
-         'counters', 'sstc', 'svx']
+         'counters', 'sstc', 'svx', 'fp', 'fpfuzz']
 BOARD = ['-M', 'virt', '-cpu', 'rv64,h=off', '-smp', '4', '-m', '128M',
          '-bios', 'none']
 MTIME = 0x200bff8

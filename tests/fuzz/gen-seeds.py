@@ -55,6 +55,17 @@ write('riscv-decode', 'compressed', half(
     0x4501, 0x0505, 0x852e, 0x9532, 0x8082, 0xa001, 0xc119, 0xe119,
     0x6108, 0xe108, 0x4108, 0xc108, 0x1101, 0x0000, 0xffff, 0x9002,
 ))
+# F and D: f0 as destination is a register, not the sink; rs3 and rm.
+write('riscv-decode', 'fp', words(
+    0x02208053,     # fadd.d f0, f1, f2, rne
+    0x2020f043,     # fmadd.s f0, f1, f2, f4, dyn
+    0xc2051553,     # fcvt.w.d a0, fa0, rtz
+    0xa0209053,     # flt.s zero, ft1, ft2
+    0x00053007,     # fld ft0, 0(a0)
+    0x00a53427,     # fsd fa0, 8(a0)
+    0xf0050053,     # fmv.w.x ft0, a0
+    0x0220d053,     # fadd.d f0, f1, f2, rm 5: illegal
+) + half(0x2120, 0xa522, 0x2542, 0x0000))
 # A 32-bit instruction in the last halfword of the page.
 write('riscv-decode', 'cross-page', bytes(4094) + b'\x13\x05')
 

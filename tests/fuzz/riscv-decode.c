@@ -58,13 +58,17 @@ static void check_slot(RISCVDecodedPage *dp, const uint8_t *page,
     if (op->opc < OP_ILLEGAL || op->opc >= OP_COUNT) {
         fail(op, offset, "operation out of range");
     }
-    if (op->rd == 0 || op->rd > 32 || op->rs1 >= 32 || op->rs2 >= 32) {
+    /* x0 as destination is the sink (32); f0 is a register of its own. */
+    if ((op->rd == 0 && !RISCV_OP_WRITES_F(op->opc)) || op->rd > 32 ||
+        (op->rd == 32 && RISCV_OP_WRITES_F(op->opc)) ||
+        op->rs1 >= 32 || op->rs2 >= 32 || op->rs3 >= 32) {
         fail(op, offset, "register out of range");
     }
 
     riscv_decode(&plain, insn);
     if (plain.opc != op->opc || plain.rd != op->rd || plain.rs1 != op->rs1 ||
-        plain.rs2 != op->rs2 || plain.imm != op->imm || plain.len != op->len) {
+        plain.rs2 != op->rs2 || plain.imm != op->imm || plain.len != op->len ||
+        plain.rs3 != op->rs3 || plain.rm != op->rm) {
         fail(op, offset, "differs from riscv_decode of the same bits");
     }
 

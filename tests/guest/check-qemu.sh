@@ -15,7 +15,7 @@ if [ "${1:-}" = "--update" ]; then
     update=1
     shift
 fi
-progs=${*:-"hello isa traps timer amo smp compressed sv39 echo exitcode pmp fuzz bitfuzz bitmanip counters sstc svx"}
+progs=${*:-"hello isa traps timer amo smp compressed sv39 echo exitcode pmp fuzz bitfuzz bitmanip counters sstc svx fp fpfuzz"}
 
 command -v "$QEMU" >/dev/null || { echo "check-qemu: $QEMU not found" >&2; exit 2; }
 make -s all || exit 2

@@ -24,6 +24,8 @@
 #include "qcore/main-loop.h"
 #include "qcore/thread.h"
 #include "cpu.h"
+#include <fenv.h>
+#include "internals.h"
 
 #define A MEMTXATTRS_UNSPECIFIED
 
@@ -98,12 +100,7 @@ static uint32_t jal(unsigned rd, int32_t imm)
 #define CSRRC(rd, csr, rs1)  i_type(csr, rs1, 3, rd, 0x73)
 #define CSRRWI(rd, csr, u)   i_type(csr, u, 5, rd, 0x73)
 #define CSRRSI(rd, csr, u)   i_type(csr, u, 6, rd, 0x73)
-/* funct5 of the A extension's AMOs (0x02 is LR, 0x03 SC) */
-enum {
-    RISCV_AMO_ADD = 0x00, RISCV_AMO_SWAP = 0x01, RISCV_AMO_XOR = 0x04,
-    RISCV_AMO_OR = 0x08, RISCV_AMO_AND = 0x0c, RISCV_AMO_MIN = 0x10,
-    RISCV_AMO_MAX = 0x14, RISCV_AMO_MINU = 0x18, RISCV_AMO_MAXU = 0x1c,
-};
+/* funct5 of the A extension's AMOs: RISCV_AMO_* (internals.h). */
 #define AMO(f5, f3, rd, rs1, rs2) r_type((f5) << 2, rs2, rs1, f3, rd, 0x2f)
 #define ECALL       0x00000073u
 #define EBREAK      0x00100073u
@@ -303,7 +300,7 @@ static uint64_t alu(Fixture *f, uint32_t insn, uint64_t a, uint64_t b)
     return f->env->gpr[A2];
 }
 
-/* ---- ISA ----------------------------------------------------------------- */
+/* ---- ISA ---------------------------------------------------------------- */
 
 #define DIV     OP(1, 4, A2, A0, A1)
 #define DIVU    OP(1, 5, A2, A0, A1)
@@ -800,7 +797,7 @@ static void test_compressed(Fixture *f, gconstpointer data)
     assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, 0x2000);
 }
 
-/* ---- CSRs ---------------------------------------------------------------- */
+/* ---- CSRs --------------------------------------------------------------- */
 
 static void test_csr_read_write_set_clear(Fixture *f, gconstpointer data)
 {
@@ -820,8 +817,8 @@ static void test_csr_read_write_set_clear(Fixture *f, gconstpointer data)
     g_assert_cmphex(f->env->gpr[A4], ==, 0xf0);
     g_assert_cmphex(f->env->gpr[A5], ==, 0);
     g_assert_cmphex(f->env->mscratch, ==, 5);
-    /* QEMU 7.2's rv64,h=off,f=off,d=off (F and D: RISCV_CPU_HAS_FD) */
-    g_assert_cmphex(f->env->gpr[T0] & ~0x28ULL, ==, 0x8000000000141105);
+    /* misa: A, C, D, F, I, M, S, U (QEMU's rv64 with h=off). */
+    g_assert_cmphex(f->env->gpr[T0], ==, 0x800000000014112d);
     g_assert_cmphex(f->env->gpr[T1], ==, 0);
     g_assert_cmphex(f->env->mtvec, ==, STOP);
     g_assert_cmphex(f->env->gpr[T2], ==, 0xa00000000);
@@ -1182,6 +1179,8 @@ static void test_seip_is_software_or_plic(Fixture *f, gconstpointer data)
 
 /* ---- Traps --------------------------------------------------------------- */
 
+/* ---- Traps -------------------------------------------------------------- */
+
 static void test_ecall_from_m_and_u(Fixture *f, gconstpointer data)
 {
     RUN(f, ADDI(A0, ZERO, 1), ECALL, WFI);
@@ -1326,7 +1325,7 @@ static void test_code_runs_from_a_device_read_each_time(Fixture *f,
     g_assert_cmpint(f->mmio_accesses, ==, 0);
 }
 
-/* ---- Interrupts ---------------------------------------------------------- */
+/* ---- Interrupts --------------------------------------------------------- */
 
 /*
  * Interrupt handlers must mask the line they were called for, or their
@@ -1460,7 +1459,7 @@ static void test_delegation_to_s_mode(Fixture *f, gconstpointer data)
     g_assert_cmphex(f->env->mstatus & MSTATUS_MPP, ==, 0);
 }
 
-/* ---- Sv39 ---------------------------------------------------------------- */
+/* ---- Sv39 --------------------------------------------------------------- */
 
 #define PTE(pa, flags) ((((uint64_t)(pa) >> 12) << 10) | (flags))
 #define PTE_V 0x01
@@ -1701,7 +1700,7 @@ static void test_debug_translation(Fixture *f, gconstpointer data)
                     DATA + 0x1000 + 8);
 }
 
-/* ---- Atomics ------------------------------------------------------------- */
+/* ---- Atomics ------------------------------------------------------------ */
 
 static void test_lr_sc(Fixture *f, gconstpointer data)
 {
@@ -1828,7 +1827,7 @@ static void test_amo_atomic_across_harts(Fixture *f, gconstpointer data)
     g_assert_cmpuint(ld64(f, DATA + 64), ==, (uint64_t)N * HARTS);
 }
 
-/* ---- The block cache ----------------------------------------------------- */
+/* ---- The block cache ---------------------------------------------------- */
 
 static void test_self_modifying_code_after_fence_i(Fixture *f,
                                                    gconstpointer data)
@@ -2159,19 +2158,208 @@ static void test_dump_state_layout(Fixture *f, gconstpointer data)
     g_autoptr(GString) s = g_string_new("");
 
     f->env->gpr[A0] = 0xabc;
+    f->env->fpr[10] = 0x3ff0000000000000ULL;
+    f->env->mstatus |= MSTATUS_FS;
     CPU_GET_CLASS(f->cpu)->dump_state(CPU(f->cpu), s);
+    /* mstatus as the CSR reads: SD set for FS Dirty. */
     g_assert_true(g_str_has_prefix(s->str,
                   " pc       0000000080001000\n"
                   " mhartid  0000000000000000\n"
-                  " mstatus  0000000a00000000\n"));
+                  " mstatus  8000000a00006000\n"));
     g_assert_nonnull(strstr(s->str,
                      " x8/s0    0000000000000000 x9/s1    0000000000000000"
                      " x10/a0   0000000000000abc x11/a1   0000000000000000\n"));
-    g_assert_true(g_str_has_suffix(s->str, " x31/t6   0000000000000000\n"));
+    /* info registers ends with the f registers, as QEMU's CPU_DUMP_FPU. */
+    g_assert_nonnull(strstr(s->str, " x31/t6   0000000000000000\n"
+                            " f0/ft0   0000000000000000"));
+    g_assert_nonnull(strstr(s->str,
+                     " f8/fs0   0000000000000000 f9/fs1   0000000000000000"
+                     " f10/fa0  3ff0000000000000 f11/fa1  0000000000000000\n"));
+    g_assert_true(g_str_has_suffix(s->str, " f31/ft11 0000000000000000\n"));
     g_assert_cmpstr(CPU_GET_CLASS(f->cpu)->target_name, ==, "riscv64");
 }
 
-/* ---- Throughput (-m perf) ------------------------------------------------ */
+/* ---- Throughput (-m perf) ----------------------------------------------- */
+
+/* ---- F and D ------------------------------------------------------------ */
+
+/* One F/D operation through riscv_fpu_exec: f3 = f1 op f2 (op f4). */
+static RISCVException fp_op(Fixture *f, RISCVOpc opc, unsigned rm,
+                            uint64_t a, uint64_t b, uint64_t c)
+{
+    RISCVOp op = { .opc = opc, .rd = 3, .rs1 = 1, .rs2 = 2, .rs3 = 4,
+                   .rm = rm, .len = 4 };
+
+    f->env->fpr[1] = a;
+    f->env->fpr[2] = b;
+    f->env->fpr[4] = c;
+    return riscv_fpu_exec(f->env, &op);
+}
+
+#define BOXED(v)    (0xffffffff00000000ULL | (uint32_t)(v))
+
+static void test_fp_rounding_flags_nans(Fixture *f, gconstpointer data)
+{
+    f->env->mstatus |= 1ULL << MSTATUS_FS_SHIFT;        /* Initial */
+
+    /* 1 + 2^-24 is halfway: RNE keeps 1, RMM and RUP round up. */
+    g_assert_cmpint(fp_op(f, OP_FADD_S, RISCV_FRM_RNE, BOXED(0x3f800000),
+                          BOXED(0x33800000), 0), ==, RISCV_EXCP_NONE);
+    g_assert_cmphex(f->env->fpr[3], ==, BOXED(0x3f800000));
+    fp_op(f, OP_FADD_S, RISCV_FRM_RMM, BOXED(0x3f800000), BOXED(0x33800000),
+          0);
+    g_assert_cmphex(f->env->fpr[3], ==, BOXED(0x3f800001));
+    g_assert_cmphex(f->env->fflags, ==, FFLAG_NX);
+    /* Writing an f register made the state dirty. */
+    g_assert_cmphex(f->env->mstatus & MSTATUS_FS, ==, MSTATUS_FS);
+
+    /* The mode and the flags stay with the instruction, not the host. */
+    fp_op(f, OP_FDIV_D, RISCV_FRM_RUP, 0x3ff0000000000000ULL, 0, 0);
+    g_assert_cmphex(f->env->fpr[3], ==, 0x7ff0000000000000ULL);
+    g_assert_cmpint(fegetround(), ==, FE_TONEAREST);
+    f->env->fflags = 0;
+    fp_op(f, OP_FADD_D, RISCV_FRM_RNE, 0x3ff0000000000000ULL,
+          0x3ff0000000000000ULL, 0);
+    g_assert_cmphex(f->env->fflags, ==, 0);
+    g_assert_cmphex(f->env->fpr[3], ==, 0x4000000000000000ULL);
+
+    /* NaNs come out canonical; a signalling one is invalid. */
+    fp_op(f, OP_FMUL_D, RISCV_FRM_RNE, 0x7ff0000000000001ULL,
+          0x3ff0000000000000ULL, 0);
+    g_assert_cmphex(f->env->fpr[3], ==, 0x7ff8000000000000ULL);
+    g_assert_cmphex(f->env->fflags, ==, FFLAG_NV);
+    /* A single that is not NaN-boxed reads as the canonical NaN. */
+    f->env->fflags = 0;
+    fp_op(f, OP_FADD_S, RISCV_FRM_RNE, 0x3f800000, BOXED(0x3f800000), 0);
+    g_assert_cmphex(f->env->fpr[3], ==, BOXED(0x7fc00000));
+    g_assert_cmphex(f->env->fflags, ==, 0);
+    /* inf * 0 + qNaN is invalid, as QEMU. */
+    fp_op(f, OP_FMADD_D, RISCV_FRM_RNE, 0x7ff0000000000000ULL, 0,
+          0x7ff8000000000000ULL);
+    g_assert_cmphex(f->env->fflags, ==, FFLAG_NV);
+    /* minimumNumber: -0 < +0, a quiet NaN loses to a number. */
+    fp_op(f, OP_FMIN_S, 0, BOXED(0), BOXED(0x80000000), 0);
+    g_assert_cmphex(f->env->fpr[3], ==, BOXED(0x80000000));
+    fp_op(f, OP_FMAX_D, 1, 0x7ff8000000000000ULL, 0xbff0000000000000ULL, 0);
+    g_assert_cmphex(f->env->fpr[3], ==, 0xbff0000000000000ULL);
+}
+
+static void test_fp_conversions_saturate(Fixture *f, gconstpointer data)
+{
+    RISCVOp op = { .opc = OP_FCVT_W_D, .rd = A2, .rs1 = 1, .len = 4 };
+
+    f->env->mstatus |= MSTATUS_FS;
+    f->env->fpr[1] = 0x7ff8000000000000ULL;                 /* NaN */
+    riscv_fpu_exec(f->env, &op);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0x7fffffff);
+    g_assert_cmphex(f->env->fflags, ==, FFLAG_NV);
+    f->env->fflags = 0;
+    op.opc = OP_FCVT_WU_D;
+    f->env->fpr[1] = 0xbfe0000000000000ULL;                 /* -0.5 */
+    riscv_fpu_exec(f->env, &op);
+    g_assert_cmphex(f->env->gpr[A2], ==, 0);
+    g_assert_cmphex(f->env->fflags, ==, FFLAG_NX);
+    f->env->fpr[1] = 0x41f0000000000000ULL;                 /* 2^32 */
+    riscv_fpu_exec(f->env, &op);
+    g_assert_cmphex(f->env->gpr[A2], ==, UINT64_MAX);       /* sign-extended */
+    op.opc = OP_FCVT_L_D;
+    op.rm = RISCV_FRM_RMM;
+    f->env->fpr[1] = 0xc004000000000000ULL;                 /* -2.5 */
+    riscv_fpu_exec(f->env, &op);
+    g_assert_cmphex(f->env->gpr[A2], ==, (uint64_t)-3);
+    /* fcvt.s.lu of 2^64-1: rounds to 2^64 (RNE), 0x5f800000. */
+    op = (RISCVOp) { .opc = OP_FCVT_S_LU, .rd = 3, .rs1 = A0, .len = 4 };
+    f->env->gpr[A0] = UINT64_MAX;
+    riscv_fpu_exec(f->env, &op);
+    g_assert_cmphex(f->env->fpr[3], ==, BOXED(0x5f800000));
+    /* The same with inexact accrued (the direct conversion) and without. */
+    for (unsigned i = 0; i < 64; i++) {
+        static const RISCVOpc cv[] = {
+            OP_FCVT_S_L, OP_FCVT_S_LU, OP_FCVT_D_L, OP_FCVT_D_LU,
+            OP_FCVT_S_W, OP_FCVT_D_WU,
+        };
+        uint64_t v = (UINT64_MAX >> i) ^ (0x5555ULL << (i / 2)), slow;
+
+        op.opc = cv[i % G_N_ELEMENTS(cv)];
+        f->env->gpr[A0] = v;
+        f->env->fflags = 0;
+        riscv_fpu_exec(f->env, &op);
+        slow = f->env->fpr[3];
+        f->env->fflags = FFLAG_NX;
+        riscv_fpu_exec(f->env, &op);
+        g_assert_cmphex(f->env->fpr[3], ==, slow);
+    }
+}
+
+/* The fast path (inexact accrued) agrees with the full one, bit for bit. */
+static void test_fp_fast_path_matches(Fixture *f, gconstpointer data)
+{
+    static const RISCVOpc ops[] = {
+        OP_FADD_D, OP_FSUB_D, OP_FMUL_D, OP_FDIV_D, OP_FSQRT_D, OP_FMADD_D,
+        OP_FADD_S, OP_FMUL_S, OP_FDIV_S, OP_FNMSUB_S,
+    };
+    GRand *rand = g_rand_new_with_seed(1);
+
+    f->env->mstatus |= MSTATUS_FS;
+    for (int i = 0; i < 20000; i++) {
+        RISCVOpc opc = ops[i % G_N_ELEMENTS(ops)];
+        bool single = opc >= OP_FMADD_S && opc <= OP_FCLASS_S;
+        uint64_t v[3], slow, slow_flags;
+
+        for (int k = 0; k < 3; k++) {
+            /* Exponents around 1 and near the ends of the range. */
+            uint64_t m = (uint64_t)g_rand_int(rand) << 32 | g_rand_int(rand);
+            unsigned e = g_rand_int_range(rand, 0, 3);
+
+            if (single) {
+                unsigned ex = e == 0 ? 127 + g_rand_int_range(rand, -20, 20)
+                            : e == 1 ? g_rand_int_range(rand, 1, 30)
+                            : g_rand_int_range(rand, 225, 254);
+                v[k] = BOXED((m & 0x807fffff) | ex << 23);
+            } else {
+                uint64_t ex = e == 0 ? 1023 + g_rand_int_range(rand, -40, 40)
+                            : e == 1 ? g_rand_int_range(rand, 1, 60)
+                            : g_rand_int_range(rand, 1980, 2046);
+                v[k] = (m & 0x800fffffffffffffULL) | ex << 52;
+            }
+        }
+        f->env->fflags = 0;
+        fp_op(f, opc, RISCV_FRM_RNE, v[0], v[1], v[2]);
+        slow = f->env->fpr[3];
+        slow_flags = f->env->fflags;
+        f->env->fflags = FFLAG_NX;
+        fp_op(f, opc, RISCV_FRM_RNE, v[0], v[1], v[2]);
+        g_assert_cmphex(f->env->fpr[3], ==, slow);
+        g_assert_cmphex(f->env->fflags, ==, slow_flags | FFLAG_NX);
+    }
+    g_rand_free(rand);
+}
+
+#define FADD_D(rd, rs1, rs2)    r_type(0x01, rs2, rs1, 7, rd, 0x53)
+#define FLD(rd, rs1, imm)       i_type(imm, rs1, 3, rd, 0x07)
+
+static void test_fp_off_traps_and_fs_dirty(Fixture *f, gconstpointer data)
+{
+    uint64_t one = 0x3ff0000000000000ULL;
+
+    address_space_write(&f->as, DATA, A, &one, 8);
+    f->env->gpr[A0] = DATA;
+    /* FS = Off (reset): the load is illegal, mtval the instruction. */
+    RUN(f, FLD(1, A0, 0), WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, FLD(1, A0, 0));
+    RUN(f, CSRRS(A1, CSR_FCSR, ZERO), WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, CSRRS(A1, CSR_FCSR, ZERO));
+    /* Initial: runs, and the first write makes it Dirty (and SD). */
+    f->env->mstatus |= 1ULL << MSTATUS_FS_SHIFT;
+    RUN(f, FLD(1, A0, 0), FADD_D(2, 1, 1), CSRRS(A1, CSR_MSTATUS, ZERO), WFI);
+    g_assert_cmphex(f->env->fpr[2], ==, 0x4000000000000000ULL);
+    g_assert_cmphex(f->env->gpr[A1] & (MSTATUS_FS | MSTATUS_SD), ==,
+                    MSTATUS_FS | MSTATUS_SD);
+    /* Dynamic rounding with a reserved frm is illegal at run time. */
+    f->env->frm = 5;
+    RUN(f, FADD_D(2, 1, 1), WFI);
+    assert_trap(f, RISCV_EXCP_ILLEGAL_INST, CODE, FADD_D(2, 1, 1));
+}
 
 static void test_perf_loop_mips(Fixture *f, gconstpointer data)
 {
@@ -2215,6 +2403,10 @@ int main(int argc, char **argv)
     ADD("exec/short-forward-branch-predicated", test_short_forward_branch);
     ADD("exec/page-boundaries", test_page_boundaries);
     ADD("isa/compressed", test_compressed);
+    ADD("fp/rounding-flags-nans", test_fp_rounding_flags_nans);
+    ADD("fp/conversions-saturate", test_fp_conversions_saturate);
+    ADD("fp/fast-path-matches-full-path", test_fp_fast_path_matches);
+    ADD("fp/off-traps-and-fs-dirty", test_fp_off_traps_and_fs_dirty);
     ADD("csr/read-write-set-clear", test_csr_read_write_set_clear);
     ADD("csr/illegal-access-traps", test_csr_illegal_access_traps);
     ADD("csr/time-reads-board-clock", test_time_reads_board_clock);
