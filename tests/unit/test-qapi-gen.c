@@ -46,12 +46,13 @@ TestStruct *qmp_test_cmd(TestAlt *alt, TestUnion *u, bool has_e,
 TestBaseList *qmp_test_boxed(TestUnion *arg, Error **errp)
 {
     TestBaseList *list = NULL;
-    TestBase *b = g_new0(TestBase, 1);
+    TestBase *b;
 
     if (arg->kind != TEST_ENUM_VALUE_A) {
         error_setg(errp, "only value-a");
         return NULL;
     }
+    b = g_new0(TestBase, 1);
     b->a = arg->u.value_a.a;
     b->b = g_strdup(arg->id);
     QAPI_LIST_PREPEND(list, b);
