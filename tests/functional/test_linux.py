@@ -91,8 +91,8 @@ def hmp(c, line):
 
 @pytest.fixture
 def linux(start):
-    """start_linux(**kw) -> (Qcore, Console): the guest booting, with a
-    QMP client connected before the guest runs (-S, then cont)."""
+    """linux(smp, append, extra) -> (Qcore, Console, QMP client): the
+    guest booting, the client connected before it runs (-S, then cont)."""
     def _start(smp=SMP, append='', extra=()):
         q = start(linux_args(smp, append) + ['-S'] + list(extra), base=(),
                   pty=True)
