@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, TIMEOUT
+from conftest import ROOT, TIMEOUT, strip_ansi
 
 BUILD = os.environ.get('QCORE_BUILD_DIR') or os.path.join(ROOT, 'build')
 LINUX = os.environ.get('QCORE_LINUX_DIR') or os.path.join(BUILD, 'linux')
@@ -29,9 +29,10 @@ SMP = 4
 # What QEMU 7.2 (-cpu rv64,h=off) shows the same kernel in /proc/cpuinfo.
 ISA = 'rv64imafdc'
 # Booting Linux in an interpreter takes a while, more under sanitizers.
-BOOT_TIMEOUT = max(TIMEOUT, 300)
+BOOT_TIMEOUT = float(os.environ.get('QCORE_LINUX_TIMEOUT', max(TIMEOUT, 300)))
 
-PROMPT = b'linux:~# '
+# /etc/profile's PS1 in HOME (ash prints no ~ for it).
+PROMPT = b'linux:/root# '
 READY = b'qcore-linux: init ready on %d harts' % SMP
 PANIC = re.compile(rb'Kernel panic|Unable to handle kernel|Oops')
 
@@ -78,7 +79,8 @@ class Console:
         out = self.expect(re.compile(rb'@@(\d+)@@'), timeout)
         status = int(re.search(rb'@@(\d+)@@', out).group(1))
         self.expect(PROMPT)
-        text = out.replace(b'\r\n', b'\n').decode(errors='replace')
+        # Output passes two newline translations (guest tty, host pty).
+        text = strip_ansi(out).replace(b'\r', b'').decode(errors='replace')
         # Drop the echoed command line, keep what the command printed.
         body = text.split('\n', 1)[1] if '\n' in text else ''
         return body[:body.rfind('@@')].rsplit('@@', 1)[0], status
@@ -153,9 +155,13 @@ def test_poweroff_ends_qcore_with_status_0(linux):
     con.boot()
     con.term.write(b'poweroff\n')
     con.expect(b'reboot: Power down')
-    ev = c.event('SHUTDOWN', timeout=BOOT_TIMEOUT)
-    assert ev['data'] == {'guest': True, 'reason': 'guest-shutdown'}
-    c.wait_eof()
+    # OpenSBI powers off through the sifive_test finisher.  QEMU 7.2 exits
+    # at once there, without a SHUTDOWN event; qcore sends one first (as
+    # later QEMUs do): if there is one, it is the guest's.
+    shutdowns = [m for m in c.wait_eof(timeout=BOOT_TIMEOUT)
+                 if m.get('event') == 'SHUTDOWN']
+    assert all(m['data'] == {'guest': True, 'reason': 'guest-shutdown'}
+               for m in shutdowns), shutdowns
     assert q.wait() == 0
 
 
@@ -237,8 +243,8 @@ def test_monitor_sees_supervisor_mode_and_a_48_or_57_bit_satp(linux):
 
 
 def test_qmp_events_are_qemus(linux):
-    """RESET, STOP, RESUME and SHUTDOWN with their reasons, as QEMU 7.2
-    sends them for the same guest actions."""
+    """STOP, RESUME, RESET and SHUTDOWN with their data, as QEMU 7.2 sends
+    them for the same actions on a running Linux."""
     q, con, c = linux()
     con.boot()
     c.ok('stop')
@@ -249,8 +255,8 @@ def test_qmp_events_are_qemus(linux):
     assert c.event('RESET')['data'] == {'guest': False,
                                         'reason': 'host-qmp-system-reset'}
     con.boot()
-    con.term.write(b'poweroff\n')
-    assert c.event('SHUTDOWN', timeout=BOOT_TIMEOUT)['data'] == \
-        {'guest': True, 'reason': 'guest-shutdown'}
-    c.wait_eof()
+    c.request('quit')
+    msgs = c.wait_eof()
+    assert [m['data'] for m in msgs if m.get('event') == 'SHUTDOWN'] == \
+        [{'guest': False, 'reason': 'host-qmp-quit'}]
     assert q.wait() == 0
