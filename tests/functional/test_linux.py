@@ -156,8 +156,8 @@ def test_poweroff_ends_qcore_with_status_0(linux):
     con.term.write(b'poweroff\n')
     con.expect(b'reboot: Power down')
     # OpenSBI powers off through the sifive_test finisher.  QEMU 7.2 exits
-    # at once there, without a SHUTDOWN event; qcore sends one first (as
-    # later QEMUs do): if there is one, it is the guest's.
+    # at once there, without a SHUTDOWN event; qcore sends one first
+    # (test_virt.py): if there is one, it is the guest's.
     shutdowns = [m for m in c.wait_eof(timeout=BOOT_TIMEOUT)
                  if m.get('event') == 'SHUTDOWN']
     assert all(m['data'] == {'guest': True, 'reason': 'guest-shutdown'}
