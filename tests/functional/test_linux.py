@@ -10,6 +10,8 @@ that only its result can produce (the echoed command line cannot).
 """
 import os
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -260,3 +262,16 @@ def test_qmp_events_are_qemus(linux):
     assert [m['data'] for m in msgs if m.get('event') == 'SHUTDOWN'] == \
         [{'guest': False, 'reason': 'host-qmp-quit'}]
     assert q.wait() == 0
+
+
+@pytest.mark.skipif(not shutil.which('qemu-system-riscv64'),
+                    reason='no qemu-system-riscv64 (scripts/install-deps.sh bench)')
+def test_same_artifacts_boot_on_qemu():
+    """tests/linux/check-qemu.sh: the reference the tests above hold qcore
+    to still holds for these artifacts on QEMU 7.2."""
+    r = subprocess.run([os.path.join(ROOT, 'tests', 'linux', 'check-qemu.sh')],
+                       env=dict(os.environ, LINUX_DIR=LINUX),
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=BOOT_TIMEOUT + 30)
+    assert r.returncode == 0, (r.stdout + r.stderr).decode(errors='replace')
+    assert r.stdout.count(b'ok   ') == 7
