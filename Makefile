@@ -6,7 +6,7 @@ MESON     ?= meson
 NINJA     ?= ninja
 RUN_ARGS  ?= -M virt -smp 4 -m 128M -bios none -kernel tests/guest/build/demo.elf -nographic
 
-.PHONY: all deps build guest run check check-sanitize bench fuzz clean
+.PHONY: all deps build guest linux run check check-sanitize bench fuzz clean
 
 all: build
 
@@ -24,11 +24,16 @@ build: deps $(BUILD)/build.ninja
 guest: deps
 	$(MAKE) -C tests/guest build/demo.elf
 
+# The Linux guest (kernel Image + initramfs, docs/linux.md), built once into
+# a cache outside the checkout; $(BUILD)/linux points at it.
+linux:
+	scripts/build-linux.sh --link $(BUILD)/linux
+
 run: build guest
 	$(BUILD)/qcore $(RUN_ARGS)
 
 # Every suite, then one line "N passed, M failed".
-check: build
+check: build linux
 	scripts/run-tests.py $(BUILD)
 
 # ASan+UBSan over every test, then TSan over the threaded ones.  UBSan only

@@ -175,6 +175,8 @@ class Qcore:
                               'qcore to connect its control monitor')
             if listener not in r:
                 self.proc.wait()
+                if self.term is not None:   # its message is on the pty
+                    self.term.buf = self.term.read_to_eof()
                 raise AssertionError('qcore exited with %d during start-up: %s'
                                      % (self.proc.returncode, self.output()))
             conn, _ = listener.accept()
