@@ -41,6 +41,7 @@ check: build linux
 check-sanitize: deps
 	@[ -f build-asan/build.ninja ] || $(MESON) setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	$(NINJA) -C build-asan
+	scripts/build-linux.sh --link build-asan/linux
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/run-tests.py build-asan
 	@[ -f build-tsan/build.ninja ] || $(MESON) setup build-tsan -Db_sanitize=thread -Db_lundef=false
 	$(NINJA) -C build-tsan
