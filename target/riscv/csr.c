@@ -411,6 +411,32 @@ static void write_tvec(uint64_t *tvec, uint64_t val)
     }
 }
 
+/*
+ * mip or sip, the bits of @wmask only.  A csrrs/csrrc names the bits it
+ * sets or clears; writing back the rest of what it read would race with
+ * the devices that own them and would latch the PLIC's SEIP as software's
+ * (OpenSBI sets SSIP with csrs mip while SEIP is up: SEIP then never
+ * dropped and the hart took external interrupts for ever).  QEMU's rmw
+ * CSR ops get the instruction's write mask for the same reason.
+ */
+static void write_ip(CPURISCVState *env, unsigned csrno, uint64_t val,
+                     uint64_t wmask)
+{
+    uint64_t mask;
+
+    if (csrno == CSR_SIP) {
+        mask = SIP_WMASK & env->mideleg;
+    } else {
+        mask = MIP_WMASK;
+        /* Sstc with STCE: STIP is stimecmp's, software cannot write it. */
+        if (riscv_cpu_cfg(env)->ext_sstc && env->priv == PRV_M &&
+            (env->menvcfg & MENVCFG_STCE)) {
+            mask &= ~MIP_STIP;
+        }
+    }
+    write_mip(env, mask & wmask, val);
+}
+
 static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
                                 uint64_t val)
 {
@@ -437,7 +463,7 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
         break;
     }
     case CSR_SIP:
-        write_mip(env, SIP_WMASK & env->mideleg, val);
+        write_ip(env, csrno, val, ~0ULL);
         break;
     case CSR_STVEC:
         write_tvec(&env->stvec, val);
@@ -520,17 +546,9 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
     case CSR_MTVAL:
         env->mtval = val;
         break;
-    case CSR_MIP: {
-        uint64_t mask = MIP_WMASK;
-
-        /* Sstc with STCE: STIP is stimecmp's, software cannot write it. */
-        if (riscv_cpu_cfg(env)->ext_sstc && env->priv == PRV_M &&
-            (env->menvcfg & MENVCFG_STCE)) {
-            mask &= ~MIP_STIP;
-        }
-        write_mip(env, mask, val);
+    case CSR_MIP:
+        write_ip(env, csrno, val, ~0ULL);
         break;
-    }
     case CSR_PMPCFG0:
     case CSR_PMPCFG0 + 2:
         riscv_pmpcfg_write(env, csrno - CSR_PMPCFG0, val);
@@ -589,9 +607,14 @@ RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
             new = old & ~src;
             break;
         }
-        ex = csr_write(env, csrno, new);
-        if (ex != RISCV_EXCP_NONE) {
-            return ex;
+        if (csrno == CSR_MIP || csrno == CSR_SIP) {
+            write_ip(env, csrno, new,
+                     opc == OP_CSRRW || opc == OP_CSRRWI ? ~0ULL : src);
+        } else {
+            ex = csr_write(env, csrno, new);
+            if (ex != RISCV_EXCP_NONE) {
+                return ex;
+            }
         }
     }
     *rd_val = old;

@@ -27,11 +27,7 @@ pytestmark = pytest.mark.skipif(
     not (os.path.exists(IMAGE) and os.path.exists(INITRD)),
     reason='no Linux guest in %s (make linux)' % LINUX)
 
-# The issue asks for -smp 4.  With 4 harts qcore's console stalls after a
-# few commands (output stops mid-line until more input arrives; -smp 1 and
-# 2 do not; QEMU 7.2 does not): a lost wake-up between the UART, the PLIC
-# and the harts, not found yet (docs/linux.md).  Until it is, 2 harts.
-SMP = 2
+SMP = 4
 # What QEMU 7.2 (-cpu rv64,h=off) shows the same kernel in /proc/cpuinfo.
 ISA = 'rv64imafdc'
 # Booting Linux in an interpreter takes a while, more under sanitizers.
@@ -171,10 +167,6 @@ def test_poweroff_ends_qcore_with_status_0(linux):
     assert q.wait() == 0
 
 
-@pytest.mark.xfail(run=False, reason='after the first reboot the console '
-                   'waits for "reboot: Restarting system" for ever '
-                   '(docs/linux.md, the -smp stall above); not run: it '
-                   'would wait out its 300 s timeout')
 def test_reboot_comes_back_to_the_shell_twice(linux):
     q, con, c = linux()
     con.boot()

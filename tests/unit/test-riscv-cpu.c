@@ -1175,9 +1175,22 @@ static void test_seip_is_software_or_plic(Fixture *f, gconstpointer data)
     g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_SEIP, ==, MIP_SEIP);
     riscv_cpu_set_mip(f->cpu, MIP_SEIP, 0);
     g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_SEIP, ==, 0);
-}
 
-/* ---- Traps --------------------------------------------------------------- */
+    /*
+     * csrs of another bit (OpenSBI raising SSIP for an IPI) while the
+     * PLIC's line is up writes only that bit: SEIP stays the PLIC's and
+     * drops with its line (it used to stick, and Linux on 4 harts then
+     * took external interrupts for ever).
+     */
+    riscv_cpu_set_mip(f->cpu, MIP_SEIP, MIP_SEIP);
+    f->env->gpr[A0] = MIP_SSIP;
+    RUN(f, CSRRS(ZERO, CSR_MIP, A0), WFI);
+    g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_SSIP, ==, MIP_SSIP);
+    riscv_cpu_set_mip(f->cpu, MIP_SEIP, 0);
+    g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_SEIP, ==, 0);
+    RUN(f, CSRRC(ZERO, CSR_MIP, A0), WFI);
+    g_assert_cmphex(qatomic_read(&f->env->mip) & MIP_SSIP, ==, 0);
+}
 
 /* ---- Traps -------------------------------------------------------------- */
 
