@@ -3,7 +3,8 @@
  * The QAPI layer cannot call the monitor (it sits below it), so the
  * monitor installs itself here as the emitter when it starts.
  * Corresponds to QEMU's qapi_event_emit() (declared in
- * include/qapi/qmp-event.h, defined by the monitor, stubbed elsewhere).
+ * include/qapi/qmp-event.h, defined by the monitor; the tools link an
+ * empty one).
  */
 #ifndef QAPI_QMP_EVENT_H
 #define QAPI_QMP_EVENT_H

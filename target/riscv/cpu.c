@@ -61,7 +61,7 @@ static const struct {
     { "sstc", offsetof(RISCVCPUConfig, ext_sstc), true },
     { "mmu", offsetof(RISCVCPUConfig, mmu), true },
     { "pmp", offsetof(RISCVCPUConfig, pmp), true },
-    /* Off in QEMU 7.2's rv64 and not implemented: only =off is taken. */
+    /* Off in QEMU 7.2's rv64, and qcore has no such mode: =off only. */
     { "svinval", offsetof(RISCVCPUConfig, ext_svinval), false },
     { "svnapot", offsetof(RISCVCPUConfig, ext_svnapot), false },
     { "svpbmt", offsetof(RISCVCPUConfig, ext_svpbmt), false },

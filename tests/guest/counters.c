@@ -7,8 +7,8 @@
  * the WARL masks of mip, mideleg, medeleg, m/scounteren, and satp's mode
  * field (Linux writes Sv57, then Sv48, and reads back).
  *
- * Each probe runs one CSR instruction in M, S or U mode from a stub in RAM
- * ended by an ecall; a trap comes back to M-mode and is reported.  Only
+ * Each probe runs one CSR instruction in M, S or U mode from a two-word
+ * code buffer in RAM, ended by an ecall; a trap comes back to M-mode and is reported.  Only
  * values that do not depend on timing are printed (a running counter
  * prints "runs").
  */
@@ -19,7 +19,7 @@
 #define PRV_M 3
 #define FD_BITS ((1UL << ('F' - 'A')) | (1UL << ('D' - 'A')))
 
-static uint32_t stub[2] __attribute__((aligned(8)));
+static uint32_t probe_code[2] __attribute__((aligned(8)));
 static uint64_t lower_stack[512] __attribute__((aligned(16)));
 static jmp_buf probe_ctx;
 static volatile unsigned long probe_cause, probe_a0;
@@ -37,15 +37,15 @@ void m_trap(struct trapframe *tf)
  */
 static unsigned long run_insn(int mode, uint32_t insn, unsigned long *val)
 {
-    stub[0] = insn;
-    stub[1] = 0x00000073;       /* ecall */
+    probe_code[0] = insn;
+    probe_code[1] = 0x00000073; /* ecall */
     __asm__ volatile("fence.i" ::: "memory");
     if (setjmp(probe_ctx) == 0) {
         unsigned long st = csr_read(mstatus);
 
         st = (st & ~(unsigned long)MSTATUS_MPP) | ((unsigned long)mode << 11);
         csr_write(mstatus, st);
-        csr_write(mepc, (uintptr_t)stub);
+        csr_write(mepc, (uintptr_t)probe_code);
         csr_write(mscratch, mode == PRV_M ? 0 : (uintptr_t)&lower_stack[512]);
         register unsigned long a0 __asm__("a0") = *val;
         __asm__ volatile("mret" :: "r"(a0) : "memory");
