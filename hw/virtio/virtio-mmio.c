@@ -106,17 +106,20 @@ static void virtio_mmio_stop_ioeventfd(VirtIOMMIOProxy *proxy)
 
 /* ---- Reset ----------------------------------------------------------------- */
 
+/* The driver's reset (Status 0): the device, and a modern queue's
+ * enable bits; the page size and selectors stay, as QEMU's. */
 static void virtio_mmio_soft_reset(VirtIOMMIOProxy *proxy)
 {
-    proxy->host_features_sel = 0;
-    proxy->guest_features_sel = 0;
-    proxy->guest_page_shift = 0;
+    virtio_mmio_stop_ioeventfd(proxy);
+    virtio_reset(proxy->vdev);
     if (!proxy->legacy) {
-        proxy->guest_features[0] = proxy->guest_features[1] = 0;
-        memset(proxy->vqs, 0, sizeof(proxy->vqs));
+        for (int i = 0; i < VIRTIO_QUEUE_MAX; i++) {
+            proxy->vqs[i].enabled = 0;
+        }
     }
 }
 
+/* system_reset: everything back to power-on. */
 static void virtio_mmio_reset(void *opaque)
 {
     VirtIOMMIOProxy *proxy = opaque;
@@ -125,7 +128,13 @@ static void virtio_mmio_reset(void *opaque)
         virtio_mmio_stop_ioeventfd(proxy);
         virtio_reset(proxy->vdev);
     }
-    virtio_mmio_soft_reset(proxy);
+    proxy->host_features_sel = 0;
+    proxy->guest_features_sel = 0;
+    proxy->guest_page_shift = 0;
+    if (!proxy->legacy) {
+        proxy->guest_features[0] = proxy->guest_features[1] = 0;
+        memset(proxy->vqs, 0, sizeof(proxy->vqs));
+    }
 }
 
 static void virtio_mmio_update_irq(void *opaque)
@@ -326,7 +335,8 @@ static void virtio_mmio_write(void *opaque, hwaddr offset, uint64_t value,
             goto legacy_only;
         }
         if (value == 0) {
-            virtio_mmio_reset(proxy);
+            virtio_mmio_stop_ioeventfd(proxy);
+            virtio_reset(vdev);
         } else {
             virtio_queue_set_addr(vdev, vdev->queue_sel,
                                   value << proxy->guest_page_shift);
@@ -369,7 +379,7 @@ static void virtio_mmio_write(void *opaque, hwaddr offset, uint64_t value,
             virtio_mmio_start_ioeventfd(proxy);
         }
         if (vdev->status == 0) {
-            virtio_mmio_reset(proxy);
+            virtio_mmio_soft_reset(proxy);
         }
         break;
     case MMIO_QUEUE_DESC_LOW:
