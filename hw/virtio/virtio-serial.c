@@ -593,9 +593,8 @@ static void port_realize(DeviceState *dev, Error **errp)
             }
         }
     } else if (id == 0 && !port->is_console) {
-        error_setg(errp, "virtio-serial-bus: Port number 0 on virtio-serial "
-                   "devices reserved for virtconsole devices for backward "
-                   "compatibility.");
+        error_setg(errp, "Port number 0 on virtio-serial devices reserved "
+                   "for virtconsole devices for backward compatibility.");
         return;
     } else if (id >= vser->max_ports) {
         error_setg(errp, "virtio-serial-bus: Out-of-range port id specified, "
