@@ -607,6 +607,8 @@ VirtQueue *virtio_add_queue(VirtIODevice *vdev, int queue_size,
     if (i == VIRTIO_QUEUE_MAX || queue_size > VIRTQUEUE_MAX_SIZE) {
         abort();
     }
+    /* One eventfd per queue that exists, not per possible queue. */
+    event_notifier_init(&vdev->vq[i].host_notifier, 0);
     vdev->vq[i].num = vdev->vq[i].num_default = queue_size;
     vdev->vq[i].align = VIRTIO_VRING_ALIGN_DEFAULT;
     vdev->vq[i].handle_output = handle_output;
@@ -618,7 +620,11 @@ void virtio_del_queue(VirtIODevice *vdev, int n)
 {
     VirtQueue *vq = &vdev->vq[n];
 
+    if (!vq->num_default) {
+        return;
+    }
     virtio_queue_set_host_notifier_enabled(vdev, n, false);
+    event_notifier_cleanup(&vq->host_notifier);
     vq->num = vq->num_default = 0;
     vq->desc_p = vq->avail_p = vq->used_p = NULL;
     vq->handle_output = NULL;
@@ -837,7 +843,6 @@ void virtio_init(VirtIODevice *vdev, uint16_t device_id, size_t config_size)
     for (i = 0; i < VIRTIO_QUEUE_MAX; i++) {
         vdev->vq[i].vdev = vdev;
         vdev->vq[i].queue_index = i;
-        event_notifier_init(&vdev->vq[i].host_notifier, 0);
     }
     if (!vdev->ctx) {
         vdev->ctx = qemu_get_aio_context();
@@ -853,8 +858,7 @@ void virtio_cleanup(VirtIODevice *vdev)
         return;
     }
     for (i = 0; i < VIRTIO_QUEUE_MAX; i++) {
-        virtio_queue_set_host_notifier_enabled(vdev, i, false);
-        event_notifier_cleanup(&vdev->vq[i].host_notifier);
+        virtio_del_queue(vdev, i);
     }
     qemu_bh_delete(vdev->guest_notify_bh);
     vdev->guest_notify_bh = NULL;

@@ -254,6 +254,30 @@ static void test_registers_of_filled_and_empty_slots(void)
                     "(0x40) in non-legacy mode"));
 }
 
+/* As QEMU 7.2 places them: each -device in the next slot down. */
+static void test_devices_fill_slots_from_the_top(void)
+{
+    QTestState *qts = qtest_init("-M virt -bios none "
+                                 "-device virtio-rng-device "
+                                 "-device virtio-serial-device,max_ports=4 "
+                                 "-device virtio-rng-device");
+
+    g_assert_cmpuint(qtest_readl(qts, SLOT(7) + DEVICE_ID), ==, 4);
+    g_assert_cmpuint(qtest_readl(qts, SLOT(6) + DEVICE_ID), ==, 3);
+    g_assert_cmpuint(qtest_readl(qts, SLOT(5) + DEVICE_ID), ==, 4);
+    g_assert_cmpuint(qtest_readl(qts, SLOT(4) + DEVICE_ID), ==, 0);
+    /* virtio-serial's config: cols, rows, max_nr_ports. */
+    g_assert_cmpuint(qtest_readl(qts, SLOT(6) + 0x104), ==, 4);
+    /* Past the config space: all ones, as QEMU's. */
+    g_assert_cmphex(qtest_readl(qts, SLOT(6) + 0x10c), ==, 0xffffffff);
+    /* 2 queues per port plus 2 control queues: 10 for 4 ports. */
+    qtest_writel(qts, SLOT(6) + QUEUE_SEL, 9);
+    g_assert_cmpuint(qtest_readl(qts, SLOT(6) + QUEUE_NUM_MAX), ==, 1024);
+    qtest_writel(qts, SLOT(6) + QUEUE_SEL, 10);
+    g_assert_cmpuint(qtest_readl(qts, SLOT(6) + QUEUE_NUM_MAX), ==, 0);
+    qtest_quit(qts);
+}
+
 static void test_legacy_is_the_default_layout(void)
 {
     QTestState *qts = qtest_init("-M virt -bios none "
@@ -515,6 +539,8 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/virtio-mmio/registers",
                    test_registers_of_filled_and_empty_slots);
+    g_test_add_func("/virtio-mmio/placement",
+                    test_devices_fill_slots_from_the_top);
     g_test_add_func("/virtio-mmio/legacy-default",
                    test_legacy_is_the_default_layout);
     g_test_add_func("/virtio-mmio/rng/modern", test_rng_request_round_trip_modern);
