@@ -17,7 +17,7 @@ import subprocess
 import pytest
 
 import fdt
-from conftest import TIMEOUT, qcore_run
+from conftest import QCORE, TIMEOUT, qcore_run
 import test_linux
 from test_linux import Console, linux_args
 
@@ -248,3 +248,41 @@ def test_named_virtserialport_both_ways(guest, tmpdir_short):
     out, _ = con.run('cat /tmp/got')
     assert out.strip() == 'from-host'
     s.close()
+
+
+# ---- Against QEMU 7.2, same kernel and initramfs ---------------------------
+
+SYSFS = ('cat:/sys/class/misc/hw_random/rng_current,'
+         'cat:/sys/bus/virtio/devices/virtio0/features,'
+         'cat:/sys/bus/virtio/devices/virtio0/device,'
+         'ls:/sys/class/virtio-ports')
+
+
+def run_to_poweroff(binary, extra, qemu):
+    """Boot with qcore_run=SYSFS (init runs it and powers off); the lines
+    the commands printed."""
+    args = [binary, '-M', 'virt', '-smp', '1', '-m', '512M', '-nographic',
+            '-kernel', test_linux.IMAGE, '-initrd', test_linux.INITRD,
+            '-append', 'console=ttyS0 quiet qcore_run=' + SYSFS] + extra
+    if qemu:
+        args += ['-cpu', 'rv64,h=off']
+    r = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=test_linux.BOOT_TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode(errors='replace').replace('\r', '')
+    start = out.index('qcore-linux: init ready')
+    return [line for line in out[start:].split('\n')[1:]
+            if line and not line.startswith(('qcore-linux:', '['))]
+
+
+@needs_linux
+@pytest.mark.skipif(not QEMU, reason='qemu-system-riscv64 is not installed')
+@pytest.mark.parametrize('legacy', ['on', 'off'])
+def test_guest_sees_the_same_devices_on_qemu(legacy):
+    extra = ['-device', 'virtio-rng-device',
+             '-device', 'virtio-serial-device',
+             '-global', 'virtio-mmio.force-legacy=' + legacy]
+    ours = run_to_poweroff(QCORE, extra, False)
+    theirs = run_to_poweroff(QEMU, extra, True)
+    assert ours == theirs
+    assert ours[0] == 'virtio_rng.0' and ours[2] == '0x0004'
