@@ -35,6 +35,7 @@ struct VirtQueue {
     bool notification;
     unsigned int inuse;
     unsigned int pop_budget;    /* pops left in this kick (bounded work) */
+    struct ChainMap *scratch;   /* virtqueue_pop's work area, lazily */
     VirtIOHandleOutput handle_output;
     /* The kick; watched in vdev->ctx while host_notifier_enabled (BQL). */
     EventNotifier host_notifier;
@@ -206,11 +207,12 @@ bool virtio_queue_empty(VirtQueue *vq)
 }
 
 /* Collects a chain's buffers before the element is allocated. */
-typedef struct ChainMap {
+struct ChainMap {
     unsigned out_num, in_num;
     struct iovec iov[VIRTQUEUE_MAX_SIZE];
     hwaddr addr[VIRTQUEUE_MAX_SIZE];
-} ChainMap;
+};
+typedef struct ChainMap ChainMap;
 
 static bool virtqueue_map_desc(VirtIODevice *vdev, ChainMap *m,
                                const VRingDesc *d, bool is_write)
@@ -245,7 +247,7 @@ static bool virtqueue_map_desc(VirtIODevice *vdev, ChainMap *m,
 void *virtqueue_pop(VirtQueue *vq, size_t sz)
 {
     VirtIODevice *vdev = vq->vdev;
-    g_autofree ChainMap *m = NULL;
+    ChainMap *m;
     const uint8_t *table;
     unsigned max, i, seen = 0, head, out_idx = 0, in_idx = 0, k;
     VRingDesc d;
@@ -308,7 +310,10 @@ void *virtqueue_pop(VirtQueue *vq, size_t sz)
         vring_desc_read(table, i, &d);
     }
 
-    m = g_new(ChainMap, 1);
+    if (!vq->scratch) {
+        vq->scratch = g_new(ChainMap, 1);
+    }
+    m = vq->scratch;
     m->out_num = m->in_num = 0;
     for (;;) {
         if (d.flags & VRING_DESC_F_WRITE) {
@@ -625,6 +630,8 @@ void virtio_del_queue(VirtIODevice *vdev, int n)
     }
     virtio_queue_set_host_notifier_enabled(vdev, n, false);
     event_notifier_cleanup(&vq->host_notifier);
+    g_free(vq->scratch);
+    vq->scratch = NULL;
     vq->num = vq->num_default = 0;
     vq->desc_p = vq->avail_p = vq->used_p = NULL;
     vq->handle_output = NULL;
