@@ -22,6 +22,7 @@ typedef struct VirtIORNG {
     VirtIODevice parent_obj;
     VirtQueue *vq;
     RngBackend *rng;            /* set at realize; the device's or /objects' */
+    Object *iothread;           /* referenced, as QEMU's link<> does */
     /* Properties. */
     char *rng_id;
     char *iothread_id;
@@ -101,7 +102,8 @@ static void virtio_rng_realize(DeviceState *dev, Error **errp)
                        "rng-backend");
             return;
         }
-        s->rng = RNG_BACKEND(o);
+        /* Held, as QEMU's link<>: object-del cannot free it under us. */
+        s->rng = RNG_BACKEND(object_ref(o));
     } else {
         Object *o = object_new(TYPE_RNG_BUILTIN);
 
@@ -110,8 +112,7 @@ static void virtio_rng_realize(DeviceState *dev, Error **errp)
             return;
         }
         object_property_add_child(OBJECT(dev), "default-backend", o);
-        object_unref(o);
-        s->rng = RNG_BACKEND(o);
+        s->rng = RNG_BACKEND(o);     /* the creation reference */
     }
     if (s->iothread_id && *s->iothread_id) {
         Object *o = object_resolve_path_component(object_get_objects_root(),
@@ -121,12 +122,26 @@ static void virtio_rng_realize(DeviceState *dev, Error **errp)
             error_setg(errp, "Device '%s' not found", s->iothread_id);
             return;
         }
+        /* Referenced: the thread outlives our notifiers in its context. */
+        s->iothread = object_ref(o);
         vdev->ctx = iothread_get_aio_context(iothread_object_get(o));
     }
     virtio_init(vdev, VIRTIO_ID_RNG, 0);
     s->vq = virtio_add_queue(vdev, 8, virtio_rng_handle_input);
     vdev->host_features = virtio_rng_get_features(vdev, vdev->host_features,
                                                   errp);
+}
+
+static void virtio_rng_finalize(Object *obj)
+{
+    VirtIORNG *s = VIRTIO_RNG(obj);
+
+    if (s->rng) {
+        object_unref(s->rng);
+    }
+    if (s->iothread) {
+        object_unref(s->iothread);
+    }
 }
 
 static void virtio_rng_class_init(ObjectClass *oc, const void *data)
@@ -151,6 +166,7 @@ static const TypeInfo virtio_rng_info = {
     .name = TYPE_VIRTIO_RNG,
     .parent = TYPE_VIRTIO_DEVICE,
     .instance_size = sizeof(VirtIORNG),
+    .instance_finalize = virtio_rng_finalize,
     .class_init = virtio_rng_class_init,
 };
 
