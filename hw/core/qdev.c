@@ -53,12 +53,19 @@ static void device_unparent(Object *obj)
 {
     DeviceState *dev = DEVICE(obj);
 
+    /* The bus lets go first (a transport stops its doorbells), then
+     * the device tears down, as QEMU's virtio_bus_device_unplugged. */
+    if (dev->parent_bus) {
+        BusState *bus = dev->parent_bus;
+
+        if (bus->unplug) {
+            bus->unplug(bus, dev);
+        }
+        bus->num_children--;
+        dev->parent_bus = NULL;
+    }
     if (dev->realized) {
         qdev_unrealize(dev);
-    }
-    if (dev->parent_bus) {
-        dev->parent_bus->num_children--;
-        dev->parent_bus = NULL;
     }
 }
 

@@ -454,6 +454,17 @@ static bool virtio_mmio_plug(BusState *bus, DeviceState *dev, Error **errp)
     return true;
 }
 
+static void virtio_mmio_unplug(BusState *bus, DeviceState *dev)
+{
+    VirtIOMMIOProxy *proxy = bus->opaque;
+
+    if (proxy->vdev == VIRTIO_DEVICE(dev)) {
+        virtio_mmio_stop_ioeventfd(proxy);
+        proxy->vdev = NULL;
+        qemu_set_irq(proxy->irq, 0);
+    }
+}
+
 static void virtio_mmio_instance_init(Object *obj)
 {
     VirtIOMMIOProxy *proxy = VIRTIO_MMIO(obj);
@@ -518,6 +529,7 @@ DeviceState *virtio_mmio_create(hwaddr base, qemu_irq irq, unsigned n)
     proxy->bus.owner = OBJECT(dev);
     proxy->bus.max_children = 1;
     proxy->bus.plug = virtio_mmio_plug;
+    proxy->bus.unplug = virtio_mmio_unplug;
     proxy->bus.opaque = proxy;
     qbus_register(&proxy->bus);
     qemu_register_reset(virtio_mmio_reset, proxy);

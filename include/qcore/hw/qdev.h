@@ -59,6 +59,9 @@ struct BusState {
     unsigned num_children;
     /* Take @dev (before it is realized); may refuse it.  BQL. */
     bool (*plug)(BusState *bus, DeviceState *dev, Error **errp);
+    /* Forget @dev (before its unrealize, or after a failed realize);
+     * may be NULL. */
+    void (*unplug)(BusState *bus, DeviceState *dev);
     void *opaque;
 };
 
