@@ -280,7 +280,9 @@ static void port_flush_tx(VirtIOSerialPort *port)
             uint8_t buf[4096];
             size_t n = iov_to_buf(elem->out_sg, elem->out_num, port->tx_done,
                                   buf, MIN(sizeof(buf), size - port->tx_done));
-            int ret = qemu_chr_fe_write(&port->chr, buf, n);
+            /* No chardev: the data is consumed, as QEMU's flush_buf. */
+            int ret = qemu_chr_fe_backend_connected(&port->chr) ?
+                      qemu_chr_fe_write(&port->chr, buf, n) : (int)n;
 
             if (ret < 0) {
                 ret = 0;
