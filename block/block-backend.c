@@ -464,8 +464,10 @@ void blk_root_drained_end(BlockDriverState *bs)
             if (blk->dev_ops && blk->dev_ops->drained_end) {
                 blk->dev_ops->drained_end(blk->dev_opaque);
             }
+            qemu_mutex_lock(&blk->queued_requests_lock);
             qemu_co_enter_all(&blk->queued_requests,
                               &blk->queued_requests_lock);
+            qemu_mutex_unlock(&blk->queued_requests_lock);
         }
     }
 }
