@@ -1033,11 +1033,13 @@ static int qcow2_open_backing(BlockDriverState *bs, BlockdevOptionsQcow2 *o,
     if (!bs->backing_file[0]) {
         return 0;
     }
-    if (g_path_is_absolute(bs->backing_file)) {
+    /* QEMU's path_combine: relative to the directory of the image. */
+    if (g_path_is_absolute(bs->backing_file) || !strrchr(bs->filename, '/')) {
         path = g_strdup(bs->backing_file);
     } else {
-        g_autofree char *dir = g_path_get_dirname(bs->filename);
-        path = g_build_filename(dir, bs->backing_file, NULL);
+        int dirlen = strrchr(bs->filename, '/') - bs->filename + 1;
+        path = g_strdup_printf("%.*s%s", dirlen, bs->filename,
+                               bs->backing_file);
     }
     if (!bdrv_open_child_file(path, bs->backing_format[0]
                               ? bs->backing_format : NULL,
