@@ -272,18 +272,24 @@ static BlockDriverState *bdrv_open_opts(BlockdevOptions *o, int inherited,
     bs->aio_context = qemu_get_aio_context();
     bs->bl.request_alignment = 1;
     bs->bl.min_mem_alignment = 1;
+    bs->quiesce_counter = bdrv_drain_all_count;
     QLIST_INIT(&bs->children);
     if (!bdrv_assign_node_name(bs, o->node_name, errp)) {
         g_free(bs);
         return NULL;
     }
     bs->opaque = g_malloc0(drv->instance_size);
+    /* Listed from the start, as QEMU: children opened now come after. */
+    QTAILQ_INSERT_TAIL(&all_bdrv_states, bs, bs_list);
+    QTAILQ_INSERT_TAIL(&graph_bdrv_states, bs, node_list);
     ret = drv->bdrv_open(bs, o, bs->open_flags, errp);
     if (ret < 0) {
         BdrvChild *c, *next;
         QLIST_FOREACH_SAFE(c, &bs->children, next, next) {
             bdrv_unref_child(bs, c);
         }
+        QTAILQ_REMOVE(&all_bdrv_states, bs, bs_list);
+        QTAILQ_REMOVE(&graph_bdrv_states, bs, node_list);
         bdrv_free(bs);
         return NULL;
     }
@@ -298,9 +304,6 @@ static BlockDriverState *bdrv_open_opts(BlockdevOptions *o, int inherited,
                       sizeof(bs->filename));
         }
     }
-    bs->quiesce_counter = bdrv_drain_all_count;
-    QTAILQ_INSERT_TAIL(&all_bdrv_states, bs, bs_list);
-    QTAILQ_INSERT_TAIL(&graph_bdrv_states, bs, node_list);
     return bs;
 }
 
