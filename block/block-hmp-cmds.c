@@ -85,7 +85,7 @@ void hmp_info_block(Monitor *mon, const QDict *qdict)
     }
     {
         g_autoptr(BlockDeviceInfoList) list =
-            qmp_query_named_block_nodes(true, true, NULL);
+            qmp_query_named_block_nodes(false, false, NULL);
 
         for (BlockDeviceInfoList *i = list; i; i = i->next) {
             if (device && strcmp(device, i->value->node_name)) {

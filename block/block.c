@@ -325,6 +325,14 @@ BdrvChild *bdrv_attach_child(BlockDriverState *parent,
     QLIST_INSERT_HEAD(&parent->children, c, next);
     if (!strcmp(name, "file")) {
         parent->file = c;
+        /*
+         * QEMU opens a format's file before the format itself joins the
+         * node list (its backing after): keep that order for queries.
+         */
+        QTAILQ_REMOVE(&all_bdrv_states, parent, bs_list);
+        QTAILQ_INSERT_TAIL(&all_bdrv_states, parent, bs_list);
+        QTAILQ_REMOVE(&graph_bdrv_states, parent, node_list);
+        QTAILQ_INSERT_TAIL(&graph_bdrv_states, parent, node_list);
     } else if (!strcmp(name, "backing")) {
         parent->backing = c;
     }
@@ -503,10 +511,14 @@ void bdrv_unref(BlockDriverState *bs)
 
 int64_t bdrv_getlength(BlockDriverState *bs)
 {
+    int64_t len;
+
     if (!bs->drv) {
         return -ENOMEDIUM;
     }
-    return bs->drv->bdrv_getlength(bs);
+    /* QEMU counts whole sectors: a 197000-byte file is 197120 bytes. */
+    len = bs->drv->bdrv_getlength(bs);
+    return len < 0 ? len : QEMU_ALIGN_UP(len, BDRV_SECTOR_SIZE);
 }
 
 int64_t bdrv_get_allocated_file_size(BlockDriverState *bs)

@@ -44,7 +44,7 @@ void qmp_blockdev_del(const char *node_name, Error **errp)
         return;
     }
     if (bdrv_has_parents(bs)) {
-        error_setg(errp, "Node %s is in use", node_name);
+        error_setg(errp, "Block device %s is in use", node_name);
         return;
     }
     /* The last reference: bdrv_unref drains, flushes and closes. */
@@ -195,6 +195,7 @@ static bool id_wellformed(const char *id)
 
 BlockBackend *drive_new(QDict *opts, Error **errp)
 {
+    ERRP_GUARD();
     g_autoptr(QDict) d = qdict_clone_shallow(opts);
     const char *file, *format, *iface, *id, *cache, *aio;
     g_autofree char *gen_id = NULL;
@@ -308,12 +309,17 @@ BlockBackend *drive_new(QDict *opts, Error **errp)
         return NULL;
     }
     if (!format && !strcmp(bdrv_get_format_name(bs), "raw")) {
-        warn_report("Image format was not specified for '%s' and probing "
-                    "guessed raw.\n         Automatically detecting the "
-                    "format is dangerous for raw images, write operations "
-                    "on block 0 will be restricted.\n         Specify the "
-                    "'raw' format explicitly to remove the restrictions.",
-                    file);
+        /*
+         * QEMU's exact text.  (QEMU then refuses guest writes to block 0
+         * that would make the image probe as another format; qcore does
+         * not restrict them.)
+         */
+        error_printf("WARNING: Image format was not specified for '%s' and "
+                     "probing guessed raw.\n         Automatically detecting "
+                     "the format is dangerous for raw images, write "
+                     "operations on block 0 will be restricted.\n"
+                     "         Specify the 'raw' format explicitly to remove "
+                     "the restrictions.\n", file);
     }
     blk = blk_new(qemu_get_aio_context(), BLK_PERM_ALL, BLK_PERM_ALL);
     blk_insert_bs(blk, bs, &error_abort);

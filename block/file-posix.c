@@ -439,6 +439,7 @@ static void raw_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
 static int raw_open(BlockDriverState *bs, BlockdevOptions *opts, int flags,
                     Error **errp)
 {
+    ERRP_GUARD();
     BDRVRawState *s = bs->opaque;
     const char *filename = opts->u.file.filename;
     int oflags = O_CLOEXEC | ((flags & BDRV_O_RDWR) ? O_RDWR : O_RDONLY);

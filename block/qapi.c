@@ -66,7 +66,8 @@ BlockDeviceInfo *bdrv_block_device_info(BlockDriverState *bs, bool flat,
     if (bs->backing_file[0]) {
         info->backing_file = g_strdup(bs->backing_file);
     }
-    for (b = bs; b->backing; b = b->backing->bs) {
+    /* QEMU counts the chain only when it describes it (not flat). */
+    for (b = bs; !flat && b->backing; b = b->backing->bs) {
         info->backing_file_depth++;
     }
     info->detect_zeroes = bs->detect_zeroes;
