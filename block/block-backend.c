@@ -178,6 +178,16 @@ int blk_insert_bs(BlockBackend *blk, BlockDriverState *bs, Error **errp)
     return 0;
 }
 
+int blk_set_perm(BlockBackend *blk, uint64_t perm, uint64_t shared_perm,
+                 Error **errp)
+{
+    if (!blk->root) {
+        return 0;
+    }
+    return bdrv_set_perm(blk->root->bs, perm, BLK_PERM_ALL & ~shared_perm,
+                         errp);
+}
+
 void blk_remove_bs(BlockBackend *blk)
 {
     BlockDriverState *bs;

@@ -507,6 +507,18 @@ void bdrv_unref(BlockDriverState *bs)
     bdrv_free(bs);
 }
 
+int bdrv_set_perm(BlockDriverState *bs, uint64_t perm, uint64_t unshared,
+                  Error **errp)
+{
+    if (bs->drv->bdrv_set_perm) {
+        return bs->drv->bdrv_set_perm(bs, perm, unshared, errp);
+    }
+    if (bs->drv->is_filter && bs->file) {
+        return bdrv_set_perm(bs->file->bs, perm, unshared, errp);
+    }
+    return 0;
+}
+
 /* ---- sizes ------------------------------------------------------------ */
 
 int64_t bdrv_getlength(BlockDriverState *bs)

@@ -45,6 +45,14 @@ struct BlockDriver {
     int64_t (*bdrv_get_allocated_file_size)(BlockDriverState *bs);
     /* Fill the format-specific part of ImageInfo (qcow2). */
     void (*bdrv_get_info)(BlockDriverState *bs, ImageInfo *info);
+    /*
+     * Apply the permissions (BLK_PERM_*) its users hold and refuse to
+     * share: the file protocol's image locks.  A filter (raw) passes
+     * them to its file; a format (qcow2) takes its own.  Main thread.
+     */
+    int (*bdrv_set_perm)(BlockDriverState *bs, uint64_t perm,
+                         uint64_t unshared, Error **errp);
+    bool is_filter;
     /* The node moves between AioContexts (file: its io_uring's fd). */
     void (*bdrv_detach_aio_context)(BlockDriverState *bs);
     void (*bdrv_attach_aio_context)(BlockDriverState *bs, AioContext *ctx);
@@ -118,6 +126,10 @@ BdrvChild *bdrv_open_child_file(const char *filename, const char *format,
 BdrvChild *bdrv_attach_child(BlockDriverState *parent,
                              BlockDriverState *child, const char *name);
 void bdrv_unref_child(BlockDriverState *parent, BdrvChild *child);
+
+/* Take @perm and refuse @unshared on @bs (through filters).  BQL. */
+int bdrv_set_perm(BlockDriverState *bs, uint64_t perm, uint64_t unshared,
+                  Error **errp);
 
 /* Probe the format of @bs's first bytes: the driver, or NULL + error. */
 BlockDriver *bdrv_probe_format(BlockDriverState *file, Error **errp);

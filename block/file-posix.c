@@ -6,6 +6,7 @@
  * Corresponds to QEMU's block/file-posix.c and block/io_uring.c.
  */
 #include "qcore/osdep.h"
+#include "qcore/atomic.h"
 #include "qcore/thread-pool.h"
 #include "block_int.h"
 #include <fcntl.h>
@@ -27,6 +28,13 @@ typedef struct BDRVRawState {
     int fd;
     bool direct;
     LuringState *luring;            /* aio=io_uring */
+    bool use_lock;                  /* locking=on|auto */
+    /*
+     * The size as this node knows it (QEMU's total_sectors): read at open,
+     * grown by our writes past the end, set by truncate; another user
+     * resizing the file is not seen, as in QEMU.  Atomic.
+     */
+    int64_t length;
     /* Unaligned O_DIRECT writes read-modify-write under this lock. */
     CoMutex rmw_lock;
     /* query-blockstats' driver-specific counters (node's thread). */
@@ -337,14 +345,32 @@ static int coroutine_fn raw_co_preadv(BlockDriverState *bs, int64_t offset,
     return raw_co_rw(bs, RAW_READ, offset, bytes, qiov);
 }
 
+static void raw_grow_length(BDRVRawState *s, int64_t end)
+{
+    int64_t cur = qatomic_read(&s->length);
+
+    while (cur < end &&
+           !__atomic_compare_exchange_n(&s->length, &cur, end, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        /* cur reloaded */
+    }
+}
+
 static int coroutine_fn raw_co_pwritev(BlockDriverState *bs, int64_t offset,
                                        int64_t bytes, QEMUIOVector *qiov,
                                        BdrvRequestFlags flags)
 {
+    int ret;
+
     if (needs_bounce(bs, offset, bytes, qiov)) {
-        return raw_co_bounce(bs, RAW_WRITE, offset, bytes, qiov);
+        ret = raw_co_bounce(bs, RAW_WRITE, offset, bytes, qiov);
+    } else {
+        ret = raw_co_rw(bs, RAW_WRITE, offset, bytes, qiov);
     }
-    return raw_co_rw(bs, RAW_WRITE, offset, bytes, qiov);
+    if (ret >= 0) {
+        raw_grow_length(bs->opaque, offset + bytes);
+    }
+    return ret;
 }
 
 static int coroutine_fn raw_co_flush_to_disk(BlockDriverState *bs)
@@ -389,10 +415,13 @@ static int coroutine_fn raw_co_truncate(BlockDriverState *bs, int64_t offset,
                                         Error **errp)
 {
     RawAIO a = { .type = RAW_TRUNCATE, .offset = offset };
+    BDRVRawState *s = bs->opaque;
     int ret = raw_co_submit(bs, &a);
 
     if (ret < 0) {
         error_setg_errno(errp, -ret, "Failed to resize file");
+    } else {
+        qatomic_set(&s->length, offset);
     }
     return ret;
 }
@@ -400,9 +429,8 @@ static int coroutine_fn raw_co_truncate(BlockDriverState *bs, int64_t offset,
 static int64_t raw_getlength(BlockDriverState *bs)
 {
     BDRVRawState *s = bs->opaque;
-    off_t len = lseek(s->fd, 0, SEEK_END);
 
-    return len < 0 ? -errno : len;
+    return qatomic_read(&s->length);
 }
 
 static int64_t raw_get_allocated_file_size(BlockDriverState *bs)
@@ -434,6 +462,85 @@ static void raw_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
     }
 }
 
+/* ---- image locking ------------------------------------------------------ */
+/*
+ * QEMU's protocol between processes sharing an image (file-posix.c's
+ * raw_apply_lock_bytes): an OFD read lock on byte 100 + i for each
+ * permission i a user holds, on byte 200 + i for each it does not let
+ * others hold.  Taking a permission that someone refuses to share, or
+ * refusing one someone holds, fails.  So qcore and QEMU (or qemu-img)
+ * see each other.  Permissions: 0 consistent read, 1 write, 2 write
+ * unchanged, 3 resize.
+ */
+#define LOCK_PERM_BASE   100
+#define LOCK_SHARED_BASE 200
+
+static const char *const perm_names[] = {
+    "consistent read", "write", "write unchanged", "resize",
+};
+
+/* Whether someone else holds a lock on byte @off. */
+static bool lock_byte_taken(int fd, off_t off)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET, .l_start = off, .l_len = 1, .l_type = F_WRLCK,
+    };
+
+    return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+static int lock_byte(int fd, off_t off, bool lock)
+{
+    struct flock fl = {
+        .l_whence = SEEK_SET, .l_start = off, .l_len = 1,
+        .l_type = lock ? F_RDLCK : F_UNLCK,
+    };
+
+    return fcntl(fd, F_OFD_SETLK, &fl) < 0 ? -errno : 0;
+}
+
+/* Hold @perm, refuse @unshared (BLK_PERM_* bits), or fail as QEMU. */
+static int raw_set_perm(BlockDriverState *bs, uint64_t perm,
+                        uint64_t unshared, Error **errp)
+{
+    BDRVRawState *s = bs->opaque;
+
+    if (!s->use_lock) {
+        return 0;
+    }
+    for (int i = 0; i < 4; i++) {
+        if ((perm & (1 << i)) &&
+            lock_byte_taken(s->fd, LOCK_SHARED_BASE + i)) {
+            error_setg(errp, "Failed to get \"%s\" lock", perm_names[i]);
+            goto busy;
+        }
+        if ((unshared & (1 << i)) &&
+            lock_byte_taken(s->fd, LOCK_PERM_BASE + i)) {
+            error_setg(errp, "Failed to get shared \"%s\" lock",
+                       perm_names[i]);
+            goto busy;
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        int ret = lock_byte(s->fd, LOCK_PERM_BASE + i, perm & (1 << i));
+
+        if (ret == 0) {
+            ret = lock_byte(s->fd, LOCK_SHARED_BASE + i, unshared & (1 << i));
+        }
+        if (ret < 0) {
+            error_setg_errno(errp, -ret, "Failed to lock byte %d",
+                             LOCK_PERM_BASE + i);
+            return ret;
+        }
+    }
+    return 0;
+
+busy:
+    error_append_hint(errp, "Is another process using the image [%s]?\n",
+                      bs->filename);
+    return -EAGAIN;
+}
+
 /* ---- open/close --------------------------------------------------------- */
 
 static int raw_open(BlockDriverState *bs, BlockdevOptions *opts, int flags,
@@ -459,6 +566,20 @@ static int raw_open(BlockDriverState *bs, BlockdevOptions *opts, int flags,
         } else {
             error_setg_errno(errp, err, "Could not open '%s'", filename);
         }
+        return -err;
+    }
+    /*
+     * locking=auto (the default) and on: OFD locks exist on Linux.  The
+     * locks follow the users' permissions (raw_set_perm), not the open.
+     */
+    s->use_lock = !(opts->u.file.has_locking &&
+                    opts->u.file.locking == ON_OFF_AUTO_OFF);
+    s->length = lseek(s->fd, 0, SEEK_END);
+    if (s->length < 0) {
+        int err = errno;
+        error_setg_errno(errp, err, "Could not determine the size of '%s'",
+                         filename);
+        close(s->fd);
         return -err;
     }
     if (flags & BDRV_O_IO_URING) {
@@ -514,6 +635,7 @@ static BlockDriver bdrv_file = {
     .bdrv_co_truncate = raw_co_truncate,
     .bdrv_getlength = raw_getlength,
     .bdrv_get_allocated_file_size = raw_get_allocated_file_size,
+    .bdrv_set_perm = raw_set_perm,
     .bdrv_detach_aio_context = raw_detach_aio_context,
     .bdrv_attach_aio_context = raw_attach_aio_context,
 };

@@ -850,7 +850,7 @@ static int coroutine_fn qcow2_do_open(BlockDriverState *bs,
     h.refcount_table_clusters = be32_to_cpu(h.refcount_table_clusters);
     h.nb_snapshots = be32_to_cpu(h.nb_snapshots);
 
-    if (file_len < 72 || h.magic != QCOW_MAGIC) {
+    if (h.magic != QCOW_MAGIC) {
         error_setg(errp, "Image is not in qcow2 format");
         return -EINVAL;
     }
@@ -940,8 +940,9 @@ static int coroutine_fn qcow2_do_open(BlockDriverState *bs,
         error_setg(errp, "L1 table is too small");
         return -EINVAL;
     }
+    /* Tables past the end of the file read as zeroes, as in QEMU. */
     if (offset_into_cluster(s, h.l1_table_offset) ||
-        h.l1_table_offset + (uint64_t)h.l1_size * 8 > (uint64_t)file_len) {
+        h.l1_table_offset > (1ULL << 56)) {
         error_setg(errp, "Invalid L1 table offset");
         return -EINVAL;
     }
@@ -952,9 +953,7 @@ static int coroutine_fn qcow2_do_open(BlockDriverState *bs,
         return -EINVAL;
     }
     if (offset_into_cluster(s, h.refcount_table_offset) ||
-        h.refcount_table_offset +
-        (uint64_t)h.refcount_table_clusters * s->cluster_size >
-        (uint64_t)QEMU_ALIGN_UP(file_len, s->cluster_size)) {
+        h.refcount_table_offset > (1ULL << 56)) {
         error_setg(errp, "Invalid reference count table offset");
         return -EINVAL;
     }
@@ -1062,6 +1061,19 @@ static int qcow2_open(BlockDriverState *bs, BlockdevOptions *opts, int flags,
         return -EINVAL;
     }
     g_strlcpy(bs->filename, bs->file->bs->filename, sizeof(bs->filename));
+    /*
+     * As QEMU's format nodes: consistent reads, and writes and resizes of
+     * our own metadata when read-write; nobody else may write or resize
+     * the file under us.
+     */
+    oc.ret = bdrv_set_perm(bs->file->bs, (flags & BDRV_O_RDWR)
+                           ? BLK_PERM_CONSISTENT_READ | BLK_PERM_WRITE |
+                             BLK_PERM_WRITE_UNCHANGED | BLK_PERM_RESIZE
+                           : BLK_PERM_CONSISTENT_READ,
+                           BLK_PERM_WRITE | BLK_PERM_RESIZE, errp);
+    if (oc.ret < 0) {
+        return oc.ret;
+    }
     bdrv_run_co(bs->file->bs, qcow2_open_entry, &oc);
     if (oc.ret >= 0) {
         oc.ret = qcow2_open_backing(bs, &opts->u.qcow2, flags, errp);

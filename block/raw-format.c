@@ -144,6 +144,7 @@ static BlockDriver bdrv_raw = {
     .format_name = "raw",
     .instance_size = sizeof(BDRVRawFmtState),
     .is_format = true,
+    .is_filter = true,
     .bdrv_probe = raw_fmt_probe,
     .bdrv_open = raw_fmt_open,
     .bdrv_co_preadv = raw_fmt_co_preadv,

@@ -76,17 +76,30 @@ typedef struct BlockDevOps {
     bool (*drained_poll)(void *opaque);
 } BlockDevOps;
 
-/* BLK_PERM_* are accepted for QEMU's signature; qcore checks read-only. */
+/*
+ * Permissions, QEMU's bits.  blk_new's are recorded; blk_set_perm applies
+ * them to the image as QEMU's locks (other processes see them).
+ */
 #define BLK_PERM_CONSISTENT_READ 0x01
 #define BLK_PERM_WRITE           0x02
+#define BLK_PERM_WRITE_UNCHANGED 0x04
 #define BLK_PERM_RESIZE          0x08
-#define BLK_PERM_ALL             0x1f
+#define BLK_PERM_ALL             0x0f
 
 /* ---- life cycle (main thread, BQL) ------------------------------------ */
 BlockBackend *blk_new(AioContext *ctx, uint64_t perm, uint64_t shared_perm);
 /* Attach @bs as the backend's root (takes a reference on @bs). */
 int blk_insert_bs(BlockBackend *blk, BlockDriverState *bs, Error **errp);
 void blk_remove_bs(BlockBackend *blk);
+/*
+ * What the device needs (@perm) and lets others do (@shared_perm), as
+ * QEMU's blk_set_perm: a virtio-blk device takes CONSISTENT_READ (and
+ * WRITE when writable) and shares CONSISTENT_READ | WRITE_UNCHANGED.
+ * Fails with QEMU's "Failed to get "write" lock" when another process
+ * holds the image.  Main thread.
+ */
+int blk_set_perm(BlockBackend *blk, uint64_t perm, uint64_t shared_perm,
+                 Error **errp);
 void blk_ref(BlockBackend *blk);
 void blk_unref(BlockBackend *blk);
 BlockDriverState *blk_bs(BlockBackend *blk);

@@ -678,13 +678,13 @@ static void test_errors(void)
     assert_open_error(json, "Image is not in qcow2 format");
     g_free(json);
 
-    /* A qcow2 header cut short. */
+    /* A qcow2 header cut short (QEMU's message for it). */
     qemu_img_create("qcow2", bad, NULL, 1 << 20);
     g_assert_true(g_file_get_contents(bad, &content, &len, NULL));
     write_file(trunc, content, 40);
     json = g_strdup_printf("{'driver': 'qcow2', 'file': {'driver': 'file',"
                            " 'filename': '%s'}}", trunc);
-    assert_open_error(json, "Image is not in qcow2 format");
+    assert_open_error(json, "qcow2 header too short");
     g_free(json);
 
     json = g_strdup_printf("{'driver': 'qcow2', 'file': {'driver': 'file',"
