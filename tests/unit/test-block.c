@@ -12,6 +12,7 @@
 #include "qcore/iothread.h"
 #include "qcore/main-loop.h"
 #include "qcore/qjson.h"
+#include "qapi/qmp-event.h"
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -745,6 +746,117 @@ static void test_compressed(void)
     unlink(img);
 }
 
+/* ---- werror/rerror ------------------------------------------------------- */
+
+static QDict *last_event;
+static char *last_event_name;
+static int vmstops;
+
+static void record_event(const char *name, QDict *data)
+{
+    g_free(last_event_name);
+    qobject_unref(last_event);
+    last_event_name = g_strdup(name);
+    qobject_ref(data);
+    last_event = data;
+}
+
+static void count_vmstop(void)
+{
+    vmstops++;
+}
+
+static void test_error_action(void)
+{
+    g_autofree char *img = tmp_path("err.raw");
+    g_autofree char *json = NULL;
+    BlockBackend *blk;
+
+    qemu_img_create("raw", img, NULL, 65536);
+    json = g_strdup_printf("{'driver': 'raw', 'node-name': 'e0',"
+                           " 'file': {'driver': 'file', 'filename': '%s'}}",
+                           img);
+    blk = open_blk(json);
+    g_assert_true(monitor_add_blk(blk, "disk0", &error_abort));
+
+    /* QEMU's defaults: werror=enospc, rerror=report. */
+    g_assert_cmpint(blk_get_error_action(blk, false, ENOSPC), ==,
+                    BLOCK_ERROR_ACTION_STOP);
+    g_assert_cmpint(blk_get_error_action(blk, false, EIO), ==,
+                    BLOCK_ERROR_ACTION_REPORT);
+    g_assert_cmpint(blk_get_error_action(blk, true, ENOSPC), ==,
+                    BLOCK_ERROR_ACTION_REPORT);
+    blk_set_on_error(blk, BLOCKDEV_ON_ERROR_IGNORE, BLOCKDEV_ON_ERROR_STOP);
+    g_assert_cmpint(blk_get_error_action(blk, true, EIO), ==,
+                    BLOCK_ERROR_ACTION_IGNORE);
+    g_assert_cmpint(blk_get_error_action(blk, false, EIO), ==,
+                    BLOCK_ERROR_ACTION_STOP);
+
+    /* The action: BLOCK_IO_ERROR from the main loop, then the stop. */
+    qapi_event_set_emitter(record_event);
+    blk_set_vmstop_hook(count_vmstop);
+    blk_iostatus_enable(blk);
+    blk_error_action(blk, BLOCK_ERROR_ACTION_STOP, false, ENOSPC);
+    while (aio_poll(qemu_get_aio_context(), false)) {
+        /* run the BH */
+    }
+    g_assert_cmpstr(last_event_name, ==, "BLOCK_IO_ERROR");
+    g_assert_cmpstr(qdict_get_str(last_event, "device"), ==, "disk0");
+    g_assert_cmpstr(qdict_get_str(last_event, "node-name"), ==, "e0");
+    g_assert_cmpstr(qdict_get_str(last_event, "operation"), ==, "write");
+    g_assert_cmpstr(qdict_get_str(last_event, "action"), ==, "stop");
+    g_assert_true(qdict_get_bool(last_event, "nospace"));
+    g_assert_cmpstr(qdict_get_str(last_event, "reason"), ==,
+                    "No space left on device");
+    g_assert_cmpint(vmstops, ==, 1);
+    {
+        BlockInfo *info = blk_query_info(blk);
+        g_assert_true(info->has_io_status);
+        g_assert_cmpint(info->io_status, ==, BLOCK_DEVICE_IO_STATUS_NOSPACE);
+        qapi_free_BlockInfo(info);
+    }
+    /* "report" does not stop. */
+    blk_error_action(blk, BLOCK_ERROR_ACTION_REPORT, true, EIO);
+    while (aio_poll(qemu_get_aio_context(), false)) {
+    }
+    g_assert_cmpstr(qdict_get_str(last_event, "action"), ==, "report");
+    g_assert_cmpstr(qdict_get_str(last_event, "operation"), ==, "read");
+    g_assert_cmpint(vmstops, ==, 1);
+
+    blk_set_vmstop_hook(NULL);
+    qapi_event_set_emitter(NULL);
+    qobject_unref(last_event);
+    g_free(last_event_name);
+    monitor_remove_blk(blk);
+    close_blk(blk);
+    unlink(img);
+}
+
+/* Image locks: a second writer of the same image is refused as QEMU. */
+static void test_locking(void)
+{
+    g_autofree char *img = tmp_path("lock.qcow2");
+    g_autofree char *json = NULL;
+    g_autofree char *out = NULL;
+    BlockBackend *blk;
+    Error *err = NULL;
+
+    qemu_img_create("qcow2", img, NULL, 1 << 20);
+    json = g_strdup_printf("{'driver': 'qcow2', 'file': {'driver': 'file',"
+                           " 'filename': '%s'}}", img);
+    blk = open_blk(json);
+    g_assert_null(bdrv_open(NULL, NULL, qdict_from_json(json, &error_abort),
+                            BDRV_O_RDWR, &err));
+    g_assert_cmpstr(error_get_pretty(err), ==, "Failed to get \"write\" lock");
+    error_free(err);
+    /* QEMU's own tools see our lock too. */
+    g_assert_cmpint(run(&out, "qemu-img info %s", img), !=, 0);
+    g_assert_nonnull(strstr(out, "Failed to get shared \"write\" lock"));
+    close_blk(blk);
+    g_assert_cmpint(run(NULL, "qemu-img info %s", img), ==, 0);
+    unlink(img);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -769,6 +881,8 @@ int main(int argc, char **argv)
     g_test_add_func("/block/drain/iothread", test_drain_iothread);
     g_test_add_func("/block/errors", test_errors);
     g_test_add_func("/block/errors/compressed", test_compressed);
+    g_test_add_func("/block/error-action", test_error_action);
+    g_test_add_func("/block/locking", test_locking);
     ret = g_test_run();
     rmdir(tmpdir);
     g_free(tmpdir);
