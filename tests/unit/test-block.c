@@ -392,6 +392,49 @@ static void test_qcow2_v2(void)
                           "threads");
 }
 
+/*
+ * Enough 512-byte clusters that the refcount table (one cluster: 64
+ * blocks of 256 clusters, 8 MiB) must grow while writing.
+ */
+static void test_qcow2_reftable_growth(void)
+{
+    g_autofree char *img = tmp_path("grow.qcow2");
+    g_autofree char *json = NULL;
+    const int64_t size = 10 << 20;
+    g_autofree uint8_t *expect = g_malloc(size);
+    g_autofree uint8_t *got = NULL;
+    g_autofree char *out = NULL;
+    BlockBackend *blk;
+
+    for (int64_t i = 0; i < size; i++) {
+        expect[i] = (i >> 9) ^ i;
+    }
+    qemu_img_create("qcow2", img, "-o cluster_size=512", size);
+    json = g_strdup_printf("{'driver': 'qcow2',"
+                           " 'file': {'driver': 'file', 'filename': '%s'}}",
+                           img);
+    blk = open_blk(json);
+    for (int64_t off = 0; off < size; off += 1 << 20) {
+        g_assert_cmpint(blk_pwrite(blk, off, 1 << 20, expect + off, 0), ==, 0);
+    }
+    close_blk(blk);
+    assert_image_clean(img);
+    g_assert_cmpint(run(&out, "qemu-img info %s", img), ==, 0);
+    got = image_contents(img, size);
+    g_assert_cmpmem(got, size, expect, size);
+    {
+        /* The header now points at a bigger table than qemu-img made. */
+        uint8_t hdr[64];
+        int fd = open(img, O_RDONLY);
+
+        g_assert_cmpint(pread(fd, hdr, sizeof(hdr), 0), ==, sizeof(hdr));
+        close(fd);
+        g_assert_cmpuint(((uint32_t)hdr[56] << 24 | hdr[57] << 16 |
+                          hdr[58] << 8 | hdr[59]), >, 1);
+    }
+    unlink(img);
+}
+
 /* qcow2 over a raw backing file: COW on partial writes, reads through. */
 static void test_qcow2_backing(void)
 {
@@ -875,6 +918,8 @@ int main(int argc, char **argv)
     g_test_add_func("/block/qcow2/io_uring", test_qcow2_io_uring);
     g_test_add_func("/block/qcow2/small-clusters", test_qcow2_small_clusters);
     g_test_add_func("/block/qcow2/v2", test_qcow2_v2);
+    g_test_add_func("/block/qcow2/reftable-growth",
+                    test_qcow2_reftable_growth);
     g_test_add_func("/block/qcow2/backing", test_qcow2_backing);
     g_test_add_func("/block/qcow2/resize", test_qcow2_resize);
     g_test_add_func("/block/probe", test_probe);
