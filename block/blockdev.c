@@ -276,6 +276,18 @@ BlockBackend *drive_new(QDict *opts, Error **errp)
     if (!readonly) {
         flags |= BDRV_O_RDWR;
     }
+    {
+        const char *discard = qdict_get_try_str(d, "discard");
+
+        if (discard) {
+            if (!strcmp(discard, "unmap") || !strcmp(discard, "on")) {
+                flags |= BDRV_O_UNMAP;
+            } else if (strcmp(discard, "ignore") && strcmp(discard, "off")) {
+                error_setg(errp, "Invalid discard option");
+                return NULL;
+            }
+        }
+    }
     format = qdict_get_try_str(d, "format");
     if (format && !bdrv_find_format(format)) {
         error_setg(errp, "Unknown driver '%s'", format);
@@ -285,7 +297,8 @@ BlockBackend *drive_new(QDict *opts, Error **errp)
     for (e = qdict_first(d); e; e = qdict_next(d, e)) {
         const char *k = qdict_entry_key(e);
         if (strcmp(k, "file") && strcmp(k, "format") && strcmp(k, "id") &&
-            strcmp(k, "cache") && strcmp(k, "aio")) {
+            strcmp(k, "cache") && strcmp(k, "aio") &&
+            strcmp(k, "discard") && strcmp(k, "node-name")) {
             error_setg(errp, "Block format '%s' does not support the option "
                        "'%s'", format ? format : "raw", k);
             return NULL;
@@ -300,8 +313,13 @@ BlockBackend *drive_new(QDict *opts, Error **errp)
 
     {
         QDict *bo = qdict_new();
+        const char *nn = qdict_get_try_str(d, "node-name");
+
         if (format) {
             qdict_put_str(bo, "driver", format);
+        }
+        if (nn) {
+            qdict_put_str(bo, "node-name", nn);
         }
         bs = bdrv_open(file, NULL, bo, flags, errp);
     }
