@@ -280,3 +280,34 @@ def test_blockdev_del_drains_and_frees_the_node(start, images):
     # The image is closed and intact.
     subprocess.run([QEMU_IMG, 'check', path], check=True,
                    stdout=subprocess.DEVNULL)
+
+
+@needs_img
+def test_runstate_changes_drain_and_quit_closes(start, images):
+    """stop, cont, system_reset and quit run their drains with a qcow2
+    drive and a blockdev-add node open; at exit the images are closed,
+    clean, and unlocked (qemu-img can open them read-write again)."""
+    top = os.path.join(images, 'top.qcow2')
+    r2 = os.path.join(images, 'r2.raw')
+    q = start(['-drive', 'file=%s,if=none,id=d0' % top])
+    c = q.qmp()
+    assert c.ok('blockdev-add', driver='qcow2', **{'node-name': 'q2'},
+                file={'driver': 'file', 'filename': os.path.join(
+                    images, 'base.qcow2')}, backing=None,
+                **{'read-only': True}) == {}
+    # While qcore holds them, QEMU's tools see the locks.
+    p = subprocess.run([QEMU_IMG, 'info', top], capture_output=True,
+                       text=True)
+    assert p.returncode != 0 and 'Failed to get shared "write" lock' \
+        in p.stderr
+    for cmd in ('cont', 'stop', 'cont', 'system_reset', 'stop'):
+        assert c.ok(cmd) == {}
+    status = c.ok('query-status')
+    assert status['status'] == 'paused'
+    assert q.shutdown() == 0
+    for img in (top, os.path.join(images, 'base.qcow2')):
+        subprocess.run([QEMU_IMG, 'check', img], check=True,
+                       stdout=subprocess.DEVNULL)
+    # Unlocked: a writer can open it.
+    subprocess.run([QEMU_IMG, 'resize', r2, '3M'], check=True,
+                   stdout=subprocess.DEVNULL)
