@@ -63,6 +63,20 @@ typedef struct QCowHeader {
     uint32_t header_length;
 } QEMU_PACKED QCowHeader;
 
+/*
+ * A few L2 tables kept in memory (big-endian, as on disk), so a lookup is
+ * not a read of the file each time.  Write-through: every entry written
+ * to the file is updated here; a freed cluster leaves the cache.
+ */
+#define L2_CACHE_MAX   16
+#define L2_CACHE_BYTES (1 << 20)
+
+typedef struct L2CacheEntry {
+    uint64_t offset;            /* host offset of the table; 0: empty */
+    uint64_t *table;
+    uint64_t last_use;
+} L2CacheEntry;
+
 typedef struct BDRVQcow2State {
     /* Constant after open: */
     int version;
@@ -86,6 +100,9 @@ typedef struct BDRVQcow2State {
     uint64_t refcount_table_offset;
     /* Lowest cluster index that may be free. */
     int64_t free_cluster_index;
+    L2CacheEntry l2_cache[L2_CACHE_MAX];
+    int l2_cache_size;
+    uint64_t l2_cache_clock;
 } BDRVQcow2State;
 
 static int qcow2_probe(const uint8_t *buf, int buf_size, const char *filename)
@@ -356,10 +373,68 @@ static int64_t coroutine_fn alloc_clusters(BlockDriverState *bs, int64_t n)
     return idx << s->cluster_bits;
 }
 
+/* ---- the L2 cache (lock held) ------------------------------------------- */
+
+static void l2_cache_drop(BDRVQcow2State *s, uint64_t offset)
+{
+    for (int i = 0; i < s->l2_cache_size; i++) {
+        if (s->l2_cache[i].offset == offset) {
+            s->l2_cache[i].offset = 0;
+        }
+    }
+}
+
+/* After writing entry @index of the table at @offset to the file. */
+static void l2_cache_update(BDRVQcow2State *s, uint64_t offset, int index,
+                            uint64_t entry)
+{
+    for (int i = 0; i < s->l2_cache_size; i++) {
+        if (s->l2_cache[i].offset == offset) {
+            s->l2_cache[i].table[index] = cpu_to_be64(entry);
+        }
+    }
+}
+
+/* The table at @offset, read in if needed (evicting the least used). */
+static int coroutine_fn l2_cache_get(BlockDriverState *bs, uint64_t offset,
+                                     uint64_t **table)
+{
+    BDRVQcow2State *s = bs->opaque;
+    L2CacheEntry *victim = &s->l2_cache[0];
+    int ret;
+
+    for (int i = 0; i < s->l2_cache_size; i++) {
+        L2CacheEntry *e = &s->l2_cache[i];
+
+        if (e->offset == offset) {
+            e->last_use = ++s->l2_cache_clock;
+            *table = e->table;
+            return 0;
+        }
+        if (e->last_use < victim->last_use || !e->offset) {
+            victim = e;
+        }
+    }
+    if (!victim->table) {
+        victim->table = g_malloc(s->cluster_size);
+    }
+    victim->offset = 0;
+    ret = bdrv_co_pread(bs->file, offset, s->cluster_size, victim->table, 0);
+    if (ret < 0) {
+        return ret;
+    }
+    victim->offset = offset;
+    victim->last_use = ++s->l2_cache_clock;
+    *table = victim->table;
+    return 0;
+}
+
 static int coroutine_fn free_cluster(BlockDriverState *bs, uint64_t offset)
 {
     BDRVQcow2State *s = bs->opaque;
 
+    /* A freed L2 table's cluster may come back as anything else. */
+    l2_cache_drop(s, offset);
     return update_refcount(bs, offset >> s->cluster_bits, -1);
 }
 
@@ -375,7 +450,7 @@ static int coroutine_fn get_l2_entry(BlockDriverState *bs, uint64_t offset,
     BDRVQcow2State *s = bs->opaque;
     uint64_t l1_index = offset >> (s->l2_bits + s->cluster_bits);
     uint64_t l2_index = (offset >> s->cluster_bits) & ((1 << s->l2_bits) - 1);
-    uint64_t be;
+    uint64_t *table;
     int ret;
 
     *entry = 0;
@@ -390,11 +465,11 @@ static int coroutine_fn get_l2_entry(BlockDriverState *bs, uint64_t offset,
     if (offset_into_cluster(s, *l2_offset)) {
         return -EIO;    /* corrupt: misaligned L2 table */
     }
-    ret = bdrv_co_pread(bs->file, *l2_offset + 8 * l2_index, 8, &be, 0);
+    ret = l2_cache_get(bs, *l2_offset, &table);
     if (ret < 0) {
         return ret;
     }
-    *entry = be64_to_cpu(be);
+    *entry = be64_to_cpu(table[l2_index]);
     return 0;
 }
 
@@ -590,11 +665,17 @@ static int coroutine_fn write_new_cluster(BlockDriverState *bs,
      * Data first, then the mapping: a crash in between leaks a cluster
      * (qemu-img check -r leaks) but never exposes stale data.
      */
-    ret = write_be64(bs, l2_offset +
-                     8 * ((offset >> s->cluster_bits) & ((1 << s->l2_bits) - 1)),
-                     host | QCOW_OFLAG_COPIED);
-    if (ret < 0) {
-        return ret;
+    {
+        int l2_index = (offset >> s->cluster_bits) & ((1 << s->l2_bits) - 1);
+
+        ret = write_be64(bs, l2_offset + 8 * l2_index,
+                         host | QCOW_OFLAG_COPIED);
+        if (ret < 0) {
+            /* The file's entry is unknown now: read it again next time. */
+            l2_cache_drop(s, l2_offset);
+            return ret;
+        }
+        l2_cache_update(s, l2_offset, l2_index, host | QCOW_OFLAG_COPIED);
     }
     if (entry & L2E_OFFSET_MASK) {
         /* The old cluster (shared with a snapshot, or preallocated zero). */
@@ -930,6 +1011,8 @@ static int coroutine_fn qcow2_do_open(BlockDriverState *bs,
         return -ENOTSUP;
     }
     s->l2_bits = s->cluster_bits - 3;
+    s->l2_cache_size = MAX(1, MIN(L2_CACHE_MAX,
+                                  L2_CACHE_BYTES / s->cluster_size));
     s->rb_bits = s->cluster_bits - 1;
     s->size = h.size;
     if (h.size > (1ULL << 55) || h.l1_size > QCOW_MAX_L1_SIZE / 8) {
@@ -1081,6 +1164,9 @@ static int qcow2_open(BlockDriverState *bs, BlockdevOptions *opts, int flags,
     if (oc.ret < 0) {
         g_free(s->l1_table);
         g_free(s->refcount_table);
+        for (int i = 0; i < s->l2_cache_size; i++) {
+            g_free(s->l2_cache[i].table);
+        }
     }
     return oc.ret;
 }
@@ -1089,6 +1175,9 @@ static void qcow2_close(BlockDriverState *bs)
 {
     BDRVQcow2State *s = bs->opaque;
 
+    for (int i = 0; i < s->l2_cache_size; i++) {
+        g_free(s->l2_cache[i].table);
+    }
     g_free(s->l1_table);
     g_free(s->refcount_table);
 }
