@@ -34,6 +34,9 @@ void net_print_client(GString *out, NetClientState *nc);
 NetClientState *net_first_client(void);
 NetClientState *net_next_client(NetClientState *nc);
 
+/* socket.c: the port a listen= netdev is bound to (tests use port 0). */
+int net_socket_listen_port(NetClientState *nc);
+
 /* slirp.c, for the HMP commands (monitor text out). */
 void net_slirp_hostfwd_add(const char *id, const char *redir, GString *out);
 void net_slirp_hostfwd_remove(const char *id, const char *redir,

@@ -397,6 +397,19 @@ static int net_socket_connect_init(NetClientState *peer, const char *name,
     return 0;
 }
 
+int net_socket_listen_port(NetClientState *nc)
+{
+    NetSocketState *s = container_of(nc, NetSocketState, nc);
+    struct sockaddr_in saddr;
+    socklen_t len = sizeof(saddr);
+
+    if (nc->info != &net_socket_info || s->listen_fd < 0 ||
+        getsockname(s->listen_fd, (struct sockaddr *)&saddr, &len) < 0) {
+        return -1;
+    }
+    return ntohs(saddr.sin_port);
+}
+
 int net_init_socket(const Netdev *netdev, const char *name,
                     NetClientState *peer, Error **errp)
 {
