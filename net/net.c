@@ -729,14 +729,22 @@ bool netdev_add(QemuOpts *opts, Error **errp)
     return ok;
 }
 
-static void show_netdevs(void)
+void net_list_backends(GString *out)
 {
-    printf("Available netdev backend types:\n");
     for (int i = 0; i < NET_CLIENT_DRIVER__MAX; i++) {
         if (net_client_init_fun[i]) {
-            printf("%s\n", NetClientDriver_str(i));
+            g_string_append_printf(out, "%s\n", NetClientDriver_str(i));
         }
     }
+}
+
+static void show_netdevs(void)
+{
+    g_autoptr(GString) out = g_string_new("Available netdev backend "
+                                          "types:\n");
+
+    net_list_backends(out);
+    fputs(out->str, stdout);
 }
 
 int net_client_parse(QemuOptsList *opts_list, const char *optarg)

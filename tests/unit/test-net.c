@@ -1021,6 +1021,30 @@ static void test_socket_peer_that_never_reads(void)
     netdev_del("sn");
 }
 
+static void test_tap(void)
+{
+    QemuOpts *opts = qemu_opts_parse(&qemu_netdev_opts,
+                                     "tap,id=t0,script=no,downscript=no",
+                                     true, &error_abort);
+    Error *err = NULL;
+    TestNic *t;
+
+    if (!netdev_add(opts, &err)) {
+        /* No /dev/net/tun, or no right to make an interface: say which. */
+        g_test_skip(error_get_pretty(err));
+        error_free(err);
+        qemu_opts_del(opts);
+        return;
+    }
+    t = tnic_new("t0");
+    g_assert_true(g_str_has_prefix(qemu_find_netdev("t0")->info_str,
+                                   "ifname=tap"));
+    g_assert_true(g_str_has_suffix(qemu_find_netdev("t0")->info_str,
+                                   ",script=no,downscript=no"));
+    tnic_free(t);
+    netdev_del("t0");
+}
+
 static void test_hubport(void)
 {
     uint8_t f[60] = { 3 };
@@ -1084,5 +1108,6 @@ int main(int argc, char **argv)
     g_test_add_func("/net/socket/peer-that-never-reads",
                     test_socket_peer_that_never_reads);
     g_test_add_func("/net/hubport", test_hubport);
+    g_test_add_func("/net/tap", test_tap);
     return g_test_run();
 }
