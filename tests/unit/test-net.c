@@ -870,8 +870,9 @@ static void test_socket_two_ends_exchange_frames(void)
                     ((GByteArray *)b->frames->pdata[0])->len, f2, sizeof(f2));
     g_assert_true(g_str_has_prefix(qemu_find_netdev("sa")->info_str,
                                    "socket: connection from 127.0.0.1:"));
-    g_assert_cmpstr(qemu_find_netdev("sb")->info_str, ==,
-                    g_strdup_printf("socket: connect to 127.0.0.1:%d", port));
+    g_free(str);
+    str = g_strdup_printf("socket: connect to 127.0.0.1:%d", port);
+    g_assert_cmpstr(qemu_find_netdev("sb")->info_str, ==, str);
     tnic_free(a);
     tnic_free(b);
     netdev_del("sa");
