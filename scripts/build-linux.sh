@@ -29,26 +29,34 @@ done
 
 [ $dir_only = 1 ] || "$ROOT/scripts/install-deps.sh" linux
 
-# The cache key: every input that changes the artifacts.  Package versions
-# stand for the sources and tools (the kernel tarball, busybox's source
-# package, the cross compiler and the libc the programs link statically);
-# the files of tests/linux and this script are hashed.
+# The cache keys.  Package versions stand for the sources and tools (the
+# kernel tarball, busybox's source package, the cross compiler and the
+# libc the programs link statically); files are hashed.  The kernel has
+# its own key (its source, compiler, config fragment and this script), so
+# that a change to a test program or to init rebuilds only the initramfs;
+# the published directory's key covers every input.
 ver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
 busybox_version() {
     apt-cache showsrc busybox 2>/dev/null | sed -n 's/^Version: //p' |
         sort -V | tail -n 1
 }
 bbver=$(busybox_version)
-inputs=$(
+kinputs=$(
     echo "linux-source-6.1 $(ver linux-source-6.1)"
-    echo "busybox-source ${bbver:-none}"
     echo "gcc-riscv64-linux-gnu $(ver gcc-12-riscv64-linux-gnu)"
+    cd "$ROOT" && sha256sum scripts/build-linux.sh tests/linux/qcore.config
+)
+inputs=$(
+    echo "$kinputs"
+    echo "busybox-source ${bbver:-none}"
     echo "libc6-dev-riscv64-cross $(ver libc6-dev-riscv64-cross)"
     echo "linux-libc-dev-riscv64-cross $(ver linux-libc-dev-riscv64-cross)"
-    cd "$ROOT" && sha256sum scripts/build-linux.sh $(ls tests/linux/* -d |
-        grep -v -e '/expected$' -e '\.sh$' -e '\.md$')
+    cd "$ROOT" && sha256sum $(ls tests/linux/* -d |
+        grep -v -e '/expected$' -e '\.sh$' -e '\.md$' -e '/qcore.config$')
 )
+kkey=$(echo "$kinputs" | sha256sum | cut -c1-16)
 key=$(echo "$inputs" | sha256sum | cut -c1-16)
+kdir=$CACHE/kernel-$kkey
 out=$CACHE/linux-$key
 
 finish() {
@@ -84,23 +92,38 @@ export KBUILD_BUILD_TIMESTAMP='1970-01-01' KBUILD_BUILD_USER=qcore \
 
 # The kernel: tinyconfig, then the fragment; every option the fragment asks
 # for must survive olddefconfig (a dependency change in a new
-# linux-source would otherwise drop a driver silently).
-echo "build-linux: kernel (linux-source-6.1 $(ver linux-source-6.1))"
-tar -C "$work" -xf /usr/src/linux-source-6.1.tar.xz
-ksrc=$work/linux-source-6.1
-kout=$work/kernel
-kmake() {
-    make -C "$ksrc" O="$kout" ARCH=riscv CROSS_COMPILE=$CROSS -j"$JOBS" "$@" >>"$log" 2>&1
+# linux-source would otherwise drop a driver silently).  Published on its
+# own into kernel-KEY, reused by every initramfs built on it.
+build_kernel() {
+    echo "build-linux: kernel (linux-source-6.1 $(ver linux-source-6.1))"
+    tar -C "$work" -xf /usr/src/linux-source-6.1.tar.xz
+    ksrc=$work/linux-source-6.1
+    kout=$work/kernel
+    kmake() {
+        make -C "$ksrc" O="$kout" ARCH=riscv CROSS_COMPILE=$CROSS -j"$JOBS" "$@" >>"$log" 2>&1
+    }
+    kmake tinyconfig
+    (cd "$ksrc" && scripts/kconfig/merge_config.sh -m -O "$kout" "$kout/.config" \
+        "$SRC/qcore.config") >>"$log" 2>&1
+    kmake olddefconfig
+    grep '^CONFIG_' "$SRC/qcore.config" | while read -r opt; do
+        grep -qx "$opt" "$kout/.config" ||
+            { echo "build-linux: $opt did not stick in the kernel's .config" >&2; exit 1; }
+    done
+    kmake Image || { tail -30 "$log" >&2; exit 1; }
+    mkdir -p "$work/kstage"
+    cp "$kout/arch/riscv/boot/Image" "$kout/.config" "$work/kstage/"
+    # The initramfs packer is a host tool of the same source tree.
+    cc -O2 -o "$work/kstage/gen_init_cpio" "$ksrc/usr/gen_init_cpio.c"
+    echo "$kinputs" > "$work/kstage/inputs"
+    rm -rf "$kdir"
+    mv "$work/kstage" "$kdir"
 }
-kmake tinyconfig
-(cd "$ksrc" && scripts/kconfig/merge_config.sh -m -O "$kout" "$kout/.config" \
-    "$SRC/qcore.config") >>"$log" 2>&1
-kmake olddefconfig
-grep '^CONFIG_' "$SRC/qcore.config" | while read -r opt; do
-    grep -qx "$opt" "$kout/.config" ||
-        { echo "build-linux: $opt did not stick in the kernel's .config" >&2; exit 1; }
-done
-kmake Image || { tail -30 "$log" >&2; exit 1; }
+if [ -f "$kdir/Image" ]; then
+    echo "build-linux: kernel cached ($kdir)"
+else
+    build_kernel
+fi
 
 # Busybox from Debian's source package, with Debian's busybox-static
 # configuration.
@@ -120,12 +143,13 @@ echo "build-linux: test programs"
 ${CROSS}gcc -O2 -static -Wall -frounding-math -fsignaling-nans \
     -o "$work/fpcheck" "$SRC/fpcheck.c" -lm
 ${CROSS}gcc -O2 -static -Wall -pthread -o "$work/spin" "$SRC/spin.c"
+${CROSS}gcc -O2 -static -Wall -o "$work/fpbench" "$SRC/fpbench.c" -lm
 
 # The initramfs, with the kernel's gen_init_cpio: no root needed for the
 # console device node, and fixed timestamps.
-cc -O2 -o "$work/gen_init_cpio" "$ksrc/usr/gen_init_cpio.c"
 {
-    for d in /bin /sbin /usr /usr/bin /usr/sbin /etc /proc /sys /dev /root; do
+    for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/share /usr/share/udhcpc \
+             /etc /proc /sys /dev /root /mnt; do
         echo "dir $d 755 0 0"
     done
     echo "dir /tmp 1777 0 0"
@@ -137,14 +161,16 @@ cc -O2 -o "$work/gen_init_cpio" "$ksrc/usr/gen_init_cpio.c"
     echo "slink /bin/sh busybox 777 0 0"
     echo "file /bin/fpcheck $work/fpcheck 755 0 0"
     echo "file /bin/spin $work/spin 755 0 0"
+    echo "file /bin/fpbench $work/fpbench 755 0 0"
+    echo "file /usr/share/udhcpc/default.script $SRC/udhcpc.script 755 0 0"
 } > "$work/initramfs.list"
-"$work/gen_init_cpio" -t 0 "$work/initramfs.list" | gzip -9n > "$work/initramfs.cpio.gz"
+"$kdir/gen_init_cpio" -t 0 "$work/initramfs.list" | gzip -9n > "$work/initramfs.cpio.gz"
 
 # Publish atomically: a cache directory either has everything or is absent.
 stage=$work/out
 mkdir -p "$stage"
-cp "$kout/arch/riscv/boot/Image" "$kout/.config" "$work/initramfs.cpio.gz" \
-    "$work/initramfs.list" "$stage/"
+ln "$kdir/Image" "$stage/Image" 2>/dev/null || cp "$kdir/Image" "$stage/"
+cp "$kdir/.config" "$work/initramfs.cpio.gz" "$work/initramfs.list" "$stage/"
 cp "$bout/.config" "$stage/busybox.config"
 echo "$inputs" > "$stage/inputs"
 rm -rf "$out"

@@ -8,7 +8,7 @@ set -e
 
 pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev libfdt-dev libslirp-dev python3-pytest gcc-riscv64-unknown-elf opensbi u-boot-qemu gdb-multiarch"
 case "${1:-}" in
-bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev qemu-system-x86 qemu-system-misc" ;;
+bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev qemu-system-x86 qemu-system-misc valgrind" ;;
 fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
 linux) pkgs="$pkgs linux-source-6.1 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross bc bison flex cpio dpkg-dev xz-utils" ;;
 "") ;;
