@@ -15,6 +15,7 @@
 #include "qcore/main-loop.h"
 #include "qcore/module.h"
 #include "qcore/monitor.h"
+#include "qcore/console.h"
 #include "qcore/net.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/hw/qdev.h"
@@ -231,6 +232,15 @@ static void qemu_create_default_devices(void)
             g_ptr_array_add(cmdline.serials, (char *)"stdio");
         } else if (default_monitor) {
             QemuCmdlineMonitor m = { "stdio", "readline", false };
+            g_array_append_val(cmdline.monitors, m);
+        }
+    } else if (cmdline.vnc_option && strcmp(cmdline.vnc_option, "none")) {
+        /* With a display, QEMU puts both on text consoles (ui/console.c). */
+        if (default_serial) {
+            g_ptr_array_add(cmdline.serials, (char *)"vc:80Cx24C");
+        }
+        if (default_monitor) {
+            QemuCmdlineMonitor m = { "vc:80Cx24C", "readline", false };
             g_array_append_val(cmdline.monitors, m);
         }
     }
@@ -483,6 +493,15 @@ int main(int argc, char **argv)
         loc_set_none();
     }
 
+    if (cmdline.vnc_option) {
+        Error *err = NULL;
+
+        if (!vnc_display_open(cmdline.vnc_option, &err)) {
+            error_reportf_err(err, "Failed to start VNC server: ");
+            exit(1);
+        }
+    }
+
     /* 6. Start the vCPUs, unless -S asked to wait for "cont". */
     if (cmdline.autostart) {
         vm_start();
@@ -495,6 +514,7 @@ int main(int argc, char **argv)
     gdb_exit(status);
     /* Drained, flushed and closed: no acknowledged write is lost. */
     blockdev_close_all();
+    vnc_display_cleanup();
     monitor_cleanup();
     net_cleanup();
     qemu_chr_cleanup();
