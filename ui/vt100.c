@@ -275,11 +275,15 @@ static void vt_byte(VtState *vt, uint8_t b)
     case '\r':
         vt_move_cursor(vt, 0, vt->y);
         break;
-    case '\n':
-        vt_dirty(vt, MIN(vt->x, vt->cols - 1), vt->y, 1, 1);
+    case '\n': {
+        int ox = MIN(vt->x, vt->cols - 1), oy = vt->y;
+
         vt_newline(vt);
+        /* After the move, so the old cell is drawn without the cursor. */
+        vt_dirty(vt, ox, MAX(oy - (oy == vt->y), 0), 1, 1);
         vt_dirty(vt, MIN(vt->x, vt->cols - 1), vt->y, 1, 1);
         break;
+    }
     case '\b':
         if (vt->x > 0) {
             vt_move_cursor(vt, MIN(vt->x, vt->cols) - 1, vt->y);
