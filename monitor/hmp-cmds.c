@@ -9,6 +9,7 @@
 #include "qcore/block-hmp-cmds.h"
 #include "qcore/chardev.h"
 #include "qcore/net.h"
+#include "qcore/console.h"
 #include "qcore/keyval.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/iothread-object.h"
@@ -568,6 +569,7 @@ static const HMPCommand hmp_info_cmds[] = {
       hmp_info_blockstats },
     { "uuid", "", "", "show the current VM UUID", hmp_info_uuid },
     { "network", "", "", "show the network state", hmp_info_network },
+    { "vnc", "", "", "show the vnc server status", hmp_info_vnc },
     { "usernet", "", "", "show user network stack connection states",
       hmp_info_usernet },
     { NULL }

@@ -477,6 +477,20 @@ int main(int argc, char **argv)
     /* 5. Backends, objects, monitors, then the board on its chardevs. */
     suspend_mux_open();
     qemu_create_default_devices();
+    /*
+     * The display before the chardevs: the consoles they create show on
+     * it as they appear, and the server listens before any monitor
+     * greets (QEMU opens it later, in qemu_init_displays).
+     */
+    if (cmdline.vnc_option) {
+        Error *err = NULL;
+
+        if (!vnc_display_open(cmdline.vnc_option, &err)) {
+            error_reportf_err(err, "Failed to start VNC server: ");
+            exit(1);
+        }
+    }
+
     qemu_create_backends();
     if (cmdline.qtest_chrdev &&
         !qtest_server_init(cmdline.qtest_chrdev, cmdline.qtest_log,
@@ -491,15 +505,6 @@ int main(int argc, char **argv)
             exit(1);
         }
         loc_set_none();
-    }
-
-    if (cmdline.vnc_option) {
-        Error *err = NULL;
-
-        if (!vnc_display_open(cmdline.vnc_option, &err)) {
-            error_reportf_err(err, "Failed to start VNC server: ");
-            exit(1);
-        }
     }
 
     /* 6. Start the vCPUs, unless -S asked to wait for "cont". */

@@ -166,25 +166,24 @@ void dpy_gfx_replace_surface(QemuConsole *con, DisplaySurface *surface)
 
 /* ---- the console list ------------------------------------------------- */
 
-static QemuConsole *new_console(void)
+static void console_switch_listeners(QemuConsole *con)
 {
-    QemuConsole *con = g_new0(QemuConsole, 1);
-    QemuConsole *last = QTAILQ_LAST(&consoles);
+    DisplayChangeListener *dcl;
 
-    con->index = last ? last->index + 1 : 0;
-    QTAILQ_INSERT_TAIL(&consoles, con, next);
-    /*
-     * As in QEMU, the first console shown is the first graphic one, or
-     * the first console of all if there is no graphic one.
-     */
-    if (!active_console ||
-        (con->hw_ops && !qemu_console_is_graphic(active_console))) {
-        active_console = con;
+    QLIST_FOREACH(dcl, &listeners, next) {
+        if (!dcl->con && dcl->ops->dpy_gfx_switch) {
+            dcl->ops->dpy_gfx_switch(dcl, con->surface);
+        }
     }
-    return con;
 }
 
-QemuConsole *graphic_console_init(const GraphicHwOps *ops, void *opaque)
+/*
+ * Append a console with its surface.  As in QEMU, the console shown is
+ * the first graphic one, or the first console of all if there is no
+ * graphic one; listeners registered before it existed switch to it.
+ */
+static QemuConsole *new_console(const GraphicHwOps *ops, void *opaque,
+                                DisplaySurface *surface)
 {
     QemuConsole *con = g_new0(QemuConsole, 1);
     QemuConsole *last = QTAILQ_LAST(&consoles);
@@ -192,12 +191,19 @@ QemuConsole *graphic_console_init(const GraphicHwOps *ops, void *opaque)
     con->index = last ? last->index + 1 : 0;
     con->hw_ops = ops;
     con->hw = opaque;
-    con->surface = qemu_create_displaysurface(640, 480);
+    con->surface = surface;
     QTAILQ_INSERT_TAIL(&consoles, con, next);
-    if (!active_console || !qemu_console_is_graphic(active_console)) {
+    if (!active_console ||
+        (ops && !qemu_console_is_graphic(active_console))) {
         active_console = con;
+        console_switch_listeners(con);
     }
     return con;
+}
+
+QemuConsole *graphic_console_init(const GraphicHwOps *ops, void *opaque)
+{
+    return new_console(ops, opaque, qemu_create_displaysurface(640, 480));
 }
 
 DisplaySurface *qemu_console_surface(QemuConsole *con)
@@ -235,17 +241,12 @@ QemuConsole *qemu_console_active(void)
 void console_select(unsigned index)
 {
     QemuConsole *con = qemu_console_lookup_by_index(index);
-    DisplayChangeListener *dcl;
 
     if (!con || con == active_console) {
         return;
     }
     active_console = con;
-    QLIST_FOREACH(dcl, &listeners, next) {
-        if (!dcl->con && dcl->ops->dpy_gfx_switch) {
-            dcl->ops->dpy_gfx_switch(dcl, con->surface);
-        }
-    }
+    console_switch_listeners(con);
 }
 
 /* ---- the PSF font ----------------------------------------------------- */
@@ -554,10 +555,10 @@ static void vc_chr_open(Chardev *chr, QemuOpts *opts, bool *be_opened,
     /* QEMU's default VC is 640x480 pixels: 80x30 cells of 8x16. */
     cols = vc_dim(opts, "cols", "width", f->width, 640 / f->width);
     rows = vc_dim(opts, "rows", "height", f->height, 480 / f->height);
-    con = new_console();
+    con = new_console(NULL, NULL,
+                      qemu_create_displaysurface(cols * f->width,
+                                                 rows * f->height));
     con->chr = chr;
-    con->surface = qemu_create_displaysurface(cols * f->width,
-                                              rows * f->height);
     vc->console = con;
     vc->kbd = g_byte_array_new();
     vt_init(&con->vt, cols, rows, vc_invalidate, con);

@@ -12,6 +12,8 @@
 #include "qcore/option.h"
 #include "qcore/runstate.h"
 #include "qcore/log.h"
+#include "qcore/monitor.h"
+#include "qapi/qapi-commands.h"
 #include "vnc.h"
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -952,4 +954,69 @@ void vnc_display_cleanup(void)
         g_free(vd);
     }
     vnc_jobs_stop();
+}
+
+/* ---- query-vnc and info vnc -------------------------------------------- */
+
+static NetworkAddressFamily vnc_family(const char *family)
+{
+    return !strcmp(family, "unix") ? NETWORK_ADDRESS_FAMILY_UNIX :
+           !strcmp(family, "ipv6") ? NETWORK_ADDRESS_FAMILY_IPV6 :
+                                     NETWORK_ADDRESS_FAMILY_IPV4;
+}
+
+/* QEMU's query-vnc describes the first display only. */
+VncInfo *qmp_query_vnc(Error **errp)
+{
+    VncDisplay *vd = QTAILQ_FIRST(&vnc_displays);
+    VncInfo *info = g_new0(VncInfo, 1);
+    VncClientInfoList **tail = &info->clients;
+    VncState *vs;
+
+    if (!vd) {
+        info->enabled = false;
+        return info;
+    }
+    info->enabled = true;
+    info->host = g_strdup(vd->host);
+    info->service = g_strdup(vd->service);
+    info->has_family = true;
+    info->family = vnc_family(vd->family);
+    info->auth = g_strdup("none");
+    QTAILQ_FOREACH(vs, &vd->clients, next) {
+        VncClientInfo *c = g_new0(VncClientInfo, 1);
+
+        c->host = g_strdup(vs->host);
+        c->service = g_strdup(vs->service);
+        c->family = vnc_family(vs->family);
+        c->websocket = false;
+        QAPI_LIST_APPEND(tail, c);
+    }
+    return info;
+}
+
+void hmp_info_vnc(Monitor *mon, const QDict *qdict)
+{
+    VncDisplay *vd;
+    VncState *vs;
+
+    if (QTAILQ_EMPTY(&vnc_displays)) {
+        monitor_printf(mon, "None\n");
+        return;
+    }
+    QTAILQ_FOREACH(vd, &vnc_displays, next) {
+        bool v6 = !strcmp(vd->family, "ipv6");
+
+        monitor_printf(mon, "%s:\n", vd->id);
+        monitor_printf(mon, "  Server: %s%s%s:%s (%s)\n", v6 ? "[" : "",
+                       vd->host, v6 ? "]" : "", vd->service, vd->family);
+        monitor_printf(mon, "    Auth: none (Sub: none)\n");
+        QTAILQ_FOREACH(vs, &vd->clients, next) {
+            v6 = !strcmp(vs->family, "ipv6");
+            monitor_printf(mon, "  Client: %s%s%s:%s (%s)\n", v6 ? "[" : "",
+                           vs->host, v6 ? "]" : "", vs->service, vs->family);
+            monitor_printf(mon, "    x509_dname: none\n");
+            monitor_printf(mon, "    sasl_username: none\n");
+        }
+    }
 }

@@ -130,8 +130,6 @@ QemuFont *qemu_font_load(const char *path, Error **errp);
 int qemu_font_glyph(const QemuFont *font, uint32_t cp);
 void qemu_font_free(QemuFont *font);
 
-/* HMP "info vnc"-style listing helpers live in ui/vnc.c. */
-
 /* ---- the VNC server (ui/vnc.c) --------------------------------------- */
 
 /* -vnc OPTSTR: parse and open at once (errors exit at startup). */
@@ -139,5 +137,8 @@ bool vnc_display_open(const char *optstr, Error **errp);
 /* Whether -vnc asked for a display (anything but "none"). */
 bool vnc_display_configured(void);
 void vnc_display_cleanup(void);
+typedef struct Monitor Monitor;
+typedef struct QDict QDict;
+void hmp_info_vnc(Monitor *mon, const QDict *qdict);
 
 #endif
