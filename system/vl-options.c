@@ -430,7 +430,8 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
         cl->display_type = "none";
         break;
     case QEMU_OPTION_vnc:
-        cl->vnc_option = optarg;    /* opened by vl.c after the devices */
+        cl->vnc_option = optarg;    /* opened by vl.c */
+        loc_save(&cl->vnc_loc);
         break;
     case QEMU_OPTION_chardev:
         parse_group("chardev", optarg);

@@ -485,10 +485,12 @@ int main(int argc, char **argv)
     if (cmdline.vnc_option) {
         Error *err = NULL;
 
+        loc_restore(&cmdline.vnc_loc);
         if (!vnc_display_open(cmdline.vnc_option, &err)) {
-            error_reportf_err(err, "Failed to start VNC server: ");
+            error_report_err(err);
             exit(1);
         }
+        loc_set_none();
     }
 
     qemu_create_backends();

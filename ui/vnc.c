@@ -772,7 +772,7 @@ static bool listen_inet(VncDisplay *vd, const char *host, int port,
             if (err == EADDRNOTAVAIL || err == EAFNOSUPPORT) {
                 continue;   /* e.g. no IPv6 on this host */
             }
-            error_setg_errno(errp, err, "Failed to bind socket");
+            error_setg_errno(errp, err, "Failed to find an available port");
             goto fail;
         }
         g_array_append_val(vd->lsock, fd);

@@ -124,6 +124,7 @@ typedef struct QemuCmdline {
     QDict *accel_opts;          /* owns the string accel points into */
     const char *gdbstub_dev;    /* -gdb / -s (the last wins), or NULL */
     Location gdbstub_loc;       /* where it was, for its errors */
+    Location vnc_loc;           /* the same for -vnc */
 } QemuCmdline;
 
 /*
