@@ -34,6 +34,14 @@
 static QTAILQ_HEAD(, VncDisplay) vnc_displays =
     QTAILQ_HEAD_INITIALIZER(vnc_displays);
 static bool vnc_configured;
+/*
+ * Disconnected clients wait here until nothing can touch them any more:
+ * not the handler that noticed the error (it may still be on the stack),
+ * not the worker (a job in flight).  The reaper BH frees them.
+ */
+static QTAILQ_HEAD(, VncState) vnc_dead =
+    QTAILQ_HEAD_INITIALIZER(vnc_dead);
+static QEMUBH *vnc_reaper_bh;
 
 static void vnc_client_read(void *opaque);
 static void vnc_client_write(void *opaque);
@@ -161,9 +169,19 @@ static void vnc_disconnect(VncState *vs)
         vd->num_exclusive--;
     }
     QTAILQ_REMOVE(&vd->clients, vs, next);
-    /* The worker may still encode for us: the job's return frees us. */
-    if (!vs->job_in_flight) {
-        vnc_free_client(vs);
+    QTAILQ_INSERT_TAIL(&vnc_dead, vs, next);
+    qemu_bh_schedule(vnc_reaper_bh);
+}
+
+static void vnc_reap(void *opaque)
+{
+    VncState *vs, *next;
+
+    QTAILQ_FOREACH_SAFE(vs, &vnc_dead, next, next) {
+        if (!vs->job_in_flight) {
+            QTAILQ_REMOVE(&vnc_dead, vs, next);
+            vnc_free_client(vs);
+        }
     }
 }
 
@@ -173,7 +191,7 @@ void vnc_job_done(VncJob *job)
 
     vs->job_in_flight = false;
     if (vs->closing) {
-        vnc_free_client(vs);
+        qemu_bh_schedule(vnc_reaper_bh);
     } else {
         vnc_write(vs, job->out->data, job->out->len);
         vnc_flush(vs);
@@ -909,6 +927,9 @@ bool vnc_display_open(const char *optstr, Error **errp)
                                 vnc_listen_read, NULL, vd);
         }
     }
+    if (!vnc_reaper_bh) {
+        vnc_reaper_bh = qemu_bh_new(vnc_reap, NULL);
+    }
     vd->dcl.ops = &vnc_dcl_ops;
     register_displaychangelistener(&vd->dcl);
     QTAILQ_INSERT_TAIL(&vnc_displays, vd, next);
@@ -944,7 +965,6 @@ void vnc_display_cleanup(void)
             unlink(vd->unix_path);
         }
         QTAILQ_REMOVE(&vnc_displays, vd, next);
-        /* Clients still waiting for the worker are freed when it stops. */
         g_array_unref(vd->lsock);
         g_free(vd->unix_path);
         g_free(vd->host);
@@ -953,7 +973,13 @@ void vnc_display_cleanup(void)
         g_free(vd->id);
         g_free(vd);
     }
+    /* Every job handed back: every dead client can go now. */
     vnc_jobs_stop();
+    if (vnc_reaper_bh) {
+        vnc_reap(NULL);
+        qemu_bh_delete(vnc_reaper_bh);
+        vnc_reaper_bh = NULL;
+    }
 }
 
 /* ---- query-vnc and info vnc -------------------------------------------- */
