@@ -21,9 +21,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <sys/random.h>
+#include <nettle/des.h>
 
 #define VNC_AUTH_INVALID 0
 #define VNC_AUTH_NONE 1
+#define VNC_AUTH_VNC 2
 
 /* QEMU's limit for a ClientCutText payload. */
 #define VNC_CUT_TEXT_MAX (1 << 20)
@@ -494,24 +497,80 @@ static int protocol_client_init(VncState *vs, uint8_t *data, size_t len)
     return 0;
 }
 
-static int protocol_client_auth(VncState *vs, uint8_t *data, size_t len)
+static void vnc_auth_failed(VncState *vs)
 {
-    if (data[0] != VNC_AUTH_NONE) {
-        vnc_write_u32(vs, 1);               /* failed */
-        if (vs->minor >= 8) {
-            static const char err[] = "Authentication failed";
-            vnc_write_u32(vs, sizeof(err) - 1);
-            vnc_write(vs, err, sizeof(err) - 1);
-        }
-        vnc_flush(vs);
-        vnc_disconnect(vs);
+    vnc_write_u32(vs, 1);                   /* SecurityResult: failed */
+    if (vs->minor >= 8) {
+        static const char err[] = "Authentication failed";
+        vnc_write_u32(vs, sizeof(err) - 1);
+        vnc_write(vs, err, sizeof(err) - 1);
+    }
+    vnc_flush(vs);
+    vnc_disconnect(vs);
+}
+
+/*
+ * VNC authentication: the client DES-encrypts our random challenge with
+ * its password as the key, each key byte bit-reversed (the protocol's
+ * quirk).  DES is nettle's, as QEMU's crypto layer uses.
+ */
+static int protocol_client_auth_vnc(VncState *vs, uint8_t *data, size_t len)
+{
+    const char *pw = vs->vd->password;
+    uint8_t key[8] = { 0 }, expect[16];
+    struct des_ctx ctx;
+    int i, j;
+
+    if (!pw) {
+        vnc_auth_failed(vs);    /* password=on but none set yet */
         return 0;
+    }
+    for (i = 0; i < 8 && pw[i]; i++) {
+        uint8_t b = pw[i], r = 0;
+        for (j = 0; j < 8; j++) {
+            r |= ((b >> j) & 1) << (7 - j);
+        }
+        key[i] = r;
+    }
+    des_set_key(&ctx, key);     /* a weak key still works, as in QEMU */
+    des_encrypt(&ctx, sizeof(expect), expect, vs->challenge);
+    if (memcmp(expect, data, sizeof(expect))) {
+        vnc_auth_failed(vs);
+        return 0;
+    }
+    vnc_write_u32(vs, 0);                   /* SecurityResult: OK */
+    vnc_flush(vs);
+    vnc_read_when(vs, protocol_client_init, 1);
+    return 0;
+}
+
+static void vnc_start_auth(VncState *vs)
+{
+    if (vs->vd->auth == VNC_AUTH_VNC) {
+        if (getrandom(vs->challenge, sizeof(vs->challenge), 0) !=
+            sizeof(vs->challenge)) {
+            vnc_disconnect(vs);
+            return;
+        }
+        vnc_write(vs, vs->challenge, sizeof(vs->challenge));
+        vnc_flush(vs);
+        vnc_read_when(vs, protocol_client_auth_vnc, sizeof(vs->challenge));
+        return;
     }
     if (vs->minor >= 8) {
         vnc_write_u32(vs, 0);               /* SecurityResult: OK */
         vnc_flush(vs);
     }
     vnc_read_when(vs, protocol_client_init, 1);
+}
+
+static int protocol_client_auth(VncState *vs, uint8_t *data, size_t len)
+{
+    if (data[0] != vs->vd->auth) {
+        vnc_auth_failed(vs);
+        return 0;
+    }
+    vnc_start_auth(vs);
     return 0;
 }
 
@@ -536,12 +595,17 @@ static int protocol_version(VncState *vs, uint8_t *version, size_t len)
     /* 3.4 and 3.5 (UltraVNC, Apple) speak 3.3, as QEMU treats them. */
     vs->minor = minor == 4 || minor == 5 ? 3 : minor;
     if (vs->minor == 3) {
-        vnc_write_u32(vs, VNC_AUTH_NONE);
-        vnc_flush(vs);
-        vnc_read_when(vs, protocol_client_init, 1);
+        /* 3.3: the server decides; no SecurityResult after None. */
+        vnc_write_u32(vs, vs->vd->auth);
+        if (vs->vd->auth == VNC_AUTH_NONE) {
+            vnc_flush(vs);
+            vnc_read_when(vs, protocol_client_init, 1);
+        } else {
+            vnc_start_auth(vs);
+        }
     } else {
         vnc_write_u8(vs, 1);                /* one security type: */
-        vnc_write_u8(vs, VNC_AUTH_NONE);
+        vnc_write_u8(vs, vs->vd->auth);
         vnc_flush(vs);
         vnc_read_when(vs, protocol_client_auth, 1);
     }
@@ -825,6 +889,7 @@ static QemuOptsList qemu_vnc_opts = {
         { .name = "to", .type = QEMU_OPT_NUMBER },
         { .name = "share", .type = QEMU_OPT_STRING },
         { .name = "id", .type = QEMU_OPT_STRING },
+        { .name = "password", .type = QEMU_OPT_BOOL },
         { .name = "ipv4", .type = QEMU_OPT_BOOL },
         { .name = "ipv6", .type = QEMU_OPT_BOOL },
         { /* end of list */ }
@@ -860,6 +925,8 @@ bool vnc_display_open(const char *optstr, Error **errp)
     QTAILQ_INIT(&vd->clients);
     vd->id = g_strdup(qemu_opt_get(opts, "id") ?: "default");
     vd->share_policy = VNC_SHARE_POLICY_ALLOW_EXCLUSIVE;
+    vd->auth = qemu_opt_get_bool(opts, "password", false) ? VNC_AUTH_VNC
+                                                          : VNC_AUTH_NONE;
     share = qemu_opt_get(opts, "share");
     if (share) {
         if (!strcmp(share, "ignore")) {
@@ -971,6 +1038,7 @@ void vnc_display_cleanup(void)
         g_free(vd->service);
         g_free(vd->family);
         g_free(vd->id);
+        g_free(vd->password);
         g_free(vd);
     }
     /* Every job handed back: every dead client can go now. */
@@ -1008,7 +1076,7 @@ VncInfo *qmp_query_vnc(Error **errp)
     info->service = g_strdup(vd->service);
     info->has_family = true;
     info->family = vnc_family(vd->family);
-    info->auth = g_strdup("none");
+    info->auth = g_strdup(vd->auth == VNC_AUTH_VNC ? "vnc" : "none");
     QTAILQ_FOREACH(vs, &vd->clients, next) {
         VncClientInfo *c = g_new0(VncClientInfo, 1);
 
@@ -1036,7 +1104,8 @@ void hmp_info_vnc(Monitor *mon, const QDict *qdict)
         monitor_printf(mon, "%s:\n", vd->id);
         monitor_printf(mon, "  Server: %s%s%s:%s (%s)\n", v6 ? "[" : "",
                        vd->host, v6 ? "]" : "", vd->service, vd->family);
-        monitor_printf(mon, "    Auth: none (Sub: none)\n");
+        monitor_printf(mon, "    Auth: %s (Sub: none)\n",
+                       vd->auth == VNC_AUTH_VNC ? "vnc" : "none");
         QTAILQ_FOREACH(vs, &vd->clients, next) {
             v6 = !strcmp(vs->family, "ipv6");
             monitor_printf(mon, "  Client: %s%s%s:%s (%s)\n", v6 ? "[" : "",
@@ -1044,5 +1113,50 @@ void hmp_info_vnc(Monitor *mon, const QDict *qdict)
             monitor_printf(mon, "    x509_dname: none\n");
             monitor_printf(mon, "    sasl_username: none\n");
         }
+    }
+}
+
+/* ---- passwords --------------------------------------------------------- */
+
+static bool vnc_display_password(const char *password, Error **errp)
+{
+    VncDisplay *vd = QTAILQ_FIRST(&vnc_displays);
+
+    if (!vd || vd->auth != VNC_AUTH_VNC) {
+        /* QEMU says the same, whatever the reason. */
+        error_setg(errp, "Could not set password");
+        return false;
+    }
+    g_free(vd->password);
+    vd->password = g_strdup(password);
+    return true;
+}
+
+void qmp_change_vnc_password(const char *password, Error **errp)
+{
+    vnc_display_password(password, errp);
+}
+
+void hmp_set_password(Monitor *mon, const QDict *qdict)
+{
+    const char *protocol = qdict_get_str(qdict, "protocol");
+    const char *password = qdict_get_str(qdict, "password");
+    const char *connected = qdict_get_try_str(qdict, "connected");
+    Error *err = NULL;
+
+    if (strcmp(protocol, "vnc")) {
+        monitor_printf(mon, "Error: Parameter 'protocol' does not accept "
+                       "value '%s'\n", protocol);
+        return;
+    }
+    if (connected && strcmp(connected, "keep")) {
+        /* QEMU's VNC takes "keep" only. */
+        monitor_printf(mon, "Error: Parameter 'connected' does not accept "
+                       "value '%s'\n", connected);
+        return;
+    }
+    if (!vnc_display_password(password, &err)) {
+        monitor_printf(mon, "Error: %s\n", error_get_pretty(err));
+        error_free(err);
     }
 }

@@ -108,6 +108,7 @@ struct VncState {
     bool initialized;           /* ServerInit sent */
     bool shared;
     bool closing;               /* fd closed, waiting for its job */
+    uint8_t challenge[16];      /* VNC authentication */
     GByteArray *input;
     GByteArray *output;
     size_t output_limit;        /* throttle (see vnc_update_throttle) */
@@ -139,6 +140,8 @@ struct VncDisplay {
     char *unix_path;
     char *host, *service, *family;  /* what query-vnc reports */
     VncSharePolicy share_policy;
+    int auth;                   /* VNC_AUTH_NONE or VNC_AUTH_VNC */
+    char *password;             /* password=on: NULL until one is set */
     int num_exclusive;
     DisplayChangeListener dcl;
     DisplaySurface *ds;

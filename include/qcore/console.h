@@ -140,5 +140,6 @@ void vnc_display_cleanup(void);
 typedef struct Monitor Monitor;
 typedef struct QDict QDict;
 void hmp_info_vnc(Monitor *mon, const QDict *qdict);
+void hmp_set_password(Monitor *mon, const QDict *qdict);
 
 #endif

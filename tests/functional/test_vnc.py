@@ -4,6 +4,7 @@ gtk-vnc's gvnccapture.  The screen is read back by matching each 8x16 cell
 against the glyphs of the same Debian PSF font qcore draws with, so what
 the tests compare is text, without OCR."""
 import gzip
+import select
 import os
 import shutil
 import socket
@@ -494,3 +495,126 @@ def test_client_that_never_reads(start, tmpdir_short):
     assert grown * 1024 < 12 * frame, 'RSS grew by %d KiB' % grown
     q.assert_serving()
     stuck.close()
+
+
+def vnc_response(password, challenge):
+    """What a VNC client answers: DES (python3-cryptography, single DES as
+    3DES with one key three times) keyed by the bit-reversed password."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, modes
+    try:
+        from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+    except ImportError:
+        from cryptography.hazmat.primitives.ciphers.algorithms import \
+            TripleDES
+    key = bytes(int('{:08b}'.format(b)[::-1], 2)
+                for b in password.encode()[:8].ljust(8, b'\0'))
+    enc = Cipher(TripleDES(key * 3), modes.ECB()).encryptor()
+    return enc.update(challenge) + enc.finalize()
+
+
+def auth_attempt(path, password, version=b'RFB 003.008\n'):
+    """Run VNC authentication; returns (result, reason) and the client."""
+    c = RFB(path)
+    assert c.recv(12) == b'RFB 003.008\n'
+    c.s.sendall(version)
+    if version == b'RFB 003.003\n':
+        assert struct.unpack('>I', c.recv(4))[0] == 2
+    else:
+        assert c.recv(2) == b'\x01\x02'     # VNC authentication only
+        c.s.sendall(b'\x02')
+    challenge = c.recv(16)
+    c.s.sendall(vnc_response(password, challenge))
+    result = struct.unpack('>I', c.recv(4))[0]
+    reason = None
+    if result and version == b'RFB 003.008\n':
+        reason = c.recv(struct.unpack('>I', c.recv(4))[0]).decode()
+    return result, reason, c
+
+
+def test_password_auth(start, tmpdir_short):
+    pytest.importorskip('cryptography')
+    path = os.path.join(tmpdir_short, 'v.sock')
+    q = start(['-vnc', 'unix:%s,password=on' % path, '-S'],
+              base=('-M', 'virt'))
+    assert q.ctl.ok('query-vnc')['auth'] == 'vnc'
+    # No password set yet: nobody gets in.
+    result, reason, c = auth_attempt(path, '')
+    assert (result, reason) == (1, 'Authentication failed')
+    assert c.closed()
+    q.ctl.ok('change-vnc-password', password='secret12')
+    # A wrong password: failure and the connection closed, no retry.
+    result, reason, c = auth_attempt(path, 'secret13')
+    assert (result, reason) == (1, 'Authentication failed')
+    assert c.closed()
+    # The right one, in 3.8 and 3.3; only 8 characters count (DES key).
+    for version in (b'RFB 003.008\n', b'RFB 003.003\n'):
+        result, reason, c = auth_attempt(path, 'secret12', version)
+        assert result == 0
+        c.s.sendall(b'\x01')
+        assert len(c.recv(24)) == 24                # ServerInit
+        c.close()
+    result, _, c = auth_attempt(path, 'secret12-and-more')
+    assert result == 0
+    c.close()
+    # HMP set_password changes it.
+    out = q.ctl.ok('human-monitor-command',
+                   **{'command-line': 'set_password vnc other'})
+    assert out == ''
+    assert auth_attempt(path, 'secret12')[0] == 1
+    assert auth_attempt(path, 'other')[0] == 0
+    q.assert_serving()
+
+
+def test_password_without_password_auth(vnc):
+    r = vnc.ctl.cmd('change-vnc-password', password='x')
+    assert r == {'error': {'class': 'GenericError',
+                           'desc': 'Could not set password'}}
+    out = vnc.ctl.ok('human-monitor-command',
+                     **{'command-line': 'set_password vnc x'})
+    assert out == 'Error: Could not set password\r\n'
+
+
+def gvnccapture_with_password(port, png, password):
+    """gvnccapture asks for the password on its terminal: give it a pty."""
+    import pty
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvp('gvnccapture', ['gvnccapture', '127.0.0.1:%d' % (port - 5900),
+                                  png])
+    out = b''
+    try:
+        while b'Password' not in out:
+            select.select([fd], [], [], TIMEOUT)[0] or \
+                pytest.fail('no password prompt: %r' % out)
+            out += os.read(fd, 1024)
+        os.write(fd, password.encode() + b'\n')
+        while True:
+            if not select.select([fd], [], [], TIMEOUT)[0]:
+                pytest.fail('gvnccapture hangs: %r' % out)
+            d = os.read(fd, 1024)
+            if not d:
+                break
+            out += d
+    except OSError:         # EIO: the child closed the pty
+        pass
+    finally:
+        os.close(fd)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), out
+
+
+@needs_font
+def test_gvnccapture_password(start):
+    if not shutil.which('gvnccapture'):
+        pytest.skip('gvnccapture missing (install-deps.sh installs '
+                    'gvncviewer)')
+    q = start(['-vnc', '127.0.0.1:0,to=2000,password=on', '-S',
+               '-monitor', 'vc'], base=('-M', 'virt'))
+    q.ctl.ok('change-vnc-password', password='pw1')
+    port = int(q.ctl.ok('query-vnc')['service'])
+    png = os.path.join(q.tmpdir, 'screen.png')
+    rc, out = gvnccapture_with_password(port, png, 'wrong')
+    assert rc != 0 and not os.path.exists(png), out
+    rc, out = gvnccapture_with_password(port, png, 'pw1')
+    assert rc == 0, out
+    w, h, pixels = read_png(png)
+    assert (w, h) == (640, 480)
