@@ -1,9 +1,9 @@
 /*
  * The VNC worker thread: encodes framebuffer updates off the main loop
  * and hands them back through a BH; also the tile dirty map and the
- * encoders (Raw, Zlib) it runs.
- * Corresponds to QEMU's ui/vnc-jobs.c (and vnc-enc-zlib.c, the dirty
- * bitmap half of ui/vnc.c).
+ * encoders (Raw, Hextile, Zlib) it runs.
+ * Corresponds to QEMU's ui/vnc-jobs.c (and vnc-enc-hextile.c,
+ * vnc-enc-zlib.c, the dirty bitmap half of ui/vnc.c).
  */
 #include "qcore/osdep.h"
 #include "qcore/main-loop.h"
@@ -197,6 +197,93 @@ static void encode_zlib(VncJob *job, GByteArray *raw)
     }
 }
 
+/*
+ * Hextile: 16x16 tiles, each either one colour (background only), two
+ * colours (background plus foreground runs, one row high, as subrects)
+ * or raw.  Every tile states its colours, so no state carries over.
+ */
+#define HEXTILE_RAW 1
+#define HEXTILE_BACKGROUND 2
+#define HEXTILE_FOREGROUND 4
+#define HEXTILE_ANY_SUBRECTS 8
+
+static void encode_hextile_tile(GByteArray *out, const VncPixelFormat *pf,
+                                const uint32_t *px, int stride, int w, int h)
+{
+    uint32_t bg = px[0], fg = bg;
+    uint8_t subrects[256][2];
+    uint32_t row[16 * 16];
+    int nsub = 0, x, y, i, n0 = 0;
+    bool two = true;
+
+    for (y = 0; y < h; y++) {
+        for (x = 0; x < w; x++) {
+            uint32_t p = px[y * stride + x];
+            if (p == bg) {
+                n0++;
+            } else if (fg == bg) {
+                fg = p;
+            } else if (p != fg) {
+                two = false;
+            }
+        }
+    }
+    if (two && fg != bg && n0 * 2 < w * h) {
+        uint32_t t = fg;    /* the commoner colour is the background */
+        fg = bg;
+        bg = t;
+    }
+    for (y = 0; two && y < h; y++) {
+        for (x = 0; x < w; x++) {
+            if (px[y * stride + x] != fg || fg == bg) {
+                continue;
+            }
+            for (i = x; i < w && px[y * stride + i] == fg; i++) {
+            }
+            if (nsub == 255) {
+                two = false;
+                break;
+            }
+            subrects[nsub][0] = x << 4 | y;
+            subrects[nsub][1] = (i - x - 1) << 4;
+            nsub++;
+            x = i;
+        }
+    }
+    if (!two) {
+        g_byte_array_append(out, (const uint8_t[]){ HEXTILE_RAW }, 1);
+        for (y = 0; y < h; y++) {
+            memcpy(row + y * w, px + y * stride, w * 4);
+        }
+        convert_pixels(out, pf, row, (size_t)w * h);
+        return;
+    }
+    if (!nsub) {
+        g_byte_array_append(out, (const uint8_t[]){ HEXTILE_BACKGROUND }, 1);
+        convert_pixels(out, pf, &bg, 1);
+        return;
+    }
+    g_byte_array_append(out, (const uint8_t[]){ HEXTILE_BACKGROUND |
+                        HEXTILE_FOREGROUND | HEXTILE_ANY_SUBRECTS }, 1);
+    convert_pixels(out, pf, &bg, 1);
+    convert_pixels(out, pf, &fg, 1);
+    g_byte_array_append(out, (const uint8_t[]){ nsub }, 1);
+    g_byte_array_append(out, &subrects[0][0], nsub * 2);
+}
+
+static void encode_hextile(VncJob *job, const VncRect *r, const uint32_t *px)
+{
+    int tx, ty;
+
+    for (ty = 0; ty < r->h; ty += 16) {
+        for (tx = 0; tx < r->w; tx += 16) {
+            encode_hextile_tile(job->out, &job->pf,
+                                px + (size_t)ty * r->w + tx, r->w,
+                                MIN(16, r->w - tx), MIN(16, r->h - ty));
+        }
+    }
+}
+
 void vnc_job_encode(VncJob *job)
 {
     guint i;
@@ -214,7 +301,9 @@ void vnc_job_encode(VncJob *job)
         const uint32_t *px = g_ptr_array_index(job->pixels, i);
 
         put_rect_header(job->out, r->x, r->y, r->w, r->h, job->encoding);
-        if (job->encoding == VNC_ENCODING_ZLIB) {
+        if (job->encoding == VNC_ENCODING_HEXTILE) {
+            encode_hextile(job, r, px);
+        } else if (job->encoding == VNC_ENCODING_ZLIB) {
             g_autoptr(GByteArray) raw = g_byte_array_new();
             convert_pixels(raw, &job->pf, px, (size_t)r->w * r->h);
             encode_zlib(job, raw);

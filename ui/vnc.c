@@ -334,6 +334,7 @@ static void set_encodings(VncState *vs, const uint8_t *d, int n)
 
         switch (enc) {
         case VNC_ENCODING_RAW:
+        case VNC_ENCODING_HEXTILE:
         case VNC_ENCODING_ZLIB:
             vs->encoding = enc;
             break;

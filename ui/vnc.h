@@ -52,6 +52,7 @@ typedef struct VncPixelFormat {
 /* ---- jobs (ui/vnc-jobs.c) ---------------------------------------------- */
 
 #define VNC_ENCODING_RAW 0
+#define VNC_ENCODING_HEXTILE 5
 #define VNC_ENCODING_ZLIB 6
 #define VNC_ENCODING_DESKTOPRESIZE (-223)
 

@@ -154,6 +154,9 @@ class RFB:
                 self.width, self.height = w, h
                 self.fb = [(0, 0, 0)] * (w * h)
                 continue
+            if enc == 5:
+                self.hextile(x, y, w, h)
+                continue
             if enc == 0:
                 data = self.recv(w * h * 4)
             elif enc == 6:
@@ -168,6 +171,39 @@ class RFB:
                     b, g, r = data[o], data[o + 1], data[o + 2]
                     self.fb[(y + row) * self.width + x + col] = (r, g, b)
         return encs
+
+    def pixel(self):
+        b, g, r, _ = self.recv(4)
+        return (r, g, b)
+
+    def hextile(self, x0, y0, w, h):
+        bg = fg = None
+        for ty in range(y0, y0 + h, 16):
+            for tx in range(x0, x0 + w, 16):
+                tw, th = min(16, x0 + w - tx), min(16, y0 + h - ty)
+                sub = self.recv(1)[0]
+                if sub & 1:
+                    data = self.recv(tw * th * 4)
+                    for i in range(tw * th):
+                        b, g, r = data[i * 4:i * 4 + 3]
+                        self.fb[(ty + i // tw) * self.width + tx + i % tw] = \
+                            (r, g, b)
+                    continue
+                if sub & 2:
+                    bg = self.pixel()
+                if sub & 4:
+                    fg = self.pixel()
+                for yy in range(th):
+                    for xx in range(tw):
+                        self.fb[(ty + yy) * self.width + tx + xx] = bg
+                if sub & 8:
+                    for _ in range(self.recv(1)[0]):
+                        color = self.pixel() if sub & 16 else fg
+                        xy, wh = self.recv(2)
+                        for yy in range((wh & 15) + 1):
+                            for xx in range((wh >> 4) + 1):
+                                self.fb[(ty + (xy & 15) + yy) * self.width +
+                                        tx + (xy >> 4) + xx] = color
 
     def text(self):
         return screen_text(self.fb, self.width)
@@ -247,6 +283,18 @@ def test_zlib_and_desktop_size(vnc):
     c.type('info version\r')
     rows = c.wait_text(lambda r: sum(1 for x in r if x.startswith('(qemu)'))
                        >= 2, 'a second prompt')
+
+
+@needs_font
+def test_hextile(vnc):
+    c = full_screen(vnc, encs=(5, 0))
+    assert c.text()[1].startswith('(qemu)')
+    c.type('info status\r')
+    c.wait_text(lambda r: any('VM status: paused' in x for x in r),
+                'the answer of "info status" in Hextile')
+    c.request(incremental=False)
+    assert c.read_update() == [5]
+    assert any('VM status: paused' in x for x in c.text())
 
 
 @needs_font
