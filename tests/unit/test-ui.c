@@ -269,6 +269,43 @@ static void test_encode_zlib(void)
     vnc_job_free(job);
 }
 
+static void test_encode_hextile(void)
+{
+    VncPixelFormat pf = {
+        .bytes_per_pixel = 1, .depth = 8, .rmax = 7, .gmax = 7, .bmax = 3,
+        .rshift = 0, .gshift = 3, .bshift = 6,
+    };
+    uint32_t px[20 * 2];
+    VncJob *job;
+    const uint8_t *t;
+    int i;
+
+    /*
+     * 20x2: tile 0 (16x2) is white with a black run in row 1, x 2..4;
+     * tile 1 (4x2) has three colours, so it goes raw.
+     */
+    for (i = 0; i < 40; i++) {
+        px[i] = 0xffffff;
+    }
+    px[20 + 2] = px[20 + 3] = px[20 + 4] = 0;
+    px[16] = 0xff0000;
+    px[17] = 0x0000ff;
+    job = one_rect_job(VNC_ENCODING_HEXTILE, &pf, px, 20, 2);
+    vnc_job_encode(job);
+    t = job->out->data + 16;
+    g_assert_cmpint(t[0], ==, 2 | 4 | 8);       /* bg, fg, subrects */
+    g_assert_cmpint(t[1], ==, 0xff);            /* white */
+    g_assert_cmpint(t[2], ==, 0x00);            /* black */
+    g_assert_cmpint(t[3], ==, 1);               /* one subrect */
+    g_assert_cmpint(t[4], ==, 2 << 4 | 1);      /* at 2,1 */
+    g_assert_cmpint(t[5], ==, 2 << 4 | 0);      /* 3x1 */
+    g_assert_cmpint(t[6], ==, 1);               /* raw */
+    g_assert_cmpint(t[7], ==, 0x07);            /* red */
+    g_assert_cmpint(t[8], ==, 0xc0);            /* blue */
+    g_assert_cmpint(job->out->len, ==, 16 + 6 + 1 + 8);
+    vnc_job_free(job);
+}
+
 static void test_font(void)
 {
     g_autoptr(GError) gerr = NULL;
@@ -320,6 +357,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ui/vnc/dirty-tiles", test_dirty_tiles);
     g_test_add_func("/ui/vnc/encode-raw", test_encode_raw);
     g_test_add_func("/ui/vnc/encode-zlib", test_encode_zlib);
+    g_test_add_func("/ui/vnc/encode-hextile", test_encode_hextile);
     g_test_add_func("/ui/font", test_font);
     return g_test_run();
 }
