@@ -205,6 +205,19 @@ class RFB:
                                 self.fb[(ty + (xy & 15) + yy) * self.width +
                                         tx + (xy >> 4) + xx] = color
 
+    def skip_update(self):
+        """Read one Raw FramebufferUpdate without decoding it; returns
+        the number of pixels it carried."""
+        assert self.recv(1)[0] == 0
+        n = struct.unpack('>xH', self.recv(3))[0]
+        pixels = 0
+        for _ in range(n):
+            x, y, w, h, enc = struct.unpack('>HHHHi', self.recv(12))
+            assert enc == 0
+            self.recv(w * h * 4)
+            pixels += w * h
+        return pixels
+
     def text(self):
         return screen_text(self.fb, self.width)
 
@@ -666,3 +679,26 @@ def test_gvnccapture_password(start):
     assert rc == 0, out
     w, h, pixels = read_png(png)
     assert (w, h) == (640, 480)
+
+
+@needs_font
+def test_fifty_clients(vnc):
+    """50 clients at once, each served its own full screen; each gets an
+    update when the screen changes, and the monitor still answers."""
+    clients = [RFB(vnc.vnc_path).handshake() for _ in range(50)]
+    for c in clients:
+        c.set_encodings([0])
+        c.request(incremental=False)
+    for c in clients:
+        assert c.skip_update() == 640 * 384
+    assert len(vnc.ctl.ok('query-vnc')['clients']) == 50
+    watcher = full_screen(vnc)
+    watcher.type('info status\r')
+    watcher.wait_text(lambda r: any('VM status: paused' in x for x in r),
+                      'the answer')
+    for c in clients:
+        c.request(incremental=True)
+        assert c.skip_update() > 0
+    for c in clients:
+        c.close()
+    vnc.assert_serving()
