@@ -496,6 +496,11 @@ QemuOptsList qemu_chardev_opts = {
         { .name = "size", .type = QEMU_OPT_SIZE },
         { .name = "chardev", .type = QEMU_OPT_STRING },
         { .name = "append", .type = QEMU_OPT_BOOL },
+        /* vc (ui/console.c) */
+        { .name = "width", .type = QEMU_OPT_NUMBER },
+        { .name = "height", .type = QEMU_OPT_NUMBER },
+        { .name = "cols", .type = QEMU_OPT_NUMBER },
+        { .name = "rows", .type = QEMU_OPT_NUMBER },
         { NULL }
     },
 };
@@ -675,6 +680,26 @@ QemuOpts *qemu_chr_parse_compat(const char *label, const char *filename,
     if (!strcmp(filename, "null") || !strcmp(filename, "pty") ||
         !strcmp(filename, "stdio")) {
         qemu_opt_set(opts, "backend", filename, &error_abort);
+        return opts;
+    }
+    if (!strcmp(filename, "vc") || g_str_has_prefix(filename, "vc:")) {
+        /* vc:WxH in pixels, vc:80Cx24C in characters (QEMU's syntax). */
+        qemu_opt_set(opts, "backend", "vc", &error_abort);
+        if (filename[2] == ':') {
+            unsigned w, h;
+            char wc = 0, hc = 0;
+            int n = sscanf(filename + 3, "%u%cx%u%c", &w, &wc, &h, &hc);
+
+            if (n == 4 && wc == 'C' && hc == 'C') {
+                qemu_opt_set_number(opts, "cols", w, &error_abort);
+                qemu_opt_set_number(opts, "rows", h, &error_abort);
+            } else if (sscanf(filename + 3, "%ux%u", &w, &h) == 2) {
+                qemu_opt_set_number(opts, "width", w, &error_abort);
+                qemu_opt_set_number(opts, "height", h, &error_abort);
+            } else {
+                goto bad;
+            }
+        }
         return opts;
     }
     if (g_str_has_prefix(filename, "file:")) {

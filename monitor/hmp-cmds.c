@@ -9,6 +9,7 @@
 #include "qcore/block-hmp-cmds.h"
 #include "qcore/chardev.h"
 #include "qcore/net.h"
+#include "qcore/console.h"
 #include "qcore/keyval.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/iothread-object.h"
@@ -568,6 +569,7 @@ static const HMPCommand hmp_info_cmds[] = {
       hmp_info_blockstats },
     { "uuid", "", "", "show the current VM UUID", hmp_info_uuid },
     { "network", "", "", "show the network state", hmp_info_network },
+    { "vnc", "", "", "show the vnc server status", hmp_info_vnc },
     { "usernet", "", "", "show user network stack connection states",
       hmp_info_usernet },
     { NULL }
@@ -618,6 +620,9 @@ const HMPCommand hmp_cmds[] = {
     { "hostfwd_remove", "arg1:s,arg2:s?",
       "[netdev_id] [tcp|udp]:[hostaddr]:hostport",
       "remove host-to-guest TCP or UDP redirection", hmp_hostfwd_remove },
+    { "set_password", "protocol:s,password:s,connected:s?",
+      "protocol password action-if-connected",
+      "set spice/vnc password", hmp_set_password },
     { "bql_profile_reset", "", "", "clear the BQL profile (see info bql)",
       hmp_bql_profile_reset },
     { "info", "item:s?", "[subcommand]",

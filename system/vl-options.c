@@ -430,10 +430,8 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
         cl->display_type = "none";
         break;
     case QEMU_OPTION_vnc:
-        if (strcmp(optarg, "none")) {
-            error_report("VNC support is disabled");
-            exit(1);
-        }
+        cl->vnc_option = optarg;    /* opened by vl.c */
+        loc_save(&cl->vnc_loc);
         break;
     case QEMU_OPTION_chardev:
         parse_group("chardev", optarg);

@@ -15,6 +15,7 @@
 #include "qcore/main-loop.h"
 #include "qcore/module.h"
 #include "qcore/monitor.h"
+#include "qcore/console.h"
 #include "qcore/net.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/hw/qdev.h"
@@ -231,6 +232,15 @@ static void qemu_create_default_devices(void)
             g_ptr_array_add(cmdline.serials, (char *)"stdio");
         } else if (default_monitor) {
             QemuCmdlineMonitor m = { "stdio", "readline", false };
+            g_array_append_val(cmdline.monitors, m);
+        }
+    } else if (cmdline.vnc_option && strcmp(cmdline.vnc_option, "none")) {
+        /* With a display, QEMU puts both on text consoles (ui/console.c). */
+        if (default_serial) {
+            g_ptr_array_add(cmdline.serials, (char *)"vc:80Cx24C");
+        }
+        if (default_monitor) {
+            QemuCmdlineMonitor m = { "vc:80Cx24C", "readline", false };
             g_array_append_val(cmdline.monitors, m);
         }
     }
@@ -467,6 +477,22 @@ int main(int argc, char **argv)
     /* 5. Backends, objects, monitors, then the board on its chardevs. */
     suspend_mux_open();
     qemu_create_default_devices();
+    /*
+     * The display before the chardevs: the consoles they create show on
+     * it as they appear, and the server listens before any monitor
+     * greets (QEMU opens it later, in qemu_init_displays).
+     */
+    if (cmdline.vnc_option) {
+        Error *err = NULL;
+
+        loc_restore(&cmdline.vnc_loc);
+        if (!vnc_display_open(cmdline.vnc_option, &err)) {
+            error_report_err(err);
+            exit(1);
+        }
+        loc_set_none();
+    }
+
     qemu_create_backends();
     if (cmdline.qtest_chrdev &&
         !qtest_server_init(cmdline.qtest_chrdev, cmdline.qtest_log,
@@ -495,6 +521,7 @@ int main(int argc, char **argv)
     gdb_exit(status);
     /* Drained, flushed and closed: no acknowledged write is lost. */
     blockdev_close_all();
+    vnc_display_cleanup();
     monitor_cleanup();
     net_cleanup();
     qemu_chr_cleanup();

@@ -61,8 +61,11 @@ DEF("nographic", 0, QEMU_OPTION_nographic,
     "-nographic      no display; serial port and monitor share the "
     "terminal\n")
 DEF("vnc", HAS_ARG, QEMU_OPTION_vnc,
-    "-vnc none       accepted for compatibility: there is no VNC "
-    "support\n")
+    "-vnc [host]:d[,to=L][,share=allow-exclusive|force-shared|ignore][,id=ID]\n"
+    "     [,password=on]\n"
+    "                start a VNC server on port 5900+d (all addresses if\n"
+    "                host is empty); serial and monitor become text consoles\n"
+    "-vnc unix:path  the same on a UNIX socket; -vnc none: no server\n")
 DEFHEADING()
 
 DEFHEADING(Character device options:)

@@ -104,6 +104,7 @@ typedef struct QemuCmdline {
     bool default_monitor;       /* false once a monitor is configured */
     bool nographic;             /* -nographic */
     const char *display_type;   /* -display / -nographic: "none"; or NULL */
+    const char *vnc_option;     /* -vnc (the last wins), or NULL */
     GPtrArray *serials;         /* -serial arguments (char *), in order */
     GArray *monitors;           /* QemuCmdlineMonitor, in order */
     GPtrArray *objects;         /* -object: QemuCmdlineObject *, in order */
@@ -123,6 +124,7 @@ typedef struct QemuCmdline {
     QDict *accel_opts;          /* owns the string accel points into */
     const char *gdbstub_dev;    /* -gdb / -s (the last wins), or NULL */
     Location gdbstub_loc;       /* where it was, for its errors */
+    Location vnc_loc;           /* the same for -vnc */
 } QemuCmdline;
 
 /*

@@ -1,0 +1,145 @@
+/*
+ * Consoles, display surfaces and display-change listeners: what a display
+ * backend (the VNC server) shows and where its keyboard input goes.
+ * Corresponds to QEMU's include/ui/console.h and include/ui/surface.h.
+ */
+#ifndef QCORE_CONSOLE_H
+#define QCORE_CONSOLE_H
+
+#include "qcore/osdep.h"
+#include "qcore/error.h"
+#include "qcore/queue.h"
+#include <pixman.h>
+
+/* ---- surfaces --------------------------------------------------------- */
+
+/*
+ * A framebuffer: a pixman image in PIXMAN_x8r8g8b8 (the only format
+ * here; QEMU's default surface format too).  Owned by its console.
+ */
+typedef struct DisplaySurface {
+    pixman_image_t *image;
+} DisplaySurface;
+
+DisplaySurface *qemu_create_displaysurface(int width, int height);
+void qemu_free_displaysurface(DisplaySurface *surface);
+
+static inline int surface_width(DisplaySurface *s)
+{
+    return pixman_image_get_width(s->image);
+}
+static inline int surface_height(DisplaySurface *s)
+{
+    return pixman_image_get_height(s->image);
+}
+static inline int surface_stride(DisplaySurface *s)
+{
+    return pixman_image_get_stride(s->image);
+}
+static inline void *surface_data(DisplaySurface *s)
+{
+    return pixman_image_get_data(s->image);
+}
+
+/* ---- consoles and listeners ------------------------------------------ */
+
+typedef struct QemuConsole QemuConsole;
+typedef struct DisplayChangeListener DisplayChangeListener;
+
+/*
+ * What a display backend implements.  All callbacks run in the main
+ * thread with the BQL held.
+ */
+typedef struct DisplayChangeListenerOps {
+    const char *dpy_name;
+    /* The refresh timer fired (every update_interval ms). */
+    void (*dpy_refresh)(DisplayChangeListener *dcl);
+    /* Pixels in the rectangle changed. */
+    void (*dpy_gfx_update)(DisplayChangeListener *dcl,
+                           int x, int y, int w, int h);
+    /* The console's surface was replaced (new size), or another console
+     * became the active one. */
+    void (*dpy_gfx_switch)(DisplayChangeListener *dcl,
+                           DisplaySurface *new_surface);
+} DisplayChangeListenerOps;
+
+struct DisplayChangeListener {
+    uint64_t update_interval;           /* ms; 0: the default */
+    const DisplayChangeListenerOps *ops;
+    QemuConsole *con;                   /* NULL: follow the active one */
+    QLIST_ENTRY(DisplayChangeListener) next;
+};
+
+/* The refresh period without an explicit update_interval (QEMU's). */
+#define GUI_REFRESH_INTERVAL_DEFAULT 30
+
+/*
+ * Register/unregister a listener; the first registered starts the
+ * refresh timer, the last unregistered stops it.  Registration calls
+ * dpy_gfx_switch with the current surface at once.
+ */
+void register_displaychangelistener(DisplayChangeListener *dcl);
+void unregister_displaychangelistener(DisplayChangeListener *dcl);
+/* Whether the refresh timer runs (for tests and info). */
+bool qemu_console_refresh_active(void);
+
+/* A device that draws: called on each refresh to push its changes. */
+typedef struct GraphicHwOps {
+    void (*gfx_update)(void *opaque);
+} GraphicHwOps;
+
+QemuConsole *graphic_console_init(const GraphicHwOps *ops, void *opaque);
+
+/* For the device / the VC: tell the listeners of @con what changed. */
+void dpy_gfx_update(QemuConsole *con, int x, int y, int w, int h);
+void dpy_gfx_replace_surface(QemuConsole *con, DisplaySurface *surface);
+
+DisplaySurface *qemu_console_surface(QemuConsole *con);
+QemuConsole *qemu_console_lookup_by_index(unsigned index);
+unsigned qemu_console_get_index(QemuConsole *con);
+bool qemu_console_is_graphic(QemuConsole *con);
+/* The console shown by listeners that follow the active one. */
+QemuConsole *qemu_console_active(void);
+/* Ctrl-Alt-N in QEMU: make console @index the active one. */
+void console_select(unsigned index);
+
+/*
+ * Keyboard input as X11 keysyms (what RFB carries).  Modifier keysyms
+ * are tracked here; Ctrl-Alt-1..9 select a console; everything else
+ * goes to the active console if it is a text one (as bytes on its
+ * chardev: QEMU's kbd_put_keysym_console).
+ */
+void qemu_input_keysym(uint32_t keysym, bool down);
+
+/*
+ * The PSF font the text consoles draw with: QCORE_CONSOLE_FONT from the
+ * environment, else QEMU_CONSOLE_FONT_DEFAULT (console-setup-linux).
+ */
+#define QEMU_CONSOLE_FONT_DEFAULT "/usr/share/consolefonts/Lat15-VGA16.psf.gz"
+
+typedef struct QemuFont {
+    int width, height;          /* pixels; width is 8 for PSF1 */
+    int glyph_bytes;
+    int nglyphs;
+    uint8_t *glyphs;            /* nglyphs * glyph_bytes, rows of bits */
+    GHashTable *unimap;         /* code point -> glyph index + 1 */
+} QemuFont;
+
+QemuFont *qemu_font_load(const char *path, Error **errp);
+/* Glyph index for @cp (the replacement '?' if the font lacks it). */
+int qemu_font_glyph(const QemuFont *font, uint32_t cp);
+void qemu_font_free(QemuFont *font);
+
+/* ---- the VNC server (ui/vnc.c) --------------------------------------- */
+
+/* -vnc OPTSTR: parse and open at once (errors exit at startup). */
+bool vnc_display_open(const char *optstr, Error **errp);
+/* Whether -vnc asked for a display (anything but "none"). */
+bool vnc_display_configured(void);
+void vnc_display_cleanup(void);
+typedef struct Monitor Monitor;
+typedef struct QDict QDict;
+void hmp_info_vnc(Monitor *mon, const QDict *qdict);
+void hmp_set_password(Monitor *mon, const QDict *qdict);
+
+#endif

@@ -1,0 +1,1163 @@
+/*
+ * The VNC server: -vnc, its listening sockets and clients as fd handlers
+ * on the main loop, the RFB handshake (3.3, 3.7, 3.8; security None),
+ * client messages, per-client tile dirty maps and throttled output; the
+ * encoding runs on the worker thread (ui/vnc-jobs.c).  query-vnc and
+ * "info vnc".
+ * Corresponds to QEMU's ui/vnc.c.
+ */
+#include "qcore/osdep.h"
+#include "qcore/console.h"
+#include "qcore/main-loop.h"
+#include "qcore/option.h"
+#include "qcore/runstate.h"
+#include "qcore/log.h"
+#include "qcore/monitor.h"
+#include "qapi/qapi-commands.h"
+#include "vnc.h"
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/random.h>
+#include <nettle/des.h>
+
+#define VNC_AUTH_INVALID 0
+#define VNC_AUTH_NONE 1
+#define VNC_AUTH_VNC 2
+
+/* QEMU's limit for a ClientCutText payload. */
+#define VNC_CUT_TEXT_MAX (1 << 20)
+/* Output beyond this many times the throttle limit: the client is gone. */
+#define VNC_THROTTLE_OUTPUT_LIMIT_SCALE 5
+
+/* Main thread, BQL. */
+static QTAILQ_HEAD(, VncDisplay) vnc_displays =
+    QTAILQ_HEAD_INITIALIZER(vnc_displays);
+static bool vnc_configured;
+/*
+ * Disconnected clients wait here until nothing can touch them any more:
+ * not the handler that noticed the error (it may still be on the stack),
+ * not the worker (a job in flight).  The reaper BH frees them.
+ */
+static QTAILQ_HEAD(, VncState) vnc_dead =
+    QTAILQ_HEAD_INITIALIZER(vnc_dead);
+static QEMUBH *vnc_reaper_bh;
+
+static void vnc_client_read(void *opaque);
+static void vnc_client_write(void *opaque);
+static void vnc_update_client(VncState *vs);
+
+/* ---- output ------------------------------------------------------------ */
+
+static void vnc_set_handlers(VncState *vs)
+{
+    qemu_set_fd_handler(vs->fd, vnc_client_read,
+                        vs->output->len ? vnc_client_write : NULL, vs);
+}
+
+static void vnc_disconnect(VncState *vs);
+
+static void vnc_write(VncState *vs, const void *data, size_t len)
+{
+    if (vs->closing) {
+        return;
+    }
+    g_byte_array_append(vs->output, data, len);
+}
+
+static void vnc_write_u8(VncState *vs, uint8_t v)
+{
+    vnc_write(vs, &v, 1);
+}
+
+static void vnc_write_u16(VncState *vs, uint16_t v)
+{
+    uint8_t b[2] = { v >> 8, v };
+    vnc_write(vs, b, 2);
+}
+
+static void vnc_write_u32(VncState *vs, uint32_t v)
+{
+    uint8_t b[4] = { v >> 24, v >> 16, v >> 8, v };
+    vnc_write(vs, b, 4);
+}
+
+static uint16_t read_u16(const uint8_t *p)
+{
+    return p[0] << 8 | p[1];
+}
+
+static uint32_t read_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+/* Try to send now; what the socket does not take waits for POLLOUT. */
+static void vnc_flush(VncState *vs)
+{
+    while (!vs->closing && vs->output->len) {
+        ssize_t n = send(vs->fd, vs->output->data, vs->output->len,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                vnc_disconnect(vs);
+                return;
+            }
+            break;
+        }
+        g_byte_array_remove_range(vs->output, 0, n);
+    }
+    if (!vs->closing) {
+        vnc_set_handlers(vs);
+    }
+}
+
+static void vnc_client_write(void *opaque)
+{
+    VncState *vs = opaque;
+
+    vnc_flush(vs);
+    if (!vs->closing && !vs->output->len) {
+        /* Drained: a deferred update may go now. */
+        vnc_update_client(vs);
+    }
+}
+
+/*
+ * The throttle: while more than about one full frame of output waits for
+ * the client, no new update is started (the dirty map just accumulates),
+ * so a client that stops reading costs at most a frame or so, and never
+ * holds back the others (QEMU's throttle_output_offset).
+ */
+static void vnc_update_throttle(VncState *vs)
+{
+    vs->output_limit = MAX((size_t)vs->client_width * vs->client_height *
+                           vs->pf.bytes_per_pixel, 64 * 1024);
+}
+
+/* ---- clients ----------------------------------------------------------- */
+
+static void vnc_free_client(VncState *vs)
+{
+    if (vs->zlib_init) {
+        deflateEnd(&vs->zlib);
+    }
+    vnc_dirty_destroy(&vs->dirty);
+    g_byte_array_unref(vs->input);
+    g_byte_array_unref(vs->output);
+    g_free(vs->host);
+    g_free(vs->service);
+    g_free(vs->family);
+    g_free(vs);
+}
+
+static void vnc_disconnect(VncState *vs)
+{
+    VncDisplay *vd = vs->vd;
+
+    if (vs->closing) {
+        return;
+    }
+    vs->closing = true;
+    qemu_set_fd_handler(vs->fd, NULL, NULL, NULL);
+    close(vs->fd);
+    vs->fd = -1;
+    if (vs->initialized && !vs->shared) {
+        vd->num_exclusive--;
+    }
+    QTAILQ_REMOVE(&vd->clients, vs, next);
+    QTAILQ_INSERT_TAIL(&vnc_dead, vs, next);
+    qemu_bh_schedule(vnc_reaper_bh);
+}
+
+static void vnc_reap(void *opaque)
+{
+    VncState *vs, *next;
+
+    QTAILQ_FOREACH_SAFE(vs, &vnc_dead, next, next) {
+        if (!vs->job_in_flight) {
+            QTAILQ_REMOVE(&vnc_dead, vs, next);
+            vnc_free_client(vs);
+        }
+    }
+}
+
+void vnc_job_done(VncJob *job)
+{
+    VncState *vs = job->vs;
+
+    vs->job_in_flight = false;
+    if (vs->closing) {
+        qemu_bh_schedule(vnc_reaper_bh);
+    } else {
+        vnc_write(vs, job->out->data, job->out->len);
+        vnc_flush(vs);
+        if (!vs->closing && vs->output->len > vs->output_limit *
+            VNC_THROTTLE_OUTPUT_LIMIT_SCALE) {
+            vnc_disconnect(vs);
+        }
+    }
+    vnc_job_free(job);
+}
+
+static void vnc_read_when(VncState *vs, VncReadEvent *func, size_t expect)
+{
+    vs->read_handler = func;
+    vs->read_handler_expect = expect;
+}
+
+static DisplaySurface *vnc_surface(VncDisplay *vd)
+{
+    return vd->ds;
+}
+
+/* Start an update if one is due and the client can take it. */
+static void vnc_update_client(VncState *vs)
+{
+    DisplaySurface *ds = vnc_surface(vs->vd);
+    VncJob *job;
+    GArray *rects;
+    guint i;
+
+    if (vs->closing || !vs->initialized || !vs->update_requested ||
+        vs->job_in_flight || !ds || vs->output->len > vs->output_limit) {
+        return;
+    }
+    if (vs->force_update) {
+        vnc_dirty_mark(&vs->dirty, 0, 0, vs->dirty.width, vs->dirty.height);
+        vs->force_update = false;
+    }
+    if (!vnc_dirty_any(&vs->dirty) && !vs->need_resize) {
+        return;
+    }
+    job = vnc_job_new(vs);
+    job->encoding = vs->encoding;
+    job->pf = vs->pf;
+    job->zlib = &vs->zlib;
+    if (vs->encoding == VNC_ENCODING_ZLIB && !vs->zlib_init) {
+        memset(&vs->zlib, 0, sizeof(vs->zlib));
+        if (deflateInit(&vs->zlib, Z_DEFAULT_COMPRESSION) != Z_OK) {
+            job->encoding = VNC_ENCODING_RAW;
+        } else {
+            vs->zlib_init = true;
+        }
+    }
+    if (vs->need_resize) {
+        job->resize = true;
+        job->width = vs->client_width;
+        job->height = vs->client_height;
+        vs->need_resize = false;
+    }
+    rects = vnc_dirty_take_rects(&vs->dirty);
+    for (i = 0; i < rects->len; i++) {
+        VncRect *r = &g_array_index(rects, VncRect, i);
+        uint32_t *copy = g_new(uint32_t, (size_t)r->w * r->h);
+        const uint8_t *src = surface_data(ds);
+        int stride = surface_stride(ds), y;
+
+        /* Clip against the surface: a shrunk one must not be overread. */
+        if (r->x + r->w > surface_width(ds) ||
+            r->y + r->h > surface_height(ds)) {
+            g_free(copy);
+            continue;
+        }
+        for (y = 0; y < r->h; y++) {
+            memcpy(copy + (size_t)y * r->w,
+                   src + (size_t)(r->y + y) * stride + r->x * 4, r->w * 4);
+        }
+        g_array_append_val(job->rects, *r);
+        g_ptr_array_add(job->pixels, copy);
+    }
+    g_array_unref(rects);
+    vs->update_requested = false;
+    vs->job_in_flight = true;
+    vnc_job_push(job);
+}
+
+static void vnc_set_default_pf(VncState *vs)
+{
+    vs->pf = (VncPixelFormat) {
+        .bytes_per_pixel = 4, .depth = 24, .big_endian = false,
+        .rmax = 255, .gmax = 255, .bmax = 255,
+        .rshift = 16, .gshift = 8, .bshift = 0,
+    };
+}
+
+/* ---- client messages --------------------------------------------------- */
+
+static int protocol_client_msg(VncState *vs, uint8_t *data, size_t len);
+
+static void set_pixel_format(VncState *vs, const uint8_t *d)
+{
+    int bpp = d[0];
+
+    if (!d[3]) {
+        /* Colour maps: QEMU emulates one; qcore asks for true colour. */
+        error_report("vnc: client requested a colour map, which qcore "
+                     "does not support");
+        vnc_disconnect(vs);
+        return;
+    }
+    if (bpp != 8 && bpp != 16 && bpp != 32) {
+        vnc_disconnect(vs);
+        return;
+    }
+    vs->pf.bytes_per_pixel = bpp / 8;
+    vs->pf.depth = d[1];
+    vs->pf.big_endian = d[2];
+    vs->pf.rmax = read_u16(d + 4);
+    vs->pf.gmax = read_u16(d + 6);
+    vs->pf.bmax = read_u16(d + 8);
+    vs->pf.rshift = d[10] & 31;
+    vs->pf.gshift = d[11] & 31;
+    vs->pf.bshift = d[12] & 31;
+    vnc_update_throttle(vs);
+    /* Everything the client has is in the old format now. */
+    vs->force_update = true;
+}
+
+static void set_encodings(VncState *vs, const uint8_t *d, int n)
+{
+    int i;
+
+    vs->encoding = VNC_ENCODING_RAW;
+    vs->has_resize = false;
+    /* The first encoding the client lists that we have wins. */
+    for (i = n - 1; i >= 0; i--) {
+        int32_t enc = read_u32(d + 4 * i);
+
+        switch (enc) {
+        case VNC_ENCODING_RAW:
+        case VNC_ENCODING_HEXTILE:
+        case VNC_ENCODING_ZLIB:
+            vs->encoding = enc;
+            break;
+        case VNC_ENCODING_DESKTOPRESIZE:
+            vs->has_resize = true;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void framebuffer_update_request(VncState *vs, bool incremental,
+                                       int x, int y, int w, int h)
+{
+    vs->update_requested = true;
+    if (!incremental) {
+        vnc_dirty_mark(&vs->dirty, x, y, w, h);
+    }
+    vnc_update_client(vs);
+}
+
+static int protocol_client_msg(VncState *vs, uint8_t *data, size_t len)
+{
+    uint32_t n;
+
+    switch (data[0]) {
+    case 0:     /* SetPixelFormat */
+        if (vs->read_handler_expect < 20) {
+            return 20;
+        }
+        set_pixel_format(vs, data + 4);
+        break;
+    case 2:     /* SetEncodings */
+        if (vs->read_handler_expect < 4) {
+            return 4;
+        }
+        n = read_u16(data + 2);
+        if (vs->read_handler_expect < 4 + 4 * n) {
+            return 4 + 4 * n;
+        }
+        set_encodings(vs, data + 4, n);
+        break;
+    case 3:     /* FramebufferUpdateRequest */
+        if (vs->read_handler_expect < 10) {
+            return 10;
+        }
+        framebuffer_update_request(vs, data[1], read_u16(data + 2),
+                                   read_u16(data + 4), read_u16(data + 6),
+                                   read_u16(data + 8));
+        break;
+    case 4:     /* KeyEvent */
+        if (vs->read_handler_expect < 8) {
+            return 8;
+        }
+        qemu_input_keysym(read_u32(data + 4), data[1]);
+        break;
+    case 5:     /* PointerEvent: no pointer device yet */
+        if (vs->read_handler_expect < 6) {
+            return 6;
+        }
+        break;
+    case 6:     /* ClientCutText: read and dropped */
+        if (vs->read_handler_expect < 8) {
+            return 8;
+        }
+        n = read_u32(data + 4);
+        if (n > VNC_CUT_TEXT_MAX) {
+            error_report("vnc: client_cut_text msg payload has %u bytes "
+                         "which exceeds our limit of 1MB.", n);
+            vnc_disconnect(vs);
+            return 0;
+        }
+        vs->skip = n;
+        break;
+    case 255:   /* QEMU's extensions */
+        if (vs->read_handler_expect < 2) {
+            return 2;
+        }
+        if (data[1] != 0) {     /* only the extended key event */
+            vnc_disconnect(vs);
+            return 0;
+        }
+        if (vs->read_handler_expect < 12) {
+            return 12;
+        }
+        qemu_input_keysym(read_u32(data + 4), read_u16(data + 2));
+        break;
+    default:
+        vnc_disconnect(vs);
+        return 0;
+    }
+    vnc_read_when(vs, protocol_client_msg, 1);
+    return 0;
+}
+
+/* ---- the handshake ----------------------------------------------------- */
+
+static int protocol_client_init(VncState *vs, uint8_t *data, size_t len)
+{
+    VncDisplay *vd = vs->vd;
+    const char *name = qemu_get_vm_name();
+    g_autofree char *desktop = name ? g_strdup_printf("QEMU (%s)", name)
+                                    : g_strdup("QEMU");
+    bool shared = data[0];
+    VncState *c, *next;
+
+    switch (vd->share_policy) {
+    case VNC_SHARE_POLICY_IGNORE:
+        shared = true;
+        break;
+    case VNC_SHARE_POLICY_ALLOW_EXCLUSIVE:
+        if (!shared) {
+            QTAILQ_FOREACH_SAFE(c, &vd->clients, next, next) {
+                if (c != vs && c->initialized) {
+                    vnc_disconnect(c);
+                }
+            }
+        } else if (vd->num_exclusive > 0) {
+            vnc_disconnect(vs);
+            return 0;
+        }
+        break;
+    case VNC_SHARE_POLICY_FORCE_SHARED:
+        if (!shared) {
+            vnc_disconnect(vs);
+            return 0;
+        }
+        break;
+    }
+    vs->shared = shared;
+    if (!shared) {
+        vd->num_exclusive++;
+    }
+
+    vs->client_width = vd->ds ? surface_width(vd->ds) : 640;
+    vs->client_height = vd->ds ? surface_height(vd->ds) : 480;
+    vnc_dirty_init(&vs->dirty, vs->client_width, vs->client_height);
+    vnc_set_default_pf(vs);
+    vnc_update_throttle(vs);
+
+    vnc_write_u16(vs, vs->client_width);
+    vnc_write_u16(vs, vs->client_height);
+    vnc_write_u8(vs, 32);                   /* bits per pixel */
+    vnc_write_u8(vs, 24);                   /* depth */
+    vnc_write_u8(vs, 0);                    /* little endian */
+    vnc_write_u8(vs, 1);                    /* true colour */
+    vnc_write_u16(vs, 255);
+    vnc_write_u16(vs, 255);
+    vnc_write_u16(vs, 255);
+    vnc_write_u8(vs, 16);
+    vnc_write_u8(vs, 8);
+    vnc_write_u8(vs, 0);
+    vnc_write(vs, "\0\0\0", 3);
+    vnc_write_u32(vs, strlen(desktop));
+    vnc_write(vs, desktop, strlen(desktop));
+    vs->initialized = true;
+    vs->force_update = true;
+    vnc_flush(vs);
+    vnc_read_when(vs, protocol_client_msg, 1);
+    return 0;
+}
+
+static void vnc_auth_failed(VncState *vs)
+{
+    vnc_write_u32(vs, 1);                   /* SecurityResult: failed */
+    if (vs->minor >= 8) {
+        static const char err[] = "Authentication failed";
+        vnc_write_u32(vs, sizeof(err) - 1);
+        vnc_write(vs, err, sizeof(err) - 1);
+    }
+    vnc_flush(vs);
+    vnc_disconnect(vs);
+}
+
+/*
+ * VNC authentication: the client DES-encrypts our random challenge with
+ * its password as the key, each key byte bit-reversed (the protocol's
+ * quirk).  DES is nettle's, as QEMU's crypto layer uses.
+ */
+static int protocol_client_auth_vnc(VncState *vs, uint8_t *data, size_t len)
+{
+    const char *pw = vs->vd->password;
+    uint8_t key[8] = { 0 }, expect[16];
+    struct des_ctx ctx;
+    int i, j;
+
+    if (!pw) {
+        vnc_auth_failed(vs);    /* password=on but none set yet */
+        return 0;
+    }
+    for (i = 0; i < 8 && pw[i]; i++) {
+        uint8_t b = pw[i], r = 0;
+        for (j = 0; j < 8; j++) {
+            r |= ((b >> j) & 1) << (7 - j);
+        }
+        key[i] = r;
+    }
+    des_set_key(&ctx, key);     /* a weak key still works, as in QEMU */
+    des_encrypt(&ctx, sizeof(expect), expect, vs->challenge);
+    if (memcmp(expect, data, sizeof(expect))) {
+        vnc_auth_failed(vs);
+        return 0;
+    }
+    vnc_write_u32(vs, 0);                   /* SecurityResult: OK */
+    vnc_flush(vs);
+    vnc_read_when(vs, protocol_client_init, 1);
+    return 0;
+}
+
+static void vnc_start_auth(VncState *vs)
+{
+    if (vs->vd->auth == VNC_AUTH_VNC) {
+        if (getrandom(vs->challenge, sizeof(vs->challenge), 0) !=
+            sizeof(vs->challenge)) {
+            vnc_disconnect(vs);
+            return;
+        }
+        vnc_write(vs, vs->challenge, sizeof(vs->challenge));
+        vnc_flush(vs);
+        vnc_read_when(vs, protocol_client_auth_vnc, sizeof(vs->challenge));
+        return;
+    }
+    if (vs->minor >= 8) {
+        vnc_write_u32(vs, 0);               /* SecurityResult: OK */
+        vnc_flush(vs);
+    }
+    vnc_read_when(vs, protocol_client_init, 1);
+}
+
+static int protocol_client_auth(VncState *vs, uint8_t *data, size_t len)
+{
+    if (data[0] != vs->vd->auth) {
+        vnc_auth_failed(vs);
+        return 0;
+    }
+    vnc_start_auth(vs);
+    return 0;
+}
+
+static int protocol_version(VncState *vs, uint8_t *version, size_t len)
+{
+    char buf[13];
+    int major, minor;
+
+    memcpy(buf, version, 12);
+    buf[12] = 0;
+    if (sscanf(buf, "RFB %03d.%03d\n", &major, &minor) != 2) {
+        vnc_disconnect(vs);
+        return 0;
+    }
+    if (major != 3 || (minor != 3 && minor != 4 && minor != 5 &&
+                       minor != 7 && minor != 8)) {
+        vnc_write_u32(vs, VNC_AUTH_INVALID);
+        vnc_flush(vs);
+        vnc_disconnect(vs);
+        return 0;
+    }
+    /* 3.4 and 3.5 (UltraVNC, Apple) speak 3.3, as QEMU treats them. */
+    vs->minor = minor == 4 || minor == 5 ? 3 : minor;
+    if (vs->minor == 3) {
+        /* 3.3: the server decides; no SecurityResult after None. */
+        vnc_write_u32(vs, vs->vd->auth);
+        if (vs->vd->auth == VNC_AUTH_NONE) {
+            vnc_flush(vs);
+            vnc_read_when(vs, protocol_client_init, 1);
+        } else {
+            vnc_start_auth(vs);
+        }
+    } else {
+        vnc_write_u8(vs, 1);                /* one security type: */
+        vnc_write_u8(vs, vs->vd->auth);
+        vnc_flush(vs);
+        vnc_read_when(vs, protocol_client_auth, 1);
+    }
+    return 0;
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+/*
+ * QEMU's vnc_read_when() shape: a handler is called once
+ * read_handler_expect bytes are in; it returns the whole length of the
+ * message if that is more (it is called again when those are in), or
+ * acts, sets the next handler and returns 0: exactly the bytes it last
+ * asked for are consumed.
+ */
+static void vnc_client_read(void *opaque)
+{
+    VncState *vs = opaque;
+    uint8_t buf[4096];
+    ssize_t n;
+
+    n = recv(vs->fd, buf, sizeof(buf), MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        return;
+    }
+    if (n <= 0) {
+        vnc_disconnect(vs);
+        return;
+    }
+    g_byte_array_append(vs->input, buf, n);
+    while (!vs->closing) {
+        size_t used;
+        int ret;
+
+        if (vs->skip) {
+            used = MIN(vs->skip, vs->input->len);
+            vs->skip -= used;
+            g_byte_array_remove_range(vs->input, 0, used);
+            if (vs->skip) {
+                break;
+            }
+        }
+        if (vs->input->len < vs->read_handler_expect) {
+            break;
+        }
+        used = vs->read_handler_expect;
+        ret = vs->read_handler(vs, vs->input->data, vs->input->len);
+        if (vs->closing) {
+            break;
+        }
+        if (ret > 0) {
+            /* The message is longer than it first seemed. */
+            vs->read_handler_expect = ret;
+            if ((size_t)ret > vs->input->len) {
+                break;
+            }
+            continue;
+        }
+        /*
+         * The handler consumed a whole message: how long it was is what
+         * it last asked for, or the length it accepted.
+         */
+        g_byte_array_remove_range(vs->input, 0,
+                                  MIN(used, vs->input->len));
+    }
+}
+
+static void vnc_connect(VncDisplay *vd, int fd, bool is_unix)
+{
+    VncState *vs = g_new0(VncState, 1);
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof(sa);
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    int one = 1;
+
+    vs->vd = vd;
+    vs->fd = fd;
+    vs->input = g_byte_array_new();
+    vs->output = g_byte_array_new();
+    vs->output_limit = 64 * 1024;
+    if (is_unix) {
+        vs->host = g_strdup("");
+        vs->service = g_strdup(vd->unix_path);
+        vs->family = g_strdup("unix");
+    } else {
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        if (!getpeername(fd, (struct sockaddr *)&sa, &salen) &&
+            !getnameinfo((struct sockaddr *)&sa, salen, host, sizeof(host),
+                         serv, sizeof(serv),
+                         NI_NUMERICHOST | NI_NUMERICSERV)) {
+            vs->host = g_strdup(host);
+            vs->service = g_strdup(serv);
+        } else {
+            vs->host = g_strdup("");
+            vs->service = g_strdup("");
+        }
+        vs->family = g_strdup(sa.ss_family == AF_INET6 ? "ipv6" : "ipv4");
+    }
+    QTAILQ_INSERT_TAIL(&vd->clients, vs, next);
+    vnc_write(vs, "RFB 003.008\n", 12);
+    vnc_read_when(vs, protocol_version, 12);
+    vnc_flush(vs);
+}
+
+/* ---- the display-change listener --------------------------------------- */
+
+static void vnc_dpy_update(DisplayChangeListener *dcl, int x, int y,
+                           int w, int h)
+{
+    VncDisplay *vd = container_of(dcl, VncDisplay, dcl);
+    VncState *vs;
+
+    QTAILQ_FOREACH(vs, &vd->clients, next) {
+        if (vs->initialized) {
+            vnc_dirty_mark(&vs->dirty, x, y, w, h);
+        }
+    }
+}
+
+static void vnc_dpy_switch(DisplayChangeListener *dcl,
+                           DisplaySurface *surface)
+{
+    VncDisplay *vd = container_of(dcl, VncDisplay, dcl);
+    VncState *vs;
+
+    vd->ds = surface;
+    if (!surface) {
+        return;
+    }
+    QTAILQ_FOREACH(vs, &vd->clients, next) {
+        if (!vs->initialized) {
+            continue;
+        }
+        if (surface_width(surface) != vs->client_width ||
+            surface_height(surface) != vs->client_height) {
+            if (!vs->has_resize) {
+                /* Without DesktopSize the client keeps its size: clip. */
+                vnc_dirty_mark(&vs->dirty, 0, 0, vs->client_width,
+                               vs->client_height);
+                continue;
+            }
+            vs->client_width = surface_width(surface);
+            vs->client_height = surface_height(surface);
+            vnc_dirty_init(&vs->dirty, vs->client_width, vs->client_height);
+            vnc_update_throttle(vs);
+            vs->need_resize = true;
+        }
+        vnc_dirty_mark(&vs->dirty, 0, 0, vs->client_width,
+                       vs->client_height);
+    }
+}
+
+static void vnc_refresh(DisplayChangeListener *dcl)
+{
+    VncDisplay *vd = container_of(dcl, VncDisplay, dcl);
+    VncState *vs, *next;
+
+    QTAILQ_FOREACH_SAFE(vs, &vd->clients, next, next) {
+        vnc_update_client(vs);
+    }
+}
+
+static const DisplayChangeListenerOps vnc_dcl_ops = {
+    .dpy_name = "vnc",
+    .dpy_refresh = vnc_refresh,
+    .dpy_gfx_update = vnc_dpy_update,
+    .dpy_gfx_switch = vnc_dpy_switch,
+};
+
+/* ---- listening --------------------------------------------------------- */
+
+static void vnc_listen_read(void *opaque)
+{
+    VncDisplay *vd = opaque;
+    guint i;
+
+    /* Which socket is readable is not passed: try each, non-blocking. */
+    for (i = 0; i < vd->lsock->len; i++) {
+        int lfd = g_array_index(vd->lsock, int, i);
+        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+        if (fd >= 0) {
+            vnc_connect(vd, fd, vd->unix_path != NULL);
+        }
+    }
+}
+
+static int listen_unix(const char *path, Error **errp)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(sun.sun_path)) {
+        error_setg(errp, "UNIX socket path '%s' is too long", path);
+        return -1;
+    }
+    strcpy(sun.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        error_setg_errno(errp, errno, "Failed to create socket");
+        return -1;
+    }
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+        listen(fd, 16) < 0) {
+        error_setg_errno(errp, errno, "Failed to bind socket to %s", path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Bind every address of host:port; false (fds closed) if any is taken. */
+static bool listen_inet(VncDisplay *vd, const char *host, int port,
+                        Error **errp)
+{
+    struct addrinfo hints = {
+        .ai_flags = AI_PASSIVE, .ai_family = AF_UNSPEC,
+        .ai_socktype = SOCK_STREAM,
+    };
+    struct addrinfo *res, *ai;
+    char portstr[16];
+    int rc, one = 1;
+
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    rc = getaddrinfo(host && *host ? host : NULL, portstr, &hints, &res);
+    if (rc) {
+        error_setg(errp, "address resolution failed for %s:%s: %s",
+                   host, portstr, gai_strerror(rc));
+        return false;
+    }
+    for (ai = res; ai; ai = ai->ai_next) {
+        int fd = socket(ai->ai_family,
+                        ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0) {
+            continue;
+        }
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (ai->ai_family == AF_INET6) {
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        }
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 ||
+            listen(fd, 16) < 0) {
+            int err = errno;
+            close(fd);
+            if (err == EADDRNOTAVAIL || err == EAFNOSUPPORT) {
+                continue;   /* e.g. no IPv6 on this host */
+            }
+            error_setg_errno(errp, err, "Failed to find an available port");
+            goto fail;
+        }
+        g_array_append_val(vd->lsock, fd);
+        if (!vd->family) {
+            vd->family = g_strdup(ai->ai_family == AF_INET6 ? "ipv6"
+                                                            : "ipv4");
+        }
+    }
+    freeaddrinfo(res);
+    if (!vd->lsock->len) {
+        error_setg(errp, "Failed to bind socket: no usable address");
+        return false;
+    }
+    return true;
+
+fail:
+    freeaddrinfo(res);
+    while (vd->lsock->len) {
+        close(g_array_index(vd->lsock, int, vd->lsock->len - 1));
+        g_array_remove_index(vd->lsock, vd->lsock->len - 1);
+    }
+    g_clear_pointer(&vd->family, g_free);
+    return false;
+}
+
+static QemuOptsList qemu_vnc_opts = {
+    .name = "vnc",
+    .implied_opt_name = "vnc",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_vnc_opts.head),
+    .desc = {
+        { .name = "vnc", .type = QEMU_OPT_STRING },
+        { .name = "to", .type = QEMU_OPT_NUMBER },
+        { .name = "share", .type = QEMU_OPT_STRING },
+        { .name = "id", .type = QEMU_OPT_STRING },
+        { .name = "password", .type = QEMU_OPT_BOOL },
+        { .name = "ipv4", .type = QEMU_OPT_BOOL },
+        { .name = "ipv6", .type = QEMU_OPT_BOOL },
+        { /* end of list */ }
+    },
+};
+
+bool vnc_display_configured(void)
+{
+    return vnc_configured;
+}
+
+bool vnc_display_open(const char *optstr, Error **errp)
+{
+    QemuOpts *opts;
+    VncDisplay *vd;
+    const char *addr, *share, *colon;
+    g_autofree char *host = NULL;
+    int display, to, d;
+    char *end;
+    Error *err = NULL;
+
+    opts = qemu_opts_parse(&qemu_vnc_opts, optstr, true, errp);
+    if (!opts) {
+        return false;
+    }
+    addr = qemu_opt_get(opts, "vnc");
+    if (!addr || !strcmp(addr, "none")) {
+        qemu_opts_del(opts);
+        return true;
+    }
+    vd = g_new0(VncDisplay, 1);
+    vd->lsock = g_array_new(false, false, sizeof(int));
+    QTAILQ_INIT(&vd->clients);
+    vd->id = g_strdup(qemu_opt_get(opts, "id") ?: "default");
+    vd->share_policy = VNC_SHARE_POLICY_ALLOW_EXCLUSIVE;
+    vd->auth = qemu_opt_get_bool(opts, "password", false) ? VNC_AUTH_VNC
+                                                          : VNC_AUTH_NONE;
+    share = qemu_opt_get(opts, "share");
+    if (share) {
+        if (!strcmp(share, "ignore")) {
+            vd->share_policy = VNC_SHARE_POLICY_IGNORE;
+        } else if (!strcmp(share, "allow-exclusive")) {
+            vd->share_policy = VNC_SHARE_POLICY_ALLOW_EXCLUSIVE;
+        } else if (!strcmp(share, "force-shared")) {
+            vd->share_policy = VNC_SHARE_POLICY_FORCE_SHARED;
+        } else {
+            error_setg(errp, "unknown vnc share= option");
+            goto fail;
+        }
+    }
+
+    if (g_str_has_prefix(addr, "unix:")) {
+        int fd = listen_unix(addr + 5, errp);
+        if (fd < 0) {
+            goto fail;
+        }
+        g_array_append_val(vd->lsock, fd);
+        vd->unix_path = g_strdup(addr + 5);
+        vd->host = g_strdup("");
+        vd->service = g_strdup(vd->unix_path);
+        vd->family = g_strdup("unix");
+    } else {
+        colon = strrchr(addr, ':');
+        if (!colon) {
+            error_setg(errp, "no vnc port specified");
+            goto fail;
+        }
+        host = g_strndup(addr, colon - addr);
+        if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+            char *h = g_strndup(host + 1, strlen(host) - 2);
+            g_free(host);
+            host = h;
+        }
+        d = strtol(colon + 1, &end, 10);
+        if (*end || end == colon + 1 || d < 0 || d > 65535 - 5900) {
+            error_setg(errp, "can't convert to a number: %s", colon + 1);
+            goto fail;
+        }
+        to = qemu_opt_get_number(opts, "to", d);
+        for (display = d; display <= to; display++) {
+            error_free(err);
+            err = NULL;
+            if (listen_inet(vd, host, 5900 + display, &err)) {
+                break;
+            }
+        }
+        if (display > to) {
+            error_propagate(errp, err);
+            goto fail;
+        }
+        vd->host = g_strdup(*host ? host : (!strcmp(vd->family, "ipv6")
+                                            ? "::" : "0.0.0.0"));
+        vd->service = g_strdup_printf("%d", 5900 + display);
+    }
+    qemu_opts_del(opts);
+    qemu_set_fd_handler(g_array_index(vd->lsock, int, 0), vnc_listen_read,
+                        NULL, vd);
+    if (vd->lsock->len > 1) {
+        guint i;
+        for (i = 1; i < vd->lsock->len; i++) {
+            qemu_set_fd_handler(g_array_index(vd->lsock, int, i),
+                                vnc_listen_read, NULL, vd);
+        }
+    }
+    if (!vnc_reaper_bh) {
+        vnc_reaper_bh = qemu_bh_new(vnc_reap, NULL);
+    }
+    vd->dcl.ops = &vnc_dcl_ops;
+    register_displaychangelistener(&vd->dcl);
+    QTAILQ_INSERT_TAIL(&vnc_displays, vd, next);
+    vnc_configured = true;
+    return true;
+
+fail:
+    qemu_opts_del(opts);
+    g_array_unref(vd->lsock);
+    g_free(vd->id);
+    g_free(vd->family);
+    g_free(vd);
+    return false;
+}
+
+void vnc_display_cleanup(void)
+{
+    VncDisplay *vd, *next;
+    VncState *vs, *vnext;
+    guint i;
+
+    QTAILQ_FOREACH_SAFE(vd, &vnc_displays, next, next) {
+        QTAILQ_FOREACH_SAFE(vs, &vd->clients, next, vnext) {
+            vnc_disconnect(vs);
+        }
+        unregister_displaychangelistener(&vd->dcl);
+        for (i = 0; i < vd->lsock->len; i++) {
+            int fd = g_array_index(vd->lsock, int, i);
+            qemu_set_fd_handler(fd, NULL, NULL, NULL);
+            close(fd);
+        }
+        if (vd->unix_path) {
+            unlink(vd->unix_path);
+        }
+        QTAILQ_REMOVE(&vnc_displays, vd, next);
+        g_array_unref(vd->lsock);
+        g_free(vd->unix_path);
+        g_free(vd->host);
+        g_free(vd->service);
+        g_free(vd->family);
+        g_free(vd->id);
+        g_free(vd->password);
+        g_free(vd);
+    }
+    /* Every job handed back: every dead client can go now. */
+    vnc_jobs_stop();
+    if (vnc_reaper_bh) {
+        vnc_reap(NULL);
+        qemu_bh_delete(vnc_reaper_bh);
+        vnc_reaper_bh = NULL;
+    }
+}
+
+/* ---- query-vnc and info vnc -------------------------------------------- */
+
+static NetworkAddressFamily vnc_family(const char *family)
+{
+    return !strcmp(family, "unix") ? NETWORK_ADDRESS_FAMILY_UNIX :
+           !strcmp(family, "ipv6") ? NETWORK_ADDRESS_FAMILY_IPV6 :
+                                     NETWORK_ADDRESS_FAMILY_IPV4;
+}
+
+/* QEMU's query-vnc describes the first display only. */
+VncInfo *qmp_query_vnc(Error **errp)
+{
+    VncDisplay *vd = QTAILQ_FIRST(&vnc_displays);
+    VncInfo *info = g_new0(VncInfo, 1);
+    VncClientInfoList **tail = &info->clients;
+    VncState *vs;
+
+    if (!vd) {
+        info->enabled = false;
+        return info;
+    }
+    info->enabled = true;
+    info->host = g_strdup(vd->host);
+    info->service = g_strdup(vd->service);
+    info->has_family = true;
+    info->family = vnc_family(vd->family);
+    info->auth = g_strdup(vd->auth == VNC_AUTH_VNC ? "vnc" : "none");
+    QTAILQ_FOREACH(vs, &vd->clients, next) {
+        VncClientInfo *c = g_new0(VncClientInfo, 1);
+
+        c->host = g_strdup(vs->host);
+        c->service = g_strdup(vs->service);
+        c->family = vnc_family(vs->family);
+        c->websocket = false;
+        QAPI_LIST_APPEND(tail, c);
+    }
+    return info;
+}
+
+void hmp_info_vnc(Monitor *mon, const QDict *qdict)
+{
+    VncDisplay *vd;
+    VncState *vs;
+
+    if (QTAILQ_EMPTY(&vnc_displays)) {
+        monitor_printf(mon, "None\n");
+        return;
+    }
+    QTAILQ_FOREACH(vd, &vnc_displays, next) {
+        bool v6 = !strcmp(vd->family, "ipv6");
+
+        monitor_printf(mon, "%s:\n", vd->id);
+        monitor_printf(mon, "  Server: %s%s%s:%s (%s)\n", v6 ? "[" : "",
+                       vd->host, v6 ? "]" : "", vd->service, vd->family);
+        monitor_printf(mon, "    Auth: %s (Sub: none)\n",
+                       vd->auth == VNC_AUTH_VNC ? "vnc" : "none");
+        QTAILQ_FOREACH(vs, &vd->clients, next) {
+            v6 = !strcmp(vs->family, "ipv6");
+            monitor_printf(mon, "  Client: %s%s%s:%s (%s)\n", v6 ? "[" : "",
+                           vs->host, v6 ? "]" : "", vs->service, vs->family);
+            monitor_printf(mon, "    x509_dname: none\n");
+            monitor_printf(mon, "    sasl_username: none\n");
+        }
+    }
+}
+
+/* ---- passwords --------------------------------------------------------- */
+
+static bool vnc_display_password(const char *password, Error **errp)
+{
+    VncDisplay *vd = QTAILQ_FIRST(&vnc_displays);
+
+    if (!vd || vd->auth != VNC_AUTH_VNC) {
+        /* QEMU says the same, whatever the reason. */
+        error_setg(errp, "Could not set password");
+        return false;
+    }
+    g_free(vd->password);
+    vd->password = g_strdup(password);
+    return true;
+}
+
+void qmp_change_vnc_password(const char *password, Error **errp)
+{
+    vnc_display_password(password, errp);
+}
+
+void hmp_set_password(Monitor *mon, const QDict *qdict)
+{
+    const char *protocol = qdict_get_str(qdict, "protocol");
+    const char *password = qdict_get_str(qdict, "password");
+    const char *connected = qdict_get_try_str(qdict, "connected");
+    Error *err = NULL;
+
+    if (strcmp(protocol, "vnc")) {
+        monitor_printf(mon, "Error: Parameter 'protocol' does not accept "
+                       "value '%s'\n", protocol);
+        return;
+    }
+    if (connected && strcmp(connected, "keep")) {
+        /* QEMU's VNC takes "keep" only. */
+        monitor_printf(mon, "Error: Parameter 'connected' does not accept "
+                       "value '%s'\n", connected);
+        return;
+    }
+    if (!vnc_display_password(password, &err)) {
+        monitor_printf(mon, "Error: %s\n", error_get_pretty(err));
+        error_free(err);
+    }
+}
