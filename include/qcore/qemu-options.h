@@ -153,6 +153,24 @@ DEF("global", HAS_ARG, QEMU_OPTION_global,
     "                (e.g. -global virtio-mmio.force-legacy=false)\n")
 DEFHEADING()
 
+DEFHEADING(Block device options:)
+DEF("blockdev", HAS_ARG, QEMU_OPTION_blockdev,
+    "-blockdev [driver=]driver[,node-name=N][,discard=ignore|unmap]\n"
+    "          [,cache.direct=on|off][,cache.no-flush=on|off]\n"
+    "          [,read-only=on|off][,detect-zeroes=on|off|unmap]\n"
+    "          [,driver specific parameters...]\n"
+    "                configure a block backend (JSON or dotted keys; "
+    "drivers:\n"
+    "                file (filename=, aio=threads|native|io_uring), raw\n"
+    "                (file=, offset=, size=), qcow2 (file=, backing=))\n")
+DEF("drive", HAS_ARG, QEMU_OPTION_drive,
+    "-drive [file=file][,if=none][,id=name][,format=raw|qcow2]\n"
+    "       [,cache=writethrough|writeback|none|directsync|unsafe]\n"
+    "       [,aio=threads|native|io_uring][,readonly=on|off]\n"
+    "       [,werror=ignore|stop|report|enospc][,rerror=ignore|stop|report]\n"
+    "                a drive for -device ...,drive=name (if=none only)\n")
+DEFHEADING()
+
 DEFHEADING(Generic object creation:)
 DEF("object", HAS_ARG, QEMU_OPTION_object,
     "-object TYPENAME[,PROP1=VALUE1,...]\n"
