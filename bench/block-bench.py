@@ -55,6 +55,23 @@ def make_initrd(linux, tmp):
     return initrd
 
 
+def thread_cpu(pid):
+    """CPU seconds so far of @pid's threads, summed by thread name."""
+    tick = os.sysconf('SC_CLK_TCK')
+    cpu = {}
+    try:
+        for tid in os.listdir('/proc/%d/task' % pid):
+            with open('/proc/%d/task/%s/stat' % (pid, tid)) as f:
+                st = f.read()
+            name = st[st.index('(') + 1:st.rindex(')')]
+            fields = st[st.rindex(')') + 2:].split()
+            cpu[name] = cpu.get(name, 0) + \
+                (int(fields[11]) + int(fields[12])) / tick
+    except OSError:
+        pass
+    return cpu
+
+
 def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd):
     dev = 'virtio-blk-device,drive=d0'
     args = [binary, '-M', 'virt', '-smp', '1', '-m', '512M', '-nographic',
@@ -71,15 +88,31 @@ def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd):
     args += ['-device', dev]
     if qemu:
         args += ['-cpu', 'rv64,h=off']
-    r = subprocess.run(args, stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=600)
-    out = r.stdout.decode(errors='replace')
+    # Read the console as it comes: at each iobench line, the host CPU
+    # qcore's threads used so far (per-thread utime+stime in /proc).
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = b''
+    marks = []
+    for line in p.stdout:
+        out += line
+        if b'init ready' in line or b'iobench: ' in line:
+            marks.append(thread_cpu(p.pid))
+    err = p.stderr.read()
+    p.wait(600)
+    out = out.decode(errors='replace')
     rows = {m.group(1): (float(m.group(2)), float(m.group(3)))
             for m in re.finditer(r'iobench: (\w+) iops=([\d.]+) '
                                  r'mbps=([\d.]+)', out)}
-    if r.returncode != 0 or len(rows) != len(TESTS):
-        sys.exit('%s failed (%d): %s%s' % (binary, r.returncode,
-                                           out[-2000:], r.stderr.decode()))
+    if p.returncode != 0 or len(rows) != len(TESTS) or \
+            len(marks) != len(TESTS) + 1:
+        sys.exit('%s failed (%d): %s%s' % (binary, p.returncode,
+                                           out[-2000:], err.decode()))
+    # CPU seconds per thread kind during each test.
+    for i, t in enumerate(TESTS):
+        cpu = {k: marks[i + 1].get(k, 0) - marks[i].get(k, 0)
+               for k in set(marks[i + 1]) | set(marks[i])}
+        rows[t] = rows[t] + (cpu,)
     return rows
 
 
@@ -105,6 +138,7 @@ def main():
     print('%-6s %-8s %-12s %12s %12s %12s %8s %8s' %
           ('fmt', 'aio', 'test', 'qemu', 'qcore', 'qcore-io', 'ratio',
            'ratio-io'))
+    cpu_rows = []
     try:
         for fmt in opts.fmt.split(','):
             image = os.path.join(tmp, 'disk.' + fmt)
@@ -125,6 +159,15 @@ def main():
                             if key not in best or v[0] > best[key][0]:
                                 best[key] = v
                 for t in TESTS:
+                    secs = float(opts.secs)
+                    reqs = best[('qcore-io', t)][0] * secs
+                    cpu = best[('qcore-io', t)][2]
+                    io = cpu.get('IO io0', 0)
+                    pool = cpu.get('worker', 0)
+                    cpu_rows.append('%-6s %-8s %-12s %9.1f us %9.1f us'
+                                    % (fmt, aio, t, io / reqs * 1e6,
+                                       pool / reqs * 1e6))
+                for t in TESTS:
                     col = 1 if t.startswith('seq') else 0
                     unit = 'MB/s' if col else 'IOPS'
                     q, c, ci = (best[(w, t)][col]
@@ -133,6 +176,11 @@ def main():
                           '%7.2fx  %s' % (fmt, aio, t, q, c, ci, c / q,
                                           ci / q, unit))
                     sys.stdout.flush()
+        print('# qcore iothread=io0: host CPU per request (utime+stime of '
+              'the IOThread and of the pool workers, 10 ms ticks)')
+        print('%-6s %-8s %-12s %12s %12s' % ('fmt', 'aio', 'test',
+                                             'IO io0', 'workers'))
+        print('\n'.join(cpu_rows))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
