@@ -506,6 +506,9 @@ static void virtio_blk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
     VirtIOBlock *outer = handler_dev;
     VirtQueueElement *elem;
     int n = virtio_get_queue_index(vq);
+    /* virtqueue_pop gives at most the queue size per kick (it re-arms
+     * the kick for the rest): stop asking once that many came. */
+    unsigned budget = virtio_queue_get_num(vdev, n), popped = 0;
 
     /* Kicks while drained are served by drained_end's re-kick. */
     if (qatomic_read(&s->quiesced) || !s->blk) {
@@ -515,6 +518,7 @@ static void virtio_blk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
     do {
         virtio_queue_set_notification(vq, 0);
         while ((elem = virtqueue_pop(vq, sizeof(VirtQueueElement)))) {
+            popped++;
             if (!virtio_blk_handle_request(s, vq, elem)) {
                 virtqueue_detach_element(vq, elem, 0);
                 g_free(elem);
@@ -522,7 +526,8 @@ static void virtio_blk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
             }
         }
         virtio_queue_set_notification(vq, 1);
-    } while (!qatomic_read(&vdev->broken) && !virtio_queue_empty(vq));
+    } while (popped < budget && !qatomic_read(&vdev->broken) &&
+             !virtio_queue_empty(vq));
     handler_dev = outer;
     if (s->notify_pending[n]) {
         s->notify_pending[n] = false;
