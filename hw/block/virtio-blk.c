@@ -819,9 +819,6 @@ static void virtio_blk_realize(DeviceState *dev, Error **errp)
                    "and 32768)", TYPE_VIRTIO_BLK, s->logical_block_size);
         return;
     }
-    if (!s->physical_block_size) {
-        s->physical_block_size = s->logical_block_size;
-    }
     if (s->physical_block_size < s->logical_block_size ||
         (s->physical_block_size & (s->physical_block_size - 1))) {
         error_setg(errp, "logical_block_size > physical_block_size not "
@@ -833,8 +830,7 @@ static void virtio_blk_realize(DeviceState *dev, Error **errp)
                                                   s->iothread_id);
 
         if (!o || !object_dynamic_cast(o, TYPE_IOTHREAD)) {
-            error_setg(errp, "Property '%s.iothread' can't find value '%s'",
-                       TYPE_VIRTIO_BLK, s->iothread_id);
+            error_setg(errp, "Device '%s' not found", s->iothread_id);
             return;
         }
         s->iothread = object_ref(o);
@@ -932,7 +928,7 @@ static void virtio_blk_class_init(ObjectClass *oc, const void *data)
                                offsetof(VirtIOBlock, logical_block_size), 512,
                                "A power of two between 512 B and 2 MiB");
     qdev_class_add_prop_uint32(oc, "physical_block_size",
-                               offsetof(VirtIOBlock, physical_block_size), 0,
+                               offsetof(VirtIOBlock, physical_block_size), 512,
                                "A power of two between 512 B and 2 MiB");
     qdev_class_add_prop_str(oc, "serial", "str",
                             offsetof(VirtIOBlock, serial), NULL);

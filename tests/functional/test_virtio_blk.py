@@ -135,7 +135,7 @@ def test_guest_sees_qemus_virtio_blk(tmpdir_short):
         pytest.skip('qemu-system-riscv64 is not installed')
     image = make_image(tmpdir_short, 'disk.raw', 'raw')
     cmds = ','.join('cat:/sys/block/vda/' + f for f in (
-        'device/features', 'size', 'ro', 'cache_type',
+        'device/features', 'size', 'ro', 'cache_type', 'serial',
         'queue/logical_block_size', 'queue/physical_block_size',
         'queue/max_segments', 'queue/max_hw_sectors_kb',
         'queue/discard_granularity', 'queue/discard_max_hw_bytes',
@@ -378,6 +378,15 @@ def test_blockdev_node_as_the_disk_with_two_queues(guest, tmpdir_short):
     (['-drive', 'file=IMG,format=raw,if=none,id=d0',
       '-device', 'virtio-blk-device,drive=d0,queue-size=100'],
      'invalid queue-size property (100), must be a power of 2'),
+    (['-drive', 'file=IMG,format=raw,if=none,id=d0',
+      '-device', 'virtio-blk-device,drive=d0,iothread=nope'],
+     "Device 'nope' not found"),
+    (['-drive', 'file=IMG,format=raw,if=none,id=d0',
+      '-device', 'virtio-blk-device,drive=d0,num-queues=0'],
+     'num-queues property must be larger than 0'),
+    (['-drive', 'file=IMG,format=raw,if=none,id=d0',
+      '-device', 'virtio-blk-device,drive=d0,logical_block_size=4096'],
+     'logical_block_size > physical_block_size not supported'),
 ])
 def test_device_errors_as_qemu(tmpdir_short, args, message):
     image = make_image(tmpdir_short, 'disk.raw', 'raw', '1M')
