@@ -135,7 +135,7 @@ def test_guest_sees_qemus_virtio_blk(tmpdir_short):
         pytest.skip('qemu-system-riscv64 is not installed')
     image = make_image(tmpdir_short, 'disk.raw', 'raw')
     cmds = ','.join('cat:/sys/block/vda/' + f for f in (
-        'device/features', 'size', 'ro', 'cache_type', 'serial',
+        'device/features', 'size', 'ro', 'cache_type',
         'queue/logical_block_size', 'queue/physical_block_size',
         'queue/max_segments', 'queue/max_hw_sectors_kb',
         'queue/discard_granularity', 'queue/discard_max_hw_bytes',
