@@ -7,6 +7,7 @@
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
 #include "qcore/main-loop.h"
+#include "qcore/thread-pool.h"
 #include "qapi/qapi-events.h"
 #include "block_int.h"
 
@@ -518,19 +519,15 @@ void blk_drain(BlockBackend *blk)
 }
 
 /*
- * Enter a request: counted in flight, or, while the backend is drained,
- * parked until the drain ends (the in-flight count must not keep the
- * drain waiting for a request that has not started).
+ * The caller holds one in-flight count.  While the backend is drained,
+ * give it back and park until the drain ends (a count held by a request
+ * that has not started would keep the drain waiting for itself).
  */
 static void coroutine_fn blk_wait_while_drained(BlockBackend *blk)
 {
-    for (;;) {
-        blk_inc_in_flight(blk);
-        /* Pairs with the drain: counter raised, then in_flight read. */
-        smp_mb();
-        if (!qatomic_read(&blk->quiesce_counter)) {
-            return;
-        }
+    /* Pairs with the drain: counter raised, then in_flight read. */
+    smp_mb();
+    while (qatomic_read(&blk->quiesce_counter)) {
         qemu_mutex_lock(&blk->queued_requests_lock);
         blk_dec_in_flight(blk);
         if (qatomic_read(&blk->quiesce_counter)) {
@@ -538,6 +535,8 @@ static void coroutine_fn blk_wait_while_drained(BlockBackend *blk)
                                &blk->queued_requests_lock);
         }
         qemu_mutex_unlock(&blk->queued_requests_lock);
+        blk_inc_in_flight(blk);
+        smp_mb();
     }
 }
 
@@ -562,9 +561,10 @@ static int blk_check_byte_request(BlockBackend *blk, int64_t offset,
     return 0;
 }
 
-int coroutine_fn blk_co_preadv(BlockBackend *blk, int64_t offset,
-                               int64_t bytes, QEMUIOVector *qiov,
-                               BdrvRequestFlags flags)
+/* The requests proper; the caller holds an in-flight count. */
+static int coroutine_fn blk_co_do_preadv(BlockBackend *blk, int64_t offset,
+                                         int64_t bytes, QEMUIOVector *qiov,
+                                         BdrvRequestFlags flags)
 {
     int ret;
 
@@ -573,13 +573,12 @@ int coroutine_fn blk_co_preadv(BlockBackend *blk, int64_t offset,
     if (ret == 0) {
         ret = bdrv_co_preadv(blk->root, offset, bytes, qiov, flags);
     }
-    blk_dec_in_flight(blk);
     return ret;
 }
 
-int coroutine_fn blk_co_pwritev(BlockBackend *blk, int64_t offset,
-                                int64_t bytes, QEMUIOVector *qiov,
-                                BdrvRequestFlags flags)
+static int coroutine_fn blk_co_do_pwritev(BlockBackend *blk, int64_t offset,
+                                          int64_t bytes, QEMUIOVector *qiov,
+                                          BdrvRequestFlags flags)
 {
     int ret;
 
@@ -595,6 +594,51 @@ int coroutine_fn blk_co_pwritev(BlockBackend *blk, int64_t offset,
         }
         ret = bdrv_co_pwritev(blk->root, offset, bytes, qiov, flags);
     }
+    return ret;
+}
+
+static int coroutine_fn blk_co_do_flush(BlockBackend *blk)
+{
+    blk_wait_while_drained(blk);
+    if (!blk_is_available(blk)) {
+        return -ENOMEDIUM;
+    }
+    return bdrv_co_flush(blk->root->bs);
+}
+
+static int coroutine_fn blk_co_do_pdiscard(BlockBackend *blk, int64_t offset,
+                                           int64_t bytes)
+{
+    int ret;
+
+    blk_wait_while_drained(blk);
+    ret = blk_check_byte_request(blk, offset, bytes);
+    if (ret == 0) {
+        ret = bdrv_co_pdiscard(blk->root, offset, bytes);
+    }
+    return ret;
+}
+
+int coroutine_fn blk_co_preadv(BlockBackend *blk, int64_t offset,
+                               int64_t bytes, QEMUIOVector *qiov,
+                               BdrvRequestFlags flags)
+{
+    int ret;
+
+    blk_inc_in_flight(blk);
+    ret = blk_co_do_preadv(blk, offset, bytes, qiov, flags);
+    blk_dec_in_flight(blk);
+    return ret;
+}
+
+int coroutine_fn blk_co_pwritev(BlockBackend *blk, int64_t offset,
+                                int64_t bytes, QEMUIOVector *qiov,
+                                BdrvRequestFlags flags)
+{
+    int ret;
+
+    blk_inc_in_flight(blk);
+    ret = blk_co_do_pwritev(blk, offset, bytes, qiov, flags);
     blk_dec_in_flight(blk);
     return ret;
 }
@@ -621,14 +665,10 @@ int coroutine_fn blk_co_pwrite(BlockBackend *blk, int64_t offset,
 
 int coroutine_fn blk_co_flush(BlockBackend *blk)
 {
-    int ret = 0;
+    int ret;
 
-    blk_wait_while_drained(blk);
-    if (!blk_is_available(blk)) {
-        ret = -ENOMEDIUM;
-    } else {
-        ret = bdrv_co_flush(blk->root->bs);
-    }
+    blk_inc_in_flight(blk);
+    ret = blk_co_do_flush(blk);
     blk_dec_in_flight(blk);
     return ret;
 }
@@ -645,13 +685,132 @@ int coroutine_fn blk_co_pdiscard(BlockBackend *blk, int64_t offset,
 {
     int ret;
 
-    blk_wait_while_drained(blk);
-    ret = blk_check_byte_request(blk, offset, bytes);
-    if (ret == 0) {
-        ret = bdrv_co_pdiscard(blk->root, offset, bytes);
-    }
+    blk_inc_in_flight(blk);
+    ret = blk_co_do_pdiscard(blk, offset, bytes);
     blk_dec_in_flight(blk);
     return ret;
+}
+
+/* ---- callback style (QEMU's blk_aio_*) ---------------------------------- */
+
+enum { AIO_READ, AIO_WRITE, AIO_FLUSH, AIO_DISCARD };
+
+typedef struct BlkAioCB {
+    BlockBackend *blk;
+    int op;
+    int64_t offset, bytes;
+    QEMUIOVector *qiov;
+    BdrvRequestFlags flags;
+    BlockCompletionFunc *cb;
+    void *opaque;
+    int ret;
+    /* Home thread of the backend's context only: */
+    bool has_returned;          /* blk_aio_* returned to its caller */
+    bool done;                  /* the request finished */
+} BlkAioCB;
+
+/*
+ * The callback runs with the request still counted in flight, so a
+ * drain also waits for the device's completion work.
+ */
+static void blk_aio_complete(BlkAioCB *acb)
+{
+    BlockBackend *blk = acb->blk;
+
+    acb->cb(acb->opaque, acb->ret);
+    g_free(acb);
+    blk_dec_in_flight(blk);
+}
+
+static void blk_aio_complete_bh(void *opaque)
+{
+    blk_aio_complete(opaque);
+}
+
+static void coroutine_fn blk_aio_entry(void *opaque)
+{
+    BlkAioCB *acb = opaque;
+
+    switch (acb->op) {
+    case AIO_READ:
+        acb->ret = blk_co_do_preadv(acb->blk, acb->offset, acb->bytes,
+                                    acb->qiov, acb->flags);
+        break;
+    case AIO_WRITE:
+        acb->ret = blk_co_do_pwritev(acb->blk, acb->offset, acb->bytes,
+                                     acb->qiov, acb->flags);
+        break;
+    case AIO_FLUSH:
+        acb->ret = blk_co_do_flush(acb->blk);
+        break;
+    default:
+        acb->ret = blk_co_do_pdiscard(acb->blk, acb->offset, acb->bytes);
+    }
+    acb->done = true;
+    /* Never call back before blk_aio_* returned (QEMU's promise). */
+    if (acb->has_returned) {
+        blk_aio_complete(acb);
+    }
+}
+
+static BlockAIOCB *blk_aio_start(BlockBackend *blk, int op, int64_t offset,
+                                 int64_t bytes, QEMUIOVector *qiov,
+                                 BdrvRequestFlags flags,
+                                 BlockCompletionFunc *cb, void *opaque)
+{
+    BlkAioCB *acb = g_new0(BlkAioCB, 1);
+    AioContext *ctx = blk_get_aio_context(blk);
+
+    assert(in_aio_context_home_thread(ctx));
+    *acb = (BlkAioCB) {
+        .blk = blk, .op = op, .offset = offset, .bytes = bytes,
+        .qiov = qiov, .flags = flags, .cb = cb, .opaque = opaque,
+    };
+    blk_inc_in_flight(blk);
+    aio_co_enter(ctx, qemu_coroutine_create(blk_aio_entry, acb));
+    acb->has_returned = true;
+    if (acb->done) {
+        aio_bh_schedule_oneshot(ctx, blk_aio_complete_bh, acb);
+    }
+    return (BlockAIOCB *)acb;
+}
+
+BlockAIOCB *blk_aio_preadv(BlockBackend *blk, int64_t offset,
+                           QEMUIOVector *qiov, BdrvRequestFlags flags,
+                           BlockCompletionFunc *cb, void *opaque)
+{
+    return blk_aio_start(blk, AIO_READ, offset, qiov->size, qiov, flags, cb,
+                         opaque);
+}
+
+BlockAIOCB *blk_aio_pwritev(BlockBackend *blk, int64_t offset,
+                            QEMUIOVector *qiov, BdrvRequestFlags flags,
+                            BlockCompletionFunc *cb, void *opaque)
+{
+    return blk_aio_start(blk, AIO_WRITE, offset, qiov->size, qiov, flags, cb,
+                         opaque);
+}
+
+BlockAIOCB *blk_aio_pwrite_zeroes(BlockBackend *blk, int64_t offset,
+                                  int64_t bytes, BdrvRequestFlags flags,
+                                  BlockCompletionFunc *cb, void *opaque)
+{
+    return blk_aio_start(blk, AIO_WRITE, offset, bytes, NULL,
+                         flags | BDRV_REQ_ZERO_WRITE, cb, opaque);
+}
+
+BlockAIOCB *blk_aio_flush(BlockBackend *blk, BlockCompletionFunc *cb,
+                          void *opaque)
+{
+    return blk_aio_start(blk, AIO_FLUSH, 0, 0, NULL, 0, cb, opaque);
+}
+
+BlockAIOCB *blk_aio_pdiscard(BlockBackend *blk, int64_t offset,
+                             int64_t bytes, BlockCompletionFunc *cb,
+                             void *opaque)
+{
+    return blk_aio_start(blk, AIO_DISCARD, offset, bytes, NULL, 0, cb,
+                         opaque);
 }
 
 /* ---- synchronous wrappers --------------------------------------------- */

@@ -4,6 +4,7 @@
  * Corresponds to QEMU's block.c.
  */
 #include "qcore/osdep.h"
+#include "qcore/id.h"
 #include "qcore/main-loop.h"
 #include "qapi/qapi-visit.h"
 #include "qapi/qobject-input-visitor.h"
@@ -110,20 +111,6 @@ unsigned bdrv_get_in_flight(BlockDriverState *bs)
 
 /* ---- node names ------------------------------------------------------- */
 
-/* QEMU's rule (id_wellformed): a letter, then letters, digits, -._ */
-static bool node_name_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static bool bdrv_assign_node_name(BlockDriverState *bs, const char *name,
                                   Error **errp)
 {
@@ -135,7 +122,7 @@ static bool bdrv_assign_node_name(BlockDriverState *bs, const char *name,
                  "%02d", counter++, g_random_int_range(0, 100));
         return true;
     }
-    if (!node_name_wellformed(name)) {
+    if (!id_wellformed(name)) {
         error_setg(errp, "Invalid node-name: '%s'", name);
         return false;
     }

@@ -5,6 +5,7 @@
  * drive=ID).
  */
 #include "qcore/osdep.h"
+#include "qcore/id.h"
 #include "qcore/main-loop.h"
 #include "qcore/qjson.h"
 #include "qcore/keyval.h"
@@ -177,19 +178,6 @@ static bool parse_on_error(QDict *d, const char *key, bool is_read,
         return false;
     }
     qdict_del(d, key);
-    return true;
-}
-
-static bool id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (const char *p = id + 1; *p; p++) {
-        if (!g_ascii_isalnum(*p) && !strchr("-._", *p)) {
-            return false;
-        }
-    }
     return true;
 }
 

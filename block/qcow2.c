@@ -299,6 +299,10 @@ static int coroutine_fn alloc_refblock(BlockDriverState *bs,
     ret = bdrv_co_pwrite(bs->file, idx << s->cluster_bits, s->cluster_size,
                          block, 0);
     g_free(block);
+    /* Likewise the refcount table and a new block. */
+    if (ret >= 0) {
+        ret = bdrv_co_flush(bs->file->bs);
+    }
     if (ret < 0) {
         return ret;
     }
@@ -585,6 +589,10 @@ static int64_t coroutine_fn get_writable_l2(BlockDriverState *bs,
     ret = old ? bdrv_co_pread(bs->file, old, s->cluster_size, table, 0) : 0;
     if (ret >= 0) {
         ret = bdrv_co_pwrite(bs->file, new, s->cluster_size, table, 0);
+    }
+    /* Rare, and the L1 entry must never point at a table not on disk. */
+    if (ret >= 0) {
+        ret = bdrv_co_flush(bs->file->bs);
     }
     g_free(table);
     if (ret < 0) {

@@ -12,6 +12,7 @@
 #define QCORE_BLOCK_BACKEND_H
 
 #include "qcore/block.h"
+#include "qcore/thread-pool.h"     /* BlockAIOCB, BlockCompletionFunc */
 
 typedef struct BlockBackend BlockBackend;
 
@@ -176,6 +177,28 @@ int coroutine_fn blk_co_pwrite_zeroes(BlockBackend *blk, int64_t offset,
                                       int64_t bytes, BdrvRequestFlags flags);
 int coroutine_fn blk_co_pdiscard(BlockBackend *blk, int64_t offset,
                                  int64_t bytes);
+/*
+ * Callback style, QEMU's blk_aio_*: start the request (a coroutine in the
+ * backend's context) and call @cb(@opaque, ret) in that context once it
+ * finished, never before the function returned.  From the home thread of
+ * blk_get_aio_context(blk).  The request counts as in flight until @cb
+ * returned, so a drain waits for the callback too.  No cancellation.
+ */
+BlockAIOCB *blk_aio_preadv(BlockBackend *blk, int64_t offset,
+                           QEMUIOVector *qiov, BdrvRequestFlags flags,
+                           BlockCompletionFunc *cb, void *opaque);
+BlockAIOCB *blk_aio_pwritev(BlockBackend *blk, int64_t offset,
+                            QEMUIOVector *qiov, BdrvRequestFlags flags,
+                            BlockCompletionFunc *cb, void *opaque);
+BlockAIOCB *blk_aio_pwrite_zeroes(BlockBackend *blk, int64_t offset,
+                                  int64_t bytes, BdrvRequestFlags flags,
+                                  BlockCompletionFunc *cb, void *opaque);
+BlockAIOCB *blk_aio_flush(BlockBackend *blk, BlockCompletionFunc *cb,
+                          void *opaque);
+BlockAIOCB *blk_aio_pdiscard(BlockBackend *blk, int64_t offset,
+                             int64_t bytes, BlockCompletionFunc *cb,
+                             void *opaque);
+
 /* Synchronous wrappers for non-coroutine callers (tests, the monitor). */
 int blk_pread(BlockBackend *blk, int64_t offset, int64_t bytes, void *buf,
               BdrvRequestFlags flags);

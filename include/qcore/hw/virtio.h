@@ -22,8 +22,8 @@
 
 #include "qcore/aio.h"
 #include "qcore/event-notifier.h"
-#include "qcore/iov.h"
 #include "qcore/hw/qdev.h"
+#include "qcore/iov.h"
 #include "qcore/memory.h"
 #include "qcore/thread.h"
 #include <sys/uio.h>
@@ -235,8 +235,6 @@ void virtio_queue_set_notification(VirtQueue *vq, int enable);
 void virtio_notify(VirtIODevice *vdev, VirtQueue *vq);
 /* Config space changed: a config interrupt once DRIVER_OK. */
 void virtio_notify_config(VirtIODevice *vdev);
-
-/* iov_from_buf, iov_to_buf, iov_size: qcore/iov.h (util). */
 
 /* ---- Transport side (BQL) --------------------------------------------- */
 
