@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Block benchmark: the Linux guest of tests/linux runs iobench
+(tests/linux/iobench.c: O_DIRECT 4 KiB random read/write at queue depth 1
+and 32, 1 MiB sequential read/write) on a virtio-blk-device, booted on
+qcore and on qemu-system-riscv64 alternately, same kernel, initramfs,
+image, cache and aio= (issue 11, section 6; bench/README.md).
+
+    bench/block-bench.py [--secs 5] [--runs 2] [--fmt raw,qcow2]
+                         [--aio threads,io_uring] [--qcore build/qcore]
+
+QEMU 7.2 refuses iothread= on virt's virtio-mmio under TCG ("ioeventfd is
+required for iothread"), so QEMU's disk is served by its main loop; qcore
+is measured both ways (main loop, and iothread=io0) and the ratio is
+given against each.  Both use -global virtio-mmio.force-legacy=false
+(virtio 1.x) and cache=none (O_DIRECT on the host: the page cache does
+not hide the device path).  Each cell is the best of --runs boots.
+"""
+import argparse
+import gzip
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS = ['randread1', 'randwrite1', 'randread32', 'randwrite32',
+         'seqread', 'seqwrite']
+
+
+def newc_entry(name, data, mode):
+    """One cpio "newc" member (what the kernel's initramfs unpacks)."""
+    name = name.encode() + b'\0'
+    hdr = b'070701' + b''.join(b'%08X' % v for v in (
+        0, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name), 0))
+    pad = lambda n: b'\0' * (-n % 4)
+    return hdr + name + pad(len(hdr) + len(name)) + data + pad(len(data))
+
+
+def make_initrd(linux, tmp):
+    """The test initramfs plus /bin/iobench, as a second archive."""
+    exe = os.path.join(tmp, 'iobench')
+    subprocess.run(['riscv64-linux-gnu-gcc', '-O2', '-static', '-Wall',
+                    '-pthread', '-o', exe,
+                    os.path.join(ROOT, 'bench', 'iobench.c')], check=True)
+    with open(exe, 'rb') as f:
+        archive = (newc_entry('bin/iobench', f.read(), 0o100755) +
+                   newc_entry('TRAILER!!!', b'', 0))
+    initrd = os.path.join(tmp, 'initramfs.cpio.gz')
+    with open(os.path.join(linux, 'initramfs.cpio.gz'), 'rb') as f:
+        base = f.read()
+    with open(initrd, 'wb') as f:
+        f.write(base + gzip.compress(archive))
+    return initrd
+
+
+def thread_cpu(pid):
+    """CPU seconds so far of @pid's threads, summed by thread name."""
+    tick = os.sysconf('SC_CLK_TCK')
+    cpu = {}
+    try:
+        for tid in os.listdir('/proc/%d/task' % pid):
+            with open('/proc/%d/task/%s/stat' % (pid, tid)) as f:
+                st = f.read()
+            name = st[st.index('(') + 1:st.rindex(')')]
+            fields = st[st.rindex(')') + 2:].split()
+            cpu[name] = cpu.get(name, 0) + \
+                (int(fields[11]) + int(fields[12])) / tick
+    except OSError:
+        pass
+    return cpu
+
+
+def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd):
+    dev = 'virtio-blk-device,drive=d0'
+    args = [binary, '-M', 'virt', '-smp', '1', '-m', '512M', '-nographic',
+            '-kernel', os.path.join(linux, 'Image'),
+            '-initrd', initrd,
+            '-append', 'console=ttyS0 quiet qcore_run=iobench:/dev/vda:%s'
+            % secs,
+            '-global', 'virtio-mmio.force-legacy=false',
+            '-drive', 'file=%s,format=%s,if=none,id=d0,cache=none,aio=%s'
+            % (image, fmt, aio)]
+    if iothread:
+        args += ['-object', 'iothread,id=io0']
+        dev += ',iothread=io0'
+    args += ['-device', dev]
+    if qemu:
+        args += ['-cpu', 'rv64,h=off']
+    # Read the console as it comes: at each iobench line, the host CPU
+    # qcore's threads used so far (per-thread utime+stime in /proc).
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = b''
+    marks = []
+    for line in p.stdout:
+        out += line
+        if b'init ready' in line or b'iobench: ' in line:
+            marks.append(thread_cpu(p.pid))
+    err = p.stderr.read()
+    p.wait(600)
+    out = out.decode(errors='replace')
+    rows = {m.group(1): (float(m.group(2)), float(m.group(3)))
+            for m in re.finditer(r'iobench: (\w+) iops=([\d.]+) '
+                                 r'mbps=([\d.]+)', out)}
+    if p.returncode != 0 or len(rows) != len(TESTS) or \
+            len(marks) != len(TESTS) + 1:
+        sys.exit('%s failed (%d): %s%s' % (binary, p.returncode,
+                                           out[-2000:], err.decode()))
+    # CPU seconds per thread kind during each test.
+    for i, t in enumerate(TESTS):
+        cpu = {k: marks[i + 1].get(k, 0) - marks[i].get(k, 0)
+               for k in set(marks[i + 1]) | set(marks[i])}
+        rows[t] = rows[t] + (cpu,)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--secs', default='5')
+    ap.add_argument('--runs', type=int, default=2)
+    ap.add_argument('--fmt', default='raw,qcow2')
+    ap.add_argument('--aio', default='threads,io_uring')
+    ap.add_argument('--size', default='256M')
+    ap.add_argument('--qcore', default=os.path.join(ROOT, 'build', 'qcore'))
+    ap.add_argument('--linux', default=os.path.join(ROOT, 'build', 'linux'))
+    opts = ap.parse_args()
+    qemu = shutil.which('qemu-system-riscv64')
+    if not qemu:
+        sys.exit('qemu-system-riscv64 is not installed')
+    tmp = tempfile.mkdtemp(prefix='block-bench-')
+    initrd = make_initrd(opts.linux, tmp)
+    print('# block-bench: %s, -smp 1, cache=none, %ss per test, best of %d'
+          % (subprocess.run([qemu, '--version'], capture_output=True,
+                            text=True).stdout.split('\n')[0],
+             opts.secs, opts.runs))
+    print('%-6s %-8s %-12s %12s %12s %12s %8s %8s' %
+          ('fmt', 'aio', 'test', 'qemu', 'qcore', 'qcore-io', 'ratio',
+           'ratio-io'))
+    cpu_rows = []
+    try:
+        for fmt in opts.fmt.split(','):
+            image = os.path.join(tmp, 'disk.' + fmt)
+            subprocess.run(['qemu-img', 'create', '-q', '-f', fmt, '-o',
+                            'preallocation=full', image, opts.size],
+                           check=True)
+            for aio in opts.aio.split(','):
+                best = {}
+                for _ in range(opts.runs):
+                    for who, binary, io, isq in (
+                            ('qemu', qemu, False, True),
+                            ('qcore', opts.qcore, False, False),
+                            ('qcore-io', opts.qcore, True, False)):
+                        rows = boot(binary, image, fmt, aio, io, opts.secs,
+                                    opts.linux, isq, initrd)
+                        for t, v in rows.items():
+                            key = (who, t)
+                            if key not in best or v[0] > best[key][0]:
+                                best[key] = v
+                for t in TESTS:
+                    secs = float(opts.secs)
+                    reqs = best[('qcore-io', t)][0] * secs
+                    cpu = best[('qcore-io', t)][2]
+                    io = cpu.get('IO io0', 0)
+                    pool = cpu.get('worker', 0)
+                    cpu_rows.append('%-6s %-8s %-12s %9.1f us %9.1f us'
+                                    % (fmt, aio, t, io / reqs * 1e6,
+                                       pool / reqs * 1e6))
+                for t in TESTS:
+                    col = 1 if t.startswith('seq') else 0
+                    unit = 'MB/s' if col else 'IOPS'
+                    q, c, ci = (best[(w, t)][col]
+                                for w in ('qemu', 'qcore', 'qcore-io'))
+                    print('%-6s %-8s %-12s %12.1f %12.1f %12.1f %7.2fx '
+                          '%7.2fx  %s' % (fmt, aio, t, q, c, ci, c / q,
+                                          ci / q, unit))
+                    sys.stdout.flush()
+        print('# qcore iothread=io0: host CPU per request (utime+stime of '
+              'the IOThread and of the pool workers, 10 ms ticks)')
+        print('%-6s %-8s %-12s %12s %12s' % ('fmt', 'aio', 'test',
+                                             'IO io0', 'workers'))
+        print('\n'.join(cpu_rows))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()

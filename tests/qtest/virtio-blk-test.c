@@ -1,0 +1,300 @@
+/*
+ * virtio-blk-device over qtest: requests built by hand in guest RAM as a
+ * driver would (read, write, flush, get-id, out of range, unknown type),
+ * in the main loop and in an IOThread, the config space, and the
+ * malformed requests QEMU's virtio_blk_handle_request refuses with
+ * virtio_error (a logged guest error, NEEDS_RESET, qcore still serving).
+ * QEMU's counterpart: tests/qtest/virtio-blk-test.c.
+ */
+#include "libqtest.h"
+#include <glib/gstdio.h>
+
+#define DRAM        0x80000000ULL
+#define BLK         0x10008000ULL   /* the first -device: the last slot */
+#define DESC        (DRAM + 0x10000)
+#define AVAIL       (DRAM + 0x11000)
+#define USED        (DRAM + 0x12000)
+#define HDR         (DRAM + 0x20000)
+#define DATA        (DRAM + 0x21000)
+#define STATUS_BUF  (DRAM + 0x23000)
+#define QSIZE       8
+#define DISK_SIZE   (1024 * 1024)
+
+enum {
+    DEV_FEATURES = 0x010, DEV_FEATURES_SEL = 0x014, DRV_FEATURES = 0x020,
+    DRV_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM = 0x038,
+    QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050, INTR_STATUS = 0x060,
+    STATUS = 0x070, DESC_LO = 0x080, DESC_HI = 0x084, AVAIL_LO = 0x090,
+    AVAIL_HI = 0x094, USED_LO = 0x0a0, USED_HI = 0x0a4, CONFIG = 0x100,
+};
+
+#define S_ACK 1
+#define S_DRIVER 2
+#define S_DRIVER_OK 4
+#define S_FEATURES_OK 8
+#define S_NEEDS_RESET 0x40
+#define F_NEXT 1
+#define F_WRITE 2
+
+#define T_IN 0
+#define T_OUT 1
+#define T_FLUSH 4
+#define T_GET_ID 8
+
+typedef struct Test {
+    QTestState *qts;
+    char *log;
+    char *disk;
+    uint16_t avail_idx;
+} Test;
+
+static void start(Test *t, const char *extra)
+{
+    int fd;
+
+    fd = g_file_open_tmp("virtio-blk-test-XXXXXX.log", &t->log, NULL);
+    g_assert(fd >= 0);
+    close(fd);
+    fd = g_file_open_tmp("virtio-blk-test-XXXXXX.raw", &t->disk, NULL);
+    g_assert(fd >= 0);
+    g_assert(ftruncate(fd, DISK_SIZE) == 0);
+    close(fd);
+    t->avail_idx = 0;
+    t->qts = qtest_initf("-M virt -bios none -d guest_errors -D %s "
+                         "-global virtio-mmio.force-legacy=off "
+                         "-object iothread,id=io0 "
+                         "-drive file=%s,format=raw,if=none,id=d0 "
+                         "-device virtio-blk-device,drive=d0,serial=qtest-1%s",
+                         t->log, t->disk, extra ? extra : "");
+}
+
+static char *stop(Test *t)
+{
+    char *text = NULL;
+
+    qtest_quit(t->qts);
+    g_assert(g_file_get_contents(t->log, &text, NULL, NULL));
+    g_unlink(t->log);
+    g_unlink(t->disk);
+    g_free(t->log);
+    g_free(t->disk);
+    return text;
+}
+
+static uint32_t rd(Test *t, uint64_t reg)
+{
+    return qtest_readl(t->qts, BLK + reg);
+}
+
+static void wr(Test *t, uint64_t reg, uint32_t v)
+{
+    qtest_writel(t->qts, BLK + reg, v);
+}
+
+static void driver_init(Test *t)
+{
+    qtest_memset(t->qts, DESC, 0, 0x3000);
+    wr(t, STATUS, 0);
+    wr(t, STATUS, S_ACK | S_DRIVER);
+    wr(t, DRV_FEATURES_SEL, 0);
+    wr(t, DRV_FEATURES, 0);
+    wr(t, DRV_FEATURES_SEL, 1);
+    wr(t, DRV_FEATURES, 1);             /* VERSION_1 */
+    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+    wr(t, QUEUE_SEL, 0);
+    wr(t, QUEUE_NUM, QSIZE);
+    wr(t, DESC_LO, (uint32_t)DESC);
+    wr(t, DESC_HI, DESC >> 32);
+    wr(t, AVAIL_LO, (uint32_t)AVAIL);
+    wr(t, AVAIL_HI, AVAIL >> 32);
+    wr(t, USED_LO, (uint32_t)USED);
+    wr(t, USED_HI, USED >> 32);
+    wr(t, QUEUE_READY, 1);
+    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+}
+
+static void set_desc(Test *t, unsigned i, uint64_t addr, uint32_t len,
+                     uint16_t flags, uint16_t next)
+{
+    uint64_t d = DESC + 16 * i;
+
+    qtest_writeq(t->qts, d, addr);
+    qtest_writel(t->qts, d + 8, len);
+    qtest_writew(t->qts, d + 12, flags);
+    qtest_writew(t->qts, d + 14, next);
+}
+
+static void kick(Test *t)
+{
+    qtest_writew(t->qts, AVAIL + 4 + 2 * (t->avail_idx % QSIZE), 0);
+    t->avail_idx++;
+    qtest_writew(t->qts, AVAIL + 2, t->avail_idx);
+    wr(t, QUEUE_NOTIFY, 0);
+}
+
+/* Poll by reading (each read is a main-loop round trip), never sleep. */
+static bool wait_used(Test *t)
+{
+    while (qtest_readw(t->qts, USED + 2) != t->avail_idx) {
+        if (rd(t, STATUS) & S_NEEDS_RESET) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * One request as Linux sends it: header (out), data (in or out), status
+ * (in).  Returns the status byte; *@used_len what the used ring said.
+ */
+static uint8_t request(Test *t, uint32_t type, uint64_t sector,
+                       uint32_t len, uint32_t *used_len)
+{
+    unsigned n = 0;
+
+    qtest_writel(t->qts, HDR, type);
+    qtest_writel(t->qts, HDR + 4, 0);
+    qtest_writeq(t->qts, HDR + 8, sector);
+    qtest_writeb(t->qts, STATUS_BUF, 0xff);
+    set_desc(t, n, HDR, 16, F_NEXT, n + 1);
+    n++;
+    if (len) {
+        set_desc(t, n, DATA, len, F_NEXT | (type == T_OUT ? 0 : F_WRITE),
+                 n + 1);
+        n++;
+    }
+    set_desc(t, n, STATUS_BUF, 1, F_WRITE, 0);
+    kick(t);
+    g_assert(wait_used(t));
+    if (used_len) {
+        *used_len = qtest_readl(t->qts,
+                                USED + 8 + 8 * ((t->avail_idx - 1) % QSIZE));
+    }
+    return qtest_readb(t->qts, STATUS_BUF);
+}
+
+static void round_trips(const char *extra)
+{
+    Test t;
+    uint8_t out[4096], in[4096];
+    char id[20];
+    uint32_t len;
+    g_autofree char *log = NULL;
+
+    start(&t, extra);
+    driver_init(&t);
+    for (unsigned i = 0; i < sizeof(out); i++) {
+        out[i] = i * 7 + 3;
+    }
+    qtest_memwrite(t.qts, DATA, out, sizeof(out));
+    g_assert_cmpuint(request(&t, T_OUT, 8, sizeof(out), &len), ==, 0);
+    g_assert_cmpuint(len, ==, 1);       /* only the status was written */
+    g_assert_cmpuint(request(&t, T_FLUSH, 0, 0, NULL), ==, 0);
+    qtest_memset(t.qts, DATA, 0, sizeof(in));
+    g_assert_cmpuint(request(&t, T_IN, 8, sizeof(in), &len), ==, 0);
+    g_assert_cmpuint(len, ==, sizeof(in) + 1);
+    qtest_memread(t.qts, DATA, in, sizeof(in));
+    g_assert(memcmp(in, out, sizeof(in)) == 0);
+    /* The serial, NUL-padded, as GET_ID answers it. */
+    qtest_memset(t.qts, DATA, 0xaa, sizeof(id));
+    g_assert_cmpuint(request(&t, T_GET_ID, 0, sizeof(id), NULL), ==, 0);
+    qtest_memread(t.qts, DATA, id, sizeof(id));
+    g_assert_cmpstr(id, ==, "qtest-1");
+    /* Past the end: IOERR; an unknown type: UNSUPP; the device lives on. */
+    g_assert_cmpuint(request(&t, T_IN, DISK_SIZE / 512, 512, NULL), ==, 1);
+    g_assert_cmpuint(request(&t, 99, 0, 512, NULL), ==, 2);
+    g_assert_cmpuint(request(&t, T_IN, 8, 512, NULL), ==, 0);
+    g_assert_cmphex(rd(&t, STATUS) & S_NEEDS_RESET, ==, 0);
+    g_assert_cmphex(rd(&t, INTR_STATUS) & 1, ==, 1);
+    log = stop(&t);
+    g_assert_cmpstr(log, ==, "");
+}
+
+static void test_requests_main_loop(void)
+{
+    round_trips(NULL);
+}
+
+static void test_requests_iothread(void)
+{
+    round_trips(",iothread=io0");
+}
+
+static void test_config_space(void)
+{
+    Test t;
+    g_autofree char *log = NULL;
+
+    start(&t, NULL);
+    g_assert_cmpuint(rd(&t, CONFIG), ==, DISK_SIZE / 512);    /* capacity */
+    g_assert_cmpuint(rd(&t, CONFIG + 4), ==, 0);
+    g_assert_cmpuint(rd(&t, CONFIG + 12), ==, 254);   /* seg_max */
+    g_assert_cmpuint(rd(&t, CONFIG + 20), ==, 512);   /* blk_size */
+    g_assert_cmpuint(qtest_readw(t.qts, BLK + CONFIG + 34), ==, 1);
+    wr(&t, DEV_FEATURES_SEL, 0);
+    /* SEG_MAX, GEOMETRY, BLK_SIZE, FLUSH, TOPOLOGY, CONFIG_WCE, DISCARD,
+     * WRITE_ZEROES, INDIRECT, EVENT_IDX: QEMU 7.2's default set. */
+    g_assert_cmphex(rd(&t, DEV_FEATURES), ==, 0x30006e54);
+    log = stop(&t);
+}
+
+/* A malformed request: logged, NEEDS_RESET, nothing used, still serving. */
+static void check_bad_request(void (*make)(Test *t), const char *message)
+{
+    Test t;
+    QDict *r;
+    g_autofree char *log = NULL;
+
+    start(&t, ",iothread=io0");
+    driver_init(&t);
+    make(&t);
+    g_assert(!wait_used(&t));
+    g_assert_cmpuint(qtest_readw(t.qts, USED + 2), ==, 0);
+    r = qtest_qmp(t.qts, "{'execute': 'query-status'}");
+    g_assert(qdict_haskey(r, "return"));
+    qobject_unref(r);
+    /* Reset, and the device works again. */
+    driver_init(&t);
+    t.avail_idx = 0;
+    g_assert_cmpuint(request(&t, T_IN, 0, 512, NULL), ==, 0);
+    log = stop(&t);
+    g_assert(strstr(log, message));
+}
+
+static void make_status_not_writable(Test *t)
+{
+    qtest_writel(t->qts, HDR, T_IN);
+    set_desc(t, 0, HDR, 16, F_NEXT, 1);
+    set_desc(t, 1, STATUS_BUF, 1, 0, 0);
+    kick(t);
+}
+
+static void make_short_header(Test *t)
+{
+    set_desc(t, 0, HDR, 8, F_NEXT, 1);
+    set_desc(t, 1, STATUS_BUF, 1, F_WRITE, 0);
+    kick(t);
+}
+
+static void test_status_not_writable(void)
+{
+    check_bad_request(make_status_not_writable, "virtio-blk missing headers");
+}
+
+static void test_short_header(void)
+{
+    check_bad_request(make_short_header,
+                      "virtio-blk request outhdr too short");
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/virtio-blk/requests/main-loop", test_requests_main_loop);
+    g_test_add_func("/virtio-blk/requests/iothread", test_requests_iothread);
+    g_test_add_func("/virtio-blk/config", test_config_space);
+    g_test_add_func("/virtio-blk/error/status-not-writable",
+                    test_status_not_writable);
+    g_test_add_func("/virtio-blk/error/short-header", test_short_header);
+    return g_test_run();
+}
