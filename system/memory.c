@@ -576,6 +576,15 @@ struct MemoryRegionIoeventfds {
     MemoryRegionIoeventfd fd[];
 };
 
+static bool ioeventfd_equal(const MemoryRegionIoeventfd *a,
+                            const MemoryRegionIoeventfd *b)
+{
+    /* Field by field: the struct has padding, which memcmp would read. */
+    return a->addr == b->addr && a->size == b->size &&
+           a->match_data == b->match_data && a->data == b->data &&
+           a->e == b->e;
+}
+
 /* Publish a copy of @mr's list with @add added or @del removed. */
 static void memory_region_update_eventfds(MemoryRegion *mr,
                                           const MemoryRegionIoeventfd *add,
@@ -587,7 +596,7 @@ static void memory_region_update_eventfds(MemoryRegion *mr,
     assert_bql_held();
     new = g_malloc0(sizeof(*new) + (n + 1) * sizeof(new->fd[0]));
     for (i = 0; i < n; i++) {
-        if (del && !memcmp(&old->fd[i], del, sizeof(*del))) {
+        if (del && ioeventfd_equal(&old->fd[i], del)) {
             del = NULL;         /* only the first match goes */
             continue;
         }
