@@ -5,6 +5,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/error.h"
+#include "qcore/hw/qdev.h"
 #include "qcore/machine.h"
 
 static MachineState *current_machine;
@@ -127,12 +128,18 @@ bool machine_add_device_opts(MachineState *ms, QDict *opts, Error **errp)
         return false;
     }
     if (!driver || !strcmp(driver, "help")) {
-        printf("Misc devices:\n");
-        for (i = 0; i < G_N_ELEMENTS(user_devices); i++) {
-            printf("name \"%s\", bus System, desc \"%s\"\n",
-                   user_devices[i].name, user_devices[i].desc);
-        }
+        qdev_print_device_list(user_devices[0].name, user_devices[0].desc);
         return false;
+    }
+    /* TYPE_DEVICE drivers: made by qdev_device_add once the board is. */
+    if (qdev_is_user_device(driver)) {
+        if (help) {
+            if (!qdev_print_device_props(driver, errp)) {
+                return false;
+            }
+            return false;
+        }
+        goto keep;
     }
     for (i = 0; i < G_N_ELEMENTS(user_devices); i++) {
         if (!strcmp(user_devices[i].name, driver)) {
@@ -155,6 +162,7 @@ bool machine_add_device_opts(MachineState *ms, QDict *opts, Error **errp)
             return false;
         }
     }
+keep:
     if (id && !*id) {
         error_setg(errp, "Parameter 'id' expects an identifier");
         return false;
@@ -169,7 +177,8 @@ bool machine_add_device_opts(MachineState *ms, QDict *opts, Error **errp)
             return false;
         }
     }
-    if (!machine_supports_device(ms, driver)) {
+    if (!qdev_is_user_device(driver) &&
+        !machine_supports_device(ms, driver)) {
         const char *type = object_get_typename(OBJECT(ms));
         g_autofree char *mname = g_strndup(type, strlen(type) -
                                            strlen(TYPE_MACHINE_SUFFIX));

@@ -60,6 +60,7 @@ static void memory_region_finalize(Object *obj)
     } else {
         g_free(mr->ram_block);
     }
+    g_free(mr->ioeventfds);
     g_free(mr->name);
 }
 
@@ -565,4 +566,84 @@ void address_space_destroy(AddressSpace *as)
     memory_region_unref(as->root);
     g_free(as->name);
     as->name = NULL;
+}
+
+/* ---- ioeventfds ---------------------------------------------------------- */
+
+struct MemoryRegionIoeventfds {
+    struct rcu_head rcu;
+    unsigned nr;
+    MemoryRegionIoeventfd fd[];
+};
+
+/* Publish a copy of @mr's list with @add added or @del removed. */
+static void memory_region_update_eventfds(MemoryRegion *mr,
+                                          const MemoryRegionIoeventfd *add,
+                                          const MemoryRegionIoeventfd *del)
+{
+    MemoryRegionIoeventfds *old = mr->ioeventfds, *new;
+    unsigned n = old ? old->nr : 0, i, j = 0;
+
+    assert_bql_held();
+    new = g_malloc0(sizeof(*new) + (n + 1) * sizeof(new->fd[0]));
+    for (i = 0; i < n; i++) {
+        if (del && !memcmp(&old->fd[i], del, sizeof(*del))) {
+            del = NULL;         /* only the first match goes */
+            continue;
+        }
+        new->fd[j++] = old->fd[i];
+    }
+    if (add) {
+        new->fd[j++] = *add;
+    }
+    new->nr = j;
+    /* Pairs with qatomic_rcu_read in memory_region_ioeventfd_write. */
+    qatomic_rcu_set(&mr->ioeventfds, new);
+    if (old) {
+        g_free_rcu(old, rcu);
+    }
+}
+
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data,
+                               EventNotifier *e)
+{
+    MemoryRegionIoeventfd fd = {
+        .addr = addr, .size = size, .match_data = match_data,
+        .data = match_data ? data : 0, .e = e,
+    };
+
+    memory_region_update_eventfds(mr, &fd, NULL);
+}
+
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data,
+                               EventNotifier *e)
+{
+    MemoryRegionIoeventfd fd = {
+        .addr = addr, .size = size, .match_data = match_data,
+        .data = match_data ? data : 0, .e = e,
+    };
+
+    memory_region_update_eventfds(mr, NULL, &fd);
+}
+
+bool memory_region_ioeventfd_write(MemoryRegion *mr, hwaddr addr,
+                                   uint64_t val, unsigned size)
+{
+    MemoryRegionIoeventfds *fds;
+    unsigned i;
+
+    RCU_READ_LOCK_GUARD();
+    fds = qatomic_rcu_read(&mr->ioeventfds);
+    for (i = 0; fds && i < fds->nr; i++) {
+        const MemoryRegionIoeventfd *fd = &fds->fd[i];
+
+        if (fd->addr == addr && fd->size == size &&
+            (!fd->match_data || fd->data == val)) {
+            event_notifier_set(fd->e);
+            return true;
+        }
+    }
+    return false;
 }

@@ -247,6 +247,15 @@ static MemTxResult memory_region_dispatch(MemoryRegion *mr, hwaddr addr,
     if (!memory_region_access_valid(mr, addr, size, is_write)) {
         return MEMTX_DECODE_ERROR;
     }
+    /*
+     * A doorbell: set the notifier without the BQL and without calling
+     * the device (KVM's ioeventfd, done here).  The list is read under
+     * RCU.
+     */
+    if (is_write && qatomic_read(&mr->ioeventfds) &&
+        memory_region_ioeventfd_write(mr, addr, *val, size)) {
+        return MEMTX_OK;
+    }
     /* Device order <-> our little-endian numbers. */
     if (is_write && mr->ops->endianness == DEVICE_BIG_ENDIAN) {
         *val = bswap_size(*val, size);

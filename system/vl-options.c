@@ -12,6 +12,7 @@
 #include "qcore/qjson.h"
 #include "qcore/option.h"
 #include "qcore/vl.h"
+#include "qcore/hw/qdev.h"
 
 static const QEMUOption qemu_options[] = {
 #define DEF(name, flags, index, help) { name, flags, index },
@@ -524,6 +525,9 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
     }
     case QEMU_OPTION_object:
         object_option(cl, optarg, hooks);
+        break;
+    case QEMU_OPTION_global:
+        qdev_add_global(optarg, &error_fatal);
         break;
     case QEMU_OPTION_device:
         device_option(cl, optarg);

@@ -15,6 +15,7 @@
 #include "qcore/module.h"
 #include "qcore/monitor.h"
 #include "qcore/object-interfaces.h"
+#include "qcore/hw/qdev.h"
 #include "qcore/option.h"
 #include "qcore/qtest.h"
 #include "qcore/runstate.h"
@@ -361,6 +362,21 @@ static void configure_accelerators(void)
 static void qemu_init_board(void)
 {
     machine_run_board_init(current_machine, &error_fatal);
+    /* -device TYPE_DEVICE ones, in order, after the board (QEMU's
+     * qemu_create_cli_devices): their buses and backends exist now. */
+    for (guint i = 0; i < cmdline.devices->len; i++) {
+        QemuCmdlineObject *d = g_ptr_array_index(cmdline.devices, i);
+        const char *driver = qdict_get_try_str(d->args, "driver");
+
+        if (!driver || !qdev_is_user_device(driver)) {
+            continue;
+        }
+        loc_restore(&d->loc);
+        if (!qdev_device_add(d->args, &error_fatal)) {
+            exit(1);
+        }
+        loc_set_none();
+    }
 }
 
 int main(int argc, char **argv)

@@ -19,6 +19,7 @@
 #include "qcore/hw/serial.h"
 #include "qcore/hw/sifive_plic.h"
 #include "qcore/hw/sifive_test.h"
+#include "qcore/hw/virtio-mmio.h"
 #include "qcore/irq.h"
 #include "qcore/main-loop.h"
 #include "qcore/runstate.h"
@@ -40,6 +41,7 @@ const MemMapEntry virt_memmap[] = {
     [VIRT_CLINT] = {  0x2000000,    0x10000 },
     [VIRT_PLIC] =  {  0xc000000, VIRT_PLIC_SIZE(VIRT_PLIC_MAX_CONTEXTS) },
     [VIRT_UART0] = { 0x10000000,      0x100 },
+    [VIRT_VIRTIO] = { 0x10001000,    0x1000 },
     [VIRT_DRAM] =  { 0x80000000,        0x0 },
 };
 
@@ -130,6 +132,16 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
         sifive_plic_connect_context(s->plic, 2 * i + 1,
                                     qemu_allocate_irq(virt_hart_irq, cpu,
                                                       IRQ_S_EXT));
+    }
+
+    /*
+     * The virtio-mmio slots, created forwards as QEMU does: -device
+     * takes the newest free bus first, so the first virtio device lands
+     * in the highest slot (0x10008000, source 8), the next below it.
+     */
+    for (i = 0; i < VIRTIO_COUNT; i++) {
+        virtio_mmio_create(m[VIRT_VIRTIO].base + i * m[VIRT_VIRTIO].size,
+                           sifive_plic_get_irq(s->plic, VIRTIO_IRQ + i), i);
     }
 
     /*
@@ -424,6 +436,17 @@ static void *virt_build_fdt(RISCVVirtState *s)
 
     plic_phandle = virt_fdt_socket(s, fdt, &phandle);
 
+    /* All eight slots, filled or not (QEMU's create_fdt_virtio). */
+    for (unsigned i = 0; i < VIRTIO_COUNT; i++) {
+        hwaddr base = m[VIRT_VIRTIO].base + i * m[VIRT_VIRTIO].size;
+        g_autofree char *name = g_strdup_printf("/soc/virtio_mmio@%"
+                                                HWADDR_PRIx, base);
+
+        virt_fdt_plic_device(fdt, name, "virtio,mmio", base,
+                             m[VIRT_VIRTIO].size, plic_phandle,
+                             VIRTIO_IRQ + i);
+    }
+
     /* The finisher, and how Linux powers off and reboots through it. */
     test_phandle = phandle++;
     fdt_add(fdt, test);
@@ -639,7 +662,10 @@ static void virt_machine_init(MachineState *ms, Error **errp)
     for (guint i = 0; ms->devices && i < ms->devices->len; i++) {
         QDict *opts = g_ptr_array_index(ms->devices, i);
 
-        /* edu is the only driver in virt_user_devices. */
+        /* edu is the board's to place; qdev devices come after init. */
+        if (g_strcmp0(qdict_get_try_str(opts, "driver"), TYPE_EDU)) {
+            continue;
+        }
         if (s->edu_opts) {
             error_setg(errp, "virt has room for one edu device (at 0x%x, "
                        "PLIC source %d)", EDU_VIRT_BASE, EDU_VIRT_IRQ);

@@ -26,6 +26,7 @@
 
 #include "qcore/osdep.h"
 #include "qcore/error.h"
+#include "qcore/event-notifier.h"
 #include "qcore/object.h"
 #include "qcore/queue.h"
 #include "qcore/rcu.h"
@@ -106,6 +107,7 @@ typedef struct MemoryRegionOps {
 } MemoryRegionOps;
 
 typedef struct MemoryRegion MemoryRegion;
+typedef struct MemoryRegionIoeventfds MemoryRegionIoeventfds;
 
 /*
  * A QOM object, usually embedded in its owner's state and a child of the
@@ -138,6 +140,12 @@ struct MemoryRegion {
     /* Sorted by priority, highest first: rendering goes in this order. */
     QTAILQ_HEAD(, MemoryRegion) subregions;
     QTAILQ_ENTRY(MemoryRegion) subregions_link;
+    /*
+     * Writes that only set an EventNotifier (memory_region_add_eventfd).
+     * Replaced under the BQL, published and freed with RCU: the write
+     * path reads it without the BQL, inside rcu_read_lock.
+     */
+    MemoryRegionIoeventfds *ioeventfds;
 };
 
 /*
@@ -204,6 +212,23 @@ void memory_region_del_subregion(MemoryRegion *mr, MemoryRegion *subregion);
  * as if it were unmapped.  Regions start enabled.  BQL held.
  */
 void memory_region_set_enabled(MemoryRegion *mr, bool enabled);
+
+/*
+ * QEMU's ioeventfd: a guest write of @size bytes at @addr in MMIO region
+ * @mr (with @match_data, only one whose value is @data) no longer calls
+ * the device: it sets @e and completes, without the BQL, in the writing
+ * thread.  The device handles @e wherever it watches it (its AioContext).
+ * There is no kernel to do this as with KVM, so it is the dispatcher's
+ * job: see memory_region_dispatch in system/physmem.c.  BQL held.
+ */
+void memory_region_add_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data,
+                               EventNotifier *e);
+/* Undo one memory_region_add_eventfd with the same arguments.  BQL held. */
+void memory_region_del_eventfd(MemoryRegion *mr, hwaddr addr, unsigned size,
+                               bool match_data, uint64_t data,
+                               EventNotifier *e);
+
 
 /*
  * Batch map changes: views are rebuilt once, at the outermost commit.
@@ -387,6 +412,22 @@ void address_space_update_topology(AddressSpace *as);
  */
 FlatRange *flatview_translate(FlatView *fv, hwaddr addr, hwaddr *xlat,
                               hwaddr *plen);
+
+/* One memory_region_add_eventfd registration. */
+typedef struct MemoryRegionIoeventfd {
+    hwaddr addr;
+    unsigned size;
+    bool match_data;
+    uint64_t data;
+    EventNotifier *e;
+} MemoryRegionIoeventfd;
+
+/*
+ * If a registered ioeventfd matches this write, set it and return true
+ * (the device is not called).  Any thread.
+ */
+bool memory_region_ioeventfd_write(MemoryRegion *mr, hwaddr addr,
+                                   uint64_t val, unsigned size);
 
 /* How many FlatViews exist (published or awaiting call_rcu).  For tests. */
 int memory_flatviews_alive(void);

@@ -140,10 +140,17 @@ DEFHEADING()
 
 DEFHEADING(Device options:)
 DEF("device", HAS_ARG, QEMU_OPTION_device,
-    "-device driver[,id=ID]\n"
-    "                add a device the board knows where to put ('-device "
-    "help'\n"
-    "                lists them; on virt: edu)\n")
+    "-device driver[,prop[=value][,...]]\n"
+    "                add device (based on driver)\n"
+    "                prop=value,... sets driver properties\n"
+    "                use '-device help' to print all possible drivers\n"
+    "                use '-device driver,help' to print all possible "
+    "properties\n")
+DEF("global", HAS_ARG, QEMU_OPTION_global,
+    "-global driver.property=value\n"
+    "-global driver=driver,property=property,value=value\n"
+    "                set a global default for a driver property\n"
+    "                (e.g. -global virtio-mmio.force-legacy=false)\n")
 DEFHEADING()
 
 DEFHEADING(Generic object creation:)

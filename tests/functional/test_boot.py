@@ -29,7 +29,7 @@ MiB = 1 << 20
 
 # What QEMU 7.2 writes for -smp 2 -m 256M -kernel K -initrd I -append A,
 # in blob order, without the nodes of devices qcore does not have (fw-cfg,
-# flash, platform-bus, pci, virtio_mmio).
+# flash, platform-bus, pci).
 QEMU_TREE = [
     ('/', ['#address-cells', '#size-cells', 'compatible', 'model']),
     ('/pmu', ['riscv,event-to-mhpmcounters', 'compatible']),
@@ -59,14 +59,18 @@ QEMU_TREE = [
     ('/soc/serial@10000000', ['interrupts', 'interrupt-parent',
                               'clock-frequency', 'reg', 'compatible']),
     ('/soc/test@100000', ['phandle', 'reg', 'compatible']),
+] + [
+    ('/soc/virtio_mmio@%x' % (0x10008000 - 0x1000 * i),
+     ['interrupts', 'interrupt-parent', 'reg', 'compatible'])
+    for i in range(8)
+] + [
     ('/soc/plic@c000000', ['phandle', 'riscv,ndev', 'reg',
                            'interrupts-extended', 'interrupt-controller',
                            'compatible', '#address-cells',
                            '#interrupt-cells']),
     ('/soc/clint@2000000', ['interrupts-extended', 'reg', 'compatible']),
 ]
-QEMU_ONLY = ('/fw-cfg@', '/flash@', '/platform-bus@', '/soc/pci@',
-             '/soc/virtio_mmio@')
+QEMU_ONLY = ('/fw-cfg@', '/flash@', '/platform-bus@', '/soc/pci@')
 
 
 def dump(tmp_path, args, name='virt.dtb'):

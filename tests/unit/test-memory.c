@@ -689,6 +689,62 @@ static void *mmio_thread(void *opaque)
     return NULL;
 }
 
+/*
+ * memory_region_add_eventfd: a matching write only sets the notifier
+ * (the device never sees it, and no BQL is needed: the write here comes
+ * from a thread without it); a write with another value, size or offset
+ * still reaches the device; after del, the device sees them all again.
+ */
+typedef struct EventfdWrite {
+    AddressSpace *as;
+    hwaddr addr;
+    uint32_t val;
+} EventfdWrite;
+
+static void *eventfd_write_thread(void *opaque)
+{
+    EventfdWrite *w = opaque;
+
+    rcu_register_thread();
+    g_assert_false(bql_locked());
+    address_space_stl_le(w->as, w->addr, w->val, A, NULL);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static void test_mmio_eventfd_write_sets_notifier_only(Fixture *f,
+                                                       gconstpointer data)
+{
+    EventNotifier e;
+    EventfdWrite w = { &f->as, 0x10000050, 3 };
+    QemuThread t;
+
+    g_assert_cmpint(event_notifier_init(&e, 0), ==, 0);
+    map_io(f, &f->io, &le_ops, &f->dev, "doorbell", 0x10000000, 0x100);
+    memory_region_add_eventfd(&f->io, 0x50, 4, true, 3, &e);
+
+    /* From a thread without the BQL: the main thread holds it now. */
+    qemu_thread_create(&t, "doorbell", eventfd_write_thread, &w,
+                       QEMU_THREAD_JOINABLE);
+    qemu_thread_join(&t);
+    g_assert_cmpint(event_notifier_test_and_clear(&e), ==, 1);
+    g_assert_cmpuint(f->dev.calls->len, ==, 0);
+
+    /* Another value, another size, another offset: the device. */
+    address_space_stl_le(&f->as, 0x10000050, 4, A, NULL);
+    address_space_stw_le(&f->as, 0x10000050, 3, A, NULL);
+    address_space_stl_le(&f->as, 0x10000054, 3, A, NULL);
+    g_assert_cmpuint(f->dev.calls->len, ==, 3);
+    g_assert_cmpint(event_notifier_test_and_clear(&e), ==, 0);
+
+    memory_region_del_eventfd(&f->io, 0x50, 4, true, 3, &e);
+    address_space_stl_le(&f->as, 0x10000050, 3, A, NULL);
+    g_assert_cmpuint(f->dev.calls->len, ==, 4);
+    g_assert_cmpint(event_notifier_test_and_clear(&e), ==, 0);
+    memory_region_del_subregion(&f->root, &f->io);
+    event_notifier_cleanup(&e);
+}
+
 static void test_mmio_from_other_thread_takes_bql(Fixture *f,
                                                   gconstpointer data)
 {
@@ -824,6 +880,8 @@ int main(int argc, char **argv)
         test_mmio_size_outside_valid_refused);
     ADD("/memory/mmio/odd-length-buffer-split-aligned",
         test_mmio_odd_length_buffer_split);
+    ADD("/memory/mmio/eventfd-write-sets-notifier-only",
+        test_mmio_eventfd_write_sets_notifier_only);
     ADD("/memory/mmio/other-thread-takes-bql",
         test_mmio_from_other_thread_takes_bql);
     ADD("/memory/ram/other-thread-needs-no-bql",

@@ -22,6 +22,7 @@ enum {
     VIRT_CLINT,
     VIRT_PLIC,
     VIRT_UART0,
+    VIRT_VIRTIO,    /* the first of VIRTIO_COUNT virtio-mmio slots */
     VIRT_DRAM,
 };
 
@@ -36,5 +37,8 @@ extern const MemMapEntry virt_memmap[];
 /* PLIC sources of the UART and the RTC (QEMU's UART0_IRQ, RTC_IRQ). */
 #define VIRT_UART0_IRQ      10
 #define VIRT_RTC_IRQ        11
+/* virtio-mmio slot i (0..7) uses source VIRTIO_IRQ + i (QEMU's). */
+#define VIRTIO_IRQ          1
+#define VIRTIO_COUNT        8
 
 #endif
