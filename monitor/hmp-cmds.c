@@ -7,6 +7,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/chardev.h"
+#include "qcore/net.h"
 #include "qcore/keyval.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/iothread-object.h"
@@ -560,6 +561,9 @@ static const HMPCommand hmp_info_cmds[] = {
       hmp_info_mtree },
     { "kvm", "", "", "show KVM information", hmp_info_kvm },
     { "uuid", "", "", "show the current VM UUID", hmp_info_uuid },
+    { "network", "", "", "show the network state", hmp_info_network },
+    { "usernet", "", "", "show user network stack connection states",
+      hmp_info_usernet },
     { NULL }
 };
 
@@ -595,6 +599,19 @@ const HMPCommand hmp_cmds[] = {
       "[-j] path property value",
       "set QOM property.\n\t\t\t-j: the value is specified in json format.",
       hmp_qom_set },
+    { "netdev_add", "netdev:s", "[user|tap|socket|hubport],id=str[,prop=value][,...]",
+      "add host network device", hmp_netdev_add },
+    { "netdev_del", "id:s", "id", "remove host network device",
+      hmp_netdev_del },
+    { "set_link", "name:s,up:s", "name on|off",
+      "change the link status of a network adapter", hmp_set_link },
+    { "hostfwd_add", "arg1:s,arg2:s?",
+      "[netdev_id] [tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport",
+      "redirect TCP or UDP connections from host to guest (requires -net "
+      "user)", hmp_hostfwd_add },
+    { "hostfwd_remove", "arg1:s,arg2:s?",
+      "[netdev_id] [tcp|udp]:[hostaddr]:hostport",
+      "remove host-to-guest TCP or UDP redirection", hmp_hostfwd_remove },
     { "bql_profile_reset", "", "", "clear the BQL profile (see info bql)",
       hmp_bql_profile_reset },
     { "info", "item:s?", "[subcommand]",

@@ -9,6 +9,7 @@
 #include "qcore/error.h"
 #include "qcore/keyval.h"
 #include "qcore/log.h"
+#include "qcore/net.h"
 #include "qcore/qjson.h"
 #include "qcore/option.h"
 #include "qcore/vl.h"
@@ -531,6 +532,15 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
         break;
     case QEMU_OPTION_device:
         device_option(cl, optarg);
+        break;
+    case QEMU_OPTION_netdev:
+    case QEMU_OPTION_nic:
+        /* The "netdev" and "nic" groups are the net layer's (net.h). */
+        if (net_client_parse(qemu_find_opts(popt->index == QEMU_OPTION_nic ?
+                                            "nic" : "netdev"),
+                             optarg) < 0) {
+            exit(1);
+        }
         break;
     default:
         /* Every table entry needs a case; a missing one is our bug. */

@@ -14,6 +14,7 @@
 #include "qcore/main-loop.h"
 #include "qcore/module.h"
 #include "qcore/monitor.h"
+#include "qcore/net.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/hw/qdev.h"
 #include "qcore/option.h"
@@ -240,6 +241,9 @@ static void qemu_create_backends(void)
 
     qemu_opts_foreach(qemu_find_opts("chardev"), chardev_init_func, NULL,
                       &error_fatal);
+    /* Net backends before the devices that name them (QEMU's order). */
+    qemu_add_vm_change_state_handler(net_vm_change_state_handler, NULL);
+    net_init_clients(&error_fatal);
 
     for (i = 0; i < cmdline.objects->len; i++) {
         QemuCmdlineObject *o = g_ptr_array_index(cmdline.objects, i);
@@ -393,6 +397,8 @@ int main(int argc, char **argv)
     module_call_init(MODULE_INIT_QOM);
     qemu_add_opts(&qemu_chardev_opts);
     qemu_add_opts(&qemu_mon_opts);
+    qemu_add_opts(&qemu_netdev_opts);
+    qemu_add_opts(&qemu_nic_opts);
 
     /* 2. The command line; syntax errors and help exit here. */
     qemu_options_parse(argc, argv, &hooks, &cmdline);
@@ -434,6 +440,7 @@ int main(int argc, char **argv)
         exit(1);
     }
     qemu_init_board();
+    net_check_clients();
     if (cmdline.gdbstub_dev) {
         loc_restore(&cmdline.gdbstub_loc);
         if (!gdbserver_start(cmdline.gdbstub_dev)) {
@@ -453,6 +460,7 @@ int main(int argc, char **argv)
     status = qemu_main_loop();
     gdb_exit(status);
     monitor_cleanup();
+    net_cleanup();
     qemu_chr_cleanup();
     user_creatable_cleanup();
     qemu_cmdline_cleanup(&cmdline);

@@ -16,7 +16,22 @@ static AioContext *iohandler_ctx;
 /* glib's fds for the current iteration; main thread only. */
 static GArray *gpollfds;
 static int max_priority;
+/* How many of gpollfds are glib's (poll notifiers append after them). */
+static guint glib_n_poll_fds;
 static uint64_t iterations;
+/* main_loop_poll_add_notifier; main thread, BQL. */
+static NotifierList main_loop_poll_notifiers =
+    NOTIFIER_LIST_INITIALIZER(main_loop_poll_notifiers);
+
+void main_loop_poll_add_notifier(Notifier *notify)
+{
+    notifier_list_add(&main_loop_poll_notifiers, notify);
+}
+
+void main_loop_poll_remove_notifier(Notifier *notify)
+{
+    notifier_remove(notify);
+}
 
 AioContext *qemu_get_aio_context(void)
 {
@@ -286,6 +301,7 @@ static void glib_pollfds_fill(int64_t *cur_timeout)
         g_array_set_size(gpollfds, n);
     }
     g_array_set_size(gpollfds, n);
+    glib_n_poll_fds = n;
 
     timeout_ns = timeout < 0 ? -1 : (int64_t)timeout * SCALE_MS;
     *cur_timeout = qemu_soonest_timeout(timeout_ns, *cur_timeout);
@@ -296,7 +312,7 @@ static void glib_pollfds_poll(void)
     GMainContext *context = g_main_context_default();
 
     if (g_main_context_check(context, max_priority,
-                             (GPollFD *)gpollfds->data, gpollfds->len)) {
+                             (GPollFD *)gpollfds->data, glib_n_poll_fds)) {
         g_main_context_dispatch(context);
     }
 }
@@ -319,6 +335,8 @@ void main_loop_wait(int nonblocking)
 {
     GMainContext *context = g_main_context_default();
     int64_t timeout_ns = nonblocking ? 0 : -1;
+    MainLoopPoll mlpoll = { .state = MAIN_LOOP_POLL_FILL };
+    int ret;
 
     assert_bql_held();
     iterations++;
@@ -329,10 +347,23 @@ void main_loop_wait(int nonblocking)
     g_main_context_acquire(context);
     glib_pollfds_fill(&timeout_ns);
 
+    /* The notifiers' fds go after glib's, which check() reads by index. */
+    mlpoll.pollfds = gpollfds;
+    mlpoll.timeout = timeout_ns < 0 ? UINT32_MAX
+                     : MIN(timeout_ns / SCALE_MS, UINT32_MAX - 1);
+    notifier_list_notify(&main_loop_poll_notifiers, &mlpoll);
+    if (mlpoll.timeout != UINT32_MAX) {
+        timeout_ns = qemu_soonest_timeout(timeout_ns,
+                                          (int64_t)mlpoll.timeout * SCALE_MS);
+    }
+
     /* Sleep without the lock: vCPUs and other threads may need it. */
     bql_unlock();
-    qemu_poll_ns((GPollFD *)gpollfds->data, gpollfds->len, timeout_ns);
+    ret = qemu_poll_ns((GPollFD *)gpollfds->data, gpollfds->len, timeout_ns);
     bql_lock();
+
+    mlpoll.state = ret < 0 ? MAIN_LOOP_POLL_ERR : MAIN_LOOP_POLL_OK;
+    notifier_list_notify(&main_loop_poll_notifiers, &mlpoll);
 
     glib_pollfds_poll();
     g_main_context_release(context);

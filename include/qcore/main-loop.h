@@ -11,6 +11,7 @@
 #define QCORE_MAIN_LOOP_H
 
 #include "qcore/aio.h"
+#include "qcore/notify.h"
 
 /*
  * Create the two contexts, attach them to glib's default context and
@@ -84,6 +85,29 @@ uint64_t main_loop_iterations(void);
  */
 void main_loop_foreach_pollfd(void (*fn)(const GPollFD *pfd, void *opaque),
                               void *opaque);
+
+/*
+ * Poll notifiers: code that keeps its own fd set and timeouts (libslirp)
+ * joins each iteration.  Before ppoll they run with state
+ * MAIN_LOOP_POLL_FILL and may append GPollFDs to @pollfds and lower
+ * @timeout (ms); after it, with MAIN_LOOP_POLL_OK (or _ERR if ppoll
+ * failed) and the revents filled in.  QEMU's main_loop_poll_add_notifier.
+ * Main thread, BQL held.
+ */
+enum {
+    MAIN_LOOP_POLL_FILL,
+    MAIN_LOOP_POLL_ERR,
+    MAIN_LOOP_POLL_OK,
+};
+
+typedef struct MainLoopPoll {
+    int state;
+    uint32_t timeout;           /* ms; UINT32_MAX: no limit */
+    GArray *pollfds;            /* of GPollFD */
+} MainLoopPoll;
+
+void main_loop_poll_add_notifier(Notifier *notify);
+void main_loop_poll_remove_notifier(Notifier *notify);
 
 /* ---- the Big QEMU Lock ----------------------------------------------- */
 /*

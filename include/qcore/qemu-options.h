@@ -153,6 +153,35 @@ DEF("global", HAS_ARG, QEMU_OPTION_global,
     "                (e.g. -global virtio-mmio.force-legacy=false)\n")
 DEFHEADING()
 
+DEFHEADING(Network options:)
+DEF("netdev", HAS_ARG, QEMU_OPTION_netdev,
+    "-netdev user,id=str[,ipv4=on|off][,net=addr[/mask]][,host=addr]\n"
+    "         [,restrict=on|off][,hostname=host][,dhcpstart=addr]\n"
+    "         [,dns=addr][,domainname=domain][,dnssearch=domain]\n"
+    "         [,tftp=dir][,tftp-server-name=name][,bootfile=f]\n"
+    "         [,hostfwd=rule][,ipv6=on|off][,ipv6-net=addr[/int]]\n"
+    "                configure a user mode network backend (libslirp) with "
+    "ID 'str';\n"
+    "                hostfwd=[tcp|udp]:[hostaddr]:hostport-[guestaddr]:"
+    "guestport\n"
+    "                forwards a host port to the guest (repeatable)\n"
+    "-netdev tap,id=str,ifname=name,script=no,downscript=no\n"
+    "                connect to the host TAP interface 'name' "
+    "(/dev/net/tun)\n"
+    "-netdev socket,id=str[,listen=[host]:port][,connect=host:port]\n"
+    "                connect to another VM over TCP (QEMU's framing)\n"
+    "-netdev hubport,id=str,hubid=n[,netdev=nd]\n"
+    "                a port of hub 'n' (optionally bound to netdev 'nd')\n"
+    "                ('-netdev help' lists the backend types)\n")
+DEF("nic", HAS_ARG, QEMU_OPTION_nic,
+    "-nic [user|tap|socket][,option][,...][,mac=macaddr][,model=mn]\n"
+    "                a backend and a NIC for the board to create (the "
+    "board\n"
+    "                has no NIC model yet: warns, as QEMU on such a "
+    "machine)\n"
+    "-nic none       use it alone to have zero network devices\n")
+DEFHEADING()
+
 DEFHEADING(Generic object creation:)
 DEF("object", HAS_ARG, QEMU_OPTION_object,
     "-object TYPENAME[,PROP1=VALUE1,...]\n"
