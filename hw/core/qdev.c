@@ -539,6 +539,7 @@ fail:
 /* ---- Help ---------------------------------------------------------------- */
 
 static const char *const category_names[DEVICE_CATEGORY_MAX] = {
+    [DEVICE_CATEGORY_NETWORK] = "Network devices",
     [DEVICE_CATEGORY_INPUT] = "Input devices",
     [DEVICE_CATEGORY_MISC] = "Misc devices",
 };
