@@ -128,9 +128,9 @@ static void rxfilter_notify(VirtIONet *n)
 {
     if (n->rxfilter_notify) {
         g_autofree char *path = object_get_canonical_path(OBJECT(n));
-        DeviceState *dev = DEVICE(n);
 
-        qapi_event_send_nic_rx_filter_changed(dev->id, path);
+        /* No name: QEMU 7.2 gives one only to virtio-net-pci & co. */
+        qapi_event_send_nic_rx_filter_changed(NULL, path);
         /* Once until the next query-rx-filter, as QEMU. */
         n->rxfilter_notify = false;
     }
@@ -854,7 +854,6 @@ static void virtio_net_realize(DeviceState *dev, Error **errp)
     VirtIODevice *vdev = VIRTIO_DEVICE(dev);
     VirtIONet *n = VIRTIO_NET(dev);
     const char *type = object_get_typename(OBJECT(dev));
-    NetClientState *nc;
 
     if (n->netdev_id &&
         !qemu_nic_conf_set_netdev(&n->nic_conf, type, n->netdev_id, errp)) {
@@ -902,13 +901,9 @@ static void virtio_net_realize(DeviceState *dev, Error **errp)
                                                   errp);
 
     n->nic = qemu_new_nic(&net_virtio_info, &n->nic_conf, type, dev->id, n);
-    nc = virtio_net_nc(n);
-    /* A backend whose link is already down starts us with it down. */
-    if (nc->peer && nc->peer->link_down) {
-        nc->link_down = 1;
-        n->status &= ~VIRTIO_NET_S_LINK_UP;
-    }
-    qemu_format_nic_info_str(nc, n->mac);
+    /* The card's link starts up whatever the backend's (a socket netdev
+     * that waits for its peer is down until it connects), as QEMU's. */
+    qemu_format_nic_info_str(virtio_net_nc(n), n->mac);
 }
 
 static void virtio_net_unrealize(DeviceState *dev)

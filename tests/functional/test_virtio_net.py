@@ -20,7 +20,7 @@ import pytest
 
 from conftest import TIMEOUT
 from test_linux import BOOT_TIMEOUT, Console, IMAGE, INITRD, linux_args
-from test_net import listening_ports
+from test_net import cmd_named, listening_ports
 
 pytestmark = pytest.mark.skipif(
     not (os.path.exists(IMAGE) and os.path.exists(INITRD)),
@@ -65,12 +65,19 @@ def wait_carrier(con, value):
     bounded)."""
     return ok(con, 'i=0; while [ "$(cat /sys/class/net/eth0/carrier)" != %d ]'
               ' && [ $i -lt 200 ]; do i=$((i+1)); sleep 0.05; done; '
-              'cat /sys/class/net/eth0/carrier' % value).strip()
+              'cat /sys/class/net/eth0/carrier' % value).split()[-1]
 
 
 # busybox's own default is /etc/udhcpc/default.script; the initramfs has
 # tests/linux/udhcpc.script here.
 UDHCPC = 'udhcpc -i eth0 -n -q -s /usr/share/udhcpc/default.script'
+
+
+def named(c, command, name, **args):
+    """c.ok() for commands whose argument is called 'name'."""
+    r = cmd_named(c, command, name, **args)
+    assert 'return' in r, r
+    return r['return']
 
 
 def md5_of(out):
@@ -190,14 +197,14 @@ def test_set_link_is_the_guests_carrier(start):
                              'netdev=n0'])
     ok(con, 'ip link set eth0 up')
     assert wait_carrier(con, 1) == '1'
-    c.ok('set_link', name='nic0', up=False)
+    named(c, 'set_link', 'nic0', up=False)
     assert wait_carrier(con, 0) == '0'
-    c.ok('set_link', name='nic0', up=True)
+    named(c, 'set_link', 'nic0', up=True)
     assert wait_carrier(con, 1) == '1'
     # The backend's link: the card follows it.
-    c.ok('set_link', name='n0', up=False)
+    named(c, 'set_link', 'n0', up=False)
     assert wait_carrier(con, 0) == '0'
-    c.ok('set_link', name='n0', up=True)
+    named(c, 'set_link', 'n0', up=True)
     assert wait_carrier(con, 1) == '1'
     # And traffic flows again.
     dhcp(con)
@@ -208,31 +215,33 @@ def test_query_rx_filter_follows_the_driver(start):
                              '-device', 'virtio-net-device,id=nic0,'
                              'netdev=n0'])
     # Before the driver opens the device: QEMU's reset state.
-    r = c.ok('query-rx-filter', name='nic0')[0]
+    r = named(c, 'query-rx-filter', 'nic0')[0]
     assert r['promiscuous'] is True and r['main-mac'] == '52:54:00:12:34:56'
     ok(con, 'ip link set eth0 up')
     ok(con, UDHCPC)
     # The open sent rx mode and a MAC table over the control queue; the
     # query above armed the change event.
     ev = c.event('NIC_RX_FILTER_CHANGED', timeout=TIMEOUT)
-    assert ev['data'] == {'name': 'nic0', 'path': '/machine/peripheral/nic0'}
-    r = c.ok('query-rx-filter', name='nic0')[0]
+    # QEMU 7.2's virtio-net-device sends no name, only the QOM path.
+    assert ev['data'] == {'path': '/machine/peripheral/nic0'}
+    r = named(c, 'query-rx-filter', 'nic0')[0]
     assert r['name'] == 'nic0'
     assert r['promiscuous'] is False
     assert r['unicast'] == 'normal' and r['multicast'] == 'normal'
-    assert r['vlan'] == 'normal' or r['vlan'] == 'none'
+    # VLAN filtering negotiated, no VLAN added: none pass (QEMU: 'none').
+    assert r['vlan'] == 'none' and r['vlan-table'] == []
     # IPv4 all-hosts and the IPv6 all-nodes groups the kernel joined.
     assert '01:00:5e:00:00:01' in r['multicast-table'], r
     assert '33:33:00:00:00:01' in r['multicast-table'], r
     ok(con, 'ip link set eth0 promisc on')
     ev = c.event('NIC_RX_FILTER_CHANGED', timeout=TIMEOUT)
-    r = c.ok('query-rx-filter', name='nic0')[0]
+    r = named(c, 'query-rx-filter', 'nic0')[0]
     assert r['promiscuous'] is True
-    ok(con, 'ip link set eth0 promisc off && ip link set eth0 allmulticast on')
+    ok(con, 'ip link set eth0 promisc off && ifconfig eth0 allmulti')
     c.event('NIC_RX_FILTER_CHANGED', timeout=TIMEOUT)
     # The event comes once per query: read the final state when the
     # driver's last command is in (its ack is what `ip` waited for).
-    r = c.ok('query-rx-filter', name='nic0')[0]
+    r = named(c, 'query-rx-filter', 'nic0')[0]
     assert r['promiscuous'] is False and r['multicast'] == 'all', r
 
 
