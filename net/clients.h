@@ -30,6 +30,9 @@ void net_hub_info(GString *out);
 /* "name: index=N,type=T,info\n" (net-hmp-cmds.c). */
 void net_print_client(GString *out, NetClientState *nc);
 
+/* The backend types, one a line (-netdev help, netdev_add help). */
+void net_list_backends(GString *out);
+
 /* Walk net_clients (net.c) for the info commands. */
 NetClientState *net_first_client(void);
 NetClientState *net_next_client(NetClientState *nc);

@@ -87,8 +87,16 @@ void hmp_netdev_add(Monitor *mon, const QDict *qdict)
 {
     const char *str = qdict_get_str(qdict, "netdev");
     Error *err = NULL;
-    QemuOpts *opts = qemu_opts_parse(&qemu_netdev_opts, str, true, &err);
+    QemuOpts *opts;
 
+    if (is_help_option(str)) {
+        GString *out = g_string_new("Available netdev backend types:\n");
+
+        net_list_backends(out);
+        monitor_take(mon, out);
+        return;
+    }
+    opts = qemu_opts_parse(&qemu_netdev_opts, str, true, &err);
     if (!opts) {
         /* A syntax error, reported as HMP's 'O' argument type does. */
         monitor_printf(mon, "%s\n"

@@ -12,7 +12,7 @@
 #include "qapi/qapi-commands.h"
 #include "qapi/qapi-visit.h"
 #include "qapi/qobject-input-visitor.h"
-#include "qapi/dealloc-visitor.h"
+#include "qcore/qjson.h"
 #include "clients.h"
 
 /* Every client, in creation order (what "info network" walks). */
@@ -729,20 +729,61 @@ bool netdev_add(QemuOpts *opts, Error **errp)
     return ok;
 }
 
-static void show_netdevs(void)
+void net_list_backends(GString *out)
 {
-    printf("Available netdev backend types:\n");
     for (int i = 0; i < NET_CLIENT_DRIVER__MAX; i++) {
         if (net_client_init_fun[i]) {
-            printf("%s\n", NetClientDriver_str(i));
+            g_string_append_printf(out, "%s\n", NetClientDriver_str(i));
         }
     }
 }
 
+static void show_netdevs(void)
+{
+    g_autoptr(GString) out = g_string_new("Available netdev backend "
+                                          "types:\n");
+
+    net_list_backends(out);
+    fputs(out->str, stdout);
+}
+
+/*
+ * -netdev in JSON (what libvirt passes): visited straight into a Netdev,
+ * created first by net_init_clients (QEMU's netdev_parse_modern and
+ * nd_queue).
+ */
+typedef struct NetdevQueueEntry {
+    Netdev *nd;
+    Location loc;
+} NetdevQueueEntry;
+
+static GPtrArray *nd_queue;
+
+static void netdev_parse_modern(const char *optarg)
+{
+    g_autoptr(QDict) args = qdict_from_json(optarg, &error_fatal);
+    Visitor *v = qobject_input_visitor_new(QOBJECT(args));
+    NetdevQueueEntry *e = g_new0(NetdevQueueEntry, 1);
+
+    visit_type_Netdev(v, NULL, &e->nd, &error_fatal);
+    visit_free(v);
+    loc_save(&e->loc);
+    if (!nd_queue) {
+        nd_queue = g_ptr_array_new();
+    }
+    g_ptr_array_add(nd_queue, e);
+}
+
 int net_client_parse(QemuOptsList *opts_list, const char *optarg)
 {
-    QemuOpts *opts = qemu_opts_parse_noisily(opts_list, optarg, true);
+    QemuOpts *opts;
     const char *type;
+
+    if (opts_list == &qemu_netdev_opts && optarg[0] == '{') {
+        netdev_parse_modern(optarg);
+        return 0;
+    }
+    opts = qemu_opts_parse_noisily(opts_list, optarg, true);
 
     if (!opts) {
         return -1;
@@ -823,6 +864,18 @@ static int net_param_nic(void *dummy, QemuOpts *opts, Error **errp)
 
 bool net_init_clients(Error **errp)
 {
+    for (guint i = 0; nd_queue && i < nd_queue->len; i++) {
+        NetdevQueueEntry *e = g_ptr_array_index(nd_queue, i);
+        bool ok;
+
+        /* Errors read "qcore: -netdev {...}: ...", as QEMU's. */
+        loc_push_restore(&e->loc);
+        ok = net_client_init_netdev(e->nd, errp);
+        loc_pop(&e->loc);
+        if (!ok) {
+            return false;
+        }
+    }
     if (qemu_opts_foreach(&qemu_netdev_opts, net_init_netdev, NULL,
                           errp)) {
         return false;
@@ -858,6 +911,13 @@ void net_cleanup(void)
 {
     NetClientState *nc;
 
+    for (guint i = 0; nd_queue && i < nd_queue->len; i++) {
+        NetdevQueueEntry *e = g_ptr_array_index(nd_queue, i);
+
+        qapi_free_Netdev(e->nd);
+        g_free(e);
+    }
+    g_clear_pointer(&nd_queue, g_ptr_array_unref);
     for (int i = 0; i < MAX_NICS; i++) {
         g_free(nd_table[i].model);
         g_free(nd_table[i].name);

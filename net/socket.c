@@ -116,8 +116,11 @@ static void net_socket_eoc(NetSocketState *s)
     net_socket_rs_init(s);
     s->nc.link_down = true;
     qemu_set_info_str(&s->nc, "%s", "");
-    /* Frames the NIC queued for the lost peer are dropped. */
-    qemu_purge_queued_packets(&s->nc);
+    /*
+     * Frames the NIC queued for the lost peer are dropped (their sent_cb
+     * runs, so the device goes on); those the peer sent before it went
+     * still reach the NIC.
+     */
     if (s->nc.peer) {
         qemu_net_queue_purge(s->nc.incoming_queue, s->nc.peer);
     }

@@ -138,6 +138,17 @@ def test_netdev_command_line_errors():
                       text=True)
         assert r.returncode == 1, opts
         assert r.stderr.strip() == 'qcore: ' + err
+    # The JSON form libvirt passes, errors as QEMU 7.2's.
+    j = '{"type":"user","id":"j0","restrict":"on"}'
+    r = qcore_run(['-M', 'none', '-display', 'none', '-netdev', j],
+                  text=True)
+    assert r.returncode == 1
+    assert r.stderr.strip() == "qcore: -netdev %s: Invalid parameter " \
+        "type for 'restrict', expected: boolean" % j
+    j = '{"type":"user","id":"j0"}'
+    r = qcore_run(['-M', 'none', '-display', 'none', '-netdev', j,
+                   '-netdev', j], text=True)
+    assert r.stderr.strip() == "qcore: -netdev %s: Duplicate ID 'j0'" % j
     r = qcore_run(['-netdev', 'help'], text=True)
     assert r.returncode == 0
     assert r.stdout.splitlines()[0] == 'Available netdev backend types:'
@@ -152,6 +163,15 @@ def test_nic_is_kept_for_the_board_with_qemus_warning(start):
     c = q.qmp()
     assert 'n1: index=0,type=user,net=10.0.2.0,restrict=on' in \
         hmp(c, 'info network')
+
+
+def test_netdev_json_form(start):
+    q = start(['-netdev', '{"type":"user","id":"j0","restrict":true,'
+               '"hostfwd":[{"str":"tcp:127.0.0.1:0-:22"}]}'])
+    c = q.qmp()
+    assert 'j0: index=0,type=user,net=10.0.2.0,restrict=on' in \
+        hmp(c, 'info network')
+    assert 'TCP[HOST_FORWARD]' in hmp(c, 'info usernet')
 
 
 def test_hmp_help_lists_the_net_commands(start):

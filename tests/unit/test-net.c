@@ -701,15 +701,16 @@ static void test_slirp_restrict_blocks_outbound(void)
     netdev_del("u3");
 }
 
-/* The port of the first TCP hostfwd rule "info usernet" lists. */
-static int hostfwd_port(void)
+/* The port of the first @proto hostfwd rule "info usernet" lists. */
+static int hostfwd_port(const char *proto)
 {
     g_autofree char *info = usernet_info();
-    const char *p = strstr(info, "TCP[HOST_FORWARD]");
+    g_autofree char *tag = g_strdup_printf("%s[HOST_FORWARD]", proto);
+    const char *p = strstr(info, tag);
     int fd, port;
 
     g_assert_nonnull(p);
-    g_assert_cmpint(sscanf(p, "TCP[HOST_FORWARD] %d 127.0.0.1 %d", &fd,
+    g_assert_cmpint(sscanf(p + strlen(tag), " %d 127.0.0.1 %d", &fd,
                            &port), ==, 2);
     return port;
 }
@@ -732,7 +733,7 @@ static void test_slirp_hostfwd_reaches_guest(void)
 
     fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    sin.sin_port = htons(hostfwd_port());
+    sin.sin_port = htons(hostfwd_port("TCP"));
     g_assert_true(connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 ||
                   errno == EINPROGRESS);
     WAIT_UNTIL((r = find_frame(t, is_tcp, &m)));
@@ -741,6 +742,38 @@ static void test_slirp_hostfwd_reaches_guest(void)
     close(fd);
     tnic_free(t);
     netdev_del("u4");
+}
+
+static bool is_udp_to(GByteArray *f, void *opaque)
+{
+    const uint8_t *ip, *udp = ip_payload(f, 17, &ip);
+
+    return udp && get16(udp + 2) == GPOINTER_TO_UINT(opaque);
+}
+
+static void test_slirp_udp_hostfwd_reaches_guest(void)
+{
+    struct sockaddr_in sin = { .sin_family = AF_INET };
+    int fd;
+    TestNic *t;
+    GByteArray *r;
+    const uint8_t *ip, *udp;
+
+    netdev_add_str("user,id=u6,restrict=on,hostfwd=udp:127.0.0.1:0-:5353");
+    t = tnic_new("u6");
+    send_arp_request(t, "10.0.2.15", "10.0.2.2");
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sin.sin_port = htons(hostfwd_port("UDP"));
+    g_assert_cmpint(sendto(fd, "ping", 4, 0, (struct sockaddr *)&sin,
+                           sizeof(sin)), ==, 4);
+    WAIT_UNTIL((r = find_frame(t, is_udp_to, GUINT_TO_POINTER(5353))));
+    udp = ip_payload(r, 17, &ip);
+    g_assert_cmpuint(get16(udp + 4), ==, 8 + 4);
+    g_assert_cmpmem(udp + 8, 4, "ping", 4);
+    close(fd);
+    tnic_free(t);
+    netdev_del("u6");
 }
 
 static void test_slirp_hostfwd_monitor_rules(void)
@@ -870,8 +903,9 @@ static void test_socket_two_ends_exchange_frames(void)
                     ((GByteArray *)b->frames->pdata[0])->len, f2, sizeof(f2));
     g_assert_true(g_str_has_prefix(qemu_find_netdev("sa")->info_str,
                                    "socket: connection from 127.0.0.1:"));
-    g_assert_cmpstr(qemu_find_netdev("sb")->info_str, ==,
-                    g_strdup_printf("socket: connect to 127.0.0.1:%d", port));
+    g_free(str);
+    str = g_strdup_printf("socket: connect to 127.0.0.1:%d", port);
+    g_assert_cmpstr(qemu_find_netdev("sb")->info_str, ==, str);
     tnic_free(a);
     tnic_free(b);
     netdev_del("sa");
@@ -1021,6 +1055,30 @@ static void test_socket_peer_that_never_reads(void)
     netdev_del("sn");
 }
 
+static void test_tap(void)
+{
+    QemuOpts *opts = qemu_opts_parse(&qemu_netdev_opts,
+                                     "tap,id=t0,script=no,downscript=no",
+                                     true, &error_abort);
+    Error *err = NULL;
+    TestNic *t;
+
+    if (!netdev_add(opts, &err)) {
+        /* No /dev/net/tun, or no right to make an interface: say which. */
+        g_test_skip(error_get_pretty(err));
+        error_free(err);
+        qemu_opts_del(opts);
+        return;
+    }
+    t = tnic_new("t0");
+    g_assert_true(g_str_has_prefix(qemu_find_netdev("t0")->info_str,
+                                   "ifname=tap"));
+    g_assert_true(g_str_has_suffix(qemu_find_netdev("t0")->info_str,
+                                   ",script=no,downscript=no"));
+    tnic_free(t);
+    netdev_del("t0");
+}
+
 static void test_hubport(void)
 {
     uint8_t f[60] = { 3 };
@@ -1070,6 +1128,8 @@ int main(int argc, char **argv)
                     test_slirp_restrict_blocks_outbound);
     g_test_add_func("/net/slirp/hostfwd-reaches-guest",
                     test_slirp_hostfwd_reaches_guest);
+    g_test_add_func("/net/slirp/udp-hostfwd-reaches-guest",
+                    test_slirp_udp_hostfwd_reaches_guest);
     g_test_add_func("/net/slirp/hostfwd-monitor-rules",
                     test_slirp_hostfwd_monitor_rules);
     g_test_add_func("/net/netdev/option-errors", test_slirp_option_errors);
@@ -1084,5 +1144,6 @@ int main(int argc, char **argv)
     g_test_add_func("/net/socket/peer-that-never-reads",
                     test_socket_peer_that_never_reads);
     g_test_add_func("/net/hubport", test_hubport);
+    g_test_add_func("/net/tap", test_tap);
     return g_test_run();
 }
