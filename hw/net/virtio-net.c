@@ -50,6 +50,7 @@ typedef struct VirtIONet {
         uint8_t macs[MAC_TABLE_ENTRIES * 6];
     } mac_table;
     uint32_t vlans[MAX_VLAN >> 5];
+    VirtQueueElement *rx_elems[VIRTQUEUE_MAX_SIZE];  /* receive's scratch */
     bool rxfilter_notify;       /* send NIC_RX_FILTER_CHANGED (after a query) */
 
     /* Properties. */
@@ -253,7 +254,7 @@ static ssize_t virtio_net_receive_iov(NetClientState *nc,
     VirtIONet *n = qemu_get_nic_opaque(nc);
     VirtIODevice *vdev = VIRTIO_DEVICE(n);
     size_t size = iov_size(iov, iovcnt);
-    g_autofree VirtQueueElement **elems = NULL;
+    VirtQueueElement **elems = n->rx_elems;
     unsigned cnt = 0, i;
     size_t offset = 0;
     uint8_t hdr[VIRTIO_NET_HDR_MRG_LEN] = { 0 };
@@ -264,8 +265,6 @@ static ssize_t virtio_net_receive_iov(NetClientState *nc,
     if (!virtio_net_receive_filter(n, iov, iovcnt)) {
         return size;            /* not for this guest: dropped */
     }
-    elems = g_new(VirtQueueElement *, n->mergeable_rx_bufs ?
-                  VIRTQUEUE_MAX_SIZE : 1);
     qemu_mutex_lock(&vdev->vq_lock);
     if (!virtio_net_pop_rx(n, size + n->guest_hdr_len, elems, &cnt)) {
         qemu_mutex_unlock(&vdev->vq_lock);
