@@ -68,6 +68,14 @@ if [ -x "$build/bench/bench-abuse" ]; then
         echo "Main loop under abuse: SKIPPED (no tests/guest/build/bench-abuse.elf)"
     fi
 fi
+# virtio-net on the Linux guest against QEMU (needs `make linux`).
+if [ -f "$build/linux/Image" ] || [ -f build/linux/Image ]; then
+    linux=$build/linux; [ -f "$linux/Image" ] || linux=build/linux
+    if ! python3 "$(dirname "$0")/net-bench.py" "$build/qcore" "$linux"; then
+        echo "FAILED: bench/net-bench.py" >&2
+        status=1
+    fi
+fi
 if [ -x "$build/bench/bench-fdmon-probe" ]; then
     "$build/bench/bench-fdmon-probe" || status=1
 fi
