@@ -2,7 +2,8 @@
 # Run every event-loop benchmark (bench/w*.c) and the QMP benchmark
 # (bench/qmp-bench.c, against qemu-system-x86_64) and the RISC-V guest
 # benchmark (bench/riscv-bench.c, against qemu-system-riscv64) and the
-# main loop under abuse (bench/abuse-bench.c, the same QEMU) built in the
+# main loop under abuse (bench/abuse-bench.c, the same QEMU) and the Linux
+# guest (bench/linux-bench.c, the same QEMU) built in the
 # build directory given as $1 and print their tables.  `make bench` calls this.
 # BENCH_SCALE=0.1 shrinks the iteration counts for a quick smoke run.
 set -u
@@ -68,13 +69,30 @@ if [ -x "$build/bench/bench-abuse" ]; then
         echo "Main loop under abuse: SKIPPED (no tests/guest/build/bench-abuse.elf)"
     fi
 fi
-# virtio-net on the Linux guest against QEMU (needs `make linux`).
-if [ -f "$build/linux/Image" ] || [ -f build/linux/Image ]; then
-    linux=$build/linux; [ -f "$linux/Image" ] || linux=build/linux
+# The Linux guest against the same QEMU (needs `make linux`'s cache; the
+# kernel build is not started from here).
+linux=$(dirname "$0")/../scripts/build-linux.sh
+linux=$("$linux" --dir)
+if [ -x "$build/bench/bench-linux" ]; then
+    if [ -f "$linux/Image" ] && [ -f "$linux/initramfs.cpio.gz" ]; then
+        if ! "$build/bench/bench-linux" "$build/qcore" "$linux"; then
+            echo "FAILED: $build/bench/bench-linux" >&2
+            status=1
+        fi
+    else
+        echo
+        echo "Linux guest: SKIPPED (no $linux; run make linux)"
+    fi
+fi
+# virtio-net on the Linux guest against QEMU (the same cache).
+if [ -f "$linux/Image" ] && [ -f "$linux/initramfs.cpio.gz" ]; then
     if ! python3 "$(dirname "$0")/net-bench.py" "$build/qcore" "$linux"; then
         echo "FAILED: bench/net-bench.py" >&2
         status=1
     fi
+else
+    echo
+    echo "Network: SKIPPED (no $linux; run make linux)"
 fi
 if [ -x "$build/bench/bench-fdmon-probe" ]; then
     "$build/bench/bench-fdmon-probe" || status=1

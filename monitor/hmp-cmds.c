@@ -6,6 +6,7 @@
  * HMP parts of system/runstate-hmp-cmds.c and chardev/char-hmp-cmds.c.
  */
 #include "qcore/osdep.h"
+#include "qcore/block-hmp-cmds.h"
 #include "qcore/chardev.h"
 #include "qcore/net.h"
 #include "qcore/keyval.h"
@@ -560,6 +561,11 @@ static const HMPCommand hmp_info_cmds[] = {
       "show memory tree (-f: dump flat view for address spaces)",
       hmp_info_mtree },
     { "kvm", "", "", "show KVM information", hmp_info_kvm },
+    { "block", "nodes:-n,verbose:-v,device:s?", "[-n] [-v] [device]",
+      "show info of one block device or all block devices "
+      "(-n: show named nodes; -v: show details)", hmp_info_block },
+    { "blockstats", "", "", "show block device statistics",
+      hmp_info_blockstats },
     { "uuid", "", "", "show the current VM UUID", hmp_info_uuid },
     { "network", "", "", "show the network state", hmp_info_network },
     { "usernet", "", "", "show user network stack connection states",

@@ -7,6 +7,7 @@
  * Main thread, BQL held: net_clients and every client's fields.
  */
 #include "qcore/osdep.h"
+#include "qcore/id.h"
 #include "qcore/main-loop.h"
 #include "qcore/net.h"
 #include "qapi/qapi-commands.h"
@@ -623,20 +624,6 @@ static NetClientInitFunc *const net_client_init_fun[NET_CLIENT_DRIVER__MAX] = {
     [NET_CLIENT_DRIVER_SOCKET] = net_init_socket,
     [NET_CLIENT_DRIVER_HUBPORT] = net_init_hubport,
 };
-
-/* QEMU's id_wellformed. */
-static bool id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (int i = 1; id[i]; i++) {
-        if (!g_ascii_isalnum(id[i]) && !strchr("-._", id[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 bool net_client_init_netdev(const Netdev *netdev, Error **errp)
 {

@@ -7,6 +7,7 @@
  * Main thread, BQL held.
  */
 #include "qcore/osdep.h"
+#include "qcore/id.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/option.h"
 #include "qapi/qobject-input-visitor.h"
@@ -27,20 +28,6 @@ bool user_creatable_can_be_deleted(UserCreatable *uc)
     UserCreatableClass *ucc = USER_CREATABLE_GET_CLASS(uc);
 
     return ucc->can_be_deleted ? ucc->can_be_deleted(uc) : true;
-}
-
-/* QEMU's id_wellformed(): a letter, then letters, digits, '-', '.', '_'. */
-static bool id_wellformed(const char *id)
-{
-    if (!g_ascii_isalpha(id[0])) {
-        return false;
-    }
-    for (int i = 1; id[i]; i++) {
-        if (!g_ascii_isalnum(id[i]) && !strchr("-._", id[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 /*

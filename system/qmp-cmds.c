@@ -5,6 +5,7 @@
  * they drive (system/runstate.c).  Main thread, BQL held.
  */
 #include "qcore/osdep.h"
+#include "qcore/block-backend.h"
 #include "qcore/error.h"
 #include "qcore/runstate.h"
 #include "qapi/qapi-commands.h"
@@ -30,6 +31,10 @@ void qmp_cont(Error **errp)
     if (runstate_check(RUN_STATE_SHUTDOWN)) {
         error_setg(errp, "Resetting the Virtual Machine is required");
         return;
+    }
+    /* As QEMU: a retry after werror=stop starts with a clean status. */
+    for (BlockBackend *blk = blk_next(NULL); blk; blk = blk_next(blk)) {
+        blk_iostatus_reset(blk);
     }
     vm_start();
 }

@@ -5,6 +5,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
+#include "qcore/block.h"
 #include "qcore/chardev.h"
 #include "qcore/cpu.h"
 #include "qcore/error.h"
@@ -68,7 +69,11 @@ static bool runstate_valid_transition(RunState from, RunState to)
     case RUN_STATE_PAUSED:
         return to == RUN_STATE_RUNNING || to == RUN_STATE_PAUSED;
     case RUN_STATE_RUNNING:
-        return to == RUN_STATE_PAUSED || to == RUN_STATE_DEBUG;
+        return to == RUN_STATE_PAUSED || to == RUN_STATE_DEBUG ||
+               to == RUN_STATE_IO_ERROR;
+    case RUN_STATE_IO_ERROR:
+        /* werror/rerror=stop: "cont" retries, "stop" keeps it stopped. */
+        return to == RUN_STATE_RUNNING || to == RUN_STATE_PAUSED;
     case RUN_STATE_DEBUG:
         return to == RUN_STATE_RUNNING;
     default:
@@ -143,6 +148,12 @@ static void do_vm_stop(RunState state, bool send_stop)
     pause_all_vcpus();
     runstate_set(state);
     vm_state_notify(false, state);
+    /*
+     * As QEMU's do_vm_stop: nothing in flight and every acknowledged
+     * write on stable storage once the VM is stopped.
+     */
+    bdrv_drain_all();
+    bdrv_flush_all();
     if (send_stop) {
         qapi_event_send_stop();
     }
@@ -251,9 +262,12 @@ static void qemu_system_reset(ShutdownCause reason)
 {
     QEMUResetEntry *re, *next;
 
+    /* Devices reset with no request in flight and none starting. */
+    bdrv_drain_all_begin();
     QTAILQ_FOREACH_SAFE(re, &reset_handlers, entry, next) {
         re->func(re->opaque);
     }
+    bdrv_drain_all_end();
     qapi_event_send_reset(shutdown_caused_by_guest(reason), reason);
 }
 

@@ -533,6 +533,25 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
     case QEMU_OPTION_device:
         device_option(cl, optarg);
         break;
+    case QEMU_OPTION_blockdev: {
+        /* Parsed by the block layer (blockdev.c): args {"optarg": str}. */
+        QemuCmdlineObject *b = g_new0(QemuCmdlineObject, 1);
+
+        b->args = qdict_new();
+        qdict_put_str(b->args, "optarg", optarg);
+        loc_save(&b->loc);
+        g_ptr_array_add(cl->blockdevs, b);
+        break;
+    }
+    case QEMU_OPTION_drive: {
+        QemuCmdlineObject *d = g_new0(QemuCmdlineObject, 1);
+
+        d->args = keyval_parse(optarg, NULL, NULL, &error_fatal);
+        d->keyval = true;
+        loc_save(&d->loc);
+        g_ptr_array_add(cl->drives, d);
+        break;
+    }
     case QEMU_OPTION_netdev:
     case QEMU_OPTION_nic:
         /* The "netdev" and "nic" groups are the net layer's (net.h). */
@@ -571,6 +590,8 @@ void qemu_options_parse(int argc, char **argv, const QemuCmdlineHooks *hooks,
         .monitors = g_array_new(false, false, sizeof(QemuCmdlineMonitor)),
         .objects = g_ptr_array_new_with_free_func(free_object),
         .devices = g_ptr_array_new_with_free_func(free_object),
+        .blockdevs = g_ptr_array_new_with_free_func(free_object),
+        .drives = g_ptr_array_new_with_free_func(free_object),
     };
     register_groups();
 
@@ -609,6 +630,8 @@ void qemu_cmdline_cleanup(QemuCmdline *cl)
     g_array_free(cl->monitors, true);
     g_ptr_array_free(cl->objects, true);
     g_ptr_array_free(cl->devices, true);
+    g_ptr_array_free(cl->blockdevs, true);
+    g_ptr_array_free(cl->drives, true);
     qobject_unref(cl->accel_opts);
     memset(cl, 0, sizeof(*cl));
 }

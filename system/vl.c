@@ -6,6 +6,7 @@
  * Corresponds to QEMU's system/vl.c, system/main.c and os-posix.c.
  */
 #include "qcore/osdep.h"
+#include "qcore/block-backend.h"
 #include "qcore/chardev.h"
 #include "qcore/error.h"
 #include "qcore/gdbstub.h"
@@ -362,6 +363,38 @@ static void configure_accelerators(void)
     }
 }
 
+/* BLOCK_ERROR_ACTION_STOP (werror/rerror=stop), from the main loop. */
+static void block_io_error_stop(void)
+{
+    vm_stop(RUN_STATE_IO_ERROR);
+}
+
+/*
+ * -blockdev, then -drive, before the devices that name them (QEMU's
+ * configure_blockdev).
+ */
+static void configure_blockdev(void)
+{
+    blk_set_vmstop_hook(block_io_error_stop);
+    for (guint i = 0; i < cmdline.blockdevs->len; i++) {
+        QemuCmdlineObject *b = g_ptr_array_index(cmdline.blockdevs, i);
+
+        loc_restore(&b->loc);
+        if (!blockdev_option_add(qdict_get_str(b->args, "optarg"),
+                                 &error_fatal)) {
+            exit(1);
+        }
+        loc_set_none();
+    }
+    for (guint i = 0; i < cmdline.drives->len; i++) {
+        QemuCmdlineObject *d = g_ptr_array_index(cmdline.drives, i);
+
+        loc_restore(&d->loc);
+        drive_new(d->args, &error_fatal);
+        loc_set_none();
+    }
+}
+
 /* Memory, CPUs (stopped), devices on their chardevs, guest images. */
 static void qemu_init_board(void)
 {
@@ -428,6 +461,7 @@ int main(int argc, char **argv)
     monitor_init_globals();
     qemu_apply_name();
     configure_accelerators();
+    configure_blockdev();
     qemu_create_machine_from_cmdline();
 
     /* 5. Backends, objects, monitors, then the board on its chardevs. */
@@ -459,6 +493,8 @@ int main(int argc, char **argv)
     /* 7. Run until shutdown, then tell every monitor and clean up. */
     status = qemu_main_loop();
     gdb_exit(status);
+    /* Drained, flushed and closed: no acknowledged write is lost. */
+    blockdev_close_all();
     monitor_cleanup();
     net_cleanup();
     qemu_chr_cleanup();

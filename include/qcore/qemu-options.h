@@ -155,6 +155,24 @@ DEF("global", HAS_ARG, QEMU_OPTION_global,
     "                virtio-net-device,netdev=n0[,mac=52:54:00:12:34:56]\n")
 DEFHEADING()
 
+DEFHEADING(Block device options:)
+DEF("blockdev", HAS_ARG, QEMU_OPTION_blockdev,
+    "-blockdev [driver=]driver[,node-name=N][,discard=ignore|unmap]\n"
+    "          [,cache.direct=on|off][,cache.no-flush=on|off]\n"
+    "          [,read-only=on|off][,detect-zeroes=on|off|unmap]\n"
+    "          [,driver specific parameters...]\n"
+    "                configure a block backend (JSON or dotted keys; "
+    "drivers:\n"
+    "                file (filename=, aio=threads|native|io_uring), raw\n"
+    "                (file=, offset=, size=), qcow2 (file=, backing=))\n")
+DEF("drive", HAS_ARG, QEMU_OPTION_drive,
+    "-drive [file=file][,if=none][,id=name][,format=raw|qcow2]\n"
+    "       [,cache=writethrough|writeback|none|directsync|unsafe]\n"
+    "       [,aio=threads|native|io_uring][,readonly=on|off]\n"
+    "       [,werror=ignore|stop|report|enospc][,rerror=ignore|stop|report]\n"
+    "                a drive for -device ...,drive=name (if=none only)\n")
+DEFHEADING()
+
 DEFHEADING(Network options:)
 DEF("netdev", HAS_ARG, QEMU_OPTION_netdev,
     "-netdev user,id=str[,ipv4=on|off][,net=addr[/mask]][,host=addr]\n"

@@ -110,6 +110,9 @@ typedef struct QemuCmdline {
     GPtrArray *devices;         /* -device: QemuCmdlineObject *, in order
                                  * (args: keyval, implied key "driver";
                                  * help not interpreted here) */
+    GPtrArray *blockdevs;       /* -blockdev: QemuCmdlineObject *, args
+                                 * {"optarg": the argument} */
+    GPtrArray *drives;          /* -drive: QemuCmdlineObject *, keyval */
     const char *pidfile;        /* -pidfile, or NULL */
     bool daemonize;             /* -daemonize */
     const char *log_file;       /* -D, or NULL */

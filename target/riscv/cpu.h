@@ -327,9 +327,16 @@ typedef struct CPURISCVState {
 
     RISCVTLBEntry tlb[RISCV_MMU_IDX_COUNT][3][RISCV_TLB_SIZE];
 
+#define RISCV_PAGE_CACHE_SIZE 64
+
     /* The decoded-instruction cache (translate.c). */
     GHashTable *code_pages;     /* physical page -> RISCVDecodedPage * */
-    RISCVDecodedPage *last_page;    /* the page last looked up */
+    /*
+     * In front of code_pages, direct-mapped by physical page number: a
+     * loop that calls across pages looks up the same few pages at each
+     * block entry.  Entries point into code_pages, emptied with it.
+     */
+    RISCVDecodedPage *page_cache[RISCV_PAGE_CACHE_SIZE];
     /* Scratch for code read from a device (exec.c); lazily allocated. */
     RISCVDecodedPage *device_page;
     /* Single-step (gdbstub): one decoded slot, the others end the block. */

@@ -129,9 +129,15 @@ static void decoded_page_free(gpointer p)
     g_free(dp);
 }
 
+static RISCVDecodedPage **page_cache_slot(CPURISCVState *env, hwaddr key)
+{
+    return &env->page_cache[(key >> TARGET_PAGE_BITS) %
+                            RISCV_PAGE_CACHE_SIZE];
+}
+
 void riscv_cpu_flush_code_cache(CPURISCVState *env)
 {
-    env->last_page = NULL;
+    memset(env->page_cache, 0, sizeof(env->page_cache));
     if (!env->code_pages) {
         env->code_pages = g_hash_table_new_full(g_int64_hash, g_int64_equal,
                                                 NULL, decoded_page_free);
@@ -185,7 +191,8 @@ static RISCVDecodedPage *decoded_page_new(CPURISCVState *env, hwaddr key,
 RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
                                          const uint8_t *host)
 {
-    RISCVDecodedPage *dp = env->last_page;
+    RISCVDecodedPage **slot = page_cache_slot(env, paddr);
+    RISCVDecodedPage *dp = *slot;
     uint32_t gen;
 
     if (!dp || dp->paddr != paddr) {
@@ -193,7 +200,7 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
         if (!dp) {
             dp = decoded_page_new(env, paddr, paddr, host);
         }
-        env->last_page = dp;
+        *slot = dp;
     }
     gen = riscv_code_page_gen(dp);
     if (unlikely(gen != dp->gen)) {
@@ -244,8 +251,8 @@ RISCVDecodedPage *riscv_get_debug_page(CPURISCVState *env, hwaddr paddr,
         dp->gen = gen;
         debug_page_mark(env, dp, vpage);
     }
-    /* Never the plain page's key: a plain lookup cannot land here. */
-    env->last_page = dp;
+    /* Its key is never a plain page's: a plain lookup cannot land here. */
+    *page_cache_slot(env, key) = dp;
     return dp;
 }
 

@@ -23,6 +23,7 @@
 #include "qcore/aio.h"
 #include "qcore/event-notifier.h"
 #include "qcore/hw/qdev.h"
+#include "qcore/iov.h"
 #include "qcore/memory.h"
 #include "qcore/thread.h"
 #include <sys/uio.h>
@@ -234,13 +235,6 @@ void virtio_queue_set_notification(VirtQueue *vq, int enable);
 void virtio_notify(VirtIODevice *vdev, VirtQueue *vq);
 /* Config space changed: a config interrupt once DRIVER_OK. */
 void virtio_notify_config(VirtIODevice *vdev);
-
-/* iov helpers (QEMU's iov_from_buf / iov_to_buf / iov_size). */
-size_t iov_from_buf(const struct iovec *iov, unsigned int iov_cnt,
-                    size_t offset, const void *buf, size_t bytes);
-size_t iov_to_buf(const struct iovec *iov, unsigned int iov_cnt,
-                  size_t offset, void *buf, size_t bytes);
-size_t iov_size(const struct iovec *iov, unsigned int iov_cnt);
 
 /* ---- Transport side (BQL) --------------------------------------------- */
 
