@@ -71,9 +71,9 @@ if [ -x "$build/bench/bench-abuse" ]; then
 fi
 # The Linux guest against the same QEMU (needs `make linux`'s cache; the
 # kernel build is not started from here).
+linux=$(dirname "$0")/../scripts/build-linux.sh
+linux=$("$linux" --dir)
 if [ -x "$build/bench/bench-linux" ]; then
-    linux=$(dirname "$0")/../scripts/build-linux.sh
-    linux=$("$linux" --dir)
     if [ -f "$linux/Image" ] && [ -f "$linux/initramfs.cpio.gz" ]; then
         if ! "$build/bench/bench-linux" "$build/qcore" "$linux"; then
             echo "FAILED: $build/bench/bench-linux" >&2
@@ -83,6 +83,16 @@ if [ -x "$build/bench/bench-linux" ]; then
         echo
         echo "Linux guest: SKIPPED (no $linux; run make linux)"
     fi
+fi
+# virtio-net on the Linux guest against QEMU (the same cache).
+if [ -f "$linux/Image" ] && [ -f "$linux/initramfs.cpio.gz" ]; then
+    if ! python3 "$(dirname "$0")/net-bench.py" "$build/qcore" "$linux"; then
+        echo "FAILED: bench/net-bench.py" >&2
+        status=1
+    fi
+else
+    echo
+    echo "Network: SKIPPED (no $linux; run make linux)"
 fi
 if [ -x "$build/bench/bench-fdmon-probe" ]; then
     "$build/bench/bench-fdmon-probe" || status=1

@@ -540,6 +540,7 @@ fail:
 
 static const char *const category_names[DEVICE_CATEGORY_MAX] = {
     [DEVICE_CATEGORY_STORAGE] = "Storage devices",
+    [DEVICE_CATEGORY_NETWORK] = "Network devices",
     [DEVICE_CATEGORY_INPUT] = "Input devices",
     [DEVICE_CATEGORY_MISC] = "Misc devices",
 };

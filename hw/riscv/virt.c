@@ -19,14 +19,19 @@
 #include "qcore/hw/serial.h"
 #include "qcore/hw/sifive_plic.h"
 #include "qcore/hw/sifive_test.h"
+#include "qcore/hw/qdev.h"
 #include "qcore/hw/virtio-mmio.h"
+#include "qcore/hw/virtio-net.h"
 #include "qcore/irq.h"
 #include "qcore/main-loop.h"
+#include "qcore/net.h"
 #include "qcore/runstate.h"
 #include "qcore/target-riscv.h"
 #include <glib/gstdio.h>
 #include <libfdt.h>
 #include <sys/stat.h>
+
+static void virt_create_nics(Error **errp);
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)
@@ -144,6 +149,8 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
                            sifive_plic_get_irq(s->plic, VIRTIO_IRQ + i), i);
     }
 
+    virt_create_nics(errp);
+
     /*
      * -device edu: QEMU's edu is a PCI device; here it has the fixed
      * slot EDU_VIRT_BASE with PLIC source EDU_VIRT_IRQ, so one fits.
@@ -164,6 +171,36 @@ static void virt_create_devices(RISCVVirtState *s, Error **errp)
     serial_mm_create(NULL, NULL, NULL, m[VIRT_UART0].base,
                      sifive_plic_get_irq(s->plic, VIRT_UART0_IRQ),
                      qemu_chr_find("serial0"), errp);
+}
+
+/*
+ * -nic ...,model=virtio-net-device: a virtio-net-device on the next free
+ * virtio-mmio slot, before the -device ones.  A qcore addition: QEMU 7.2's
+ * virt board takes no -nic at all (it warns that the NIC "was not
+ * created"); here an explicit model gets its card.  Without model= or
+ * with another one, QEMU's warning stays (net_check_clients).
+ */
+static void virt_create_nics(Error **errp)
+{
+    for (int i = 0; i < MAX_NICS; i++) {
+        NICInfo *nd = &nd_table[i];
+        g_autoptr(QDict) opts = NULL;
+        g_autofree char *mac = NULL;
+
+        if (!nd->used || nd->instantiated || !nd->netdev ||
+            g_strcmp0(nd->model, TYPE_VIRTIO_NET)) {
+            continue;
+        }
+        mac = qemu_mac_strdup_printf(nd->macaddr.a);
+        opts = qdict_new();
+        qdict_put_str(opts, "driver", TYPE_VIRTIO_NET);
+        qdict_put_str(opts, "netdev", nd->netdev->name);
+        qdict_put_str(opts, "mac", mac);
+        if (!qdev_device_add(opts, errp)) {
+            return;
+        }
+        nd->instantiated = true;
+    }
 }
 
 /* ---- the device tree ---------------------------------------------------- */

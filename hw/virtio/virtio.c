@@ -541,6 +541,9 @@ static void virtio_queue_notify_vq(VirtQueue *vq)
     if (vq->desc_p && vq->handle_output && !qatomic_read(&vdev->broken)) {
         vq->pop_budget = vq->num;
         vq->handle_output(vdev, vq);
+        /* The bound is per kick; a device popping outside its handler
+         * (virtio-net's rx and tx BHs) bounds its own work. */
+        vq->pop_budget = UINT_MAX;
     }
     qemu_mutex_unlock(&vdev->vq_lock);
 }
@@ -850,6 +853,7 @@ void virtio_init(VirtIODevice *vdev, uint16_t device_id, size_t config_size)
     for (i = 0; i < VIRTIO_QUEUE_MAX; i++) {
         vdev->vq[i].vdev = vdev;
         vdev->vq[i].queue_index = i;
+        vdev->vq[i].pop_budget = UINT_MAX;
     }
     if (!vdev->ctx) {
         vdev->ctx = qemu_get_aio_context();

@@ -153,7 +153,9 @@ DEF("global", HAS_ARG, QEMU_OPTION_global,
     "-global driver.property=value\n"
     "-global driver=driver,property=property,value=value\n"
     "                set a global default for a driver property\n"
-    "                (e.g. -global virtio-mmio.force-legacy=false)\n")
+    "                (e.g. -global virtio-mmio.force-legacy=false)\n"
+    "                a network card: -netdev user,id=n0 -device\n"
+    "                virtio-net-device,netdev=n0[,mac=52:54:00:12:34:56]\n")
 DEFHEADING()
 
 DEFHEADING(Block device options:)
@@ -197,10 +199,9 @@ DEF("netdev", HAS_ARG, QEMU_OPTION_netdev,
     "                ('-netdev help' lists the backend types)\n")
 DEF("nic", HAS_ARG, QEMU_OPTION_nic,
     "-nic [user|tap|socket][,option][,...][,mac=macaddr][,model=mn]\n"
-    "                a backend and a NIC for the board to create (the "
-    "board\n"
-    "                has no NIC model yet: warns, as QEMU on such a "
-    "machine)\n"
+    "                a backend and a NIC for the board to create: on virt,\n"
+    "                model=virtio-net-device (a qcore addition; without\n"
+    "                model= it warns, as QEMU 7.2's virt board does)\n"
     "-nic none       use it alone to have zero network devices\n")
 DEFHEADING()
 

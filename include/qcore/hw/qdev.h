@@ -27,6 +27,7 @@ typedef struct DeviceState {
 /* -device help's categories, in QEMU's order. */
 typedef enum DeviceCategory {
     DEVICE_CATEGORY_STORAGE,
+    DEVICE_CATEGORY_NETWORK,
     DEVICE_CATEGORY_INPUT,
     DEVICE_CATEGORY_MISC,
     DEVICE_CATEGORY_MAX,
