@@ -663,7 +663,26 @@ def gvnccapture_with_password(port, png, password):
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), out
 
 
+def built_with_sanitizer():
+    """True when the qcore under test was built with -Db_sanitize."""
+    import json
+    build = os.environ.get('QCORE_BUILD_DIR', '')
+    try:
+        with open(os.path.join(build, 'meson-info',
+                               'intro-buildoptions.json')) as f:
+            opts = json.load(f)
+    except OSError:
+        return False
+    return any(o['name'] == 'b_sanitize' and o['value'] not in ('none', '')
+               for o in opts)
+
+
 @needs_font
+@pytest.mark.skipif(built_with_sanitizer(),
+                    reason='gvnccapture (gtk-vnc 1.3.1) sometimes stalls with '
+                    "the server's challenge unread in its socket when the "
+                    'server answers as slowly as a sanitizer build does '
+                    '(docs/ui.md); test_password_auth covers the protocol')
 def test_gvnccapture_password(start):
     if not shutil.which('gvnccapture'):
         pytest.skip('gvnccapture missing (install-deps.sh installs '
