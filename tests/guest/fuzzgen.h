@@ -1,7 +1,8 @@
 /*
  * What the random-program guests (fuzz.c, bitfuzz.c) share: the program
  * and data buffers, run_code() that loads x5..x16, calls a program and
- * stores them back, the xorshift generator and the base-ISA encoders.
+ * stores them back, the xorshift generator, the base-ISA encoders and
+ * generate(), which lays a program out across a page boundary.
  * The includer defines FUZZ_SEED: each program draws its own sequence.
  */
 #ifndef FUZZGEN_H
@@ -105,6 +106,62 @@ typedef struct Insn {
 static unsigned branch_skip(void)
 {
     return pick(2) ? 1 : 1 + pick(3);
+}
+
+
+/* Each program's instruction mix: defined by the program itself. */
+static Insn gen(void);
+
+static uint32_t b_imm(int32_t off)
+{
+    return ((off >> 12) & 1) << 31 | ((off >> 5) & 0x3f) << 25 |
+           ((off >> 1) & 0xf) << 8 | ((off >> 11) & 1) << 7;
+}
+
+static uint32_t cb_imm(int32_t off)
+{
+    return ((off >> 8) & 1) << 12 | ((off >> 3) & 3) << 10 |
+           ((off >> 6) & 3) << 5 | ((off >> 1) & 3) << 3 |
+           ((off >> 5) & 1) << 2;
+}
+
+/*
+ * Generate one program into pages[], across the page boundary; returns
+ * its length in halfwords and its entry in *entry.
+ */
+static unsigned generate(uint16_t **entry)
+{
+    uint16_t *code;
+    Insn prog[INSNS];
+    unsigned at[INSNS + 1];             /* halfword offset of each insn */
+    unsigned i, h = 0;
+
+    for (i = 0; i < INSNS; i++) {
+        prog[i] = gen();
+        at[i] = h;
+        h += prog[i].len / 2;
+    }
+    at[INSNS] = h;                      /* the ret */
+    code = pages + 2048 - 1 - pick(h);
+    *entry = code;
+    for (i = 0; i < INSNS; i++) {
+        Insn *in = &prog[i];
+        uint32_t bits = in->bits;
+
+        if (in->skip) {
+            unsigned target = i + 1 + in->skip < INSNS ? i + 1 + in->skip
+                                                       : INSNS;
+            int32_t off = (int32_t)(at[target] - at[i]) * 2;
+
+            bits |= in->compressed_branch ? cb_imm(off) : b_imm(off);
+        }
+        code[at[i]] = bits;
+        if (in->len == 4) {
+            code[at[i] + 1] = bits >> 16;
+        }
+    }
+    code[h] = 0x8082;                   /* c.jr ra */
+    return h + 1;
 }
 
 #endif
