@@ -24,6 +24,7 @@ struct QemuConsole {
     /* Graphic consoles */
     const GraphicHwOps *hw_ops;
     void *hw;
+    QEMUCursor *cursor;                 /* a reference, or NULL */
     /* Text consoles */
     Chardev *chr;
     VtState vt;
@@ -55,6 +56,52 @@ void qemu_free_displaysurface(DisplaySurface *surface)
     if (surface) {
         pixman_image_unref(surface->image);
         g_free(surface);
+    }
+}
+
+/* ---- cursors ---------------------------------------------------------- */
+
+QEMUCursor *cursor_alloc(uint16_t width, uint16_t height)
+{
+    QEMUCursor *c;
+
+    if (!width || !height ||
+        width > QEMU_CURSOR_MAX || height > QEMU_CURSOR_MAX) {
+        return NULL;
+    }
+    c = g_malloc0(sizeof(*c) + (size_t)width * height * sizeof(uint32_t));
+    c->width = width;
+    c->height = height;
+    c->refcount = 1;
+    return c;
+}
+
+QEMUCursor *cursor_ref(QEMUCursor *c)
+{
+    c->refcount++;
+    return c;
+}
+
+void cursor_unref(QEMUCursor *c)
+{
+    if (c && --c->refcount == 0) {
+        g_free(c);
+    }
+}
+
+void cursor_get_mono_mask(QEMUCursor *c, int transparent, uint8_t *mask)
+{
+    int row_bytes = (c->width + 7) / 8;
+
+    memset(mask, 0, (size_t)row_bytes * c->height);
+    for (int y = 0; y < c->height; y++) {
+        for (int x = 0; x < c->width; x++) {
+            bool opaque = (c->data[y * c->width + x] >> 24) != 0;
+
+            if (opaque != !!transparent) {
+                mask[y * row_bytes + x / 8] |= 0x80 >> (x % 8);
+            }
+        }
     }
 }
 
@@ -116,6 +163,9 @@ void register_displaychangelistener(DisplayChangeListener *dcl)
     if (dcl->ops->dpy_gfx_switch) {
         dcl->ops->dpy_gfx_switch(dcl, con ? con->surface : NULL);
     }
+    if (con && con->cursor && dcl->ops->dpy_cursor_define) {
+        dcl->ops->dpy_cursor_define(dcl, con->cursor);
+    }
 }
 
 void unregister_displaychangelistener(DisplayChangeListener *dcl)
@@ -164,6 +214,75 @@ void dpy_gfx_replace_surface(QemuConsole *con, DisplaySurface *surface)
     qemu_free_displaysurface(old);
 }
 
+void dpy_gfx_copy(QemuConsole *con, int src_x, int src_y,
+                  int dst_x, int dst_y, int w, int h)
+{
+    DisplayChangeListener *dcl;
+    pixman_image_t *img;
+
+    if (!con->surface) {
+        return;
+    }
+    img = con->surface->image;
+    /* Only whole rectangles inside the surface: a clipped copy would not
+     * be the move the caller described. */
+    if (w <= 0 || h <= 0 || src_x < 0 || src_y < 0 || dst_x < 0 ||
+        dst_y < 0 || MAX(src_x, dst_x) + w > surface_width(con->surface) ||
+        MAX(src_y, dst_y) + h > surface_height(con->surface)) {
+        return;
+    }
+    /* pixman_blt does not promise overlapping copies: go row by row in
+     * the direction that reads each row before it is overwritten. */
+    for (int i = 0; i < h; i++) {
+        int row = dst_y > src_y ? h - 1 - i : i;
+        uint8_t *base = (uint8_t *)pixman_image_get_data(img);
+        int stride = pixman_image_get_stride(img);
+
+        memmove(base + (dst_y + row) * stride + dst_x * 4,
+                base + (src_y + row) * stride + src_x * 4, (size_t)w * 4);
+    }
+    QLIST_FOREACH(dcl, &listeners, next) {
+        if (dcl_console(dcl) != con) {
+            continue;
+        }
+        if (dcl->ops->dpy_gfx_copy) {
+            dcl->ops->dpy_gfx_copy(dcl, src_x, src_y, dst_x, dst_y, w, h);
+        } else if (dcl->ops->dpy_gfx_update) {
+            dcl->ops->dpy_gfx_update(dcl, dst_x, dst_y, w, h);
+        }
+    }
+}
+
+void dpy_mouse_set(QemuConsole *con, int x, int y, bool on)
+{
+    DisplayChangeListener *dcl;
+
+    QLIST_FOREACH(dcl, &listeners, next) {
+        if (dcl_console(dcl) == con && dcl->ops->dpy_mouse_set) {
+            dcl->ops->dpy_mouse_set(dcl, x, y, on);
+        }
+    }
+}
+
+void dpy_cursor_define(QemuConsole *con, QEMUCursor *cursor)
+{
+    DisplayChangeListener *dcl;
+
+    cursor_ref(cursor);
+    cursor_unref(con->cursor);
+    con->cursor = cursor;
+    QLIST_FOREACH(dcl, &listeners, next) {
+        if (dcl_console(dcl) == con && dcl->ops->dpy_cursor_define) {
+            dcl->ops->dpy_cursor_define(dcl, cursor);
+        }
+    }
+}
+
+QEMUCursor *qemu_console_get_cursor(QemuConsole *con)
+{
+    return con ? con->cursor : NULL;
+}
+
 /* ---- the console list ------------------------------------------------- */
 
 static void console_switch_listeners(QemuConsole *con)
@@ -171,8 +290,14 @@ static void console_switch_listeners(QemuConsole *con)
     DisplayChangeListener *dcl;
 
     QLIST_FOREACH(dcl, &listeners, next) {
-        if (!dcl->con && dcl->ops->dpy_gfx_switch) {
+        if (dcl->con) {
+            continue;
+        }
+        if (dcl->ops->dpy_gfx_switch) {
             dcl->ops->dpy_gfx_switch(dcl, con->surface);
+        }
+        if (con->cursor && dcl->ops->dpy_cursor_define) {
+            dcl->ops->dpy_cursor_define(dcl, con->cursor);
         }
     }
 }

@@ -41,6 +41,32 @@ static inline void *surface_data(DisplaySurface *s)
     return pixman_image_get_data(s->image);
 }
 
+/* ---- the mouse cursor ------------------------------------------------- */
+
+/*
+ * A pointer image a device defines (virtio-gpu's cursor queue) and a
+ * display shows client-side (VNC's Cursor pseudo-encoding).  Pixels are
+ * 32-bit ARGB, alpha 0 transparent.  Reference counted: the console keeps
+ * the current one, listeners may keep it too.  QEMU's QEMUCursor.
+ */
+typedef struct QEMUCursor {
+    uint16_t width, height;
+    int hot_x, hot_y;
+    int refcount;
+    uint32_t data[];
+} QEMUCursor;
+
+/* Cursors larger than this are refused (QEMU's limit is the same). */
+#define QEMU_CURSOR_MAX 512
+
+/* NULL if @width or @height is 0 or above QEMU_CURSOR_MAX. */
+QEMUCursor *cursor_alloc(uint16_t width, uint16_t height);
+QEMUCursor *cursor_ref(QEMUCursor *c);
+void cursor_unref(QEMUCursor *c);
+/* 1 bit per pixel masks, rows padded to bytes, as RFB's Cursor wants. */
+void cursor_get_mono_mask(QEMUCursor *c, int transparent, uint8_t *mask);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(QEMUCursor, cursor_unref)
+
 /* ---- consoles and listeners ------------------------------------------ */
 
 typedef struct QemuConsole QemuConsole;
@@ -61,6 +87,15 @@ typedef struct DisplayChangeListenerOps {
      * became the active one. */
     void (*dpy_gfx_switch)(DisplayChangeListener *dcl,
                            DisplaySurface *new_surface);
+    /* Optional: a rectangle moved inside the surface (already done in
+     * the pixels).  Without it the destination is reported as an
+     * update. */
+    void (*dpy_gfx_copy)(DisplayChangeListener *dcl, int src_x, int src_y,
+                         int dst_x, int dst_y, int w, int h);
+    /* Optional: the pointer moved or was shown/hidden by the device. */
+    void (*dpy_mouse_set)(DisplayChangeListener *dcl, int x, int y, bool on);
+    /* Optional: the device defined a new pointer image. */
+    void (*dpy_cursor_define)(DisplayChangeListener *dcl, QEMUCursor *c);
 } DisplayChangeListenerOps;
 
 struct DisplayChangeListener {
@@ -93,6 +128,13 @@ QemuConsole *graphic_console_init(const GraphicHwOps *ops, void *opaque);
 /* For the device / the VC: tell the listeners of @con what changed. */
 void dpy_gfx_update(QemuConsole *con, int x, int y, int w, int h);
 void dpy_gfx_replace_surface(QemuConsole *con, DisplaySurface *surface);
+/* Move a rectangle inside the surface: the pixels, then the listeners. */
+void dpy_gfx_copy(QemuConsole *con, int src_x, int src_y,
+                  int dst_x, int dst_y, int w, int h);
+void dpy_mouse_set(QemuConsole *con, int x, int y, bool on);
+/* The console keeps a reference; a listener registered later is told. */
+void dpy_cursor_define(QemuConsole *con, QEMUCursor *cursor);
+QEMUCursor *qemu_console_get_cursor(QemuConsole *con);
 
 DisplaySurface *qemu_console_surface(QemuConsole *con);
 QemuConsole *qemu_console_lookup_by_index(unsigned index);

@@ -6,6 +6,7 @@
 #include "qcore/osdep.h"
 #include "qcore/vt100.h"
 #include "qcore/console.h"
+#include "qcore/main-loop.h"
 #include "vnc.h"
 #include <zlib.h>
 
@@ -346,6 +347,114 @@ static void test_font(void)
     unlink(bad);
 }
 
+/* A listener that records what the console tells it. */
+typedef struct Seen {
+    DisplayChangeListener dcl;
+    int copies, updates, cursors;
+    int last[6];
+    QEMUCursor *cursor;
+} Seen;
+
+static void seen_update(DisplayChangeListener *dcl, int x, int y, int w, int h)
+{
+    Seen *s = container_of(dcl, Seen, dcl);
+
+    s->updates++;
+    s->last[0] = x;
+    s->last[1] = y;
+    s->last[2] = w;
+    s->last[3] = h;
+}
+
+static void seen_copy(DisplayChangeListener *dcl, int sx, int sy,
+                      int dx, int dy, int w, int h)
+{
+    Seen *s = container_of(dcl, Seen, dcl);
+    int v[6] = { sx, sy, dx, dy, w, h };
+
+    s->copies++;
+    memcpy(s->last, v, sizeof(v));
+}
+
+static void seen_cursor(DisplayChangeListener *dcl, QEMUCursor *c)
+{
+    Seen *s = container_of(dcl, Seen, dcl);
+
+    s->cursors++;
+    s->cursor = c;
+}
+
+static const DisplayChangeListenerOps seen_ops = {
+    .dpy_name = "test",
+    .dpy_gfx_update = seen_update,
+    .dpy_gfx_copy = seen_copy,
+    .dpy_cursor_define = seen_cursor,
+};
+
+static const DisplayChangeListenerOps update_only_ops = {
+    .dpy_name = "test-update-only",
+    .dpy_gfx_update = seen_update,
+};
+
+static const GraphicHwOps no_hw_ops;
+
+static void test_copy_and_cursor(void)
+{
+    QemuConsole *con = graphic_console_init(&no_hw_ops, NULL);
+    DisplaySurface *surf = qemu_console_surface(con);
+    uint32_t *px = surface_data(surf);
+    int stride = surface_stride(surf) / 4;
+    Seen a = { .dcl.ops = &seen_ops, .dcl.con = con };
+    Seen b = { .dcl.ops = &update_only_ops, .dcl.con = con };
+    g_autoptr(QEMUCursor) c = cursor_alloc(2, 2);
+    uint8_t mask[2];
+
+    register_displaychangelistener(&a.dcl);
+    register_displaychangelistener(&b.dcl);
+
+    /* A scroll up by one row: overlapping, and done in the pixels. */
+    for (int y = 0; y < 4; y++) {
+        px[y * stride] = 100 + y;
+    }
+    dpy_gfx_copy(con, 0, 1, 0, 0, 1, 3);
+    g_assert_cmpint(px[0], ==, 101);
+    g_assert_cmpint(px[stride], ==, 102);
+    g_assert_cmpint(px[2 * stride], ==, 103);
+    /* A scroll down, the other overlap. */
+    dpy_gfx_copy(con, 0, 0, 0, 1, 1, 3);
+    g_assert_cmpint(px[stride], ==, 101);
+    g_assert_cmpint(px[3 * stride], ==, 103);
+    g_assert_cmpint(a.copies, ==, 2);
+    g_assert_cmpint(a.last[3], ==, 1);
+    /* A listener without dpy_gfx_copy sees the destination as updated. */
+    g_assert_cmpint(b.updates, ==, 2);
+    g_assert_cmpint(b.last[1], ==, 1);
+    g_assert_cmpint(b.last[3], ==, 3);
+    /* A rectangle outside the surface is refused whole. */
+    dpy_gfx_copy(con, 0, 0, 630, 0, 20, 1);
+    g_assert_cmpint(a.copies, ==, 2);
+
+    /* Oversized or empty cursors are refused. */
+    g_assert_null(cursor_alloc(0, 4));
+    g_assert_null(cursor_alloc(QEMU_CURSOR_MAX + 1, 4));
+    c->data[0] = 0xff000000;
+    c->data[3] = 0x80ffffff;
+    cursor_get_mono_mask(c, 0, mask);
+    g_assert_cmpint(mask[0], ==, 0x80);
+    g_assert_cmpint(mask[1], ==, 0x40);
+    dpy_cursor_define(con, c);
+    g_assert_cmpint(a.cursors, ==, 1);
+    g_assert_true(a.cursor == c);
+    /* The console keeps its reference; a later listener is told at once. */
+    g_assert_true(qemu_console_get_cursor(con) == c);
+    unregister_displaychangelistener(&a.dcl);
+    a.cursors = 0;
+    register_displaychangelistener(&a.dcl);
+    g_assert_cmpint(a.cursors, ==, 1);
+    unregister_displaychangelistener(&a.dcl);
+    unregister_displaychangelistener(&b.dcl);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -359,5 +468,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ui/vnc/encode-zlib", test_encode_zlib);
     g_test_add_func("/ui/vnc/encode-hextile", test_encode_hextile);
     g_test_add_func("/ui/font", test_font);
+    g_test_add_func("/ui/console/copy-and-cursor", test_copy_and_cursor);
+    qemu_init_main_loop(&error_abort);
     return g_test_run();
 }
