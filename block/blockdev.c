@@ -133,8 +133,9 @@ bool blockdev_option_add(const char *optarg, Error **errp)
 
 /* ---- -drive (if=none) ------------------------------------------------------ */
 
-static bool parse_on_off(QDict *d, const char *key, bool def, bool *out,
-                         Error **errp)
+/* @name: the option as the user spelt it, for the error (cache.direct). */
+static bool parse_on_off_named(QDict *d, const char *key, const char *name,
+                               bool def, bool *out, Error **errp)
 {
     const char *v = qdict_get_try_str(d, key);
 
@@ -147,11 +148,17 @@ static bool parse_on_off(QDict *d, const char *key, bool def, bool *out,
     } else if (!strcmp(v, "off")) {
         *out = false;
     } else {
-        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", key);
+        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", name);
         return false;
     }
     qdict_del(d, key);
     return true;
+}
+
+static bool parse_on_off(QDict *d, const char *key, bool def, bool *out,
+                         Error **errp)
+{
+    return parse_on_off_named(d, key, key, def, out, errp);
 }
 
 static bool parse_on_error(QDict *d, const char *key, bool is_read,
@@ -237,6 +244,30 @@ BlockBackend *drive_new(QDict *opts, Error **errp)
             error_setg(errp, "invalid cache option");
             return NULL;
         }
+    }
+    /* The dotted form: cache.direct=, cache.no-flush= (crumpled). */
+    if (qdict_haskey(d, "cache") &&
+        qobject_type(qdict_get(d, "cache")) == QTYPE_QDICT) {
+        QDict *c = qdict_get_qdict(d, "cache");
+        bool direct, no_flush;
+
+        if (!parse_on_off_named(c, "direct", "cache.direct", false, &direct,
+                                errp) ||
+            !parse_on_off_named(c, "no-flush", "cache.no-flush", false,
+                                &no_flush, errp)) {
+            return NULL;
+        }
+        if (qdict_size(c)) {
+            const char *fmt = qdict_get_try_str(d, "format");
+
+            error_setg(errp, "Block format '%s' does not support the option "
+                       "'cache.%s'", fmt ? fmt : "raw",
+                       qdict_entry_key(qdict_first(c)));
+            return NULL;
+        }
+        flags |= (direct ? BDRV_O_NOCACHE : 0) |
+                 (no_flush ? BDRV_O_NO_FLUSH : 0);
+        qdict_del(d, "cache");
     }
     aio = qdict_get_try_str(d, "aio");
     if (aio) {

@@ -1,9 +1,10 @@
 /*
  * The "file" protocol: a host file or block device, read and written
- * through the AioContext's thread pool (aio=threads, and aio=native,
- * which maps to it) or an io_uring owned by the node (aio=io_uring).
+ * through the AioContext's thread pool (aio=threads), Linux AIO
+ * (aio=native, libaio) or an io_uring (aio=io_uring) owned by the node.
  * cache.direct opens with O_DIRECT and bounces unaligned requests.
- * Corresponds to QEMU's block/file-posix.c and block/io_uring.c.
+ * Corresponds to QEMU's block/file-posix.c, block/linux-aio.c and
+ * block/io_uring.c.
  */
 #include "qcore/osdep.h"
 #include "qcore/atomic.h"
@@ -11,12 +12,15 @@
 #include "block_int.h"
 #include <fcntl.h>
 #include <liburing.h>
+#include <libaio.h>
 #include <sys/stat.h>
 #include <linux/falloc.h>
 
 /* O_DIRECT alignment: 4 KiB suits every Linux file system and device. */
 #define DIRECT_ALIGN 4096
 #define URING_ENTRIES 128
+/* In-flight Linux AIO requests per node (QEMU's MAX_EVENTS is 1024). */
+#define LAIO_ENTRIES 128
 
 typedef struct LuringState {
     struct io_uring ring;
@@ -24,10 +28,23 @@ typedef struct LuringState {
     AioContext *ctx;                /* where e is watched; BQL to change */
 } LuringState;
 
+/*
+ * Linux AIO: an io_context whose completions signal an eventfd watched
+ * in the node's AioContext.  Everything here runs in that context's
+ * thread; @in_flight bounds submissions to what the context can hold.
+ */
+typedef struct LinuxAioState {
+    io_context_t ctx_id;
+    EventNotifier e;
+    AioContext *ctx;                /* where e is watched; BQL to change */
+    int in_flight;
+} LinuxAioState;
+
 typedef struct BDRVRawState {
     int fd;
     bool direct;
     LuringState *luring;            /* aio=io_uring */
+    LinuxAioState *laio;            /* aio=native */
     bool use_lock;                  /* locking=on|auto */
     /*
      * The size as this node knows it (QEMU's total_sectors): read at open,
@@ -240,39 +257,149 @@ static int coroutine_fn luring_co_submit(LuringState *s, RawAIO *a)
     return acb.ret;
 }
 
+/* ---- Linux AIO ---------------------------------------------------------- */
+
+typedef struct LaioAIOCB {
+    struct iocb iocb;
+    Coroutine *co;
+    long ret;
+    bool done;
+} LaioAIOCB;
+
+/* Completions: the eventfd counted them; reap without blocking. */
+static void laio_completion_cb(EventNotifier *e)
+{
+    LinuxAioState *s = container_of(e, LinuxAioState, e);
+    struct io_event events[32];
+    struct timespec zero = { 0 };
+    int n;
+
+    event_notifier_test_and_clear(e);
+    do {
+        n = io_getevents(s->ctx_id, 0, G_N_ELEMENTS(events), events, &zero);
+        for (int i = 0; i < n; i++) {
+            LaioAIOCB *acb = container_of(events[i].obj, LaioAIOCB, iocb);
+
+            /* res is the byte count or a negative errno. */
+            acb->ret = (long)events[i].res;
+            acb->done = true;
+            s->in_flight--;
+            aio_co_wake(acb->co);
+        }
+    } while (n == G_N_ELEMENTS(events));
+}
+
+static LinuxAioState *laio_init(Error **errp)
+{
+    LinuxAioState *s = g_new0(LinuxAioState, 1);
+    int ret;
+
+    if (event_notifier_init(&s->e, false) < 0) {
+        error_setg_errno(errp, errno, "failed to initialize event notifier");
+        g_free(s);
+        return NULL;
+    }
+    ret = io_setup(LAIO_ENTRIES, &s->ctx_id);
+    if (ret < 0) {
+        error_setg_errno(errp, -ret, "failed to create linux AIO context");
+        event_notifier_cleanup(&s->e);
+        g_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void laio_attach(LinuxAioState *s, AioContext *ctx)
+{
+    s->ctx = ctx;
+    aio_set_event_notifier(ctx, &s->e, laio_completion_cb, NULL, NULL);
+}
+
+static void laio_detach(LinuxAioState *s)
+{
+    aio_set_event_notifier(s->ctx, &s->e, NULL, NULL, NULL);
+    s->ctx = NULL;
+}
+
+static void laio_cleanup(LinuxAioState *s)
+{
+    /* Drains ran before close: nothing is in flight any more. */
+    assert(s->in_flight == 0);
+    laio_detach(s);
+    io_destroy(s->ctx_id);
+    event_notifier_cleanup(&s->e);
+    g_free(s);
+}
+
+/*
+ * Submit a read or write and yield until it completes.  Returns the
+ * byte count, a negative errno, or -EAGAIN when the context is full
+ * (the caller uses the pool instead).
+ */
+static int64_t coroutine_fn laio_co_submit(LinuxAioState *s, RawAIO *a)
+{
+    LaioAIOCB acb = { .co = qemu_coroutine_self() };
+    struct iocb *iocbs[1] = { &acb.iocb };
+    int ret;
+
+    if (s->in_flight >= LAIO_ENTRIES) {
+        return -EAGAIN;
+    }
+    if (a->type == RAW_READ) {
+        io_prep_preadv(&acb.iocb, a->fd, a->iov, a->niov, a->offset);
+    } else {
+        io_prep_pwritev(&acb.iocb, a->fd, a->iov, a->niov, a->offset);
+    }
+    io_set_eventfd(&acb.iocb, event_notifier_get_fd(&s->e));
+    ret = io_submit(s->ctx_id, 1, iocbs);
+    if (ret != 1) {
+        /* EAGAIN from the kernel: its own limit; the pool takes it. */
+        return ret < 0 ? ret : -EIO;
+    }
+    s->in_flight++;
+    while (!acb.done) {
+        qemu_coroutine_yield();
+    }
+    return acb.ret;
+}
+
 /* ---- requests ----------------------------------------------------------- */
 
 static int coroutine_fn raw_co_submit(BlockDriverState *bs, RawAIO *a)
 {
     BDRVRawState *s = bs->opaque;
-    int ret;
+    int64_t ret = -EAGAIN;
 
     a->fd = s->fd;
     if (s->luring && a->type <= RAW_FLUSH) {
         ret = luring_co_submit(s->luring, a);
-        if (ret != -EAGAIN) {
-            if (ret >= 0 && a->type != RAW_FLUSH && ret < a->bytes) {
-                /* Short transfer: finish the rest in a worker. */
-                QEMUIOVector q, rest;
-                RawAIO b = *a;
-
-                qemu_iovec_init(&q, a->niov);
-                for (int i = 0; i < a->niov; i++) {
-                    qemu_iovec_add(&q, a->iov[i].iov_base, a->iov[i].iov_len);
-                }
-                qemu_iovec_init_slice(&rest, &q, ret, a->bytes - ret);
-                b.offset += ret;
-                b.bytes -= ret;
-                b.iov = rest.iov;
-                b.niov = rest.niov;
-                ret = thread_pool_submit_co(raw_worker, &b);
-                qemu_iovec_destroy(&rest);
-                qemu_iovec_destroy(&q);
-            }
-            return ret < 0 ? ret : 0;
-        }
+    } else if (s->laio && a->type <= RAW_WRITE) {
+        /* Flushes go to the pool, as in QEMU: few file systems take
+         * IOCB_CMD_FDSYNC. */
+        ret = laio_co_submit(s->laio, a);
     }
-    return thread_pool_submit_co(raw_worker, a);
+    if (ret == -EAGAIN) {
+        return thread_pool_submit_co(raw_worker, a);
+    }
+    if (ret >= 0 && a->type != RAW_FLUSH && ret < a->bytes) {
+        /* Short transfer: finish the rest in a worker. */
+        QEMUIOVector q, rest;
+        RawAIO b = *a;
+
+        qemu_iovec_init(&q, a->niov);
+        for (int i = 0; i < a->niov; i++) {
+            qemu_iovec_add(&q, a->iov[i].iov_base, a->iov[i].iov_len);
+        }
+        qemu_iovec_init_slice(&rest, &q, ret, a->bytes - ret);
+        b.offset += ret;
+        b.bytes -= ret;
+        b.iov = rest.iov;
+        b.niov = rest.niov;
+        ret = thread_pool_submit_co(raw_worker, &b);
+        qemu_iovec_destroy(&rest);
+        qemu_iovec_destroy(&q);
+    }
+    return ret < 0 ? ret : 0;
 }
 
 static int coroutine_fn raw_co_rw(BlockDriverState *bs, int type,
@@ -451,6 +578,9 @@ static void raw_detach_aio_context(BlockDriverState *bs)
     if (s->luring) {
         luring_detach(s->luring);
     }
+    if (s->laio) {
+        laio_detach(s->laio);
+    }
 }
 
 static void raw_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
@@ -459,6 +589,9 @@ static void raw_attach_aio_context(BlockDriverState *bs, AioContext *ctx)
 
     if (s->luring) {
         luring_attach(s->luring, ctx);
+    }
+    if (s->laio) {
+        laio_attach(s->laio, ctx);
     }
 }
 
@@ -552,6 +685,13 @@ static int raw_open(BlockDriverState *bs, BlockdevOptions *opts, int flags,
     int oflags = O_CLOEXEC | ((flags & BDRV_O_RDWR) ? O_RDWR : O_RDONLY);
 
     qemu_co_mutex_init(&s->rmw_lock);
+    /* Without O_DIRECT, io_submit() does the I/O before returning: QEMU
+     * refuses the combination rather than block its loop. */
+    if ((flags & BDRV_O_NATIVE_AIO) && !(flags & BDRV_O_NOCACHE)) {
+        error_setg(errp, "aio=native was specified, but it requires "
+                   "cache.direct=on, which was not specified.");
+        return -EINVAL;
+    }
     s->direct = flags & BDRV_O_NOCACHE;
     if (s->direct) {
         oflags |= O_DIRECT;
@@ -590,7 +730,14 @@ static int raw_open(BlockDriverState *bs, BlockdevOptions *opts, int flags,
         }
         luring_attach(s->luring, bs->aio_context);
     }
-    /* aio=native: Linux AIO is not implemented; threads do the same job. */
+    if (flags & BDRV_O_NATIVE_AIO) {
+        s->laio = laio_init(errp);
+        if (!s->laio) {
+            close(s->fd);
+            return -EINVAL;
+        }
+        laio_attach(s->laio, bs->aio_context);
+    }
     g_strlcpy(bs->filename, filename, sizeof(bs->filename));
     if (s->direct) {
         bs->bl.request_alignment = 1;   /* we bounce internally */
@@ -605,6 +752,9 @@ static void raw_close(BlockDriverState *bs)
 
     if (s->luring) {
         luring_cleanup(s->luring);
+    }
+    if (s->laio) {
+        laio_cleanup(s->laio);
     }
     close(s->fd);
 }

@@ -183,6 +183,9 @@ DRIVE_ERRORS = [
     'file=r.raw,if=none,format=foo',
     'file=r.raw,if=none,cache=bogus',
     'file=r.raw,if=none,aio=native',
+    'file=r.raw,if=none,cache.direct=off,aio=native',
+    'file=r.raw,if=none,cache.direct=maybe',
+    'file=r.raw,if=none,format=raw,cache.bogus=on',
     'file=r.raw,if=none,aio=bogus',
     'file=r.raw,if=none,werror=bogus',
     'file=r.raw,if=none,rerror=enospc',
@@ -215,6 +218,7 @@ def test_drive_duplicate_id_and_blockdev_errors_match_qemu(images):
         ['-blockdev', '{"driver":"raw"}'],
         ['-blockdev', 'driver=qcow2,node-name=x,file.driver=file,'
                       'file.filename=r.raw'],
+        ['-blockdev', 'driver=file,node-name=f,filename=r.raw,aio=native'],
     ]
     for args in cases:
         out = []

@@ -91,11 +91,18 @@ def expected_file():
     return ''.join('%d qcore\n' % i for i in range(1, 30001)).encode()
 
 
-@pytest.mark.parametrize('fmt', ['raw', 'qcow2'])
+@pytest.mark.parametrize('fmt, drive', [
+    ('raw', ''), ('qcow2', ''),
+    # Linux AIO (libaio) and io_uring, each with O_DIRECT.
+    ('raw', ',cache.direct=on,aio=native'),
+    ('qcow2', ',cache.direct=on,aio=io_uring'),
+])
 def test_ext4_written_by_the_guest_reads_back_on_the_host(guest,
-                                                          tmpdir_short, fmt):
+                                                          tmpdir_short, fmt,
+                                                          drive):
     image = make_image(tmpdir_short, 'disk.' + fmt, fmt)
-    q, con, c = guest(disk_args(image, fmt, extra_dev=',serial=QC0001'))
+    q, con, c = guest(disk_args(image, fmt, extra_drive=drive,
+                                extra_dev=',serial=QC0001'))
     # The guest sees the size and the serial (GET_ID) it was given.
     assert sh(con, 'cat /sys/block/vda/size') == '131072\n'
     assert sh(con, 'cat /sys/block/vda/serial') == 'QC0001'

@@ -234,6 +234,12 @@ static void test_raw_io_uring(void)
     test_raw("io_uring", "false");
 }
 
+static void test_raw_native(void)
+{
+    /* Linux AIO (libaio); QEMU asks for cache.direct=on with it. */
+    test_raw("native", "true");
+}
+
 static void test_raw_direct(void)
 {
     /* Unaligned requests on O_DIRECT: bounced, read-modify-write. */
@@ -986,6 +992,7 @@ int main(int argc, char **argv)
 
     g_test_add_func("/block/raw/threads", test_raw_threads);
     g_test_add_func("/block/raw/io_uring", test_raw_io_uring);
+    g_test_add_func("/block/raw/native", test_raw_native);
     g_test_add_func("/block/raw/direct", test_raw_direct);
     g_test_add_func("/block/raw/window", test_raw_window);
     g_test_add_func("/block/raw/zero-discard", test_raw_zero_discard);
