@@ -6,35 +6,17 @@
  * virtio_error (a logged guest error, NEEDS_RESET, qcore still serving).
  * QEMU's counterpart: tests/qtest/virtio-blk-test.c.
  */
-#include "libqtest.h"
+#include "libqvirtio.h"
 #include <glib/gstdio.h>
 
-#define DRAM        0x80000000ULL
-#define BLK         0x10008000ULL   /* the first -device: the last slot */
-#define DESC        (DRAM + 0x10000)
-#define AVAIL       (DRAM + 0x11000)
-#define USED        (DRAM + 0x12000)
+#define DRAM        QVIRTIO_DRAM
+#define BLK         QVIRTIO_SLOT(7)     /* the first -device: the last slot */
+#define RING        (DRAM + 0x10000)
 #define HDR         (DRAM + 0x20000)
 #define DATA        (DRAM + 0x21000)
 #define STATUS_BUF  (DRAM + 0x23000)
 #define QSIZE       8
 #define DISK_SIZE   (1024 * 1024)
-
-enum {
-    DEV_FEATURES = 0x010, DEV_FEATURES_SEL = 0x014, DRV_FEATURES = 0x020,
-    DRV_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM = 0x038,
-    QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050, INTR_STATUS = 0x060,
-    STATUS = 0x070, DESC_LO = 0x080, DESC_HI = 0x084, AVAIL_LO = 0x090,
-    AVAIL_HI = 0x094, USED_LO = 0x0a0, USED_HI = 0x0a4, CONFIG = 0x100,
-};
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
-#define F_NEXT 1
-#define F_WRITE 2
 
 #define T_IN 0
 #define T_OUT 1
@@ -45,7 +27,8 @@ typedef struct Test {
     QTestState *qts;
     char *log;
     char *disk;
-    uint16_t avail_idx;
+    QVirtioDev dev;
+    QVirtQueue vq;
 } Test;
 
 static void start(Test *t, const char *extra)
@@ -59,13 +42,13 @@ static void start(Test *t, const char *extra)
     g_assert(fd >= 0);
     g_assert(ftruncate(fd, DISK_SIZE) == 0);
     close(fd);
-    t->avail_idx = 0;
     t->qts = qtest_initf("-M virt -bios none -d guest_errors -D %s "
                          "-global virtio-mmio.force-legacy=off "
                          "-object iothread,id=io0 "
                          "-drive file=%s,format=raw,if=none,id=d0 "
                          "-device virtio-blk-device,drive=d0,serial=qtest-1%s",
                          t->log, t->disk, extra ? extra : "");
+    t->dev = (QVirtioDev){ .qts = t->qts, .base = BLK };
 }
 
 static char *stop(Test *t)
@@ -83,64 +66,30 @@ static char *stop(Test *t)
 
 static uint32_t rd(Test *t, uint64_t reg)
 {
-    return qtest_readl(t->qts, BLK + reg);
-}
-
-static void wr(Test *t, uint64_t reg, uint32_t v)
-{
-    qtest_writel(t->qts, BLK + reg, v);
+    return qvirtio_readl(&t->dev, reg);
 }
 
 static void driver_init(Test *t)
 {
-    qtest_memset(t->qts, DESC, 0, 0x3000);
-    wr(t, STATUS, 0);
-    wr(t, STATUS, S_ACK | S_DRIVER);
-    wr(t, DRV_FEATURES_SEL, 0);
-    wr(t, DRV_FEATURES, 0);
-    wr(t, DRV_FEATURES_SEL, 1);
-    wr(t, DRV_FEATURES, 1);             /* VERSION_1 */
-    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-    wr(t, QUEUE_SEL, 0);
-    wr(t, QUEUE_NUM, QSIZE);
-    wr(t, DESC_LO, (uint32_t)DESC);
-    wr(t, DESC_HI, DESC >> 32);
-    wr(t, AVAIL_LO, (uint32_t)AVAIL);
-    wr(t, AVAIL_HI, AVAIL >> 32);
-    wr(t, USED_LO, (uint32_t)USED);
-    wr(t, USED_HI, USED >> 32);
-    wr(t, QUEUE_READY, 1);
-    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    qvirtio_start(&t->dev, 0);
+    qvirtqueue_setup(&t->dev, &t->vq, 0, RING, QSIZE);
+    qvirtio_driver_ok(&t->dev);
 }
 
 static void set_desc(Test *t, unsigned i, uint64_t addr, uint32_t len,
                      uint16_t flags, uint16_t next)
 {
-    uint64_t d = DESC + 16 * i;
-
-    qtest_writeq(t->qts, d, addr);
-    qtest_writel(t->qts, d + 8, len);
-    qtest_writew(t->qts, d + 12, flags);
-    qtest_writew(t->qts, d + 14, next);
+    qvirtqueue_set_desc(&t->dev, &t->vq, i, addr, len, flags, next);
 }
 
 static void kick(Test *t)
 {
-    qtest_writew(t->qts, AVAIL + 4 + 2 * (t->avail_idx % QSIZE), 0);
-    t->avail_idx++;
-    qtest_writew(t->qts, AVAIL + 2, t->avail_idx);
-    wr(t, QUEUE_NOTIFY, 0);
+    qvirtqueue_kick(&t->dev, &t->vq, 0);
 }
 
-/* Poll by reading (each read is a main-loop round trip), never sleep. */
 static bool wait_used(Test *t)
 {
-    while (qtest_readw(t->qts, USED + 2) != t->avail_idx) {
-        if (rd(t, STATUS) & S_NEEDS_RESET) {
-            return false;
-        }
-    }
-    return true;
+    return qvirtqueue_wait_used(&t->dev, &t->vq, t->vq.avail_idx);
 }
 
 /*
@@ -167,8 +116,7 @@ static uint8_t request(Test *t, uint32_t type, uint64_t sector,
     kick(t);
     g_assert(wait_used(t));
     if (used_len) {
-        *used_len = qtest_readl(t->qts,
-                                USED + 8 + 8 * ((t->avail_idx - 1) % QSIZE));
+        *used_len = qvirtqueue_used_len(&t->dev, &t->vq, t->vq.avail_idx);
     }
     return qtest_readb(t->qts, STATUS_BUF);
 }
@@ -231,7 +179,7 @@ static void test_config_space(void)
     g_assert_cmpuint(rd(&t, CONFIG + 12), ==, 254);   /* seg_max */
     g_assert_cmpuint(rd(&t, CONFIG + 20), ==, 512);   /* blk_size */
     g_assert_cmpuint(qtest_readw(t.qts, BLK + CONFIG + 34), ==, 1);
-    wr(&t, DEV_FEATURES_SEL, 0);
+    qvirtio_writel(&t.dev, DEV_FEATURES_SEL, 0);
     /* SEG_MAX, GEOMETRY, BLK_SIZE, FLUSH, TOPOLOGY, CONFIG_WCE, DISCARD,
      * WRITE_ZEROES, INDIRECT, EVENT_IDX: QEMU 7.2's default set. */
     g_assert_cmphex(rd(&t, DEV_FEATURES), ==, 0x30006e54);
@@ -249,13 +197,12 @@ static void check_bad_request(void (*make)(Test *t), const char *message)
     driver_init(&t);
     make(&t);
     g_assert(!wait_used(&t));
-    g_assert_cmpuint(qtest_readw(t.qts, USED + 2), ==, 0);
+    g_assert_cmpuint(qvirtqueue_used_idx(&t.dev, &t.vq), ==, 0);
     r = qtest_qmp(t.qts, "{'execute': 'query-status'}");
     g_assert(qdict_haskey(r, "return"));
     qobject_unref(r);
     /* Reset, and the device works again. */
     driver_init(&t);
-    t.avail_idx = 0;
     g_assert_cmpuint(request(&t, T_IN, 0, 512, NULL), ==, 0);
     log = stop(&t);
     g_assert(strstr(log, message));

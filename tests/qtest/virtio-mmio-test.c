@@ -8,48 +8,25 @@
  * The rings are built by hand in guest RAM, as a driver would.  QEMU's
  * counterparts: tests/qtest/virtio-rng-test.c, libqos/virtio-mmio.c.
  */
-#include "libqtest.h"
+#include "libqvirtio.h"
 #include <glib/gstdio.h>
 
-#define DRAM        0x80000000ULL
+#define DRAM        QVIRTIO_DRAM
 #define RAM_SIZE    (128 * 1024 * 1024ULL)
-#define SLOT(i)     (0x10001000ULL + 0x1000 * (i))
+#define SLOT(i)     QVIRTIO_SLOT(i)
 #define RNG         SLOT(7)     /* the first -device lands in the last slot */
 #define RNG_IRQ     8
 
 /* Guest RAM layout of the test's queue. */
-#define DESC        (DRAM + 0x10000)
-#define AVAIL       (DRAM + 0x11000)
-#define USED        (DRAM + 0x12000)
+#define RING        (DRAM + 0x10000)
 #define BUF         (DRAM + 0x20000)
 #define QSIZE       8
-
-enum {
-    MAGIC = 0x000, VERSION = 0x004, DEVICE_ID = 0x008, VENDOR_ID = 0x00c,
-    DEV_FEATURES = 0x010, DEV_FEATURES_SEL = 0x014, DRV_FEATURES = 0x020,
-    DRV_FEATURES_SEL = 0x024, GUEST_PAGE_SIZE = 0x028, QUEUE_SEL = 0x030,
-    QUEUE_NUM_MAX = 0x034, QUEUE_NUM = 0x038, QUEUE_ALIGN = 0x03c,
-    QUEUE_PFN = 0x040, QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050,
-    INTR_STATUS = 0x060, INTR_ACK = 0x064, STATUS = 0x070,
-    DESC_LO = 0x080, DESC_HI = 0x084, AVAIL_LO = 0x090, AVAIL_HI = 0x094,
-    USED_LO = 0x0a0, USED_HI = 0x0a4, CONFIG_GEN = 0x0fc,
-};
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
-
-#define F_NEXT 1
-#define F_WRITE 2
-#define F_INDIRECT 4
 
 typedef struct Test {
     QTestState *qts;
     char *log;
-    uint16_t avail_idx;
-    bool legacy;
+    QVirtioDev dev;
+    QVirtQueue vq;
 } Test;
 
 static void start(Test *t, bool legacy, const char *extra)
@@ -60,12 +37,11 @@ static void start(Test *t, bool legacy, const char *extra)
     fd = g_file_open_tmp("virtio-mmio-test-XXXXXX.log", &t->log, NULL);
     g_assert(fd >= 0);
     close(fd);
-    t->legacy = legacy;
-    t->avail_idx = 0;
     t->qts = qtest_initf("-M virt -bios none -d guest_errors -D %s "
                          "-global virtio-mmio.force-legacy=%s %s "
                          "-device virtio-rng-device", t->log,
                          legacy ? "on" : "off", extra ? extra : "");
+    t->dev = (QVirtioDev){ .qts = t->qts, .base = RNG, .legacy = legacy };
     plic = qtest_qom_find(t->qts, "/machine/unattached", "riscv.sifive.plic");
     qtest_irq_intercept_in(t->qts, plic);
 }
@@ -84,110 +60,32 @@ static char *stop(Test *t)
 
 static uint32_t rd(Test *t, uint64_t reg)
 {
-    return qtest_readl(t->qts, RNG + reg);
+    return qvirtio_readl(&t->dev, reg);
 }
 
 static void wr(Test *t, uint64_t reg, uint32_t v)
 {
-    qtest_writel(t->qts, RNG + reg, v);
+    qvirtio_writel(&t->dev, reg, v);
 }
 
 /* What Linux's virtio_mmio does to bring a device up, with one queue. */
 static void driver_init(Test *t)
 {
-    QTestState *qts = t->qts;
-
-    qtest_memset(qts, DESC, 0, 0x3000);
-    wr(t, STATUS, 0);
-    wr(t, STATUS, S_ACK);
-    wr(t, STATUS, S_ACK | S_DRIVER);
-    if (t->legacy) {
-        wr(t, GUEST_PAGE_SIZE, 4096);
-        wr(t, DRV_FEATURES_SEL, 0);
-        wr(t, DRV_FEATURES, 0);
-        wr(t, QUEUE_SEL, 0);
-        g_assert_cmpuint(rd(t, QUEUE_NUM_MAX), ==, 1024);
-        wr(t, QUEUE_NUM, QSIZE);
-        wr(t, QUEUE_ALIGN, 4096);
-        wr(t, QUEUE_PFN, DESC >> 12);
-    } else {
-        wr(t, DEV_FEATURES_SEL, 1);
-        g_assert_cmphex(rd(t, DEV_FEATURES) & 1, ==, 1);   /* VERSION_1 */
-        wr(t, DRV_FEATURES_SEL, 0);
-        wr(t, DRV_FEATURES, 0);
-        wr(t, DRV_FEATURES_SEL, 1);
-        wr(t, DRV_FEATURES, 1);
-        wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-        g_assert_cmphex(rd(t, STATUS) & S_FEATURES_OK, ==, S_FEATURES_OK);
-        wr(t, QUEUE_SEL, 0);
-        g_assert_cmpuint(rd(t, QUEUE_NUM_MAX), ==, 1024);
-        wr(t, QUEUE_NUM, QSIZE);
-        wr(t, DESC_LO, (uint32_t)DESC);
-        wr(t, DESC_HI, DESC >> 32);
-        wr(t, AVAIL_LO, (uint32_t)AVAIL);
-        wr(t, AVAIL_HI, AVAIL >> 32);
-        wr(t, USED_LO, (uint32_t)USED);
-        wr(t, USED_HI, USED >> 32);
-        wr(t, QUEUE_READY, 1);
-        g_assert_cmpuint(rd(t, QUEUE_READY), ==, 1);
-    }
-    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK * !t->legacy |
-       S_DRIVER_OK);
-}
-
-/* The used ring of the legacy layout follows avail, page aligned. */
-static uint64_t used_addr(Test *t)
-{
-    return t->legacy ? DESC + 0x1000 : USED;
-}
-
-static uint64_t avail_addr(Test *t)
-{
-    return t->legacy ? DESC + 16 * QSIZE : AVAIL;
+    qvirtio_start(&t->dev, 0);
+    qvirtqueue_setup(&t->dev, &t->vq, 0, RING, QSIZE);
+    g_assert_cmpuint(rd(t, QUEUE_NUM_MAX), ==, 1024);
+    qvirtio_driver_ok(&t->dev);
 }
 
 static void set_desc(Test *t, uint64_t table, unsigned i, uint64_t addr,
                      uint32_t len, uint16_t flags, uint16_t next)
 {
-    uint64_t d = table + 16 * i;
-
-    qtest_writeq(t->qts, d, addr);
-    qtest_writel(t->qts, d + 8, len);
-    qtest_writew(t->qts, d + 12, flags);
-    qtest_writew(t->qts, d + 14, next);
+    qvirtio_write_desc(t->qts, table, i, addr, len, flags, next);
 }
 
-/* Make chain @head available and kick queue 0. */
 static void kick(Test *t, uint16_t head)
 {
-    uint64_t avail = avail_addr(t);
-
-    qtest_writew(t->qts, avail + 4 + 2 * (t->avail_idx % QSIZE), head);
-    t->avail_idx++;
-    qtest_writew(t->qts, avail + 2, t->avail_idx);
-    wr(t, QUEUE_NOTIFY, 0);
-}
-
-/*
- * The handler runs in the device's AioContext after the kick; each qtest
- * command is a main-loop round trip, so poll by reading, never sleep.
- */
-static uint16_t wait_used(Test *t, uint16_t idx)
-{
-    uint16_t used;
-
-    while ((used = qtest_readw(t->qts, used_addr(t) + 2)) != idx &&
-           !(rd(t, STATUS) & S_NEEDS_RESET)) {
-        continue;
-    }
-    return used;
-}
-
-static void wait_needs_reset(Test *t)
-{
-    while (!(rd(t, STATUS) & S_NEEDS_RESET)) {
-        continue;
-    }
+    qvirtqueue_kick(&t->dev, &t->vq, head);
 }
 
 /* qcore still answers QMP: the error cost the guest, not the host. */
@@ -202,17 +100,17 @@ static void assert_alive(Test *t)
 static void request_round_trip(Test *t, uint64_t buf)
 {
     uint8_t data[64];
-    uint64_t used = used_addr(t);
+    QVirtQueue *vq = &t->vq;
     unsigned i, nonzero = 0;
 
     qtest_memset(t->qts, buf, 0, sizeof(data));
-    set_desc(t, DESC, 0, buf, sizeof(data), F_WRITE, 0);
+    set_desc(t, vq->desc, 0, buf, sizeof(data), F_WRITE, 0);
     kick(t, 0);
-    g_assert_cmpuint(wait_used(t, t->avail_idx), ==, t->avail_idx);
+    g_assert(qvirtqueue_wait_used(&t->dev, vq, vq->avail_idx));
     /* The used element names the head and the bytes written. */
-    i = (t->avail_idx - 1) % QSIZE;
-    g_assert_cmpuint(qtest_readl(t->qts, used + 4 + 8 * i), ==, 0);
-    g_assert_cmpuint(qtest_readl(t->qts, used + 8 + 8 * i), ==, sizeof(data));
+    g_assert_cmpuint(qvirtqueue_used_id(&t->dev, vq, vq->avail_idx), ==, 0);
+    g_assert_cmpuint(qvirtqueue_used_len(&t->dev, vq, vq->avail_idx), ==,
+                     sizeof(data));
     qtest_memread(t->qts, buf, data, sizeof(data));
     for (i = 0; i < sizeof(data); i++) {
         nonzero += data[i] != 0;
@@ -341,10 +239,10 @@ static void test_indirect_table_is_followed(void)
     qtest_memset(t.qts, BUF, 0, 16);
     set_desc(&t, table, 0, BUF, 8, F_WRITE | F_NEXT, 1);
     set_desc(&t, table, 1, BUF + 8, 8, F_WRITE, 0);
-    set_desc(&t, DESC, 0, table, 32, F_INDIRECT, 0);
+    set_desc(&t, t.vq.desc, 0, table, 32, F_INDIRECT, 0);
     kick(&t, 0);
-    g_assert_cmpuint(wait_used(&t, 1), ==, 1);
-    g_assert_cmpuint(qtest_readl(t.qts, USED + 8), ==, 16);
+    g_assert(qvirtqueue_wait_used(&t.dev, &t.vq, 1));
+    g_assert_cmpuint(qvirtqueue_used_len(&t.dev, &t.vq, 1), ==, 16);
     qtest_memread(t.qts, BUF, a, 8);
     qtest_memread(t.qts, BUF + 8, b, 8);
     g_assert(memcmp(a, (uint8_t[8]){0}, 8) || memcmp(b, (uint8_t[8]){0}, 8));
@@ -364,20 +262,19 @@ static void check_guest_error(void (*make)(Test *t), const char *message)
     start(&t, false, NULL);
     driver_init(&t);
     make(&t);
-    wait_needs_reset(&t);
-    g_assert_cmpuint(qtest_readw(t.qts, USED + 2), ==, 0);
+    qvirtio_wait_needs_reset(&t.dev);
+    g_assert_cmpuint(qvirtqueue_used_idx(&t.dev, &t.vq), ==, 0);
     g_assert_cmphex(rd(&t, INTR_STATUS) & 2, ==, 2);
     g_assert(qtest_get_irq(t.qts, RNG_IRQ));
     assert_alive(&t);
     /* Broken: more kicks do nothing. */
-    set_desc(&t, DESC, 3, BUF, 16, F_WRITE, 0);
+    set_desc(&t, t.vq.desc, 3, BUF, 16, F_WRITE, 0);
     kick(&t, 3);
     assert_alive(&t);
-    g_assert_cmpuint(qtest_readw(t.qts, USED + 2), ==, 0);
+    g_assert_cmpuint(qvirtqueue_used_idx(&t.dev, &t.vq), ==, 0);
     /* The driver's reset clears it; the device works again. */
     driver_init(&t);
     g_assert_cmphex(rd(&t, STATUS) & S_NEEDS_RESET, ==, 0);
-    t.avail_idx = 0;
     request_round_trip(&t, BUF);
     log = stop(&t);
     g_assert(strstr(log, message));
@@ -385,8 +282,8 @@ static void check_guest_error(void (*make)(Test *t), const char *message)
 
 static void make_loop(Test *t)
 {
-    set_desc(t, DESC, 0, BUF, 16, F_WRITE | F_NEXT, 1);
-    set_desc(t, DESC, 1, BUF + 16, 16, F_WRITE | F_NEXT, 0);
+    set_desc(t, t->vq.desc, 0, BUF, 16, F_WRITE | F_NEXT, 1);
+    set_desc(t, t->vq.desc, 1, BUF + 16, 16, F_WRITE | F_NEXT, 0);
     kick(t, 0);
 }
 
@@ -396,38 +293,38 @@ static void make_indirect_loop(Test *t)
 
     set_desc(t, table, 0, BUF, 16, F_WRITE | F_NEXT, 1);
     set_desc(t, table, 1, BUF + 16, 16, F_WRITE | F_NEXT, 0);
-    set_desc(t, DESC, 0, table, 32, F_INDIRECT, 0);
+    set_desc(t, t->vq.desc, 0, table, 32, F_INDIRECT, 0);
     kick(t, 0);
 }
 
 static void make_indirect_outside_ram(Test *t)
 {
     /* A hole in the map, then a device's registers (the UART). */
-    set_desc(t, DESC, 0, 0x40000000ULL, 32, F_INDIRECT, 0);
+    set_desc(t, t->vq.desc, 0, 0x40000000ULL, 32, F_INDIRECT, 0);
     kick(t, 0);
 }
 
 static void make_indirect_in_mmio(Test *t)
 {
-    set_desc(t, DESC, 0, 0x10000000ULL, 32, F_INDIRECT, 0);
+    set_desc(t, t->vq.desc, 0, 0x10000000ULL, 32, F_INDIRECT, 0);
     kick(t, 0);
 }
 
 static void make_length_past_ram(Test *t)
 {
-    set_desc(t, DESC, 0, DRAM + RAM_SIZE - 8, 64, F_WRITE, 0);
+    set_desc(t, t->vq.desc, 0, DRAM + RAM_SIZE - 8, 64, F_WRITE, 0);
     kick(t, 0);
 }
 
 static void make_buffer_wrapping(Test *t)
 {
-    set_desc(t, DESC, 0, UINT64_MAX - 7, 64, F_WRITE, 0);
+    set_desc(t, t->vq.desc, 0, UINT64_MAX - 7, 64, F_WRITE, 0);
     kick(t, 0);
 }
 
 static void make_next_out_of_range(Test *t)
 {
-    set_desc(t, DESC, 0, BUF, 16, F_WRITE | F_NEXT, 200);
+    set_desc(t, t->vq.desc, 0, BUF, 16, F_WRITE | F_NEXT, 200);
     kick(t, 0);
 }
 
@@ -438,20 +335,20 @@ static void make_head_out_of_range(Test *t)
 
 static void make_avail_jump(Test *t)
 {
-    set_desc(t, DESC, 0, BUF, 16, F_WRITE, 0);
-    qtest_writew(t->qts, AVAIL + 2, 100);
+    set_desc(t, t->vq.desc, 0, BUF, 16, F_WRITE, 0);
+    qtest_writew(t->qts, t->vq.avail + 2, 100);
     wr(t, QUEUE_NOTIFY, 0);
 }
 
 static void make_zero_length(Test *t)
 {
-    set_desc(t, DESC, 0, BUF, 0, F_WRITE, 0);
+    set_desc(t, t->vq.desc, 0, BUF, 0, F_WRITE, 0);
     kick(t, 0);
 }
 
 static void make_indirect_bad_size(Test *t)
 {
-    set_desc(t, DESC, 0, BUF + 0x1000, 20, F_INDIRECT, 0);
+    set_desc(t, t->vq.desc, 0, BUF + 0x1000, 20, F_INDIRECT, 0);
     kick(t, 0);
 }
 
@@ -461,16 +358,13 @@ static void test_rings_outside_ram_are_refused(void)
     g_autofree char *log = NULL;
 
     start(&t, false, NULL);
-    wr(&t, STATUS, S_ACK | S_DRIVER);
-    wr(&t, DRV_FEATURES_SEL, 1);
-    wr(&t, DRV_FEATURES, 1);
-    wr(&t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+    qvirtio_start(&t.dev, 0);
     wr(&t, QUEUE_NUM, QSIZE);
     wr(&t, DESC_LO, 0x10000000);        /* the UART */
-    wr(&t, AVAIL_LO, (uint32_t)AVAIL);
-    wr(&t, AVAIL_HI, AVAIL >> 32);
-    wr(&t, USED_LO, (uint32_t)USED);
-    wr(&t, USED_HI, USED >> 32);
+    wr(&t, AVAIL_LO, (uint32_t)(RING + 0x1000));
+    wr(&t, AVAIL_HI, (RING + 0x1000) >> 32);
+    wr(&t, USED_LO, (uint32_t)(RING + 0x2000));
+    wr(&t, USED_HI, (RING + 0x2000) >> 32);
     wr(&t, QUEUE_READY, 1);
     g_assert_cmphex(rd(&t, STATUS) & S_NEEDS_RESET, ==, S_NEEDS_RESET);
     wr(&t, STATUS, rd(&t, STATUS) | S_DRIVER_OK);

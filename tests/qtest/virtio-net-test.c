@@ -9,39 +9,20 @@
  * by hand as a driver would.  QEMU's counterpart:
  * tests/qtest/virtio-net-test.c.
  */
-#include "libqtest.h"
+#include "libqvirtio.h"
 #include <arpa/inet.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define DRAM        0x80000000ULL
-#define NET         (0x10001000ULL + 0x1000 * 7)    /* the last slot */
+#define DRAM        QVIRTIO_DRAM
+#define NET         QVIRTIO_SLOT(7)     /* the last slot */
 #define QSIZE       8
 #define RING(q)     (DRAM + 0x10000 + 0x4000 * (q))
-#define DESC(q)     RING(q)
-#define AVAIL(q)    (RING(q) + 0x1000)
-#define USED(q)     (RING(q) + 0x2000)
 #define BUF(q, i)   (DRAM + 0x100000 + 0x10000 * (q) + 0x1000 * (i))
 
 enum { RXQ, TXQ, CTRLQ, NQ };
-
-enum {
-    DEV_FEATURES = 0x010, DEV_FEATURES_SEL = 0x014, DRV_FEATURES = 0x020,
-    DRV_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM = 0x038,
-    QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050, STATUS = 0x070,
-    DESC_LO = 0x080, DESC_HI = 0x084, AVAIL_LO = 0x090, AVAIL_HI = 0x094,
-    USED_LO = 0x0a0, USED_HI = 0x0a4, CONFIG = 0x100,
-};
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
-#define F_NEXT 1
-#define F_WRITE 2
 
 /* MAC, MRG_RXBUF, CTRL_VQ, CTRL_RX; VERSION_1 in the high word. */
 #define FEATURES_LO ((1u << 5) | (1u << 15) | (1u << 17) | (1u << 18))
@@ -52,18 +33,9 @@ typedef struct Test {
     QTestState *qts;
     char *log;
     int wire;                   /* our end of the socket netdev */
-    uint16_t avail[NQ];
+    QVirtioDev dev;
+    QVirtQueue vq[NQ];
 } Test;
-
-static uint32_t rd(Test *t, uint64_t reg)
-{
-    return qtest_readl(t->qts, NET + reg);
-}
-
-static void wr(Test *t, uint64_t reg, uint32_t v)
-{
-    qtest_writel(t->qts, NET + reg, v);
-}
 
 static void start(Test *t)
 {
@@ -79,12 +51,12 @@ static void start(Test *t)
     fd = g_file_open_tmp("virtio-net-test-XXXXXX.log", &t->log, NULL);
     g_assert(fd >= 0);
     close(fd);
-    memset(t->avail, 0, sizeof(t->avail));
     t->qts = qtest_initf("-M virt -bios none -d guest_errors -D %s "
                          "-global virtio-mmio.force-legacy=off "
                          "-netdev socket,id=n0,connect=127.0.0.1:%d "
                          "-device virtio-net-device,netdev=n0",
                          t->log, ntohs(sa.sin_port));
+    t->dev = (QVirtioDev){ .qts = t->qts, .base = NET };
     t->wire = accept(lfd, NULL, NULL);
     g_assert(t->wire >= 0);
     close(lfd);
@@ -105,62 +77,35 @@ static char *stop(Test *t)
 /* Linux's virtio_mmio bring-up, modern layout, three queues. */
 static void driver_init(Test *t)
 {
-    wr(t, STATUS, 0);
-    wr(t, STATUS, S_ACK);
-    wr(t, STATUS, S_ACK | S_DRIVER);
-    wr(t, DEV_FEATURES_SEL, 0);
-    g_assert_cmphex(rd(t, DEV_FEATURES) & FEATURES_LO, ==, FEATURES_LO);
-    wr(t, DRV_FEATURES_SEL, 0);
-    wr(t, DRV_FEATURES, FEATURES_LO);
-    wr(t, DRV_FEATURES_SEL, 1);
-    wr(t, DRV_FEATURES, 1);
-    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+    qvirtio_writel(&t->dev, DEV_FEATURES_SEL, 0);
+    g_assert_cmphex(qvirtio_readl(&t->dev, DEV_FEATURES) & FEATURES_LO, ==,
+                    FEATURES_LO);
+    qvirtio_start(&t->dev, FEATURES_LO);
     for (int q = 0; q < NQ; q++) {
-        qtest_memset(t->qts, RING(q), 0, 0x3000);
-        t->avail[q] = 0;
-        wr(t, QUEUE_SEL, q);
-        wr(t, QUEUE_NUM, QSIZE);
-        wr(t, DESC_LO, (uint32_t)DESC(q));
-        wr(t, DESC_HI, DESC(q) >> 32);
-        wr(t, AVAIL_LO, (uint32_t)AVAIL(q));
-        wr(t, AVAIL_HI, AVAIL(q) >> 32);
-        wr(t, USED_LO, (uint32_t)USED(q));
-        wr(t, USED_HI, USED(q) >> 32);
-        wr(t, QUEUE_READY, 1);
+        qvirtqueue_setup(&t->dev, &t->vq[q], q, RING(q), QSIZE);
     }
-    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    qvirtio_driver_ok(&t->dev);
 }
 
 static void set_desc(Test *t, int q, unsigned i, uint64_t addr, uint32_t len,
                      uint16_t flags, uint16_t next)
 {
-    uint64_t d = DESC(q) + 16 * i;
-
-    qtest_writeq(t->qts, d, addr);
-    qtest_writel(t->qts, d + 8, len);
-    qtest_writew(t->qts, d + 12, flags);
-    qtest_writew(t->qts, d + 14, next);
+    qvirtqueue_set_desc(&t->dev, &t->vq[q], i, addr, len, flags, next);
 }
 
 static void kick(Test *t, int q, uint16_t head)
 {
-    qtest_writew(t->qts, AVAIL(q) + 4 + 2 * (t->avail[q] % QSIZE), head);
-    t->avail[q]++;
-    qtest_writew(t->qts, AVAIL(q) + 2, t->avail[q]);
-    wr(t, QUEUE_NOTIFY, q);
+    qvirtqueue_kick(&t->dev, &t->vq[q], head);
 }
 
-/* Each qtest command is a main-loop round trip: poll by reading. */
 static void wait_used(Test *t, int q, uint16_t idx)
 {
-    while (qtest_readw(t->qts, USED(q) + 2) != idx) {
-        g_assert_cmphex(rd(t, STATUS) & S_NEEDS_RESET, ==, 0);
-    }
+    g_assert(qvirtqueue_wait_used(&t->dev, &t->vq[q], idx));
 }
 
 static uint32_t used_len(Test *t, int q, uint16_t idx)
 {
-    return qtest_readl(t->qts, USED(q) + 4 + 8 * ((idx - 1) % QSIZE) + 4);
+    return qvirtqueue_used_len(&t->dev, &t->vq[q], idx);
 }
 
 static void frame(uint8_t *f, size_t len, const uint8_t *dst, uint8_t fill)
@@ -200,8 +145,8 @@ static uint8_t ctrl(Test *t, uint8_t cls, uint8_t cmd,
     set_desc(t, CTRLQ, 1, BUF(CTRLQ, 1), len, F_NEXT, 2);
     set_desc(t, CTRLQ, 2, BUF(CTRLQ, 2), 1, F_WRITE, 0);
     kick(t, CTRLQ, 0);
-    wait_used(t, CTRLQ, t->avail[CTRLQ]);
-    g_assert_cmpuint(used_len(t, CTRLQ, t->avail[CTRLQ]), ==, 1);
+    wait_used(t, CTRLQ, t->vq[CTRLQ].avail_idx);
+    g_assert_cmpuint(used_len(t, CTRLQ, t->vq[CTRLQ].avail_idx), ==, 1);
     qtest_memread(t->qts, BUF(CTRLQ, 2), &ack, 1);
     return ack;
 }
@@ -294,15 +239,13 @@ static void test_ctrl_without_headers_is_a_guest_error(void)
     /* A lone device-writable byte: no class and command to read. */
     set_desc(&t, CTRLQ, 0, BUF(CTRLQ, 0), 1, F_WRITE, 0);
     kick(&t, CTRLQ, 0);
-    while (!(rd(&t, STATUS) & S_NEEDS_RESET)) {
-        continue;
-    }
+    qvirtio_wait_needs_reset(&t.dev);
     r = qtest_qmp(t.qts, "{'execute': 'query-status'}");
     g_assert(qdict_haskey(r, "return"));
     qobject_unref(r);
     /* The driver's reset brings it back. */
     driver_init(&t);
-    g_assert_cmphex(rd(&t, STATUS) & S_NEEDS_RESET, ==, 0);
+    g_assert_cmphex(qvirtio_readl(&t.dev, STATUS) & S_NEEDS_RESET, ==, 0);
     log = stop(&t);
     g_assert(strstr(log, "virtio-net ctrl missing headers"));
 }
