@@ -41,25 +41,12 @@ typedef struct ThreadPoolElement {
     QSIMPLEQ_ENTRY(ThreadPoolElement) next;
 } ThreadPoolElement;
 
-typedef struct ThreadPoolWorker {
-    ThreadPool *pool;
-    /*
-     * Written by the creator under pool->lock, which the new thread must
-     * take before it can exit; so a joiner that found the worker on
-     * pool->exited (also under the lock) reads a complete value.
-     */
-    QemuThread thread;
-    QSLIST_ENTRY(ThreadPoolWorker) next;   /* pool->exited, pool->lock */
-} ThreadPoolWorker;
-
 struct ThreadPool {
     AioContext *ctx;
     /* Delivers done_list to the callbacks, in the home thread. */
     QEMUBH *completion_bh;
     /* Starts the first of a batch of new workers, in the home thread. */
     QEMUBH *new_thread_bh;
-    /* Joins workers that exited after an idle timeout, in the home thread. */
-    QEMUBH *reap_bh;
 
     /*
      * Requests submitted and not yet delivered to their callback.  Home
@@ -70,14 +57,16 @@ struct ThreadPool {
     /*
      * Everything below is protected by lock.  Workers sleep on
      * request_cond while request_list is empty; thread_pool_free sleeps
-     * on worker_stopped until cur_threads is 0.
+     * on worker_stopped until cur_threads is 0.  Workers are detached, as
+     * in QEMU: one that leaves (idle timeout, lower max) needs nobody to
+     * join it, and after its last unlock of @lock it touches nothing of
+     * the pool, so thread_pool_free may free it once cur_threads is 0.
      */
     QemuMutex lock;
     QemuCond request_cond;
     QemuCond worker_stopped;
     QSIMPLEQ_HEAD(, ThreadPoolElement) request_list;   /* FIFO */
     QSIMPLEQ_HEAD(, ThreadPoolElement) done_list;      /* in finish order */
-    QSLIST_HEAD(, ThreadPoolWorker) exited;            /* awaiting join */
     int queued;             /* length of request_list */
     int cur_threads;        /* running + pending + new: what max bounds */
     int idle_threads;       /* waiting on request_cond */
@@ -100,17 +89,15 @@ static void *worker_thread(void *opaque);
  */
 static void do_spawn_thread(ThreadPool *pool)
 {
-    ThreadPoolWorker *w;
+    QemuThread t;
 
     if (!pool->new_threads) {
         return;
     }
     pool->new_threads--;
     pool->pending_threads++;
-    w = g_new0(ThreadPoolWorker, 1);
-    w->pool = pool;
-    qemu_thread_create(&w->thread, "worker", worker_thread, w,
-                       QEMU_THREAD_JOINABLE);
+    qemu_thread_create(&t, "worker", worker_thread, pool,
+                       QEMU_THREAD_DETACHED);
 }
 
 static void new_thread_bh_cb(void *opaque)
@@ -139,8 +126,7 @@ static void spawn_thread(ThreadPool *pool)
 
 static void *worker_thread(void *opaque)
 {
-    ThreadPoolWorker *w = opaque;
-    ThreadPool *pool = w->pool;
+    ThreadPool *pool = opaque;
 
     /* Functions run here may read RCU-protected data. */
     rcu_register_thread();
@@ -188,39 +174,14 @@ static void *worker_thread(void *opaque)
     }
 
     pool->cur_threads--;
-    QSLIST_INSERT_HEAD(&pool->exited, w, next);
     if (pool->stopping) {
         qemu_cond_signal(&pool->worker_stopped);
-    } else {
-        qemu_bh_schedule(pool->reap_bh);
     }
+    /* The last touch of the pool (see the locking comment). */
     qemu_mutex_unlock(&pool->lock);
 
     rcu_unregister_thread();
     return NULL;
-}
-
-/* Join every worker on pool->exited.  Not with pool->lock held. */
-static void thread_pool_reap(ThreadPool *pool)
-{
-    ThreadPoolWorker *w, *next;
-
-    qemu_mutex_lock(&pool->lock);
-    w = QSLIST_FIRST(&pool->exited);
-    QSLIST_INIT(&pool->exited);
-    qemu_mutex_unlock(&pool->lock);
-
-    for (; w; w = next) {
-        next = QSLIST_NEXT(w, next);
-        /* It has given up the lock and only returns from here on. */
-        qemu_thread_join(&w->thread);
-        g_free(w);
-    }
-}
-
-static void reap_bh_cb(void *opaque)
-{
-    thread_pool_reap(opaque);
 }
 
 /* Deliver one finished request.  Returns false when there was none. */
@@ -272,13 +233,11 @@ ThreadPool *thread_pool_new(AioContext *ctx)
     pool->ctx = ctx;
     pool->completion_bh = aio_bh_new(ctx, completion_bh_cb, pool);
     pool->new_thread_bh = aio_bh_new(ctx, new_thread_bh_cb, pool);
-    pool->reap_bh = aio_bh_new(ctx, reap_bh_cb, pool);
     qemu_mutex_init(&pool->lock);
     qemu_cond_init(&pool->request_cond);
     qemu_cond_init(&pool->worker_stopped);
     QSIMPLEQ_INIT(&pool->request_list);
     QSIMPLEQ_INIT(&pool->done_list);
-    QSLIST_INIT(&pool->exited);
 
     thread_pool_update_params(pool, ctx);
     return pool;
@@ -321,8 +280,6 @@ void thread_pool_free(ThreadPool *pool)
     assert(QSIMPLEQ_EMPTY(&pool->request_list));
     qemu_mutex_unlock(&pool->lock);
 
-    thread_pool_reap(pool);
-
     /*
      * Requests the home thread never got to deliver: every callback is
      * called exactly once, so call the rest here.
@@ -334,7 +291,6 @@ void thread_pool_free(ThreadPool *pool)
 
     qemu_bh_delete(pool->completion_bh);
     qemu_bh_delete(pool->new_thread_bh);
-    qemu_bh_delete(pool->reap_bh);
     qemu_cond_destroy(&pool->worker_stopped);
     qemu_cond_destroy(&pool->request_cond);
     qemu_mutex_destroy(&pool->lock);

@@ -980,13 +980,6 @@ int main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     qemu_init_main_loop(&error_abort);
-    /*
-     * The main context's pool lives as long as the process: keep its
-     * workers from exiting idle, or one that exits unjoined before the
-     * end is a "thread leak" to TSan.
-     */
-    aio_context_set_thread_pool_params(qemu_get_aio_context(), 8, 8,
-                                       &error_abort);
     tmpdir = g_dir_make_tmp("qcore-block-XXXXXX", NULL);
     g_assert_nonnull(tmpdir);
 
