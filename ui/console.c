@@ -385,7 +385,7 @@ QemuConsole *qemu_console_lookup_by_device_name(const char *device_id,
     }
     con = qemu_console_lookup_by_device(DEVICE(obj), head);
     if (!con) {
-        error_setg(errp, "Device %s (head %d) is not a graphic console",
+        error_setg(errp, "Device %s (head %d) is not bound to a QemuConsole",
                    device_id, head);
         return NULL;
     }

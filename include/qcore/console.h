@@ -149,7 +149,7 @@ QemuConsole *qemu_console_lookup_by_device(DeviceState *dev, uint32_t head);
 /*
  * The same by the device's id (-device ...,id=ID); NULL with QEMU's
  * errors: "Device 'ID' not found" (DeviceNotFound), "Device ID (head N)
- * is not a graphic console".
+ * is not bound to a QemuConsole".
  */
 QemuConsole *qemu_console_lookup_by_device_name(const char *device_id,
                                                 uint32_t head, Error **errp);
@@ -198,5 +198,9 @@ typedef struct Monitor Monitor;
 typedef struct QDict QDict;
 void hmp_info_vnc(Monitor *mon, const QDict *qdict);
 void hmp_set_password(Monitor *mon, const QDict *qdict);
+
+/* ---- screendump (ui/screendump.c; QMP's is qmp_screendump) ------------ */
+
+void hmp_screendump(Monitor *mon, const QDict *qdict);
 
 #endif
