@@ -17,7 +17,7 @@ from conftest import QCORE, TIMEOUT, Term
 from qmp import QMPClient
 import test_linux
 from test_linux import Console, linux_args
-from test_vnc import GLYPHS, screen_text
+from test_vnc import GLYPHS, RFB, screen_text
 
 QEMU = shutil.which('qemu-system-riscv64')
 # virtio-gpu needs virtio 1.x: Linux's driver refuses a legacy device
@@ -69,10 +69,13 @@ SMP = 2
 
 
 @pytest.fixture
-def gpu_linux(start):
-    """(Qcore, Console, QMP client) of the Linux guest with a virtio-gpu,
-    at its shell."""
-    q = start(linux_args(SMP) + ['-S'] + GPU, base=(), pty=True)
+def gpu_linux(start, tmpdir_short):
+    """(Qcore, Console, QMP client) of the Linux guest with a virtio-gpu
+    and a VNC server on q.vnc_path, at its shell."""
+    vnc = os.path.join(tmpdir_short, 'vnc.sock')
+    q = start(linux_args(SMP) + ['-S', '-vnc', 'unix:' + vnc] + GPU,
+              base=(), pty=True)
+    q.vnc_path = vnc
     c = q.qmp()
     c.ok('cont')
     con = Console(q)
@@ -178,6 +181,14 @@ def test_fbcon_draws_tty1_on_virtio_gpu(gpu_linux, tmpdir_short):
     assert (w2, h2) == (w, h)
     assert MARKER in '\n'.join(screen_text(px2, w2))
     assert os.path.getsize(path) == len('P6\n1280 800\n255\n') + w * h * 3
+    # A VNC client sees the same screen (the console is the device's).
+    v = RFB(q.vnc_path).handshake()
+    v.set_encodings([0, -223])
+    v.request(incremental=False)
+    v.read_update()
+    assert (v.width, v.height) == (1280, 800)
+    v.wait_text(lambda rows: any(MARKER in r for r in rows), MARKER)
+    v.close()
 
 
 @needs_font
