@@ -396,11 +396,11 @@ watch_hit:
 #undef LBL
 #undef STEP
 do_OP_FENCE_I:
-    /* Frees @dp: leave without touching it again. */
+    /* May free @dp (a page gone stale): leave without touching it again. */
     icount++;
     op += op->len / 2;
     SYNC_PC();
-    riscv_cpu_flush_code_cache(env);
+    riscv_cpu_fence_i(env);
     return BLOCK_DONE;
 do_OP_PAUSE:
     /*
