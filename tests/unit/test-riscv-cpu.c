@@ -1891,14 +1891,65 @@ static void test_store_by_other_hart_invalidates(Fixture *f,
     object_unref(other);
 }
 
+static void exec_until_halt(RISCVCPU *cpu);
+
+static void test_wfi_with_masked_interrupt_polls(Fixture *f,
+                                                 gconstpointer data)
+{
+    /*
+     * OpenSBI's wait for hart start: wfi with MSIP pending and enabled in
+     * mie but mstatus.MIE clear, then a poll of memory, 200 times (more
+     * than the wfi that go by without a pause).  Each wfi goes on at once
+     * as far as the guest can tell, the loop runs to its end, and a wfi
+     * with nothing pending halts.
+     */
+    const uint32_t prog[] = {
+        WFI,
+        ADDI(A0, A0, 1),
+        BNE(A0, A1, -8),
+        CSRRW(ZERO, CSR_MIE, ZERO),
+        WFI,
+    };
+
+    riscv_cpu_set_mip(f->cpu, MIP_MSIP, MIP_MSIP);
+    f->env->mie = MIP_MSIP;
+    f->env->mstatus &= ~MSTATUS_MIE;
+    f->env->gpr[A0] = 0;
+    f->env->gpr[A1] = 200;
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->pc = CODE;
+    exec_until_halt(f->cpu);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 200);
+    g_assert_cmphex(f->env->pc, ==, CODE + 5 * 4);
+    g_assert_cmpuint(f->env->minstret, ==, 3 * 200 + 2);
+    riscv_cpu_set_mip(f->cpu, MIP_MSIP, 0);
+}
+
+static void test_pause_loop(Fixture *f, gconstpointer data)
+{
+    /* A spin loop with pause (some of them yield the host CPU). */
+    const uint32_t prog[] = {
+        0x0100000fu,                        /* pause */
+        ADDI(A0, A0, 1),
+        BNE(A0, A1, -8),
+        WFI,
+    };
+
+    f->env->gpr[A0] = 0;
+    f->env->gpr[A1] = 1000;
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->pc = CODE;
+    exec_until_halt(f->cpu);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 1000);
+    g_assert_cmpuint(f->env->minstret, ==, 3 * 1000 + 1);
+}
+
 /* Write @insn at @addr as a device's DMA does: not through a hart. */
 static void dma_write_insn(Fixture *f, uint64_t addr, uint32_t insn)
 {
     g_assert_cmpint(address_space_write(&f->as, addr, A, &insn, 4), ==,
                     MEMTX_OK);
 }
-
-static void exec_until_halt(RISCVCPU *cpu);
 
 static void test_dma_into_code_seen_after_fence_i(Fixture *f,
                                                   gconstpointer data)
@@ -2557,6 +2608,9 @@ int main(int argc, char **argv)
     ADD("cache/fence-i-after-dma-there-and-back",
         test_fence_i_after_dma_there_and_back);
     ADD("cache/fence-i-in-a-loop", test_fence_i_keeps_code_running);
+    ADD("exec/wfi-with-masked-interrupt-polls",
+        test_wfi_with_masked_interrupt_polls);
+    ADD("exec/pause-loop", test_pause_loop);
     ADD("exec/exit-request-stops-exec", test_exit_request_stops_exec);
     ADD("exec/exit-request-from-other-thread",
         test_exit_request_from_other_thread);
