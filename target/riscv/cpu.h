@@ -337,6 +337,11 @@ typedef struct CPURISCVState {
      * block entry.  Entries point into code_pages, emptied with it.
      */
     RISCVDecodedPage *page_cache[RISCV_PAGE_CACHE_SIZE];
+    /* fence.i instructions run: pages entered since are checked anew. */
+    uint32_t fence_count;
+    /* wfi in a row that did not wait, no interrupt taken (exec.c). */
+    unsigned wfi_busy;
+    unsigned pauses;            /* pause instructions run (exec.c) */
     /* Scratch for code read from a device (exec.c); lazily allocated. */
     RISCVDecodedPage *device_page;
     /* Single-step (gdbstub): one decoded slot, the others end the block. */

@@ -22,14 +22,19 @@
  *    block, so the next one starts from a fresh lookup.
  */
 #include "qcore/osdep.h"
+#include <sched.h>
 #include "internals.h"
 #include "bitmanip.h"
 
 /*
  * Finished the block normally; a wfi with nothing to do; a breakpoint or
- * watchpoint of the gdbstub (the hart stops for it, EXCP_DEBUG).
+ * watchpoint of the gdbstub (the hart stops for it, EXCP_DEBUG); a wfi
+ * that did not wait, an interrupt being pending (wfi_did_not_wait).
  */
-enum { BLOCK_DONE = 0, BLOCK_HALT = 1, BLOCK_DEBUG = 2 };
+enum {
+    BLOCK_DONE = 0, BLOCK_HALT = 1, BLOCK_DEBUG = 2, BLOCK_WFI_BUSY = 3,
+    BLOCK_PAUSE = 4,
+};
 
 static inline int64_t sext32(uint64_t v)
 {
@@ -396,21 +401,22 @@ watch_hit:
 #undef LBL
 #undef STEP
 do_OP_FENCE_I:
-    /* Frees @dp: leave without touching it again. */
+    /* May free @dp (a page gone stale): leave without touching it again. */
     icount++;
     op += op->len / 2;
     SYNC_PC();
-    riscv_cpu_flush_code_cache(env);
+    riscv_cpu_fence_i(env);
     return BLOCK_DONE;
 do_OP_PAUSE:
     /*
-     * Zihintpause: a spin-wait hint.  Nothing to wait for here, but end
-     * the block as QEMU ends its TB, so a spinning hart passes through
-     * the interrupt and exit checks of the loop outside.
+     * Zihintpause: a spin-wait hint.  End the block as QEMU ends its TB,
+     * so a spinning hart passes through the interrupt and exit checks of
+     * the loop outside, which also yields the host CPU now and then.
      */
     icount++;
     op += op->len / 2;
-    goto out;
+    SYNC_PC();
+    return BLOCK_PAUSE;
 do_OP_SFENCE_VMA:
     if (env->priv == PRV_U ||
         (env->priv == PRV_S && (env->mstatus & MSTATUS_TVM))) {
@@ -445,7 +451,7 @@ do_OP_WFI:
     icount++;
     op += op->len / 2;
     SYNC_PC();
-    return riscv_cpu_has_pending(env) ? BLOCK_DONE : BLOCK_HALT;
+    return riscv_cpu_has_pending(env) ? BLOCK_WFI_BUSY : BLOCK_HALT;
 
 do_OP_CSRRW:
 do_OP_CSRRS:
@@ -547,6 +553,35 @@ static int run_device_insn(CPURISCVState *env, hwaddr paddr)
 }
 
 /*
+ * A wfi that found an interrupt pending does not wait, in QEMU as on
+ * hardware, even when the hart cannot take it (mstatus.MIE clear): the
+ * guest then polls memory around its wfi.  OpenSBI's secondary harts do
+ * that until Linux starts them (the wake-up IPI of cold boot stays
+ * pending), so 3 of the 4 harts of a -smp 4 boot spin through the
+ * kernel's early boot, taking host CPUs from the hart doing the work.
+ * After RISCV_WFI_FREE such wfi in a row with no interrupt taken, each
+ * one also sleeps, 50 us doubling to 1 ms: the guest sees only a wfi that
+ * took longer (nothing bounds that), its poll answered up to 1 ms late.
+ * A wfi that waits or an interrupt taken starts the count again, so
+ * Linux's idle loop (wfi, then the interrupt is taken) never sleeps here.
+ */
+#define RISCV_WFI_FREE 64
+
+static void wfi_did_not_wait(CPURISCVState *env)
+{
+    unsigned n;
+
+    if (env->wfi_busy < UINT_MAX) {
+        env->wfi_busy++;
+    }
+    if (env->wfi_busy <= RISCV_WFI_FREE) {
+        return;
+    }
+    n = MIN(env->wfi_busy - RISCV_WFI_FREE - 1, 5);
+    g_usleep(MIN(50 << n, 1000));
+}
+
+/*
  * The gdbstub's single-step: exactly one instruction (or the trap it
  * raises), interrupts held off as QEMU's default SSTEP_NOIRQ does, then
  * EXCP_DEBUG.  A wfi steps over without waiting.
@@ -592,13 +627,18 @@ int riscv_cpu_exec(CPUState *cs)
         if (qatomic_read(&cs->exit_request)) {
             return EXCP_INTERRUPT;
         }
-        if (unlikely(qatomic_read(&env->mip) & env->mie)) {
-            riscv_cpu_exec_interrupt(env);
+        if (unlikely(qatomic_read(&env->mip) & env->mie) &&
+            riscv_cpu_exec_interrupt(env)) {
+            env->wfi_busy = 0;
         }
         ex = riscv_fetch_page(env, env->pc, &paddr, &host);
         if (likely(ex == RISCV_EXCP_NONE)) {
             if (unlikely(!host)) {
                 r = run_device_insn(env, paddr);
+                if (r == BLOCK_WFI_BUSY) {
+                    wfi_did_not_wait(env);
+                    continue;
+                }
                 if (r == BLOCK_DONE) {
                     continue;
                 }
@@ -631,7 +671,22 @@ int riscv_cpu_exec(CPUState *cs)
         switch (r) {
         case BLOCK_DONE:
             break;
+        case BLOCK_WFI_BUSY:
+            wfi_did_not_wait(env);
+            break;
+        case BLOCK_PAUSE:
+            /*
+             * A spinlock's wait loop (Linux's cpu_relax): its holder may
+             * be a hart whose thread waits for a host CPU, as KVM's
+             * pause-loop exiting assumes.  A yield costs a system call;
+             * one per 64 pauses is lost in the spinning.
+             */
+            if ((++env->pauses & 63) == 0) {
+                sched_yield();
+            }
+            break;
         case BLOCK_HALT:
+            env->wfi_busy = 0;
             return EXCP_HLT;
         default:
             return EXCP_DEBUG;

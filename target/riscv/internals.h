@@ -261,6 +261,15 @@ struct RISCVDecodedPage {
      * page @bp_vpage, with OP_BREAKPOINT in the slots of its breakpoints.
      */
     uint64_t bp_vpage;
+    /*
+     * For fence.i (translate.c): env->fence_count when the page was last
+     * found unchanged, the page's bytes as they were when the slots were
+     * emptied, and whether some slot was decoded from other bytes than
+     * those (a write that bypassed the store path, e.g. DMA).
+     */
+    uint32_t fence_seen;
+    bool snap_broken;
+    uint8_t snap[TARGET_PAGE_SIZE];
     RISCVOp ops[RISCV_PAGE_SLOTS + 1];  /* + the OP_PAGE_END sentinel */
     /*
      * -d in_asm: a bit per slot, set once the block starting there was
@@ -310,6 +319,13 @@ RISCVDecodedPage *riscv_get_debug_page(CPURISCVState *env, hwaddr paddr,
  */
 RISCVDecodedPage *riscv_get_step_page(CPURISCVState *env,
                                       const uint8_t *host);
+
+/*
+ * fence.i: later block entries see every write made before it, by any
+ * hart or device.  Each decoded page is compared with its bytes when the
+ * hart next enters it and emptied only if they changed.
+ */
+void riscv_cpu_fence_i(CPURISCVState *env);
 
 /* Decode the slot @op of @dp in place. */
 void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op);

@@ -19,7 +19,11 @@
  *    A bump also sets every hart's exit_request, which exec.c checks at
  *    each taken branch, so a store by any hart is seen at the next taken
  *    branch; in straight-line code, as on hardware, only fence.i makes new
- *    code visible (and fence.i drops the hart's whole cache).
+ *    code visible.
+ *  - Writes that bypass the store path (DMA, the gdbstub, the loader) are
+ *    caught by fence.i: each decoded page keeps a copy of the bytes it was
+ *    decoded from, and the hart's first entry after a fence.i compares the
+ *    page with it (riscv_cpu_fence_i, below).
  */
 #include "qcore/osdep.h"
 #include "qcore/thread.h"
@@ -170,6 +174,87 @@ uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp)
 }
 
 /*
+ * fence.i without throwing decoded work away.  A store through the store
+ * path into decoded bytes bumps the page's generation (above), so only
+ * writes that bypass it can leave a decoded slot stale unseen: devices'
+ * DMA, the gdbstub and the loader writing RAM, and a store racing with
+ * the page's registration.  fence.i is what makes those visible to the
+ * hart.  So a decoded page keeps a copy of its bytes (snap) from when its
+ * slots were emptied, and a slot decoded from other bytes marks the copy
+ * broken.  After a fence.i, the hart's first entry into the page compares
+ * the page with the copy: equal and unbroken, every decoded slot is what
+ * decoding it now would give, and the page is kept.  (Linux runs fence.i
+ * on every hart each time it maps a page of user code, hundreds of times
+ * per boot; dropping the whole cache each time had every hart decode the
+ * same kernel pages again and again: bench/README.md.)
+ */
+static void decoded_page_snapshot(RISCVDecodedPage *dp)
+{
+    const uint64_t *live = (const uint64_t *)dp->host;
+    uint64_t *snap = (uint64_t *)dp->snap;
+
+    /* Word by word: other harts may be storing to the page meanwhile. */
+    for (unsigned i = 0; i < TARGET_PAGE_SIZE / 8; i++) {
+        snap[i] = qatomic_read(&live[i]);
+    }
+    dp->snap_broken = false;
+}
+
+static bool decoded_page_unchanged(const RISCVDecodedPage *dp)
+{
+    const uint64_t *live = (const uint64_t *)dp->host;
+    const uint64_t *snap = (const uint64_t *)dp->snap;
+
+    if (dp->snap_broken) {
+        return false;
+    }
+    for (unsigned i = 0; i < TARGET_PAGE_SIZE / 8; i++) {
+        if (qatomic_read(&live[i]) != snap[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Every slot back to OP_DECODE, as of generation @gen. */
+static void decoded_page_empty(CPURISCVState *env, RISCVDecodedPage *dp,
+                               uint32_t gen)
+{
+    memset(dp->ops, 0, sizeof(dp->ops[0]) * RISCV_PAGE_SLOTS);
+    dp->gen = gen;
+    dp->fence_seen = env->fence_count;
+    decoded_page_snapshot(dp);
+    /* New code: in_asm shows it again, as QEMU shows a new TB. */
+    g_clear_pointer(&dp->in_asm_shown, g_free);
+}
+
+/*
+ * A page not entered over the last RISCV_FENCE_PRUNE fence.i goes, so the
+ * cache stays about the working set, as when fence.i emptied it.
+ */
+#define RISCV_FENCE_PRUNE 8
+
+static gboolean decoded_page_unused(gpointer key, gpointer value,
+                                    gpointer opaque)
+{
+    RISCVDecodedPage *dp = value;
+    CPURISCVState *env = opaque;
+
+    return env->fence_count - dp->fence_seen >= RISCV_FENCE_PRUNE ||
+           riscv_code_page_gen(dp) != dp->gen;
+}
+
+void riscv_cpu_fence_i(CPURISCVState *env)
+{
+    env->fence_count++;
+    if (env->fence_count % RISCV_FENCE_PRUNE == 0 &&
+        g_hash_table_foreach_remove(env->code_pages, decoded_page_unused,
+                                    env)) {
+        memset(env->page_cache, 0, sizeof(env->page_cache));
+    }
+}
+
+/*
  * A new, empty decoded page for physical page @paddr, registered in the
  * hart's cache under @key (@paddr for the plain page, @paddr | 1 for its
  * debug view).
@@ -183,6 +268,8 @@ static RISCVDecodedPage *decoded_page_new(CPURISCVState *env, hwaddr key,
     dp->host = host;
     dp->shared = code_page_ref(paddr >> TARGET_PAGE_BITS);
     dp->gen = riscv_code_page_gen(dp);
+    dp->fence_seen = env->fence_count;
+    decoded_page_snapshot(dp);
     dp->ops[RISCV_PAGE_SLOTS].opc = OP_PAGE_END;
     g_hash_table_insert(env->code_pages, &dp->paddr, dp);
     return dp;
@@ -205,10 +292,13 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
     gen = riscv_code_page_gen(dp);
     if (unlikely(gen != dp->gen)) {
         /* Some store hit decoded bytes: decode everything again. */
-        memset(dp->ops, 0, sizeof(dp->ops[0]) * RISCV_PAGE_SLOTS);
-        dp->gen = gen;
-        /* New code: in_asm shows it again, as QEMU shows a new TB. */
-        g_clear_pointer(&dp->in_asm_shown, g_free);
+        decoded_page_empty(env, dp, gen);
+    } else if (unlikely(dp->fence_seen != env->fence_count)) {
+        /* First entry since a fence.i: did a DMA or the like change it? */
+        if (!decoded_page_unchanged(dp)) {
+            decoded_page_empty(env, dp, gen);
+        }
+        dp->fence_seen = env->fence_count;
     }
     return dp;
 }
@@ -228,6 +318,8 @@ static void debug_page_mark(CPURISCVState *env, RISCVDecodedPage *dp,
 
     memset(dp->ops, 0, sizeof(dp->ops[0]) * RISCV_PAGE_SLOTS);
     dp->bp_vpage = vpage;
+    dp->fence_seen = env->fence_count;
+    decoded_page_snapshot(dp);
     QTAILQ_FOREACH(bp, &env_cpu(env)->breakpoints, entry) {
         if ((bp->pc & TARGET_PAGE_MASK) == vpage && !(bp->pc & 1)) {
             dp->ops[(bp->pc & ~TARGET_PAGE_MASK) >> 1].opc = OP_BREAKPOINT;
@@ -247,7 +339,9 @@ RISCVDecodedPage *riscv_get_debug_page(CPURISCVState *env, hwaddr paddr,
         debug_page_mark(env, dp, vpage);
     }
     gen = riscv_code_page_gen(dp);
-    if (gen != dp->gen || dp->bp_vpage != vpage) {
+    /* Rare enough to be redone at every fence.i too. */
+    if (gen != dp->gen || dp->bp_vpage != vpage ||
+        dp->fence_seen != env->fence_count) {
         dp->gen = gen;
         debug_page_mark(env, dp, vpage);
     }
@@ -296,7 +390,10 @@ void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op)
 {
     unsigned offset = (op - dp->ops) * 2;
     const uint16_t *p = (const uint16_t *)(dp->host + offset);
+    const uint16_t *snap = (const uint16_t *)(dp->snap + offset);
+    uint16_t lo, hi = 0;
     uint32_t insn;
+    bool wide;
 
     /*
      * Claim the chunks before reading the bytes; pairs with the smp_mb in
@@ -306,15 +403,21 @@ void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op)
     if (offset + 2 < TARGET_PAGE_SIZE) {
         qatomic_or(&dp->shared->chunks, 1ULL << ((offset + 2) >> 6));
     }
-    insn = GUINT16_FROM_LE(qatomic_read(&p[0]));
-    if ((insn & 3) == 3) {
+    lo = qatomic_read(&p[0]);
+    wide = (GUINT16_FROM_LE(lo) & 3) == 3;
+    if (wide) {
         if (offset == TARGET_PAGE_SIZE - 2) {
             op->opc = OP_CROSS_PAGE;
             op->len = 4;
             return;
         }
-        insn |= (uint32_t)GUINT16_FROM_LE(qatomic_read(&p[1])) << 16;
+        hi = qatomic_read(&p[1]);
     }
+    /* Not the bytes fence.i will compare with: it must drop the page. */
+    if (lo != snap[0] || (wide && hi != snap[1])) {
+        dp->snap_broken = true;
+    }
+    insn = GUINT16_FROM_LE(lo) | (uint32_t)GUINT16_FROM_LE(hi) << 16;
     riscv_decode(op, insn);
     if ((op->opc == OP_JAL || (op->opc >= OP_BEQ && op->opc <= OP_BGEU)) &&
         offset + (int64_t)op->imm >= 0 &&

@@ -1891,6 +1891,149 @@ static void test_store_by_other_hart_invalidates(Fixture *f,
     object_unref(other);
 }
 
+static void exec_until_halt(RISCVCPU *cpu);
+
+static void test_wfi_with_masked_interrupt_polls(Fixture *f,
+                                                 gconstpointer data)
+{
+    /*
+     * OpenSBI's wait for hart start: wfi with MSIP pending and enabled in
+     * mie but mstatus.MIE clear, then a poll of memory, 200 times (more
+     * than the wfi that go by without a pause).  Each wfi goes on at once
+     * as far as the guest can tell, the loop runs to its end, and a wfi
+     * with nothing pending halts.
+     */
+    const uint32_t prog[] = {
+        WFI,
+        ADDI(A0, A0, 1),
+        BNE(A0, A1, -8),
+        CSRRW(ZERO, CSR_MIE, ZERO),
+        WFI,
+    };
+
+    riscv_cpu_set_mip(f->cpu, MIP_MSIP, MIP_MSIP);
+    f->env->mie = MIP_MSIP;
+    f->env->mstatus &= ~MSTATUS_MIE;
+    f->env->gpr[A0] = 0;
+    f->env->gpr[A1] = 200;
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->pc = CODE;
+    exec_until_halt(f->cpu);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 200);
+    g_assert_cmphex(f->env->pc, ==, CODE + 5 * 4);
+    g_assert_cmpuint(f->env->minstret, ==, 3 * 200 + 2);
+    riscv_cpu_set_mip(f->cpu, MIP_MSIP, 0);
+}
+
+static void test_pause_loop(Fixture *f, gconstpointer data)
+{
+    /* A spin loop with pause (some of them yield the host CPU). */
+    const uint32_t prog[] = {
+        0x0100000fu,                        /* pause */
+        ADDI(A0, A0, 1),
+        BNE(A0, A1, -8),
+        WFI,
+    };
+
+    f->env->gpr[A0] = 0;
+    f->env->gpr[A1] = 1000;
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->pc = CODE;
+    exec_until_halt(f->cpu);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 1000);
+    g_assert_cmpuint(f->env->minstret, ==, 3 * 1000 + 1);
+}
+
+/* Write @insn at @addr as a device's DMA does: not through a hart. */
+static void dma_write_insn(Fixture *f, uint64_t addr, uint32_t insn)
+{
+    g_assert_cmpint(address_space_write(&f->as, addr, A, &insn, 4), ==,
+                    MEMTX_OK);
+}
+
+static void test_dma_into_code_seen_after_fence_i(Fixture *f,
+                                                  gconstpointer data)
+{
+    /* The routine at CODE+0x40 runs (and is cached) once. */
+    const uint32_t prog[] = {
+        jal(RA, 0x40), WFI,
+        [0x40 / 4] = ADDI(A0, ZERO, 1), JALR(ZERO, RA, 0),
+    };
+    const uint32_t fence_and_call[] = { FENCE_I, JALR(RA, A1, 0), WFI };
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 1);
+
+    /*
+     * A device rewrites it behind the harts' back; the guest's fence.i
+     * (Linux's flush_icache_all before running new code) must make the
+     * new instruction run, although the page was kept across it.
+     */
+    dma_write_insn(f, CODE + 0x40, ADDI(A0, ZERO, 2));
+    address_space_write(&f->as, DATA, A, fence_and_call,
+                        sizeof(fence_and_call));
+    f->env->gpr[A1] = CODE + 0x40;
+    g_assert_cmpint(exec_at(f->cpu, DATA), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 2);
+}
+
+static void test_fence_i_after_dma_there_and_back(Fixture *f,
+                                                  gconstpointer data)
+{
+    /*
+     * The page is cached while CODE+0x80 holds X and nobody has run it.
+     * A DMA writes Y there, the hart runs Y, a DMA writes X back: the
+     * page's bytes are those it was cached with, but the slot holds Y.
+     * After fence.i the hart must run X.
+     */
+    const uint32_t prog[] = {
+        jal(RA, 0x40), WFI,
+        [0x40 / 4] = ADDI(A0, ZERO, 1), JALR(ZERO, RA, 0),
+        [0x80 / 4] = ADDI(A0, ZERO, 5), JALR(ZERO, RA, 0),
+    };
+    const uint32_t call[] = { JALR(RA, A1, 0), WFI };
+    const uint32_t fence_and_call[] = { FENCE_I, JALR(RA, A1, 0), WFI };
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    f->env->gpr[A1] = CODE + 0x80;
+
+    dma_write_insn(f, CODE + 0x80, ADDI(A0, ZERO, 6));
+    address_space_write(&f->as, DATA, A, call, sizeof(call));
+    g_assert_cmpint(exec_at(f->cpu, DATA), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 6);
+
+    dma_write_insn(f, CODE + 0x80, ADDI(A0, ZERO, 5));
+    address_space_write(&f->as, DATA + 0x100, A, fence_and_call,
+                        sizeof(fence_and_call));
+    g_assert_cmpint(exec_at(f->cpu, DATA + 0x100), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 5);
+}
+
+static void test_fence_i_keeps_code_running(Fixture *f, gconstpointer data)
+{
+    /*
+     * A loop that runs fence.i at every iteration (as a JIT might):
+     * kept pages and the pruning of unused ones leave it correct.
+     */
+    const uint32_t prog[] = {
+        ADDI(A0, A0, 1),
+        FENCE_I,
+        jal(RA, 0x40 - 8),
+        BLT(A0, T0, -12),
+        WFI,
+        [0x40 / 4] = ADDI(A3, A3, 2), JALR(ZERO, RA, 0),
+    };
+
+    f->env->gpr[T0] = 100;
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    f->env->pc = CODE;
+    exec_until_halt(f->cpu);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 100);
+    g_assert_cmpuint(f->env->gpr[A3], ==, 200);
+}
+
 /* exec until wfi halts the hart, re-entering when something kicked it. */
 static void exec_until_halt(RISCVCPU *cpu)
 {
@@ -2460,6 +2603,14 @@ int main(int argc, char **argv)
         test_store_by_other_hart_reaches_spinning_hart);
     ADD("cache/store-by-other-hart-invalidates",
         test_store_by_other_hart_invalidates);
+    ADD("cache/dma-into-code-seen-after-fence-i",
+        test_dma_into_code_seen_after_fence_i);
+    ADD("cache/fence-i-after-dma-there-and-back",
+        test_fence_i_after_dma_there_and_back);
+    ADD("cache/fence-i-in-a-loop", test_fence_i_keeps_code_running);
+    ADD("exec/wfi-with-masked-interrupt-polls",
+        test_wfi_with_masked_interrupt_polls);
+    ADD("exec/pause-loop", test_pause_loop);
     ADD("exec/exit-request-stops-exec", test_exit_request_stops_exec);
     ADD("exec/exit-request-from-other-thread",
         test_exit_request_from_other_thread);
