@@ -294,8 +294,25 @@ static QDict *hmp_parse_arguments(Monitor *mon, const char **endp,
                     }
                     break;      /* another flag's turn */
                 }
-                qdict_put_bool(qdict, key, true);
                 p += 2;
+                if (type[2] == 's') {
+                    /* "-ds": the flag takes a value (QEMU's display:-ds) */
+                    char *word;
+
+                    while (g_ascii_isspace(*p)) {
+                        p++;
+                    }
+                    word = hmp_get_str(mon, &p);
+                    if (!word) {
+                        monitor_printf(mon, "%s: string expected\n",
+                                       cmd->name);
+                        goto fail;
+                    }
+                    qdict_put_str(qdict, key, word);
+                    g_free(word);
+                } else {
+                    qdict_put_bool(qdict, key, true);
+                }
             }
             break;
         default:

@@ -12,6 +12,7 @@
 #include "qcore/main-loop.h"
 #include "qcore/timer.h"
 #include "qcore/module.h"
+#include "qcore/object.h"
 #include <zlib.h>
 
 /*
@@ -25,6 +26,8 @@ struct QemuConsole {
     const GraphicHwOps *hw_ops;
     void *hw;
     QEMUCursor *cursor;                 /* a reference, or NULL */
+    Object *device;                     /* not a reference: outlives us */
+    uint32_t head;
     /* Text consoles */
     Chardev *chr;
     VtState vt;
@@ -345,6 +348,41 @@ QemuConsole *qemu_console_lookup_by_index(unsigned index)
             return con;
         }
     }
+    return NULL;
+}
+
+void qemu_console_set_device(QemuConsole *con, Object *dev, uint32_t head)
+{
+    con->device = dev;
+    con->head = head;
+}
+
+Object *qemu_console_get_device(QemuConsole *con)
+{
+    return con->device;
+}
+
+/* QEMU's errors; a device is found by its -device id=. */
+QemuConsole *qemu_console_lookup_by_device_name(const char *device_id,
+                                                uint32_t head, Error **errp)
+{
+    Object *peripheral = object_resolve_path("/machine/peripheral", NULL);
+    Object *dev = peripheral
+        ? object_resolve_path_component(peripheral, device_id) : NULL;
+    QemuConsole *con;
+
+    if (!dev) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
+                  "Device '%s' not found", device_id);
+        return NULL;
+    }
+    QTAILQ_FOREACH(con, &consoles, next) {
+        if (con->device == dev && con->head == head) {
+            return con;
+        }
+    }
+    error_setg(errp, "Device %s (head %d) is not bound to a QemuConsole",
+               device_id, head);
     return NULL;
 }
 

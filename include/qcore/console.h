@@ -138,6 +138,16 @@ QEMUCursor *qemu_console_get_cursor(QemuConsole *con);
 
 DisplaySurface *qemu_console_surface(QemuConsole *con);
 QemuConsole *qemu_console_lookup_by_index(unsigned index);
+/*
+ * The device a graphic console shows and which of its heads (QEMU's
+ * "device" link and "head" property): display devices set it, -vnc
+ * display=ID,head=N finds the console by it.
+ */
+typedef struct Object Object;
+void qemu_console_set_device(QemuConsole *con, Object *dev, uint32_t head);
+Object *qemu_console_get_device(QemuConsole *con);
+QemuConsole *qemu_console_lookup_by_device_name(const char *device_id,
+                                                uint32_t head, Error **errp);
 unsigned qemu_console_get_index(QemuConsole *con);
 bool qemu_console_is_graphic(QemuConsole *con);
 /* The console shown by listeners that follow the active one. */
@@ -178,10 +188,13 @@ void qemu_font_free(QemuFont *font);
 bool vnc_display_open(const char *optstr, Error **errp);
 /* Whether -vnc asked for a display (anything but "none"). */
 bool vnc_display_configured(void);
+/* After the board: bind display=ID to that device's console. */
+bool vnc_display_init_late(Error **errp);
 void vnc_display_cleanup(void);
 typedef struct Monitor Monitor;
 typedef struct QDict QDict;
 void hmp_info_vnc(Monitor *mon, const QDict *qdict);
 void hmp_set_password(Monitor *mon, const QDict *qdict);
+void hmp_expire_password(Monitor *mon, const QDict *qdict);
 
 #endif
