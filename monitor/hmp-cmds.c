@@ -186,7 +186,7 @@ static void hmp_info_mainloop(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
     g_autoptr(QObject) obj = qmp_x_query_main_loop(&err);
-    QList *contexts, *glib_fds;
+    QList *contexts, *glib_fds, *threads;
     QDict *info;
     QListEntry *c, *h;
 
@@ -196,6 +196,7 @@ static void hmp_info_mainloop(Monitor *mon, const QDict *qdict)
     info = qobject_to(QDict, obj);
     contexts = info ? qdict_get_qlist(info, "contexts") : NULL;
     glib_fds = info ? qdict_get_qlist(info, "glib-poll-fds") : NULL;
+    threads = info ? qdict_get_qlist(info, "threads") : NULL;
     if (!contexts || !glib_fds) {
         monitor_printf(mon, "unexpected x-query-main-loop result\n");
         return;
@@ -242,6 +243,17 @@ static void hmp_info_mainloop(Monitor *mon, const QDict *qdict)
         hmp_print_events(mon, qdict_get_qlist(fd, "events"));
         monitor_printf(mon, "] owner %s\n",
                        qdict_get_try_str(fd, "owner") ?: "?");
+    }
+    if (!threads) {
+        return;
+    }
+    monitor_printf(mon, "threads:\n");
+    QLIST_FOREACH_ENTRY(threads, h) {
+        QDict *t = qobject_to(QDict, qlist_entry_obj(h));
+
+        monitor_printf(mon, "  tid %" PRId64 " %s\n",
+                       qdict_get_try_int(t, "thread-id", 0),
+                       qdict_get_try_str(t, "name") ?: "?");
     }
 }
 

@@ -813,10 +813,10 @@ static void vnc_connect(VncDisplay *vd, int fd, bool is_unix,
         vs->family = g_strdup(sa.ss_family == AF_INET6 ? "ipv6" : "ipv4");
     }
     QTAILQ_INSERT_TAIL(&vd->clients, vs, next);
+    vs->websocket = websocket;
     vnc_qmp_event(vs, QAPI_EVENT_VNC_CONNECTED);
     if (websocket) {
         /* RFB starts once the HTTP upgrade is done (vnc_ws_read). */
-        vs->websocket = true;
         vs->ws = vncws_new();
         vnc_set_handlers(vs);
         return;
@@ -1060,7 +1060,7 @@ bool vnc_display_open(const char *optstr, Error **errp)
     vd->lwebsock = g_array_new(false, false, sizeof(int));
     vd->expires = VNC_TIME_MAX;
     QTAILQ_INIT(&vd->clients);
-    vd->id = g_strdup(qemu_opt_get(opts, "id") ?: "default");
+    vd->id = g_strdup(qemu_opts_id(opts) ?: "default");
     vd->share_policy = VNC_SHARE_POLICY_ALLOW_EXCLUSIVE;
     vd->auth = qemu_opt_get_bool(opts, "password", false) ? VNC_AUTH_VNC
                                                           : VNC_AUTH_NONE;
