@@ -292,10 +292,6 @@ static int ws_start_frame(VncWs *ws, Error **errp)
                    "(no extension was negotiated)", ws->hdr[0] & 0x70);
         return -1;
     }
-    if (!(ws->hdr[1] & 0x80)) {
-        error_setg(errp, "client websocket frames must be masked");
-        return -1;
-    }
     if (len == 126) {
         len = ws->hdr[2] << 8 | ws->hdr[3];
         mask = ws->hdr + 4;
@@ -400,6 +396,12 @@ int vncws_decode(VncWs *ws, const uint8_t *data, size_t len,
             ws->hdr_len += n;
             data += n;
             len -= n;
+            /* Unmasked: refused at once (its header has no mask to wait for). */
+            if (ws->hdr_len >= 2 && !(ws->hdr[1] & 0x80)) {
+                error_setg(errp, "client websocket frames must be masked");
+                ws_send_close(ws, 1002, "protocol error");
+                return -1;
+            }
             if (ws->hdr_len < 2 || ws->hdr_len < ws_header_size(ws->hdr)) {
                 continue;
             }
