@@ -565,3 +565,30 @@ def test_info_mainloop_shows_vnc(wsvnc):
     assert 'vnc_client_read' in out
     assert 'vnc_worker' in out
     c.close()
+
+
+@needs_font
+def test_fifty_websocket_clients(wsvnc):
+    """50 websocket clients at once, each served its full screen and then
+    the change a plain client typed; qcore keeps serving."""
+    clients = [ws_rfb(wsvnc.ws_port).handshake() for _ in range(50)]
+    for c in clients:
+        c.set_encodings([0])
+        c.request(incremental=False)
+    for c in clients:
+        assert c.skip_update() == 640 * 384
+    servers = wsvnc.ctl.ok('query-vnc-servers')[0]
+    assert sum(1 for x in servers['clients'] if x['websocket']) == 50
+    watcher = RFB(wsvnc.vnc_path).handshake()
+    watcher.set_encodings([0])
+    watcher.request(incremental=False)
+    watcher.read_update()
+    watcher.type('info status\r')
+    watcher.wait_text(lambda r: any('VM status: paused' in x for x in r),
+                      'the answer')
+    for c in clients:
+        c.request(incremental=True)
+        assert c.skip_update() > 0
+    for c in clients:
+        c.close()
+    wsvnc.assert_serving()
