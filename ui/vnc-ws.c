@@ -87,7 +87,7 @@ static bool ws_process_request(VncWs *ws, char *req, Error **errp)
     GChecksum *sha1;
     int i;
 
-    start = g_strsplit(lines[0], " ", 3);
+    start = g_strsplit(lines[0] ? lines[0] : "", " ", 3);
     if (!start[0] || !start[1] || !start[2]) {
         error_setg(errp, "Malformed HTTP request line");
         goto bad;
