@@ -1456,9 +1456,6 @@ void hmp_info_vnc(Monitor *mon, const QDict *qdict)
         VncClientInfoList *c;
 
         monitor_printf(mon, "%s:\n", info->id);
-        if (info->display) {
-            monitor_printf(mon, "  Display: %s\n", info->display);
-        }
         for (s = info->server; s; s = s->next) {
             hmp_info_vnc_addr(mon, "Server", s->value->host,
                               s->value->service, s->value->family,
@@ -1472,6 +1469,9 @@ void hmp_info_vnc(Monitor *mon, const QDict *qdict)
                               c->value->websocket);
             monitor_printf(mon, "    x509_dname: none\n");
             monitor_printf(mon, "    sasl_username: none\n");
+        }
+        if (info->display) {
+            monitor_printf(mon, "  Display: %s\n", info->display);
         }
     }
 }
