@@ -592,3 +592,18 @@ def test_fifty_websocket_clients(wsvnc):
     for c in clients:
         c.close()
     wsvnc.assert_serving()
+
+
+def test_display_bound_to_device(start, tmpdir_short):
+    """display=ID binds the server to that device's console, and
+    query-vnc-servers / info vnc name it (QEMU's "Display:" line last).
+    Needs a display device; runs once virtio-gpu-device exists."""
+    r = qcore_run(['-M', 'virt', '-device', 'help'])
+    if b'"virtio-gpu-device"' not in r.stdout + r.stderr:
+        pytest.skip('no virtio-gpu-device in this build')
+    path = os.path.join(tmpdir_short, 'v.sock')
+    q = start(['-device', 'virtio-gpu-device,id=gpu0', '-vnc',
+               'unix:%s,display=gpu0' % path, '-S'], base=('-M', 'virt'))
+    assert q.ctl.ok('query-vnc-servers')[0]['display'] == 'gpu0'
+    out = q.ctl.ok('human-monitor-command', **{'command-line': 'info vnc'})
+    assert out.endswith('  Display: gpu0\r\n')
