@@ -156,6 +156,13 @@ def browser(tmpdir_short):
     err.close()
 
 
+def page_status(page, prefix):
+    # null while the page loads
+    s = page.eval("(document.getElementById('status') || {})"
+                  ".textContent") or ''
+    return s.startswith(prefix) and s
+
+
 @needs_font
 def test_novnc_screen_and_keys(start, novnc_http, browser, tmpdir_short):
     q = start(['-vnc', '127.0.0.1:0,to=2000,share=ignore,'
@@ -168,12 +175,7 @@ def test_novnc_screen_and_keys(start, novnc_http, browser, tmpdir_short):
     page = Page(browser, 'http://127.0.0.1:%d/vnc_lite.html?host=127.0.0.1'
                 '&port=%s&path=' % (novnc_http, ws))
     page.tmpdir = tmpdir_short
-    def status():
-        # null while the page loads
-        s = page.eval("(document.getElementById('status') || {})"
-                      ".textContent") or ''
-        return s.startswith('Connected') and s
-    status = poll(status, 'noVNC to connect')
+    status = poll(lambda: page_status(page, 'Connected'), 'noVNC to connect')
     assert status == 'Connected to QEMU'
     ev = q.ctl.event('VNC_INITIALIZED')
     assert ev['data']['client']['websocket'] is True
@@ -206,4 +208,30 @@ def test_novnc_screen_and_keys(start, novnc_http, browser, tmpdir_short):
     gw, gh, gpixels = read_png(png)
     assert (gw, gh) == (w, h)
     assert gpixels == pixels
+    q.assert_serving()
+
+
+def test_novnc_password(start, novnc_http, browser, tmpdir_short):
+    """password=on over websockets: noVNC's VNC authentication (its own
+    DES) with the password change-vnc-password set gets in; a wrong one
+    is refused and counted as a disconnection."""
+    q = start(['-vnc', 'unix:%s/v.sock,password=on,websocket=127.0.0.1:0'
+               % tmpdir_short, '-S'], base=('-M', 'virt'))
+    q.ctl.ok('change-vnc-password', password='sesame')
+    servers = q.ctl.ok('query-vnc-servers')[0]['server']
+    ws = [s for s in servers if s['websocket']][0]['service']
+    url = ('http://127.0.0.1:%d/vnc_lite.html?host=127.0.0.1&port=%s&path='
+           '&password=' % (novnc_http, ws))
+    bad = Page(browser, url + 'wrong')
+    poll(lambda: page_status(bad, 'Something went wrong') or
+         page_status(bad, 'Disconnected'), 'noVNC to be refused')
+    # Its whole life in events: an INITIALIZED would come before this.
+    assert q.ctl.event('VNC_DISCONNECTED')['data']['client']['websocket']
+    assert not [e for e in q.ctl.events if e['event'] == 'VNC_INITIALIZED']
+    good = Page(browser, url + 'sesame')
+    assert poll(lambda: page_status(good, 'Connected'),
+                'noVNC to connect') == 'Connected to QEMU'
+    ev = q.ctl.event('VNC_INITIALIZED')
+    assert ev['data']['server']['auth'] == 'vnc'
+    assert ev['data']['client']['websocket'] is True
     q.assert_serving()
