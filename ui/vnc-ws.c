@@ -45,7 +45,8 @@ void vncws_free(VncWs *ws)
 static void ws_reply(VncWs *ws, const char *status, const char *extra)
 {
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-    g_autofree char *date = g_date_time_format(now, "%a, %d %b %Y %H:%M:%S GMT");
+    g_autofree char *date = g_date_time_format(now,
+                                               "%a, %d %b %Y %H:%M:%S GMT");
     g_autofree char *msg = g_strdup_printf("HTTP/1.1 %s\r\n"
                                            "Server: QEMU VNC\r\n"
                                            "Date: %s\r\n"
@@ -396,7 +397,7 @@ int vncws_decode(VncWs *ws, const uint8_t *data, size_t len,
             ws->hdr_len += n;
             data += n;
             len -= n;
-            /* Unmasked: refused at once (its header has no mask to wait for). */
+            /* Unmasked: refused at once (no mask is coming to wait for). */
             if (ws->hdr_len >= 2 && !(ws->hdr[1] & 0x80)) {
                 error_setg(errp, "client websocket frames must be masked");
                 ws_send_close(ws, 1002, "protocol error");

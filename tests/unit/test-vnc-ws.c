@@ -92,7 +92,8 @@ static void test_handshake_refusals(void)
     static const struct {
         const char *req, *status, *error;
     } cases[] = {
-        { "GET /x HTTP/1.1\r\n\r\n", "HTTP/1.1 404", "Unexpected HTTP path /x" },
+        { "GET /x HTTP/1.1\r\n\r\n", "HTTP/1.1 404",
+          "Unexpected HTTP path /x" },
         { "\r\n\r\n", "HTTP/1.1 400", "Malformed HTTP request line" },
         { "GET /\r\n\r\n", "HTTP/1.1 400", "Malformed HTTP request line" },
         { "GET / HTTP/1.0\r\n\r\n", "HTTP/1.1 400",
