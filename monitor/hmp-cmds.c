@@ -186,7 +186,7 @@ static void hmp_info_mainloop(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
     g_autoptr(QObject) obj = qmp_x_query_main_loop(&err);
-    QList *contexts, *glib_fds;
+    QList *contexts, *glib_fds, *threads;
     QDict *info;
     QListEntry *c, *h;
 
@@ -196,6 +196,7 @@ static void hmp_info_mainloop(Monitor *mon, const QDict *qdict)
     info = qobject_to(QDict, obj);
     contexts = info ? qdict_get_qlist(info, "contexts") : NULL;
     glib_fds = info ? qdict_get_qlist(info, "glib-poll-fds") : NULL;
+    threads = info ? qdict_get_qlist(info, "threads") : NULL;
     if (!contexts || !glib_fds) {
         monitor_printf(mon, "unexpected x-query-main-loop result\n");
         return;
@@ -242,6 +243,17 @@ static void hmp_info_mainloop(Monitor *mon, const QDict *qdict)
         hmp_print_events(mon, qdict_get_qlist(fd, "events"));
         monitor_printf(mon, "] owner %s\n",
                        qdict_get_try_str(fd, "owner") ?: "?");
+    }
+    if (!threads) {
+        return;
+    }
+    monitor_printf(mon, "threads:\n");
+    QLIST_FOREACH_ENTRY(threads, h) {
+        QDict *t = qobject_to(QDict, qlist_entry_obj(h));
+
+        monitor_printf(mon, "  tid %" PRId64 " %s\n",
+                       qdict_get_try_int(t, "thread-id", 0),
+                       qdict_get_try_str(t, "name") ?: "?");
     }
 }
 
@@ -620,8 +632,8 @@ const HMPCommand hmp_cmds[] = {
     { "hostfwd_remove", "arg1:s,arg2:s?",
       "[netdev_id] [tcp|udp]:[hostaddr]:hostport",
       "remove host-to-guest TCP or UDP redirection", hmp_hostfwd_remove },
-    { "set_password", "protocol:s,password:s,connected:s?",
-      "protocol password action-if-connected",
+    { "set_password", "protocol:s,password:s,display:-ds,connected:s?",
+      "protocol password [-d display] [action-if-connected]",
       "set spice/vnc password", hmp_set_password },
     { "screendump", "filename:F,format:-fs,device:s?,head:i?",
       "filename [-f format] [device [head]]",
@@ -629,6 +641,9 @@ const HMPCommand hmp_cmds[] = {
       "in specified format 'format' as image 'filename'."
       "Currently only 'png' and 'ppm' formats are supported.",
       hmp_screendump },
+    { "expire_password", "protocol:s,time:s,display:-ds",
+      "protocol time [-d display]",
+      "set spice/vnc password expire-time", hmp_expire_password },
     { "bql_profile_reset", "", "", "clear the BQL profile (see info bql)",
       hmp_bql_profile_reset },
     { "info", "item:s?", "[subcommand]",

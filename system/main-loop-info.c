@@ -112,6 +112,46 @@ static void add_pollfd(const GPollFD *pfd, void *opaque)
     qlist_append(list, d);
 }
 
+static gint cmp_int(gconstpointer a, gconstpointer b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * The process's threads by the names qemu_thread_create gave them (the
+ * VNC worker, vCPUs, IOThreads, the RCU thread...), from /proc.
+ */
+static QList *threads_list(void)
+{
+    QList *list = qlist_new();
+    g_autoptr(GDir) dir = g_dir_open("/proc/self/task", 0, NULL);
+    g_autoptr(GArray) tids = g_array_new(false, false, sizeof(int));
+    const char *ent;
+    guint i;
+
+    while (dir && (ent = g_dir_read_name(dir))) {
+        int tid = atoi(ent);
+        g_array_append_val(tids, tid);
+    }
+    g_array_sort(tids, cmp_int);
+    for (i = 0; i < tids->len; i++) {
+        int tid = g_array_index(tids, int, i);
+        g_autofree char *path = g_strdup_printf("/proc/self/task/%d/comm",
+                                                tid);
+        g_autofree char *comm = NULL;
+        QDict *t;
+
+        if (!g_file_get_contents(path, &comm, NULL, NULL)) {
+            continue;           /* it just exited */
+        }
+        t = qdict_new();
+        qdict_put_int(t, "thread-id", tid);
+        qdict_put_str(t, "name", g_strstrip(comm));
+        qlist_append(list, t);
+    }
+    return list;
+}
+
 QObject *qmp_x_query_main_loop(Error **errp)
 {
     QDict *info = qdict_new();
@@ -131,5 +171,6 @@ QObject *qmp_x_query_main_loop(Error **errp)
     qdict_put(info, "contexts", contexts);
     main_loop_foreach_pollfd(add_pollfd, pollfds);
     qdict_put(info, "glib-poll-fds", pollfds);
+    qdict_put(info, "threads", threads_list());
     return QOBJECT(info);
 }

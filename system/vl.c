@@ -500,6 +500,11 @@ int main(int argc, char **argv)
         exit(1);
     }
     qemu_init_board();
+    if (cmdline.vnc_option) {
+        loc_restore(&cmdline.vnc_loc);
+        vnc_display_init_late(&error_fatal);
+        loc_set_none();
+    }
     net_check_clients();
     if (cmdline.gdbstub_dev) {
         loc_restore(&cmdline.gdbstub_loc);

@@ -369,6 +369,11 @@ QemuConsole *qemu_console_lookup_by_device(DeviceState *dev, uint32_t head)
     return NULL;
 }
 
+Object *qemu_console_get_device(QemuConsole *con)
+{
+    return con->device ? OBJECT(con->device) : NULL;
+}
+
 QemuConsole *qemu_console_lookup_by_device_name(const char *device_id,
                                                 uint32_t head, Error **errp)
 {

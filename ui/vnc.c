@@ -1,8 +1,10 @@
 /*
- * The VNC server: -vnc, its listening sockets and clients as fd handlers
- * on the main loop, the RFB handshake (3.3, 3.7, 3.8; security None),
- * client messages, per-client tile dirty maps and throttled output; the
- * encoding runs on the worker thread (ui/vnc-jobs.c).  query-vnc and
+ * The VNC server: -vnc, its listening sockets (plain and websocket) and
+ * clients as fd handlers on the main loop, the RFB handshake (3.3, 3.7,
+ * 3.8; security None or VNC), client messages, per-client tile dirty maps
+ * and throttled output; the encoding runs on the worker thread
+ * (ui/vnc-jobs.c), the websocket framing in ui/vnc-ws.c.  query-vnc,
+ * query-vnc-servers, passwords and their expiry, the VNC events and
  * "info vnc".
  * Corresponds to QEMU's ui/vnc.c.
  */
@@ -13,7 +15,9 @@
 #include "qcore/runstate.h"
 #include "qcore/log.h"
 #include "qcore/monitor.h"
+#include "qcore/object.h"
 #include "qapi/qapi-commands.h"
+#include "qapi/qapi-events.h"
 #include "vnc.h"
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -32,6 +36,10 @@
 #define VNC_CUT_TEXT_MAX (1 << 20)
 /* Output beyond this many times the throttle limit: the client is gone. */
 #define VNC_THROTTLE_OUTPUT_LIMIT_SCALE 5
+/* expire_password never */
+#define VNC_TIME_MAX ((time_t)G_MAXINT64)
+/* websocket=on: QEMU's port base, as 5900 is the plain one's */
+#define VNC_WS_PORT_BASE 5700
 
 /* Main thread, BQL. */
 static QTAILQ_HEAD(, VncDisplay) vnc_displays =
@@ -45,6 +53,8 @@ static bool vnc_configured;
 static QTAILQ_HEAD(, VncState) vnc_dead =
     QTAILQ_HEAD_INITIALIZER(vnc_dead);
 static QEMUBH *vnc_reaper_bh;
+/* No events while the server is torn down at exit. */
+static bool vnc_exiting;
 
 static void vnc_client_read(void *opaque);
 static void vnc_client_write(void *opaque);
@@ -52,10 +62,19 @@ static void vnc_update_client(VncState *vs);
 
 /* ---- output ------------------------------------------------------------ */
 
+/*
+ * What waits for the socket: the RFB bytes, and for a websocket client
+ * the framed bytes too.  The throttle counts both.
+ */
+static size_t vnc_output_pending(VncState *vs)
+{
+    return vs->output->len + (vs->ws ? vs->ws->wire->len : 0);
+}
+
 static void vnc_set_handlers(VncState *vs)
 {
     qemu_set_fd_handler(vs->fd, vnc_client_read,
-                        vs->output->len ? vnc_client_write : NULL, vs);
+                        vnc_output_pending(vs) ? vnc_client_write : NULL, vs);
 }
 
 static void vnc_disconnect(VncState *vs);
@@ -98,8 +117,18 @@ static uint32_t read_u32(const uint8_t *p)
 /* Try to send now; what the socket does not take waits for POLLOUT. */
 static void vnc_flush(VncState *vs)
 {
-    while (!vs->closing && vs->output->len) {
-        ssize_t n = send(vs->fd, vs->output->data, vs->output->len,
+    GByteArray *wire = vs->output;
+
+    if (vs->ws) {
+        /* One binary frame for all that is queued (QEMU frames so too). */
+        if (vs->ws->upgraded && vs->output->len && !vs->ws->close_sent) {
+            vncws_encode(vs->ws, 2, vs->output->data, vs->output->len);
+        }
+        g_byte_array_set_size(vs->output, 0);
+        wire = vs->ws->wire;
+    }
+    while (!vs->closing && wire->len) {
+        ssize_t n = send(vs->fd, wire->data, wire->len,
                          MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0) {
             if (errno == EINTR) {
@@ -111,7 +140,7 @@ static void vnc_flush(VncState *vs)
             }
             break;
         }
-        g_byte_array_remove_range(vs->output, 0, n);
+        g_byte_array_remove_range(wire, 0, n);
     }
     if (!vs->closing) {
         vnc_set_handlers(vs);
@@ -123,7 +152,7 @@ static void vnc_client_write(void *opaque)
     VncState *vs = opaque;
 
     vnc_flush(vs);
-    if (!vs->closing && !vs->output->len) {
+    if (!vs->closing && !vnc_output_pending(vs)) {
         /* Drained: a deferred update may go now. */
         vnc_update_client(vs);
     }
@@ -149,6 +178,7 @@ static void vnc_free_client(VncState *vs)
         deflateEnd(&vs->zlib);
     }
     vnc_dirty_destroy(&vs->dirty);
+    vncws_free(vs->ws);
     g_byte_array_unref(vs->input);
     g_byte_array_unref(vs->output);
     g_free(vs->host);
@@ -157,6 +187,8 @@ static void vnc_free_client(VncState *vs)
     g_free(vs);
 }
 
+static void vnc_qmp_event(VncState *vs, QAPIEvent event);
+
 static void vnc_disconnect(VncState *vs)
 {
     VncDisplay *vd = vs->vd;
@@ -164,6 +196,7 @@ static void vnc_disconnect(VncState *vs)
     if (vs->closing) {
         return;
     }
+    vnc_qmp_event(vs, QAPI_EVENT_VNC_DISCONNECTED);
     vs->closing = true;
     qemu_set_fd_handler(vs->fd, NULL, NULL, NULL);
     close(vs->fd);
@@ -198,7 +231,7 @@ void vnc_job_done(VncJob *job)
     } else {
         vnc_write(vs, job->out->data, job->out->len);
         vnc_flush(vs);
-        if (!vs->closing && vs->output->len > vs->output_limit *
+        if (!vs->closing && vnc_output_pending(vs) > vs->output_limit *
             VNC_THROTTLE_OUTPUT_LIMIT_SCALE) {
             vnc_disconnect(vs);
         }
@@ -226,7 +259,7 @@ static void vnc_update_client(VncState *vs)
     guint i;
 
     if (vs->closing || !vs->initialized || !vs->update_requested ||
-        vs->job_in_flight || !ds || vs->output->len > vs->output_limit) {
+        vs->job_in_flight || !ds || vnc_output_pending(vs) > vs->output_limit) {
         return;
     }
     if (vs->force_update) {
@@ -495,6 +528,7 @@ static int protocol_client_init(VncState *vs, uint8_t *data, size_t len)
     vs->force_update = true;
     vnc_flush(vs);
     vnc_read_when(vs, protocol_client_msg, 1);
+    vnc_qmp_event(vs, QAPI_EVENT_VNC_INITIALIZED);
     return 0;
 }
 
@@ -522,8 +556,9 @@ static int protocol_client_auth_vnc(VncState *vs, uint8_t *data, size_t len)
     struct des_ctx ctx;
     int i, j;
 
-    if (!pw) {
-        vnc_auth_failed(vs);    /* password=on but none set yet */
+    if (!pw || vs->vd->expires < time(NULL)) {
+        /* password=on but none set yet, or expire_password's time passed */
+        vnc_auth_failed(vs);
         return 0;
     }
     for (i = 0; i < 8 && pw[i]; i++) {
@@ -615,6 +650,71 @@ static int protocol_version(VncState *vs, uint8_t *version, size_t len)
 
 /* ---- input ------------------------------------------------------------- */
 
+/* Send what the socket takes now, then close: for the last words. */
+static void vnc_send_last_and_close(VncState *vs)
+{
+    GByteArray *wire = vs->ws ? vs->ws->wire : vs->output;
+
+    if (wire->len) {
+        ssize_t n = send(vs->fd, wire->data, wire->len,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)n;                /* a client that does not read loses them */
+    }
+    vnc_disconnect(vs);
+}
+
+static void vnc_start_protocol(VncState *vs)
+{
+    vnc_write(vs, "RFB 003.008\n", 12);
+    vnc_read_when(vs, protocol_version, 12);
+    vnc_flush(vs);
+}
+
+/*
+ * A websocket client's bytes: first its HTTP upgrade request, then frames
+ * whose payload is the RFB stream.  Returns whether vs->input got any.
+ */
+static bool vnc_ws_read(VncState *vs, const uint8_t *buf, size_t n)
+{
+    Error *err = NULL;
+    size_t used;
+    int ret;
+
+    if (!vs->ws->upgraded) {
+        ret = vncws_handshake(vs->ws, buf, n, &used, &err);
+        if (ret < 0) {
+            error_report("vnc: websocket handshake with %s:%s failed: %s",
+                         vs->host, vs->service, error_get_pretty(err));
+            error_free(err);
+            vnc_send_last_and_close(vs);
+            return false;
+        }
+        if (ret == 0) {
+            return false;
+        }
+        vnc_start_protocol(vs);
+        if (vs->closing) {
+            return false;
+        }
+        buf += used;
+        n -= used;
+    }
+    ret = vncws_decode(vs->ws, buf, n, vs->input, &err);
+    if (ret) {
+        if (ret < 0) {
+            error_report("vnc: websocket client %s:%s: %s", vs->host,
+                         vs->service, error_get_pretty(err));
+            error_free(err);
+        }
+        vnc_send_last_and_close(vs);
+        return false;
+    }
+    if (vs->ws->wire->len) {
+        vnc_flush(vs);          /* a pong */
+    }
+    return !vs->closing;
+}
+
 /*
  * QEMU's vnc_read_when() shape: a handler is called once
  * read_handler_expect bytes are in; it returns the whole length of the
@@ -636,7 +736,13 @@ static void vnc_client_read(void *opaque)
         vnc_disconnect(vs);
         return;
     }
-    g_byte_array_append(vs->input, buf, n);
+    if (vs->ws) {
+        if (!vnc_ws_read(vs, buf, n)) {
+            return;
+        }
+    } else {
+        g_byte_array_append(vs->input, buf, n);
+    }
     while (!vs->closing) {
         size_t used;
         int ret;
@@ -674,7 +780,8 @@ static void vnc_client_read(void *opaque)
     }
 }
 
-static void vnc_connect(VncDisplay *vd, int fd, bool is_unix)
+static void vnc_connect(VncDisplay *vd, int fd, bool is_unix,
+                        bool websocket)
 {
     VncState *vs = g_new0(VncState, 1);
     struct sockaddr_storage sa;
@@ -706,9 +813,15 @@ static void vnc_connect(VncDisplay *vd, int fd, bool is_unix)
         vs->family = g_strdup(sa.ss_family == AF_INET6 ? "ipv6" : "ipv4");
     }
     QTAILQ_INSERT_TAIL(&vd->clients, vs, next);
-    vnc_write(vs, "RFB 003.008\n", 12);
-    vnc_read_when(vs, protocol_version, 12);
-    vnc_flush(vs);
+    vs->websocket = websocket;
+    vnc_qmp_event(vs, QAPI_EVENT_VNC_CONNECTED);
+    if (websocket) {
+        /* RFB starts once the HTTP upgrade is done (vnc_ws_read). */
+        vs->ws = vncws_new();
+        vnc_set_handlers(vs);
+        return;
+    }
+    vnc_start_protocol(vs);
 }
 
 /* ---- the display-change listener --------------------------------------- */
@@ -778,20 +891,34 @@ static const DisplayChangeListenerOps vnc_dcl_ops = {
 
 /* ---- listening --------------------------------------------------------- */
 
-static void vnc_listen_read(void *opaque)
+static void vnc_listen_accept(VncDisplay *vd, GArray *socks, bool is_unix,
+                              bool websocket)
 {
-    VncDisplay *vd = opaque;
     guint i;
 
     /* Which socket is readable is not passed: try each, non-blocking. */
-    for (i = 0; i < vd->lsock->len; i++) {
-        int lfd = g_array_index(vd->lsock, int, i);
+    for (i = 0; i < socks->len; i++) {
+        int lfd = g_array_index(socks, int, i);
         int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
         if (fd >= 0) {
-            vnc_connect(vd, fd, vd->unix_path != NULL);
+            vnc_connect(vd, fd, is_unix, websocket);
         }
     }
+}
+
+static void vnc_listen_read(void *opaque)
+{
+    VncDisplay *vd = opaque;
+
+    vnc_listen_accept(vd, vd->lsock, vd->unix_path != NULL, false);
+}
+
+static void vnc_listen_websocket_read(void *opaque)
+{
+    VncDisplay *vd = opaque;
+
+    vnc_listen_accept(vd, vd->lwebsock, false, true);
 }
 
 static int listen_unix(const char *path, Error **errp)
@@ -819,19 +946,21 @@ static int listen_unix(const char *path, Error **errp)
     return fd;
 }
 
-/* Bind every address of host:port; false (fds closed) if any is taken. */
-static bool listen_inet(VncDisplay *vd, const char *host, int port,
-                        Error **errp)
+/*
+ * Bind every address of host:port into @socks; false (fds closed) if any
+ * is taken.  @family, if given, gets the first socket's family.  The port
+ * is a string, as getaddrinfo takes it (websocket= passes it as given).
+ */
+static bool listen_inet(GArray *socks, const char *host, const char *portstr,
+                        char **family, Error **errp)
 {
     struct addrinfo hints = {
         .ai_flags = AI_PASSIVE, .ai_family = AF_UNSPEC,
         .ai_socktype = SOCK_STREAM,
     };
     struct addrinfo *res, *ai;
-    char portstr[16];
     int rc, one = 1;
 
-    snprintf(portstr, sizeof(portstr), "%d", port);
     rc = getaddrinfo(host && *host ? host : NULL, portstr, &hints, &res);
     if (rc) {
         error_setg(errp, "address resolution failed for %s:%s: %s",
@@ -858,14 +987,13 @@ static bool listen_inet(VncDisplay *vd, const char *host, int port,
             error_setg_errno(errp, err, "Failed to find an available port");
             goto fail;
         }
-        g_array_append_val(vd->lsock, fd);
-        if (!vd->family) {
-            vd->family = g_strdup(ai->ai_family == AF_INET6 ? "ipv6"
-                                                            : "ipv4");
+        g_array_append_val(socks, fd);
+        if (family && !*family) {
+            *family = g_strdup(ai->ai_family == AF_INET6 ? "ipv6" : "ipv4");
         }
     }
     freeaddrinfo(res);
-    if (!vd->lsock->len) {
+    if (!socks->len) {
         error_setg(errp, "Failed to bind socket: no usable address");
         return false;
     }
@@ -873,11 +1001,13 @@ static bool listen_inet(VncDisplay *vd, const char *host, int port,
 
 fail:
     freeaddrinfo(res);
-    while (vd->lsock->len) {
-        close(g_array_index(vd->lsock, int, vd->lsock->len - 1));
-        g_array_remove_index(vd->lsock, vd->lsock->len - 1);
+    while (socks->len) {
+        close(g_array_index(socks, int, socks->len - 1));
+        g_array_remove_index(socks, socks->len - 1);
     }
-    g_clear_pointer(&vd->family, g_free);
+    if (family) {
+        g_clear_pointer(family, g_free);
+    }
     return false;
 }
 
@@ -891,6 +1021,9 @@ static QemuOptsList qemu_vnc_opts = {
         { .name = "share", .type = QEMU_OPT_STRING },
         { .name = "id", .type = QEMU_OPT_STRING },
         { .name = "password", .type = QEMU_OPT_BOOL },
+        { .name = "websocket", .type = QEMU_OPT_STRING },
+        { .name = "display", .type = QEMU_OPT_STRING },
+        { .name = "head", .type = QEMU_OPT_NUMBER },
         { .name = "ipv4", .type = QEMU_OPT_BOOL },
         { .name = "ipv6", .type = QEMU_OPT_BOOL },
         { /* end of list */ }
@@ -906,9 +1039,10 @@ bool vnc_display_open(const char *optstr, Error **errp)
 {
     QemuOpts *opts;
     VncDisplay *vd;
-    const char *addr, *share, *colon;
+    const char *addr, *share, *colon, *websocket;
     g_autofree char *host = NULL;
-    int display, to, d;
+    int display = 0, to, d;
+    guint i;
     char *end;
     Error *err = NULL;
 
@@ -923,8 +1057,10 @@ bool vnc_display_open(const char *optstr, Error **errp)
     }
     vd = g_new0(VncDisplay, 1);
     vd->lsock = g_array_new(false, false, sizeof(int));
+    vd->lwebsock = g_array_new(false, false, sizeof(int));
+    vd->expires = VNC_TIME_MAX;
     QTAILQ_INIT(&vd->clients);
-    vd->id = g_strdup(qemu_opt_get(opts, "id") ?: "default");
+    vd->id = g_strdup(qemu_opts_id(opts) ?: "default");
     vd->share_policy = VNC_SHARE_POLICY_ALLOW_EXCLUSIVE;
     vd->auth = qemu_opt_get_bool(opts, "password", false) ? VNC_AUTH_VNC
                                                           : VNC_AUTH_NONE;
@@ -973,7 +1109,9 @@ bool vnc_display_open(const char *optstr, Error **errp)
         for (display = d; display <= to; display++) {
             error_free(err);
             err = NULL;
-            if (listen_inet(vd, host, 5900 + display, &err)) {
+            g_autofree char *port = g_strdup_printf("%d", 5900 + display);
+
+            if (listen_inet(vd->lsock, host, port, &vd->family, &err)) {
                 break;
             }
         }
@@ -985,15 +1123,46 @@ bool vnc_display_open(const char *optstr, Error **errp)
                                             ? "::" : "0.0.0.0"));
         vd->service = g_strdup_printf("%d", 5900 + display);
     }
-    qemu_opts_del(opts);
-    qemu_set_fd_handler(g_array_index(vd->lsock, int, 0), vnc_listen_read,
-                        NULL, vd);
-    if (vd->lsock->len > 1) {
-        guint i;
-        for (i = 1; i < vd->lsock->len; i++) {
-            qemu_set_fd_handler(g_array_index(vd->lsock, int, i),
-                                vnc_listen_read, NULL, vd);
+
+    /*
+     * websocket=on (or bare): port 5700 + the display number on the VNC
+     * host; websocket=PORT: that port there; websocket=HOST:PORT.  As in
+     * QEMU, anything else is taken for a port name ("off" fails).  A
+     * UNIX-socket display's websocket listens on every address.
+     */
+    websocket = qemu_opt_get(opts, "websocket");
+    if (websocket) {
+        g_autofree char *wshost = NULL, *wsport = NULL;
+
+        colon = strrchr(websocket, ':');
+        if (colon) {
+            wshost = g_strndup(websocket, colon - websocket);
+            wsport = g_strdup(colon + 1);
+            if (wshost[0] == '[' && wshost[strlen(wshost) - 1] == ']') {
+                char *h = g_strndup(wshost + 1, strlen(wshost) - 2);
+                g_free(wshost);
+                wshost = h;
+            }
+        } else {
+            wshost = g_strdup(host ? host : "");
+            wsport = !*websocket || !strcmp(websocket, "on")
+                ? g_strdup_printf("%d", VNC_WS_PORT_BASE + display)
+                : g_strdup(websocket);
         }
+        if (!listen_inet(vd->lwebsock, wshost, wsport, NULL, errp)) {
+            goto fail;
+        }
+    }
+    vd->display_dev = g_strdup(qemu_opt_get(opts, "display"));
+    vd->display_head = qemu_opt_get_number(opts, "head", 0);
+    qemu_opts_del(opts);
+    for (i = 0; i < vd->lsock->len; i++) {
+        qemu_set_fd_handler(g_array_index(vd->lsock, int, i),
+                            vnc_listen_read, NULL, vd);
+    }
+    for (i = 0; i < vd->lwebsock->len; i++) {
+        qemu_set_fd_handler(g_array_index(vd->lwebsock, int, i),
+                            vnc_listen_websocket_read, NULL, vd);
     }
     if (!vnc_reaper_bh) {
         vnc_reaper_bh = qemu_bh_new(vnc_reap, NULL);
@@ -1006,11 +1175,48 @@ bool vnc_display_open(const char *optstr, Error **errp)
 
 fail:
     qemu_opts_del(opts);
+    for (i = 0; i < vd->lsock->len; i++) {
+        close(g_array_index(vd->lsock, int, i));
+    }
+    if (vd->unix_path) {
+        unlink(vd->unix_path);
+    }
     g_array_unref(vd->lsock);
+    g_array_unref(vd->lwebsock);
+    g_free(vd->unix_path);
+    g_free(vd->host);
+    g_free(vd->service);
     g_free(vd->id);
     g_free(vd->family);
     g_free(vd);
     return false;
+}
+
+/*
+ * display=ID[,head=N]: show that device's console rather than the active
+ * one.  Devices exist only after the board is made, later than the
+ * server opens, so the binding is made then (vl.c).
+ */
+bool vnc_display_init_late(Error **errp)
+{
+    VncDisplay *vd;
+
+    QTAILQ_FOREACH(vd, &vnc_displays, next) {
+        QemuConsole *con;
+
+        if (!vd->display_dev) {
+            continue;
+        }
+        con = qemu_console_lookup_by_device_name(vd->display_dev,
+                                                 vd->display_head, errp);
+        if (!con) {
+            return false;
+        }
+        unregister_displaychangelistener(&vd->dcl);
+        vd->dcl.con = con;
+        register_displaychangelistener(&vd->dcl);
+    }
+    return true;
 }
 
 void vnc_display_cleanup(void)
@@ -1019,6 +1225,7 @@ void vnc_display_cleanup(void)
     VncState *vs, *vnext;
     guint i;
 
+    vnc_exiting = true;
     QTAILQ_FOREACH_SAFE(vd, &vnc_displays, next, next) {
         QTAILQ_FOREACH_SAFE(vs, &vd->clients, next, vnext) {
             vnc_disconnect(vs);
@@ -1029,11 +1236,18 @@ void vnc_display_cleanup(void)
             qemu_set_fd_handler(fd, NULL, NULL, NULL);
             close(fd);
         }
+        for (i = 0; i < vd->lwebsock->len; i++) {
+            int fd = g_array_index(vd->lwebsock, int, i);
+            qemu_set_fd_handler(fd, NULL, NULL, NULL);
+            close(fd);
+        }
         if (vd->unix_path) {
             unlink(vd->unix_path);
         }
         QTAILQ_REMOVE(&vnc_displays, vd, next);
         g_array_unref(vd->lsock);
+        g_array_unref(vd->lwebsock);
+        g_free(vd->display_dev);
         g_free(vd->unix_path);
         g_free(vd->host);
         g_free(vd->service);
@@ -1051,13 +1265,101 @@ void vnc_display_cleanup(void)
     }
 }
 
-/* ---- query-vnc and info vnc -------------------------------------------- */
+/* ---- query-vnc, query-vnc-servers, info vnc, the events --------------- */
 
 static NetworkAddressFamily vnc_family(const char *family)
 {
     return !strcmp(family, "unix") ? NETWORK_ADDRESS_FAMILY_UNIX :
            !strcmp(family, "ipv6") ? NETWORK_ADDRESS_FAMILY_IPV6 :
                                      NETWORK_ADDRESS_FAMILY_IPV4;
+}
+
+static const char *vnc_auth_name(VncDisplay *vd)
+{
+    return vd->auth == VNC_AUTH_VNC ? "vnc" : "none";
+}
+
+/* A listening socket's own address, as QEMU's server entries give it. */
+static VncServerInfo2 *vnc_server_entry(VncDisplay *vd, int fd,
+                                        bool websocket)
+{
+    VncServerInfo2 *info = g_new0(VncServerInfo2, 1);
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof(sa);
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+
+    info->websocket = websocket;
+    info->auth = vd->auth == VNC_AUTH_VNC ? VNC_PRIMARY_AUTH_VNC
+                                          : VNC_PRIMARY_AUTH_NONE;
+    if (!websocket && vd->unix_path) {
+        info->host = g_strdup("");
+        info->service = g_strdup(vd->unix_path);
+        info->family = NETWORK_ADDRESS_FAMILY_UNIX;
+    } else if (!getsockname(fd, (struct sockaddr *)&sa, &salen) &&
+               !getnameinfo((struct sockaddr *)&sa, salen, host, sizeof(host),
+                            serv, sizeof(serv),
+                            NI_NUMERICHOST | NI_NUMERICSERV)) {
+        info->host = g_strdup(host);
+        info->service = g_strdup(serv);
+        info->family = sa.ss_family == AF_INET6 ? NETWORK_ADDRESS_FAMILY_IPV6
+                                                : NETWORK_ADDRESS_FAMILY_IPV4;
+    } else {
+        info->host = g_strdup("");
+        info->service = g_strdup("");
+        info->family = NETWORK_ADDRESS_FAMILY_UNKNOWN;
+    }
+    return info;
+}
+
+static VncClientInfo *vnc_client_info(VncState *vs)
+{
+    VncClientInfo *c = g_new0(VncClientInfo, 1);
+
+    c->host = g_strdup(vs->host);
+    c->service = g_strdup(vs->service);
+    c->family = vnc_family(vs->family);
+    c->websocket = vs->websocket;
+    return c;
+}
+
+/*
+ * QEMU's event payload: the server is the display's first plain
+ * listening socket (even for a websocket client), the client its peer.
+ */
+static void vnc_qmp_event(VncState *vs, QAPIEvent event)
+{
+    VncDisplay *vd = vs->vd;
+    g_autoptr(VncServerInfo2) s2 = NULL;
+    g_autoptr(VncServerInfo) server = g_new0(VncServerInfo, 1);
+    g_autoptr(VncClientInfo) client = vnc_client_info(vs);
+
+    if (vnc_exiting || !vd->lsock->len) {
+        return;
+    }
+    s2 = vnc_server_entry(vd, g_array_index(vd->lsock, int, 0), false);
+    server->host = g_strdup(s2->host);
+    server->service = g_strdup(s2->service);
+    server->family = s2->family;
+    server->websocket = false;
+    server->auth = g_strdup(vnc_auth_name(vd));
+    switch (event) {
+    case QAPI_EVENT_VNC_CONNECTED: {
+        VncBasicInfo basic = {
+            .host = client->host, .service = client->service,
+            .family = client->family, .websocket = client->websocket,
+        };
+        qapi_event_send_vnc_connected(server, &basic);
+        break;
+    }
+    case QAPI_EVENT_VNC_INITIALIZED:
+        qapi_event_send_vnc_initialized(server, client);
+        break;
+    case QAPI_EVENT_VNC_DISCONNECTED:
+        qapi_event_send_vnc_disconnected(server, client);
+        break;
+    default:
+        break;
+    }
 }
 
 /* QEMU's query-vnc describes the first display only. */
@@ -1077,52 +1379,131 @@ VncInfo *qmp_query_vnc(Error **errp)
     info->service = g_strdup(vd->service);
     info->has_family = true;
     info->family = vnc_family(vd->family);
-    info->auth = g_strdup(vd->auth == VNC_AUTH_VNC ? "vnc" : "none");
+    info->auth = g_strdup(vnc_auth_name(vd));
     QTAILQ_FOREACH(vs, &vd->clients, next) {
-        VncClientInfo *c = g_new0(VncClientInfo, 1);
-
-        c->host = g_strdup(vs->host);
-        c->service = g_strdup(vs->service);
-        c->family = vnc_family(vs->family);
-        c->websocket = false;
-        QAPI_LIST_APPEND(tail, c);
+        QAPI_LIST_APPEND(tail, vnc_client_info(vs));
     }
     return info;
 }
 
+static const char *vnc_display_device_id(VncDisplay *vd)
+{
+    Object *dev = vd->dcl.con ? qemu_console_get_device(vd->dcl.con) : NULL;
+
+    return dev ? object_get_canonical_path_component(dev) : NULL;
+}
+
+VncInfo2List *qmp_query_vnc_servers(Error **errp)
+{
+    VncInfo2List *list = NULL, **tail = &list;
+    VncDisplay *vd;
+
+    QTAILQ_FOREACH(vd, &vnc_displays, next) {
+        VncInfo2 *info = g_new0(VncInfo2, 1);
+        VncClientInfoList **ctail = &info->clients;
+        VncServerInfo2List *servers = NULL;
+        const char *dev = vnc_display_device_id(vd);
+        VncState *vs;
+        guint i;
+
+        info->id = g_strdup(vd->id);
+        info->auth = vd->auth == VNC_AUTH_VNC ? VNC_PRIMARY_AUTH_VNC
+                                              : VNC_PRIMARY_AUTH_NONE;
+        info->display = g_strdup(dev);
+        /* QEMU prepends each socket: websockets first, each in reverse. */
+        for (i = 0; i < vd->lsock->len; i++) {
+            QAPI_LIST_PREPEND(servers, vnc_server_entry(
+                vd, g_array_index(vd->lsock, int, i), false));
+        }
+        for (i = 0; i < vd->lwebsock->len; i++) {
+            QAPI_LIST_PREPEND(servers, vnc_server_entry(
+                vd, g_array_index(vd->lwebsock, int, i), true));
+        }
+        info->server = servers;
+        QTAILQ_FOREACH(vs, &vd->clients, next) {
+            QAPI_LIST_APPEND(ctail, vnc_client_info(vs));
+        }
+        QAPI_LIST_APPEND(tail, info);
+    }
+    return list;
+}
+
+static void hmp_info_vnc_addr(Monitor *mon, const char *what,
+                              const char *host, const char *service,
+                              NetworkAddressFamily family, bool websocket)
+{
+    bool v6 = family == NETWORK_ADDRESS_FAMILY_IPV6;
+
+    monitor_printf(mon, "  %s: %s%s%s:%s (%s%s)\n", what, v6 ? "[" : "",
+                   host, v6 ? "]" : "", service,
+                   NetworkAddressFamily_str(family),
+                   websocket ? " (Websocket)" : "");
+}
+
+/* QEMU's layout, built (as QEMU builds it) from query-vnc-servers. */
 void hmp_info_vnc(Monitor *mon, const QDict *qdict)
 {
-    VncDisplay *vd;
-    VncState *vs;
+    g_autoptr(VncInfo2List) list = qmp_query_vnc_servers(NULL);
+    VncInfo2List *l;
 
-    if (QTAILQ_EMPTY(&vnc_displays)) {
+    if (!list) {
         monitor_printf(mon, "None\n");
         return;
     }
-    QTAILQ_FOREACH(vd, &vnc_displays, next) {
-        bool v6 = !strcmp(vd->family, "ipv6");
+    for (l = list; l; l = l->next) {
+        VncInfo2 *info = l->value;
+        VncServerInfo2List *s;
+        VncClientInfoList *c;
 
-        monitor_printf(mon, "%s:\n", vd->id);
-        monitor_printf(mon, "  Server: %s%s%s:%s (%s)\n", v6 ? "[" : "",
-                       vd->host, v6 ? "]" : "", vd->service, vd->family);
-        monitor_printf(mon, "    Auth: %s (Sub: none)\n",
-                       vd->auth == VNC_AUTH_VNC ? "vnc" : "none");
-        QTAILQ_FOREACH(vs, &vd->clients, next) {
-            v6 = !strcmp(vs->family, "ipv6");
-            monitor_printf(mon, "  Client: %s%s%s:%s (%s)\n", v6 ? "[" : "",
-                           vs->host, v6 ? "]" : "", vs->service, vs->family);
+        monitor_printf(mon, "%s:\n", info->id);
+        for (s = info->server; s; s = s->next) {
+            hmp_info_vnc_addr(mon, "Server", s->value->host,
+                              s->value->service, s->value->family,
+                              s->value->websocket);
+            monitor_printf(mon, "    Auth: %s (Sub: none)\n",
+                           VncPrimaryAuth_str(s->value->auth));
+        }
+        for (c = info->clients; c; c = c->next) {
+            hmp_info_vnc_addr(mon, "Client", c->value->host,
+                              c->value->service, c->value->family,
+                              c->value->websocket);
             monitor_printf(mon, "    x509_dname: none\n");
             monitor_printf(mon, "    sasl_username: none\n");
+        }
+        if (info->display) {
+            monitor_printf(mon, "  Display: %s\n", info->display);
         }
     }
 }
 
 /* ---- passwords --------------------------------------------------------- */
 
-static bool vnc_display_password(const char *password, Error **errp)
+/* A display by id=, or the first one (QEMU's vnc_display_find). */
+static VncDisplay *vnc_display_find(const char *id)
 {
-    VncDisplay *vd = QTAILQ_FIRST(&vnc_displays);
+    VncDisplay *vd;
 
+    if (!id) {
+        return QTAILQ_FIRST(&vnc_displays);
+    }
+    QTAILQ_FOREACH(vd, &vnc_displays, next) {
+        if (!strcmp(vd->id, id)) {
+            return vd;
+        }
+    }
+    return NULL;
+}
+
+static bool vnc_display_password(const char *id, const char *password,
+                                 Monitor *mon, Error **errp)
+{
+    VncDisplay *vd = vnc_display_find(id);
+
+    if (vd && vd->auth != VNC_AUTH_VNC && mon) {
+        /* QEMU says so on HMP only (error_printf_unless_qmp) */
+        monitor_printf(mon, "If you want use passwords please enable "
+                       "password auth using '-vnc ${dpy},password'.\n");
+    }
     if (!vd || vd->auth != VNC_AUTH_VNC) {
         /* QEMU says the same, whatever the reason. */
         error_setg(errp, "Could not set password");
@@ -1135,28 +1516,100 @@ static bool vnc_display_password(const char *password, Error **errp)
 
 void qmp_change_vnc_password(const char *password, Error **errp)
 {
-    vnc_display_password(password, errp);
+    vnc_display_password(NULL, password, NULL, errp);
+}
+
+static void vnc_set_password(SetPasswordOptions *opts, Monitor *mon,
+                             Error **errp)
+{
+    if (opts->protocol == DISPLAY_PROTOCOL_SPICE) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_ACTIVE, "SPICE is not in use");
+        return;
+    }
+    /* QEMU's VNC keeps connected clients, and takes nothing else. */
+    if (opts->has_connected && opts->connected != SET_PASSWORD_ACTION_KEEP) {
+        error_setg(errp, "Invalid parameter '%s'", "connected");
+        return;
+    }
+    vnc_display_password(opts->u.vnc.display, opts->password, mon, errp);
+}
+
+void qmp_set_password(SetPasswordOptions *opts, Error **errp)
+{
+    vnc_set_password(opts, NULL, errp);
+}
+
+/*
+ * "now" (0: always past), "never", "+N" seconds from now, or N seconds
+ * since the epoch; as QEMU, an unparsable N counts as 0.
+ */
+void qmp_expire_password(ExpirePasswordOptions *opts, Error **errp)
+{
+    VncDisplay *vd;
+    time_t when;
+
+    if (opts->protocol == DISPLAY_PROTOCOL_SPICE) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_ACTIVE, "SPICE is not in use");
+        return;
+    }
+    if (!strcmp(opts->time, "now")) {
+        when = 0;
+    } else if (!strcmp(opts->time, "never")) {
+        when = VNC_TIME_MAX;
+    } else if (opts->time[0] == '+') {
+        when = time(NULL) + strtoull(opts->time + 1, NULL, 10);
+    } else {
+        when = strtoull(opts->time, NULL, 10);
+    }
+    vd = vnc_display_find(opts->u.vnc.display);
+    if (!vd) {
+        error_setg(errp, "Could not set password expire time");
+        return;
+    }
+    vd->expires = when;
 }
 
 void hmp_set_password(Monitor *mon, const QDict *qdict)
 {
-    const char *protocol = qdict_get_str(qdict, "protocol");
-    const char *password = qdict_get_str(qdict, "password");
     const char *connected = qdict_get_try_str(qdict, "connected");
+    SetPasswordOptions opts = {
+        .password = (char *)qdict_get_str(qdict, "password"),
+        .has_connected = connected != NULL,
+    };
     Error *err = NULL;
 
-    if (strcmp(protocol, "vnc")) {
-        monitor_printf(mon, "Error: Parameter 'protocol' does not accept "
-                       "value '%s'\n", protocol);
-        return;
+    opts.connected = qapi_enum_parse(&SetPasswordAction_lookup, connected,
+                                     SET_PASSWORD_ACTION_KEEP, &err);
+    if (!err) {
+        opts.protocol = qapi_enum_parse(&DisplayProtocol_lookup,
+                                        qdict_get_str(qdict, "protocol"),
+                                        DISPLAY_PROTOCOL_VNC, &err);
     }
-    if (connected && strcmp(connected, "keep")) {
-        /* QEMU's VNC takes "keep" only. */
-        monitor_printf(mon, "Error: Parameter 'connected' does not accept "
-                       "value '%s'\n", connected);
-        return;
+    if (!err) {
+        opts.u.vnc.display = (char *)qdict_get_try_str(qdict, "display");
+        vnc_set_password(&opts, mon, &err);
     }
-    if (!vnc_display_password(password, &err)) {
+    if (err) {
+        monitor_printf(mon, "Error: %s\n", error_get_pretty(err));
+        error_free(err);
+    }
+}
+
+void hmp_expire_password(Monitor *mon, const QDict *qdict)
+{
+    ExpirePasswordOptions opts = {
+        .time = (char *)qdict_get_str(qdict, "time"),
+    };
+    Error *err = NULL;
+
+    opts.protocol = qapi_enum_parse(&DisplayProtocol_lookup,
+                                    qdict_get_str(qdict, "protocol"),
+                                    DISPLAY_PROTOCOL_VNC, &err);
+    if (!err) {
+        opts.u.vnc.display = (char *)qdict_get_try_str(qdict, "display");
+        qmp_expire_password(&opts, &err);
+    }
+    if (err) {
         monitor_printf(mon, "Error: %s\n", error_get_pretty(err));
         error_free(err);
     }

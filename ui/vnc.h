@@ -10,6 +10,7 @@
 #include "qcore/console.h"
 #include "qcore/queue.h"
 #include "qcore/thread.h"
+#include "qcore/error.h"
 #include <zlib.h>
 
 /* ---- the tile dirty map ------------------------------------------------ */
@@ -87,6 +88,51 @@ void vnc_job_done(VncJob *job);
 void vnc_job_encode(VncJob *job);
 void vnc_jobs_stop(void);
 
+/* ---- websockets (ui/vnc-ws.c) ------------------------------------------ */
+
+/* The largest frame a client may send (a ClientCutText fits). */
+#define VNC_WS_MAX_PAYLOAD (2 << 20)
+
+/*
+ * One websocket client's transport state.  Main thread only.  Input is
+ * unmasked as it arrives (a frame's payload is never held whole); output
+ * is framed at flush time into @wire, which the socket drains.
+ */
+typedef struct VncWs {
+    bool upgraded;              /* the HTTP handshake is done */
+    GByteArray *request;        /* the HTTP request until its blank line */
+    uint8_t hdr[14];            /* the frame header being gathered */
+    size_t hdr_len;
+    uint8_t opcode;             /* of the frame whose payload comes */
+    uint64_t remain;            /* its payload bytes still to come */
+    uint8_t mask[4];
+    unsigned mask_pos;
+    bool in_message;            /* a fragmented binary message goes on */
+    uint8_t ctl[125];           /* a control frame's payload */
+    size_t ctl_len;
+    bool close_sent;
+    GByteArray *wire;           /* bytes for the socket, framed */
+} VncWs;
+
+VncWs *vncws_new(void);
+void vncws_free(VncWs *ws);
+/*
+ * Feed the HTTP upgrade request.  Returns 0 (more is needed), 1 (upgraded:
+ * the 101 reply is in ws->wire) or -1 (refused: an HTTP error is in
+ * ws->wire, @errp says why).  *used: how much of @data was the request.
+ */
+int vncws_handshake(VncWs *ws, const uint8_t *data, size_t len,
+                    size_t *used, Error **errp);
+/*
+ * Decode bytes from the socket: binary payload goes to @payload, answers
+ * (pong, close) to ws->wire.  Returns 0, 1 (the client closed cleanly) or
+ * -1 (a protocol error, @errp says which; a close frame is in ws->wire).
+ */
+int vncws_decode(VncWs *ws, const uint8_t *data, size_t len,
+                 GByteArray *payload, Error **errp);
+/* Append one unmasked frame carrying @data to ws->wire. */
+void vncws_encode(VncWs *ws, uint8_t opcode, const uint8_t *data, size_t len);
+
 /* ---- server and clients ------------------------------------------------ */
 
 typedef enum VncSharePolicy {
@@ -105,6 +151,7 @@ struct VncState {
     int fd;
     char *host, *service, *family;
     bool websocket;
+    VncWs *ws;                  /* websocket transport, or NULL */
     int minor;                  /* RFB 3.minor */
     bool initialized;           /* ServerInit sent */
     bool shared;
@@ -138,11 +185,15 @@ struct VncState {
 struct VncDisplay {
     char *id;
     GArray *lsock;              /* listening fds (int) */
+    GArray *lwebsock;           /* websocket listening fds (int) */
+    char *display_dev;          /* display=: bound once devices exist */
+    uint32_t display_head;
     char *unix_path;
     char *host, *service, *family;  /* what query-vnc reports */
     VncSharePolicy share_policy;
     int auth;                   /* VNC_AUTH_NONE or VNC_AUTH_VNC */
     char *password;             /* password=on: NULL until one is set */
+    time_t expires;             /* expire_password; TIME_MAX: never */
     int num_exclusive;
     DisplayChangeListener dcl;
     DisplaySurface *ds;

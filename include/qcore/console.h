@@ -146,6 +146,9 @@ DisplaySurface *qemu_console_surface(QemuConsole *con);
 QemuConsole *qemu_console_lookup_by_index(unsigned index);
 /* The console of head @head of @dev, or NULL. */
 QemuConsole *qemu_console_lookup_by_device(DeviceState *dev, uint32_t head);
+/* The device a graphic console shows (QEMU's "device" link), or NULL. */
+typedef struct Object Object;
+Object *qemu_console_get_device(QemuConsole *con);
 /*
  * The same by the device's id (-device ...,id=ID); NULL with QEMU's
  * errors: "Device 'ID' not found" (DeviceNotFound), "Device ID (head N)
@@ -193,11 +196,14 @@ void qemu_font_free(QemuFont *font);
 bool vnc_display_open(const char *optstr, Error **errp);
 /* Whether -vnc asked for a display (anything but "none"). */
 bool vnc_display_configured(void);
+/* After the board: bind display=ID to that device's console. */
+bool vnc_display_init_late(Error **errp);
 void vnc_display_cleanup(void);
 typedef struct Monitor Monitor;
 typedef struct QDict QDict;
 void hmp_info_vnc(Monitor *mon, const QDict *qdict);
 void hmp_set_password(Monitor *mon, const QDict *qdict);
+void hmp_expire_password(Monitor *mon, const QDict *qdict);
 
 /* ---- screendump (ui/screendump.c; QMP's is qmp_screendump) ------------ */
 

@@ -632,7 +632,10 @@ def test_password_without_password_auth(vnc):
                            'desc': 'Could not set password'}}
     out = vnc.ctl.ok('human-monitor-command',
                      **{'command-line': 'set_password vnc x'})
-    assert out == 'Error: Could not set password\r\n'
+    # QEMU's hint comes first, on HMP only.
+    assert out == ("If you want use passwords please enable password auth "
+                   "using '-vnc ${dpy},password'.\r\n"
+                   "Error: Could not set password\r\n")
 
 
 def challenge_queued_for_client(port):
