@@ -89,8 +89,12 @@ bool monitor_output_backed_up(Monitor *mon)
     return json || monitor_pending_output(mon) > MONITOR_PENDING_MAX;
 }
 
-/* A drained outbuf larger than this is given back rather than kept. */
-#define MONITOR_OUTBUF_KEEP (64 * 1024)
+/*
+ * A drained outbuf larger than this is given back rather than kept: a
+ * slice of JSON fits (a new buffer per slice would fault its pages in
+ * every time), a megabyte of HMP text does not.
+ */
+#define MONITOR_OUTBUF_KEEP (4 * MONITOR_JSON_SLICE)
 
 static void monitor_outbuf_clear_locked(Monitor *mon)
 {
