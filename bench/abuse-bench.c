@@ -1054,7 +1054,10 @@ static void print_target(const char *what, Result *q, Result *e, bool have_e)
     double p99q = result_ok(q) ? sample_pct(&q->s, 99) : -1;
     double p99e = have_e && result_ok(e) ? sample_pct(&e->s, 99) : -1;
 
-    if (p99q < 0) {
+    if (q->skipped) {
+        printf("  ABUSE target p99 < 5 ms and < QEMU's, %s: not run (%s)\n",
+               what, q->skipped);
+    } else if (p99q < 0) {
         printf("  ABUSE target p99 < 5 ms and < QEMU's, %s: MISSED (qcore "
                "%s)\n", what, q->wedged ? "WEDGED" : "FAILED");
     } else if (p99e < 0) {

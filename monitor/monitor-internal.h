@@ -68,8 +68,21 @@ struct Monitor {
     GString *outbuf;            /* output the chardev has not taken yet */
     size_t out_head;            /* ...from here on: outbuf[0..out_head)
                                    is written, dropped lazily */
+    /*
+     * mon_lock, like outbuf: QMP messages are serialised into outbuf a
+     * slice (MONITOR_JSON_SLICE bytes) at a time, the next slice once
+     * the chardev has taken the last, so that a 16 MiB answer costs the
+     * loop no more per iteration than a small one.  out_json is the
+     * message being written; the ones sent meanwhile wait, whole, in
+     * out_later (QObject *, oldest first, our references), so that
+     * nothing interleaves with it.
+     */
+    JSONSliceWriter *out_json;
+    GQueue out_later;
+    bool out_pretty;            /* how out_later is to be written */
     guint out_watch;            /* chardev thread: G_IO_OUT watch while
-                                   outbuf or the chardev's queue is full */
+                                   outbuf or the chardev's queue is full,
+                                   or a message is half written */
     QEMUBH *flush_bh;           /* use_io_thread: write outbuf, in the
                                    I/O thread */
     QEMUBH *accept_bh;          /* use_io_thread: resume reading, there */
@@ -139,13 +152,20 @@ static inline size_t monitor_outbuf_pending(const Monitor *mon)
 void monitor_outbuf_clear(Monitor *mon);
 
 /*
- * As monitor_puts(@mon, @text->str), taking @text, which ends in "\n":
- * when nothing else is waiting and that is its only newline, it becomes
- * the output buffer itself instead of being copied into it.
+ * Send @obj as one JSON line ("\r\n"-terminated, and "\r\n" between the
+ * lines of @pretty output), after whatever is queued: the first slice
+ * now, the rest as the chardev takes it (out_json).  Takes a reference;
+ * @obj must not change afterwards.
  */
-void monitor_puts_take(Monitor *mon, GString *text);
+void monitor_send_json(Monitor *mon, const QObject *obj, bool pretty);
 /* Bytes of output queued in @mon and in its chardev. */
 size_t monitor_pending_output(Monitor *mon);
+/*
+ * Whether @mon's client must take output before it may send more: more
+ * than MONITOR_PENDING_MAX bytes queued, or a message not yet all
+ * serialised.  Chardev thread.
+ */
+bool monitor_output_backed_up(Monitor *mon);
 
 /* ---- QMP (qmp.c) ------------------------------------------------------ */
 

@@ -55,6 +55,12 @@ bool monitor_is_qmp(const Monitor *mon)
 
 /* ---- output ----------------------------------------------------------- */
 
+/*
+ * How much JSON is serialised per slice: about 0.1 ms of escaping here,
+ * and 256 slices (loop iterations) for a 16 MiB answer.
+ */
+#define MONITOR_JSON_SLICE (64 * 1024)
+
 /* Chardev thread. */
 size_t monitor_pending_output(Monitor *mon)
 {
@@ -66,8 +72,29 @@ size_t monitor_pending_output(Monitor *mon)
     return pending + qemu_chr_fe_get_pending(&mon->chr);
 }
 
-/* A drained outbuf larger than this is given back rather than kept. */
-#define MONITOR_OUTBUF_KEEP (64 * 1024)
+/* mon_lock held. */
+static bool monitor_json_waiting(Monitor *mon)
+{
+    return mon->out_json || !g_queue_is_empty(&mon->out_later);
+}
+
+/* Chardev thread. */
+bool monitor_output_backed_up(Monitor *mon)
+{
+    bool json;
+
+    qemu_mutex_lock(&mon->mon_lock);
+    json = monitor_json_waiting(mon);
+    qemu_mutex_unlock(&mon->mon_lock);
+    return json || monitor_pending_output(mon) > MONITOR_PENDING_MAX;
+}
+
+/*
+ * A drained outbuf larger than this is given back rather than kept: a
+ * slice of JSON fits (a new buffer per slice would fault its pages in
+ * every time), a megabyte of HMP text does not.
+ */
+#define MONITOR_OUTBUF_KEEP (4 * MONITOR_JSON_SLICE)
 
 static void monitor_outbuf_clear_locked(Monitor *mon)
 {
@@ -81,11 +108,51 @@ static void monitor_outbuf_clear_locked(Monitor *mon)
     mon->out_head = 0;
 }
 
+/* mon_lock held: the client is gone, drop everything meant for it. */
+static void monitor_output_drop_locked(Monitor *mon)
+{
+    QObject *obj;
+
+    monitor_outbuf_clear_locked(mon);
+    json_slice_writer_free(mon->out_json);
+    mon->out_json = NULL;
+    while ((obj = g_queue_pop_head(&mon->out_later))) {
+        qobject_unref(obj);
+    }
+}
+
 void monitor_outbuf_clear(Monitor *mon)
 {
     qemu_mutex_lock(&mon->mon_lock);
-    monitor_outbuf_clear_locked(mon);
+    monitor_output_drop_locked(mon);
     qemu_mutex_unlock(&mon->mon_lock);
+}
+
+/*
+ * mon_lock held: serialise at most one slice of the waiting messages
+ * into outbuf, each ended by "\r\n" (QMP's line end, as QEMU writes it).
+ * A monitor with no chardev (skip_flush) takes everything at once.
+ */
+static void monitor_json_produce_locked(Monitor *mon)
+{
+    size_t budget = mon->skip_flush ? SIZE_MAX : MONITOR_JSON_SLICE;
+    size_t start = mon->outbuf->len;
+
+    while (monitor_json_waiting(mon) && mon->outbuf->len - start < budget) {
+        if (!mon->out_json) {
+            QObject *obj = g_queue_pop_head(&mon->out_later);
+
+            mon->out_json = json_slice_writer_new(obj, mon->out_pretty,
+                                                  "\r\n");
+            qobject_unref(obj);
+        }
+        if (json_slice_writer_step(mon->out_json, mon->outbuf,
+                                   budget - (mon->outbuf->len - start))) {
+            json_slice_writer_free(mon->out_json);
+            mon->out_json = NULL;
+            g_string_append_len(mon->outbuf, "\r\n", 2);
+        }
+    }
 }
 
 static void monitor_watch_output(Monitor *mon);
@@ -103,7 +170,7 @@ static gboolean monitor_unblocked(void *do_not_use, GIOCondition cond,
     mon->out_watch = 0;
     monitor_flush(mon);
     if (mon->throttled) {
-        if (monitor_pending_output(mon) <= MONITOR_PENDING_MAX) {
+        if (!monitor_output_backed_up(mon)) {
             mon->throttled = false;
             qemu_chr_fe_accept_input(&mon->chr);
         } else {
@@ -124,11 +191,20 @@ static void monitor_watch_output(Monitor *mon)
 /* Chardev thread, mon_lock held. */
 static void monitor_flush_locked(Monitor *mon)
 {
-    size_t pending = monitor_outbuf_pending(mon);
+    size_t pending;
     int rc;
 
-    if (mon->skip_flush || mon->mux_out || !pending) {
+    if (mon->skip_flush || mon->mux_out) {
         return;
+    }
+    pending = monitor_outbuf_pending(mon);
+    if (!pending) {
+        /* The chardev took the last slice: the next, and only one. */
+        monitor_json_produce_locked(mon);
+        pending = monitor_outbuf_pending(mon);
+        if (!pending) {
+            return;
+        }
     }
     rc = qemu_chr_fe_write(&mon->chr,
                            (const uint8_t *)mon->outbuf->str + mon->out_head,
@@ -136,13 +212,21 @@ static void monitor_flush_locked(Monitor *mon)
     if (rc < 0) {
         if (errno != EAGAIN) {
             /* The peer is gone; CLOSED follows from the loop. */
-            monitor_outbuf_clear_locked(mon);
+            monitor_output_drop_locked(mon);
             return;
         }
         rc = 0;
     }
     if ((size_t)rc == pending) {
         monitor_outbuf_clear_locked(mon);
+        if (monitor_json_waiting(mon)) {
+            /*
+             * More to serialise: in a later iteration (the watch fires
+             * once the chardev's queue is empty, at the latest in the
+             * next round of bottom halves), never in a loop here.
+             */
+            monitor_watch_output(mon);
+        }
         return;
     }
     /*
@@ -206,33 +290,20 @@ static int monitor_puts_any(Monitor *mon, const char *str)
     return MIN(n, INT_MAX);
 }
 
-void monitor_puts_take(Monitor *mon, GString *text)
+void monitor_send_json(Monitor *mon, const QObject *obj, bool pretty)
 {
-    const char *nl = memchr(text->str, '\n', text->len);
-    GString *old = NULL;
-
+    qemu_mutex_lock(&mon->mon_lock);
+    mon->out_pretty = pretty;
+    g_queue_push_tail(&mon->out_later, qobject_ref((QObject *)obj));
     /*
-     * The common case for a large QMP answer: nothing else is waiting and
-     * compact JSON has no newline but the last.  Adopt the text as the
-     * output buffer instead of copying it.
+     * A message alone starts now (most are done in this one slice); one
+     * behind a message still being written waits for its turn.
      */
-    if (nl == text->str + text->len - 1) {
-        qemu_mutex_lock(&mon->mon_lock);
-        if (!monitor_outbuf_pending(mon)) {
-            g_string_insert_c(text, text->len - 1, '\r');
-            old = mon->outbuf;
-            mon->outbuf = text;
-            mon->out_head = 0;
-        }
-        qemu_mutex_unlock(&mon->mon_lock);
-        if (old) {
-            g_string_free(old, true);
-            monitor_flush(mon);
-            return;
-        }
+    if (!mon->out_json) {
+        monitor_json_produce_locked(mon);
     }
-    monitor_puts_any(mon, text->str);
-    g_string_free(text, true);
+    qemu_mutex_unlock(&mon->mon_lock);
+    monitor_flush(mon);
 }
 
 int monitor_puts(Monitor *mon, const char *str)
@@ -280,7 +351,7 @@ int monitor_can_read(void *opaque)
      * does not read what we write must not be allowed to send more.
      * The watch resumes us when the chardev's queue has drained.
      */
-    if (monitor_pending_output(mon) > MONITOR_PENDING_MAX) {
+    if (monitor_output_backed_up(mon)) {
         mon->throttled = true;
         monitor_watch_output(mon);
         return 0;
@@ -403,6 +474,7 @@ void monitor_data_init(Monitor *mon, bool is_qmp, bool skip_flush)
     mon->skip_flush = skip_flush;
     qemu_mutex_init(&mon->mon_lock);
     mon->outbuf = g_string_new(NULL);
+    g_queue_init(&mon->out_later);
 }
 
 void monitor_data_destroy(Monitor *mon)
@@ -424,6 +496,7 @@ void monitor_data_destroy(Monitor *mon)
         qemu_bh_delete(mon->flush_bh);
         qemu_bh_delete(mon->accept_bh);
     }
+    monitor_output_drop_locked(mon);
     g_string_free(mon->outbuf, true);
     qemu_mutex_destroy(&mon->mon_lock);
 }
@@ -561,7 +634,7 @@ static bool monitors_have_output(void)
             continue;
         }
         if (qemu_chr_fe_backend_open(&mon->chr) &&
-            monitor_pending_output(mon)) {
+            (monitor_pending_output(mon) || monitor_output_backed_up(mon))) {
             return true;
         }
     }

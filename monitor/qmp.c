@@ -24,11 +24,7 @@
 
 void qmp_send_response(MonitorQMP *mon, const QDict *rsp)
 {
-    GString *json = qobject_to_json_pretty(QOBJECT(rsp), mon->pretty);
-
-    /* One message per line; the monitor makes the "\n" a "\r\n". */
-    g_string_append_c(json, '\n');
-    monitor_puts_take(&mon->common, json);
+    monitor_send_json(&mon->common, QOBJECT(rsp), mon->pretty);
 }
 
 QDict *qmp_greeting(MonitorQMP *mon)

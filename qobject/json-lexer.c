@@ -40,6 +40,9 @@ enum {
     L_BAD_ESCAPE,           /* the byte after a backslash in such a string */
 };
 
+/* See json_lexer_feed_plain(). */
+#define JSON_TOKEN_RESERVE_AT (64 * 1024)
+
 void json_lexer_init(JSONLexer *lexer)
 {
     memset(lexer, 0, sizeof(*lexer));
@@ -574,6 +577,20 @@ size_t json_lexer_feed_plain(JSONLexer *lexer, const char *buf, size_t len)
 
     if (lexer->state != L_STRING) {
         return 0;
+    }
+    /*
+     * A string past 64 KiB may be megabytes (a QMP "id"): reserve the
+     * message limit once.  A block that large is mmapped, so the
+     * reservation is address space, paid for by the page as it is
+     * written, and the token never again grows by copying, or by
+     * mremap, megabytes inside one read callback.
+     */
+    if (lexer->token->len >= JSON_TOKEN_RESERVE_AT &&
+        lexer->token->allocated_len < JSON_MAX_TOKEN_SIZE) {
+        gsize used = lexer->token->len;
+
+        g_string_set_size(lexer->token, JSON_MAX_TOKEN_SIZE - 1);
+        g_string_truncate(lexer->token, used);
     }
     while (n < len) {
         unsigned char c = buf[n];

@@ -281,57 +281,163 @@ void qjson_escape_string_plain(GString *out, const char *str, size_t len)
 }
 
 /*
- * Same output as qjson_escape_string_plain() (tests/unit/test-qjson.c
- * checks it): runs of bytes that stand for themselves, the usual bulk of
- * a string, are found eight bytes at a time and copied in one append
- * instead of one append per byte.
+ * Escape s[0..len) into @out, without the quotes, and stop once @limit
+ * bytes have been appended (a little more when the last character's
+ * escape crosses it); returns how many input bytes were used, never
+ * splitting a character.  Same output, in one call or many, as
+ * qjson_escape_string_plain()'s loop (tests/unit/test-qjson.c checks
+ * it): runs of bytes that stand for themselves, the usual bulk of a
+ * string, are found eight bytes at a time and copied in one append.
  * A 16 MiB "id" spent most of its time in the per-byte path.
  */
-void qjson_escape_string(GString *out, const char *str, size_t len)
+static size_t escape_some(GString *out, const unsigned char *s, size_t len,
+                          size_t limit)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0, run;
+    size_t start = out->len, i = 0;
 
-    /*
-     * The output is at least as long as the input: grow once, rather
-     * than doubling (and, off the mmap path, copying) step by step.
-     */
+    while (i < len) {
+        size_t room = limit - (out->len - start);
+        size_t run = json_plain_run(s + i, MIN(len - i, room));
+
+        g_string_append_len(out, (const char *)s + i, run);
+        i += run;
+        if (run == room || i == len) {
+            break;
+        }
+        i += escape_one(out, s + i, len - i);
+        if (out->len - start >= limit) {
+            break;
+        }
+    }
+    return i;
+}
+
+/*
+ * The output is at least as long as the input: grow once, rather than
+ * doubling (and, off the mmap path, copying) step by step.
+ */
+static void reserve_for_string(GString *out, size_t len)
+{
     if (len > 4096) {
         gsize start = out->len;
 
         g_string_set_size(out, start + len + 2);
         g_string_truncate(out, start);
     }
+}
+
+void qjson_escape_string(GString *out, const char *str, size_t len)
+{
+    reserve_for_string(out, len);
     g_string_append_c(out, '"');
-    while (i < len) {
-        run = i + json_plain_run(s + i, len - i);
-        g_string_append_len(out, str + i, run - i);
-        i = run;
-        if (i < len) {
-            i += escape_one(out, s + i, len - i);
-        }
-    }
+    escape_some(out, (const unsigned char *)str, len, SIZE_MAX);
     g_string_append_c(out, '"');
 }
 
-/* In pretty mode, start a new line indented @level steps. */
-static void pretty_newline(GString *out, bool pretty, unsigned level)
+/* ---- The writer, resumable -------------------------------------------- */
+
+/* A dict or list being written: its next member, NULL when all are out. */
+typedef struct JSONSliceFrame {
+    const QObject *container;
+    const void *next;           /* const QDictEntry * or const QListEntry * */
+    bool first;
+} JSONSliceFrame;
+
+/*
+ * The writer keeps where it is as data rather than on the C stack, so
+ * that it can stop anywhere, even inside a string, and go on later.
+ */
+struct JSONSliceWriter {
+    QObject *root;              /* our reference */
+    bool pretty;
+    const char *newline;
+    GArray *stack;              /* JSONSliceFrame, innermost last */
+    const QObject *value;       /* to write next, or NULL */
+    /* A key or string value being escaped: str[pos..len) is left. */
+    const char *str;
+    size_t len, pos;
+    bool in_string;
+    bool string_is_key;
+    bool done;
+};
+
+JSONSliceWriter *json_slice_writer_new(const QObject *obj, bool pretty,
+                                       const char *newline)
 {
-    if (pretty) {
-        g_string_append_c(out, '\n');
+    JSONSliceWriter *w = g_new0(JSONSliceWriter, 1);
+
+    w->root = (QObject *)obj;
+    qobject_ref(w->root);
+    w->pretty = pretty;
+    w->newline = newline;
+    w->stack = g_array_new(false, false, sizeof(JSONSliceFrame));
+    w->value = obj;
+    return w;
+}
+
+void json_slice_writer_free(JSONSliceWriter *w)
+{
+    if (w) {
+        g_array_free(w->stack, true);
+        qobject_unref(w->root);
+        g_free(w);
+    }
+}
+
+/* In pretty mode, start a new line indented @level steps. */
+static void pretty_newline(JSONSliceWriter *w, GString *out, unsigned level)
+{
+    if (w->pretty) {
+        g_string_append(out, w->newline);
         for (unsigned i = 0; i < level; i++) {
             g_string_append(out, "    ");
         }
     }
 }
 
-static void to_json(GString *out, const QObject *obj, bool pretty,
-                    unsigned level)
+static void start_string(JSONSliceWriter *w, GString *out, const char *str,
+                         size_t len, bool is_key, size_t budget)
 {
-    /* Compact output keeps QEMU's spaces after ':' and ','. */
-    const char *comma = pretty ? "," : ", ";
-    const char *sep = "";
+    reserve_for_string(out, MIN(len, budget));
+    g_string_append_c(out, '"');
+    w->str = str;
+    w->len = len;
+    w->pos = 0;
+    w->in_string = true;
+    w->string_is_key = is_key;
+}
 
+static void write_number(GString *out, const QNum *qn)
+{
+    if (qn->kind == QNUM_DOUBLE && isnan(qn->u.dbl)) {
+        /* JSON has no NaN and no number comes near it. */
+        g_string_append(out, "null");
+    } else if (qn->kind == QNUM_DOUBLE && isinf(qn->u.dbl)) {
+        /*
+         * A JSON number too large for a double (an "id": 1e400) reads as
+         * infinity.  QEMU writes "inf", which no JSON reader takes; the
+         * nearest number JSON can carry is the largest finite double of
+         * the same sign, and a client comparing ids as doubles still
+         * finds its own.  (docs/monitor.md)
+         */
+        g_autoptr(QNum) max = qnum_from_double(copysign(DBL_MAX, qn->u.dbl));
+        g_autofree char *text = qnum_to_string(max);
+
+        g_string_append(out, text);
+    } else {
+        g_autofree char *text = qnum_to_string(qn);
+
+        g_string_append(out, text);
+    }
+}
+
+/* Write w->value: a scalar whole, a string or container only its start. */
+static void write_value(JSONSliceWriter *w, GString *out, size_t budget)
+{
+    const QObject *obj = w->value;
+    JSONSliceFrame frame = { .container = obj, .first = true };
+
+    w->value = NULL;
     switch (qobject_type(obj)) {
     case QTYPE_QNULL:
         g_string_append(out, "null");
@@ -340,81 +446,106 @@ static void to_json(GString *out, const QObject *obj, bool pretty,
         g_string_append(out, qbool_get_bool(qobject_to(QBool, obj))
                              ? "true" : "false");
         break;
-    case QTYPE_QNUM: {
-        const QNum *qn = qobject_to(QNum, obj);
-
-        if (qn->kind == QNUM_DOUBLE && isnan(qn->u.dbl)) {
-            /* JSON has no NaN and no number comes near it. */
-            g_string_append(out, "null");
-        } else if (qn->kind == QNUM_DOUBLE && isinf(qn->u.dbl)) {
-            /*
-             * A JSON number too large for a double (an "id": 1e400) reads
-             * as infinity.  QEMU writes "inf", which no JSON reader takes;
-             * the nearest number JSON can carry is the largest finite
-             * double of the same sign, and a client comparing ids as
-             * doubles still finds its own.  (docs/monitor.md)
-             */
-            g_autoptr(QNum) max = qnum_from_double(copysign(DBL_MAX,
-                                                            qn->u.dbl));
-            g_autofree char *text = qnum_to_string(max);
-
-            g_string_append(out, text);
-        } else {
-            g_autofree char *text = qnum_to_string(qn);
-
-            g_string_append(out, text);
-        }
+    case QTYPE_QNUM:
+        write_number(out, qobject_to(QNum, obj));
         break;
-    }
     case QTYPE_QSTRING: {
         const QString *qs = qobject_to(QString, obj);
 
-        qjson_escape_string(out, qstring_get_str(qs),
-                            qstring_get_length(qs));
+        start_string(w, out, qstring_get_str(qs), qstring_get_length(qs),
+                     false, budget);
         break;
     }
-    case QTYPE_QDICT: {
-        const QDict *dict = qobject_to(QDict, obj);
-        const QDictEntry *e;
-
+    case QTYPE_QDICT:
         g_string_append_c(out, '{');
-        for (e = qdict_first(dict); e; e = qdict_next(dict, e)) {
-            g_string_append(out, sep);
-            pretty_newline(out, pretty, level + 1);
-            qjson_escape_string(out, e->key, strlen(e->key));
-            g_string_append(out, ": ");
-            to_json(out, e->value, pretty, level + 1);
-            sep = comma;
-        }
-        pretty_newline(out, pretty, level);
-        g_string_append_c(out, '}');
+        frame.next = qdict_first(qobject_to(QDict, obj));
+        g_array_append_val(w->stack, frame);
         break;
-    }
-    case QTYPE_QLIST: {
-        const QList *list = qobject_to(QList, obj);
-        const QListEntry *e;
-
+    case QTYPE_QLIST:
         g_string_append_c(out, '[');
-        QLIST_FOREACH_ENTRY(list, e) {
-            g_string_append(out, sep);
-            pretty_newline(out, pretty, level + 1);
-            to_json(out, qlist_entry_obj(e), pretty, level + 1);
-            sep = comma;
-        }
-        pretty_newline(out, pretty, level);
-        g_string_append_c(out, ']');
+        frame.next = QTAILQ_FIRST(&qobject_to(QList, obj)->head);
+        g_array_append_val(w->stack, frame);
         break;
-    }
     default:
         g_assert_not_reached();
     }
 }
 
+/* The next member of the innermost container, or its end. */
+static void write_member(JSONSliceWriter *w, GString *out, size_t budget)
+{
+    JSONSliceFrame *f = &g_array_index(w->stack, JSONSliceFrame,
+                                       w->stack->len - 1);
+    unsigned level = w->stack->len;
+    bool is_dict = qobject_type(f->container) == QTYPE_QDICT;
+
+    if (!f->next) {
+        pretty_newline(w, out, level - 1);
+        g_string_append_c(out, is_dict ? '}' : ']');
+        g_array_set_size(w->stack, w->stack->len - 1);
+        return;
+    }
+    if (!f->first) {
+        /* Compact output keeps QEMU's spaces after ':' and ','. */
+        g_string_append(out, w->pretty ? "," : ", ");
+    }
+    f->first = false;
+    pretty_newline(w, out, level);
+    if (is_dict) {
+        const QDictEntry *e = f->next;
+        const char *key = qdict_entry_key(e);
+
+        f->next = qdict_next(qobject_to(QDict, f->container), e);
+        w->value = qdict_entry_value(e);
+        start_string(w, out, key, strlen(key), true, budget);
+    } else {
+        const QListEntry *e = f->next;
+
+        f->next = QTAILQ_NEXT(e, next);
+        w->value = qlist_entry_obj(e);
+    }
+}
+
+bool json_slice_writer_step(JSONSliceWriter *w, GString *out, size_t budget)
+{
+    size_t start = out->len;
+
+    assert(budget > 0);
+    while (!w->done && out->len - start < budget) {
+        size_t left = budget - (out->len - start);
+
+        if (w->in_string) {
+            w->pos += escape_some(out, (const unsigned char *)w->str + w->pos,
+                                  w->len - w->pos, left);
+            if (w->pos == w->len) {
+                g_string_append_c(out, '"');
+                if (w->string_is_key) {
+                    g_string_append(out, ": ");
+                }
+                w->in_string = false;
+            }
+        } else if (w->value) {
+            write_value(w, out, left);
+        } else if (w->stack->len) {
+            write_member(w, out, left);
+        } else {
+            w->done = true;
+        }
+    }
+    if (!w->done && !w->in_string && !w->value && !w->stack->len) {
+        /* The last byte went out with the budget: say so now. */
+        w->done = true;
+    }
+    return w->done;
+}
+
 GString *qobject_to_json_pretty(const QObject *obj, bool pretty)
 {
     GString *out = g_string_new(NULL);
+    JSONSliceWriter *w = json_slice_writer_new(obj, pretty, "\n");
 
-    to_json(out, obj, pretty, 0);
+    json_slice_writer_step(w, out, SIZE_MAX);
+    json_slice_writer_free(w);
     return out;
 }
 

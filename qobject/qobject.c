@@ -36,7 +36,7 @@ void qobject_unref_impl(QObject *obj)
     if (!obj) {
         return;
     }
-    assert(obj->base.refcnt > 0);
+    assert(qatomic_read(&obj->base.refcnt) > 0);
     if (qatomic_fetch_dec(&obj->base.refcnt) == 1) {
         QType type = qobject_type(obj);
 

@@ -88,6 +88,24 @@ GString *qobject_to_json_pretty(const QObject *obj, bool pretty);
 void qjson_escape_string(GString *out, const char *str, size_t len);
 void qjson_escape_string_plain(GString *out, const char *str, size_t len);
 
+/*
+ * The writer of qobject_to_json_pretty() in slices, for a value too
+ * large to write in one go in the main loop (a QMP answer with a 16 MiB
+ * string): each step appends about @budget more bytes of the same text.
+ * json_slice_writer_new() takes a reference to @obj, which must not
+ * change until json_slice_writer_free(); @newline is what pretty mode
+ * writes at each line break ("\n", or "\r\n" for a terminal).
+ * json_slice_writer_step() returns true once the whole value is out;
+ * a step may overshoot @budget by one escape, number or indentation.
+ * A writer is used by one thread at a time.
+ */
+typedef struct JSONSliceWriter JSONSliceWriter;
+
+JSONSliceWriter *json_slice_writer_new(const QObject *obj, bool pretty,
+                                       const char *newline);
+bool json_slice_writer_step(JSONSliceWriter *w, GString *out, size_t budget);
+void json_slice_writer_free(JSONSliceWriter *w);
+
 /* ---- Streaming reader ------------------------------------------------ */
 
 typedef struct JSONStreamState JSONStreamState;

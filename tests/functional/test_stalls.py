@@ -68,6 +68,78 @@ def test_large_qmp_answer_to_a_reading_client(start, size):
     q.assert_serving()
 
 
+def peak_rss_kib(q):
+    with open('/proc/%d/status' % q.pid) as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1])
+    raise AssertionError('no VmHWM for %d' % q.pid)
+
+
+def test_16mib_answer_is_written_as_the_client_reads(start):
+    """A 16 MiB answer is serialised as the client takes it, not in one
+    go: while its client has read only the start, other monitors are
+    answered, qcore holds about one copy of the id (the request's), and
+    an event and a pipelined request wait for their turn behind the
+    answer, which then arrives whole and unbroken."""
+    size = 16 * MiB
+    q = start([], measure_memory=True)
+    baseline = q.rss_kib()
+    c = q.qmp()
+    tag = 'A' * size
+    c.send({'execute': 'query-status', 'id': tag})
+    # The answer has started: its first 64 KiB are here.
+    while len(c.buf) < 64 * 1024:
+        chunk = c.sock.recv(64 * 1024)
+        assert chunk, 'qcore closed the connection'
+        c.buf += chunk
+    assert c.buf.startswith(b'{"return": {') and b'"id": "AAAA' in c.buf
+    # The answer is far from complete, and the loop serves everyone.
+    assert q.ctl.ok('query-status')['status'] == 'running'
+    q.ctl.ok('stop')
+    c.send({'execute': 'query-status', 'id': 'after'})
+    assert q.ctl.ok('query-status')['status'] == 'paused'
+    # Serialised in full up front, the answer was a second copy: the
+    # peak (VmHWM) was twice the id.
+    grown = peak_rss_kib(q) - baseline
+    assert grown < size * 3 // 2 // 1024, (baseline, grown)
+    line = c.recv_line()
+    r = json.loads(line)
+    assert r['id'] == tag and r['return']['status'] == 'running'
+    # What came meanwhile, in order and each on its own line.
+    assert c.recv()['event'] == 'STOP'
+    r = c.recv()
+    assert r['id'] == 'after' and r['return']['status'] == 'paused'
+    q.ctl.ok('cont')
+    c.close()
+    q.assert_serving()
+
+
+def test_16mib_answers_to_two_clients_at_once(start):
+    """Two monitors each receive a 16 MiB answer, read in turns: both
+    come back whole, each on its own connection."""
+    q = start([])
+    a, b = q.qmp(), q.ctl
+    tags = {'a': 'A' * (16 * MiB), 'b': 'B' * (16 * MiB)}
+    a.send({'execute': 'query-status', 'id': tags['a']})
+    b.send({'execute': 'query-status', 'id': tags['b']})
+    lines = {}
+    while len(lines) < 2:
+        for name, c in (('a', a), ('b', b)):
+            if name in lines:
+                continue
+            chunk = c.sock.recv(256 * 1024)
+            assert chunk, 'qcore closed the connection'
+            c.buf += chunk
+            if b'\n' in c.buf:
+                lines[name] = c.recv_line()
+    for name, line in lines.items():
+        assert json.loads(line)['id'] == tags[name]
+    assert b.ok('query-status')['status'] == 'running'
+    a.close()
+    q.assert_serving()
+
+
 def test_large_hmp_answer_through_human_monitor_command(start):
     """The same through HMP: an unknown command is echoed in its error."""
     q = start([])

@@ -860,6 +860,80 @@ static void interpolation_not_a_dict_subprocess(void)
     qdict_from_jsonf_nofail("[%d]", 1);
 }
 
+/* ---- the writer in slices --------------------------------------------- */
+
+/*
+ * Written a few bytes per step, any value comes out as the same text as
+ * written at once (and as before the writer could stop), in both modes:
+ * a slice may end inside a key, a string, an escape run, an indentation.
+ */
+static void test_slice_writer_matches_one_shot(void)
+{
+    static const char *const texts[] = {
+        "{}", "[]", "\"\"", "null", "-12", "1.5", "true",
+        "{\"a\": [], \"b\": {}, \"c\": [[], {}], \"d\": null}",
+        "{\"k\\\"ey\": \"caf\\u00e9 \\ud83d\\ude00 tab\\t nl\\n q\\\" \\\\\","
+        " \"list\": [1, -2, 3.25, true, false, null, \"x\", [\"y\", {}]],"
+        " \"nested\": {\"deeper\": {\"deepest\": [{\"a\": \"b\"}]}},"
+        " \"ctl\": \"\\u0001\\u001f\\u007f\", \"big\": 18446744073709551615}",
+    };
+    static const size_t budgets[] = { 1, 2, 3, 5, 7, 16, 64, 4096 };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+        g_autoptr(QObject) obj = qobject_from_json(texts[i], &error_abort);
+
+        for (int pretty = 0; pretty <= 1; pretty++) {
+            g_autoptr(GString) whole = qobject_to_json_pretty(obj, pretty);
+
+            for (size_t b = 0; b < G_N_ELEMENTS(budgets); b++) {
+                g_autoptr(GString) out = g_string_new(NULL);
+                JSONSliceWriter *w = json_slice_writer_new(obj, pretty, "\n");
+                size_t steps = 0;
+                bool done;
+
+                do {
+                    size_t before = out->len;
+
+                    done = json_slice_writer_step(w, out, budgets[b]);
+                    /* Bounded: at most one escape or number past it. */
+                    g_assert_cmpuint(out->len - before, <=, budgets[b] + 32);
+                    steps++;
+                } while (!done);
+                json_slice_writer_free(w);
+                g_assert_cmpstr(out->str, ==, whole->str);
+                if (budgets[b] == 1) {
+                    g_assert_cmpuint(steps, >=, whole->len / 12);
+                }
+            }
+        }
+    }
+}
+
+/* A long string is cut into slices, and "\r\n" is what pretty mode asks. */
+static void test_slice_writer_long_string_and_newline(void)
+{
+    g_autofree char *text = g_strnfill(300 * 1024, 'A');
+    g_autoptr(QDict) dict = qdict_new();
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GString) whole = NULL;
+    JSONSliceWriter *w;
+    unsigned steps = 0;
+
+    qdict_put_str(dict, "id", text);
+    qdict_put_int(dict, "n", 1);
+    whole = qobject_to_json_pretty(QOBJECT(dict), true);
+    w = json_slice_writer_new(QOBJECT(dict), true, "\r\n");
+    while (!json_slice_writer_step(w, out, 64 * 1024)) {
+        steps++;
+    }
+    json_slice_writer_free(w);
+    g_assert_cmpuint(steps, >=, 4);
+    /* The same text with each line break "\r\n". */
+    g_assert_cmpuint(out->len, ==, whole->len + 3);
+    g_assert_true(g_str_has_prefix(out->str, "{\r\n    \"id\": \"AAAA"));
+    g_assert_true(g_str_has_suffix(out->str, "\",\r\n    \"n\": 1\r\n}"));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -926,5 +1000,9 @@ int main(int argc, char **argv)
                     test_escape_fast_matches_plain_edges);
     g_test_add_func("/qjson/escape/fast-matches-plain-random",
                     test_escape_fast_matches_plain_random);
+    g_test_add_func("/qjson/slice-writer/matches-one-shot",
+                    test_slice_writer_matches_one_shot);
+    g_test_add_func("/qjson/slice-writer/long-string-and-newline",
+                    test_slice_writer_long_string_and_newline);
     return g_test_run();
 }
