@@ -101,6 +101,46 @@ static void test_vt_scroll(void)
     vt_destroy(&vt);
 }
 
+static void count_scroll(void *opaque)
+{
+    (*(int *)opaque)++;
+}
+
+static void record_scroll(void *opaque, int x, int y, int w, int h)
+{
+}
+
+static void no_scroll(void *opaque)
+{
+}
+
+/* With a scroll hook the frontend moves its picture: only the new row
+ * and the one the cursor left are drawn again. */
+static void test_vt_scroll_hook(void)
+{
+    VtState vt;
+    Damage d = { 0 };
+    int scrolls = 0;
+
+    vt_init(&vt, 10, 3, record_scroll, &scrolls);
+    vt.scroll = count_scroll;
+    feed(&vt, "one\r\ntwo\r\nthree\r\nfour\r\nfive");
+    g_assert_cmpint(scrolls, ==, 2);
+    assert_row(&vt, 0, "three");
+    assert_row(&vt, 2, "five");
+    vt_destroy(&vt);
+
+    vt_init(&vt, 10, 3, record, &d);
+    feed(&vt, "a\r\nb\r\nc");
+    d.calls = 0;
+    vt.scroll = no_scroll;
+    feed(&vt, "\r\n");
+    /* The damage after the hook: rows 1 and 2 only, never row 0. */
+    g_assert_cmpint(d.y0, ==, 1);
+    g_assert_cmpint(d.y1, ==, 3);
+    vt_destroy(&vt);
+}
+
 static void test_vt_csi(void)
 {
     VtState vt;
@@ -1241,6 +1281,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ui/vt/text", test_vt_text);
     g_test_add_func("/ui/vt/controls", test_vt_controls);
     g_test_add_func("/ui/vt/scroll", test_vt_scroll);
+    g_test_add_func("/ui/vt/scroll-hook", test_vt_scroll_hook);
     g_test_add_func("/ui/vt/csi", test_vt_csi);
     g_test_add_func("/ui/vt/hostile", test_vt_hostile);
     g_test_add_func("/ui/vnc/dirty-tiles", test_dirty_tiles);
