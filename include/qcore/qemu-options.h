@@ -62,9 +62,11 @@ DEF("nographic", 0, QEMU_OPTION_nographic,
     "terminal\n")
 DEF("vnc", HAS_ARG, QEMU_OPTION_vnc,
     "-vnc [host]:d[,to=L][,share=allow-exclusive|force-shared|ignore][,id=ID]\n"
-    "     [,password=on]\n"
+    "     [,password=on][,lossy=on]\n"
     "                start a VNC server on port 5900+d (all addresses if\n"
-    "                host is empty); serial and monitor become text consoles\n"
+    "                host is empty); serial and monitor become text consoles;\n"
+    "                lossy=on lets Tight send JPEG to clients that ask for a\n"
+    "                quality level\n"
     "-vnc unix:path  the same on a UNIX socket; -vnc none: no server\n")
 DEFHEADING()
 
