@@ -623,6 +623,12 @@ const HMPCommand hmp_cmds[] = {
     { "set_password", "protocol:s,password:s,connected:s?",
       "protocol password action-if-connected",
       "set spice/vnc password", hmp_set_password },
+    { "screendump", "filename:F,format:-fs,device:s?,head:i?",
+      "filename [-f format] [device [head]]",
+      "save screen from head 'head' of display device 'device'"
+      "in specified format 'format' as image 'filename'."
+      "Currently only 'png' and 'ppm' formats are supported.",
+      hmp_screendump },
     { "bql_profile_reset", "", "", "clear the BQL profile (see info bql)",
       hmp_bql_profile_reset },
     { "info", "item:s?", "[subcommand]",

@@ -257,6 +257,7 @@ static QDict *hmp_parse_arguments(Monitor *mon, const char **endp,
         }
 
         switch (type[0]) {
+        case 'F':       /* a file name */
         case 's': {
             char *word;
 
@@ -265,7 +266,8 @@ static QDict *hmp_parse_arguments(Monitor *mon, const char **endp,
             }
             word = hmp_get_str(mon, &p);
             if (!word) {
-                monitor_printf(mon, "%s: string expected\n", cmd->name);
+                monitor_printf(mon, "%s: %s expected\n", cmd->name,
+                               type[0] == 'F' ? "filename" : "string");
                 goto fail;
             }
             qdict_put_str(qdict, key, word);
@@ -283,8 +285,34 @@ static QDict *hmp_parse_arguments(Monitor *mon, const char **endp,
             qdict_put_str(qdict, key, p);
             p += strlen(p);
             break;
+        case 'i': {     /* an integer (QEMU evaluates an expression) */
+            g_autofree char *word = NULL;
+            const char *bad;
+            char *end;
+            int64_t v;
+
+            if (optional && !*p) {
+                break;
+            }
+            word = hmp_get_str(mon, &p);
+            if (!word) {
+                monitor_printf(mon, "%s: integer expected\n", cmd->name);
+                goto fail;
+            }
+            errno = 0;
+            v = g_ascii_strtoll(word, &end, 0);
+            if (errno || end == word || *end) {
+                bad = end == word && (*word == '-' || *word == '+') ?
+                      word + 1 : end;
+                monitor_printf(mon, "invalid char '%c' in expression\n",
+                               *bad ? *bad : ' ');
+                goto fail;
+            }
+            qdict_put_int(qdict, key, v);
+            break;
+        }
         case '-':
-            /* An optional flag such as "-j". */
+            /* An optional flag such as "-j", or "-fs": -f with a value. */
             if (p[0] == '-' && p[1] && !g_ascii_isspace(p[1])) {
                 if (p[1] != type[1]) {
                     if (!strstr(cmd->args_type, (char[]){ '-', p[1], 0 })) {
@@ -294,8 +322,19 @@ static QDict *hmp_parse_arguments(Monitor *mon, const char **endp,
                     }
                     break;      /* another flag's turn */
                 }
-                qdict_put_bool(qdict, key, true);
                 p += 2;
+                if (type[2] == 's') {
+                    g_autofree char *val = hmp_get_str(mon, &p);
+
+                    if (!val) {
+                        monitor_printf(mon, "%s: value expected for -%c\n",
+                                       cmd->name, type[1]);
+                        goto fail;
+                    }
+                    qdict_put_str(qdict, key, val);
+                } else {
+                    qdict_put_bool(qdict, key, true);
+                }
             }
             break;
         default:

@@ -505,7 +505,9 @@ static QObject *parse_by_type(const char *type, const char *name,
     if (!strcmp(type, "size")) {
         uint64_t u;
 
-        if (!parse_option_size(name, string, &u, errp)) {
+        /* QEMU's string visitor words it so for a size property. */
+        if (!parse_option_size(name, string, &u, NULL)) {
+            error_setg(errp, "Parameter '%s' expects size", name);
             return NULL;
         }
         return QOBJECT(qnum_from_uint(u));

@@ -12,6 +12,7 @@
 #include "qcore/main-loop.h"
 #include "qcore/timer.h"
 #include "qcore/module.h"
+#include "qcore/hw/qdev.h"
 #include <zlib.h>
 
 /*
@@ -24,6 +25,8 @@ struct QemuConsole {
     /* Graphic consoles */
     const GraphicHwOps *hw_ops;
     void *hw;
+    DeviceState *device;                /* may be NULL */
+    uint32_t head;
     QEMUCursor *cursor;                 /* a reference, or NULL */
     /* Text consoles */
     Chardev *chr;
@@ -326,9 +329,15 @@ static QemuConsole *new_console(const GraphicHwOps *ops, void *opaque,
     return con;
 }
 
-QemuConsole *graphic_console_init(const GraphicHwOps *ops, void *opaque)
+QemuConsole *graphic_console_init(DeviceState *dev, uint32_t head,
+                                  const GraphicHwOps *ops, void *opaque)
 {
-    return new_console(ops, opaque, qemu_create_displaysurface(640, 480));
+    QemuConsole *con = new_console(ops, opaque,
+                                   qemu_create_displaysurface(640, 480));
+
+    con->device = dev;
+    con->head = head;
+    return con;
 }
 
 DisplaySurface *qemu_console_surface(QemuConsole *con)
@@ -346,6 +355,41 @@ QemuConsole *qemu_console_lookup_by_index(unsigned index)
         }
     }
     return NULL;
+}
+
+QemuConsole *qemu_console_lookup_by_device(DeviceState *dev, uint32_t head)
+{
+    QemuConsole *con;
+
+    QTAILQ_FOREACH(con, &consoles, next) {
+        if (dev && con->device == dev && con->head == head) {
+            return con;
+        }
+    }
+    return NULL;
+}
+
+QemuConsole *qemu_console_lookup_by_device_name(const char *device_id,
+                                                uint32_t head, Error **errp)
+{
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s",
+                                            device_id);
+    Object *obj = strchr(device_id, '/') ? NULL :
+                  object_resolve_path(path, NULL);
+    QemuConsole *con;
+
+    if (!obj || !object_dynamic_cast(obj, TYPE_DEVICE)) {
+        error_set(errp, ERROR_CLASS_DEVICE_NOT_FOUND,
+                  "Device '%s' not found", device_id);
+        return NULL;
+    }
+    con = qemu_console_lookup_by_device(DEVICE(obj), head);
+    if (!con) {
+        error_setg(errp, "Device %s (head %d) is not bound to a QemuConsole",
+                   device_id, head);
+        return NULL;
+    }
+    return con;
 }
 
 unsigned qemu_console_get_index(QemuConsole *con)

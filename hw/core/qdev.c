@@ -297,6 +297,19 @@ void qdev_class_add_prop_uint64(ObjectClass *oc, const char *name,
     object_class_property_set_description(oc, name, desc);
 }
 
+/* A uint64 that takes QEMU's size suffixes (DEFINE_PROP_SIZE). */
+void qdev_class_add_prop_size(ObjectClass *oc, const char *name,
+                              size_t offset, uint64_t def, const char *desc)
+{
+    ObjectProperty *op = object_class_property_add(oc, name, "size",
+                                                   prop_get_uint64,
+                                                   prop_set_uint64, NULL,
+                                                   prop_new(offset, 0));
+
+    object_property_set_default_uint(op, def);
+    object_class_property_set_description(oc, name, desc);
+}
+
 void qdev_class_add_prop_str(ObjectClass *oc, const char *name,
                              const char *type, size_t offset,
                              const char *desc)
@@ -542,6 +555,7 @@ static const char *const category_names[DEVICE_CATEGORY_MAX] = {
     [DEVICE_CATEGORY_STORAGE] = "Storage devices",
     [DEVICE_CATEGORY_NETWORK] = "Network devices",
     [DEVICE_CATEGORY_INPUT] = "Input devices",
+    [DEVICE_CATEGORY_DISPLAY] = "Display devices",
     [DEVICE_CATEGORY_MISC] = "Misc devices",
 };
 

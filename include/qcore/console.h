@@ -123,7 +123,13 @@ typedef struct GraphicHwOps {
     void (*gfx_update)(void *opaque);
 } GraphicHwOps;
 
-QemuConsole *graphic_console_init(const GraphicHwOps *ops, void *opaque);
+/*
+ * A graphic console for head @head of device @dev (NULL for none), as
+ * QEMU's; screendump's device/head and input routing find it by those.
+ */
+typedef struct DeviceState DeviceState;
+QemuConsole *graphic_console_init(DeviceState *dev, uint32_t head,
+                                  const GraphicHwOps *ops, void *opaque);
 
 /* For the device / the VC: tell the listeners of @con what changed. */
 void dpy_gfx_update(QemuConsole *con, int x, int y, int w, int h);
@@ -138,6 +144,15 @@ QEMUCursor *qemu_console_get_cursor(QemuConsole *con);
 
 DisplaySurface *qemu_console_surface(QemuConsole *con);
 QemuConsole *qemu_console_lookup_by_index(unsigned index);
+/* The console of head @head of @dev, or NULL. */
+QemuConsole *qemu_console_lookup_by_device(DeviceState *dev, uint32_t head);
+/*
+ * The same by the device's id (-device ...,id=ID); NULL with QEMU's
+ * errors: "Device 'ID' not found" (DeviceNotFound), "Device ID (head N)
+ * is not bound to a QemuConsole".
+ */
+QemuConsole *qemu_console_lookup_by_device_name(const char *device_id,
+                                                uint32_t head, Error **errp);
 unsigned qemu_console_get_index(QemuConsole *con);
 bool qemu_console_is_graphic(QemuConsole *con);
 /* The console shown by listeners that follow the active one. */
@@ -183,5 +198,9 @@ typedef struct Monitor Monitor;
 typedef struct QDict QDict;
 void hmp_info_vnc(Monitor *mon, const QDict *qdict);
 void hmp_set_password(Monitor *mon, const QDict *qdict);
+
+/* ---- screendump (ui/screendump.c; QMP's is qmp_screendump) ------------ */
+
+void hmp_screendump(Monitor *mon, const QDict *qdict);
 
 #endif

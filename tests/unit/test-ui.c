@@ -1220,7 +1220,7 @@ static const GraphicHwOps no_hw_ops;
 
 static void test_copy_and_cursor(void)
 {
-    QemuConsole *con = graphic_console_init(&no_hw_ops, NULL);
+    QemuConsole *con = graphic_console_init(NULL, 0, &no_hw_ops, NULL);
     DisplaySurface *surf = qemu_console_surface(con);
     uint32_t *px = surface_data(surf);
     int stride = surface_stride(surf) / 4;

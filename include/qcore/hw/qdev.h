@@ -29,6 +29,7 @@ typedef enum DeviceCategory {
     DEVICE_CATEGORY_STORAGE,
     DEVICE_CATEGORY_NETWORK,
     DEVICE_CATEGORY_INPUT,
+    DEVICE_CATEGORY_DISPLAY,
     DEVICE_CATEGORY_MISC,
     DEVICE_CATEGORY_MAX,
 } DeviceCategory;
@@ -106,6 +107,9 @@ void qdev_class_add_prop_uint32(ObjectClass *oc, const char *name,
 void qdev_class_add_prop_uint64(ObjectClass *oc, const char *name,
                                 size_t offset, uint64_t def,
                                 const char *desc);
+/* A uint64 field set with a size suffix allowed (256M). */
+void qdev_class_add_prop_size(ObjectClass *oc, const char *name,
+                              size_t offset, uint64_t def, const char *desc);
 /* A string field (char *, freed with the device), e.g. an id to resolve. */
 void qdev_class_add_prop_str(ObjectClass *oc, const char *name,
                              const char *type, size_t offset,
