@@ -236,9 +236,7 @@ static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
     }
     b = TIGHT_STREAM_FULL << 4;
     g_byte_array_append(job->out, &b, 1);
-    for (i = 0; i < n; i++) {
-        vnc_put_tpixel(data, pf, v[i]);
-    }
+    vnc_put_tpixels(data, pf, v, n);
     tight_put_data(job, TIGHT_STREAM_FULL, data);
 }
 

@@ -130,9 +130,7 @@ static void zrle_tile(GByteArray *raw, const VncPixelFormat *pf,
     } else {
         sub = 0;
         g_byte_array_append(raw, &sub, 1);
-        for (i = 0; i < n; i++) {
-            vnc_put_cpixel(raw, pf, v[i]);
-        }
+        vnc_put_cpixels(raw, pf, v, n);
     }
 }
 

@@ -184,6 +184,11 @@ void vnc_put_rect_header(GByteArray *b, int x, int y, int w, int h,
 
 uint32_t vnc_pixel_value(const VncPixelFormat *pf, uint32_t p)
 {
+    if ((pf->rmax & pf->gmax & pf->bmax) == 255) {
+        /* 8-bit colours (most clients): no scaling. */
+        return (p >> 16 & 0xff) << pf->rshift | (p >> 8 & 0xff) << pf->gshift |
+               (p & 0xff) << pf->bshift;
+    }
     return ((p >> 16 & 0xff) * pf->rmax + 127) / 255 << pf->rshift |
            ((p >> 8 & 0xff) * pf->gmax + 127) / 255 << pf->gshift |
            ((p & 0xff) * pf->bmax + 127) / 255 << pf->bshift;
@@ -245,6 +250,52 @@ int vnc_cpixel_bytes(const VncPixelFormat *pf)
         return 0;
     }
     return (!(m & 0xff000000) || !(m & 0xff)) ? 3 : 0;
+}
+
+void vnc_put_cpixels(GByteArray *b, const VncPixelFormat *pf,
+                     const uint32_t *v, size_t n)
+{
+    int cp = vnc_cpixel_bytes(pf) ?: pf->bytes_per_pixel;
+    size_t i, off = b->len;
+    uint8_t *dst, x[4];
+    int skip;
+
+    g_byte_array_set_size(b, off + n * cp);
+    dst = b->data + off;
+    if (cp == pf->bytes_per_pixel) {
+        for (i = 0; i < n; i++, dst += cp) {
+            store_pixel(dst, pf, v[i]);
+        }
+        return;
+    }
+    /* Which byte of the stored pixel to leave out (see below). */
+    skip = !(pf_mask(pf) & 0xff000000) ? (pf->big_endian ? 0 : 3)
+                                        : (pf->big_endian ? 3 : 0);
+    for (i = 0; i < n; i++, dst += 3) {
+        store_pixel(x, pf, v[i]);
+        memcpy(dst, skip ? x : x + 1, 3);
+    }
+}
+
+void vnc_put_tpixels(GByteArray *b, const VncPixelFormat *pf,
+                     const uint32_t *v, size_t n)
+{
+    size_t i, off = b->len;
+    uint8_t *dst;
+
+    if (!vnc_tpixel_is_rgb(pf)) {
+        vnc_put_cpixels(b, &(VncPixelFormat){ .bytes_per_pixel =
+                        pf->bytes_per_pixel, .depth = 32,
+                        .big_endian = pf->big_endian }, v, n);
+        return;
+    }
+    g_byte_array_set_size(b, off + n * 3);
+    dst = b->data + off;
+    for (i = 0; i < n; i++, dst += 3) {
+        dst[0] = v[i] >> pf->rshift;
+        dst[1] = v[i] >> pf->gshift;
+        dst[2] = v[i] >> pf->bshift;
+    }
 }
 
 void vnc_put_cpixel(GByteArray *b, const VncPixelFormat *pf, uint32_t v)

@@ -67,6 +67,8 @@ void vnc_convert_pixels(GByteArray *b, const VncPixelFormat *pf,
  */
 int vnc_cpixel_bytes(const VncPixelFormat *pf);
 void vnc_put_cpixel(GByteArray *b, const VncPixelFormat *pf, uint32_t v);
+void vnc_put_cpixels(GByteArray *b, const VncPixelFormat *pf,
+                     const uint32_t *v, size_t n);
 /* Palettes (ZRLE, Tight): colours in first-seen order. */
 typedef struct VncPalette {
     int n;
@@ -83,6 +85,8 @@ int vnc_palette_index(const VncPalette *p, uint32_t c);
 /* Tight's TPIXEL is R, G, B bytes for 32 bpp, depth 24, maxima 255. */
 bool vnc_tpixel_is_rgb(const VncPixelFormat *pf);
 void vnc_put_tpixel(GByteArray *b, const VncPixelFormat *pf, uint32_t v);
+void vnc_put_tpixels(GByteArray *b, const VncPixelFormat *pf,
+                     const uint32_t *v, size_t n);
 
 /* ---- jobs (ui/vnc-jobs.c) ---------------------------------------------- */
 
