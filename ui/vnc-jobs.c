@@ -610,6 +610,32 @@ void vnc_job_encode(VncJob *job)
     job->out->data[countpos + 1] = n;
 }
 
+void vnc_cursor_encode(GByteArray *b, const VncPixelFormat *pf,
+                       QEMUCursor *c, int encoding)
+{
+    size_t n = (size_t)c->width * c->height;
+
+    g_byte_array_append(b, (const uint8_t *)"\0\0\0\1", 4);
+    vnc_put_rect_header(b, c->hot_x, c->hot_y, c->width, c->height,
+                        encoding);
+    if (encoding == VNC_ENCODING_ALPHA_CURSOR) {
+        /* The ARGB words as QEMU writes them: little endian. */
+        put_u32(b, VNC_ENCODING_RAW);
+        for (size_t i = 0; i < n; i++) {
+            uint8_t px[4] = { c->data[i], c->data[i] >> 8,
+                              c->data[i] >> 16, c->data[i] >> 24 };
+            g_byte_array_append(b, px, 4);
+        }
+    } else {
+        size_t msize = (size_t)(c->width + 7) / 8 * c->height;
+        g_autofree uint8_t *mask = g_malloc(msize);
+
+        vnc_convert_pixels(b, pf, c->data, n);
+        cursor_get_mono_mask(c, 0, mask);
+        g_byte_array_append(b, mask, msize);
+    }
+}
+
 /* ---- the worker -------------------------------------------------------- */
 
 /*

@@ -356,33 +356,12 @@ static void vnc_cursor_send(VncState *vs)
 {
     QEMUCursor *c = vs->vd->cursor;
     g_autoptr(GByteArray) b = NULL;
-    size_t n;
 
     if (!c || !vs->cursor_encoding || vs->closing || !vs->initialized) {
         return;
     }
-    n = (size_t)c->width * c->height;
     b = g_byte_array_new();
-    g_byte_array_append(b, (const uint8_t *)"\0\0\0\1", 4);
-    vnc_put_rect_header(b, c->hot_x, c->hot_y, c->width, c->height,
-                        vs->cursor_encoding);
-    if (vs->cursor_encoding == VNC_ENCODING_ALPHA_CURSOR) {
-        uint8_t raw[4] = { 0, 0, 0, VNC_ENCODING_RAW };
-
-        g_byte_array_append(b, raw, 4);
-        for (size_t i = 0; i < n; i++) {
-            uint8_t px[4] = { c->data[i], c->data[i] >> 8,
-                              c->data[i] >> 16, c->data[i] >> 24 };
-            g_byte_array_append(b, px, 4);
-        }
-    } else {
-        size_t msize = (size_t)(c->width + 7) / 8 * c->height;
-        g_autofree uint8_t *mask = g_malloc(msize);
-
-        vnc_convert_pixels(b, &vs->pf, c->data, n);
-        cursor_get_mono_mask(c, 0, mask);
-        g_byte_array_append(b, mask, msize);
-    }
+    vnc_cursor_encode(b, &vs->pf, c, vs->cursor_encoding);
     vnc_write(vs, b->data, b->len);
     vnc_flush(vs);
 }

@@ -174,6 +174,10 @@ int vnc_zrle_send_rect(VncJob *job, const VncRect *r, const uint32_t *px);
 int vnc_tight_send_rect(VncJob *job, const VncRect *r, const uint32_t *px);
 void vnc_put_rect_header(GByteArray *b, int x, int y, int w, int h,
                          int32_t encoding);
+/* A pointer image as its own FramebufferUpdate: the rich cursor (-239:
+ * pixels in @pf and a 1-bit mask) or the alpha cursor (-314). */
+void vnc_cursor_encode(GByteArray *b, const VncPixelFormat *pf,
+                       QEMUCursor *c, int encoding);
 void vnc_jobs_stop(void);
 
 /* ---- server and clients ------------------------------------------------ */

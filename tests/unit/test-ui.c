@@ -1127,6 +1127,54 @@ static void test_encode_resize_ext(void)
     vnc_streams_free(&st);
 }
 
+/* The Cursor pseudo-encodings: pixels in the client's format plus the
+ * mask (rich), or QEMU's ARGB words (alpha). */
+static void test_encode_cursor(void)
+{
+    const VncPixelFormat *pf = &test_formats[5];       /* RGB565 BE */
+    g_autoptr(QEMUCursor) c = cursor_alloc(10, 2);
+    g_autoptr(GByteArray) b = g_byte_array_new();
+    Reader rd;
+
+    c->hot_x = 3;
+    c->hot_y = 1;
+    for (int i = 0; i < 20; i++) {
+        c->data[i] = i % 3 ? 0xff00ff00 : 0x00000000;  /* green or clear */
+    }
+    vnc_cursor_encode(b, pf, c, VNC_ENCODING_RICH_CURSOR);
+    rd = (Reader){ b->data, b->len };
+    g_assert_cmpint(take_u32(&rd), ==, 1);              /* update, 1 rect */
+    g_assert_cmpint(take_u16(&rd), ==, 3);
+    g_assert_cmpint(take_u16(&rd), ==, 1);
+    g_assert_cmpint(take_u16(&rd), ==, 10);
+    g_assert_cmpint(take_u16(&rd), ==, 2);
+    g_assert_cmpint((int32_t)take_u32(&rd), ==, VNC_ENCODING_RICH_CURSOR);
+    for (int i = 0; i < 20; i++) {
+        g_assert_cmphex(take_pixel(&rd, pf), ==, i % 3 ? 63 << 5 : 0);
+    }
+    for (int y = 0; y < 2; y++) {
+        const uint8_t *m = take(&rd, 2);                /* rows of 2 bytes */
+        for (int x = 0; x < 10; x++) {
+            bool opaque = m[x / 8] & (0x80 >> (x % 8));
+            g_assert_cmpint(opaque, ==, !!((y * 10 + x) % 3));
+        }
+    }
+    g_assert_cmpuint(rd.left, ==, 0);
+
+    g_byte_array_set_size(b, 0);
+    vnc_cursor_encode(b, pf, c, VNC_ENCODING_ALPHA_CURSOR);
+    rd = (Reader){ b->data, b->len };
+    take(&rd, 4 + 8);
+    g_assert_cmpint((int32_t)take_u32(&rd), ==, VNC_ENCODING_ALPHA_CURSOR);
+    g_assert_cmpint(take_u32(&rd), ==, VNC_ENCODING_RAW);
+    for (int i = 0; i < 20; i++) {
+        const uint8_t *p = take(&rd, 4);
+        g_assert_cmphex(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24,
+                        ==, c->data[i]);
+    }
+    g_assert_cmpuint(rd.left, ==, 0);
+}
+
 static void test_font(void)
 {
     g_autoptr(GError) gerr = NULL;
@@ -1294,6 +1342,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ui/vnc/encode-tight-jpeg", test_encode_tight_jpeg);
     g_test_add_func("/ui/vnc/copyrect-order", test_copyrect_order);
     g_test_add_func("/ui/vnc/encode-resize-ext", test_encode_resize_ext);
+    g_test_add_func("/ui/vnc/encode-cursor", test_encode_cursor);
     g_test_add_func("/ui/font", test_font);
     g_test_add_func("/ui/console/copy-and-cursor", test_copy_and_cursor);
     qemu_init_main_loop(&error_abort);
