@@ -3,7 +3,8 @@
 # (bench/qmp-bench.c, against qemu-system-x86_64) and the RISC-V guest
 # benchmark (bench/riscv-bench.c, against qemu-system-riscv64) and the
 # main loop under abuse (bench/abuse-bench.c, the same QEMU) and the Linux
-# guest (bench/linux-bench.c, the same QEMU) built in the
+# guest (bench/linux-bench.c, the same QEMU) and VNC (bench/vnc-bench.py,
+# the same QEMU) built in the
 # build directory given as $1 and print their tables.  `make bench` calls this.
 # BENCH_SCALE=0.1 shrinks the iteration counts for a quick smoke run.
 set -u
@@ -41,7 +42,7 @@ fi
 guest=$(dirname "$0")/../tests/guest
 if [ -x "$build/bench/bench-riscv" ]; then
     if [ ! -f "$guest/build/bench-mips.elf" ] || [ ! -f "$guest/build/hello.elf" ] ||
-       [ ! -f "$guest/build/bench-abuse.elf" ]; then
+       [ ! -f "$guest/build/bench-abuse.elf" ] || [ ! -f "$guest/build/bench-gpu.elf" ]; then
         if command -v riscv64-unknown-elf-gcc >/dev/null 2>&1; then
             make -s -C "$guest" >&2 || echo "FAILED: make -C $guest" >&2
         fi
@@ -93,6 +94,17 @@ if [ -f "$linux/Image" ] && [ -f "$linux/initramfs.cpio.gz" ]; then
 else
     echo
     echo "Network: SKIPPED (no $linux; run make linux)"
+fi
+# VNC on virtio-gpu-device against the same QEMU (needs tests/guest's
+# bench-gpu ELFs, built above with the others).
+if [ -f "$guest/build/bench-gpu.elf" ] && [ -f "$guest/build/bench-gpu-small.elf" ]; then
+    if ! python3 "$(dirname "$0")/vnc-bench.py" "$build/qcore" "$guest/build"; then
+        echo "FAILED: bench/vnc-bench.py" >&2
+        status=1
+    fi
+else
+    echo
+    echo "VNC: SKIPPED (no tests/guest/build/bench-gpu.elf)"
 fi
 if [ -x "$build/bench/bench-fdmon-probe" ]; then
     "$build/bench/bench-fdmon-probe" || status=1

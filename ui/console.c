@@ -658,6 +658,16 @@ static void vc_invalidate(void *opaque, int x, int y, int w, int h)
                    w * console_font->width, h * console_font->height);
 }
 
+/* The terminal scrolled: move the pixels rather than draw every cell. */
+static void vc_scroll(void *opaque)
+{
+    QemuConsole *con = opaque;
+    int fw = console_font->width, fh = console_font->height;
+
+    dpy_gfx_copy(con, 0, fh, 0, 0, con->vt.cols * fw,
+                 (con->vt.rows - 1) * fh);
+}
+
 /*
  * The "vc" chardev: its output is the console's terminal, its input the
  * keys typed while the console is active.  Keys the frontend cannot take
@@ -736,6 +746,7 @@ static void vc_chr_open(Chardev *chr, QemuOpts *opts, bool *be_opened,
     vc->console = con;
     vc->kbd = g_byte_array_new();
     vt_init(&con->vt, cols, rows, vc_invalidate, con);
+    con->vt.scroll = vc_scroll;
     vc_invalidate(con, 0, 0, cols, rows);
     *be_opened = true;
 }

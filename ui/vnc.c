@@ -174,9 +174,8 @@ static void vnc_update_throttle(VncState *vs)
 
 static void vnc_free_client(VncState *vs)
 {
-    if (vs->zlib_init) {
-        deflateEnd(&vs->zlib);
-    }
+    vnc_streams_free(&vs->streams);
+    g_array_unref(vs->copies);
     vnc_dirty_destroy(&vs->dirty);
     vncws_free(vs->ws);
     g_byte_array_unref(vs->input);
@@ -266,23 +265,23 @@ static void vnc_update_client(VncState *vs)
         vnc_dirty_mark(&vs->dirty, 0, 0, vs->dirty.width, vs->dirty.height);
         vs->force_update = false;
     }
-    if (!vnc_dirty_any(&vs->dirty) && !vs->need_resize) {
+    if (!vnc_dirty_any(&vs->dirty) && !vs->need_resize &&
+        !vs->copies->len) {
         return;
     }
     job = vnc_job_new(vs);
     job->encoding = vs->encoding;
     job->pf = vs->pf;
-    job->zlib = &vs->zlib;
-    if (vs->encoding == VNC_ENCODING_ZLIB && !vs->zlib_init) {
-        memset(&vs->zlib, 0, sizeof(vs->zlib));
-        if (deflateInit(&vs->zlib, Z_DEFAULT_COMPRESSION) != Z_OK) {
-            job->encoding = VNC_ENCODING_RAW;
-        } else {
-            vs->zlib_init = true;
-        }
+    job->streams = &vs->streams;
+    job->compression = vs->compression;
+    job->quality = vs->quality;
+    if (vs->copies->len) {
+        job->copies = vs->copies;
+        vs->copies = g_array_new(false, false, sizeof(VncCopy));
     }
     if (vs->need_resize) {
         job->resize = true;
+        job->resize_ext = vs->has_resize_ext;
         job->width = vs->client_width;
         job->height = vs->client_height;
         vs->need_resize = false;
@@ -355,29 +354,121 @@ static void set_pixel_format(VncState *vs, const uint8_t *d)
     vs->force_update = true;
 }
 
+/*
+ * ExtendedDesktopSize as its own update, now: @status 0 tells the size,
+ * others answer a SetDesktopSize (reason 1: this client asked).
+ */
+static void vnc_desktop_resize_ext(VncState *vs, int status)
+{
+    vnc_write_u8(vs, 0);                    /* FramebufferUpdate */
+    vnc_write_u8(vs, 0);
+    vnc_write_u16(vs, 1);
+    vnc_write_u16(vs, status ? 1 : 0);
+    vnc_write_u16(vs, status);
+    vnc_write_u16(vs, vs->client_width);
+    vnc_write_u16(vs, vs->client_height);
+    vnc_write_u32(vs, VNC_ENCODING_DESKTOP_RESIZE_EXT);
+    vnc_write_u8(vs, 1);                    /* one screen */
+    vnc_write(vs, "\0\0\0", 3);
+    vnc_write_u32(vs, 0);                   /* its id, x, y, size, flags */
+    vnc_write_u16(vs, 0);
+    vnc_write_u16(vs, 0);
+    vnc_write_u16(vs, vs->client_width);
+    vnc_write_u16(vs, vs->client_height);
+    vnc_write_u32(vs, 0);
+    vnc_flush(vs);
+}
+
+/*
+ * The pointer image, as its own update at once (QEMU's
+ * vnc_cursor_define): the alpha cursor (ARGB as QEMU writes it, little
+ * endian) if the client takes it, else the rich cursor (pixels in the
+ * client's format plus a 1-bit mask).
+ */
+static void vnc_cursor_send(VncState *vs)
+{
+    QEMUCursor *c = vs->vd->cursor;
+    g_autoptr(GByteArray) b = NULL;
+
+    if (!c || !vs->cursor_encoding || vs->closing || !vs->initialized) {
+        return;
+    }
+    b = g_byte_array_new();
+    vnc_cursor_encode(b, &vs->pf, c, vs->cursor_encoding);
+    vnc_write(vs, b->data, b->len);
+    vnc_flush(vs);
+}
+
 static void set_encodings(VncState *vs, const uint8_t *d, int n)
 {
     int i;
 
     vs->encoding = VNC_ENCODING_RAW;
     vs->has_resize = false;
-    /* The first encoding the client lists that we have wins. */
+    vs->has_resize_ext = false;
+    vs->has_copyrect = false;
+    vs->cursor_encoding = 0;
+    vs->compression = 9;        /* QEMU's defaults */
+    vs->quality = -1;
+    /* The first encoding the client lists that we have wins: walk from
+     * the end.  ZRLE beats Zlib wherever it is listed (as in QEMU). */
     for (i = n - 1; i >= 0; i--) {
         int32_t enc = read_u32(d + 4 * i);
 
         switch (enc) {
+        case VNC_ENCODING_ZLIB:
+            if (vs->encoding != VNC_ENCODING_ZRLE) {
+                vs->encoding = enc;
+            }
+            break;
         case VNC_ENCODING_RAW:
         case VNC_ENCODING_HEXTILE:
-        case VNC_ENCODING_ZLIB:
+        case VNC_ENCODING_TIGHT:
+        case VNC_ENCODING_ZRLE:
             vs->encoding = enc;
+            break;
+        case VNC_ENCODING_COPYRECT:
+            vs->has_copyrect = true;
             break;
         case VNC_ENCODING_DESKTOPRESIZE:
             vs->has_resize = true;
+            break;
+        case VNC_ENCODING_DESKTOP_RESIZE_EXT:
+            vs->has_resize_ext = true;
+            break;
+        case VNC_ENCODING_RICH_CURSOR:
+            if (vs->cursor_encoding != VNC_ENCODING_ALPHA_CURSOR) {
+                vs->cursor_encoding = enc;
+            }
+            break;
+        case VNC_ENCODING_ALPHA_CURSOR:
+            vs->cursor_encoding = enc;
+            break;
+        case VNC_ENCODING_COMPRESSLEVEL0 ... VNC_ENCODING_COMPRESSLEVEL0 + 9:
+            vs->compression = enc & 15;
+            break;
+        case VNC_ENCODING_QUALITYLEVEL0 ... VNC_ENCODING_QUALITYLEVEL0 + 9:
+            /* Without lossy=on a quality level changes nothing. */
+            if (vs->vd->lossy) {
+                vs->quality = enc & 15;
+            }
             break;
         default:
             break;
         }
     }
+    if (vs->has_resize_ext) {
+        vs->has_resize = true;
+    }
+    if (!vs->has_copyrect && vs->copies->len) {
+        /* Copies not sent: their destinations are dirty instead. */
+        for (guint k = 0; k < vs->copies->len; k++) {
+            VncCopy *c = &g_array_index(vs->copies, VncCopy, k);
+            vnc_dirty_mark(&vs->dirty, c->dst_x, c->dst_y, c->w, c->h);
+        }
+        g_array_set_size(vs->copies, 0);
+    }
+    vnc_cursor_send(vs);
 }
 
 static void framebuffer_update_request(VncState *vs, bool incremental,
@@ -386,6 +477,9 @@ static void framebuffer_update_request(VncState *vs, bool incremental,
     vs->update_requested = true;
     if (!incremental) {
         vnc_dirty_mark(&vs->dirty, x, y, w, h);
+        if (vs->has_resize_ext) {
+            vnc_desktop_resize_ext(vs, 0);
+        }
     }
     vnc_update_client(vs);
 }
@@ -442,6 +536,17 @@ static int protocol_client_msg(VncState *vs, uint8_t *data, size_t len)
             return 0;
         }
         vs->skip = n;
+        break;
+    case 251:   /* SetDesktopSize */
+        if (vs->read_handler_expect < 8) {
+            return 8;
+        }
+        if (vs->read_handler_expect < 8 + 16 * data[6]) {
+            return 8 + 16 * data[6];
+        }
+        /* No console here takes a size from the display (QEMU's
+         * dpy_ui_info): "invalid screen layout", as QEMU answers then. */
+        vnc_desktop_resize_ext(vs, 3);
         break;
     case 255:   /* QEMU's extensions */
         if (vs->read_handler_expect < 2) {
@@ -794,6 +899,10 @@ static void vnc_connect(VncDisplay *vd, int fd, bool is_unix,
     vs->input = g_byte_array_new();
     vs->output = g_byte_array_new();
     vs->output_limit = 64 * 1024;
+    vnc_streams_init(&vs->streams);
+    vs->copies = g_array_new(false, false, sizeof(VncCopy));
+    vs->compression = 9;
+    vs->quality = -1;
     if (is_unix) {
         vs->host = g_strdup("");
         vs->service = g_strdup(vd->unix_path);
@@ -853,6 +962,8 @@ static void vnc_dpy_switch(DisplayChangeListener *dcl,
         if (!vs->initialized) {
             continue;
         }
+        /* Pending copies were moves in the old surface: all is dirty. */
+        g_array_set_size(vs->copies, 0);
         if (surface_width(surface) != vs->client_width ||
             surface_height(surface) != vs->client_height) {
             if (!vs->has_resize) {
@@ -872,6 +983,56 @@ static void vnc_dpy_switch(DisplayChangeListener *dcl,
     }
 }
 
+/*
+ * A rectangle moved.  A client that takes CopyRect gets it in its next
+ * update, before that update's pixels: what it shows then is the
+ * server's screen except for the dirty tiles, and the dirty tiles in the
+ * source (stale on the client) are carried to the destination, so the
+ * pixels sent after the copy repair exactly what it moved wrongly.  This
+ * keeps the order QEMU kept by flushing the dirty state before it sent a
+ * copy, without waiting for the worker.  (QEMU 7.2 itself no longer sends
+ * CopyRect: it marks the destination dirty, as done here for the
+ * others.)
+ */
+#define VNC_COPIES_MAX 64
+
+static void vnc_dpy_copy(DisplayChangeListener *dcl, int src_x, int src_y,
+                         int dst_x, int dst_y, int w, int h)
+{
+    VncDisplay *vd = container_of(dcl, VncDisplay, dcl);
+    VncCopy c = { src_x, src_y, dst_x, dst_y, w, h };
+    VncState *vs;
+
+    QTAILQ_FOREACH(vs, &vd->clients, next) {
+        if (!vs->initialized) {
+            continue;
+        }
+        if (!vs->has_copyrect || vs->need_resize || vs->force_update ||
+            vs->copies->len >= VNC_COPIES_MAX ||
+            MAX(src_x, dst_x) + w > vs->client_width ||
+            MAX(src_y, dst_y) + h > vs->client_height) {
+            vnc_dirty_mark(&vs->dirty, dst_x, dst_y, w, h);
+            continue;
+        }
+        vnc_dirty_move(&vs->dirty, src_x, src_y, dst_x, dst_y, w, h);
+        g_array_append_val(vs->copies, c);
+    }
+}
+
+static void vnc_dpy_cursor_define(DisplayChangeListener *dcl, QEMUCursor *c)
+{
+    VncDisplay *vd = container_of(dcl, VncDisplay, dcl);
+    VncState *vs;
+
+    if (vd->cursor) {
+        cursor_unref(vd->cursor);
+    }
+    vd->cursor = c ? cursor_ref(c) : NULL;
+    QTAILQ_FOREACH(vs, &vd->clients, next) {
+        vnc_cursor_send(vs);
+    }
+}
+
 static void vnc_refresh(DisplayChangeListener *dcl)
 {
     VncDisplay *vd = container_of(dcl, VncDisplay, dcl);
@@ -887,6 +1048,8 @@ static const DisplayChangeListenerOps vnc_dcl_ops = {
     .dpy_refresh = vnc_refresh,
     .dpy_gfx_update = vnc_dpy_update,
     .dpy_gfx_switch = vnc_dpy_switch,
+    .dpy_gfx_copy = vnc_dpy_copy,
+    .dpy_cursor_define = vnc_dpy_cursor_define,
 };
 
 /* ---- listening --------------------------------------------------------- */
@@ -1024,6 +1187,7 @@ static QemuOptsList qemu_vnc_opts = {
         { .name = "websocket", .type = QEMU_OPT_STRING },
         { .name = "display", .type = QEMU_OPT_STRING },
         { .name = "head", .type = QEMU_OPT_NUMBER },
+        { .name = "lossy", .type = QEMU_OPT_BOOL },
         { .name = "ipv4", .type = QEMU_OPT_BOOL },
         { .name = "ipv6", .type = QEMU_OPT_BOOL },
         { /* end of list */ }
@@ -1064,6 +1228,7 @@ bool vnc_display_open(const char *optstr, Error **errp)
     vd->share_policy = VNC_SHARE_POLICY_ALLOW_EXCLUSIVE;
     vd->auth = qemu_opt_get_bool(opts, "password", false) ? VNC_AUTH_VNC
                                                           : VNC_AUTH_NONE;
+    vd->lossy = qemu_opt_get_bool(opts, "lossy", false);
     share = qemu_opt_get(opts, "share");
     if (share) {
         if (!strcmp(share, "ignore")) {
@@ -1254,6 +1419,9 @@ void vnc_display_cleanup(void)
         g_free(vd->family);
         g_free(vd->id);
         g_free(vd->password);
+        if (vd->cursor) {
+            cursor_unref(vd->cursor);
+        }
         g_free(vd);
     }
     /* Every job handed back: every dead client can go now. */

@@ -34,6 +34,12 @@ void vnc_dirty_destroy(VncDirty *d);
 void vnc_dirty_mark(VncDirty *d, int x, int y, int w, int h);
 bool vnc_dirty_any(const VncDirty *d);
 /*
+ * The pixels of (sx, sy, w, h) moved to (dx, dy): the dirty parts of the
+ * source are marked at the destination as well (the source stays).
+ */
+void vnc_dirty_move(VncDirty *d, int sx, int sy, int dx, int dy,
+                    int w, int h);
+/*
  * Take the dirty tiles as pixel rectangles (runs of tiles in a row,
  * merged with the same run in the rows below, clipped to the size) and
  * clear them.  Returns a GArray of VncRect.
@@ -50,12 +56,85 @@ typedef struct VncPixelFormat {
     uint8_t rshift, gshift, bshift;
 } VncPixelFormat;
 
+/* An x8r8g8b8 pixel as the client's pixel value (scaled, shifted). */
+uint32_t vnc_pixel_value(const VncPixelFormat *pf, uint32_t rgb);
+/* Append @v as a PIXEL: bytes_per_pixel bytes in the client's order. */
+void vnc_put_pixel(GByteArray *b, const VncPixelFormat *pf, uint32_t v);
+void vnc_convert_pixels(GByteArray *b, const VncPixelFormat *pf,
+                        const uint32_t *src, size_t n);
+/*
+ * ZRLE's CPIXEL: 3 bytes when a 32-bit true-colour format's colour bits
+ * all sit in its low or its high three bytes; 0 when it is a PIXEL.
+ */
+int vnc_cpixel_bytes(const VncPixelFormat *pf);
+void vnc_put_cpixel(GByteArray *b, const VncPixelFormat *pf, uint32_t v);
+void vnc_put_cpixels(GByteArray *b, const VncPixelFormat *pf,
+                     const uint32_t *v, size_t n);
+/* Palettes (ZRLE, Tight): colours in first-seen order. */
+typedef struct VncPalette {
+    int n;
+    uint32_t colour[256];
+    uint32_t key[512];
+    int16_t idx[512];           /* -1: an empty slot */
+} VncPalette;
+
+void vnc_palette_init(VncPalette *p);
+/* Index of @c, added if new; -1 when that would make more than @max. */
+int vnc_palette_add(VncPalette *p, uint32_t c, int max);
+int vnc_palette_index(const VncPalette *p, uint32_t c);
+
+/* Tight's TPIXEL is R, G, B bytes for 32 bpp, depth 24, maxima 255. */
+bool vnc_tpixel_is_rgb(const VncPixelFormat *pf);
+void vnc_put_tpixel(GByteArray *b, const VncPixelFormat *pf, uint32_t v);
+void vnc_put_tpixels(GByteArray *b, const VncPixelFormat *pf,
+                     const uint32_t *v, size_t n);
+
 /* ---- jobs (ui/vnc-jobs.c) ---------------------------------------------- */
 
 #define VNC_ENCODING_RAW 0
+#define VNC_ENCODING_COPYRECT 1
 #define VNC_ENCODING_HEXTILE 5
 #define VNC_ENCODING_ZLIB 6
+#define VNC_ENCODING_TIGHT 7
+#define VNC_ENCODING_ZRLE 16
 #define VNC_ENCODING_DESKTOPRESIZE (-223)
+#define VNC_ENCODING_RICH_CURSOR (-239)
+#define VNC_ENCODING_DESKTOP_RESIZE_EXT (-308)
+#define VNC_ENCODING_ALPHA_CURSOR (-314)
+#define VNC_ENCODING_COMPRESSLEVEL0 (-256)
+#define VNC_ENCODING_QUALITYLEVEL0 (-32)
+
+/*
+ * The client's compression state, which lives as long as the connection
+ * (RFB's zlib streams never restart): Zlib's stream, ZRLE's, and Tight's
+ * four.  Only the worker touches it, and only while the client's single
+ * job is in flight; the main thread frees it when none is.
+ */
+enum {
+    VNC_ZS_ZLIB,
+    VNC_ZS_ZRLE,
+    VNC_ZS_TIGHT,               /* + Tight stream id 0..3 */
+    VNC_ZS_COUNT = VNC_ZS_TIGHT + 4,
+};
+
+typedef struct VncStreams {
+    z_stream zs[VNC_ZS_COUNT];
+    int level[VNC_ZS_COUNT];    /* -1: not initialised */
+} VncStreams;
+
+void vnc_streams_init(VncStreams *s);
+void vnc_streams_free(VncStreams *s);
+/*
+ * Deflate @len bytes through stream @id at @level (Z_SYNC_FLUSH, so the
+ * client can decode this much now), appending to @out.
+ */
+void vnc_deflate(VncStreams *s, int id, int level, GByteArray *out,
+                 const uint8_t *data, size_t len);
+
+/* A CopyRect: the client moves its own pixels. */
+typedef struct VncCopy {
+    int src_x, src_y, dst_x, dst_y, w, h;
+} VncCopy;
 
 typedef struct VncState VncState;
 
@@ -69,9 +148,13 @@ typedef struct VncJob {
     VncState *vs;
     int encoding;
     VncPixelFormat pf;
-    z_stream *zlib;             /* the client's; see VncState */
+    VncStreams *streams;        /* the client's; see VncStreams */
+    int compression;            /* 0..9, the client's level (default 9) */
+    int quality;                /* 0..9, or -1: no JPEG */
     bool resize;                /* lead with a DesktopSize rectangle */
+    bool resize_ext;            /* ... the ExtendedDesktopSize kind */
     int width, height;          /* for it */
+    GArray *copies;             /* VncCopy, sent before the rects */
     GArray *rects;              /* VncRect */
     GPtrArray *pixels;          /* per rect: w*h x8r8g8b8, packed */
     GByteArray *out;
@@ -86,6 +169,16 @@ void vnc_job_free(VncJob *job);
 void vnc_job_done(VncJob *job);
 /* The worker's encoder, also usable inline (tests). */
 void vnc_job_encode(VncJob *job);
+/* Per encoding: append one rect's rectangles (header and body) to
+ * job->out; returns how many rectangles that was. */
+int vnc_zrle_send_rect(VncJob *job, const VncRect *r, const uint32_t *px);
+int vnc_tight_send_rect(VncJob *job, const VncRect *r, const uint32_t *px);
+void vnc_put_rect_header(GByteArray *b, int x, int y, int w, int h,
+                         int32_t encoding);
+/* A pointer image as its own FramebufferUpdate: the rich cursor (-239:
+ * pixels in @pf and a 1-bit mask) or the alpha cursor (-314). */
+void vnc_cursor_encode(GByteArray *b, const VncPixelFormat *pf,
+                       QEMUCursor *c, int encoding);
 void vnc_jobs_stop(void);
 
 /* ---- websockets (ui/vnc-ws.c) ------------------------------------------ */
@@ -145,7 +238,7 @@ typedef struct VncDisplay VncDisplay;
 
 typedef int VncReadEvent(VncState *vs, uint8_t *data, size_t len);
 
-/* All fields: main thread, BQL; except zlib (see below). */
+/* All fields: main thread, BQL; except streams (see VncStreams). */
 struct VncState {
     VncDisplay *vd;
     int fd;
@@ -172,13 +265,13 @@ struct VncState {
     int client_width, client_height;
     VncDirty dirty;
     bool job_in_flight;
-    /*
-     * Zlib encoding's stream: only the worker touches it, and only while
-     * this client's (single) job is in flight; freed by the main thread
-     * when none is.
-     */
-    z_stream zlib;
-    bool zlib_init;
+    VncStreams streams;         /* see VncStreams */
+    /* Encodings (SetEncodings) */
+    int compression, quality;   /* Tight's levels (QEMU: 9 and -1) */
+    bool has_copyrect;
+    bool has_resize_ext;
+    int cursor_encoding;        /* rich or alpha cursor; 0: none */
+    GArray *copies;             /* VncCopy not yet in a job */
     QTAILQ_ENTRY(VncState) next;
 };
 
@@ -192,6 +285,8 @@ struct VncDisplay {
     char *host, *service, *family;  /* what query-vnc reports */
     VncSharePolicy share_policy;
     int auth;                   /* VNC_AUTH_NONE or VNC_AUTH_VNC */
+    bool lossy;                 /* lossy=on: Tight may send JPEG */
+    QEMUCursor *cursor;         /* the console's pointer image, or NULL */
     char *password;             /* password=on: NULL until one is set */
     time_t expires;             /* expire_password; TIME_MAX: never */
     int num_exclusive;

@@ -60,6 +60,14 @@ static void vt_scroll_up(VtState *vt)
 {
     memmove(vt->cells, vt->cells + vt->cols,
             sizeof(VtCell) * vt->cols * (vt->rows - 1));
+    if (vt->scroll && vt->rows > 1) {
+        /* The frontend moves its pixels first; then the new row, and the
+         * row above it, where the moved picture shows the old cursor. */
+        vt->scroll(vt->opaque);
+        vt_clear(vt, vt->rows - 1, 0, vt->cols);
+        vt_dirty(vt, 0, vt->rows - 2, vt->cols, 1);
+        return;
+    }
     vt_clear(vt, vt->rows - 1, 0, vt->cols);
     vt_dirty(vt, 0, 0, vt->cols, vt->rows);
 }

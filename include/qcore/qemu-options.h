@@ -62,11 +62,14 @@ DEF("nographic", 0, QEMU_OPTION_nographic,
     "terminal\n")
 DEF("vnc", HAS_ARG, QEMU_OPTION_vnc,
     "-vnc [host]:d[,to=L][,share=allow-exclusive|force-shared|ignore][,id=ID]\n"
-    "     [,password=on][,websocket=on|port|host:port][,display=dev[,head=n]]\n"
+    "     [,password=on][,lossy=on][,websocket=on|port|host:port]\n"
+    "     [,display=dev[,head=n]]\n"
     "                start a VNC server on port 5900+d (all addresses if\n"
     "                host is empty); serial and monitor become text consoles\n"
     "                websocket: also RFB over websockets (noVNC), on=5700+d\n"
     "                display: show that device's console only\n"
+    "                lossy=on lets Tight send JPEG to clients that ask for a\n"
+    "                quality level\n"
     "-vnc unix:path  the same on a UNIX socket; -vnc none: no server\n")
 DEFHEADING()
 

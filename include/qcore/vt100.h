@@ -19,6 +19,12 @@ typedef struct VtCell {
 typedef struct VtState VtState;
 /* Cells in [x, x+w) x [y, y+h) changed and need drawing again. */
 typedef void VtInvalidate(void *opaque, int x, int y, int w, int h);
+/*
+ * Optional: the screen scrolled up one row.  The frontend moves what it
+ * drew (ui/console.c: a dpy_gfx_copy, which VNC sends as CopyRect); only
+ * the new bottom row and the row the cursor left are invalidated then.
+ */
+typedef void VtScroll(void *opaque);
 
 struct VtState {
     int cols, rows;
@@ -35,6 +41,7 @@ struct VtState {
     uint32_t utf8_cp;
     int utf8_left;
     VtInvalidate *invalidate;
+    VtScroll *scroll;           /* set after vt_init; NULL: invalidate all */
     void *opaque;
 };
 

@@ -123,6 +123,10 @@ class RFB:
         self.name = self.recv(name_len).decode()
         self.fb = [(0, 0, 0)] * (w * h)
         self.zs = zlib.decompressobj()
+        self.zrle_zs = zlib.decompressobj()
+        self.tight_zs = [zlib.decompressobj() for _ in range(4)]
+        self.desktop_size_status = None
+        self.cursor = None
         return self
 
     def set_encodings(self, encs):
@@ -150,12 +154,38 @@ class RFB:
         for _ in range(n):
             x, y, w, h, enc = struct.unpack('>HHHHi', self.recv(12))
             encs.append(enc)
-            if enc == -223:
+            if enc == -223 or (enc == -308 and y == 0):
                 self.width, self.height = w, h
                 self.fb = [(0, 0, 0)] * (w * h)
+            if enc == -308:
+                # Reason x, status y, then the screens.
+                self.desktop_size_status = y
+                nscreens = self.recv(4)[0]
+                screens = [struct.unpack('>IHHHHI', self.recv(16))
+                           for _ in range(nscreens)]
+                assert screens == [(0, 0, 0, w, h, 0)]
+            if enc in (-223, -308):
+                continue
+            if enc in (-239, -314):
+                self.read_cursor(enc, x, y, w, h)
+                continue
+            if enc == 1:
+                sx, sy = struct.unpack('>HH', self.recv(4))
+                rows = [self.fb[(sy + r) * self.width + sx:
+                                (sy + r) * self.width + sx + w]
+                        for r in range(h)]
+                for r in range(h):
+                    o = (y + r) * self.width + x
+                    self.fb[o:o + w] = rows[r]
                 continue
             if enc == 5:
                 self.hextile(x, y, w, h)
+                continue
+            if enc == 16:
+                self.zrle(x, y, w, h)
+                continue
+            if enc == 7:
+                self.tight(x, y, w, h)
                 continue
             if enc == 0:
                 data = self.recv(w * h * 4)
@@ -175,6 +205,123 @@ class RFB:
     def pixel(self):
         b, g, r, _ = self.recv(4)
         return (r, g, b)
+
+    def put(self, x, y, w, pixels):
+        for i, p in enumerate(pixels):
+            self.fb[(y + i // w) * self.width + x + i % w] = p
+
+    def read_cursor(self, enc, x, y, w, h):
+        if enc == -314:
+            assert struct.unpack('>i', self.recv(4))[0] == 0
+            self.cursor = ('alpha', x, y, w, h, self.recv(w * h * 4))
+        else:
+            self.cursor = ('rich', x, y, w, h, self.recv(w * h * 4),
+                           self.recv((w + 7) // 8 * h))
+
+    def zrle(self, x0, y0, w, h):
+        """RFC 6143 7.7.6, in the server's 32-bit format: CPIXEL is
+        b, g, r."""
+        ln = struct.unpack('>I', self.recv(4))[0]
+        data = self.zrle_zs.decompress(self.recv(ln))
+        pos = 0
+
+        def cpixels(n):
+            nonlocal pos
+            out = [(data[pos + i * 3 + 2], data[pos + i * 3 + 1],
+                    data[pos + i * 3]) for i in range(n)]
+            pos += n * 3
+            return out
+
+        def run_length():
+            nonlocal pos
+            n = 1
+            while True:
+                b = data[pos]
+                pos += 1
+                n += b
+                if b != 255:
+                    return n
+        for ty in range(y0, y0 + h, 64):
+            for tx in range(x0, x0 + w, 64):
+                tw, th = min(64, x0 + w - tx), min(64, y0 + h - ty)
+                sub = data[pos]
+                pos += 1
+                if sub == 0:
+                    px = cpixels(tw * th)
+                elif sub == 1:
+                    px = cpixels(1) * (tw * th)
+                elif sub <= 16:
+                    pal = cpixels(sub)
+                    bits = 1 if sub == 2 else 2 if sub <= 4 else 4
+                    px = []
+                    for _ in range(th):
+                        row = data[pos:pos + (tw * bits + 7) // 8]
+                        pos += len(row)
+                        for i in range(tw):
+                            b = i * bits
+                            idx = (row[b // 8] >> (8 - bits - b % 8)) & \
+                                ((1 << bits) - 1)
+                            px.append(pal[idx])
+                elif sub == 128:
+                    px = []
+                    while len(px) < tw * th:
+                        p = cpixels(1)[0]
+                        px += [p] * run_length()
+                elif sub >= 130:
+                    pal = cpixels(sub - 128)
+                    px = []
+                    while len(px) < tw * th:
+                        idx = data[pos]
+                        pos += 1
+                        n = run_length() if idx & 128 else 1
+                        px += [pal[idx & 127]] * n
+                else:
+                    raise AssertionError('ZRLE sub-encoding %d' % sub)
+                assert len(px) == tw * th
+                self.put(tx, ty, tw, px)
+        assert pos == len(data)
+
+    def tight(self, x, y, w, h):
+        """The Tight encoding (no JPEG: lossy is off); TPIXEL is r, g, b."""
+        ctl = self.recv(1)[0]
+        assert ctl & 15 == 0
+        ctl >>= 4
+
+        def tpixels(n):
+            d = self.recv(n * 3)
+            return [tuple(d[i * 3:i * 3 + 3]) for i in range(n)]
+
+        def data(stream, n):
+            if n < 12:
+                return self.recv(n)
+            ln = 0
+            for i in range(3):
+                b = self.recv(1)[0]
+                ln |= (b & (0x7f if i < 2 else 0xff)) << (7 * i)
+                if i < 2 and not b & 0x80:
+                    break
+            d = self.tight_zs[stream].decompress(self.recv(ln))
+            assert len(d) == n
+            return d
+        if ctl == 8:
+            self.put(x, y, w, tpixels(1) * (w * h))
+            return
+        assert ctl < 8, 'Tight control %d' % ctl
+        if ctl & 4:
+            assert self.recv(1)[0] == 1         # the palette filter
+            n = self.recv(1)[0] + 1
+            pal = tpixels(n)
+            if n == 2:
+                bpr = (w + 7) // 8
+                d = data(ctl & 3, bpr * h)
+                px = [pal[(d[r * bpr + c // 8] >> (7 - c % 8)) & 1]
+                      for r in range(h) for c in range(w)]
+            else:
+                px = [pal[i] for i in data(ctl & 3, w * h)]
+        else:
+            d = data(ctl & 3, w * h * 3)
+            px = [tuple(d[i * 3:i * 3 + 3]) for i in range(w * h)]
+        self.put(x, y, w, px)
 
     def hextile(self, x0, y0, w, h):
         bg = fg = None
@@ -310,6 +457,66 @@ def test_hextile(vnc):
     assert any('VM status: paused' in x for x in c.text())
 
 
+def settle(c, pred, what):
+    """Ask for updates until @pred holds of the text; returns every
+    encoding the updates used."""
+    encs = set()
+    deadline = time.monotonic() + TIMEOUT
+    while not pred(c.text()):
+        assert time.monotonic() < deadline, 'timed out waiting for ' + what
+        c.request(incremental=True)
+        encs.update(c.read_update())
+    return encs
+
+
+@needs_font
+@pytest.mark.parametrize('enc', [16, 7], ids=['zrle', 'tight'])
+def test_encodings_and_copyrect(vnc, enc):
+    """ZRLE and Tight decoded by this client, with CopyRect: the monitor
+    scrolls, which reaches the client as copies of the rows; in the end
+    its screen is, pixel for pixel, what a new Raw client is sent."""
+    c = full_screen(vnc, encs=(enc, 1, 0))
+    encs = set()
+    for i in range(16):
+        c.type('zz%02d\r' % i)
+        encs |= settle(c, lambda r: any(
+            "'zz%02d'" % i in x and r[k + 1].startswith('(qemu)')
+            for k, x in enumerate(r[:-1])), 'the answer to zz%02d' % i)
+    # 16 commands, two lines each, on 24 rows: the screen scrolled.
+    rows = c.text()
+    assert not any("'zz00'" in x for x in rows)
+    assert encs >= {enc, 1}
+    fresh = RFB(vnc.vnc_path).handshake()
+    fresh.set_encodings([0])
+    fresh.request(incremental=False)
+    fresh.read_update()
+    assert fresh.text() == rows
+    assert fresh.fb == c.fb
+
+
+@needs_font
+def test_extended_desktop_size(vnc):
+    """ExtendedDesktopSize: the size on each full request (as QEMU), and
+    SetDesktopSize refused with "invalid screen layout" (QEMU's answer
+    for a console that takes no size from the display)."""
+    c = RFB(vnc.vnc_path).handshake()
+    c.set_encodings([-308, 0])
+    c.request(incremental=False)
+    assert c.read_update() == [-308]
+    assert c.desktop_size_status == 0
+    assert set(c.read_update()) == {0}
+    c.s.sendall(struct.pack('>BxHHBx', 251, 800, 600, 1) +
+                struct.pack('>IHHHHI', 0, 0, 0, 800, 600, 0))
+    assert c.read_update() == [-308]
+    assert c.desktop_size_status == 3
+    assert (c.width, c.height) == (COLS * 8, ROWS * 16)
+    # The client is still served.
+    c.request(incremental=False)
+    assert c.read_update() == [-308]
+    assert set(c.read_update()) == {0}
+    assert c.text()[0].startswith(BANNER[:7]) or BANNER in c.text()[0]
+
+
 @needs_font
 def test_ctrl_alt_switches_console(vnc):
     c = full_screen(vnc)
@@ -351,6 +558,8 @@ def test_no_vnc(start):
     ('foo', "-vnc foo: no vnc port specified"),
     (':1,share=bad', "-vnc :1,share=bad: unknown vnc share= option"),
     (':1,bogus=1', "-vnc :1,bogus=1: Invalid parameter 'bogus'"),
+    (':1,lossy=foo',
+     "-vnc :1,lossy=foo: Parameter 'lossy' expects 'on' or 'off'"),
 ])
 def test_bad_options(arg, msg):
     r = qcore_run(['-M', 'none', '-vnc', arg])
