@@ -7,6 +7,13 @@ image, cache and aio= (issue 11, section 6; bench/README.md).
 
     bench/block-bench.py [--secs 5] [--runs 2] [--fmt raw,qcow2]
                          [--aio threads,io_uring] [--qcore build/qcore]
+    bench/block-bench.py --scaling [--secs 5] [--runs 2] [--aio threads]
+
+--scaling: qcore alone (QEMU has no iothread= on virtio-mmio under TCG):
+four raw disks served by 1, 2 and 4 IOThreads (disk i on IOThread
+i mod N), the guest at -smp 4 keeping 32 requests in flight on each disk
+(randread32, randwrite32); total IOPS and the host CPU per request of the
+IOThreads and the pool workers, N alternating within each run.
 
 QEMU 7.2 refuses iothread= on virt's virtio-mmio under TCG ("ioeventfd is
 required for iothread"), so QEMU's disk is served by its main loop; qcore
@@ -56,17 +63,17 @@ def make_initrd(linux, tmp):
 
 
 def thread_cpu(pid):
-    """CPU seconds so far of @pid's threads, summed by thread name."""
-    tick = os.sysconf('SC_CLK_TCK')
+    """CPU seconds so far of @pid's threads, summed by thread name: the
+    nanosecond run time of /proc/PID/task/TID/schedstat (utime+stime count
+    10 ms ticks, too coarse for threads that each run a few ms)."""
     cpu = {}
     try:
         for tid in os.listdir('/proc/%d/task' % pid):
-            with open('/proc/%d/task/%s/stat' % (pid, tid)) as f:
-                st = f.read()
-            name = st[st.index('(') + 1:st.rindex(')')]
-            fields = st[st.rindex(')') + 2:].split()
-            cpu[name] = cpu.get(name, 0) + \
-                (int(fields[11]) + int(fields[12])) / tick
+            with open('/proc/%d/task/%s/comm' % (pid, tid)) as f:
+                name = f.read().strip()
+            with open('/proc/%d/task/%s/schedstat' % (pid, tid)) as f:
+                ns = int(f.read().split()[0])
+            cpu[name] = cpu.get(name, 0) + ns / 1e9
     except OSError:
         pass
     return cpu
@@ -116,6 +123,84 @@ def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd):
     return rows
 
 
+SCALING_TESTS = ['randread32', 'randwrite32']
+
+
+def boot_scaling(binary, images, aio, niothreads, secs, linux, initrd):
+    devs = '+'.join('/dev/vd%s' % c for c in 'abcd'[:len(images)])
+    run = ','.join('iobench:%s:%s:%s' % (devs, secs, t)
+                   for t in SCALING_TESTS)
+    args = [binary, '-M', 'virt', '-smp', '4', '-m', '512M', '-nographic',
+            '-kernel', os.path.join(linux, 'Image'), '-initrd', initrd,
+            '-append', 'console=ttyS0 quiet qcore_run=' + run,
+            '-global', 'virtio-mmio.force-legacy=false']
+    for n in range(niothreads):
+        args += ['-object', 'iothread,id=io%d' % n]
+    for i, image in enumerate(images):
+        args += ['-drive', 'file=%s,format=raw,if=none,id=d%d,cache=none,'
+                 'aio=%s' % (image, i, aio),
+                 '-device', 'virtio-blk-device,drive=d%d,iothread=io%d'
+                 % (i, i % niothreads)]
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = b''
+    marks = []
+    for line in p.stdout:
+        out += line
+        if b'init ready' in line or b'iobench: ' in line:
+            marks.append(thread_cpu(p.pid))
+    err = p.stderr.read()
+    p.wait(600)
+    out = out.decode(errors='replace')
+    rows = {m.group(1): float(m.group(2))
+            for m in re.finditer(r'iobench: (\w+) iops=([\d.]+)', out)}
+    if p.returncode != 0 or len(rows) != len(SCALING_TESTS) or \
+            len(marks) != len(SCALING_TESTS) + 1:
+        sys.exit('%s failed (%d): %s%s' % (binary, p.returncode,
+                                           out[-2000:], err.decode()))
+    result = {}
+    for i, t in enumerate(SCALING_TESTS):
+        cpu = {k: marks[i + 1].get(k, 0) - marks[i].get(k, 0)
+               for k in set(marks[i + 1]) | set(marks[i])}
+        result[t] = (rows[t], cpu)
+    return result
+
+
+def scaling(opts, initrd, tmp):
+    images = []
+    for i in range(4):
+        image = os.path.join(tmp, 'disk%d.raw' % i)
+        subprocess.run(['qemu-img', 'create', '-q', '-f', 'raw', '-o',
+                        'preallocation=full', image, opts.size], check=True)
+        images.append(image)
+    aio = opts.aio.split(',')[0]
+    print('# block-bench --scaling: qcore, 4 raw disks, aio=%s, cache=none, '
+          '-smp 4, 32 requests in flight per disk, %ss per test, best of %d'
+          % (aio, opts.secs, opts.runs))
+    print('%-9s %-12s %10s %14s %14s %16s' % (
+        'iothreads', 'test', 'IOPS', 'IOThreads/req', 'workers/req',
+        'busiest IOThread'))
+    best = {}
+    for _ in range(opts.runs):
+        for n in (1, 2, 4):
+            res = boot_scaling(opts.qcore, images, aio, n, opts.secs,
+                               opts.linux, initrd)
+            for t, v in res.items():
+                if (n, t) not in best or v[0] > best[(n, t)][0]:
+                    best[(n, t)] = v
+    secs = float(opts.secs)
+    for t in SCALING_TESTS:
+        for n in (1, 2, 4):
+            iops, cpu = best[(n, t)]
+            reqs = iops * secs
+            io = {k: v for k, v in cpu.items() if k.startswith('IO io')}
+            print('%-9d %-12s %10.0f %11.1f us %11.1f us %15.0f%%' % (
+                n, t, iops, sum(io.values()) / reqs * 1e6,
+                cpu.get('worker', 0) / reqs * 1e6,
+                max(io.values()) / secs * 100))
+        sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--secs', default='5')
@@ -125,12 +210,19 @@ def main():
     ap.add_argument('--size', default='256M')
     ap.add_argument('--qcore', default=os.path.join(ROOT, 'build', 'qcore'))
     ap.add_argument('--linux', default=os.path.join(ROOT, 'build', 'linux'))
+    ap.add_argument('--scaling', action='store_true')
     opts = ap.parse_args()
     qemu = shutil.which('qemu-system-riscv64')
     if not qemu:
         sys.exit('qemu-system-riscv64 is not installed')
     tmp = tempfile.mkdtemp(prefix='block-bench-')
     initrd = make_initrd(opts.linux, tmp)
+    if opts.scaling:
+        try:
+            scaling(opts, initrd, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     print('# block-bench: %s, -smp 1, cache=none, %ss per test, best of %d'
           % (subprocess.run([qemu, '--version'], capture_output=True,
                             text=True).stdout.split('\n')[0],
@@ -176,8 +268,8 @@ def main():
                           '%7.2fx  %s' % (fmt, aio, t, q, c, ci, c / q,
                                           ci / q, unit))
                     sys.stdout.flush()
-        print('# qcore iothread=io0: host CPU per request (utime+stime of '
-              'the IOThread and of the pool workers, 10 ms ticks)')
+        print('# qcore iothread=io0: host CPU per request (run time of '
+              'the IOThread and of the pool workers, schedstat)')
         print('%-6s %-8s %-12s %12s %12s' % ('fmt', 'aio', 'test',
                                              'IO io0', 'workers'))
         print('\n'.join(cpu_rows))

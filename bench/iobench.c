@@ -8,8 +8,11 @@
  * initramfs as a second cpio archive (the kernel unpacks both), so the
  * cached kernel and initramfs of scripts/build-linux.sh stay as they are.
  *
- *   iobench DEVICE [SECONDS] [TESTS]     TESTS: comma list of
+ *   iobench DEVICE[+DEVICE...] [SECONDS] [TESTS]     TESTS: comma list of
  *       randread1,randwrite1,randread32,randwrite32,seqread,seqwrite
+ *
+ * With several devices (block-bench.py --scaling) each gets the test's
+ * queue depth of its own threads and the totals are printed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -90,39 +93,63 @@ static void *worker(void *opaque)
     return NULL;
 }
 
-static int run(const char *dev, const char *name, int write, size_t bs,
+#define MAX_DEVS 8
+
+static int run(const char *devs, const char *name, int write, size_t bs,
                int random, int depth, double seconds)
 {
-    pthread_t th[32];
-    Job jobs[32];
-    uint64_t size = 0, ops = 0;
+    pthread_t th[32 * MAX_DEVS];
+    Job jobs[32 * MAX_DEVS];
+    int fds[MAX_DEVS];
+    uint64_t sizes[MAX_DEVS], ops = 0;
+    char list[256], *save = NULL;
+    int ndev = 0, njobs, rc = 0;
     double t0, t;
-    int fd = open(dev, (write ? O_RDWR : O_RDONLY) | O_DIRECT);
 
-    if (fd < 0 || ioctl(fd, BLKGETSIZE64, &size) < 0) {
-        perror(dev);
-        return 1;
+    snprintf(list, sizeof(list), "%s", devs);
+    for (char *d = strtok_r(list, "+", &save); d && ndev < MAX_DEVS;
+         d = strtok_r(NULL, "+", &save)) {
+        fds[ndev] = open(d, (write ? O_RDWR : O_RDONLY) | O_DIRECT);
+        if (fds[ndev] < 0 || ioctl(fds[ndev], BLKGETSIZE64, &sizes[ndev]) < 0) {
+            perror(d);
+            return 1;
+        }
+        ndev++;
     }
+    njobs = depth * ndev;
+    /* 128 threads at 8 MiB of stack each would not fit a small guest. */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
     t0 = now();
-    for (int i = 0; i < depth; i++) {
-        jobs[i] = (Job){ .fd = fd, .write = write, .bs = bs,
-                         .random = random, .dev_size = size,
+    for (int i = 0; i < njobs; i++) {
+        int k = i % ndev, n = i / ndev;
+
+        jobs[i] = (Job){ .fd = fds[k], .write = write, .bs = bs,
+                         .random = random, .dev_size = sizes[k],
                          .deadline = t0 + seconds,
                          .seed = 0x9e3779b97f4a7c15ull * (i + 1),
-                         .pos = (size / depth / bs) * bs * i };
-        pthread_create(&th[i], NULL, worker, &jobs[i]);
+                         .pos = (sizes[k] / depth / bs) * bs * n };
+        if (pthread_create(&th[i], &attr, worker, &jobs[i])) {
+            fprintf(stderr, "%s: cannot create thread %d\n", name, i);
+            exit(1);
+        }
     }
-    for (int i = 0; i < depth; i++) {
+    for (int i = 0; i < njobs; i++) {
         pthread_join(th[i], NULL);
         if (jobs[i].error) {
             fprintf(stderr, "%s: %s\n", name, strerror(jobs[i].error));
-            close(fd);
-            return 1;
+            rc = 1;
         }
         ops += jobs[i].ops;
     }
     t = now() - t0;
-    close(fd);
+    for (int k = 0; k < ndev; k++) {
+        close(fds[k]);
+    }
+    if (rc) {
+        return rc;
+    }
     printf("iobench: %s iops=%.0f mbps=%.1f\n", name, ops / t,
            ops * bs / t / 1e6);
     fflush(stdout);
