@@ -7,6 +7,7 @@
 set -e
 
 pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev libfdt-dev liburing-dev libaio-dev libslirp-dev qemu-utils python3-pytest gcc-riscv64-unknown-elf opensbi u-boot-qemu gdb-multiarch libpixman-1-dev zlib1g-dev nettle-dev console-setup-linux gvncviewer python3-cryptography iproute2"
+pkgs="$pkgs libxkbcommon-dev xkb-data"    # -k keymaps (ui/keymaps.c)
 case "${1:-}" in
 bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev qemu-system-x86 qemu-system-misc valgrind" ;;
 fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;

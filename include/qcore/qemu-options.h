@@ -66,6 +66,10 @@ DEF("vnc", HAS_ARG, QEMU_OPTION_vnc,
     "                start a VNC server on port 5900+d (all addresses if\n"
     "                host is empty); serial and monitor become text consoles\n"
     "-vnc unix:path  the same on a UNIX socket; -vnc none: no server\n")
+DEF("k", HAS_ARG, QEMU_OPTION_k,
+    "-k language     use keyboard layout (for example 'fr' for French):\n"
+    "                how VNC keysyms become keys (default en-us; QEMU's\n"
+    "                names or an XKB layout such as 'de(nodeadkeys)')\n")
 DEFHEADING()
 
 DEFHEADING(Character device options:)
