@@ -488,7 +488,8 @@ int main(int argc, char **argv)
 
         loc_restore(&cmdline.vnc_loc);
         /* QEMU reports a bad -k with the -vnc that needs it. */
-        if (!qemu_keymap_select(cmdline.keyboard_layout ?: "en-us", &err) ||
+        if ((cmdline.keyboard_layout &&
+             !qemu_keymap_select(cmdline.keyboard_layout, &err)) ||
             !vnc_display_open(cmdline.vnc_option, &err)) {
             error_report_err(err);
             exit(1);

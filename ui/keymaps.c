@@ -26,6 +26,7 @@ static GHashTable *keysym_keys;         /* keysym -> KeysymKeys */
 /* qcode -> keysym at levels 0 (plain) and 1 (shift). */
 static uint32_t qcode_syms[Q_KEY_CODE__MAX][2];
 static char *layout_name;
+static bool layout_explicit;      /* -k was given */
 
 /* QEMU's -k names that are not XKB layout names themselves. */
 static const struct {
@@ -135,6 +136,7 @@ bool qemu_keymap_select(const char *name, Error **errp)
     xkb_keymap_unref(km);
     g_free(layout_name);
     layout_name = g_strdup(name);
+    layout_explicit = true;
     return true;
 
 unknown:
@@ -147,7 +149,13 @@ static void keymap_default(void)
 {
     if (!keysym_keys) {
         qemu_keymap_select("en-us", &error_fatal);
+        layout_explicit = false;
     }
+}
+
+bool qemu_keymap_is_explicit(void)
+{
+    return layout_explicit;
 }
 
 const char *qemu_keymap_name(void)

@@ -125,6 +125,8 @@ struct VncState {
     int client_width, client_height;
     VncDirty dirty;
     bool job_in_flight;
+    int last_bmask;             /* PointerEvent buttons (ui/input.c) */
+    int last_x, last_y;         /* for a relative mouse; -1: none yet */
     /*
      * Zlib encoding's stream: only the worker touches it, and only while
      * this client's (single) job is in flight; freed by the main thread

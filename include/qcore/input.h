@@ -109,6 +109,9 @@ int qemu_input_key_value_to_number(const KeyValue *value);
  */
 bool qemu_keymap_select(const char *name, Error **errp);
 const char *qemu_keymap_name(void);
+/* Whether a layout was selected (-k), not the default: QEMU's VNC then
+ * maps keysyms even when the client sends XT keycodes. */
+bool qemu_keymap_is_explicit(void);
 /* The key producing @keysym, preferring the shifted level when @shift
  * (an uppercase letter is the letter's key).  Q_KEY_CODE_UNMAPPED if none. */
 QKeyCode qemu_keymap_keysym_to_qcode(uint32_t keysym, bool shift);
