@@ -9,9 +9,9 @@
 #include <linux/input-event-codes.h>
 
 /*
- * One row per QKeyCode.  Two QKeyCodes are aliases of another key
- * (asterisk of kp_multiply, print of sysrq: the same key cap); the
- * reverse tables give the canonical one, which comes later in the enum.
+ * One row per QKeyCode.  Two QKeyCodes are aliases of another key:
+ * asterisk of kp_multiply, sysrq of print (Alt+PrintScreen is the same
+ * key); the reverse tables give the canonical one.
  */
 static const struct {
     uint16_t lnx;
@@ -96,7 +96,7 @@ static const struct {
     [Q_KEY_CODE_KP_ADD] = { KEY_KPPLUS, 0x4e },
     [Q_KEY_CODE_KP_ENTER] = { KEY_KPENTER, 0x9c },
     [Q_KEY_CODE_KP_DECIMAL] = { KEY_KPDOT, 0x53 },
-    [Q_KEY_CODE_SYSRQ] = { KEY_SYSRQ, 0x54 },
+    [Q_KEY_CODE_SYSRQ] = { KEY_SYSRQ, 0x54 },               /* alias */
     [Q_KEY_CODE_KP_0] = { KEY_KP0, 0x52 },
     [Q_KEY_CODE_KP_1] = { KEY_KP1, 0x4f },
     [Q_KEY_CODE_KP_2] = { KEY_KP2, 0x50 },
@@ -110,7 +110,7 @@ static const struct {
     [Q_KEY_CODE_LESS] = { KEY_102ND, 0x56 },
     [Q_KEY_CODE_F11] = { KEY_F11, 0x57 },
     [Q_KEY_CODE_F12] = { KEY_F12, 0x58 },
-    [Q_KEY_CODE_PRINT] = { KEY_SYSRQ, 0x54 },               /* alias */
+    [Q_KEY_CODE_PRINT] = { KEY_SYSRQ, 0x54 },
     [Q_KEY_CODE_HOME] = { KEY_HOME, 0xc7 },
     [Q_KEY_CODE_PGUP] = { KEY_PAGEUP, 0xc9 },
     [Q_KEY_CODE_PGDN] = { KEY_PAGEDOWN, 0xd1 },
@@ -168,6 +168,11 @@ static const struct {
     [Q_KEY_CODE_LANG2] = { KEY_HANJA, 0xf1 },
 };
 
+bool qemu_input_qcode_is_alias(QKeyCode qcode)
+{
+    return qcode == Q_KEY_CODE_ASTERISK || qcode == Q_KEY_CODE_SYSRQ;
+}
+
 /* Both reverse tables fit: evdev codes and qnums of keys here are < 256. */
 #define REVERSE_MAX 256
 static QKeyCode linux_to_qcode[REVERSE_MAX];
@@ -180,9 +185,11 @@ static void reverse_tables_init(void)
     if (done) {
         return;
     }
-    /* In enum order, so an alias is overwritten by its canonical code. */
     for (int q = 1; q < Q_KEY_CODE__MAX; q++) {
         assert(qcode_keys[q].lnx < REVERSE_MAX && qcode_keys[q].qnum);
+        if (qemu_input_qcode_is_alias(q)) {
+            continue;
+        }
         linux_to_qcode[qcode_keys[q].lnx] = q;
         qnum_to_qcode[qcode_keys[q].qnum] = q;
     }

@@ -98,6 +98,9 @@ unsigned int qemu_input_qcode_to_linux(QKeyCode qcode);
 QKeyCode qemu_input_qnum_to_qcode(unsigned int qnum);
 unsigned int qemu_input_qcode_to_qnum(QKeyCode qcode);
 QKeyCode qemu_input_key_value_to_qcode(const KeyValue *value);
+/* asterisk and sysrq name the keys kp_multiply and print: the reverse
+ * tables answer those. */
+bool qemu_input_qcode_is_alias(QKeyCode qcode);
 int qemu_input_key_value_to_number(const KeyValue *value);
 
 /* ---- keymaps for keysyms (ui/keymaps.c, libxkbcommon) ----------------- */
