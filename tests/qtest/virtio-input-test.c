@@ -1,0 +1,430 @@
+/*
+ * virtio-keyboard/mouse/tablet-device over qtest: the config space answers
+ * each select/subsel as QEMU's devices do, send-key and input-send-event
+ * arrive in the eventq as Linux input events (one buffer each, a report
+ * ending in SYN_REPORT), a report with no room is dropped, and hostile
+ * buffers are guest errors with qcore still serving.  The rings are built
+ * by hand as Linux's virtio_input driver would.  QEMU's counterpart:
+ * tests/qtest/virtio-input-test.c (it has none for riscv; the answers
+ * were checked against qemu-system-riscv64 7.2 under Linux: docs/ui.md).
+ */
+#include "libqtest.h"
+#include <glib/gstdio.h>
+#include <linux/input-event-codes.h>
+#include <unistd.h>
+
+#define DRAM        0x80000000ULL
+#define DEV         (0x10001000ULL + 0x1000 * 7)    /* the last slot */
+#define QSIZE       8
+#define RING(q)     (DRAM + 0x10000 + 0x4000 * (q))
+#define DESC(q)     RING(q)
+#define AVAIL(q)    (RING(q) + 0x1000)
+#define USED(q)     (RING(q) + 0x2000)
+#define BUF(q, i)   (DRAM + 0x100000 + 0x10000 * (q) + 0x100 * (i))
+
+enum { EVTQ, STSQ, NQ };
+
+enum {
+    DEVICE_ID = 0x008, DEV_FEATURES = 0x010, DEV_FEATURES_SEL = 0x014,
+    DRV_FEATURES = 0x020, DRV_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030,
+    QUEUE_NUM = 0x038, QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050,
+    STATUS = 0x070, DESC_LO = 0x080, DESC_HI = 0x084, AVAIL_LO = 0x090,
+    AVAIL_HI = 0x094, USED_LO = 0x0a0, USED_HI = 0x0a4, CONFIG = 0x100,
+};
+
+#define S_ACK 1
+#define S_DRIVER 2
+#define S_DRIVER_OK 4
+#define S_FEATURES_OK 8
+#define S_NEEDS_RESET 0x40
+#define F_WRITE 2
+
+/* Config select values. */
+#define CFG_ID_NAME 0x01
+#define CFG_ID_DEVIDS 0x03
+#define CFG_EV_BITS 0x11
+#define CFG_ABS_INFO 0x12
+
+typedef struct Test {
+    QTestState *qts;
+    char *log;
+    uint16_t avail[NQ];
+    uint16_t used_seen;
+} Test;
+
+static uint32_t rd(Test *t, uint64_t reg)
+{
+    return qtest_readl(t->qts, DEV + reg);
+}
+
+static void wr(Test *t, uint64_t reg, uint32_t v)
+{
+    qtest_writel(t->qts, DEV + reg, v);
+}
+
+static void start(Test *t, const char *device)
+{
+    int fd = g_file_open_tmp("virtio-input-test-XXXXXX.log", &t->log, NULL);
+
+    g_assert(fd >= 0);
+    close(fd);
+    memset(t->avail, 0, sizeof(t->avail));
+    t->used_seen = 0;
+    t->qts = qtest_initf("-M virt -bios none -d guest_errors,unimp -D %s "
+                         "-global virtio-mmio.force-legacy=off -device %s",
+                         t->log, device);
+}
+
+static char *stop(Test *t)
+{
+    char *text = NULL;
+
+    qtest_quit(t->qts);
+    g_assert(g_file_get_contents(t->log, &text, NULL, NULL));
+    g_unlink(t->log);
+    g_free(t->log);
+    return text;
+}
+
+/* Linux's virtio_mmio bring-up, modern layout, both queues. */
+static void driver_init(Test *t)
+{
+    wr(t, STATUS, 0);
+    wr(t, STATUS, S_ACK);
+    wr(t, STATUS, S_ACK | S_DRIVER);
+    wr(t, DRV_FEATURES_SEL, 0);
+    wr(t, DRV_FEATURES, 0);
+    wr(t, DRV_FEATURES_SEL, 1);
+    wr(t, DRV_FEATURES, 1);             /* VERSION_1 */
+    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+    for (int q = 0; q < NQ; q++) {
+        qtest_memset(t->qts, RING(q), 0, 0x3000);
+        wr(t, QUEUE_SEL, q);
+        wr(t, QUEUE_NUM, QSIZE);
+        wr(t, DESC_LO, (uint32_t)DESC(q));
+        wr(t, DESC_HI, DESC(q) >> 32);
+        wr(t, AVAIL_LO, (uint32_t)AVAIL(q));
+        wr(t, AVAIL_HI, AVAIL(q) >> 32);
+        wr(t, USED_LO, (uint32_t)USED(q));
+        wr(t, USED_HI, USED(q) >> 32);
+        wr(t, QUEUE_READY, 1);
+    }
+    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+}
+
+static void post(Test *t, int q, unsigned i, uint64_t addr, uint32_t len,
+                 uint16_t flags)
+{
+    uint64_t d = DESC(q) + 16 * i;
+
+    qtest_writeq(t->qts, d, addr);
+    qtest_writel(t->qts, d + 8, len);
+    qtest_writew(t->qts, d + 12, flags);
+    qtest_writew(t->qts, d + 14, 0);
+    qtest_writew(t->qts, AVAIL(q) + 4 + 2 * (t->avail[q] % QSIZE), i);
+    t->avail[q]++;
+    qtest_writew(t->qts, AVAIL(q) + 2, t->avail[q]);
+    wr(t, QUEUE_NOTIFY, q);
+}
+
+/* A full ring of event buffers, 8 bytes each. */
+static void post_event_buffers(Test *t)
+{
+    for (unsigned i = 0; i < QSIZE; i++) {
+        post(t, EVTQ, i, BUF(EVTQ, i), 8, F_WRITE);
+    }
+}
+
+static uint16_t used_idx(Test *t, int q)
+{
+    return qtest_readw(t->qts, USED(q) + 2);
+}
+
+/* The next event the device wrote to the eventq (type, code, value). */
+static void next_event(Test *t, uint16_t *type, uint16_t *code,
+                       int32_t *value)
+{
+    uint64_t ent = USED(EVTQ) + 4 + 8 * (t->used_seen % QSIZE);
+    uint32_t id = qtest_readl(t->qts, ent);
+
+    g_assert_cmpuint(used_idx(t, EVTQ), >, t->used_seen);
+    g_assert_cmpuint(qtest_readl(t->qts, ent + 4), ==, 8);
+    *type = qtest_readw(t->qts, BUF(EVTQ, id));
+    *code = qtest_readw(t->qts, BUF(EVTQ, id) + 2);
+    *value = qtest_readl(t->qts, BUF(EVTQ, id) + 4);
+    t->used_seen++;
+    /* Give the buffer back, as the driver does. */
+    post(t, EVTQ, id, BUF(EVTQ, id), 8, F_WRITE);
+}
+
+static void expect_event(Test *t, uint16_t type, uint16_t code, int32_t value)
+{
+    uint16_t ty, co;
+    int32_t va;
+
+    next_event(t, &ty, &co, &va);
+    g_assert_cmpuint(ty, ==, type);
+    g_assert_cmpuint(co, ==, code);
+    g_assert_cmpint(va, ==, value);
+}
+
+static void qmp_ok(Test *t, const char *cmd)
+{
+    QDict *r = qtest_qmp(t->qts, "%s", cmd);
+
+    if (!qdict_haskey(r, "return")) {
+        g_error("%s failed", cmd);
+    }
+    qobject_unref(r);
+}
+
+static void select_cfg(Test *t, uint8_t select, uint8_t subsel)
+{
+    qtest_writeb(t->qts, DEV + CONFIG, select);
+    qtest_writeb(t->qts, DEV + CONFIG + 1, subsel);
+}
+
+static uint8_t cfg_size(Test *t)
+{
+    return qtest_readb(t->qts, DEV + CONFIG + 2);
+}
+
+static uint8_t cfg_u8(Test *t, unsigned off)
+{
+    return qtest_readb(t->qts, DEV + CONFIG + 8 + off);
+}
+
+static char *cfg_string(Test *t)
+{
+    unsigned n = cfg_size(t);
+    char *s = g_malloc0(n + 1);
+
+    for (unsigned i = 0; i < n; i++) {
+        s[i] = cfg_u8(t, i);
+    }
+    return s;
+}
+
+static void test_keyboard_config_answers(void)
+{
+    Test t;
+    g_autofree char *name = NULL;
+    g_autofree char *log = NULL;
+
+    start(&t, "virtio-keyboard-device");
+    g_assert_cmphex(rd(&t, DEVICE_ID), ==, 18);
+    select_cfg(&t, CFG_ID_NAME, 0);
+    g_assert_cmpuint(cfg_size(&t), ==, strlen("QEMU Virtio Keyboard") + 1);
+    name = cfg_string(&t);
+    g_assert_cmpstr(name, ==, "QEMU Virtio Keyboard");
+    select_cfg(&t, CFG_ID_DEVIDS, 0);
+    g_assert_cmpuint(cfg_size(&t), ==, 8);
+    g_assert_cmphex(qtest_readw(t.qts, DEV + CONFIG + 8), ==, 0x06);
+    g_assert_cmphex(qtest_readw(t.qts, DEV + CONFIG + 10), ==, 0x0627);
+    g_assert_cmphex(qtest_readw(t.qts, DEV + CONFIG + 12), ==, 0x0001);
+    g_assert_cmphex(qtest_readw(t.qts, DEV + CONFIG + 14), ==, 0x0001);
+    /* Every key QEMU knows, up to KEY_MEDIA (226): 29 bytes. */
+    select_cfg(&t, CFG_EV_BITS, EV_KEY);
+    g_assert_cmpuint(cfg_size(&t), ==, KEY_MEDIA / 8 + 1);
+    g_assert_cmphex(cfg_u8(&t, KEY_A / 8) & (1 << (KEY_A % 8)), !=, 0);
+    g_assert_cmphex(cfg_u8(&t, KEY_ESC / 8) & (1 << (KEY_ESC % 8)), !=, 0);
+    select_cfg(&t, CFG_EV_BITS, EV_LED);
+    g_assert_cmpuint(cfg_size(&t), ==, 1);
+    g_assert_cmphex(cfg_u8(&t, 0), ==, 7);
+    /* A keyboard has no relative axes: size 0 says so. */
+    select_cfg(&t, CFG_EV_BITS, EV_REL);
+    g_assert_cmpuint(cfg_size(&t), ==, 0);
+    select_cfg(&t, 0x7f, 0x7f);
+    g_assert_cmpuint(cfg_size(&t), ==, 0);
+    log = stop(&t);
+}
+
+static void test_tablet_and_mouse_config_answers(void)
+{
+    Test t;
+    g_autofree char *name = NULL;
+    g_autofree char *mname = NULL;
+
+    start(&t, "virtio-tablet-device");
+    select_cfg(&t, CFG_ID_NAME, 0);
+    name = cfg_string(&t);
+    g_assert_cmpstr(name, ==, "QEMU Virtio Tablet");
+    select_cfg(&t, CFG_EV_BITS, EV_ABS);
+    g_assert_cmphex(cfg_u8(&t, 0), ==, (1 << ABS_X) | (1 << ABS_Y));
+    select_cfg(&t, CFG_ABS_INFO, ABS_Y);
+    g_assert_cmpuint(cfg_size(&t), ==, 20);
+    g_assert_cmphex(qtest_readl(t.qts, DEV + CONFIG + 8), ==, 0);
+    g_assert_cmphex(qtest_readl(t.qts, DEV + CONFIG + 12), ==, 0x7fff);
+    select_cfg(&t, CFG_EV_BITS, EV_KEY);
+    g_assert_cmphex(cfg_u8(&t, BTN_LEFT / 8) & (1 << (BTN_LEFT % 8)), !=, 0);
+    g_free(stop(&t));
+
+    start(&t, "virtio-mouse-device");
+    select_cfg(&t, CFG_ID_NAME, 0);
+    mname = cfg_string(&t);
+    g_assert_cmpstr(mname, ==, "QEMU Virtio Mouse");
+    select_cfg(&t, CFG_EV_BITS, EV_REL);
+    g_assert_cmpuint(cfg_size(&t), ==, 2);
+    g_assert_cmphex(cfg_u8(&t, 0), ==, (1 << REL_X) | (1 << REL_Y));
+    g_assert_cmphex(cfg_u8(&t, 1), ==, 1 << (REL_WHEEL - 8));
+    g_free(stop(&t));
+}
+
+static void test_send_key_arrives_in_the_eventq(void)
+{
+    Test t;
+
+    start(&t, "virtio-keyboard-device");
+    driver_init(&t);
+    post_event_buffers(&t);
+    qmp_ok(&t, "{'execute': 'send-key', 'arguments': {'keys': ["
+           "{'type': 'qcode', 'data': 'shift'},"
+           "{'type': 'number', 'data': 30}]}}");
+    /* The first press at once; each later step after the hold time on
+     * the virtual clock, which only qtest moves here. */
+    expect_event(&t, EV_KEY, KEY_LEFTSHIFT, 1);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    g_assert_cmpuint(used_idx(&t, EVTQ), ==, 2);
+    qtest_clock_step(t.qts, 10 * 1000 * 1000);
+    expect_event(&t, EV_KEY, KEY_A, 1);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    qtest_clock_step(t.qts, 10 * 1000 * 1000);
+    expect_event(&t, EV_KEY, KEY_A, 0);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    qtest_clock_step(t.qts, 10 * 1000 * 1000);
+    expect_event(&t, EV_KEY, KEY_LEFTSHIFT, 0);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    g_free(stop(&t));
+}
+
+static void test_input_send_event_reaches_the_tablet(void)
+{
+    Test t;
+    QDict *r;
+
+    start(&t, "virtio-tablet-device");
+    /* Before the driver is up the tablet is not in line for events. */
+    r = qtest_qmp(t.qts, "{'execute': 'input-send-event', 'arguments': "
+                  "{'events': [{'type': 'rel', 'data': "
+                  "{'axis': 'x', 'value': 1}}]}}");
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(r, "error"), "desc"), ==,
+                    "Input handler not found for event type rel");
+    qobject_unref(r);
+    driver_init(&t);
+    post_event_buffers(&t);
+    qmp_ok(&t, "{'execute': 'input-send-event', 'arguments': {'events': ["
+           "{'type': 'abs', 'data': {'axis': 'x', 'value': 1000}},"
+           "{'type': 'abs', 'data': {'axis': 'y', 'value': 2000}},"
+           "{'type': 'btn', 'data': {'button': 'left', 'down': true}}]}}");
+    expect_event(&t, EV_ABS, ABS_X, 1000);
+    expect_event(&t, EV_ABS, ABS_Y, 2000);
+    expect_event(&t, EV_KEY, BTN_LEFT, 1);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    /* The wheel is REL_WHEEL (QEMU 7.2's wheel-axis). */
+    qmp_ok(&t, "{'execute': 'input-send-event', 'arguments': {'events': ["
+           "{'type': 'btn', 'data': {'button': 'wheel-up', 'down': true}}]}}");
+    expect_event(&t, EV_REL, REL_WHEEL, 1);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    g_free(stop(&t));
+}
+
+static void test_report_without_room_is_dropped(void)
+{
+    Test t;
+    g_autofree char *log = NULL;
+
+    start(&t, "virtio-keyboard-device");
+    driver_init(&t);
+    /* One buffer: a press needs two (the key and the sync). */
+    post(&t, EVTQ, 0, BUF(EVTQ, 0), 8, F_WRITE);
+    qmp_ok(&t, "{'execute': 'input-send-event', 'arguments': {'events': ["
+           "{'type': 'key', 'data': {'key': {'type': 'qcode', 'data': 'b'},"
+           " 'down': true}}]}}");
+    g_assert_cmpuint(used_idx(&t, EVTQ), ==, 0);
+    /* The buffer is still there for the next report. */
+    post(&t, EVTQ, 1, BUF(EVTQ, 1), 8, F_WRITE);
+    qmp_ok(&t, "{'execute': 'input-send-event', 'arguments': {'events': ["
+           "{'type': 'key', 'data': {'key': {'type': 'qcode', 'data': 'c'},"
+           " 'down': true}}]}}");
+    expect_event(&t, EV_KEY, KEY_C, 1);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    log = stop(&t);
+    g_assert_nonnull(strstr(log, "virtio-input: eventq full"));
+}
+
+static void test_hostile_buffers_are_guest_errors(void)
+{
+    Test t;
+    g_autofree char *log = NULL;
+    uint8_t led[8] = { EV_LED, 0, LED_CAPSL, 0, 1, 0, 0, 0 };
+    uint8_t bad[8] = { 0x99, 0, 0, 0, 1, 0, 0, 0 };
+    QDict *r;
+
+    start(&t, "virtio-keyboard-device");
+    driver_init(&t);
+    /* A read-only event buffer and a short one: written as far as they go. */
+    post(&t, EVTQ, 0, BUF(EVTQ, 0), 8, 0);
+    post(&t, EVTQ, 1, BUF(EVTQ, 1), 3, F_WRITE);
+    qmp_ok(&t, "{'execute': 'send-key', 'arguments': {'keys': ["
+           "{'type': 'qcode', 'data': 'x'}]}}");
+    g_assert_cmpuint(used_idx(&t, EVTQ), ==, 2);
+    g_assert_cmpuint(qtest_readl(t.qts, USED(EVTQ) + 4 + 4), ==, 0);
+    g_assert_cmpuint(qtest_readl(t.qts, USED(EVTQ) + 12 + 4), ==, 3);
+    /* Status: an LED change, an unknown type, a short buffer. */
+    qtest_memwrite(t.qts, BUF(STSQ, 0), led, 8);
+    qtest_memwrite(t.qts, BUF(STSQ, 1), bad, 8);
+    post(&t, STSQ, 0, BUF(STSQ, 0), 8, 0);
+    post(&t, STSQ, 1, BUF(STSQ, 1), 8, 0);
+    post(&t, STSQ, 2, BUF(STSQ, 1), 2, 0);
+    g_assert_cmpuint(used_idx(&t, STSQ), ==, 3);
+    /* A buffer outside RAM breaks the device, not qcore. */
+    post(&t, EVTQ, 2, 0x1000, 8, F_WRITE);
+    post(&t, EVTQ, 3, BUF(EVTQ, 3), 8, F_WRITE);
+    qtest_clock_step(t.qts, 100 * 1000 * 1000);
+    qmp_ok(&t, "{'execute': 'send-key', 'arguments': {'keys': ["
+           "{'type': 'qcode', 'data': 'y'}]}}");
+    g_assert_cmphex(rd(&t, STATUS) & S_NEEDS_RESET, ==, S_NEEDS_RESET);
+    r = qtest_qmp(t.qts, "{'execute': 'query-status'}");
+    g_assert(qdict_haskey(r, "return"));
+    qobject_unref(r);
+    log = stop(&t);
+    g_assert_nonnull(strstr(log, "eventq buffer of 0 bytes"));
+    g_assert_nonnull(strstr(log, "eventq buffer of 3 bytes"));
+    g_assert_nonnull(strstr(log, "unknown status event type 153"));
+    g_assert_nonnull(strstr(log, "statusq buffer of 2 bytes"));
+}
+
+static void test_unmapped_key_number_is_logged_not_typed(void)
+{
+    Test t;
+    g_autofree char *log = NULL;
+
+    start(&t, "virtio-keyboard-device");
+    driver_init(&t);
+    post_event_buffers(&t);
+    qmp_ok(&t, "{'execute': 'input-send-event', 'arguments': {'events': ["
+           "{'type': 'key', 'data': {'key': {'type': 'number', "
+           "'data': 99999}, 'down': true}}]}}");
+    /* Only the report's end, as QEMU sends it: no key. */
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    g_assert_cmpuint(used_idx(&t, EVTQ), ==, 1);
+    log = stop(&t);
+    g_assert_nonnull(strstr(log, "unmapped key: 0 [unmapped]"));
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/virtio-input/keyboard-config",
+                   test_keyboard_config_answers);
+    g_test_add_func("/virtio-input/tablet-mouse-config",
+                   test_tablet_and_mouse_config_answers);
+    g_test_add_func("/virtio-input/send-key", test_send_key_arrives_in_the_eventq);
+    g_test_add_func("/virtio-input/input-send-event",
+                   test_input_send_event_reaches_the_tablet);
+    g_test_add_func("/virtio-input/no-room", test_report_without_room_is_dropped);
+    g_test_add_func("/virtio-input/hostile", test_hostile_buffers_are_guest_errors);
+    g_test_add_func("/virtio-input/unmapped",
+                   test_unmapped_key_number_is_logged_not_typed);
+    return g_test_run();
+}
