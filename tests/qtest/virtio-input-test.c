@@ -8,36 +8,17 @@
  * tests/qtest/virtio-input-test.c (it has none for riscv; the answers
  * were checked against qemu-system-riscv64 7.2 under Linux: docs/ui.md).
  */
-#include "libqtest.h"
+#include "libqvirtio.h"
 #include <glib/gstdio.h>
 #include <linux/input-event-codes.h>
 #include <unistd.h>
 
-#define DRAM        0x80000000ULL
-#define DEV         (0x10001000ULL + 0x1000 * 7)    /* the last slot */
+#define DEV         QVIRTIO_SLOT(7)                 /* the first -device */
 #define QSIZE       8
-#define RING(q)     (DRAM + 0x10000 + 0x4000 * (q))
-#define DESC(q)     RING(q)
-#define AVAIL(q)    (RING(q) + 0x1000)
-#define USED(q)     (RING(q) + 0x2000)
-#define BUF(q, i)   (DRAM + 0x100000 + 0x10000 * (q) + 0x100 * (i))
+#define RING(q)     (QVIRTIO_DRAM + 0x10000 + 0x4000 * (q))
+#define BUF(q, i)   (QVIRTIO_DRAM + 0x100000 + 0x10000 * (q) + 0x100 * (i))
 
 enum { EVTQ, STSQ, NQ };
-
-enum {
-    DEVICE_ID = 0x008, DEV_FEATURES = 0x010, DEV_FEATURES_SEL = 0x014,
-    DRV_FEATURES = 0x020, DRV_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030,
-    QUEUE_NUM = 0x038, QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050,
-    STATUS = 0x070, DESC_LO = 0x080, DESC_HI = 0x084, AVAIL_LO = 0x090,
-    AVAIL_HI = 0x094, USED_LO = 0x0a0, USED_HI = 0x0a4, CONFIG = 0x100,
-};
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
-#define F_WRITE 2
 
 /* Config select values. */
 #define CFG_ID_NAME 0x01
@@ -47,19 +28,15 @@ enum {
 
 typedef struct Test {
     QTestState *qts;
+    QVirtioDev dev;
+    QVirtQueue vq[NQ];
     char *log;
-    uint16_t avail[NQ];
     uint16_t used_seen;
 } Test;
 
 static uint32_t rd(Test *t, uint64_t reg)
 {
-    return qtest_readl(t->qts, DEV + reg);
-}
-
-static void wr(Test *t, uint64_t reg, uint32_t v)
-{
-    qtest_writel(t->qts, DEV + reg, v);
+    return qvirtio_readl(&t->dev, reg);
 }
 
 static void start(Test *t, const char *device)
@@ -68,11 +45,11 @@ static void start(Test *t, const char *device)
 
     g_assert(fd >= 0);
     close(fd);
-    memset(t->avail, 0, sizeof(t->avail));
     t->used_seen = 0;
     t->qts = qtest_initf("-M virt -bios none -d guest_errors,unimp -D %s "
                          "-global virtio-mmio.force-legacy=off -device %s",
                          t->log, device);
+    t->dev = (QVirtioDev) { .qts = t->qts, .base = DEV, .legacy = false };
 }
 
 static char *stop(Test *t)
@@ -86,45 +63,21 @@ static char *stop(Test *t)
     return text;
 }
 
-/* Linux's virtio_mmio bring-up, modern layout, both queues. */
+/* Linux's virtio_input bring-up: no features, both queues. */
 static void driver_init(Test *t)
 {
-    wr(t, STATUS, 0);
-    wr(t, STATUS, S_ACK);
-    wr(t, STATUS, S_ACK | S_DRIVER);
-    wr(t, DRV_FEATURES_SEL, 0);
-    wr(t, DRV_FEATURES, 0);
-    wr(t, DRV_FEATURES_SEL, 1);
-    wr(t, DRV_FEATURES, 1);             /* VERSION_1 */
-    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+    qvirtio_start(&t->dev, 0);
     for (int q = 0; q < NQ; q++) {
-        qtest_memset(t->qts, RING(q), 0, 0x3000);
-        wr(t, QUEUE_SEL, q);
-        wr(t, QUEUE_NUM, QSIZE);
-        wr(t, DESC_LO, (uint32_t)DESC(q));
-        wr(t, DESC_HI, DESC(q) >> 32);
-        wr(t, AVAIL_LO, (uint32_t)AVAIL(q));
-        wr(t, AVAIL_HI, AVAIL(q) >> 32);
-        wr(t, USED_LO, (uint32_t)USED(q));
-        wr(t, USED_HI, USED(q) >> 32);
-        wr(t, QUEUE_READY, 1);
+        qvirtqueue_setup(&t->dev, &t->vq[q], q, RING(q), QSIZE);
     }
-    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    qvirtio_driver_ok(&t->dev);
 }
 
 static void post(Test *t, int q, unsigned i, uint64_t addr, uint32_t len,
                  uint16_t flags)
 {
-    uint64_t d = DESC(q) + 16 * i;
-
-    qtest_writeq(t->qts, d, addr);
-    qtest_writel(t->qts, d + 8, len);
-    qtest_writew(t->qts, d + 12, flags);
-    qtest_writew(t->qts, d + 14, 0);
-    qtest_writew(t->qts, AVAIL(q) + 4 + 2 * (t->avail[q] % QSIZE), i);
-    t->avail[q]++;
-    qtest_writew(t->qts, AVAIL(q) + 2, t->avail[q]);
-    wr(t, QUEUE_NOTIFY, q);
+    qvirtqueue_set_desc(&t->dev, &t->vq[q], i, addr, len, flags, 0);
+    qvirtqueue_kick(&t->dev, &t->vq[q], i);
 }
 
 /* A full ring of event buffers, 8 bytes each. */
@@ -137,22 +90,22 @@ static void post_event_buffers(Test *t)
 
 static uint16_t used_idx(Test *t, int q)
 {
-    return qtest_readw(t->qts, USED(q) + 2);
+    return qvirtqueue_used_idx(&t->dev, &t->vq[q]);
 }
 
 /* The next event the device wrote to the eventq (type, code, value). */
 static void next_event(Test *t, uint16_t *type, uint16_t *code,
                        int32_t *value)
 {
-    uint64_t ent = USED(EVTQ) + 4 + 8 * (t->used_seen % QSIZE);
-    uint32_t id = qtest_readl(t->qts, ent);
+    uint16_t n = ++t->used_seen;
+    uint32_t id;
 
-    g_assert_cmpuint(used_idx(t, EVTQ), >, t->used_seen);
-    g_assert_cmpuint(qtest_readl(t->qts, ent + 4), ==, 8);
+    g_assert_cmpuint(used_idx(t, EVTQ), >=, n);
+    id = qvirtqueue_used_id(&t->dev, &t->vq[EVTQ], n);
+    g_assert_cmpuint(qvirtqueue_used_len(&t->dev, &t->vq[EVTQ], n), ==, 8);
     *type = qtest_readw(t->qts, BUF(EVTQ, id));
     *code = qtest_readw(t->qts, BUF(EVTQ, id) + 2);
     *value = qtest_readl(t->qts, BUF(EVTQ, id) + 4);
-    t->used_seen++;
     /* Give the buffer back, as the driver does. */
     post(t, EVTQ, id, BUF(EVTQ, id), 8, F_WRITE);
 }
@@ -368,8 +321,8 @@ static void test_hostile_buffers_are_guest_errors(void)
     qmp_ok(&t, "{'execute': 'send-key', 'arguments': {'keys': ["
            "{'type': 'qcode', 'data': 'x'}]}}");
     g_assert_cmpuint(used_idx(&t, EVTQ), ==, 2);
-    g_assert_cmpuint(qtest_readl(t.qts, USED(EVTQ) + 4 + 4), ==, 0);
-    g_assert_cmpuint(qtest_readl(t.qts, USED(EVTQ) + 12 + 4), ==, 3);
+    g_assert_cmpuint(qvirtqueue_used_len(&t.dev, &t.vq[EVTQ], 1), ==, 0);
+    g_assert_cmpuint(qvirtqueue_used_len(&t.dev, &t.vq[EVTQ], 2), ==, 3);
     /* Status: an LED change, an unknown type, a short buffer. */
     qtest_memwrite(t.qts, BUF(STSQ, 0), led, 8);
     qtest_memwrite(t.qts, BUF(STSQ, 1), bad, 8);
