@@ -4,9 +4,9 @@
  * arrive in the eventq as Linux input events (one buffer each, a report
  * ending in SYN_REPORT), a report with no room is dropped, and hostile
  * buffers are guest errors with qcore still serving.  The rings are built
- * by hand as Linux's virtio_input driver would.  QEMU's counterpart:
- * tests/qtest/virtio-input-test.c (it has none for riscv; the answers
- * were checked against qemu-system-riscv64 7.2 under Linux: docs/ui.md).
+ * by hand (libqvirtio) as Linux's virtio_input driver would.  The names
+ * and IDs are QEMU's (hw/input/virtio-input-hid.c); Debian's QEMU has no
+ * qtest accelerator to run this against.
  */
 #include "libqvirtio.h"
 #include <glib/gstdio.h>
