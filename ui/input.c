@@ -549,17 +549,15 @@ invalid:
 void hmp_mouse_move(Monitor *mon, const QDict *qdict)
 {
     const char *dz_str = qdict_get_try_str(qdict, "dz_str");
-    long dx, dy, dz = 0;
+    /* Plain strings read with strtol, as QEMU's (no error for junk). */
+    long dx = strtol(qdict_get_str(qdict, "dx_str"), NULL, 0);
+    long dy = strtol(qdict_get_str(qdict, "dy_str"), NULL, 0);
+    long dz = dz_str ? strtol(dz_str, NULL, 0) : 0;
 
-    if (!hmp_get_int(mon, qdict_get_str(qdict, "dx_str"), &dx) ||
-        !hmp_get_int(mon, qdict_get_str(qdict, "dy_str"), &dy) ||
-        (dz_str && !hmp_get_int(mon, dz_str, &dz))) {
-        return;
-    }
     qemu_input_queue_rel(NULL, INPUT_AXIS_X, dx);
     qemu_input_queue_rel(NULL, INPUT_AXIS_Y, dy);
     if (dz) {
-        /* The wheel is a button that clicks once per step, as in QEMU. */
+        /* The wheel is a button: one click whatever |dz| is (QEMU's). */
         InputButton b = dz > 0 ? INPUT_BUTTON_WHEEL_UP
                                : INPUT_BUTTON_WHEEL_DOWN;
 

@@ -281,6 +281,36 @@ static void test_input_send_event_reaches_the_tablet(void)
     g_free(stop(&t));
 }
 
+static void hmp_ok(Test *t, const char *line)
+{
+    QDict *r = qtest_qmp(t->qts, "{'execute': 'human-monitor-command', "
+                         "'arguments': {'command-line': '%s'}}", line);
+
+    g_assert_cmpstr(qdict_get_str(r, "return"), ==, "");
+    qobject_unref(r);
+}
+
+static void test_hmp_mouse_commands_reach_the_mouse(void)
+{
+    Test t;
+
+    start(&t, "virtio-mouse-device");
+    driver_init(&t);
+    post_event_buffers(&t);
+    hmp_ok(&t, "mouse_move 5 -3");
+    expect_event(&t, EV_REL, REL_X, 5);
+    expect_event(&t, EV_REL, REL_Y, -3);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    /* HMP's bits: 1 left, 2 right, 4 middle. */
+    hmp_ok(&t, "mouse_button 2");
+    expect_event(&t, EV_KEY, BTN_RIGHT, 1);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    hmp_ok(&t, "mouse_button 0");
+    expect_event(&t, EV_KEY, BTN_RIGHT, 0);
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    g_free(stop(&t));
+}
+
 static void test_report_without_room_is_dropped(void)
 {
     Test t;
@@ -375,6 +405,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-input/send-key", test_send_key_arrives_in_the_eventq);
     g_test_add_func("/virtio-input/input-send-event",
                    test_input_send_event_reaches_the_tablet);
+    g_test_add_func("/virtio-input/hmp-mouse",
+                    test_hmp_mouse_commands_reach_the_mouse);
     g_test_add_func("/virtio-input/no-room", test_report_without_room_is_dropped);
     g_test_add_func("/virtio-input/hostile", test_hostile_buffers_are_guest_errors);
     g_test_add_func("/virtio-input/unmapped",
