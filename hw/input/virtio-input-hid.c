@@ -162,7 +162,7 @@ static void virtio_input_hid_change_active(VirtIOInput *vinput)
 /* ---- the three devices ------------------------------------------------- */
 
 static void add_name_and_ids(VirtIOInput *vinput, const char *name,
-                             uint16_t product)
+                             uint16_t product, uint16_t version)
 {
     virtio_input_config cfg = { .select = VIRTIO_INPUT_CFG_ID_NAME };
 
@@ -177,7 +177,7 @@ static void add_name_and_ids(VirtIOInput *vinput, const char *name,
     stw_le(cfg.u, BUS_VIRTUAL);
     stw_le(cfg.u + 2, VIRTIO_INPUT_VENDOR);
     stw_le(cfg.u + 4, product);
-    stw_le(cfg.u + 6, 0x0001);
+    stw_le(cfg.u + 6, version);
     virtio_input_add_config(vinput, &cfg);
 }
 
@@ -214,7 +214,7 @@ static void virtio_keyboard_setup(VirtIOInput *vinput)
 {
     uint16_t codes[Q_KEY_CODE__MAX];
 
-    add_name_and_ids(vinput, "QEMU Virtio Keyboard", 0x0001);
+    add_name_and_ids(vinput, "QEMU Virtio Keyboard", 0x0001, 0x0001);
     for (int q = 0; q < Q_KEY_CODE__MAX; q++) {
         codes[q] = qemu_input_qcode_to_linux(q);
     }
@@ -228,7 +228,9 @@ static void virtio_mouse_setup(VirtIOInput *vinput)
 {
     VirtIOInputHID *vhid = VIRTIO_INPUT_HID(vinput);
 
-    add_name_and_ids(vinput, "QEMU Virtio Mouse", 0x0002);
+    /* Version 2: the wheel is an axis (QEMU's "v2" config). */
+    add_name_and_ids(vinput, "QEMU Virtio Mouse", 0x0002,
+                     vhid->wheel_axis ? 0x0002 : 0x0001);
     if (vhid->wheel_axis) {
         add_byte_config(vinput, VIRTIO_INPUT_CFG_EV_BITS, EV_REL, 2,
                         (1 << REL_X) | (1 << REL_Y) | (1 << REL_WHEEL));
@@ -243,7 +245,8 @@ static void virtio_tablet_setup(VirtIOInput *vinput)
 {
     VirtIOInputHID *vhid = VIRTIO_INPUT_HID(vinput);
 
-    add_name_and_ids(vinput, "QEMU Virtio Tablet", 0x0003);
+    add_name_and_ids(vinput, "QEMU Virtio Tablet", 0x0003,
+                     vhid->wheel_axis ? 0x0002 : 0x0001);
     if (vhid->wheel_axis) {
         add_byte_config(vinput, VIRTIO_INPUT_CFG_EV_BITS, EV_REL, 2,
                         1 << REL_WHEEL);

@@ -220,6 +220,10 @@ static void test_tablet_and_mouse_config_answers(void)
     g_assert_cmpuint(cfg_size(&t), ==, 2);
     g_assert_cmphex(cfg_u8(&t, 0), ==, (1 << REL_X) | (1 << REL_Y));
     g_assert_cmphex(cfg_u8(&t, 1), ==, 1 << (REL_WHEEL - 8));
+    /* Version 2 with the wheel as an axis (QEMU 7.2's default). */
+    select_cfg(&t, CFG_ID_DEVIDS, 0);
+    g_assert_cmphex(qtest_readw(t.qts, DEV + CONFIG + 12), ==, 0x0002);
+    g_assert_cmphex(qtest_readw(t.qts, DEV + CONFIG + 14), ==, 0x0002);
     g_free(stop(&t));
 }
 
