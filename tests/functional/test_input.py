@@ -155,6 +155,17 @@ def test_keys_type_into_the_guest_shell(linux):
     con.expect(b'hmp-10')
 
 
+@needs_linux
+@pytest.mark.parametrize('dev', ['mouse', 'tablet'])
+def test_pointer_devices_look_as_in_qemu(linux, dev):
+    q, con, c = linux(extra=MODERN + ['-device', 'virtio-%s-device' % dev])
+    con.boot()
+    out, status = con.run('grep -r . ' + SYSFS)
+    with open(os.path.join(test_linux.EXPECTED,
+                           'virtio-%s.sysfs' % dev)) as f:
+        assert sorted(out.split()) == sorted(f.read().split())
+
+
 def has_device(name):
     return ('name "%s"' % name) in qcore_run(['-device', 'help']).stdout.decode()
 
