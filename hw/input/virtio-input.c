@@ -1,11 +1,13 @@
 /*
  * virtio-input: the config space answered by select/subsel, the eventq the
- * input core feeds one report (up to SYN_REPORT) at a time, and the statusq
+ * input core feeds one report (up to SYN_REPORT) at a time, reports
+ * waiting (bounded) while the guest has no buffers, and the statusq
  * the guest writes LED changes to.  Corresponds to QEMU's
  * hw/input/virtio-input.c.
  *
- * Locking (virtio.h): config and the pending report under the BQL; the
- * queues under vdev->vq_lock, taken here (BQL held) around each report.
+ * Locking (virtio.h): config and the report being built under the BQL;
+ * the queues and the reports waiting for buffers under vdev->vq_lock,
+ * taken here (BQL held) around each report.
  */
 #include "qcore/osdep.h"
 #include "qcore/error.h"
@@ -91,49 +93,86 @@ static void virtio_input_set_config(VirtIODevice *vdev, const uint8_t *data)
 
 /* ---- events to the guest ---------------------------------------------- */
 
+static bool is_report_end(const virtio_input_event *e)
+{
+    return e->type == GUINT16_TO_LE(EV_SYN) &&
+           e->code == GUINT16_TO_LE(SYN_REPORT);
+}
+
 /*
- * Hand the pending report to the guest: one buffer per event, all or
- * nothing.  A guest without enough buffers loses the report (QEMU's
- * "queue full"): input is not worth holding a stale key press for.
+ * Give the guest as many whole pending reports as its buffers hold, one
+ * event per buffer.  A report is never split: the buffers past the last
+ * whole one go back to the ring.  vq_lock held (and the BQL).
  */
-static void virtio_input_flush(VirtIOInput *vinput)
+static void virtio_input_flush_pending(VirtIOInput *vinput)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(vinput);
-    VirtQueueElement *elems[VIRTIO_INPUT_QUEUE_MAX];
-    unsigned n = 0;
+    VirtQueueElement *elems[VIRTIO_INPUT_PENDING_MAX];
+    unsigned n = 0, k;
 
-    qemu_mutex_lock(&vdev->vq_lock);
-    while (n < vinput->qindex) {
+    while (n < vinput->npending) {
         elems[n] = virtqueue_pop(vinput->evt, sizeof(VirtQueueElement));
         if (!elems[n]) {
             break;
         }
         n++;
     }
-    if (n < vinput->qindex) {
-        qemu_log_mask(LOG_GUEST_ERROR, "virtio-input: eventq full, %u "
-                      "events dropped\n", vinput->qindex);
-        while (n) {
-            virtqueue_unpop(vinput->evt, elems[--n], 0);
-            g_free(elems[n]);
-        }
-        qemu_mutex_unlock(&vdev->vq_lock);
+    for (k = n; k > 0 && !is_report_end(&vinput->pending[k - 1]); k--) {
+        /* find the last whole report */
+    }
+    for (unsigned i = n; i > k; i--) {
+        virtqueue_unpop(vinput->evt, elems[i - 1], 0);
+        g_free(elems[i - 1]);
+    }
+    if (!k) {
         return;
     }
-    for (unsigned i = 0; i < n; i++) {
-        virtio_input_event *e = &vinput->queue[i];
+    for (unsigned i = 0; i < k; i++) {
         size_t len = iov_from_buf(elems[i]->in_sg, elems[i]->in_num, 0,
-                                  e, sizeof(*e));
+                                  &vinput->pending[i],
+                                  sizeof(virtio_input_event));
 
-        if (len < sizeof(*e)) {
+        if (len < sizeof(virtio_input_event)) {
             qemu_log_mask(LOG_GUEST_ERROR, "virtio-input: eventq buffer of "
-                          "%zu bytes, an event needs %zu\n", len, sizeof(*e));
+                          "%zu bytes, an event needs %zu\n", len,
+                          sizeof(virtio_input_event));
         }
         virtqueue_fill(vinput->evt, elems[i], len, i);
         g_free(elems[i]);
     }
-    virtqueue_flush(vinput->evt, n);
+    virtqueue_flush(vinput->evt, k);
     virtio_notify(vdev, vinput->evt);
+    vinput->npending -= k;
+    memmove(vinput->pending, vinput->pending + k,
+            vinput->npending * sizeof(virtio_input_event));
+}
+
+/*
+ * A report is complete: queue it behind the ones waiting and give the
+ * guest what fits.  While the guest takes none, reports wait (unlike
+ * QEMU, which drops a report that does not fit at once: a VNC client
+ * typing fast then loses keys); past VIRTIO_INPUT_PENDING_MAX events the
+ * newest report is dropped, so a guest that never reads costs bounded
+ * memory.
+ */
+static void virtio_input_queue_report(VirtIOInput *vinput)
+{
+    VirtIODevice *vdev = VIRTIO_DEVICE(vinput);
+
+    /* A report larger than the ring could never go: QEMU drops it too. */
+    if (vinput->npending + vinput->qindex > VIRTIO_INPUT_PENDING_MAX ||
+        vinput->qindex > virtio_queue_get_num(vdev,
+                                              virtio_get_queue_index(
+                                                  vinput->evt))) {
+        qemu_log_mask(LOG_GUEST_ERROR, "virtio-input: eventq full, %u "
+                      "events dropped\n", vinput->qindex);
+    } else {
+        memcpy(vinput->pending + vinput->npending, vinput->queue,
+               vinput->qindex * sizeof(virtio_input_event));
+        vinput->npending += vinput->qindex;
+    }
+    qemu_mutex_lock(&vdev->vq_lock);
+    virtio_input_flush_pending(vinput);
     qemu_mutex_unlock(&vdev->vq_lock);
 }
 
@@ -157,15 +196,17 @@ void virtio_input_send(VirtIOInput *vinput, uint16_t type, uint16_t code,
         return;
     }
     if (!vinput->overflow) {
-        virtio_input_flush(vinput);
+        virtio_input_queue_report(vinput);
     }
     vinput->qindex = 0;
     vinput->overflow = false;
 }
 
-/* The guest added event buffers: nothing waits for them (see above). */
+/* The guest added event buffers: reports waiting for them go now.
+ * vdev->ctx's thread (the main loop, BQL held), vq_lock held. */
 static void virtio_input_handle_evt(VirtIODevice *vdev, VirtQueue *vq)
 {
+    virtio_input_flush_pending(VIRTIO_INPUT(vdev));
 }
 
 /* ---- status from the guest (LEDs) -------------------------------------- */
@@ -208,6 +249,7 @@ static void virtio_input_set_active(VirtIOInput *vinput, bool active)
     if (vinput->active != active) {
         vinput->active = active;
         vinput->qindex = 0;
+        vinput->npending = 0;       /* a reset discards what waited */
         if (vinput->change_active) {
             vinput->change_active(vinput);
         }

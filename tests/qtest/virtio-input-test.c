@@ -315,28 +315,66 @@ static void test_hmp_mouse_commands_reach_the_mouse(void)
     g_free(stop(&t));
 }
 
-static void test_report_without_room_is_dropped(void)
+static void test_reports_wait_for_buffers(void)
 {
     Test t;
     g_autofree char *log = NULL;
+    GString *big = g_string_new(NULL);
 
     start(&t, "virtio-keyboard-device");
     driver_init(&t);
-    /* One buffer: a press needs two (the key and the sync). */
+    /* One buffer: a press needs two (the key and the sync), and a report
+     * is never split. */
     post(&t, EVTQ, 0, BUF(EVTQ, 0), 8, F_WRITE);
     qmp_ok(&t, "{'execute': 'input-send-event', 'arguments': {'events': ["
            "{'type': 'key', 'data': {'key': {'type': 'qcode', 'data': 'b'},"
            " 'down': true}}]}}");
     g_assert_cmpuint(used_idx(&t, EVTQ), ==, 0);
-    /* The buffer is still there for the next report. */
+    /* The second buffer lets the waiting report through. */
     post(&t, EVTQ, 1, BUF(EVTQ, 1), 8, F_WRITE);
-    qmp_ok(&t, "{'execute': 'input-send-event', 'arguments': {'events': ["
-           "{'type': 'key', 'data': {'key': {'type': 'qcode', 'data': 'c'},"
-           " 'down': true}}]}}");
-    expect_event(&t, EV_KEY, KEY_C, 1);
+    expect_event(&t, EV_KEY, KEY_B, 1);
     expect_event(&t, EV_SYN, SYN_REPORT, 0);
+
+    /* A guest that takes nothing: reports of 7 events pile up to 512
+     * events (73 reports), later ones are dropped. */
+    g_string_append(big, "{'execute': 'input-send-event', 'arguments': "
+                    "{'events': [");
+    for (int i = 0; i < 6; i++) {
+        g_string_append_printf(big, "%s{'type': 'key', 'data': {'key': "
+                               "{'type': 'qcode', 'data': 'c'}, "
+                               "'down': %s}}", i ? "," : "",
+                               i % 2 ? "false" : "true");
+    }
+    g_string_append(big, "]}}");
+    for (int i = 0; i < 80; i++) {
+        qmp_ok(&t, big->str);
+    }
+    g_assert_cmpuint(used_idx(&t, EVTQ), ==, 2);
+    /* Six more buffers (two came back above): the oldest report goes. */
+    for (unsigned i = 2; i < QSIZE; i++) {
+        post(&t, EVTQ, i, BUF(EVTQ, i), 8, F_WRITE);
+    }
+    for (int i = 0; i < 6; i++) {
+        expect_event(&t, EV_KEY, KEY_C, i % 2 == 0);
+    }
+    expect_event(&t, EV_SYN, SYN_REPORT, 0);
+    /* A report larger than the ring (8) could never go: dropped. */
+    g_string_truncate(big, 0);
+    g_string_append(big, "{'execute': 'input-send-event', 'arguments': "
+                    "{'events': [");
+    for (int i = 0; i < 9; i++) {
+        g_string_append_printf(big, "%s{'type': 'key', 'data': {'key': "
+                               "{'type': 'qcode', 'data': 'd'}, "
+                               "'down': true}}", i ? "," : "");
+    }
+    g_string_append(big, "]}}");
+    qmp_ok(&t, big->str);
+    g_string_free(big, true);
     log = stop(&t);
-    g_assert_nonnull(strstr(log, "virtio-input: eventq full"));
+    g_assert_nonnull(strstr(log, "virtio-input: eventq full, 7 events "
+                            "dropped"));
+    g_assert_nonnull(strstr(log, "virtio-input: eventq full, 10 events "
+                            "dropped"));
 }
 
 static void test_hostile_buffers_are_guest_errors(void)
@@ -411,7 +449,8 @@ int main(int argc, char **argv)
                    test_input_send_event_reaches_the_tablet);
     g_test_add_func("/virtio-input/hmp-mouse",
                     test_hmp_mouse_commands_reach_the_mouse);
-    g_test_add_func("/virtio-input/no-room", test_report_without_room_is_dropped);
+    g_test_add_func("/virtio-input/wait-for-buffers",
+                    test_reports_wait_for_buffers);
     g_test_add_func("/virtio-input/hostile", test_hostile_buffers_are_guest_errors);
     g_test_add_func("/virtio-input/unmapped",
                    test_unmapped_key_number_is_logged_not_typed);

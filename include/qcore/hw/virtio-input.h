@@ -46,8 +46,10 @@ typedef struct virtio_input_event {
 #define TYPE_VIRTIO_MOUSE "virtio-mouse-device"
 #define TYPE_VIRTIO_TABLET "virtio-tablet-device"
 
-/* QEMU's bound on events waiting for the guest's buffers before a sync. */
+/* Events of one report (up to SYN_REPORT) at most. */
 #define VIRTIO_INPUT_QUEUE_MAX 64
+/* Events of whole reports waiting for the guest's buffers at most. */
+#define VIRTIO_INPUT_PENDING_MAX 512
 
 typedef struct VirtIOInputConfig {
     virtio_input_config config;
@@ -66,10 +68,15 @@ struct VirtIOInput {
     VirtQueue *evt, *sts;
     char *serial;
     bool active;                /* DRIVER_OK seen since the last reset */
-    /* The events of one report, sent at its SYN_REPORT (BQL). */
+    /* The events of the report being built, queued at its SYN_REPORT
+     * (BQL). */
     virtio_input_event queue[VIRTIO_INPUT_QUEUE_MAX];
     unsigned qindex;
     bool overflow;              /* the report lost events: drop it */
+    /* Whole reports the guest has no buffers for yet, oldest first
+     * (BQL and vq_lock; a reset, with the queues stopped, just BQL). */
+    virtio_input_event pending[VIRTIO_INPUT_PENDING_MAX];
+    unsigned npending;
     /* Subclass hooks (BQL). */
     void (*change_active)(VirtIOInput *vinput);
     void (*handle_status)(VirtIOInput *vinput, virtio_input_event *event);
