@@ -10,6 +10,7 @@
 #include "qcore/chardev.h"
 #include "qcore/net.h"
 #include "qcore/console.h"
+#include "qcore/input.h"
 #include "qcore/keyval.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/iothread-object.h"
@@ -644,6 +645,13 @@ const HMPCommand hmp_cmds[] = {
     { "expire_password", "protocol:s,time:s,display:-ds",
       "protocol time [-d display]",
       "set spice/vnc password expire-time", hmp_expire_password },
+    { "sendkey", "keys:s,hold-time:s?", "keys [hold_ms]",
+      "send keys to the VM (e.g. 'sendkey ctrl-alt-f1', default hold time=100 ms)",
+      hmp_sendkey },
+    { "mouse_move", "dx_str:s,dy_str:s,dz_str:s?", "dx dy [dz]",
+      "send mouse move events", hmp_mouse_move },
+    { "mouse_button", "button_state:s", "state",
+      "change mouse button state (1=L, 2=M, 4=R)", hmp_mouse_button },
     { "bql_profile_reset", "", "", "clear the BQL profile (see info bql)",
       hmp_bql_profile_reset },
     { "info", "item:s?", "[subcommand]",

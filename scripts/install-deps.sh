@@ -6,7 +6,16 @@
 #   scripts/install-deps.sh linux    also the Linux guest's sources and cross tools (make linux)
 set -e
 
-pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev libfdt-dev liburing-dev libaio-dev libslirp-dev qemu-utils python3-pytest gcc-riscv64-unknown-elf opensbi u-boot-qemu gdb-multiarch libpixman-1-dev zlib1g-dev nettle-dev console-setup-linux gvncviewer python3-cryptography iproute2 libpng-dev chromium novnc python3-websocket libjpeg62-turbo-dev"
+# One group per line, so that branches adding packages do not collide.
+pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev libfdt-dev"
+pkgs="$pkgs liburing-dev libaio-dev"                # block/file-posix.c
+pkgs="$pkgs libslirp-dev iproute2"                  # net/
+pkgs="$pkgs qemu-utils python3-pytest gcc-riscv64-unknown-elf opensbi u-boot-qemu gdb-multiarch"
+pkgs="$pkgs libpixman-1-dev zlib1g-dev nettle-dev console-setup-linux"   # ui/
+pkgs="$pkgs libpng-dev libjpeg62-turbo-dev"         # screendump, Tight JPEG
+pkgs="$pkgs libxkbcommon-dev xkb-data"              # -k keymaps (ui/keymaps.c)
+pkgs="$pkgs gvncviewer python3-cryptography"        # VNC tests
+pkgs="$pkgs chromium novnc python3-websocket"       # noVNC test
 case "${1:-}" in
 bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev qemu-system-x86 qemu-system-misc valgrind" ;;
 fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;

@@ -433,6 +433,9 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
         cl->vnc_option = optarg;    /* opened by vl.c */
         loc_save(&cl->vnc_loc);
         break;
+    case QEMU_OPTION_k:
+        cl->keyboard_layout = optarg;   /* loaded with the display */
+        break;
     case QEMU_OPTION_chardev:
         parse_group("chardev", optarg);
         break;

@@ -16,6 +16,7 @@
 #include "qcore/module.h"
 #include "qcore/monitor.h"
 #include "qcore/console.h"
+#include "qcore/input.h"
 #include "qcore/net.h"
 #include "qcore/object-interfaces.h"
 #include "qcore/hw/qdev.h"
@@ -486,7 +487,10 @@ int main(int argc, char **argv)
         Error *err = NULL;
 
         loc_restore(&cmdline.vnc_loc);
-        if (!vnc_display_open(cmdline.vnc_option, &err)) {
+        /* QEMU reports a bad -k with the -vnc that needs it. */
+        if ((cmdline.keyboard_layout &&
+             !qemu_keymap_select(cmdline.keyboard_layout, &err)) ||
+            !vnc_display_open(cmdline.vnc_option, &err)) {
             error_report_err(err);
             exit(1);
         }

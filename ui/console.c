@@ -14,6 +14,7 @@
 #include "qcore/module.h"
 #include "qcore/hw/qdev.h"
 #include <zlib.h>
+#include "qcore/input.h"
 
 /*
  * Everything below is main-thread state, read and written with the BQL
@@ -725,6 +726,8 @@ static int vc_dim(QemuOpts *opts, const char *chars, const char *pixels,
     return dflt;
 }
 
+static void vc_register_kbd(QemuConsole *con);
+
 static void vc_chr_open(Chardev *chr, QemuOpts *opts, bool *be_opened,
                         Error **errp)
 {
@@ -745,6 +748,7 @@ static void vc_chr_open(Chardev *chr, QemuOpts *opts, bool *be_opened,
     con->chr = chr;
     vc->console = con;
     vc->kbd = g_byte_array_new();
+    vc_register_kbd(con);
     vt_init(&con->vt, cols, rows, vc_invalidate, con);
     con->vt.scroll = vc_scroll;
     vc_invalidate(con, 0, 0, cols, rows);
@@ -829,30 +833,14 @@ static void kbd_put_bytes(QemuConsole *con, const char *s, int len)
     vc_flush_kbd(vc);
 }
 
-void qemu_input_keysym(uint32_t keysym, bool down)
+/* A key typed on text console @con, as bytes on its chardev. */
+static void kbd_put_keysym_console(QemuConsole *con, uint32_t keysym,
+                                   bool ctrl)
 {
-    QemuConsole *con = active_console;
     const char *seq = NULL;
     char buf[8];
     int len = 0;
 
-    switch (keysym) {
-    case XK_Control_L: ctrl_l = down; return;
-    case XK_Control_R: ctrl_r = down; return;
-    case XK_Alt_L: alt_l = down; return;
-    case XK_Alt_R: alt_r = down; return;
-    }
-    if (!down) {
-        return;
-    }
-    if ((ctrl_l || ctrl_r) && (alt_l || alt_r) &&
-        keysym >= '1' && keysym <= '9') {
-        console_select(keysym - '1');
-        return;
-    }
-    if (!con || con->hw_ops) {
-        return;     /* graphic consoles take keys through input devices */
-    }
     switch (keysym) {
     case XK_Return: case XK_KP_Enter: seq = "\r"; break;
     case XK_BackSpace: seq = "\x7f"; break;
@@ -871,7 +859,7 @@ void qemu_input_keysym(uint32_t keysym, bool down)
     default:
         if (keysym >= 0x20 && keysym <= 0x7e) {
             buf[0] = keysym;
-            if (ctrl_l || ctrl_r) {
+            if (ctrl) {
                 buf[0] &= 0x1f;
             }
             len = 1;
@@ -887,4 +875,75 @@ void qemu_input_keysym(uint32_t keysym, bool down)
     } else if (len) {
         kbd_put_bytes(con, buf, len);
     }
+}
+
+bool qemu_input_keysym(uint32_t keysym, bool down)
+{
+    QemuConsole *con = active_console;
+
+    switch (keysym) {
+    case XK_Control_L: ctrl_l = down; return false;
+    case XK_Control_R: ctrl_r = down; return false;
+    case XK_Alt_L: alt_l = down; return false;
+    case XK_Alt_R: alt_r = down; return false;
+    }
+    if (!down) {
+        return false;
+    }
+    if ((ctrl_l || ctrl_r) && (alt_l || alt_r) &&
+        keysym >= '1' && keysym <= '9') {
+        console_select(keysym - '1');
+        return true;
+    }
+    if (!con || con->hw_ops) {
+        return false;   /* graphic consoles take keys through input devices */
+    }
+    kbd_put_keysym_console(con, keysym, ctrl_l || ctrl_r);
+    return false;
+}
+
+/*
+ * Keys from the input core (send-key, input-send-event) while a text
+ * console is shown: QEMU's text console keyboard handler.  The key is
+ * turned back into the keysym the keymap (-k) puts on it.
+ */
+static bool kbd_shift_l, kbd_shift_r, kbd_ctrl_l, kbd_ctrl_r;
+
+static void vc_kbd_event(DeviceState *dev, QemuConsole *src, InputEvent *evt)
+{
+    QemuConsole *con = src ? src : active_console;
+    InputKeyEvent *key = evt->u.key.data;
+    QKeyCode q = qemu_input_key_value_to_qcode(key->key);
+    uint32_t keysym;
+
+    switch (q) {
+    case Q_KEY_CODE_SHIFT: kbd_shift_l = key->down; return;
+    case Q_KEY_CODE_SHIFT_R: kbd_shift_r = key->down; return;
+    case Q_KEY_CODE_CTRL: kbd_ctrl_l = key->down; return;
+    case Q_KEY_CODE_CTRL_R: kbd_ctrl_r = key->down; return;
+    default:
+        break;
+    }
+    if (!key->down || !con || con->hw_ops) {
+        return;
+    }
+    keysym = qemu_keymap_qcode_to_keysym(q, kbd_shift_l || kbd_shift_r);
+    if (keysym) {
+        kbd_put_keysym_console(con, keysym, kbd_ctrl_l || kbd_ctrl_r);
+    }
+}
+
+static const QemuInputHandler vc_kbd_handler = {
+    .name = "QEMU Text Console Keyboard",
+    .mask = INPUT_EVENT_MASK_KEY,
+    .event = vc_kbd_event,
+};
+
+/* Bound to @con: it takes keys only while @con is the one shown. */
+static void vc_register_kbd(QemuConsole *con)
+{
+    QemuInputHandlerState *s = qemu_input_handler_register(NULL,
+                                                           &vc_kbd_handler);
+
+    qemu_input_handler_bind_console(s, con);
 }

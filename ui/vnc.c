@@ -10,6 +10,7 @@
  */
 #include "qcore/osdep.h"
 #include "qcore/console.h"
+#include "qcore/input.h"
 #include "qcore/main-loop.h"
 #include "qcore/option.h"
 #include "qcore/runstate.h"
@@ -484,6 +485,75 @@ static void framebuffer_update_request(VncState *vs, bool incremental,
     vnc_update_client(vs);
 }
 
+/*
+ * A key from the client: Ctrl-Alt-N and text consoles are the console's
+ * business (qemu_input_keysym); on a graphic console the key goes to the
+ * input devices, by the XT keycode of the QEMU Extended Key Event when
+ * there is one and -k did not name a layout, else by the keymap.
+ */
+static void vnc_key_event(VncState *vs, bool down, uint32_t keysym,
+                          uint32_t qnum)
+{
+    QemuConsole *con;
+    QKeyCode q;
+
+    if (qemu_input_keysym(keysym, down)) {
+        return;
+    }
+    con = qemu_console_active();
+    if (!qemu_console_is_graphic(con)) {
+        return;
+    }
+    if (qnum && !qemu_keymap_is_explicit()) {
+        q = qemu_input_qnum_to_qcode(qnum);
+    } else {
+        q = qemu_keymap_keysym_to_qcode(keysym, qemu_input_shift_held());
+    }
+    if (q != Q_KEY_CODE_UNMAPPED) {
+        qemu_input_event_send_key_qcode(con, q, down);
+    }
+}
+
+/* RFB's button bits, as QEMU's vnc maps them. */
+static uint32_t vnc_button_map[INPUT_BUTTON__MAX] = {
+    [INPUT_BUTTON_LEFT] = 0x01,
+    [INPUT_BUTTON_MIDDLE] = 0x02,
+    [INPUT_BUTTON_RIGHT] = 0x04,
+    [INPUT_BUTTON_WHEEL_UP] = 0x08,
+    [INPUT_BUTTON_WHEEL_DOWN] = 0x10,
+    [INPUT_BUTTON_WHEEL_LEFT] = 0x20,
+    [INPUT_BUTTON_WHEEL_RIGHT] = 0x40,
+};
+
+/* The pointer: absolute through a tablet, else relative moves. */
+static void vnc_pointer_event(VncState *vs, int buttons, int x, int y)
+{
+    QemuConsole *con = qemu_console_active();
+    DisplaySurface *surface = con ? qemu_console_surface(con) : NULL;
+
+    if (!qemu_console_is_graphic(con) || !surface) {
+        return;
+    }
+    if (buttons != vs->last_bmask) {
+        qemu_input_update_buttons(con, vnc_button_map, vs->last_bmask,
+                                  buttons);
+        vs->last_bmask = buttons;
+    }
+    if (qemu_input_is_absolute(con)) {
+        qemu_input_queue_abs(con, INPUT_AXIS_X, x, 0, surface_width(surface));
+        qemu_input_queue_abs(con, INPUT_AXIS_Y, y, 0,
+                             surface_height(surface));
+    } else {
+        if (vs->last_x != -1) {
+            qemu_input_queue_rel(con, INPUT_AXIS_X, x - vs->last_x);
+            qemu_input_queue_rel(con, INPUT_AXIS_Y, y - vs->last_y);
+        }
+        vs->last_x = x;
+        vs->last_y = y;
+    }
+    qemu_input_event_sync();
+}
+
 static int protocol_client_msg(VncState *vs, uint8_t *data, size_t len)
 {
     uint32_t n;
@@ -517,12 +587,13 @@ static int protocol_client_msg(VncState *vs, uint8_t *data, size_t len)
         if (vs->read_handler_expect < 8) {
             return 8;
         }
-        qemu_input_keysym(read_u32(data + 4), data[1]);
+        vnc_key_event(vs, data[1], read_u32(data + 4), 0);
         break;
-    case 5:     /* PointerEvent: no pointer device yet */
+    case 5:     /* PointerEvent */
         if (vs->read_handler_expect < 6) {
             return 6;
         }
+        vnc_pointer_event(vs, data[1], read_u16(data + 2), read_u16(data + 4));
         break;
     case 6:     /* ClientCutText: read and dropped */
         if (vs->read_handler_expect < 8) {
@@ -559,7 +630,8 @@ static int protocol_client_msg(VncState *vs, uint8_t *data, size_t len)
         if (vs->read_handler_expect < 12) {
             return 12;
         }
-        qemu_input_keysym(read_u32(data + 4), read_u16(data + 2));
+        vnc_key_event(vs, read_u16(data + 2), read_u32(data + 4),
+                      read_u32(data + 8));
         break;
     default:
         vnc_disconnect(vs);
@@ -897,6 +969,7 @@ static void vnc_connect(VncDisplay *vd, int fd, bool is_unix,
     vs->vd = vd;
     vs->fd = fd;
     vs->input = g_byte_array_new();
+    vs->last_x = vs->last_y = -1;
     vs->output = g_byte_array_new();
     vs->output_limit = 64 * 1024;
     vnc_streams_init(&vs->streams);

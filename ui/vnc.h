@@ -272,6 +272,8 @@ struct VncState {
     bool has_resize_ext;
     int cursor_encoding;        /* rich or alpha cursor; 0: none */
     GArray *copies;             /* VncCopy not yet in a job */
+    int last_bmask;             /* PointerEvent buttons (ui/input.c) */
+    int last_x, last_y;         /* for a relative mouse; -1: none yet */
     QTAILQ_ENTRY(VncState) next;
 };
 

@@ -167,9 +167,10 @@ void console_select(unsigned index);
  * Keyboard input as X11 keysyms (what RFB carries).  Modifier keysyms
  * are tracked here; Ctrl-Alt-1..9 select a console; everything else
  * goes to the active console if it is a text one (as bytes on its
- * chardev: QEMU's kbd_put_keysym_console).
+ * chardev: QEMU's kbd_put_keysym_console).  True if the key was taken
+ * by the display itself (a console switch) and goes nowhere else.
  */
-void qemu_input_keysym(uint32_t keysym, bool down);
+bool qemu_input_keysym(uint32_t keysym, bool down);
 
 /*
  * The PSF font the text consoles draw with: QCORE_CONSOLE_FONT from the

@@ -71,6 +71,10 @@ DEF("vnc", HAS_ARG, QEMU_OPTION_vnc,
     "                lossy=on lets Tight send JPEG to clients that ask for a\n"
     "                quality level\n"
     "-vnc unix:path  the same on a UNIX socket; -vnc none: no server\n")
+DEF("k", HAS_ARG, QEMU_OPTION_k,
+    "-k language     use keyboard layout (for example 'fr' for French):\n"
+    "                how VNC keysyms become keys (default en-us; QEMU's\n"
+    "                names or an XKB layout such as 'de(nodeadkeys)')\n")
 DEFHEADING()
 
 DEFHEADING(Character device options:)

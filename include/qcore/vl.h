@@ -105,6 +105,7 @@ typedef struct QemuCmdline {
     bool nographic;             /* -nographic */
     const char *display_type;   /* -display / -nographic: "none"; or NULL */
     const char *vnc_option;     /* -vnc (the last wins), or NULL */
+    const char *keyboard_layout;    /* -k, or NULL (en-us) */
     GPtrArray *serials;         /* -serial arguments (char *), in order */
     GArray *monitors;           /* QemuCmdlineMonitor, in order */
     GPtrArray *objects;         /* -object: QemuCmdlineObject *, in order */

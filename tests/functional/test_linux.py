@@ -213,6 +213,13 @@ def test_stop_cont_mid_boot_resumes(linux):
 def test_monitor_sees_supervisor_mode_and_a_48_or_57_bit_satp(linux):
     q, con, c = linux()
     con.boot()
+    # inittab's second shell (tty1) starts beside the console's: wait until
+    # it sits in read, so no hart is in user mode for a reason of its own.
+    out, status = con.run(
+        'for i in $(seq 300); do for p in /proc/[0-9]*; do readlink $p/fd/0;'
+        ' done 2>/dev/null | grep -q tty1 && break; sleep 0.1; done;'
+        ' [ $i -lt 300 ]')
+    assert status == 0
     cpus = hmp(c, 'info cpus').splitlines()
     assert len(cpus) == SMP, cpus
     for i, line in enumerate(cpus):
