@@ -174,10 +174,6 @@ def test_pointer_devices_look_as_in_qemu(linux, dev):
         assert sysfs_lines(out) == sysfs_lines(f.read())
 
 
-def has_device(name):
-    return ('name "%s"' % name) in qcore_run(['-device', 'help']).stdout.decode()
-
-
 XK_SHIFT_L, XK_RETURN = 0xffe1, 0xff0d
 
 
@@ -192,14 +188,11 @@ def vnc_type(rfb, text):
 
 
 @needs_linux
-@pytest.mark.skipif(not has_device('virtio-gpu-device'),
-                    reason='VNC keys go to devices on a graphic console: '
-                           'needs virtio-gpu-device')
 def test_vnc_keys_type_into_the_guest_shell(linux, tmpdir_short):
     path = os.path.join(tmpdir_short, 'vnc.sock')
     q, con, c = linux(extra=MODERN + ['-device', 'virtio-keyboard-device',
-                                     '-device', 'virtio-gpu-device',
-                             '-vnc', 'unix:' + path])
+                                     '-device', 'virtio-gpu-device,id=gpu0',
+                                     '-vnc', 'unix:' + path])
     con.boot()
     wait_tty1_shell(con)
     rfb = RFB(path).handshake()
@@ -214,6 +207,17 @@ def test_vnc_keys_type_into_the_guest_shell(linux, tmpdir_short):
             rfb.s.sendall(struct.pack('>BBHII', 255, 0, 0, 0, QNUM['shift']))
     con.expect(b'ext-ok')
     rfb.close()
+    # input-send-event to the display's console reaches the keyboard too.
+    for name in qcode_text('echo dev-ok > /dev/ttyS0\n'):
+        ev = [{'type': 'key', 'data': {'down': d, 'key': {
+            'type': 'qcode', 'data': name}}}
+            for d in ((True, False) if name != 'shift' else (True,))]
+        c.ok('input-send-event', device='gpu0', events=ev)
+        if name != 'shift':
+            c.ok('input-send-event', device='gpu0', events=[
+                {'type': 'key', 'data': {'down': False, 'key': {
+                    'type': 'qcode', 'data': 'shift'}}}])
+    con.expect(b'dev-ok')
 
 
 # XT scancodes (qnums) of the keys qcode_text() uses.
