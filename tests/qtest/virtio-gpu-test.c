@@ -5,41 +5,23 @@
  * QEMU's VIRTIO_GPU_RESP_ERR_* and logged, the device still serving.
  * QEMU's counterpart: tests/qtest/virtio-gpu-test.c (which only probes).
  */
-#include "libqtest.h"
+#include "libqvirtio.h"
 #include <glib/gstdio.h>
 #include <linux/virtio_gpu.h>
 
-#define DRAM        0x80000000ULL
-#define GPU         0x10008000ULL   /* the first -device: the last slot */
+#define DRAM        QVIRTIO_DRAM
+#define GPU         QVIRTIO_SLOT(7)     /* the first -device: the last slot */
 #define RINGS(q)    (DRAM + 0x10000 + 0x4000 * (q))
-#define DESC(q)     (RINGS(q))
-#define AVAIL(q)    (RINGS(q) + 0x1000)
-#define USED(q)     (RINGS(q) + 0x2000)
 #define CMD_BUF     (DRAM + 0x20000)    /* 64 KiB: commands and entries */
 #define RESP_BUF    (DRAM + 0x30000)
 #define BACKING     (DRAM + 0x100000)   /* a resource's pixels */
 #define QSIZE       8
 
-enum {
-    DEV_FEATURES = 0x010, DEV_FEATURES_SEL = 0x014, DRV_FEATURES = 0x020,
-    DRV_FEATURES_SEL = 0x024, QUEUE_SEL = 0x030, QUEUE_NUM = 0x038,
-    QUEUE_READY = 0x044, QUEUE_NOTIFY = 0x050, STATUS = 0x070,
-    DESC_LO = 0x080, DESC_HI = 0x084, AVAIL_LO = 0x090, AVAIL_HI = 0x094,
-    USED_LO = 0x0a0, USED_HI = 0x0a4, DEVICE_ID = 0x008, CONFIG = 0x100,
-};
-
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_NEEDS_RESET 0x40
-#define F_NEXT 1
-#define F_WRITE 2
-
 typedef struct Test {
     QTestState *qts;
     char *log;
-    uint16_t avail_idx[2];
+    QVirtioDev dev;
+    QVirtQueue vq[2];           /* control, cursor */
 } Test;
 
 static void start(Test *t, const char *extra)
@@ -48,12 +30,12 @@ static void start(Test *t, const char *extra)
 
     g_assert(fd >= 0);
     close(fd);
-    memset(t->avail_idx, 0, sizeof(t->avail_idx));
     t->qts = qtest_initf("-M virt -bios none -display none "
                          "-d guest_errors -D %s "
                          "-global virtio-mmio.force-legacy=off "
                          "-device virtio-gpu-device,id=gpu0%s",
                          t->log, extra ? extra : "");
+    t->dev = (QVirtioDev){ .qts = t->qts, .base = GPU };
 }
 
 /* Quit; returns the -d guest_errors log. */
@@ -70,64 +52,38 @@ static char *stop(Test *t)
 
 static uint32_t rd(Test *t, uint64_t reg)
 {
-    return qtest_readl(t->qts, GPU + reg);
+    return qvirtio_readl(&t->dev, reg);
 }
 
 static void wr(Test *t, uint64_t reg, uint32_t v)
 {
-    qtest_writel(t->qts, GPU + reg, v);
+    qvirtio_writel(&t->dev, reg, v);
 }
 
 static void driver_init(Test *t)
 {
-    qtest_memset(t->qts, RINGS(0), 0, 0x8000);
-    t->avail_idx[0] = t->avail_idx[1] = 0;
-    wr(t, STATUS, 0);
-    wr(t, STATUS, S_ACK | S_DRIVER);
-    wr(t, DRV_FEATURES_SEL, 0);
-    wr(t, DRV_FEATURES, 1u << VIRTIO_GPU_F_EDID);
-    wr(t, DRV_FEATURES_SEL, 1);
-    wr(t, DRV_FEATURES, 1);             /* VERSION_1 */
-    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+    qvirtio_start(&t->dev, 1u << VIRTIO_GPU_F_EDID);
     for (int q = 0; q < 2; q++) {
-        wr(t, QUEUE_SEL, q);
-        wr(t, QUEUE_NUM, QSIZE);
-        wr(t, DESC_LO, (uint32_t)DESC(q));
-        wr(t, DESC_HI, DESC(q) >> 32);
-        wr(t, AVAIL_LO, (uint32_t)AVAIL(q));
-        wr(t, AVAIL_HI, AVAIL(q) >> 32);
-        wr(t, USED_LO, (uint32_t)USED(q));
-        wr(t, USED_HI, USED(q) >> 32);
-        wr(t, QUEUE_READY, 1);
+        qvirtqueue_setup(&t->dev, &t->vq[q], q, RINGS(q), QSIZE);
     }
-    wr(t, STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+    qvirtio_driver_ok(&t->dev);
 }
 
 static void set_desc(Test *t, int q, unsigned i, uint64_t addr, uint32_t len,
                      uint16_t flags, uint16_t next)
 {
-    uint64_t d = DESC(q) + 16 * i;
-
-    qtest_writeq(t->qts, d, addr);
-    qtest_writel(t->qts, d + 8, len);
-    qtest_writew(t->qts, d + 12, flags);
-    qtest_writew(t->qts, d + 14, next);
+    qvirtqueue_set_desc(&t->dev, &t->vq[q], i, addr, len, flags, next);
 }
 
-/* Make descriptor 0 available on queue @q, kick, wait until it is used
- * (each read is a main-loop round trip: no sleeping).  The used length. */
+/* Make descriptor 0 available on queue @q, kick, wait until it is used.
+ * The used length. */
 static uint32_t submit(Test *t, int q)
 {
-    uint16_t idx = t->avail_idx[q];
+    QVirtQueue *vq = &t->vq[q];
 
-    qtest_writew(t->qts, AVAIL(q) + 4 + 2 * (idx % QSIZE), 0);
-    t->avail_idx[q] = ++idx;
-    qtest_writew(t->qts, AVAIL(q) + 2, idx);
-    wr(t, QUEUE_NOTIFY, q);
-    while (qtest_readw(t->qts, USED(q) + 2) != idx) {
-        g_assert(!(rd(t, STATUS) & S_NEEDS_RESET));
-    }
-    return qtest_readl(t->qts, USED(q) + 8 + 8 * ((idx - 1) % QSIZE));
+    qvirtqueue_kick(&t->dev, vq, 0);
+    g_assert(qvirtqueue_wait_used(&t->dev, vq, vq->avail_idx));
+    return qvirtqueue_used_len(&t->dev, vq, vq->avail_idx);
 }
 
 /*
