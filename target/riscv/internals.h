@@ -269,7 +269,7 @@ struct RISCVDecodedPage {
      */
     uint32_t fence_seen;
     bool snap_broken;
-    uint8_t snap[TARGET_PAGE_SIZE];
+    uint64_t snap[TARGET_PAGE_SIZE / 8];    /* words: compared as such */
     RISCVOp ops[RISCV_PAGE_SLOTS + 1];  /* + the OP_PAGE_END sentinel */
     /*
      * -d in_asm: a bit per slot, set once the block starting there was

@@ -191,7 +191,7 @@ uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp)
 static void decoded_page_snapshot(RISCVDecodedPage *dp)
 {
     const uint64_t *live = (const uint64_t *)dp->host;
-    uint64_t *snap = (uint64_t *)dp->snap;
+    uint64_t *snap = dp->snap;
 
     /* Word by word: other harts may be storing to the page meanwhile. */
     for (unsigned i = 0; i < TARGET_PAGE_SIZE / 8; i++) {
@@ -203,7 +203,7 @@ static void decoded_page_snapshot(RISCVDecodedPage *dp)
 static bool decoded_page_unchanged(const RISCVDecodedPage *dp)
 {
     const uint64_t *live = (const uint64_t *)dp->host;
-    const uint64_t *snap = (const uint64_t *)dp->snap;
+    const uint64_t *snap = dp->snap;
 
     if (dp->snap_broken) {
         return false;
@@ -390,7 +390,8 @@ void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op)
 {
     unsigned offset = (op - dp->ops) * 2;
     const uint16_t *p = (const uint16_t *)(dp->host + offset);
-    const uint16_t *snap = (const uint16_t *)(dp->snap + offset);
+    const uint16_t *snap = (const uint16_t *)((const uint8_t *)dp->snap +
+                                              offset);
     uint16_t lo, hi = 0;
     uint32_t insn;
     bool wide;

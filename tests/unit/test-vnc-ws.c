@@ -166,7 +166,7 @@ static void test_decode_lengths_and_splits(void)
         g_assert_cmpint(vncws_decode(ws, f->data, f->len, out,
                                      &error_abort), ==, 0);
         g_assert_cmpuint(out->len, ==, sizes[i]);
-        g_assert_true(!memcmp(out->data, data, sizes[i]));
+        g_assert_true(!sizes[i] || !memcmp(out->data, data, sizes[i]));
         g_byte_array_set_size(out, 0);
         if (sizes[i] < 70000) {
             for (size_t j = 0; j < f->len; j++) {
@@ -174,7 +174,7 @@ static void test_decode_lengths_and_splits(void)
                                              &error_abort), ==, 0);
             }
             g_assert_cmpuint(out->len, ==, sizes[i]);
-            g_assert_true(!memcmp(out->data, data, sizes[i]));
+            g_assert_true(!sizes[i] || !memcmp(out->data, data, sizes[i]));
         }
         g_assert_cmpuint(ws->wire->len, ==, 0);
         vncws_free(ws);
