@@ -400,6 +400,38 @@ static void vnc_cursor_send(VncState *vs)
     vnc_flush(vs);
 }
 
+/*
+ * QEMU's LED State pseudo-encoding: a one-rectangle update carrying the
+ * keyboard LEDs (bit 0 scroll, 1 num, 2 caps lock) as one byte, sent
+ * when the client asks for it and whenever the guest changes them.
+ */
+static void vnc_led_state_send(VncState *vs)
+{
+    if (!vs->has_led_state || vs->closing || !vs->initialized) {
+        return;
+    }
+    vnc_write_u8(vs, 0);                    /* FramebufferUpdate */
+    vnc_write_u8(vs, 0);
+    vnc_write_u16(vs, 1);
+    vnc_write_u16(vs, 0);
+    vnc_write_u16(vs, 0);
+    vnc_write_u16(vs, 1);
+    vnc_write_u16(vs, 1);
+    vnc_write_u32(vs, (uint32_t)VNC_ENCODING_LED_STATE);
+    vnc_write_u8(vs, kbd_get_ledstate());
+    vnc_flush(vs);
+}
+
+static void vnc_kbd_leds(void *opaque, int ledstate)
+{
+    VncDisplay *vd = opaque;
+    VncState *vs;
+
+    QTAILQ_FOREACH(vs, &vd->clients, next) {
+        vnc_led_state_send(vs);
+    }
+}
+
 static void set_encodings(VncState *vs, const uint8_t *d, int n)
 {
     int i;
@@ -409,6 +441,7 @@ static void set_encodings(VncState *vs, const uint8_t *d, int n)
     vs->has_resize_ext = false;
     vs->has_copyrect = false;
     vs->cursor_encoding = 0;
+    vs->has_led_state = false;
     vs->compression = 9;        /* QEMU's defaults */
     vs->quality = -1;
     /* The first encoding the client lists that we have wins: walk from
@@ -445,6 +478,9 @@ static void set_encodings(VncState *vs, const uint8_t *d, int n)
         case VNC_ENCODING_ALPHA_CURSOR:
             vs->cursor_encoding = enc;
             break;
+        case VNC_ENCODING_LED_STATE:
+            vs->has_led_state = true;
+            break;
         case VNC_ENCODING_COMPRESSLEVEL0 ... VNC_ENCODING_COMPRESSLEVEL0 + 9:
             vs->compression = enc & 15;
             break;
@@ -470,6 +506,7 @@ static void set_encodings(VncState *vs, const uint8_t *d, int n)
         g_array_set_size(vs->copies, 0);
     }
     vnc_cursor_send(vs);
+    vnc_led_state_send(vs);
 }
 
 static void framebuffer_update_request(VncState *vs, bool incremental,
@@ -1407,6 +1444,7 @@ bool vnc_display_open(const char *optstr, Error **errp)
     }
     vd->dcl.ops = &vnc_dcl_ops;
     register_displaychangelistener(&vd->dcl);
+    vd->led_entry = qemu_add_led_event_handler(vnc_kbd_leds, vd);
     QTAILQ_INSERT_TAIL(&vnc_displays, vd, next);
     vnc_configured = true;
     return true;
@@ -1469,6 +1507,8 @@ void vnc_display_cleanup(void)
             vnc_disconnect(vs);
         }
         unregister_displaychangelistener(&vd->dcl);
+        qemu_remove_led_event_handler(vd->led_entry);
+        vd->led_entry = NULL;
         for (i = 0; i < vd->lsock->len; i++) {
             int fd = g_array_index(vd->lsock, int, i);
             qemu_set_fd_handler(fd, NULL, NULL, NULL);

@@ -101,6 +101,7 @@ void vnc_put_tpixels(GByteArray *b, const VncPixelFormat *pf,
 #define VNC_ENCODING_RICH_CURSOR (-239)
 #define VNC_ENCODING_DESKTOP_RESIZE_EXT (-308)
 #define VNC_ENCODING_ALPHA_CURSOR (-314)
+#define VNC_ENCODING_LED_STATE (-261)
 #define VNC_ENCODING_COMPRESSLEVEL0 (-256)
 #define VNC_ENCODING_QUALITYLEVEL0 (-32)
 
@@ -271,6 +272,7 @@ struct VncState {
     bool has_copyrect;
     bool has_resize_ext;
     int cursor_encoding;        /* rich or alpha cursor; 0: none */
+    bool has_led_state;         /* the LED State pseudo-encoding */
     GArray *copies;             /* VncCopy not yet in a job */
     int last_bmask;             /* PointerEvent buttons (ui/input.c) */
     int last_x, last_y;         /* for a relative mouse; -1: none yet */
@@ -289,6 +291,7 @@ struct VncDisplay {
     int auth;                   /* VNC_AUTH_NONE or VNC_AUTH_VNC */
     bool lossy;                 /* lossy=on: Tight may send JPEG */
     QEMUCursor *cursor;         /* the console's pointer image, or NULL */
+    struct QEMUPutLEDEntry *led_entry;  /* our keyboard-LED handler */
     char *password;             /* password=on: NULL until one is set */
     time_t expires;             /* expire_password; TIME_MAX: never */
     int num_exclusive;

@@ -220,6 +220,30 @@ def test_vnc_keys_type_into_the_guest_shell(linux, tmpdir_short):
     con.expect(b'dev-ok')
 
 
+@needs_linux
+def test_vnc_led_state_follows_the_guest_keyboard(linux, tmpdir_short):
+    """QEMU's LED State pseudo-encoding: the state when the client asks
+    for it, then each change the guest makes (Caps Lock toggled by a key,
+    the kernel sets the LED through virtio-keyboard's status queue)."""
+    path = os.path.join(tmpdir_short, 'vnc.sock')
+    q, con, c = linux(extra=MODERN + ['-device', 'virtio-keyboard-device',
+                                     '-device', 'virtio-gpu-device',
+                                     '-vnc', 'unix:' + path])
+    con.boot()
+    wait_tty1_shell(con)
+    rfb = RFB(path).handshake()
+    rfb.set_encodings([0, -261])
+    assert rfb.read_update() == [-261]
+    assert rfb.led_state & 4 == 0
+    c.ok('send-key', keys=[{'type': 'qcode', 'data': 'caps_lock'}])
+    while rfb.led_state & 4 == 0:
+        assert rfb.read_update() == [-261]
+    c.ok('send-key', keys=[{'type': 'qcode', 'data': 'caps_lock'}])
+    while rfb.led_state & 4:
+        assert rfb.read_update() == [-261]
+    rfb.close()
+
+
 # XT scancodes (qnums) of the keys qcode_text() uses.
 QNUM = {'e': 0x12, 'c': 0x2e, 'h': 0x23, 'o': 0x18, 'spc': 0x39, 'x': 0x2d,
         't': 0x14, 'minus': 0x0c, 'k': 0x25, 'shift': 0x2a, 'dot': 0x34,

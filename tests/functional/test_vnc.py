@@ -127,6 +127,7 @@ class RFB:
         self.tight_zs = [zlib.decompressobj() for _ in range(4)]
         self.desktop_size_status = None
         self.cursor = None
+        self.led_state = None
         return self
 
     def set_encodings(self, encs):
@@ -168,6 +169,9 @@ class RFB:
                 continue
             if enc in (-239, -314):
                 self.read_cursor(enc, x, y, w, h)
+                continue
+            if enc == -261:
+                self.led_state = self.recv(1)[0]
                 continue
             if enc == 1:
                 sx, sy = struct.unpack('>HH', self.recv(4))
