@@ -34,6 +34,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS = ['randread1', 'randwrite1', 'randread32', 'randwrite32',
          'seqread', 'seqwrite']
+SCALING_TESTS = ['randread32', 'randwrite32']
 
 
 def newc_entry(name, data, mode):
@@ -79,6 +80,36 @@ def thread_cpu(pid):
     return cpu
 
 
+def run_iobench(binary, args, tests):
+    """Boot @args, whose init runs iobench's @tests in order; for each,
+    (IOPS, MB/s, {thread name: CPU seconds during it}).  The console is
+    read as it comes: at each iobench line, the CPU qcore's threads used
+    so far.  Exits with the console's tail when a run fails."""
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = b''
+    marks = []
+    for line in p.stdout:
+        out += line
+        if b'init ready' in line or b'iobench: ' in line:
+            marks.append(thread_cpu(p.pid))
+    err = p.stderr.read()
+    p.wait(600)
+    out = out.decode(errors='replace')
+    rows = {m.group(1): (float(m.group(2)), float(m.group(3)))
+            for m in re.finditer(r'iobench: (\w+) iops=([\d.]+) '
+                                 r'mbps=([\d.]+)', out)}
+    if p.returncode != 0 or len(rows) != len(tests) or \
+            len(marks) != len(tests) + 1:
+        sys.exit('%s failed (%d): %s%s' % (binary, p.returncode,
+                                           out[-2000:], err.decode()))
+    for i, t in enumerate(tests):
+        cpu = {k: marks[i + 1].get(k, 0) - marks[i].get(k, 0)
+               for k in set(marks[i + 1]) | set(marks[i])}
+        rows[t] = rows[t] + (cpu,)
+    return rows
+
+
 def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd):
     dev = 'virtio-blk-device,drive=d0'
     args = [binary, '-M', 'virt', '-smp', '1', '-m', '512M', '-nographic',
@@ -95,35 +126,7 @@ def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd):
     args += ['-device', dev]
     if qemu:
         args += ['-cpu', 'rv64,h=off']
-    # Read the console as it comes: at each iobench line, the host CPU
-    # qcore's threads used so far (per-thread utime+stime in /proc).
-    p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = b''
-    marks = []
-    for line in p.stdout:
-        out += line
-        if b'init ready' in line or b'iobench: ' in line:
-            marks.append(thread_cpu(p.pid))
-    err = p.stderr.read()
-    p.wait(600)
-    out = out.decode(errors='replace')
-    rows = {m.group(1): (float(m.group(2)), float(m.group(3)))
-            for m in re.finditer(r'iobench: (\w+) iops=([\d.]+) '
-                                 r'mbps=([\d.]+)', out)}
-    if p.returncode != 0 or len(rows) != len(TESTS) or \
-            len(marks) != len(TESTS) + 1:
-        sys.exit('%s failed (%d): %s%s' % (binary, p.returncode,
-                                           out[-2000:], err.decode()))
-    # CPU seconds per thread kind during each test.
-    for i, t in enumerate(TESTS):
-        cpu = {k: marks[i + 1].get(k, 0) - marks[i].get(k, 0)
-               for k in set(marks[i + 1]) | set(marks[i])}
-        rows[t] = rows[t] + (cpu,)
-    return rows
-
-
-SCALING_TESTS = ['randread32', 'randwrite32']
+    return run_iobench(binary, args, TESTS)
 
 
 def boot_scaling(binary, images, aio, niothreads, secs, linux, initrd):
@@ -141,29 +144,8 @@ def boot_scaling(binary, images, aio, niothreads, secs, linux, initrd):
                  'aio=%s' % (image, i, aio),
                  '-device', 'virtio-blk-device,drive=d%d,iothread=io%d'
                  % (i, i % niothreads)]
-    p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = b''
-    marks = []
-    for line in p.stdout:
-        out += line
-        if b'init ready' in line or b'iobench: ' in line:
-            marks.append(thread_cpu(p.pid))
-    err = p.stderr.read()
-    p.wait(600)
-    out = out.decode(errors='replace')
-    rows = {m.group(1): float(m.group(2))
-            for m in re.finditer(r'iobench: (\w+) iops=([\d.]+)', out)}
-    if p.returncode != 0 or len(rows) != len(SCALING_TESTS) or \
-            len(marks) != len(SCALING_TESTS) + 1:
-        sys.exit('%s failed (%d): %s%s' % (binary, p.returncode,
-                                           out[-2000:], err.decode()))
-    result = {}
-    for i, t in enumerate(SCALING_TESTS):
-        cpu = {k: marks[i + 1].get(k, 0) - marks[i].get(k, 0)
-               for k in set(marks[i + 1]) | set(marks[i])}
-        result[t] = (rows[t], cpu)
-    return result
+    rows = run_iobench(binary, args, SCALING_TESTS)
+    return {t: (v[0], v[2]) for t, v in rows.items()}
 
 
 def scaling(opts, initrd, tmp):
