@@ -457,3 +457,25 @@ char *qtest_qom_find(QTestState *s, const char *container, const char *type)
     g_assert_nonnull(path);
     return path;
 }
+
+char *qtest_log_file_new(const char *prefix)
+{
+    g_autofree char *tmpl = g_strdup_printf("%s-XXXXXX.log", prefix);
+    char *path = NULL;
+    int fd = g_file_open_tmp(tmpl, &path, NULL);
+
+    g_assert(fd >= 0);
+    close(fd);
+    return path;
+}
+
+char *qtest_quit_log(QTestState *s, char *path)
+{
+    char *text = NULL;
+
+    qtest_quit(s);
+    g_assert(g_file_get_contents(path, &text, NULL, NULL));
+    unlink(path);
+    g_free(path);
+    return text;
+}

@@ -30,6 +30,13 @@ QTestState *qtest_initf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 /* SIGTERM, wait, and assert qcore exited with status 0; frees @s. */
 void qtest_quit(QTestState *s);
+/*
+ * An empty temporary file for "-D FILE" (the -d log of a test's qcore);
+ * the caller keeps the path.  qtest_quit_log() quits, returns what was
+ * logged (the caller frees it), removes the file and frees @path.
+ */
+char *qtest_log_file_new(const char *prefix);
+char *qtest_quit_log(QTestState *s, char *path);
 /* Wait for qcore to exit on its own; its exit status (-1: killed). */
 int qtest_wait_qemu(QTestState *s);
 /* Free @s after qtest_wait_qemu. */

@@ -35,9 +35,7 @@ static void start(Test *t, const char *extra)
 {
     int fd;
 
-    fd = g_file_open_tmp("virtio-blk-test-XXXXXX.log", &t->log, NULL);
-    g_assert(fd >= 0);
-    close(fd);
+    t->log = qtest_log_file_new("virtio-blk-test");
     fd = g_file_open_tmp("virtio-blk-test-XXXXXX.raw", &t->disk, NULL);
     g_assert(fd >= 0);
     g_assert(ftruncate(fd, DISK_SIZE) == 0);
@@ -53,13 +51,9 @@ static void start(Test *t, const char *extra)
 
 static char *stop(Test *t)
 {
-    char *text = NULL;
+    char *text = qtest_quit_log(t->qts, t->log);
 
-    qtest_quit(t->qts);
-    g_assert(g_file_get_contents(t->log, &text, NULL, NULL));
-    g_unlink(t->log);
     g_unlink(t->disk);
-    g_free(t->log);
     g_free(t->disk);
     return text;
 }

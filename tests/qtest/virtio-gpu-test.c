@@ -26,10 +26,7 @@ typedef struct Test {
 
 static void start(Test *t, const char *extra)
 {
-    int fd = g_file_open_tmp("virtio-gpu-test-XXXXXX.log", &t->log, NULL);
-
-    g_assert(fd >= 0);
-    close(fd);
+    t->log = qtest_log_file_new("virtio-gpu-test");
     t->qts = qtest_initf("-M virt -bios none -display none "
                          "-d guest_errors -D %s "
                          "-global virtio-mmio.force-legacy=off "
@@ -41,13 +38,7 @@ static void start(Test *t, const char *extra)
 /* Quit; returns the -d guest_errors log. */
 static char *stop(Test *t)
 {
-    char *text = NULL;
-
-    qtest_quit(t->qts);
-    g_assert(g_file_get_contents(t->log, &text, NULL, NULL));
-    g_unlink(t->log);
-    g_free(t->log);
-    return text;
+    return qtest_quit_log(t->qts, t->log);
 }
 
 static uint32_t rd(Test *t, uint64_t reg)

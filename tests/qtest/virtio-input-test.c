@@ -41,10 +41,7 @@ static uint32_t rd(Test *t, uint64_t reg)
 
 static void start(Test *t, const char *device)
 {
-    int fd = g_file_open_tmp("virtio-input-test-XXXXXX.log", &t->log, NULL);
-
-    g_assert(fd >= 0);
-    close(fd);
+    t->log = qtest_log_file_new("virtio-input-test");
     t->used_seen = 0;
     t->qts = qtest_initf("-M virt -bios none -d guest_errors,unimp -D %s "
                          "-global virtio-mmio.force-legacy=off -device %s",
@@ -54,13 +51,7 @@ static void start(Test *t, const char *device)
 
 static char *stop(Test *t)
 {
-    char *text = NULL;
-
-    qtest_quit(t->qts);
-    g_assert(g_file_get_contents(t->log, &text, NULL, NULL));
-    g_unlink(t->log);
-    g_free(t->log);
-    return text;
+    return qtest_quit_log(t->qts, t->log);
 }
 
 /* Linux's virtio_input bring-up: no features, both queues. */

@@ -32,11 +32,8 @@ typedef struct Test {
 static void start(Test *t, bool legacy, const char *extra)
 {
     g_autofree char *plic = NULL;
-    int fd;
 
-    fd = g_file_open_tmp("virtio-mmio-test-XXXXXX.log", &t->log, NULL);
-    g_assert(fd >= 0);
-    close(fd);
+    t->log = qtest_log_file_new("virtio-mmio-test");
     t->qts = qtest_initf("-M virt -bios none -d guest_errors -D %s "
                          "-global virtio-mmio.force-legacy=%s %s "
                          "-device virtio-rng-device", t->log,
@@ -49,13 +46,7 @@ static void start(Test *t, bool legacy, const char *extra)
 /* Quit and return what -d guest_errors logged (caller frees). */
 static char *stop(Test *t)
 {
-    char *text = NULL;
-
-    qtest_quit(t->qts);
-    g_assert(g_file_get_contents(t->log, &text, NULL, NULL));
-    g_unlink(t->log);
-    g_free(t->log);
-    return text;
+    return qtest_quit_log(t->qts, t->log);
 }
 
 static uint32_t rd(Test *t, uint64_t reg)

@@ -41,16 +41,14 @@ static void start(Test *t)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET };
     socklen_t len = sizeof(sa);
-    int lfd, fd;
+    int lfd;
 
     lfd = socket(AF_INET, SOCK_STREAM, 0);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     g_assert(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
     g_assert(listen(lfd, 1) == 0);
     g_assert(getsockname(lfd, (struct sockaddr *)&sa, &len) == 0);
-    fd = g_file_open_tmp("virtio-net-test-XXXXXX.log", &t->log, NULL);
-    g_assert(fd >= 0);
-    close(fd);
+    t->log = qtest_log_file_new("virtio-net-test");
     t->qts = qtest_initf("-M virt -bios none -d guest_errors -D %s "
                          "-global virtio-mmio.force-legacy=off "
                          "-netdev socket,id=n0,connect=127.0.0.1:%d "
@@ -64,13 +62,9 @@ static void start(Test *t)
 
 static char *stop(Test *t)
 {
-    char *text = NULL;
+    char *text = qtest_quit_log(t->qts, t->log);
 
-    qtest_quit(t->qts);
     close(t->wire);
-    g_assert(g_file_get_contents(t->log, &text, NULL, NULL));
-    g_unlink(t->log);
-    g_free(t->log);
     return text;
 }
 
