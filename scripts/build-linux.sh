@@ -111,6 +111,13 @@ build_kernel() {
             { echo "build-linux: $opt did not stick in the kernel's .config" >&2; exit 1; }
     done
     kmake Image || { tail -30 "$log" >&2; exit 1; }
+    # The vDSO is mapped into every process as it is, never relocated: a
+    # relocation left in it is a pointer that stays 0 (tests/linux/qcore.config,
+    # CONFIG_JUMP_LABEL).
+    if ${CROSS}readelf -rW "$kout/arch/riscv/kernel/vdso/vdso.so" | grep 'R_RISCV_' >&2; then
+        echo "build-linux: the vDSO has relocations nothing will apply" >&2
+        exit 1
+    fi
     mkdir -p "$work/kstage"
     cp "$kout/arch/riscv/boot/Image" "$kout/.config" "$work/kstage/"
     # The initramfs packer is a host tool of the same source tree.
@@ -144,6 +151,7 @@ ${CROSS}gcc -O2 -static -Wall -frounding-math -fsignaling-nans \
     -o "$work/fpcheck" "$SRC/fpcheck.c" -lm
 ${CROSS}gcc -O2 -static -Wall -pthread -o "$work/spin" "$SRC/spin.c"
 ${CROSS}gcc -O2 -static -Wall -o "$work/fpbench" "$SRC/fpbench.c" -lm
+${CROSS}gcc -O2 -static -Wall -o "$work/vdsocheck" "$SRC/vdsocheck.c"
 
 # The initramfs, with the kernel's gen_init_cpio: no root needed for the
 # console device node, and fixed timestamps.
@@ -162,6 +170,7 @@ ${CROSS}gcc -O2 -static -Wall -o "$work/fpbench" "$SRC/fpbench.c" -lm
     echo "file /bin/fpcheck $work/fpcheck 755 0 0"
     echo "file /bin/spin $work/spin 755 0 0"
     echo "file /bin/fpbench $work/fpbench 755 0 0"
+    echo "file /bin/vdsocheck $work/vdsocheck 755 0 0"
     echo "file /usr/share/udhcpc/default.script $SRC/udhcpc.script 755 0 0"
 } > "$work/initramfs.list"
 "$kdir/gen_init_cpio" -t 0 "$work/initramfs.list" | gzip -9n > "$work/initramfs.cpio.gz"
