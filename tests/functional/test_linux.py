@@ -161,7 +161,7 @@ def test_vdso_needs_no_relocation(linux):
     q, con, c = linux()
     con.boot()
     out, status = con.run('vdsocheck')
-    assert 'vdsocheck: 0 relocations, 0 undefined symbols' in out, out
+    assert 'vdsocheck: 0 relocations,' in out, out
     assert status == 0, out
 
 

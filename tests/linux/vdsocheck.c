@@ -2,12 +2,13 @@
  * vdsocheck: is the kernel's vDSO self-contained?  For the Linux guest
  * (tests/linux, run by tests/functional/test_linux.py).  The vDSO is
  * mapped into every process as it is: nothing applies its relocations, so
- * one left in it (or a symbol it takes from elsewhere) is a pointer that
- * reads 0.  Linux 6.1 built without CONFIG_JUMP_LABEL had one in
+ * one left in it is a pointer that reads 0.  Linux 6.1 built without CONFIG_JUMP_LABEL had one in
  * cpu_relax(), and clock_gettime() died of SIGSEGV whenever it met the
  * vDSO data mid-update (bench/README.md, "A crash to investigate").
- *   vdsocheck      prints each relocation and undefined symbol, then a
- *                  summary line; exit status 1 if there is any
+ *   vdsocheck      prints each relocation, then a summary line; exit
+ *                  status 1 if there is any.  Undefined symbols are only
+ *                  listed: with jump labels the vDSO still names the key
+ *                  its unpatched branch was made from, but never loads it.
  */
 #include <elf.h>
 #include <link.h>
@@ -84,5 +85,5 @@ int main(void)
     }
     printf("vdsocheck: %d relocations, %d undefined symbols\n", bad_rel,
            bad_sym);
-    return bad_rel || bad_sym;
+    return bad_rel != 0;
 }
