@@ -587,6 +587,7 @@ JSONLexResult json_lexer_flush(JSONLexer *lexer, Error **errp)
 static void token_prefault(char *p, size_t len)
 {
 #ifdef MADV_POPULATE_WRITE
+    /* Any thread that parses: set once, on a kernel older than 5.14. */
     static bool unsupported;
     uintptr_t page = sysconf(_SC_PAGESIZE);
     uintptr_t start = (uintptr_t)p & ~(page - 1);
@@ -597,10 +598,10 @@ static void token_prefault(char *p, size_t len)
      * tail: they are mapped and ours, and populating a page that is
      * already there changes nothing in it.
      */
-    if (!unsupported &&
+    if (!qatomic_read(&unsupported) &&
         madvise((void *)start, end - start, MADV_POPULATE_WRITE) < 0 &&
         (errno == EINVAL || errno == ENOSYS)) {
-        unsupported = true;
+        qatomic_set(&unsupported, true);
     }
 #endif
 }
@@ -638,9 +639,9 @@ size_t json_lexer_feed_plain(JSONLexer *lexer, const char *buf, size_t len)
     }
     /*
      * The reserved block's fresh pages: faulting them in one at a time
-     * as the copy below reaches them was the larger part of the main
-     * loop's CPU time for a 16 MiB request on a virtual machine
-     * (bench/README.md).  Back the next stretch in one go, never more
+     * as the copy below reaches them was a fifth of the main loop's CPU
+     * time for a 16 MiB request on a virtual machine (bench/README.md).
+     * Back the next stretch in one go, never more
      * than this copy plus JSON_TOKEN_PREFAULT ahead of it, so the
      * resident size stays what the string needs.
      */
