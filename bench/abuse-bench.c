@@ -112,6 +112,32 @@ static int lat_listen = -1, big_listen = -1, ser_listen = -1;
 static const char *guest_elf;
 /* The emulator running now, killed if the benchmark is interrupted. */
 static volatile pid_t child_pid;
+/*
+ * BENCH_ABUSE_TRACE=FILE: a line per round trip over TRACE_MIN_NS and per
+ * phase change of the 16 MiB client, in CLOCK_MONOTONIC microseconds, to
+ * line them up with a trace of the emulator's main loop.
+ */
+static FILE *trace_file;
+#define TRACE_MIN_NS 1000000LL
+
+static void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void trace(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!trace_file) {
+        return;
+    }
+    va_start(ap, fmt);
+    flockfile(trace_file);
+    fprintf(trace_file, "%lld ", (long long)(bench_now_ns() / 1000));
+    vfprintf(trace_file, fmt, ap);
+    fputc('\n', trace_file);
+    funlockfile(trace_file);
+    va_end(ap);
+}
+
 static int64_t window_ns;
 
 static void cleanup(void)
@@ -445,6 +471,11 @@ static LatStatus sample_window(Conn *c, int64_t end, int warmup, Result *res,
         /* A sample that overlapped the start of an answer counts there. */
         answer |= big && atomic_load(&big->answer_starts) != starts;
         sample_record(big && !answer ? &res->req : &res->s, t1 - t0);
+        if (t1 - t0 >= TRACE_MIN_NS) {
+            trace("slow %lld us, sent at %lld (%s)",
+                  (long long)(t1 - t0) / 1000, (long long)t0 / 1000,
+                  !big ? "-" : answer ? "answer" : "request");
+        }
         next += PERIOD_NS;
         if (next < t1) {
             next = t1;          /* the missed slots were recorded above */
@@ -758,6 +789,7 @@ static bool big_exchange(Big *b)
     char *nl = NULL;
 
     c->len = 0;
+    trace("big request start");
     atomic_store(&b->phase, BIG_REQUEST);
     while (!nl) {
         bool may_read = !b->slow || bench_now_ns() >= next_read;
@@ -795,6 +827,7 @@ static bool big_exchange(Big *b)
                 sent += w;
                 last = bench_now_ns();
                 if (sent == b->req_len) {
+                    trace("big request written");
                     atomic_store(&b->phase, BIG_ANSWER);
                     atomic_fetch_add(&b->answer_starts, 1);
                 }
@@ -832,6 +865,7 @@ static bool big_exchange(Big *b)
             }
         }
     }
+    trace("big answer read");
     b->bytes += c->len;
     if (!big_check(c->buf, nl - c->buf)) {
         fprintf(stderr, "abuse: the 16 MiB answer is wrong: %.200s\n",
@@ -879,6 +913,7 @@ static void run_once(Peer *p, int sc, const char *big_req, size_t big_len)
         res->failed++;
         return;
     }
+    trace("run %s, %s, pid %d", p->name, scenarios[sc].name, (int)in.pid);
     drain.c = &in.ser;
     pthread_create(&drain_tid, NULL, drain_thread, &drain);
     /* Let the abuse get going: the first progress dot of the hammer. */
@@ -1090,6 +1125,12 @@ int main(int argc, char **argv)
     int np, i, sc, rep;
     bool all_ok = true;
 
+    if (getenv("BENCH_ABUSE_TRACE")) {
+        trace_file = fopen(getenv("BENCH_ABUSE_TRACE"), "w");
+        if (!trace_file) {
+            bench_die("BENCH_ABUSE_TRACE");
+        }
+    }
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

@@ -238,10 +238,22 @@ static void chr_hup_bh(void *opaque)
     }
 }
 
+/*
+ * One read() takes at most a page (QEMU's CHR_READ_BUF_LEN), unless the
+ * frontend says it has room for more: then up to CHR_READ_BUF_MAX, from
+ * a buffer kept with the chardev.  A QMP monitor inside a long string
+ * does (monitor_can_read), so that a 16 MiB request is a few hundred
+ * reads and loop iterations rather than 4,096.
+ */
+#define CHR_READ_BUF_LEN 4096
+#define CHR_READ_BUF_MAX (64 * 1024)
+
 static void chr_fd_read(void *opaque)
 {
     Chardev *chr = opaque;
-    uint8_t buf[4096];
+    uint8_t small[CHR_READ_BUF_LEN];
+    uint8_t *buf = small;
+    size_t size = sizeof(small);
     int room = qemu_chr_be_can_write(chr);
     ssize_t n;
 
@@ -251,7 +263,14 @@ static void chr_fd_read(void *opaque)
         qemu_chr_fd_update_handlers(chr);
         return;
     }
-    n = read(chr->fd_in, buf, MIN((size_t)room, sizeof(buf)));
+    if (room > CHR_READ_BUF_LEN) {
+        if (!chr->read_buf) {
+            chr->read_buf = g_malloc(CHR_READ_BUF_MAX);
+        }
+        buf = chr->read_buf;
+        size = CHR_READ_BUF_MAX;
+    }
+    n = read(chr->fd_in, buf, MIN((size_t)room, size));
     if (n > 0) {
         qemu_chr_be_write(chr, buf, n);
     } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -446,6 +465,7 @@ static void char_finalize(Object *obj)
         g_free(w);
     }
     g_byte_array_free(chr->outq, true);
+    g_free(chr->read_buf);
     g_free(chr->label);
     g_free(chr->filename);
 }

@@ -32,6 +32,12 @@ static IOThread *mon_iothread;
 
 /* How much input one read may bring: several requests at once. */
 #define MONITOR_READ_CHUNK 4096
+/*
+ * Inside a QMP string longer than this, reads take MONITOR_READ_CHUNK_LONG
+ * (see monitor_can_read).
+ */
+#define MONITOR_LONG_STRING (64 * 1024)
+#define MONITOR_READ_CHUNK_LONG (64 * 1024)
 /* How long monitor_cleanup() waits for clients to take our last words. */
 #define MONITOR_CLEANUP_FLUSH_MS 1000
 
@@ -362,6 +368,21 @@ int monitor_can_read(void *opaque)
      */
     if (qatomic_read(&mon->use_io_thread)) {
         return 1;
+    }
+    /*
+     * A megabyte string (a QMP "id") costs a loop iteration, a read() and
+     * a main-loop dispatch per chunk: take it in chunks of 64 KiB, about
+     * 0.1-0.3 ms of lexing each.  Only inside a long string, where the
+     * bytes read are the string's: pipelined small requests stay at
+     * MONITOR_READ_CHUNK per read, so one callback runs few commands.
+     * At most once per long string, the read that holds its end brings up
+     * to 64 KiB of requests after it.
+     */
+    if (mon->is_qmp &&
+        json_message_parser_string_len(&container_of(mon, MonitorQMP,
+                                                     common)->parser)
+        >= MONITOR_LONG_STRING) {
+        return MONITOR_READ_CHUNK_LONG;
     }
     return MONITOR_READ_CHUNK;
 }

@@ -52,12 +52,20 @@ typedef struct JSONLexer {
      * parser reports), else NULL.  Whoever takes the token frees it.
      */
     Error *bad;
+    /*
+     * Once @token has reserved the message limit (a long string): how
+     * much of its buffer is known to be backed by memory, see
+     * json_lexer_feed_plain().
+     */
+    gsize prefaulted;
 } JSONLexer;
 
 void json_lexer_init(JSONLexer *lexer);
 void json_lexer_reset(JSONLexer *lexer);
 void json_lexer_destroy(JSONLexer *lexer);
 bool json_lexer_idle(const JSONLexer *lexer);
+/* In a string (its text so far is @token), outside any escape. */
+bool json_lexer_in_string(const JSONLexer *lexer);
 /* Skipping input after a stray byte, as QEMU's lexer does. */
 bool json_lexer_recovering(const JSONLexer *lexer);
 /* Drop the token being lexed and skip input to the next resync byte. */

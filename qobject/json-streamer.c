@@ -188,6 +188,13 @@ void json_message_parser_feed(JSONMessageParser *parser,
     }
 }
 
+size_t json_message_parser_string_len(const JSONMessageParser *parser)
+{
+    const JSONLexer *lexer = &parser->state->lexer;
+
+    return json_lexer_in_string(lexer) ? lexer->token->len : 0;
+}
+
 void json_message_parser_flush(JSONMessageParser *parser)
 {
     JSONStreamState *s = parser->state;

@@ -116,6 +116,8 @@ struct Chardev {
     int fd_out;
     bool fd_is_socket;
     bool read_throttled;    /* can_read said 0: not watching fd_in */
+    uint8_t *read_buf;      /* CHR_READ_BUF_MAX, for frontends that take
+                               more than a page at once (char.c) */
     GByteArray *outq;       /* bytes waiting for fd_out to drain... */
     size_t outq_head;       /* ...from here on: outq[0..outq_head) is
                                written, dropped lazily (char.c) */

@@ -163,6 +163,12 @@ void json_message_parser_feed(JSONMessageParser *parser,
                               const char *buf, size_t size);
 
 /*
+ * The length of the string being lexed if the parser is inside one, else
+ * 0.  A reader uses it to take a long string in larger reads.
+ */
+size_t json_message_parser_string_len(const JSONMessageParser *parser);
+
+/*
  * End of input: complete a trailing number or keyword, report an
  * unfinished message as an error, and reset to the initial state.
  */

@@ -22,6 +22,7 @@ typedef struct TestFE {
     CharBackend be;
     GString *in;
     int room;               /* what can_read answers */
+    int max_read;           /* the largest chr_read so far */
     int opened, closed, mux_in, mux_out, brk;
 } TestFE;
 
@@ -32,7 +33,10 @@ static int fe_can_read(void *opaque)
 
 static void fe_read(void *opaque, const uint8_t *buf, int size)
 {
-    g_string_append_len(((TestFE *)opaque)->in, (const char *)buf, size);
+    TestFE *fe = opaque;
+
+    fe->max_read = MAX(fe->max_read, size);
+    g_string_append_len(fe->in, (const char *)buf, size);
 }
 
 static void fe_event(void *opaque, QEMUChrEvent event)
@@ -813,6 +817,50 @@ static void test_throttled_frontend_resumes_on_accept_input(void)
     fe_detach(&fe, true);
 }
 
+/*
+ * A frontend that has room for more than a page gets more than a page per
+ * read when the socket holds it (a QMP monitor inside a long string takes
+ * 64 KiB, so a 16 MiB request is not 4,096 loop iterations), and never
+ * more than it has room for.
+ */
+static void test_read_takes_what_the_frontend_has_room_for(void)
+{
+    g_autofree char *path = g_build_filename(tmpdir, "room.sock", NULL);
+    g_autofree char *legacy = g_strdup_printf("unix:%s,server=on,wait=off",
+                                              path);
+    Chardev *chr = qemu_chr_new("room", legacy, NULL);
+    g_autofree char *data = g_malloc(40000 + 1);
+    TestFE fe;
+    int fd;
+
+    for (int i = 0; i < 40000; i++) {
+        data[i] = 'a' + i % 26;
+    }
+    data[40000] = 0;
+    fe_attach(&fe, chr);
+    fd = unix_connect(path);
+    WAIT_UNTIL(fe.opened == 1);
+
+    /* The whole write is queued on the socket before the loop reads. */
+    fe.room = 64 * 1024;
+    write_str(fd, data);
+    WAIT_UNTIL(fe.in->len == 40000);
+    g_assert_cmpint(fe.max_read, >, 4096);
+    g_assert_cmpstr(fe.in->str, ==, data);
+
+    g_string_truncate(fe.in, 0);
+    fe.max_read = 0;
+    fe.room = 4096;
+    write_str(fd, data);
+    WAIT_UNTIL(fe.in->len == 40000);
+    g_assert_cmpint(fe.max_read, ==, 4096);
+    g_assert_cmpstr(fe.in->str, ==, data);
+
+    close(fd);
+    WAIT_UNTIL(fe.closed == 1);
+    fe_detach(&fe, true);
+}
+
 int main(int argc, char **argv)
 {
     int ret;
@@ -839,6 +887,8 @@ int main(int argc, char **argv)
                     test_socket_peer_gone_mid_message_goes_back_to_listening);
     g_test_add_func("/chardev/fe/throttled-frontend-resumes-on-accept-input",
                     test_throttled_frontend_resumes_on_accept_input);
+    g_test_add_func("/chardev/fe/read-takes-what-the-frontend-has-room-for",
+                    test_read_takes_what_the_frontend_has_room_for);
     g_test_add_func("/chardev/file/writes-and-appends",
                     test_file_backend_writes_and_appends);
     g_test_add_func("/chardev/null/swallows-output", test_null_swallows_output);
