@@ -66,15 +66,18 @@ def make_initrd(linux, tmp):
 def thread_cpu(pid):
     """CPU seconds so far of @pid's threads, summed by thread name: the
     nanosecond run time of /proc/PID/task/TID/schedstat (utime+stime count
-    10 ms ticks, too coarse for threads that each run a few ms)."""
+    10 ms ticks, too coarse for threads that each run a few ms).  Under
+    the key (name, 'wait'), the time they were runnable but waited for a
+    host CPU (schedstat's second field)."""
     cpu = {}
     try:
         for tid in os.listdir('/proc/%d/task' % pid):
             with open('/proc/%d/task/%s/comm' % (pid, tid)) as f:
                 name = f.read().strip()
             with open('/proc/%d/task/%s/schedstat' % (pid, tid)) as f:
-                ns = int(f.read().split()[0])
-            cpu[name] = cpu.get(name, 0) + ns / 1e9
+                run, wait = (int(v) for v in f.read().split()[:2])
+            cpu[name] = cpu.get(name, 0) + run / 1e9
+            cpu[(name, 'wait')] = cpu.get((name, 'wait'), 0) + wait / 1e9
     except OSError:
         pass
     return cpu
@@ -99,6 +102,8 @@ def run_iobench(binary, args, tests):
     rows = {m.group(1): (float(m.group(2)), float(m.group(3)))
             for m in re.finditer(r'iobench: (\w+) iops=([\d.]+) '
                                  r'mbps=([\d.]+)', out)}
+    insn = {m.group(1): float(m.group(2))
+            for m in re.finditer(r'iobench: (\w+) .* insn=([\d.]+)', out)}
     if p.returncode != 0 or len(rows) != len(tests) or \
             len(marks) != len(tests) + 1:
         sys.exit('%s failed (%d): %s%s' % (binary, p.returncode,
@@ -106,17 +111,19 @@ def run_iobench(binary, args, tests):
     for i, t in enumerate(tests):
         cpu = {k: marks[i + 1].get(k, 0) - marks[i].get(k, 0)
                for k in set(marks[i + 1]) | set(marks[i])}
-        rows[t] = rows[t] + (cpu,)
+        rows[t] = rows[t] + (cpu, insn.get(t, 0))
     return rows
 
 
-def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd):
+def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd,
+         tests=None):
     dev = 'virtio-blk-device,drive=d0'
+    tests = tests or TESTS
     args = [binary, '-M', 'virt', '-smp', '1', '-m', '512M', '-nographic',
             '-kernel', os.path.join(linux, 'Image'),
             '-initrd', initrd,
-            '-append', 'console=ttyS0 quiet qcore_run=iobench:/dev/vda:%s'
-            % secs,
+            '-append', 'console=ttyS0 quiet qcore_run=iobench:/dev/vda:%s:%s'
+            % (secs, ','.join(tests)),
             '-global', 'virtio-mmio.force-legacy=false',
             '-drive', 'file=%s,format=%s,if=none,id=d0,cache=none,aio=%s'
             % (image, fmt, aio)]
@@ -125,8 +132,10 @@ def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd):
         dev += ',iothread=io0'
     args += ['-device', dev]
     if qemu:
-        args += ['-cpu', 'rv64,h=off']
-    return run_iobench(binary, args, TESTS)
+        # debug-threads: QEMU's vCPU thread is then "CPU 0/TCG", as
+        # qcore's is "CPU 0/riscv" (the per-thread CPU split).
+        args += ['-cpu', 'rv64,h=off', '-name', 'debug-threads=on']
+    return run_iobench(binary, args, tests)
 
 
 def boot_scaling(binary, images, aio, niothreads, secs, linux, initrd):
@@ -175,12 +184,67 @@ def scaling(opts, initrd, tmp):
         for n in (1, 2, 4):
             iops, cpu = best[(n, t)]
             reqs = iops * secs
-            io = {k: v for k, v in cpu.items() if k.startswith('IO io')}
+            io = {k: v for k, v in cpu.items()
+                  if isinstance(k, str) and k.startswith('IO io')}
             print('%-9d %-12s %10.0f %11.1f us %11.1f us %15.0f%%' % (
                 n, t, iops, sum(io.values()) / reqs * 1e6,
                 cpu.get('worker', 0) / reqs * 1e6,
                 max(io.values()) / secs * 100))
         sys.stdout.flush()
+
+
+def decompose(opts, qemu, initrd, tmp):
+    """Where a queue-depth-1 request's time goes, per emulator: the vCPU
+    thread's run time (guest code, plus MMIO emulated on it), its wait
+    for a host CPU, and the rest, when the vCPU sleeps in wfi for the
+    completion (device and loop path, wake-ups included); guest
+    instructions per request (instret, exact on qcore only) and the
+    interpreter's MIPS; each other thread's run time per request.
+    Medians over --runs boots, the peers alternating."""
+    tests = opts.tests.split(',')
+    image = os.path.join(tmp, 'disk.raw')
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'raw', '-o',
+                    'preallocation=full', image, opts.size], check=True)
+    secs = float(opts.secs)
+    print('# block-bench --decompose: raw, cache=none, %ss per test, '
+          'median of %d boots; per request, in us' % (opts.secs, opts.runs))
+    print('%-6s %-8s %-11s %8s %7s %7s %7s %7s %8s %6s %7s %7s %7s'
+          % ('aio', 'who', 'test', 'IOPS', 'req', 'vcpu', 'vwait',
+             'vidle', 'insn', 'MIPS', 'main', 'IO', 'workers'))
+    for aio in opts.aio.split(','):
+        res = {}
+        for _ in range(opts.runs):
+            for who, binary, io, isq in (
+                    ('qemu', qemu, False, True),
+                    ('qcore', opts.qcore, False, False),
+                    ('qcore-io', opts.qcore, True, False)):
+                rows = boot(binary, image, 'raw', aio, io, opts.secs,
+                            opts.linux, isq, initrd, tests)
+                for t in tests:
+                    iops, _, cpu, insn = rows[t]
+                    reqs = iops * secs
+                    per = lambda k: cpu.get(k, 0) / reqs * 1e6
+                    vcpu = sum(v for k, v in cpu.items()
+                               if isinstance(k, str) and k.startswith('CPU'))
+                    vwait = sum(v for k, v in cpu.items()
+                                if isinstance(k, tuple) and
+                                k[0].startswith('CPU'))
+                    main = per('qcore') + per('qemu-system-ris')
+                    req = 1e6 / iops
+                    vcpu = vcpu / reqs * 1e6
+                    vwait = vwait / reqs * 1e6
+                    res.setdefault((who, t), []).append((
+                        iops, req, vcpu, vwait, req - vcpu - vwait,
+                        insn if who != 'qemu' else 0,
+                        insn / vcpu if who != 'qemu' and vcpu else 0,
+                        main, per('IO io0'), per('worker')))
+        for t in tests:
+            for who in ('qemu', 'qcore', 'qcore-io'):
+                cols = list(zip(*res[(who, t)]))
+                med = [sorted(c)[len(c) // 2] for c in cols]
+                print('%-6s %-8s %-11s %8.0f %7.1f %7.1f %7.1f %7.1f %8.0f '
+                      '%6.0f %7.1f %7.1f %7.1f' % ((aio, who, t) + tuple(med)))
+                sys.stdout.flush()
 
 
 def main():
@@ -193,12 +257,20 @@ def main():
     ap.add_argument('--qcore', default=os.path.join(ROOT, 'build', 'qcore'))
     ap.add_argument('--linux', default=os.path.join(ROOT, 'build', 'linux'))
     ap.add_argument('--scaling', action='store_true')
+    ap.add_argument('--decompose', action='store_true')
+    ap.add_argument('--tests', default='randread1,randwrite1')
     opts = ap.parse_args()
     qemu = shutil.which('qemu-system-riscv64')
     if not qemu:
         sys.exit('qemu-system-riscv64 is not installed')
     tmp = tempfile.mkdtemp(prefix='block-bench-')
     initrd = make_initrd(opts.linux, tmp)
+    if opts.decompose:
+        try:
+            decompose(opts, qemu, initrd, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     if opts.scaling:
         try:
             scaling(opts, initrd, tmp)
