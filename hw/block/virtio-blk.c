@@ -11,7 +11,10 @@
  *    vdev->vq_lock held (virtio.h).  A request's coroutine lives in that
  *    context too; when it completes outside a handler it takes vq_lock to
  *    push, and a BH of the context (notify_bh) sends the interrupts: one
- *    per loop iteration however many requests completed in it.
+ *    per loop iteration however many requests completed in it.  The last
+ *    request in flight (inflight) interrupts at once instead: there is
+ *    nothing to batch it with, and at queue depth 1 the BH's extra loop
+ *    iteration is a good part of the host's time per request.
  *  - rq (requests parked by werror/rerror=stop) and gen belong to the
  *    context's thread; the BQL side touches them only with the context
  *    quiesced (after a drain), as QEMU's virtio_blk_reset.
@@ -110,6 +113,8 @@ typedef struct VirtIOBlock {
     QEMUBH *notify_bh;          /* in vdev->ctx: sends batched interrupts */
     bool *notify_pending;       /* per queue: pushed, not yet notified;
                                    vq_lock */
+    unsigned inflight;          /* submitted, not completed nor parked;
+                                   atomic */
     VirtIOBlockReq *rq;         /* parked by werror=stop; see the top */
     uint64_t gen;               /* bumped at reset: older requests vanish */
     bool quiesced;              /* drained: the handler pops nothing */
@@ -137,6 +142,7 @@ struct VirtIOBlockReq {
     VirtIOBlock *dev;
     VirtQueue *vq;
     uint64_t gen;
+    bool submitted;             /* counted in dev->inflight */
     uint32_t type;
     int64_t sector;
     uint8_t *status;            /* the last byte the driver gave to write */
@@ -164,33 +170,42 @@ static void virtio_blk_free_request(VirtIOBlockReq *req)
     g_free(req);
 }
 
-/* vdev->ctx's thread: interrupts for the queues completed since last time. */
-static void virtio_blk_notify_bh(void *opaque)
+/* Interrupts for the queues completed since last time; vq_lock held. */
+static void virtio_blk_notify_pending(VirtIOBlock *s)
 {
-    VirtIOBlock *s = opaque;
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
-    unsigned n = s->num_queues;
 
-    qemu_mutex_lock(&vdev->vq_lock);
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < s->num_queues; i++) {
         if (s->notify_pending[i]) {
             s->notify_pending[i] = false;
             virtio_notify(vdev, virtio_get_queue(vdev, i));
         }
     }
+}
+
+/* vdev->ctx's thread. */
+static void virtio_blk_notify_bh(void *opaque)
+{
+    VirtIOBlock *s = opaque;
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+
+    qemu_mutex_lock(&vdev->vq_lock);
+    virtio_blk_notify_pending(s);
     qemu_mutex_unlock(&vdev->vq_lock);
 }
 
 /*
  * Give the request back to the driver with @status.  Inside our handler
  * vq_lock is already held and the handler notifies at its end; otherwise
- * take the lock to push and let notify_bh interrupt once for the batch.
+ * take the lock to push and let notify_bh interrupt once for the batch,
+ * or interrupt now if no other request is in flight.
  */
 static void virtio_blk_req_complete(VirtIOBlockReq *req, uint8_t status)
 {
     VirtIOBlock *s = req->dev;
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
     bool in_handler = handler_dev == s;
+    bool last = req->submitted && qatomic_fetch_dec(&s->inflight) == 1;
 
     if (!in_handler) {
         qemu_mutex_lock(&vdev->vq_lock);
@@ -202,8 +217,13 @@ static void virtio_blk_req_complete(VirtIOBlockReq *req, uint8_t status)
         s->notify_pending[virtio_get_queue_index(req->vq)] = true;
     }
     if (!in_handler) {
+        if (last) {
+            virtio_blk_notify_pending(s);
+        }
         qemu_mutex_unlock(&vdev->vq_lock);
-        qemu_bh_schedule(s->notify_bh);
+        if (!last) {
+            qemu_bh_schedule(s->notify_bh);
+        }
     }
     virtio_blk_free_request(req);
 }
@@ -240,6 +260,9 @@ static bool virtio_blk_handle_rw_error(VirtIOBlockReq *req, int error,
     BlockErrorAction action = blk_get_error_action(s->blk, is_read, error);
 
     if (action == BLOCK_ERROR_ACTION_STOP) {
+        /* Parked: counted again if the restart submits it. */
+        req->submitted = false;
+        qatomic_dec(&s->inflight);
         req->next = s->rq;
         s->rq = req;
     } else if (action == BLOCK_ERROR_ACTION_REPORT) {
@@ -337,6 +360,8 @@ static void virtio_blk_submit(VirtIOBlockReq *req)
         entry = virtio_blk_co_discard_wz;
         break;
     }
+    req->submitted = true;
+    qatomic_inc(&req->dev->inflight);
     /* From a handler run outside the context (no ioeventfd) this
      * schedules the coroutine there instead of entering it here. */
     aio_co_enter(blk_get_aio_context(req->dev->blk),
