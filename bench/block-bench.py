@@ -200,7 +200,8 @@ def decompose(opts, qemu, initrd, tmp):
     completion (device and loop path, wake-ups included); guest
     instructions per request (instret, exact on qcore only) and the
     interpreter's MIPS; each other thread's run time per request.
-    Medians over --runs boots, the peers alternating."""
+    Medians over --runs boots, the peers alternating; --base adds
+    another qcore binary (before a change) as peers base and base-io."""
     tests = opts.tests.split(',')
     image = os.path.join(tmp, 'disk.raw')
     subprocess.run(['qemu-img', 'create', '-q', '-f', 'raw', '-o',
@@ -213,11 +214,14 @@ def decompose(opts, qemu, initrd, tmp):
              'vidle', 'insn', 'MIPS', 'main', 'IO', 'workers'))
     for aio in opts.aio.split(','):
         res = {}
+        peers = [('qemu', qemu, False, True),
+                 ('qcore', opts.qcore, False, False),
+                 ('qcore-io', opts.qcore, True, False)]
+        if opts.base:
+            peers += [('base', opts.base, False, False),
+                      ('base-io', opts.base, True, False)]
         for _ in range(opts.runs):
-            for who, binary, io, isq in (
-                    ('qemu', qemu, False, True),
-                    ('qcore', opts.qcore, False, False),
-                    ('qcore-io', opts.qcore, True, False)):
+            for who, binary, io, isq in peers:
                 rows = boot(binary, image, 'raw', aio, io, opts.secs,
                             opts.linux, isq, initrd, tests)
                 for t in tests:
@@ -239,7 +243,7 @@ def decompose(opts, qemu, initrd, tmp):
                         insn / vcpu if who != 'qemu' and vcpu else 0,
                         main, per('IO io0'), per('worker')))
         for t in tests:
-            for who in ('qemu', 'qcore', 'qcore-io'):
+            for who, _, _, _ in peers:
                 cols = list(zip(*res[(who, t)]))
                 med = [sorted(c)[len(c) // 2] for c in cols]
                 print('%-6s %-8s %-11s %8.0f %7.1f %7.1f %7.1f %7.1f %8.0f '
@@ -259,6 +263,8 @@ def main():
     ap.add_argument('--scaling', action='store_true')
     ap.add_argument('--decompose', action='store_true')
     ap.add_argument('--tests', default='randread1,randwrite1')
+    ap.add_argument('--base', help='--decompose: another qcore binary '
+                    '(the one before a change), measured alongside')
     opts = ap.parse_args()
     qemu = shutil.which('qemu-system-riscv64')
     if not qemu:
