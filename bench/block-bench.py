@@ -74,6 +74,8 @@ def thread_cpu(pid):
         for tid in os.listdir('/proc/%d/task' % pid):
             with open('/proc/%d/task/%s/comm' % (pid, tid)) as f:
                 name = f.read().strip()
+            if tid == str(pid):
+                name = 'main'       # whatever the binary is called
             with open('/proc/%d/task/%s/schedstat' % (pid, tid)) as f:
                 run, wait = (int(v) for v in f.read().split()[:2])
             cpu[name] = cpu.get(name, 0) + run / 1e9
@@ -116,7 +118,7 @@ def run_iobench(binary, args, tests):
 
 
 def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd,
-         tests=None):
+         tests=None, extra=()):
     dev = 'virtio-blk-device,drive=d0'
     tests = tests or TESTS
     args = [binary, '-M', 'virt', '-smp', '1', '-m', '512M', '-nographic',
@@ -130,7 +132,7 @@ def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd,
     if iothread:
         args += ['-object', 'iothread,id=io0']
         dev += ',iothread=io0'
-    args += ['-device', dev]
+    args += ['-device', dev] + list(extra)
     if qemu:
         # debug-threads: QEMU's vCPU thread is then "CPU 0/TCG", as
         # qcore's is "CPU 0/riscv" (the per-thread CPU split).
@@ -220,10 +222,14 @@ def decompose(opts, qemu, initrd, tmp):
         if opts.base:
             peers += [('base', opts.base, False, False),
                       ('base-io', opts.base, True, False)]
+        if opts.noev:
+            peers += [('qcore-noev', opts.qcore, False, False)]
         for _ in range(opts.runs):
             for who, binary, io, isq in peers:
+                extra = ('-global', 'virtio-mmio.ioeventfd=off') \
+                    if who == 'qcore-noev' else ()
                 rows = boot(binary, image, 'raw', aio, io, opts.secs,
-                            opts.linux, isq, initrd, tests)
+                            opts.linux, isq, initrd, tests, extra)
                 for t in tests:
                     iops, _, cpu, insn = rows[t]
                     reqs = iops * secs
@@ -233,7 +239,7 @@ def decompose(opts, qemu, initrd, tmp):
                     vwait = sum(v for k, v in cpu.items()
                                 if isinstance(k, tuple) and
                                 k[0].startswith('CPU'))
-                    main = per('qcore') + per('qemu-system-ris')
+                    main = per('main')
                     req = 1e6 / iops
                     vcpu = vcpu / reqs * 1e6
                     vwait = vwait / reqs * 1e6
@@ -263,6 +269,9 @@ def main():
     ap.add_argument('--scaling', action='store_true')
     ap.add_argument('--decompose', action='store_true')
     ap.add_argument('--tests', default='randread1,randwrite1')
+    ap.add_argument('--noev', action='store_true',
+                    help='--decompose: add qcore with ioeventfd=off '
+                    '(kicks handled in the vCPU thread, as QEMU TCG)')
     ap.add_argument('--base', help='--decompose: another qcore binary '
                     '(the one before a change), measured alongside')
     opts = ap.parse_args()
