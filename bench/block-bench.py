@@ -68,7 +68,8 @@ def thread_cpu(pid):
     nanosecond run time of /proc/PID/task/TID/schedstat (utime+stime count
     10 ms ticks, too coarse for threads that each run a few ms).  Under
     the key (name, 'wait'), the time they were runnable but waited for a
-    host CPU (schedstat's second field)."""
+    host CPU (schedstat's second field); under ('all', 'sleeps') the
+    times the threads went to sleep (voluntary context switches)."""
     cpu = {}
     try:
         for tid in os.listdir('/proc/%d/task' % pid):
@@ -80,6 +81,11 @@ def thread_cpu(pid):
                 run, wait = (int(v) for v in f.read().split()[:2])
             cpu[name] = cpu.get(name, 0) + run / 1e9
             cpu[(name, 'wait')] = cpu.get((name, 'wait'), 0) + wait / 1e9
+            with open('/proc/%d/task/%s/status' % (pid, tid)) as f:
+                m = re.search(r'^voluntary_ctxt_switches:\s+(\d+)',
+                              f.read(), re.M)
+            cpu[('all', 'sleeps')] = cpu.get(('all', 'sleeps'), 0) + \
+                int(m.group(1))
     except OSError:
         pass
     return cpu
@@ -211,9 +217,9 @@ def decompose(opts, qemu, initrd, tmp):
     secs = float(opts.secs)
     print('# block-bench --decompose: raw, cache=none, %ss per test, '
           'median of %d boots; per request, in us' % (opts.secs, opts.runs))
-    print('%-6s %-8s %-11s %8s %7s %7s %7s %7s %8s %6s %7s %7s %7s'
+    print('%-6s %-10s %-11s %6s %7s %7s %7s %7s %6s %5s %7s %7s %7s %6s'
           % ('aio', 'who', 'test', 'IOPS', 'req', 'vcpu', 'vwait',
-             'vidle', 'insn', 'MIPS', 'main', 'IO', 'workers'))
+             'vidle', 'insn', 'MIPS', 'main', 'IO', 'workers', 'sleeps'))
     for aio in opts.aio.split(','):
         res = {}
         peers = [('qemu', qemu, False, True),
@@ -247,13 +253,15 @@ def decompose(opts, qemu, initrd, tmp):
                         iops, req, vcpu, vwait, req - vcpu - vwait,
                         insn if who != 'qemu' else 0,
                         insn / vcpu if who != 'qemu' and vcpu else 0,
-                        main, per('IO io0'), per('worker')))
+                        main, per('IO io0'), per('worker'),
+                        cpu.get(('all', 'sleeps'), 0) / reqs))
         for t in tests:
             for who, _, _, _ in peers:
                 cols = list(zip(*res[(who, t)]))
                 med = [sorted(c)[len(c) // 2] for c in cols]
-                print('%-6s %-8s %-11s %8.0f %7.1f %7.1f %7.1f %7.1f %8.0f '
-                      '%6.0f %7.1f %7.1f %7.1f' % ((aio, who, t) + tuple(med)))
+                print('%-6s %-10s %-11s %6.0f %7.1f %7.1f %7.1f %7.1f %6.0f '
+                      '%5.0f %7.1f %7.1f %7.1f %6.2f'
+                      % ((aio, who, t) + tuple(med)))
                 sys.stdout.flush()
 
 

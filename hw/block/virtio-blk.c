@@ -574,17 +574,38 @@ static void virtio_blk_drained_begin(void *opaque)
     qemu_mutex_unlock(&vdev->vq_lock);
 }
 
-static void virtio_blk_drained_end(void *opaque)
+/*
+ * In the context, after a drain: kick each queue again.  With the host
+ * notifier watched that only sets it; without (a device in the main
+ * loop, kicked in the vCPU thread, or ioeventfd=off) it runs the handler
+ * here, where its requests belong.
+ */
+static void virtio_blk_rekick_bh(void *opaque)
 {
     VirtIOBlock *s = opaque;
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
 
-    qatomic_set(&s->quiesced, false);
-    /* Serve the kicks the handler ignored meanwhile. */
     for (unsigned i = 0; i < s->num_queues && vdev->vq; i++) {
-        event_notifier_set(virtio_queue_get_host_notifier(
-                               virtio_get_queue(vdev, i)));
+        virtio_queue_notify(vdev, i);
     }
+    if (s->blk) {
+        blk_dec_in_flight(s->blk);
+    }
+}
+
+static void virtio_blk_drained_end(void *opaque)
+{
+    VirtIOBlock *s = opaque;
+
+    qatomic_set(&s->quiesced, false);
+    /*
+     * Serve the kicks the handler ignored meanwhile.  Setting the host
+     * notifier does nothing while it is not watched, so a BH does it;
+     * counted, so that a drain that follows waits for it.
+     */
+    blk_inc_in_flight(s->blk);
+    aio_bh_schedule_oneshot(blk_get_aio_context(s->blk),
+                            virtio_blk_rekick_bh, s);
 }
 
 static void virtio_blk_resize(void *opaque)
