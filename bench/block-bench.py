@@ -130,8 +130,9 @@ def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd,
     args = [binary, '-M', 'virt', '-smp', '1', '-m', '512M', '-nographic',
             '-kernel', os.path.join(linux, 'Image'),
             '-initrd', initrd,
-            '-append', 'console=ttyS0 quiet qcore_run=iobench:/dev/vda:%s:%s'
-            % (secs, ','.join(tests)),
+            # init splits qcore_run at commas: one iobench per test.
+            '-append', 'console=ttyS0 quiet qcore_run=' +
+            ','.join('iobench:/dev/vda:%s:%s' % (secs, t) for t in tests),
             '-global', 'virtio-mmio.force-legacy=false',
             '-drive', 'file=%s,format=%s,if=none,id=d0,cache=none,aio=%s'
             % (image, fmt, aio)]
