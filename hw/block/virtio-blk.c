@@ -111,6 +111,7 @@ typedef struct VirtIOBlock {
     bool own_blk;               /* made for a -blockdev node: ours to free */
     Object *iothread;           /* referenced while we use its context */
     QEMUBH *notify_bh;          /* in vdev->ctx: sends batched interrupts */
+    QEMUBH *rekick_bh;          /* in vdev->ctx: kicks after a drain */
     bool *notify_pending;       /* per queue: pushed, not yet notified;
                                    vq_lock */
     unsigned inflight;          /* submitted, not completed nor parked;
@@ -578,7 +579,8 @@ static void virtio_blk_drained_begin(void *opaque)
  * In the context, after a drain: kick each queue again.  With the host
  * notifier watched that only sets it; without (a device in the main
  * loop, kicked in the vCPU thread, or ioeventfd=off) it runs the handler
- * here, where its requests belong.
+ * here, where its requests belong.  A drain begun meanwhile makes the
+ * handler pop nothing, and its own end kicks again.
  */
 static void virtio_blk_rekick_bh(void *opaque)
 {
@@ -588,9 +590,6 @@ static void virtio_blk_rekick_bh(void *opaque)
     for (unsigned i = 0; i < s->num_queues && vdev->vq; i++) {
         virtio_queue_notify(vdev, i);
     }
-    if (s->blk) {
-        blk_dec_in_flight(s->blk);
-    }
 }
 
 static void virtio_blk_drained_end(void *opaque)
@@ -599,13 +598,13 @@ static void virtio_blk_drained_end(void *opaque)
 
     qatomic_set(&s->quiesced, false);
     /*
-     * Serve the kicks the handler ignored meanwhile.  Setting the host
-     * notifier does nothing while it is not watched, so a BH does it;
-     * counted, so that a drain that follows waits for it.
+     * Serve the kicks the handler ignored meanwhile: from a BH, since
+     * setting the host notifier does nothing while it is not watched,
+     * and the handler must not run inside the drain's caller.
      */
-    blk_inc_in_flight(s->blk);
-    aio_bh_schedule_oneshot(blk_get_aio_context(s->blk),
-                            virtio_blk_rekick_bh, s);
+    if (s->rekick_bh) {         /* NULL until realize made the queues */
+        qemu_bh_schedule(s->rekick_bh);
+    }
 }
 
 static void virtio_blk_resize(void *opaque)
@@ -913,6 +912,7 @@ static void virtio_blk_realize(DeviceState *dev, Error **errp)
     virtio_init(vdev, VIRTIO_ID_BLOCK, config_size);
     s->notify_pending = g_new0(bool, s->num_queues);
     s->notify_bh = aio_bh_new(ctx, virtio_blk_notify_bh, s);
+    s->rekick_bh = aio_bh_new(ctx, virtio_blk_rekick_bh, s);
     for (unsigned i = 0; i < s->num_queues; i++) {
         virtio_add_queue(vdev, s->queue_size, virtio_blk_handle_output);
     }
@@ -939,6 +939,10 @@ static void virtio_blk_unrealize(DeviceState *dev)
     if (s->notify_bh) {
         qemu_bh_delete(s->notify_bh);
         s->notify_bh = NULL;
+    }
+    if (s->rekick_bh) {
+        qemu_bh_delete(s->rekick_bh);
+        s->rekick_bh = NULL;
     }
     virtio_blk_detach(s);
 }
