@@ -281,8 +281,9 @@ def main():
     ap.add_argument('--noev', action='store_true',
                     help='--decompose: add qcore with ioeventfd=off '
                     '(kicks handled in the vCPU thread, as QEMU TCG)')
-    ap.add_argument('--base', help='--decompose: another qcore binary '
-                    '(the one before a change), measured alongside')
+    ap.add_argument('--base', help='another qcore binary (the one before '
+                    'a change), measured alongside: main loop in the '
+                    'table, main loop and iothread= with --decompose')
     opts = ap.parse_args()
     qemu = shutil.which('qemu-system-riscv64')
     if not qemu:
@@ -317,11 +318,13 @@ def main():
                            check=True)
             for aio in opts.aio.split(','):
                 best = {}
+                peers = [('qemu', qemu, False, True),
+                         ('qcore', opts.qcore, False, False),
+                         ('qcore-io', opts.qcore, True, False)]
+                if opts.base:
+                    peers.append(('base', opts.base, False, False))
                 for _ in range(opts.runs):
-                    for who, binary, io, isq in (
-                            ('qemu', qemu, False, True),
-                            ('qcore', opts.qcore, False, False),
-                            ('qcore-io', opts.qcore, True, False)):
+                    for who, binary, io, isq in peers:
                         rows = boot(binary, image, fmt, aio, io, opts.secs,
                                     opts.linux, isq, initrd)
                         for t, v in rows.items():
@@ -342,9 +345,13 @@ def main():
                     unit = 'MB/s' if col else 'IOPS'
                     q, c, ci = (best[(w, t)][col]
                                 for w in ('qemu', 'qcore', 'qcore-io'))
+                    extra = ''
+                    if opts.base:
+                        b = best[('base', t)][col]
+                        extra = '  base %.1f (%.2fx)' % (b, b / q)
                     print('%-6s %-8s %-12s %12.1f %12.1f %12.1f %7.2fx '
-                          '%7.2fx  %s' % (fmt, aio, t, q, c, ci, c / q,
-                                          ci / q, unit))
+                          '%7.2fx  %s%s' % (fmt, aio, t, q, c, ci, c / q,
+                                            ci / q, unit, extra))
                     sys.stdout.flush()
         print('# qcore iothread=io0: host CPU per request (run time of '
               'the IOThread and of the pool workers, schedstat)')
