@@ -1,10 +1,8 @@
 /*
  * The virtio-mmio transport, version 2 (virtio 1.x) and the legacy
  * version 1 layout, chosen by the force-legacy property (QEMU's default:
- * legacy).  QueueNotify writes are ioeventfds once the driver is ready,
- * for a device served by an IOThread: the vCPU only sets the queue's host
- * notifier; one the main loop serves is kicked in the vCPU thread under
- * the BQL, as QEMU under TCG does (docs/virtio.md).
+ * legacy).  QueueNotify writes are ioeventfds once the driver is ready:
+ * the vCPU only sets the queue's host notifier (docs/virtio.md).
  * Corresponds to QEMU's hw/virtio/virtio-mmio.c.  BQL for everything.
  */
 #include "qcore/osdep.h"
@@ -69,19 +67,17 @@ typedef struct VirtIOMMIOProxy {
 /* ---- ioeventfd ------------------------------------------------------------ */
 
 /*
- * Only for a device in an IOThread.  For one in the main loop the
- * eventfd would add a thread hop to every kick (vCPU -> main loop; on
- * this project's 2-CPU VM a sleep and a wake-up cost 20-40 us of CPU
- * each), where handling the kick in the vCPU thread under the BQL, as
- * QEMU does under TCG (no ioeventfd without KVM), costs none:
- * bench/README.md, Block, counts the sleeps per request.
+ * Also for a device in the main loop, where QEMU under TCG has none (it
+ * runs the handler in the vCPU thread): the eventfd costs a main-loop
+ * wake-up per kick but lets the loop do the device work beside the
+ * vCPU, which at queue depth 32 measured better (bench/README.md,
+ * Block); ioeventfd=off gives QEMU's way.
  */
 static void virtio_mmio_start_ioeventfd(VirtIOMMIOProxy *proxy)
 {
     VirtIODevice *vdev = proxy->vdev;
 
-    if (!proxy->ioeventfd || proxy->ioeventfd_started ||
-        vdev->ctx == qemu_get_aio_context()) {
+    if (!proxy->ioeventfd || proxy->ioeventfd_started) {
         return;
     }
     for (int n = 0; n < VIRTIO_QUEUE_MAX; n++) {
