@@ -66,15 +66,26 @@ def make_initrd(linux, tmp):
 def thread_cpu(pid):
     """CPU seconds so far of @pid's threads, summed by thread name: the
     nanosecond run time of /proc/PID/task/TID/schedstat (utime+stime count
-    10 ms ticks, too coarse for threads that each run a few ms)."""
+    10 ms ticks, too coarse for threads that each run a few ms).  Under
+    the key (name, 'wait'), the time they were runnable but waited for a
+    host CPU (schedstat's second field); under ('all', 'sleeps') the
+    times the threads went to sleep (voluntary context switches)."""
     cpu = {}
     try:
         for tid in os.listdir('/proc/%d/task' % pid):
             with open('/proc/%d/task/%s/comm' % (pid, tid)) as f:
                 name = f.read().strip()
+            if tid == str(pid):
+                name = 'main'       # whatever the binary is called
             with open('/proc/%d/task/%s/schedstat' % (pid, tid)) as f:
-                ns = int(f.read().split()[0])
-            cpu[name] = cpu.get(name, 0) + ns / 1e9
+                run, wait = (int(v) for v in f.read().split()[:2])
+            cpu[name] = cpu.get(name, 0) + run / 1e9
+            cpu[(name, 'wait')] = cpu.get((name, 'wait'), 0) + wait / 1e9
+            with open('/proc/%d/task/%s/status' % (pid, tid)) as f:
+                m = re.search(r'^voluntary_ctxt_switches:\s+(\d+)',
+                              f.read(), re.M)
+            cpu[('all', 'sleeps')] = cpu.get(('all', 'sleeps'), 0) + \
+                int(m.group(1))
     except OSError:
         pass
     return cpu
@@ -99,6 +110,8 @@ def run_iobench(binary, args, tests):
     rows = {m.group(1): (float(m.group(2)), float(m.group(3)))
             for m in re.finditer(r'iobench: (\w+) iops=([\d.]+) '
                                  r'mbps=([\d.]+)', out)}
+    insn = {m.group(1): float(m.group(2))
+            for m in re.finditer(r'iobench: (\w+) .* insn=([\d.]+)', out)}
     if p.returncode != 0 or len(rows) != len(tests) or \
             len(marks) != len(tests) + 1:
         sys.exit('%s failed (%d): %s%s' % (binary, p.returncode,
@@ -106,27 +119,32 @@ def run_iobench(binary, args, tests):
     for i, t in enumerate(tests):
         cpu = {k: marks[i + 1].get(k, 0) - marks[i].get(k, 0)
                for k in set(marks[i + 1]) | set(marks[i])}
-        rows[t] = rows[t] + (cpu,)
+        rows[t] = rows[t] + (cpu, insn.get(t, 0))
     return rows
 
 
-def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd):
+def boot(binary, image, fmt, aio, iothread, secs, linux, qemu, initrd,
+         tests=None, extra=()):
     dev = 'virtio-blk-device,drive=d0'
+    tests = tests or TESTS
     args = [binary, '-M', 'virt', '-smp', '1', '-m', '512M', '-nographic',
             '-kernel', os.path.join(linux, 'Image'),
             '-initrd', initrd,
-            '-append', 'console=ttyS0 quiet qcore_run=iobench:/dev/vda:%s'
-            % secs,
+            # init splits qcore_run at commas: one iobench per test.
+            '-append', 'console=ttyS0 quiet qcore_run=' +
+            ','.join('iobench:/dev/vda:%s:%s' % (secs, t) for t in tests),
             '-global', 'virtio-mmio.force-legacy=false',
             '-drive', 'file=%s,format=%s,if=none,id=d0,cache=none,aio=%s'
             % (image, fmt, aio)]
     if iothread:
         args += ['-object', 'iothread,id=io0']
         dev += ',iothread=io0'
-    args += ['-device', dev]
+    args += ['-device', dev] + list(extra)
     if qemu:
-        args += ['-cpu', 'rv64,h=off']
-    return run_iobench(binary, args, TESTS)
+        # debug-threads: QEMU's vCPU thread is then "CPU 0/TCG", as
+        # qcore's is "CPU 0/riscv" (the per-thread CPU split).
+        args += ['-cpu', 'rv64,h=off', '-name', 'debug-threads=on']
+    return run_iobench(binary, args, tests)
 
 
 def boot_scaling(binary, images, aio, niothreads, secs, linux, initrd):
@@ -175,12 +193,77 @@ def scaling(opts, initrd, tmp):
         for n in (1, 2, 4):
             iops, cpu = best[(n, t)]
             reqs = iops * secs
-            io = {k: v for k, v in cpu.items() if k.startswith('IO io')}
+            io = {k: v for k, v in cpu.items()
+                  if isinstance(k, str) and k.startswith('IO io')}
             print('%-9d %-12s %10.0f %11.1f us %11.1f us %15.0f%%' % (
                 n, t, iops, sum(io.values()) / reqs * 1e6,
                 cpu.get('worker', 0) / reqs * 1e6,
                 max(io.values()) / secs * 100))
         sys.stdout.flush()
+
+
+def decompose(opts, qemu, initrd, tmp):
+    """Where a queue-depth-1 request's time goes, per emulator: the vCPU
+    thread's run time (guest code, plus MMIO emulated on it), its wait
+    for a host CPU, and the rest, when the vCPU sleeps in wfi for the
+    completion (device and loop path, wake-ups included); guest
+    instructions per request (instret, exact on qcore only) and the
+    interpreter's MIPS; each other thread's run time per request.
+    Medians over --runs boots, the peers alternating; --base adds
+    another qcore binary (before a change) as peers base and base-io."""
+    tests = opts.tests.split(',')
+    image = os.path.join(tmp, 'disk.raw')
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'raw', '-o',
+                    'preallocation=full', image, opts.size], check=True)
+    secs = float(opts.secs)
+    print('# block-bench --decompose: raw, cache=none, %ss per test, '
+          'median of %d boots; per request, in us' % (opts.secs, opts.runs))
+    print('%-6s %-10s %-11s %6s %7s %7s %7s %7s %6s %5s %7s %7s %7s %6s'
+          % ('aio', 'who', 'test', 'IOPS', 'req', 'vcpu', 'vwait',
+             'vidle', 'insn', 'MIPS', 'main', 'IO', 'workers', 'sleeps'))
+    for aio in opts.aio.split(','):
+        res = {}
+        peers = [('qemu', qemu, False, True),
+                 ('qcore', opts.qcore, False, False),
+                 ('qcore-io', opts.qcore, True, False)]
+        if opts.base:
+            peers += [('base', opts.base, False, False),
+                      ('base-io', opts.base, True, False)]
+        if opts.noev:
+            peers += [('qcore-noev', opts.qcore, False, False)]
+        for _ in range(opts.runs):
+            for who, binary, io, isq in peers:
+                extra = ('-global', 'virtio-mmio.ioeventfd=off') \
+                    if who == 'qcore-noev' else ()
+                rows = boot(binary, image, 'raw', aio, io, opts.secs,
+                            opts.linux, isq, initrd, tests, extra)
+                for t in tests:
+                    iops, _, cpu, insn = rows[t]
+                    reqs = iops * secs
+                    per = lambda k: cpu.get(k, 0) / reqs * 1e6
+                    vcpu = sum(v for k, v in cpu.items()
+                               if isinstance(k, str) and k.startswith('CPU'))
+                    vwait = sum(v for k, v in cpu.items()
+                                if isinstance(k, tuple) and
+                                k[0].startswith('CPU'))
+                    main = per('main')
+                    req = 1e6 / iops
+                    vcpu = vcpu / reqs * 1e6
+                    vwait = vwait / reqs * 1e6
+                    res.setdefault((who, t), []).append((
+                        iops, req, vcpu, vwait, req - vcpu - vwait,
+                        insn if who != 'qemu' else 0,
+                        insn / vcpu if who != 'qemu' and vcpu else 0,
+                        main, per('IO io0'), per('worker'),
+                        cpu.get(('all', 'sleeps'), 0) / reqs))
+        for t in tests:
+            for who, _, _, _ in peers:
+                cols = list(zip(*res[(who, t)]))
+                med = [sorted(c)[len(c) // 2] for c in cols]
+                print('%-6s %-10s %-11s %6.0f %7.1f %7.1f %7.1f %7.1f %6.0f '
+                      '%5.0f %7.1f %7.1f %7.1f %6.2f'
+                      % ((aio, who, t) + tuple(med)))
+                sys.stdout.flush()
 
 
 def main():
@@ -193,12 +276,26 @@ def main():
     ap.add_argument('--qcore', default=os.path.join(ROOT, 'build', 'qcore'))
     ap.add_argument('--linux', default=os.path.join(ROOT, 'build', 'linux'))
     ap.add_argument('--scaling', action='store_true')
+    ap.add_argument('--decompose', action='store_true')
+    ap.add_argument('--tests', default='randread1,randwrite1')
+    ap.add_argument('--noev', action='store_true',
+                    help='--decompose: add qcore with ioeventfd=off '
+                    '(kicks handled in the vCPU thread, as QEMU TCG)')
+    ap.add_argument('--base', help='another qcore binary (the one before '
+                    'a change), measured alongside: main loop in the '
+                    'table, main loop and iothread= with --decompose')
     opts = ap.parse_args()
     qemu = shutil.which('qemu-system-riscv64')
     if not qemu:
         sys.exit('qemu-system-riscv64 is not installed')
     tmp = tempfile.mkdtemp(prefix='block-bench-')
     initrd = make_initrd(opts.linux, tmp)
+    if opts.decompose:
+        try:
+            decompose(opts, qemu, initrd, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     if opts.scaling:
         try:
             scaling(opts, initrd, tmp)
@@ -221,11 +318,13 @@ def main():
                            check=True)
             for aio in opts.aio.split(','):
                 best = {}
+                peers = [('qemu', qemu, False, True),
+                         ('qcore', opts.qcore, False, False),
+                         ('qcore-io', opts.qcore, True, False)]
+                if opts.base:
+                    peers.append(('base', opts.base, False, False))
                 for _ in range(opts.runs):
-                    for who, binary, io, isq in (
-                            ('qemu', qemu, False, True),
-                            ('qcore', opts.qcore, False, False),
-                            ('qcore-io', opts.qcore, True, False)):
+                    for who, binary, io, isq in peers:
                         rows = boot(binary, image, fmt, aio, io, opts.secs,
                                     opts.linux, isq, initrd)
                         for t, v in rows.items():
@@ -246,9 +345,13 @@ def main():
                     unit = 'MB/s' if col else 'IOPS'
                     q, c, ci = (best[(w, t)][col]
                                 for w in ('qemu', 'qcore', 'qcore-io'))
+                    extra = ''
+                    if opts.base:
+                        b = best[('base', t)][col]
+                        extra = '  base %.1f (%.2fx)' % (b, b / q)
                     print('%-6s %-8s %-12s %12.1f %12.1f %12.1f %7.2fx '
-                          '%7.2fx  %s' % (fmt, aio, t, q, c, ci, c / q,
-                                          ci / q, unit))
+                          '%7.2fx  %s%s' % (fmt, aio, t, q, c, ci, c / q,
+                                            ci / q, unit, extra))
                     sys.stdout.flush()
         print('# qcore iothread=io0: host CPU per request (run time of '
               'the IOThread and of the pool workers, schedstat)')

@@ -13,6 +13,11 @@
  *
  * With several devices (block-bench.py --scaling) each gets the test's
  * queue depth of its own threads and the totals are printed.
+ *
+ * Each line also gives insn=, the hart's instret over the test divided by
+ * the requests: at -smp 1 that is every guest instruction a request costs
+ * (kernel, interrupt, idle loop included).  It is exact on qcore; QEMU 7.2
+ * without -icount returns the host's cycle counter there instead.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +51,18 @@ static double now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static uint64_t instret(void)
+{
+#ifdef __riscv
+    uint64_t n;
+
+    __asm__ volatile("rdinstret %0" : "=r"(n));
+    return n;
+#else
+    return 0;
+#endif
 }
 
 static uint64_t xorshift(uint64_t *s)
@@ -105,6 +122,7 @@ static int run(const char *devs, const char *name, int write, size_t bs,
     char list[256], *save = NULL;
     int ndev = 0, njobs, rc = 0;
     double t0, t;
+    uint64_t i0;
 
     snprintf(list, sizeof(list), "%s", devs);
     for (char *d = strtok_r(list, "+", &save); d && ndev < MAX_DEVS;
@@ -122,6 +140,7 @@ static int run(const char *devs, const char *name, int write, size_t bs,
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
     t0 = now();
+    i0 = instret();
     for (int i = 0; i < njobs; i++) {
         int k = i % ndev, n = i / ndev;
 
@@ -144,14 +163,15 @@ static int run(const char *devs, const char *name, int write, size_t bs,
         ops += jobs[i].ops;
     }
     t = now() - t0;
+    i0 = instret() - i0;
     for (int k = 0; k < ndev; k++) {
         close(fds[k]);
     }
     if (rc) {
         return rc;
     }
-    printf("iobench: %s iops=%.0f mbps=%.1f\n", name, ops / t,
-           ops * bs / t / 1e6);
+    printf("iobench: %s iops=%.0f mbps=%.1f insn=%.0f\n", name, ops / t,
+           ops * bs / t / 1e6, ops ? (double)i0 / ops : 0.0);
     fflush(stdout);
     return 0;
 }

@@ -125,6 +125,23 @@ void bql_lock_impl(BQLSite *site)
     bql_profile_acquired(site, contended, wait);
 }
 
+bool bql_trylock_impl(BQLSite *site)
+{
+    g_assert(!bql_is_locked);
+    /* Threads queued for their turn (bql_prio_waiters) go first. */
+    if (qatomic_read(&bql_prio_waiters) || qemu_mutex_trylock(&bql) != 0) {
+        return false;
+    }
+    bql_is_locked = true;
+    bql_holder = NULL;
+    if (unlikely(qatomic_read(&bql_profile_enabled))) {
+        bql_holder = site;
+        bql_acquired = bql_profile_clock();
+        bql_profile_acquired(site, false, 0);
+    }
+    return true;
+}
+
 void bql_unlock(void)
 {
     g_assert(bql_is_locked);

@@ -347,10 +347,17 @@ void main_loop_wait(int nonblocking)
     g_main_context_acquire(context);
     glib_pollfds_fill(&timeout_ns);
 
-    /* The notifiers' fds go after glib's, which check() reads by index. */
+    /*
+     * The notifiers' fds go after glib's, which check() reads by index.
+     * Their timeout is in ms: round up, so that a deadline under a
+     * millisecond away, which they leave alone, does not become a
+     * 0 ms poll below (the loop then spun until the deadline: 60 ppoll
+     * per guest disk request).
+     */
     mlpoll.pollfds = gpollfds;
     mlpoll.timeout = timeout_ns < 0 ? UINT32_MAX
-                     : MIN(timeout_ns / SCALE_MS, UINT32_MAX - 1);
+                     : MIN((timeout_ns + SCALE_MS - 1) / SCALE_MS,
+                           UINT32_MAX - 1);
     notifier_list_notify(&main_loop_poll_notifiers, &mlpoll);
     if (mlpoll.timeout != UINT32_MAX) {
         timeout_ns = qemu_soonest_timeout(timeout_ns,

@@ -11,7 +11,10 @@
  *    vdev->vq_lock held (virtio.h).  A request's coroutine lives in that
  *    context too; when it completes outside a handler it takes vq_lock to
  *    push, and a BH of the context (notify_bh) sends the interrupts: one
- *    per loop iteration however many requests completed in it.
+ *    per loop iteration however many requests completed in it.  The last
+ *    request in flight (inflight) interrupts at once instead: there is
+ *    nothing to batch it with, and at queue depth 1 the BH's extra loop
+ *    iteration is a good part of the host's time per request.
  *  - rq (requests parked by werror/rerror=stop) and gen belong to the
  *    context's thread; the BQL side touches them only with the context
  *    quiesced (after a drain), as QEMU's virtio_blk_reset.
@@ -108,8 +111,11 @@ typedef struct VirtIOBlock {
     bool own_blk;               /* made for a -blockdev node: ours to free */
     Object *iothread;           /* referenced while we use its context */
     QEMUBH *notify_bh;          /* in vdev->ctx: sends batched interrupts */
+    QEMUBH *rekick_bh;          /* in vdev->ctx: kicks after a drain */
     bool *notify_pending;       /* per queue: pushed, not yet notified;
                                    vq_lock */
+    unsigned inflight;          /* submitted, not completed nor parked;
+                                   atomic */
     VirtIOBlockReq *rq;         /* parked by werror=stop; see the top */
     uint64_t gen;               /* bumped at reset: older requests vanish */
     bool quiesced;              /* drained: the handler pops nothing */
@@ -137,6 +143,7 @@ struct VirtIOBlockReq {
     VirtIOBlock *dev;
     VirtQueue *vq;
     uint64_t gen;
+    bool submitted;             /* counted in dev->inflight */
     uint32_t type;
     int64_t sector;
     uint8_t *status;            /* the last byte the driver gave to write */
@@ -164,33 +171,42 @@ static void virtio_blk_free_request(VirtIOBlockReq *req)
     g_free(req);
 }
 
-/* vdev->ctx's thread: interrupts for the queues completed since last time. */
-static void virtio_blk_notify_bh(void *opaque)
+/* Interrupts for the queues completed since last time; vq_lock held. */
+static void virtio_blk_notify_pending(VirtIOBlock *s)
 {
-    VirtIOBlock *s = opaque;
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
-    unsigned n = s->num_queues;
 
-    qemu_mutex_lock(&vdev->vq_lock);
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < s->num_queues; i++) {
         if (s->notify_pending[i]) {
             s->notify_pending[i] = false;
             virtio_notify(vdev, virtio_get_queue(vdev, i));
         }
     }
+}
+
+/* vdev->ctx's thread. */
+static void virtio_blk_notify_bh(void *opaque)
+{
+    VirtIOBlock *s = opaque;
+    VirtIODevice *vdev = VIRTIO_DEVICE(s);
+
+    qemu_mutex_lock(&vdev->vq_lock);
+    virtio_blk_notify_pending(s);
     qemu_mutex_unlock(&vdev->vq_lock);
 }
 
 /*
  * Give the request back to the driver with @status.  Inside our handler
  * vq_lock is already held and the handler notifies at its end; otherwise
- * take the lock to push and let notify_bh interrupt once for the batch.
+ * take the lock to push and let notify_bh interrupt once for the batch,
+ * or interrupt now if no other request is in flight.
  */
 static void virtio_blk_req_complete(VirtIOBlockReq *req, uint8_t status)
 {
     VirtIOBlock *s = req->dev;
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
     bool in_handler = handler_dev == s;
+    bool last = req->submitted && qatomic_fetch_dec(&s->inflight) == 1;
 
     if (!in_handler) {
         qemu_mutex_lock(&vdev->vq_lock);
@@ -202,8 +218,13 @@ static void virtio_blk_req_complete(VirtIOBlockReq *req, uint8_t status)
         s->notify_pending[virtio_get_queue_index(req->vq)] = true;
     }
     if (!in_handler) {
+        if (last) {
+            virtio_blk_notify_pending(s);
+        }
         qemu_mutex_unlock(&vdev->vq_lock);
-        qemu_bh_schedule(s->notify_bh);
+        if (!last) {
+            qemu_bh_schedule(s->notify_bh);
+        }
     }
     virtio_blk_free_request(req);
 }
@@ -240,6 +261,9 @@ static bool virtio_blk_handle_rw_error(VirtIOBlockReq *req, int error,
     BlockErrorAction action = blk_get_error_action(s->blk, is_read, error);
 
     if (action == BLOCK_ERROR_ACTION_STOP) {
+        /* Parked: counted again if the restart submits it. */
+        req->submitted = false;
+        qatomic_dec(&s->inflight);
         req->next = s->rq;
         s->rq = req;
     } else if (action == BLOCK_ERROR_ACTION_REPORT) {
@@ -337,6 +361,8 @@ static void virtio_blk_submit(VirtIOBlockReq *req)
         entry = virtio_blk_co_discard_wz;
         break;
     }
+    req->submitted = true;
+    qatomic_inc(&req->dev->inflight);
     /* From a handler run outside the context (no ioeventfd) this
      * schedules the coroutine there instead of entering it here. */
     aio_co_enter(blk_get_aio_context(req->dev->blk),
@@ -549,16 +575,35 @@ static void virtio_blk_drained_begin(void *opaque)
     qemu_mutex_unlock(&vdev->vq_lock);
 }
 
-static void virtio_blk_drained_end(void *opaque)
+/*
+ * In the context, after a drain: kick each queue again.  With the host
+ * notifier watched that only sets it; without (a device in the main
+ * loop, kicked in the vCPU thread, or ioeventfd=off) it runs the handler
+ * here, where its requests belong.  A drain begun meanwhile makes the
+ * handler pop nothing, and its own end kicks again.
+ */
+static void virtio_blk_rekick_bh(void *opaque)
 {
     VirtIOBlock *s = opaque;
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
 
-    qatomic_set(&s->quiesced, false);
-    /* Serve the kicks the handler ignored meanwhile. */
     for (unsigned i = 0; i < s->num_queues && vdev->vq; i++) {
-        event_notifier_set(virtio_queue_get_host_notifier(
-                               virtio_get_queue(vdev, i)));
+        virtio_queue_notify(vdev, i);
+    }
+}
+
+static void virtio_blk_drained_end(void *opaque)
+{
+    VirtIOBlock *s = opaque;
+
+    qatomic_set(&s->quiesced, false);
+    /*
+     * Serve the kicks the handler ignored meanwhile: from a BH, since
+     * setting the host notifier does nothing while it is not watched,
+     * and the handler must not run inside the drain's caller.
+     */
+    if (s->rekick_bh) {         /* NULL until realize made the queues */
+        qemu_bh_schedule(s->rekick_bh);
     }
 }
 
@@ -867,6 +912,7 @@ static void virtio_blk_realize(DeviceState *dev, Error **errp)
     virtio_init(vdev, VIRTIO_ID_BLOCK, config_size);
     s->notify_pending = g_new0(bool, s->num_queues);
     s->notify_bh = aio_bh_new(ctx, virtio_blk_notify_bh, s);
+    s->rekick_bh = aio_bh_new(ctx, virtio_blk_rekick_bh, s);
     for (unsigned i = 0; i < s->num_queues; i++) {
         virtio_add_queue(vdev, s->queue_size, virtio_blk_handle_output);
     }
@@ -893,6 +939,10 @@ static void virtio_blk_unrealize(DeviceState *dev)
     if (s->notify_bh) {
         qemu_bh_delete(s->notify_bh);
         s->notify_bh = NULL;
+    }
+    if (s->rekick_bh) {
+        qemu_bh_delete(s->rekick_bh);
+        s->rekick_bh = NULL;
     }
     virtio_blk_detach(s);
 }

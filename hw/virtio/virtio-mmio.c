@@ -66,6 +66,13 @@ typedef struct VirtIOMMIOProxy {
 
 /* ---- ioeventfd ------------------------------------------------------------ */
 
+/*
+ * Also for a device in the main loop, where QEMU under TCG has none (it
+ * runs the handler in the vCPU thread): the eventfd costs a main-loop
+ * wake-up per kick but lets the loop do the device work beside the
+ * vCPU, which at queue depth 32 measured better (bench/README.md,
+ * Block); ioeventfd=off gives QEMU's way.
+ */
 static void virtio_mmio_start_ioeventfd(VirtIOMMIOProxy *proxy)
 {
     VirtIODevice *vdev = proxy->vdev;

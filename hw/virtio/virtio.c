@@ -481,8 +481,14 @@ static bool virtio_should_notify(VirtIODevice *vdev, VirtQueue *vq)
 
 /*
  * The line follows isr != 0, driven by the transport under the BQL.
- * From a thread without the BQL (an IOThread) a main-loop BH does it:
- * QEMU's guest notifier, which TCG also serves from the main loop.
+ * From a thread without the BQL (an IOThread) a main-loop BH does it,
+ * QEMU's guest notifier, which TCG also serves from the main loop; but
+ * when the BQL is free at once the thread raises the line itself: the
+ * BH costs a main-loop wake-up (a thread hop) per interrupt, a third of
+ * a queue-depth-1 request's host path (bench/README.md, Block).  Only a
+ * trylock: the caller holds vq_lock, and a BQL holder may wait for this
+ * thread (a drain).  The line is a level recomputed from isr, so a BH
+ * that runs after a direct update changes nothing.
  */
 static void virtio_irq_update(VirtIODevice *vdev)
 {
@@ -490,6 +496,11 @@ static void virtio_irq_update(VirtIODevice *vdev)
         if (vdev->transport) {
             vdev->transport->update_irq(vdev->transport->opaque);
         }
+    } else if (bql_trylock()) {
+        if (vdev->transport) {
+            vdev->transport->update_irq(vdev->transport->opaque);
+        }
+        bql_unlock();
     } else {
         qemu_bh_schedule(vdev->guest_notify_bh);
     }

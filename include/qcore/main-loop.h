@@ -151,6 +151,18 @@ void bql_lock_impl(BQLSite *site);
         bql_lock_impl(&bql_site_);                      \
     } while (0)
 void bql_unlock(void);
+/*
+ * Take the BQL only if it is free at once; true if taken.  For a thread
+ * that holds other locks and wants the BQL as a shortcut it can do
+ * without (an IOThread raising an interrupt line itself instead of by a
+ * main-loop BH): never waiting, it cannot deadlock against a BQL holder
+ * that waits for it.
+ */
+bool bql_trylock_impl(BQLSite *site);
+#define bql_trylock() ({                                \
+        static BQLSite bql_site_ = BQL_SITE_INIT;       \
+        bql_trylock_impl(&bql_site_);                   \
+    })
 /* Whether the calling thread holds the BQL. */
 bool bql_locked(void);
 

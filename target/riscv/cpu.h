@@ -327,7 +327,7 @@ typedef struct CPURISCVState {
 
     RISCVTLBEntry tlb[RISCV_MMU_IDX_COUNT][3][RISCV_TLB_SIZE];
 
-#define RISCV_PAGE_CACHE_SIZE 64
+#define RISCV_PAGE_CACHE_SIZE 1024
 
     /* The decoded-instruction cache (translate.c). */
     GHashTable *code_pages;     /* physical page -> RISCVDecodedPage * */

@@ -67,6 +67,41 @@ static void test_bql_locked_is_per_thread(void)
     g_assert_false(bql_locked());
 }
 
+static void *try_from_thread(void *opaque)
+{
+    bool took = bql_trylock();
+
+    if (took) {
+        g_assert_true(bql_locked());
+        bql_unlock();
+    }
+    *(bool *)opaque = took;
+    return NULL;
+}
+
+/*
+ * bql_trylock takes a free lock and owns it like bql_lock, and refuses
+ * (without waiting) one another thread holds.
+ */
+static void test_trylock(void)
+{
+    QemuThread t;
+    bool took = true;
+
+    g_assert_true(bql_trylock());
+    g_assert_true(bql_locked());
+    qemu_thread_create(&t, "bql-try", try_from_thread, &took,
+                       QEMU_THREAD_JOINABLE);
+    qemu_thread_join(&t);
+    g_assert_false(took);
+    bql_unlock();
+    g_assert_false(bql_locked());
+    qemu_thread_create(&t, "bql-try", try_from_thread, &took,
+                       QEMU_THREAD_JOINABLE);
+    qemu_thread_join(&t);
+    g_assert_true(took);
+}
+
 static void guarded(void)
 {
     BQL_LOCK_GUARD();
@@ -274,6 +309,7 @@ int main(int argc, char **argv)
                     test_bql_locked_is_per_thread);
     g_test_add_func("/bql/guard-takes-and-releases",
                     test_guard_takes_and_releases);
+    g_test_add_func("/bql/trylock", test_trylock);
     g_test_add_func("/bql/recursive-lock-aborts", test_recursive_lock_aborts);
     g_test_add_func("/bql/unlock-without-lock-aborts",
                     test_unlock_without_lock_aborts);

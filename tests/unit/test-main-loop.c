@@ -164,6 +164,26 @@ static void test_timer_deadline_bounds_the_poll(void)
     timer_free(timer);
 }
 
+/*
+ * A deadline under a millisecond away is slept to, not polled for: the
+ * loop goes round a bounded number of times (the wake-up that timer_mod
+ * sends, then the sleep), not once per poll until the time comes.
+ */
+static void test_sub_ms_deadline_does_not_spin(void)
+{
+    bool fired = false;
+    QEMUTimer *timer = timer_new_ns(QEMU_CLOCK_REALTIME, flag_cb, &fired);
+    uint64_t start = main_loop_iterations();
+
+    timer_mod_ns(timer, qemu_clock_get_ns(QEMU_CLOCK_REALTIME) +
+                        SCALE_MS * 9 / 10);
+    while (!fired) {
+        main_loop_wait(false);
+    }
+    g_assert_cmpuint(main_loop_iterations() - start, <=, 3);
+    timer_free(timer);
+}
+
 typedef struct {
     QemuSemaphore go;
     QEMUBH *bh;
@@ -296,6 +316,8 @@ int main(int argc, char **argv)
                     test_self_rearming_callbacks_run_once_per_iteration);
     g_test_add_func("/main-loop/timer-deadline-bounds-poll",
                     test_timer_deadline_bounds_the_poll);
+    g_test_add_func("/main-loop/sub-ms-deadline-does-not-spin",
+                    test_sub_ms_deadline_does_not_spin);
     g_test_add_func("/main-loop/bql-released-while-polling",
                     test_bql_is_released_while_polling);
     g_test_add_func("/main-loop/wait-without-bql-aborts",
