@@ -94,6 +94,7 @@ class Emulator:
                                   stderr=subprocess.PIPE)
         self.fps = []                   # (monotonic time, guest fps)
         self.vcpu = []                  # vCPU CPU seconds at each line
+        self.draw = []                  # frames per second of drawing
         self.ready = threading.Event()
         threading.Thread(target=self._serial, daemon=True).start()
         if not self.ready.wait(30):
@@ -105,7 +106,9 @@ class Emulator:
         for line in self.p.stdout:
             line = line.decode(errors='replace').strip()
             if line.startswith('bench-gpu: fps '):
-                self.fps.append((time.monotonic(), int(line.split()[-1])))
+                w = line.split()
+                self.fps.append((time.monotonic(), int(w[2])))
+                self.draw.append(int(w[4]) if len(w) > 4 else 0)
                 self.vcpu.append(vcpu_cpu(self.p.pid))
             elif line.startswith('bench-gpu: ') and 'x' in line:
                 self.ready.set()
@@ -114,6 +117,10 @@ class Emulator:
 
     def guest_fps(self, t0, t1):
         v = [f for t, f in self.fps if t0 < t <= t1 + 0.2]
+        return statistics.mean(v) if v else float('nan')
+
+    def guest_draw(self, t0, t1):
+        v = [d for (t, _), d in zip(self.fps, self.draw) if t0 < t <= t1 + 0.2]
         return statistics.mean(v) if v else float('nan')
 
     def guest_per_cpu(self, t0, t1):
@@ -302,6 +309,8 @@ def run_one(argv, elf, enc, lossy, tmp):
             'gidle': guest_idle,
             'gbusy': emu.guest_fps(t2, t3),
             'gcpu_idle': gcpu_idle,
+            'draw_idle': emu.guest_draw(t0, t1),
+            'draw_busy': emu.guest_draw(t2, t3),
             'gcpu_busy': emu.guest_per_cpu(t2, t3),
             'client': client_cpu / el * 100,
         }
@@ -343,7 +352,10 @@ def main():
     print('  worker: vnc_worker CPU ms/frame; vnc: non-vCPU CPU ms/frame'
           ' beyond the same threads without a client;')
     print('  guest fps: the guest\'s own frame rate without / with the'
-          ' client; fr/cpu-s: its frames per vCPU CPU second without / with;'
+          ' client; draw: frames per second of its drawing time alone'
+          ' (its speed,'
+          ' without the waits for the device); fr/cpu-s: frames per vCPU'
+          ' CPU second;'
           ' client: its CPU %; load: 1-min load average after the row')
     only = os.environ.get('VNC_BENCH_ONLY')
     with tempfile.TemporaryDirectory() as tmp:
@@ -356,9 +368,9 @@ def main():
             print('VNC %s-screen redraw (800x600; %s)' %
                   (mode, 'every pixel every frame' if mode == 'full' else
                    'a 68x66 rect per frame'))
-            print('  %-14s %-6s %7s %8s %7s %8s %8s %15s %15s %6s' %
+            print('  %-14s %-6s %6s %7s %6s %7s %7s %11s %11s %11s %6s' %
                   ('encoding', 'peer', 'fps', 'KB/fr', 'lat', 'worker',
-                   'vnc', 'guest fps', 'fr/cpu-s', 'client'))
+                   'vnc', 'guest fps', 'draw', 'fr/cpu-s', 'client'))
             for i, (name, enc, lossy) in enumerate(ENCODINGS):
                 if only_enc and name not in only_enc:
                     continue
@@ -378,23 +390,27 @@ def main():
                     if peer not in res:
                         continue
                     r = res[peer]
-                    print('  %-14s %-6s %7.1f %8.1f %7.1f %8.2f %8.2f '
-                          '%7.0f/%-7.0f %7.0f/%-7.0f %5.0f%%' %
+                    print('  %-14s %-6s %6.1f %7.1f %6.1f %7.2f %7.2f '
+                          '%5.0f/%-5.0f %5.0f/%-5.0f %5.0f/%-5.0f %5.0f%%' %
                           (name, peer, r['fps'], r['kb'], r['lat'],
                            r['worker'], r['vnc'], r['gidle'], r['gbusy'],
+                           r['draw_idle'], r['draw_busy'],
                            r['gcpu_idle'], r['gcpu_busy'], r['client']))
                 if len(res) == 2:
                     a, b = res['qcore'], res['QEMU']
                     print('  %-14s ratio qcore/QEMU: fps %.2f, KB/frame %.2f,'
                           ' worker CPU/frame %.2f, vnc CPU/frame %.2f;'
-                          ' guest fps with/without the client: qcore %.2f, '
-                          'QEMU %.2f; per vCPU second: qcore %.2f, QEMU %.2f;'
+                          ' with/without the client: guest fps qcore %.2f, '
+                          'QEMU %.2f; draw rate qcore %.2f, QEMU %.2f;'
+                          ' frames per vCPU second qcore %.2f, QEMU %.2f;'
                           ' load %.1f' %
                           ('', a['fps'] / b['fps'], a['kb'] / b['kb'],
                            a['worker'] / b['worker'] if b['worker'] else
                            float('nan'),
                            a['vnc'] / b['vnc'] if b['vnc'] else float('nan'),
                            a['gbusy'] / a['gidle'], b['gbusy'] / b['gidle'],
+                           a['draw_busy'] / a['draw_idle'],
+                           b['draw_busy'] / b['draw_idle'],
                            a['gcpu_busy'] / a['gcpu_idle'],
                            b['gcpu_busy'] / b['gcpu_idle'],
                            os.getloadavg()[0]))
