@@ -17,11 +17,13 @@ With VNC_BENCH_ROUNDS=N each peer runs N times per row (alternating)
 and every column is the median of its rounds.
 
 The guest's speed is also given per CPU second of its vCPU thread
-("guest fr/cpu-s": frames drawn per second of the vCPU thread's CPU
-time), which a loaded host does not skew the way it skews frames per
-wall second: if a client made the guest slower (the vCPU waiting for the
-BQL, doing VNC work, ...) fewer frames per vCPU second or per second
-would show; if only the host is busy, per vCPU second stays.
+("fr/cpu-s": frames drawn per second of the vCPU thread's CPU time).
+The guest waits for the device with WFI, so the vCPU thread's CPU is the
+guest's own work: frames per vCPU second is its instruction rate, which
+a loaded host does not skew the way it skews frames per wall second.  If
+a client made the emulator slower at running the guest (the vCPU doing
+VNC work, losing its caches, spinning on a lock) it would drop; if only
+the host is busy, it stays.
 
 usage: bench/vnc-bench.py QCORE GUEST_BUILD_DIR [QEMU]
 env: BENCH_SCALE=0.3 shortens every phase; VNC_BENCH_ONLY=full|small;
