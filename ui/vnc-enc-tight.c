@@ -163,28 +163,72 @@ out:
     return ok;
 }
 
+/*
+ * Full colour: the TPIXELs of the rect, straight from the server's
+ * pixels when they are the client's R, G, B bytes (8-bit colours), else
+ * converted a row at a time.
+ */
+static void tight_put_full(GByteArray *data, const VncPixelFormat *pf,
+                           const uint32_t *px, int stride, int w, int h)
+{
+    int x, y;
+
+    if (vnc_tpixel_is_rgb(pf)) {
+        uint8_t *dst;
+
+        g_byte_array_set_size(data, (size_t)w * h * 3);
+        dst = data->data;
+        for (y = 0; y < h; y++) {
+            const uint32_t *src = px + (size_t)y * stride;
+
+            for (x = 0; x < w; x++, dst += 3) {
+                dst[0] = src[x] >> 16;
+                dst[1] = src[x] >> 8;
+                dst[2] = src[x];
+            }
+        }
+        return;
+    }
+    {
+        g_autofree uint32_t *row = g_new(uint32_t, w);
+
+        for (y = 0; y < h; y++) {
+            for (x = 0; x < w; x++) {
+                row[x] = vnc_pixel_value(pf, px[(size_t)y * stride + x]);
+            }
+            vnc_put_tpixels(data, pf, row, w);
+        }
+    }
+}
+
 static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
                            const uint32_t *px, int stride)
 {
     const VncPixelFormat *pf = &job->pf;
-    g_autofree uint32_t *v = g_new(uint32_t, (size_t)w * h);
     g_autoptr(GByteArray) data = g_byte_array_new();
     int n = w * h, i, x, y, ncol, max;
     VncPalette pal;
     uint8_t b;
 
     vnc_put_rect_header(job->out, x0, y0, w, h, VNC_ENCODING_TIGHT);
+    /*
+     * The palette holds the server's colours (the pad byte masked off),
+     * converted to the client's format only as they are sent: the scan
+     * stops at the first colour too many, so a full-colour rect (the
+     * common large one) costs a short scan, not a conversion of every
+     * pixel.  Server colours that become one client colour (a 16-bit
+     * client) just repeat in the palette, which a decoder takes.
+     */
     vnc_palette_init(&pal);
     /* A palette pays while its indexes are well below a pixel's size. */
     max = MAX(2, MIN(256, n / 4));
     ncol = 0;
-    for (y = 0; y < h; y++) {
+    for (y = 0; y < h && ncol >= 0; y++) {
         for (x = 0; x < w; x++) {
-            uint32_t c = vnc_pixel_value(pf, px[y * stride + x]);
-
-            v[y * w + x] = c;
-            if (ncol >= 0 && vnc_palette_add(&pal, c, max) < 0) {
+            if (vnc_palette_add(&pal, px[y * stride + x] & 0xffffff,
+                                max) < 0) {
                 ncol = -1;
+                break;
             }
         }
     }
@@ -193,7 +237,7 @@ static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
     if (ncol == 1) {
         b = TIGHT_FILL;
         g_byte_array_append(job->out, &b, 1);
-        vnc_put_tpixel(job->out, pf, v[0]);
+        vnc_put_tpixel(job->out, pf, vnc_pixel_value(pf, pal.colour[0]));
         return;
     }
     if (ncol >= 2) {
@@ -204,12 +248,14 @@ static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
         g_byte_array_append(job->out, &b, 1);
         g_byte_array_append(job->out, hdr, 2);
         for (i = 0; i < ncol; i++) {
-            vnc_put_tpixel(job->out, pf, pal.colour[i]);
+            vnc_put_tpixel(job->out, pf, vnc_pixel_value(pf, pal.colour[i]));
         }
         for (y = 0; y < h; y++) {
+            const uint32_t *row = px + (size_t)y * stride;
+
             if (ncol > 2) {
                 for (x = 0; x < w; x++) {
-                    b = vnc_palette_index(&pal, v[y * w + x]);
+                    b = vnc_palette_index(&pal, row[x] & 0xffffff);
                     g_byte_array_append(data, &b, 1);
                 }
                 continue;
@@ -218,7 +264,7 @@ static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
             for (x = 0; x < w; x += 8) {
                 b = 0;
                 for (i = 0; i < 8 && x + i < w; i++) {
-                    if (vnc_palette_index(&pal, v[y * w + x + i])) {
+                    if (vnc_palette_index(&pal, row[x + i] & 0xffffff)) {
                         b |= 0x80 >> i;
                     }
                 }
@@ -236,7 +282,7 @@ static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
     }
     b = TIGHT_STREAM_FULL << 4;
     g_byte_array_append(job->out, &b, 1);
-    vnc_put_tpixels(data, pf, v, n);
+    tight_put_full(data, pf, px, stride, w, h);
     tight_put_data(job, TIGHT_STREAM_FULL, data);
 }
 
