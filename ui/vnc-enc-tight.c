@@ -35,18 +35,25 @@ static const int tight_jpeg_quality[10] = {
     5, 10, 15, 25, 37, 50, 60, 70, 75, 80
 };
 
+/* The compact length (1-3 bytes, 7 bits each, low first) into @x. */
+static void put_compact_len_buf(uint8_t *x, int *n, size_t len)
+{
+    *n = 0;
+    x[(*n)++] = (len & 0x7f) | (len > 0x7f ? 0x80 : 0);
+    if (len > 0x7f) {
+        x[(*n)++] = (len >> 7 & 0x7f) | (len > 0x3fff ? 0x80 : 0);
+        if (len > 0x3fff) {
+            x[(*n)++] = len >> 14;
+        }
+    }
+}
+
 static void put_compact_len(GByteArray *b, size_t len)
 {
     uint8_t x[3];
-    int n = 0;
+    int n;
 
-    x[n++] = (len & 0x7f) | (len > 0x7f ? 0x80 : 0);
-    if (len > 0x7f) {
-        x[n++] = (len >> 7 & 0x7f) | (len > 0x3fff ? 0x80 : 0);
-        if (len > 0x3fff) {
-            x[n++] = len >> 14;
-        }
-    }
+    put_compact_len_buf(x, &n, len);
     g_byte_array_append(b, x, n);
 }
 
@@ -54,17 +61,29 @@ static void put_compact_len(GByteArray *b, size_t len)
  * compact length and the stream's deflate output. */
 static void tight_put_data(VncJob *job, int stream, GByteArray *data)
 {
-    g_autoptr(GByteArray) z = NULL;
+    GByteArray *out = job->out;
+    size_t at, len;
+    uint8_t hdr[3];
+    int n;
 
     if (data->len < TIGHT_MIN_TO_COMPRESS) {
-        g_byte_array_append(job->out, data->data, data->len);
+        g_byte_array_append(out, data->data, data->len);
         return;
     }
-    z = g_byte_array_new();
-    vnc_deflate(job->streams, VNC_ZS_TIGHT + stream, job->compression, z,
+    /* Deflate straight into the output after room for the longest
+     * length, then move the data down if the length came out shorter
+     * (only for rects under 16 KB of output). */
+    at = out->len;
+    g_byte_array_set_size(out, at + 3);
+    vnc_deflate(job->streams, VNC_ZS_TIGHT + stream, job->compression, out,
                 data->data, data->len);
-    put_compact_len(job->out, z->len);
-    g_byte_array_append(job->out, z->data, z->len);
+    len = out->len - at - 3;
+    put_compact_len_buf(hdr, &n, len);
+    if (n < 3) {
+        memmove(out->data + at + n, out->data + at + 3, len);
+        g_byte_array_set_size(out, at + n + len);
+    }
+    memcpy(out->data + at, hdr, n);
 }
 
 /*

@@ -570,8 +570,17 @@ void vnc_job_encode(VncJob *job)
 {
     guint i;
     int n = 0;
-    size_t countpos;
+    size_t countpos, room = 1024;
 
+    /* Room for the update as raw pixels at once: the encodings rarely
+     * need more, and the output is not regrown and moved as it fills. */
+    for (i = 0; i < job->rects->len; i++) {
+        VncRect *r = &g_array_index(job->rects, VncRect, i);
+
+        room += (size_t)r->w * r->h * job->pf.bytes_per_pixel + 16;
+    }
+    g_byte_array_set_size(job->out, job->out->len + room);
+    g_byte_array_set_size(job->out, job->out->len - room);
     /* FramebufferUpdate: type 0, padding, number of rectangles (known
      * once Tight has split what it must). */
     g_byte_array_append(job->out, (const uint8_t *)"\0\0", 2);
