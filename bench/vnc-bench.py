@@ -13,8 +13,21 @@ its mean is shown without and with the client.  Peers alternate per
 encoding in the same run.  The client only parses the updates (no
 pixel decoding), and its own CPU is printed.
 
+With VNC_BENCH_ROUNDS=N each peer runs N times per row (alternating)
+and every column is the median of its rounds.
+
+The guest's speed is also given per CPU second of its vCPU thread
+("fr/cpu-s": frames drawn per second of the vCPU thread's CPU time).
+The guest waits for the device with WFI, so the vCPU thread's CPU is the
+guest's own work: frames per vCPU second is its instruction rate, which
+a loaded host does not skew the way it skews frames per wall second.  If
+a client made the emulator slower at running the guest (the vCPU doing
+VNC work, losing its caches, spinning on a lock) it would drop; if only
+the host is busy, it stays.
+
 usage: bench/vnc-bench.py QCORE GUEST_BUILD_DIR [QEMU]
-env: BENCH_SCALE=0.3 shortens every phase; VNC_BENCH_ONLY=full|small."""
+env: BENCH_SCALE=0.3 shortens every phase; VNC_BENCH_ONLY=full|small;
+VNC_BENCH_ENC=zlib,tight (only these rows); VNC_BENCH_ROUNDS=3."""
 import os
 import shutil
 import socket
@@ -55,6 +68,12 @@ def thread_cpu(pid):
     return out
 
 
+def vcpu_cpu(pid):
+    """CPU seconds of @pid's vCPU threads ("CPU 0/...")."""
+    return sum(t for name, t in thread_cpu(pid).values()
+               if name.startswith('CPU '))
+
+
 def cpu_split(before, after, pid):
     """CPU seconds between two samples: (vcpu, worker, non-vcpu)."""
     vcpu = worker = rest = 0.0
@@ -76,6 +95,8 @@ class Emulator:
                                   stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
         self.fps = []                   # (monotonic time, guest fps)
+        self.vcpu = []                  # vCPU CPU seconds at each line
+        self.draw = []                  # frames per second of drawing
         self.ready = threading.Event()
         threading.Thread(target=self._serial, daemon=True).start()
         if not self.ready.wait(30):
@@ -87,7 +108,10 @@ class Emulator:
         for line in self.p.stdout:
             line = line.decode(errors='replace').strip()
             if line.startswith('bench-gpu: fps '):
-                self.fps.append((time.monotonic(), int(line.split()[-1])))
+                w = line.split()
+                self.fps.append((time.monotonic(), int(w[2])))
+                self.draw.append(int(w[4]) if len(w) > 4 else 0)
+                self.vcpu.append(vcpu_cpu(self.p.pid))
             elif line.startswith('bench-gpu: ') and 'x' in line:
                 self.ready.set()
             elif line.startswith('bench-gpu:'):
@@ -96,6 +120,21 @@ class Emulator:
     def guest_fps(self, t0, t1):
         v = [f for t, f in self.fps if t0 < t <= t1 + 0.2]
         return statistics.mean(v) if v else float('nan')
+
+    def guest_draw(self, t0, t1):
+        v = [d for (t, _), d in zip(self.fps, self.draw) if t0 < t <= t1 + 0.2]
+        return statistics.mean(v) if v else float('nan')
+
+    def guest_per_cpu(self, t0, t1):
+        """Frames per vCPU CPU second over the guest's seconds that end
+        in (t0, t1]: the frames of those lines over the vCPU time between
+        the line before them and the last of them."""
+        i = [k for k, (t, _) in enumerate(self.fps) if t0 < t <= t1 and k]
+        if not i:
+            return float('nan')
+        frames = sum(self.fps[k][1] for k in i)
+        cpu = self.vcpu[i[-1]] - self.vcpu[i[0] - 1]
+        return frames / cpu if cpu > 0 else float('nan')
 
     def stop(self):
         self.p.kill()
@@ -240,6 +279,7 @@ def run_one(argv, elf, enc, lossy, tmp):
         idle = cpu_split(c0, c1, pid)
         idle_rate = idle[2] / (t1 - t0)
         guest_idle = emu.guest_fps(t0, t1)
+        gcpu_idle = emu.guest_per_cpu(t0, t1)
         # With the client, requesting each next update at once.
         client = Client(path, enc)
         client.request(incremental=False)
@@ -270,10 +310,23 @@ def run_one(argv, elf, enc, lossy, tmp):
             'vnc': vnc_cpu / max(frames, 1) * 1000,
             'gidle': guest_idle,
             'gbusy': emu.guest_fps(t2, t3),
+            'gcpu_idle': gcpu_idle,
+            'draw_idle': emu.guest_draw(t0, t1),
+            'draw_busy': emu.guest_draw(t2, t3),
+            'gcpu_busy': emu.guest_per_cpu(t2, t3),
             'client': client_cpu / el * 100,
         }
     finally:
         emu.stop()
+
+
+def median_result(runs):
+    """Per key, the median over rounds (NaNs left out)."""
+    out = {}
+    for k in runs[0]:
+        v = [r[k] for r in runs if r[k] == r[k]]
+        out[k] = statistics.median(v) if v else float('nan')
+    return out
 
 
 def main():
@@ -282,6 +335,9 @@ def main():
     qcore, gdir = sys.argv[1], sys.argv[2]
     qemu = sys.argv[3] if len(sys.argv) > 3 else \
         shutil.which('qemu-system-riscv64')
+    rounds = int(os.environ.get('VNC_BENCH_ROUNDS', '1'))
+    only_enc = os.environ.get('VNC_BENCH_ENC')
+    only_enc = only_enc.split(',') if only_enc else None
     common = ['-M', 'virt', '-m', '128M', '-bios', 'none', '-nodefaults',
               '-serial', 'stdio', '-monitor', 'none',
               '-device', 'virtio-gpu-device']
@@ -290,14 +346,19 @@ def main():
         peers.append(('QEMU', [qemu, '-cpu', 'rv64,h=off',
                                '-name', 'bench,debug-threads=on'] + common))
     print()
-    print('VNC: %s, %.1f s per phase; client: this script (parses, does not'
-          ' decode)' % (', '.join(p for p, _ in peers), PHASE))
+    print('VNC: %s, %.1f s per phase, %d round(s) per peer and row (medians);'
+          ' client: this script (parses, does not decode)' %
+          (', '.join(p for p, _ in peers), PHASE, rounds))
     print('  fps: updates/s with the next request sent on receipt; KB/fr:'
           ' bytes per update; lat: median request-to-update ms;')
     print('  worker: vnc_worker CPU ms/frame; vnc: non-vCPU CPU ms/frame'
           ' beyond the same threads without a client;')
     print('  guest fps: the guest\'s own frame rate without / with the'
-          ' client; client: its CPU %')
+          ' client; draw: frames per second of its drawing time alone'
+          ' (its speed,'
+          ' without the waits for the device); fr/cpu-s: frames per vCPU'
+          ' CPU second;'
+          ' client: its CPU %; load: 1-min load average after the row')
     only = os.environ.get('VNC_BENCH_ONLY')
     with tempfile.TemporaryDirectory() as tmp:
         for mode, elf in (('full', 'bench-gpu.elf'),
@@ -309,40 +370,53 @@ def main():
             print('VNC %s-screen redraw (800x600; %s)' %
                   (mode, 'every pixel every frame' if mode == 'full' else
                    'a 68x66 rect per frame'))
-            print('  %-14s %-6s %7s %8s %7s %8s %8s %15s %7s' %
+            print('  %-14s %-6s %6s %7s %6s %7s %7s %11s %11s %11s %6s' %
                   ('encoding', 'peer', 'fps', 'KB/fr', 'lat', 'worker',
-                   'vnc', 'guest fps', 'client'))
+                   'vnc', 'guest fps', 'draw', 'fr/cpu-s', 'client'))
             for i, (name, enc, lossy) in enumerate(ENCODINGS):
-                res = {}
-                order = peers if i % 2 == 0 else peers[::-1]
-                for peer, argv in order:
-                    try:
-                        res[peer] = r = run_one(argv, elf, enc, lossy, tmp)
-                    except (RuntimeError, EOFError, AssertionError,
-                            OSError) as e:
-                        print('  %-14s %-6s FAILED: %s' % (name, peer, str(e).strip()))
-                        continue
+                if only_enc and name not in only_enc:
+                    continue
+                runs = {p: [] for p, _ in peers}
+                for rnd in range(rounds):
+                    order = peers if (i + rnd) % 2 == 0 else peers[::-1]
+                    for peer, argv in order:
+                        try:
+                            runs[peer].append(run_one(argv, elf, enc, lossy,
+                                                      tmp))
+                        except (RuntimeError, EOFError, AssertionError,
+                                OSError) as e:
+                            print('  %-14s %-6s FAILED: %s' %
+                                  (name, peer, str(e).strip()))
+                res = {p: median_result(v) for p, v in runs.items() if v}
                 for peer, _ in peers:
                     if peer not in res:
                         continue
                     r = res[peer]
-                    print('  %-14s %-6s %7.1f %8.1f %7.1f %8.2f %8.2f '
-                          '%7.0f/%-7.0f %6.0f%%' %
+                    print('  %-14s %-6s %6.1f %7.1f %6.1f %7.2f %7.2f '
+                          '%5.0f/%-5.0f %5.0f/%-5.0f %5.0f/%-5.0f %5.0f%%' %
                           (name, peer, r['fps'], r['kb'], r['lat'],
                            r['worker'], r['vnc'], r['gidle'], r['gbusy'],
-                           r['client']))
+                           r['draw_idle'], r['draw_busy'],
+                           r['gcpu_idle'], r['gcpu_busy'], r['client']))
                 if len(res) == 2:
                     a, b = res['qcore'], res['QEMU']
                     print('  %-14s ratio qcore/QEMU: fps %.2f, KB/frame %.2f,'
                           ' worker CPU/frame %.2f, vnc CPU/frame %.2f;'
-                          ' guest slowed by the client: qcore %.0f%%, '
-                          'QEMU %.0f%%' %
+                          ' with/without the client: guest fps qcore %.2f, '
+                          'QEMU %.2f; draw rate qcore %.2f, QEMU %.2f;'
+                          ' frames per vCPU second qcore %.2f, QEMU %.2f;'
+                          ' load %.1f' %
                           ('', a['fps'] / b['fps'], a['kb'] / b['kb'],
                            a['worker'] / b['worker'] if b['worker'] else
                            float('nan'),
                            a['vnc'] / b['vnc'] if b['vnc'] else float('nan'),
-                           100 * (1 - a['gbusy'] / a['gidle']),
-                           100 * (1 - b['gbusy'] / b['gidle'])))
+                           a['gbusy'] / a['gidle'], b['gbusy'] / b['gidle'],
+                           a['draw_busy'] / a['draw_idle'],
+                           b['draw_busy'] / b['draw_idle'],
+                           a['gcpu_busy'] / a['gcpu_idle'],
+                           b['gcpu_busy'] / b['gcpu_idle'],
+                           os.getloadavg()[0]))
+                sys.stdout.flush()
 
 
 if __name__ == '__main__':

@@ -35,18 +35,25 @@ static const int tight_jpeg_quality[10] = {
     5, 10, 15, 25, 37, 50, 60, 70, 75, 80
 };
 
+/* The compact length (1-3 bytes, 7 bits each, low first) into @x. */
+static void put_compact_len_buf(uint8_t *x, int *n, size_t len)
+{
+    *n = 0;
+    x[(*n)++] = (len & 0x7f) | (len > 0x7f ? 0x80 : 0);
+    if (len > 0x7f) {
+        x[(*n)++] = (len >> 7 & 0x7f) | (len > 0x3fff ? 0x80 : 0);
+        if (len > 0x3fff) {
+            x[(*n)++] = len >> 14;
+        }
+    }
+}
+
 static void put_compact_len(GByteArray *b, size_t len)
 {
     uint8_t x[3];
-    int n = 0;
+    int n;
 
-    x[n++] = (len & 0x7f) | (len > 0x7f ? 0x80 : 0);
-    if (len > 0x7f) {
-        x[n++] = (len >> 7 & 0x7f) | (len > 0x3fff ? 0x80 : 0);
-        if (len > 0x3fff) {
-            x[n++] = len >> 14;
-        }
-    }
+    put_compact_len_buf(x, &n, len);
     g_byte_array_append(b, x, n);
 }
 
@@ -54,17 +61,29 @@ static void put_compact_len(GByteArray *b, size_t len)
  * compact length and the stream's deflate output. */
 static void tight_put_data(VncJob *job, int stream, GByteArray *data)
 {
-    g_autoptr(GByteArray) z = NULL;
+    GByteArray *out = job->out;
+    size_t at, len;
+    uint8_t hdr[3];
+    int n;
 
     if (data->len < TIGHT_MIN_TO_COMPRESS) {
-        g_byte_array_append(job->out, data->data, data->len);
+        g_byte_array_append(out, data->data, data->len);
         return;
     }
-    z = g_byte_array_new();
-    vnc_deflate(job->streams, VNC_ZS_TIGHT + stream, job->compression, z,
+    /* Deflate straight into the output after room for the longest
+     * length, then move the data down if the length came out shorter
+     * (only for rects under 16 KB of output). */
+    at = out->len;
+    g_byte_array_set_size(out, at + 3);
+    vnc_deflate(job->streams, VNC_ZS_TIGHT + stream, job->compression, out,
                 data->data, data->len);
-    put_compact_len(job->out, z->len);
-    g_byte_array_append(job->out, z->data, z->len);
+    len = out->len - at - 3;
+    put_compact_len_buf(hdr, &n, len);
+    if (n < 3) {
+        memmove(out->data + at + n, out->data + at + 3, len);
+        g_byte_array_set_size(out, at + n + len);
+    }
+    memcpy(out->data + at, hdr, n);
 }
 
 /*
@@ -163,28 +182,72 @@ out:
     return ok;
 }
 
+/*
+ * Full colour: the TPIXELs of the rect, straight from the server's
+ * pixels when they are the client's R, G, B bytes (8-bit colours), else
+ * converted a row at a time.
+ */
+static void tight_put_full(GByteArray *data, const VncPixelFormat *pf,
+                           const uint32_t *px, int stride, int w, int h)
+{
+    int x, y;
+
+    if (vnc_tpixel_is_rgb(pf)) {
+        uint8_t *dst;
+
+        g_byte_array_set_size(data, (size_t)w * h * 3);
+        dst = data->data;
+        for (y = 0; y < h; y++) {
+            const uint32_t *src = px + (size_t)y * stride;
+
+            for (x = 0; x < w; x++, dst += 3) {
+                dst[0] = src[x] >> 16;
+                dst[1] = src[x] >> 8;
+                dst[2] = src[x];
+            }
+        }
+        return;
+    }
+    {
+        g_autofree uint32_t *row = g_new(uint32_t, w);
+
+        for (y = 0; y < h; y++) {
+            for (x = 0; x < w; x++) {
+                row[x] = vnc_pixel_value(pf, px[(size_t)y * stride + x]);
+            }
+            vnc_put_tpixels(data, pf, row, w);
+        }
+    }
+}
+
 static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
                            const uint32_t *px, int stride)
 {
     const VncPixelFormat *pf = &job->pf;
-    g_autofree uint32_t *v = g_new(uint32_t, (size_t)w * h);
     g_autoptr(GByteArray) data = g_byte_array_new();
     int n = w * h, i, x, y, ncol, max;
     VncPalette pal;
     uint8_t b;
 
     vnc_put_rect_header(job->out, x0, y0, w, h, VNC_ENCODING_TIGHT);
+    /*
+     * The palette holds the server's colours (the pad byte masked off),
+     * converted to the client's format only as they are sent: the scan
+     * stops at the first colour too many, so a full-colour rect (the
+     * common large one) costs a short scan, not a conversion of every
+     * pixel.  Server colours that become one client colour (a 16-bit
+     * client) just repeat in the palette, which a decoder takes.
+     */
     vnc_palette_init(&pal);
     /* A palette pays while its indexes are well below a pixel's size. */
     max = MAX(2, MIN(256, n / 4));
     ncol = 0;
-    for (y = 0; y < h; y++) {
+    for (y = 0; y < h && ncol >= 0; y++) {
         for (x = 0; x < w; x++) {
-            uint32_t c = vnc_pixel_value(pf, px[y * stride + x]);
-
-            v[y * w + x] = c;
-            if (ncol >= 0 && vnc_palette_add(&pal, c, max) < 0) {
+            if (vnc_palette_add(&pal, px[y * stride + x] & 0xffffff,
+                                max) < 0) {
                 ncol = -1;
+                break;
             }
         }
     }
@@ -193,7 +256,7 @@ static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
     if (ncol == 1) {
         b = TIGHT_FILL;
         g_byte_array_append(job->out, &b, 1);
-        vnc_put_tpixel(job->out, pf, v[0]);
+        vnc_put_tpixel(job->out, pf, vnc_pixel_value(pf, pal.colour[0]));
         return;
     }
     if (ncol >= 2) {
@@ -204,12 +267,14 @@ static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
         g_byte_array_append(job->out, &b, 1);
         g_byte_array_append(job->out, hdr, 2);
         for (i = 0; i < ncol; i++) {
-            vnc_put_tpixel(job->out, pf, pal.colour[i]);
+            vnc_put_tpixel(job->out, pf, vnc_pixel_value(pf, pal.colour[i]));
         }
         for (y = 0; y < h; y++) {
+            const uint32_t *row = px + (size_t)y * stride;
+
             if (ncol > 2) {
                 for (x = 0; x < w; x++) {
-                    b = vnc_palette_index(&pal, v[y * w + x]);
+                    b = vnc_palette_index(&pal, row[x] & 0xffffff);
                     g_byte_array_append(data, &b, 1);
                 }
                 continue;
@@ -218,7 +283,7 @@ static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
             for (x = 0; x < w; x += 8) {
                 b = 0;
                 for (i = 0; i < 8 && x + i < w; i++) {
-                    if (vnc_palette_index(&pal, v[y * w + x + i])) {
+                    if (vnc_palette_index(&pal, row[x + i] & 0xffffff)) {
                         b |= 0x80 >> i;
                     }
                 }
@@ -236,7 +301,7 @@ static void tight_sub_rect(VncJob *job, int x0, int y0, int w, int h,
     }
     b = TIGHT_STREAM_FULL << 4;
     g_byte_array_append(job->out, &b, 1);
-    vnc_put_tpixels(data, pf, v, n);
+    tight_put_full(data, pf, px, stride, w, h);
     tight_put_data(job, TIGHT_STREAM_FULL, data);
 }
 
