@@ -652,9 +652,24 @@ static int protocol_client_msg(VncState *vs, uint8_t *data, size_t len)
         if (vs->read_handler_expect < 8 + 16 * data[6]) {
             return 8 + 16 * data[6];
         }
-        /* No console here takes a size from the display (QEMU's
-         * dpy_ui_info): "invalid screen layout", as QEMU answers then. */
-        vnc_desktop_resize_ext(vs, 3);
+        /*
+         * As QEMU 7.2: only the first screen's size counts; the console's
+         * device gets it (dpy_set_ui_info) and the answer is "request
+         * forwarded" (4): the real resize, if the guest makes one, comes
+         * later as an ExtendedDesktopSize from the server.  A console
+         * without ui_info (a text console) gets "invalid screen layout".
+         */
+        if (dpy_ui_info_supported(vs->vd->dcl.con)) {
+            QemuUIInfo info = {
+                .width = read_u16(data + 2),
+                .height = read_u16(data + 4),
+            };
+
+            dpy_set_ui_info(vs->vd->dcl.con, &info, false);
+            vnc_desktop_resize_ext(vs, 4);
+        } else {
+            vnc_desktop_resize_ext(vs, 3);
+        }
         break;
     case 255:   /* QEMU's extensions */
         if (vs->read_handler_expect < 2) {
