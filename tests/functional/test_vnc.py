@@ -116,6 +116,10 @@ class RFB:
             self.s.sendall(b'\x01')
             if version == b'RFB 003.008\n':
                 assert struct.unpack('>I', self.recv(4))[0] == 0
+        return self.client_init(shared)
+
+    def client_init(self, shared=True):
+        """ClientInit, and the ServerInit it gets (after security)."""
         self.s.sendall(b'\x01' if shared else b'\x00')
         w, h, bpp, depth, be, tc, rmax, gmax, bmax, rs, gs, bs = \
             struct.unpack('>HHBBBBHHHBBB3x', self.recv(20))
@@ -552,6 +556,7 @@ def qemu72(tmpdir, args):
     finally:
         proc.kill()
         proc.wait()
+        os.unlink(lpath)
 
 
 def set_desktop_size_answers(path, sizes):
