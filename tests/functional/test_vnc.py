@@ -599,6 +599,37 @@ def test_set_desktop_size_forwarded_to_virtio_gpu(start, tmpdir_short):
             os.path.join(tmpdir_short, 'q.sock'), sizes)
 
 
+def quit_with_clients(qmp, path):
+    """Two clients, one past ClientInit, one only connected; then quit.
+    Returns the names of the messages QMP gets until it closes."""
+    done = RFB(path).handshake()
+    qmp.event('VNC_CONNECTED')
+    qmp.event('VNC_INITIALIZED')
+    half = RFB(path)
+    assert half.recv(12) == b'RFB 003.008\n'
+    qmp.event('VNC_CONNECTED')
+    qmp.request('quit')
+    msgs = qmp.wait_eof()
+    done.close()
+    half.close()
+    return [m.get('event', 'return') for m in msgs]
+
+
+def test_no_vnc_disconnected_at_quit_as_qemu(start, tmpdir_short):
+    """quit with clients connected: SHUTDOWN and quit's answer, and no
+    VNC_DISCONNECTED for anyone, as qemu-system-riscv64 7.2 (which does
+    not tear the server down at exit)."""
+    path = os.path.join(tmpdir_short, 'vnc.sock')
+    q = start(['-S', '-vnc', 'unix:' + path], base=('-M', 'virt',
+                                                    '-display', 'none'))
+    ours = quit_with_clients(q.qmp(), path)
+    assert q.wait() == 0
+    assert ours == ['SHUTDOWN', 'return']
+    qpath = os.path.join(tmpdir_short, 'q.sock')
+    with qemu72(tmpdir_short, ['-S', '-vnc', 'unix:' + qpath]) as qmp:
+        assert quit_with_clients(qmp, qpath) == ours
+
+
 @needs_font
 def test_ctrl_alt_switches_console(vnc):
     c = full_screen(vnc)
