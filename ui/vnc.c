@@ -1546,6 +1546,16 @@ static bool vnc_display_setup_tls(VncDisplay *vd, Error **errp)
         return false;
     }
     creds = QCRYPTO_TLS_CREDS(obj);
+    /*
+     * QEMU puts TLS under the websocket (wss://) and VNC auth inside it;
+     * qcore's websocket port speaks plain HTTP, so VeNCrypt's TLS would
+     * bypass the framing.  Refuse rather than serve without TLS.
+     */
+    if (vd->lwebsock->len) {
+        error_setg(errp, "tls-creds with websocket is not supported: "
+                   "qcore has no TLS websockets (wss)");
+        return false;
+    }
     if (!qcrypto_tls_creds_check_endpoint(creds,
                                           QCRYPTO_TLS_CREDS_ENDPOINT_SERVER,
                                           errp)) {

@@ -385,6 +385,18 @@ ERRORS = [
 ]
 
 
+def test_tls_websocket_refused(pki):
+    """QEMU would run TLS under the websocket (wss://); qcore has no TLS
+    websockets, and says so rather than serve it in the clear."""
+    r = subprocess.run([QCORE, '-M', 'virt', '-display', 'none', '-S',
+                        '-object', ANON, '-vnc',
+                        '127.0.0.1:0,to=2000,websocket=0,tls-creds=tls0'],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 1
+    assert r.stderr.endswith('tls-creds with websocket is not supported: '
+                             'qcore has no TLS websockets (wss)\n'), r.stderr
+
+
 @pytest.mark.parametrize('args,msg', ERRORS)
 def test_creds_errors_as_qemu(args, msg, pki, tmpdir_short):
     """Bad credentials and bad tls-creds= fail at start-up with QEMU's
