@@ -1519,11 +1519,6 @@ fail:
 }
 
 /*
- * display=ID[,head=N]: show that device's console rather than the active
- * one.  Devices exist only after the board is made, later than the
- * server opens, so the binding is made then (vl.c).
- */
-/*
  * tls-creds=ID: the -object, made after the server opened, and the
  * security type it implies (QEMU's vnc_display_setup_auth): VeNCrypt
  * with x509 or anonymous TLS, and VNC authentication inside it with
@@ -1574,6 +1569,11 @@ static bool vnc_display_setup_tls(VncDisplay *vd, Error **errp)
     return true;
 }
 
+/*
+ * display=ID[,head=N]: show that device's console rather than the active
+ * one.  Devices exist only after the board is made, later than the
+ * server opens, so the binding is made then (vl.c); so is tls-creds=.
+ */
 bool vnc_display_init_late(Error **errp)
 {
     VncDisplay *vd;
