@@ -16,6 +16,7 @@ pkgs="$pkgs libpng-dev libjpeg62-turbo-dev"         # screendump, Tight JPEG
 pkgs="$pkgs libxkbcommon-dev xkb-data"              # -k keymaps (ui/keymaps.c)
 pkgs="$pkgs gvncviewer python3-cryptography"        # VNC tests
 pkgs="$pkgs chromium novnc python3-websocket"       # noVNC test
+pkgs="$pkgs libgnutls28-dev gnutls-bin"             # VeNCrypt (crypto/), test certificates
 case "${1:-}" in
 bench) pkgs="$pkgs libuv1-dev libevent-dev liburing-dev qemu-system-x86 qemu-system-misc valgrind" ;;
 fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;

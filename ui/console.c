@@ -29,6 +29,8 @@ struct QemuConsole {
     DeviceState *device;                /* may be NULL */
     uint32_t head;
     QEMUCursor *cursor;                 /* a reference, or NULL */
+    QemuUIInfo ui_info;                 /* the last a display asked for */
+    QEMUTimer *ui_timer;                /* hands it to the device */
     /* Text consoles */
     Chardev *chr;
     VtState vt;
@@ -285,6 +287,55 @@ void dpy_cursor_define(QemuConsole *con, QEMUCursor *cursor)
 QEMUCursor *qemu_console_get_cursor(QemuConsole *con)
 {
     return con ? con->cursor : NULL;
+}
+
+/* ---- display-driven resize -------------------------------------------- */
+
+static void dpy_set_ui_info_timer(void *opaque)
+{
+    QemuConsole *con = opaque;
+
+    con->hw_ops->ui_info(con->hw, con->head, &con->ui_info);
+}
+
+bool dpy_ui_info_supported(QemuConsole *con)
+{
+    if (!con) {
+        con = active_console;
+    }
+    return con && con->hw_ops && con->hw_ops->ui_info;
+}
+
+const QemuUIInfo *dpy_get_ui_info(QemuConsole *con)
+{
+    g_assert(dpy_ui_info_supported(con));
+    return con ? &con->ui_info : &active_console->ui_info;
+}
+
+int dpy_set_ui_info(QemuConsole *con, QemuUIInfo *info, bool delay)
+{
+    if (!con) {
+        con = active_console;
+    }
+    if (!dpy_ui_info_supported(con)) {
+        return -1;
+    }
+    if (memcmp(&con->ui_info, info, sizeof(con->ui_info)) == 0) {
+        return 0;
+    }
+    con->ui_info = *info;
+    /*
+     * From a timer, as QEMU: the device (and its guest) hear of it from
+     * the main loop, not inside the display's message handler; a window
+     * being resized sends a flood, which @delay turns into one request.
+     */
+    if (!con->ui_timer) {
+        con->ui_timer = timer_new_ms(QEMU_CLOCK_REALTIME,
+                                     dpy_set_ui_info_timer, con);
+    }
+    timer_mod(con->ui_timer, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+              (delay ? 1000 : 0));
+    return 0;
 }
 
 /* ---- the console list ------------------------------------------------- */

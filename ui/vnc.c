@@ -29,10 +29,6 @@
 #include <sys/random.h>
 #include <nettle/des.h>
 
-#define VNC_AUTH_INVALID 0
-#define VNC_AUTH_NONE 1
-#define VNC_AUTH_VNC 2
-
 /* QEMU's limit for a ClientCutText payload. */
 #define VNC_CUT_TEXT_MAX (1 << 20)
 /* Output beyond this many times the throttle limit: the client is gone. */
@@ -72,15 +68,13 @@ static size_t vnc_output_pending(VncState *vs)
     return vs->output->len + (vs->ws ? vs->ws->wire->len : 0);
 }
 
-static void vnc_set_handlers(VncState *vs)
+void vnc_set_handlers(VncState *vs)
 {
     qemu_set_fd_handler(vs->fd, vnc_client_read,
                         vnc_output_pending(vs) ? vnc_client_write : NULL, vs);
 }
 
-static void vnc_disconnect(VncState *vs);
-
-static void vnc_write(VncState *vs, const void *data, size_t len)
+void vnc_write(VncState *vs, const void *data, size_t len)
 {
     if (vs->closing) {
         return;
@@ -88,7 +82,7 @@ static void vnc_write(VncState *vs, const void *data, size_t len)
     g_byte_array_append(vs->output, data, len);
 }
 
-static void vnc_write_u8(VncState *vs, uint8_t v)
+void vnc_write_u8(VncState *vs, uint8_t v)
 {
     vnc_write(vs, &v, 1);
 }
@@ -99,7 +93,7 @@ static void vnc_write_u16(VncState *vs, uint16_t v)
     vnc_write(vs, b, 2);
 }
 
-static void vnc_write_u32(VncState *vs, uint32_t v)
+void vnc_write_u32(VncState *vs, uint32_t v)
 {
     uint8_t b[4] = { v >> 24, v >> 16, v >> 8, v };
     vnc_write(vs, b, 4);
@@ -115,8 +109,17 @@ static uint32_t read_u32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
+/* The socket, or TLS over it once VeNCrypt set it up. */
+static ssize_t vnc_client_send(VncState *vs, const uint8_t *data, size_t len)
+{
+    if (vs->tls) {
+        return vnc_tls_send(vs, data, len);
+    }
+    return send(vs->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 /* Try to send now; what the socket does not take waits for POLLOUT. */
-static void vnc_flush(VncState *vs)
+void vnc_flush(VncState *vs)
 {
     GByteArray *wire = vs->output;
 
@@ -128,9 +131,9 @@ static void vnc_flush(VncState *vs)
         g_byte_array_set_size(vs->output, 0);
         wire = vs->ws->wire;
     }
-    while (!vs->closing && wire->len) {
-        ssize_t n = send(vs->fd, wire->data, wire->len,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+    /* While TLS is being set up it owns the socket. */
+    while (!vs->closing && !vs->tls_handshaking && wire->len) {
+        ssize_t n = vnc_client_send(vs, wire->data, wire->len);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -143,7 +146,7 @@ static void vnc_flush(VncState *vs)
         }
         g_byte_array_remove_range(wire, 0, n);
     }
-    if (!vs->closing) {
+    if (!vs->closing && !vs->tls_handshaking) {
         vnc_set_handlers(vs);
     }
 }
@@ -179,6 +182,7 @@ static void vnc_free_client(VncState *vs)
     g_array_unref(vs->copies);
     vnc_dirty_destroy(&vs->dirty);
     vncws_free(vs->ws);
+    qcrypto_tls_session_free(vs->tls);
     g_byte_array_unref(vs->input);
     g_byte_array_unref(vs->output);
     g_free(vs->host);
@@ -189,7 +193,7 @@ static void vnc_free_client(VncState *vs)
 
 static void vnc_qmp_event(VncState *vs, QAPIEvent event);
 
-static void vnc_disconnect(VncState *vs)
+void vnc_disconnect(VncState *vs)
 {
     VncDisplay *vd = vs->vd;
 
@@ -239,7 +243,7 @@ void vnc_job_done(VncJob *job)
     vnc_job_free(job);
 }
 
-static void vnc_read_when(VncState *vs, VncReadEvent *func, size_t expect)
+void vnc_read_when(VncState *vs, VncReadEvent *func, size_t expect)
 {
     vs->read_handler = func;
     vs->read_handler_expect = expect;
@@ -652,9 +656,24 @@ static int protocol_client_msg(VncState *vs, uint8_t *data, size_t len)
         if (vs->read_handler_expect < 8 + 16 * data[6]) {
             return 8 + 16 * data[6];
         }
-        /* No console here takes a size from the display (QEMU's
-         * dpy_ui_info): "invalid screen layout", as QEMU answers then. */
-        vnc_desktop_resize_ext(vs, 3);
+        /*
+         * As QEMU 7.2: only the first screen's size counts; the console's
+         * device gets it (dpy_set_ui_info) and the answer is "request
+         * forwarded" (4): the real resize, if the guest makes one, comes
+         * later as an ExtendedDesktopSize from the server.  A console
+         * without ui_info (a text console) gets "invalid screen layout".
+         */
+        if (dpy_ui_info_supported(vs->vd->dcl.con)) {
+            QemuUIInfo info = {
+                .width = read_u16(data + 2),
+                .height = read_u16(data + 4),
+            };
+
+            dpy_set_ui_info(vs->vd->dcl.con, &info, false);
+            vnc_desktop_resize_ext(vs, 4);
+        } else {
+            vnc_desktop_resize_ext(vs, 3);
+        }
         break;
     case 255:   /* QEMU's extensions */
         if (vs->read_handler_expect < 2) {
@@ -794,17 +813,31 @@ static int protocol_client_auth_vnc(VncState *vs, uint8_t *data, size_t len)
     return 0;
 }
 
+void vnc_start_client_init(VncState *vs)
+{
+    vnc_read_when(vs, protocol_client_init, 1);
+}
+
+void vnc_start_auth_vnc(VncState *vs)
+{
+    if (getrandom(vs->challenge, sizeof(vs->challenge), 0) !=
+        sizeof(vs->challenge)) {
+        vnc_disconnect(vs);
+        return;
+    }
+    vnc_write(vs, vs->challenge, sizeof(vs->challenge));
+    vnc_flush(vs);
+    vnc_read_when(vs, protocol_client_auth_vnc, sizeof(vs->challenge));
+}
+
 static void vnc_start_auth(VncState *vs)
 {
     if (vs->vd->auth == VNC_AUTH_VNC) {
-        if (getrandom(vs->challenge, sizeof(vs->challenge), 0) !=
-            sizeof(vs->challenge)) {
-            vnc_disconnect(vs);
-            return;
-        }
-        vnc_write(vs, vs->challenge, sizeof(vs->challenge));
-        vnc_flush(vs);
-        vnc_read_when(vs, protocol_client_auth_vnc, sizeof(vs->challenge));
+        vnc_start_auth_vnc(vs);
+        return;
+    }
+    if (vs->vd->auth == VNC_AUTH_VENCRYPT) {
+        vnc_start_vencrypt(vs);
         return;
     }
     if (vs->minor >= 8) {
@@ -844,7 +877,12 @@ static int protocol_version(VncState *vs, uint8_t *version, size_t len)
     }
     /* 3.4 and 3.5 (UltraVNC, Apple) speak 3.3, as QEMU treats them. */
     vs->minor = minor == 4 || minor == 5 ? 3 : minor;
-    if (vs->minor == 3) {
+    if (vs->minor == 3 && vs->vd->auth == VNC_AUTH_VENCRYPT) {
+        /* 3.3 cannot carry VeNCrypt: QEMU answers "invalid". */
+        vnc_write_u32(vs, VNC_AUTH_INVALID);
+        vnc_flush(vs);
+        vnc_disconnect(vs);
+    } else if (vs->minor == 3) {
         /* 3.3: the server decides; no SecurityResult after None. */
         vnc_write_u32(vs, vs->vd->auth);
         if (vs->vd->auth == VNC_AUTH_NONE) {
@@ -869,9 +907,8 @@ static void vnc_send_last_and_close(VncState *vs)
 {
     GByteArray *wire = vs->ws ? vs->ws->wire : vs->output;
 
-    if (wire->len) {
-        ssize_t n = send(vs->fd, wire->data, wire->len,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (wire->len && !vs->tls_handshaking) {
+        ssize_t n = vnc_client_send(vs, wire->data, wire->len);
         (void)n;                /* a client that does not read loses them */
     }
     vnc_disconnect(vs);
@@ -942,7 +979,8 @@ static void vnc_client_read(void *opaque)
     uint8_t buf[4096];
     ssize_t n;
 
-    n = recv(vs->fd, buf, sizeof(buf), MSG_DONTWAIT);
+    n = vs->tls ? vnc_tls_recv(vs, buf, sizeof(buf))
+                : recv(vs->fd, buf, sizeof(buf), MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
         return;
     }
@@ -957,7 +995,7 @@ static void vnc_client_read(void *opaque)
     } else {
         g_byte_array_append(vs->input, buf, n);
     }
-    while (!vs->closing) {
+    while (!vs->closing && !vs->tls_handshaking) {
         size_t used;
         int ret;
 
@@ -991,6 +1029,16 @@ static void vnc_client_read(void *opaque)
          */
         g_byte_array_remove_range(vs->input, 0,
                                   MIN(used, vs->input->len));
+    }
+    if (vs->closing) {
+        return;
+    }
+    if (vs->tls_handshaking) {
+        /* VeNCrypt accepted: TLS takes the socket from here. */
+        vnc_tls_handshake_io(vs);
+    } else if (vs->tls && qcrypto_tls_session_check_pending(vs->tls)) {
+        /* Decrypted bytes poll() cannot announce: read them now. */
+        vnc_client_read(vs);
     }
 }
 
@@ -1298,6 +1346,7 @@ static QemuOptsList qemu_vnc_opts = {
         { .name = "display", .type = QEMU_OPT_STRING },
         { .name = "head", .type = QEMU_OPT_NUMBER },
         { .name = "lossy", .type = QEMU_OPT_BOOL },
+        { .name = "tls-creds", .type = QEMU_OPT_STRING },
         { .name = "ipv4", .type = QEMU_OPT_BOOL },
         { .name = "ipv6", .type = QEMU_OPT_BOOL },
         { /* end of list */ }
@@ -1429,6 +1478,7 @@ bool vnc_display_open(const char *optstr, Error **errp)
         }
     }
     vd->display_dev = g_strdup(qemu_opt_get(opts, "display"));
+    vd->tlscreds_id = g_strdup(qemu_opt_get(opts, "tls-creds"));
     vd->display_head = qemu_opt_get_number(opts, "head", 0);
     qemu_opts_del(opts);
     for (i = 0; i < vd->lsock->len; i++) {
@@ -1469,9 +1519,60 @@ fail:
 }
 
 /*
+ * tls-creds=ID: the -object, made after the server opened, and the
+ * security type it implies (QEMU's vnc_display_setup_auth): VeNCrypt
+ * with x509 or anonymous TLS, and VNC authentication inside it with
+ * password=on.
+ */
+static bool vnc_display_setup_tls(VncDisplay *vd, Error **errp)
+{
+    Object *obj = object_resolve_path_component(object_get_objects_root(),
+                                                vd->tlscreds_id);
+    QCryptoTLSCreds *creds;
+    bool password = vd->auth == VNC_AUTH_VNC;
+
+    if (!obj) {
+        error_setg(errp, "No TLS credentials with id '%s'", vd->tlscreds_id);
+        return false;
+    }
+    if (!object_dynamic_cast(obj, TYPE_QCRYPTO_TLS_CREDS)) {
+        error_setg(errp, "Object with id '%s' is not TLS credentials",
+                   vd->tlscreds_id);
+        return false;
+    }
+    creds = QCRYPTO_TLS_CREDS(obj);
+    /*
+     * QEMU puts TLS under the websocket (wss://) and VNC auth inside it;
+     * qcore's websocket port speaks plain HTTP, so VeNCrypt's TLS would
+     * bypass the framing.  Refuse rather than serve without TLS.
+     */
+    if (vd->lwebsock->len) {
+        error_setg(errp, "tls-creds with websocket is not supported: "
+                   "qcore has no TLS websockets (wss)");
+        return false;
+    }
+    if (!qcrypto_tls_creds_check_endpoint(creds,
+                                          QCRYPTO_TLS_CREDS_ENDPOINT_SERVER,
+                                          errp)) {
+        return false;
+    }
+    vd->tlscreds = creds;
+    object_ref(obj);
+    vd->auth = VNC_AUTH_VENCRYPT;
+    if (qcrypto_tls_creds_is_x509(creds)) {
+        vd->subauth = password ? VNC_AUTH_VENCRYPT_X509VNC
+                               : VNC_AUTH_VENCRYPT_X509NONE;
+    } else {
+        vd->subauth = password ? VNC_AUTH_VENCRYPT_TLSVNC
+                               : VNC_AUTH_VENCRYPT_TLSNONE;
+    }
+    return true;
+}
+
+/*
  * display=ID[,head=N]: show that device's console rather than the active
  * one.  Devices exist only after the board is made, later than the
- * server opens, so the binding is made then (vl.c).
+ * server opens, so the binding is made then (vl.c); so is tls-creds=.
  */
 bool vnc_display_init_late(Error **errp)
 {
@@ -1480,6 +1581,10 @@ bool vnc_display_init_late(Error **errp)
     QTAILQ_FOREACH(vd, &vnc_displays, next) {
         QemuConsole *con;
 
+        if (vd->tlscreds_id && !vd->tlscreds &&
+            !vnc_display_setup_tls(vd, errp)) {
+            return false;
+        }
         if (!vd->display_dev) {
             continue;
         }
@@ -1526,6 +1631,10 @@ void vnc_display_cleanup(void)
         g_array_unref(vd->lsock);
         g_array_unref(vd->lwebsock);
         g_free(vd->display_dev);
+        g_free(vd->tlscreds_id);
+        if (vd->tlscreds) {
+            object_unref(OBJECT(vd->tlscreds));
+        }
         g_free(vd->unix_path);
         g_free(vd->host);
         g_free(vd->service);
@@ -1557,7 +1666,47 @@ static NetworkAddressFamily vnc_family(const char *family)
 
 static const char *vnc_auth_name(VncDisplay *vd)
 {
-    return vd->auth == VNC_AUTH_VNC ? "vnc" : "none";
+    switch (vd->auth) {
+    case VNC_AUTH_VNC:
+        return "vnc";
+    case VNC_AUTH_VENCRYPT:
+        switch (vd->subauth) {
+        case VNC_AUTH_VENCRYPT_TLSNONE:
+            return "vencrypt+tls+none";
+        case VNC_AUTH_VENCRYPT_TLSVNC:
+            return "vencrypt+tls+vnc";
+        case VNC_AUTH_VENCRYPT_X509NONE:
+            return "vencrypt+x509+none";
+        default:
+            return "vencrypt+x509+vnc";
+        }
+    default:
+        return "none";
+    }
+}
+
+/* query-vnc-servers' auth and, for VeNCrypt, its subtype. */
+static VncPrimaryAuth vnc_primary_auth(VncDisplay *vd, bool *has_vencrypt,
+                                       VncVencryptSubAuth *vencrypt)
+{
+    *has_vencrypt = vd->auth == VNC_AUTH_VENCRYPT;
+    switch (vd->subauth) {
+    case VNC_AUTH_VENCRYPT_TLSNONE:
+        *vencrypt = VNC_VENCRYPT_SUB_AUTH_TLS_NONE;
+        break;
+    case VNC_AUTH_VENCRYPT_TLSVNC:
+        *vencrypt = VNC_VENCRYPT_SUB_AUTH_TLS_VNC;
+        break;
+    case VNC_AUTH_VENCRYPT_X509NONE:
+        *vencrypt = VNC_VENCRYPT_SUB_AUTH_X509_NONE;
+        break;
+    default:
+        *vencrypt = VNC_VENCRYPT_SUB_AUTH_X509_VNC;
+        break;
+    }
+    return vd->auth == VNC_AUTH_VENCRYPT ? VNC_PRIMARY_AUTH_VENCRYPT :
+           vd->auth == VNC_AUTH_VNC ? VNC_PRIMARY_AUTH_VNC
+                                    : VNC_PRIMARY_AUTH_NONE;
 }
 
 /* A listening socket's own address, as QEMU's server entries give it. */
@@ -1570,8 +1719,7 @@ static VncServerInfo2 *vnc_server_entry(VncDisplay *vd, int fd,
     char host[NI_MAXHOST], serv[NI_MAXSERV];
 
     info->websocket = websocket;
-    info->auth = vd->auth == VNC_AUTH_VNC ? VNC_PRIMARY_AUTH_VNC
-                                          : VNC_PRIMARY_AUTH_NONE;
+    info->auth = vnc_primary_auth(vd, &info->has_vencrypt, &info->vencrypt);
     if (!websocket && vd->unix_path) {
         info->host = g_strdup("");
         info->service = g_strdup(vd->unix_path);
@@ -1600,6 +1748,10 @@ static VncClientInfo *vnc_client_info(VncState *vs)
     c->service = g_strdup(vs->service);
     c->family = vnc_family(vs->family);
     c->websocket = vs->websocket;
+    /* The client certificate's DN, once verify-peer has checked it. */
+    if (vs->tls && qcrypto_tls_session_get_peer_name(vs->tls)) {
+        c->x509_dname = g_strdup(qcrypto_tls_session_get_peer_name(vs->tls));
+    }
     return c;
 }
 
@@ -1688,8 +1840,8 @@ VncInfo2List *qmp_query_vnc_servers(Error **errp)
         guint i;
 
         info->id = g_strdup(vd->id);
-        info->auth = vd->auth == VNC_AUTH_VNC ? VNC_PRIMARY_AUTH_VNC
-                                              : VNC_PRIMARY_AUTH_NONE;
+        info->auth = vnc_primary_auth(vd, &info->has_vencrypt,
+                                      &info->vencrypt);
         info->display = g_strdup(dev);
         /* QEMU prepends each socket: websockets first, each in reverse. */
         for (i = 0; i < vd->lsock->len; i++) {
@@ -1741,14 +1893,17 @@ void hmp_info_vnc(Monitor *mon, const QDict *qdict)
             hmp_info_vnc_addr(mon, "Server", s->value->host,
                               s->value->service, s->value->family,
                               s->value->websocket);
-            monitor_printf(mon, "    Auth: %s (Sub: none)\n",
-                           VncPrimaryAuth_str(s->value->auth));
+            monitor_printf(mon, "    Auth: %s (Sub: %s)\n",
+                           VncPrimaryAuth_str(s->value->auth),
+                           s->value->has_vencrypt ?
+                           VncVencryptSubAuth_str(s->value->vencrypt) : "none");
         }
         for (c = info->clients; c; c = c->next) {
             hmp_info_vnc_addr(mon, "Client", c->value->host,
                               c->value->service, c->value->family,
                               c->value->websocket);
-            monitor_printf(mon, "    x509_dname: none\n");
+            monitor_printf(mon, "    x509_dname: %s\n",
+                           c->value->x509_dname ? c->value->x509_dname : "none");
             monitor_printf(mon, "    sasl_username: none\n");
         }
         if (info->display) {
@@ -1780,13 +1935,14 @@ static bool vnc_display_password(const char *id, const char *password,
 {
     VncDisplay *vd = vnc_display_find(id);
 
-    if (vd && vd->auth != VNC_AUTH_VNC && mon) {
+    if (vd && vd->auth == VNC_AUTH_NONE && mon) {
         /* QEMU says so on HMP only (error_printf_unless_qmp) */
         monitor_printf(mon, "If you want use passwords please enable "
                        "password auth using '-vnc ${dpy},password'.\n");
     }
-    if (!vd || vd->auth != VNC_AUTH_VNC) {
-        /* QEMU says the same, whatever the reason. */
+    if (!vd || vd->auth == VNC_AUTH_NONE) {
+        /* QEMU says the same, whatever the reason.  (With VeNCrypt it
+         * takes the password even when no subtype asks for one.) */
         error_setg(errp, "Could not set password");
         return false;
     }

@@ -11,6 +11,7 @@
 #include "qcore/queue.h"
 #include "qcore/thread.h"
 #include "qcore/error.h"
+#include "qcore/crypto/tlssession.h"
 #include <zlib.h>
 
 /* ---- the tile dirty map ------------------------------------------------ */
@@ -229,6 +230,16 @@ void vncws_encode(VncWs *ws, uint8_t opcode, const uint8_t *data, size_t len);
 
 /* ---- server and clients ------------------------------------------------ */
 
+/* RFB security types, and VeNCrypt's subtypes (QEMU's numbering). */
+#define VNC_AUTH_INVALID 0
+#define VNC_AUTH_NONE 1
+#define VNC_AUTH_VNC 2
+#define VNC_AUTH_VENCRYPT 19
+#define VNC_AUTH_VENCRYPT_TLSNONE 257
+#define VNC_AUTH_VENCRYPT_TLSVNC 258
+#define VNC_AUTH_VENCRYPT_X509NONE 260
+#define VNC_AUTH_VENCRYPT_X509VNC 261
+
 typedef enum VncSharePolicy {
     VNC_SHARE_POLICY_IGNORE,
     VNC_SHARE_POLICY_ALLOW_EXCLUSIVE,
@@ -246,6 +257,9 @@ struct VncState {
     char *host, *service, *family;
     bool websocket;
     VncWs *ws;                  /* websocket transport, or NULL */
+    QCryptoTLSSession *tls;     /* VeNCrypt's TLS, once accepted */
+    bool tls_handshaking;       /* its handshake owns the socket */
+    size_t tls_send_len;        /* a record send to repeat (EAGAIN) */
     int minor;                  /* RFB 3.minor */
     bool initialized;           /* ServerInit sent */
     bool shared;
@@ -288,7 +302,10 @@ struct VncDisplay {
     char *unix_path;
     char *host, *service, *family;  /* what query-vnc reports */
     VncSharePolicy share_policy;
-    int auth;                   /* VNC_AUTH_NONE or VNC_AUTH_VNC */
+    int auth;                   /* VNC_AUTH_NONE, _VNC or _VENCRYPT */
+    int subauth;                /* VeNCrypt's VNC_AUTH_VENCRYPT_* */
+    char *tlscreds_id;          /* tls-creds=: resolved once objects exist */
+    QCryptoTLSCreds *tlscreds;  /* a reference, or NULL */
     bool lossy;                 /* lossy=on: Tight may send JPEG */
     QEMUCursor *cursor;         /* the console's pointer image, or NULL */
     struct QEMUPutLEDEntry *led_entry;  /* our keyboard-LED handler */
@@ -300,5 +317,26 @@ struct VncDisplay {
     QTAILQ_HEAD(, VncState) clients;
     QTAILQ_ENTRY(VncDisplay) next;
 };
+
+/* ---- for the authentication files (ui/vnc-auth-vencrypt.c) ----------- */
+
+void vnc_write(VncState *vs, const void *data, size_t len);
+void vnc_write_u8(VncState *vs, uint8_t v);
+void vnc_write_u32(VncState *vs, uint32_t v);
+void vnc_flush(VncState *vs);
+void vnc_set_handlers(VncState *vs);
+void vnc_disconnect(VncState *vs);
+void vnc_read_when(VncState *vs, VncReadEvent *func, size_t expect);
+/* After authentication: the VNC challenge, or ClientInit next. */
+void vnc_start_auth_vnc(VncState *vs);
+void vnc_start_client_init(VncState *vs);
+
+/* VeNCrypt (security type 19): its negotiation, then TLS. */
+void vnc_start_vencrypt(VncState *vs);
+/* The client's socket through TLS once its handshake is done. */
+ssize_t vnc_tls_send(VncState *vs, const uint8_t *data, size_t len);
+ssize_t vnc_tls_recv(VncState *vs, uint8_t *buf, size_t len);
+/* Drive the handshake: the fd handler while it lasts. */
+void vnc_tls_handshake_io(void *opaque);
 
 #endif

@@ -56,10 +56,10 @@ static void edid_chromaticity(uint8_t *e)
 
 /* The preferred mode; returns the pixel clock in 10 kHz units. */
 static unsigned edid_detailed_timing(uint8_t *d, uint32_t xres, uint32_t yres,
-                                     uint32_t wmm, uint32_t hmm)
+                                     uint32_t wmm, uint32_t hmm,
+                                     unsigned refresh)
 {
     uint64_t htotal = xres + H_BLANK, vblank, vtotal, clock;
-    unsigned refresh = REFRESH;
 
     vblank = DIV_ROUND_UP((uint64_t)V_MIN_BLANK_US * refresh * yres,
                           1000000 - V_MIN_BLANK_US * refresh);
@@ -98,8 +98,17 @@ size_t qemu_edid_generate(uint8_t *e, const QemuEdidInfo *info)
 {
     const char *vendor = info->vendor ? info->vendor : "RHT";
     uint32_t dpi = info->dpi ? info->dpi : 100;
-    uint32_t wmm = (uint64_t)info->prefx * 254 / dpi / 10;
-    uint32_t hmm = (uint64_t)info->prefy * 254 / dpi / 10;
+    /* QEMU's defaults for a head nobody has sized yet. */
+    uint32_t prefx = info->prefx ? info->prefx : 1280;
+    uint32_t prefy = info->prefy ? info->prefy : 800;
+    uint32_t wmm = info->width_mm ? info->width_mm
+                                  : (uint64_t)prefx * 254 / dpi / 10;
+    uint32_t hmm = info->height_mm ? info->height_mm
+                                   : (uint64_t)prefy * 254 / dpi / 10;
+    /* In whole Hz (the timing is computed in Hz), 1..1000 so that the
+     * blanking arithmetic cannot wrap. */
+    unsigned refresh = info->refresh_rate ?
+                       MIN(MAX(info->refresh_rate / 1000, 1), 1000) : REFRESH;
     unsigned max_clock = 0;
     uint8_t sum = 0;
     uint16_t id;
@@ -129,10 +138,10 @@ size_t qemu_edid_generate(uint8_t *e, const QemuEdidInfo *info)
     e[36] = 0x08;               /* 1024x768@60 */
     memset(e + 38, 0x01, 16);   /* no standard timings */
 
-    if (info->prefx && info->prefy &&
-        info->prefx <= 4095 && info->prefy <= 4095) {
-        max_clock = edid_detailed_timing(e + d, info->prefx, info->prefy,
-                                         MIN(wmm, 4095), MIN(hmm, 4095));
+    if (prefx <= 4095 && prefy <= 4095) {
+        max_clock = edid_detailed_timing(e + d, prefx, prefy,
+                                         MIN(wmm, 4095), MIN(hmm, 4095),
+                                         refresh);
         d += 18;
     }
     /* Range limits: 50-125 Hz, 30-160 kHz, the clock in 10 MHz units. */

@@ -62,13 +62,22 @@ typedef struct GpuScanout {
     QEMUCursor *cursor;                 /* the last defined, a reference */
 } GpuScanout;
 
+/* What a display asked a head to show (QEMU's virtio_gpu_requested_state). */
+typedef struct GpuRequestedState {
+    uint16_t width_mm, height_mm;
+    uint32_t width, height;
+    uint32_t refresh_rate;              /* mHz */
+    int x, y;
+} GpuRequestedState;
+
 typedef struct VirtIOGPU {
     VirtIODevice parent_obj;
     VirtQueue *ctrl_vq, *cursor_vq;
     QTAILQ_HEAD(, GpuResource) reslist;
     uint64_t hostmem;                   /* sum of the resources' hostmem */
     uint32_t events_read;               /* config space, host endian */
-    uint32_t enabled_output_bitmask;
+    uint32_t enabled_output_bitmask;    /* heads with a display */
+    GpuRequestedState req_state[VIRTIO_GPU_MAX_SCANOUTS];
     GpuScanout scanout[VIRTIO_GPU_MAX_SCANOUTS];
     /* Properties. */
     uint32_t max_outputs;
@@ -659,8 +668,8 @@ static void get_display_info(VirtIOGPU *g, GpuCmd *cmd)
     for (uint32_t i = 0; i < g->max_outputs; i++) {
         if (g->enabled_output_bitmask & (1u << i)) {
             info.pmodes[i].enabled = cpu_to_le32(1);
-            info.pmodes[i].r.width = cpu_to_le32(g->xres);
-            info.pmodes[i].r.height = cpu_to_le32(g->yres);
+            info.pmodes[i].r.width = cpu_to_le32(g->req_state[i].width);
+            info.pmodes[i].r.height = cpu_to_le32(g->req_state[i].height);
         }
     }
     ctrl_response(g, cmd, &info.hdr, sizeof(info));
@@ -670,7 +679,8 @@ static void get_edid(VirtIOGPU *g, GpuCmd *cmd)
 {
     struct virtio_gpu_cmd_get_edid ge;
     struct virtio_gpu_resp_edid edid;
-    QemuEdidInfo info = { .prefx = g->xres, .prefy = g->yres };
+    GpuRequestedState *rs;
+    QemuEdidInfo info;
 
     if (!FILL_CMD(ge)) {
         return;
@@ -679,6 +689,12 @@ static void get_edid(VirtIOGPU *g, GpuCmd *cmd)
         cmd->error = VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER;
         return;
     }
+    rs = &g->req_state[le32_to_cpu(ge.scanout)];
+    info = (QemuEdidInfo) {
+        .prefx = rs->width, .prefy = rs->height,
+        .width_mm = rs->width_mm, .height_mm = rs->height_mm,
+        .refresh_rate = rs->refresh_rate,
+    };
     memset(&edid, 0, sizeof(edid));
     edid.hdr.type = cpu_to_le32(VIRTIO_GPU_RESP_OK_EDID);
     edid.size = cpu_to_le32(qemu_edid_generate(edid.edid, &info));
@@ -880,8 +896,38 @@ static void virtio_gpu_reset(VirtIODevice *vdev)
     }
 }
 
+/*
+ * A display asks head @idx for a size (QEMU's virtio_gpu_ui_info): it
+ * becomes the mode GET_DISPLAY_INFO reports and the EDID prefers, a zero
+ * size disconnects the head, and the driver hears of it through the
+ * config-change interrupt with VIRTIO_GPU_EVENT_DISPLAY in events_read.
+ * Whether and when the guest sets that mode is its business.
+ */
+static void virtio_gpu_ui_info(void *opaque, uint32_t idx, QemuUIInfo *info)
+{
+    VirtIOGPU *g = opaque;
+
+    if (idx >= g->max_outputs) {
+        return;
+    }
+    g->req_state[idx] = (GpuRequestedState) {
+        .width_mm = info->width_mm, .height_mm = info->height_mm,
+        .width = info->width, .height = info->height,
+        .refresh_rate = info->refresh_rate,
+        .x = info->xoff, .y = info->yoff,
+    };
+    if (info->width && info->height) {
+        g->enabled_output_bitmask |= 1u << idx;
+    } else {
+        g->enabled_output_bitmask &= ~(1u << idx);
+    }
+    g->events_read |= VIRTIO_GPU_EVENT_DISPLAY;
+    virtio_notify_config(VIRTIO_DEVICE(g));
+}
+
 static const GraphicHwOps virtio_gpu_ops = {
     .gfx_update = NULL,     /* 2D pushes its changes on RESOURCE_FLUSH */
+    .ui_info = virtio_gpu_ui_info,
 };
 
 static void virtio_gpu_realize(DeviceState *dev, Error **errp)
@@ -901,8 +947,11 @@ static void virtio_gpu_realize(DeviceState *dev, Error **errp)
                                     virtio_gpu_handle_cursor);
     vdev->host_features = virtio_gpu_get_features(vdev, vdev->host_features,
                                                   errp);
-    /* Output 0 is connected; the others exist but report no display. */
+    /* Output 0 is connected at xres x yres; the others exist but report
+     * no display until one asks for them (ui_info). */
     g->enabled_output_bitmask = 1;
+    g->req_state[0].width = g->xres;
+    g->req_state[0].height = g->yres;
     for (uint32_t i = 0; i < g->max_outputs; i++) {
         g->scanout[i].con = graphic_console_init(dev, i, &virtio_gpu_ops, g);
     }

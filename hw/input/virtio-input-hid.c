@@ -7,6 +7,7 @@
 #include "qcore/osdep.h"
 #include "qcore/error.h"
 #include "qcore/hw/virtio-input.h"
+#include "qcore/console.h"
 #include "qcore/log.h"
 #include <linux/input-event-codes.h>
 #include <linux/input.h>
@@ -17,6 +18,8 @@ typedef struct VirtIOInputHID {
     QemuInputHandlerState *hs;
     int ledstate;               /* QEMU_*_LED bits the guest set (BQL) */
     bool wheel_axis;            /* the wheel as REL_WHEEL (QEMU 7.2's v2) */
+    char *display;              /* display=: the console's device id */
+    uint32_t head;              /* head=: and its head */
 } VirtIOInputHID;
 
 #define VIRTIO_INPUT_HID(obj) \
@@ -293,6 +296,20 @@ static void virtio_input_hid_realize(DeviceState *dev, Error **errp)
     }
     virtio_input_realize(vinput, errp);
     vhid->hs = qemu_input_handler_register(dev, vhid->handler);
+    /*
+     * display=ID[,head=N]: take only that console's events (QEMU's
+     * qemu_input_handler_bind).  As in QEMU 7.2 a display that does not
+     * exist (yet: devices are made in command-line order) is ignored
+     * without a word, and the device takes events from every console.
+     */
+    if (vhid->display) {
+        QemuConsole *con = qemu_console_lookup_by_device_name(
+            vhid->display, vhid->head, NULL);
+
+        if (con) {
+            qemu_input_handler_bind_console(vhid->hs, con);
+        }
+    }
 }
 
 static void virtio_input_hid_unrealize(DeviceState *dev)
@@ -317,6 +334,10 @@ static void virtio_input_hid_class_init(ObjectClass *oc, const void *data)
 
     vdc->realize = virtio_input_hid_realize;
     vdc->unrealize = virtio_input_hid_unrealize;
+    qdev_class_add_prop_str(oc, "display", "str",
+                            offsetof(VirtIOInputHID, display), NULL);
+    qdev_class_add_prop_uint32(oc, "head", offsetof(VirtIOInputHID, head), 0,
+                               "");
 }
 
 static void virtio_keyboard_init(Object *obj)

@@ -118,9 +118,26 @@ void unregister_displaychangelistener(DisplayChangeListener *dcl);
 /* Whether the refresh timer runs (for tests and info). */
 bool qemu_console_refresh_active(void);
 
-/* A device that draws: called on each refresh to push its changes. */
+/*
+ * What a display would like a console's device to show (QEMU's
+ * QemuUIInfo): a window size, position and physical size.  Zero width or
+ * height asks the device to disconnect the output.
+ */
+typedef struct QemuUIInfo {
+    uint16_t width_mm, height_mm;
+    int xoff, yoff;
+    uint32_t width, height;
+    uint32_t refresh_rate;              /* mHz; 0: the device's default */
+} QemuUIInfo;
+
+/* A device that draws. */
 typedef struct GraphicHwOps {
+    /* Called on each refresh to push its changes. */
     void (*gfx_update)(void *opaque);
+    /* Optional: a display asks head @head for @info's size (QEMU's
+     * GraphicHwOps.ui_info); the device tells its guest, which may then
+     * resize the surface.  Main thread, BQL. */
+    void (*ui_info)(void *opaque, uint32_t head, QemuUIInfo *info);
 } GraphicHwOps;
 
 /*
@@ -141,6 +158,18 @@ void dpy_mouse_set(QemuConsole *con, int x, int y, bool on);
 /* The console keeps a reference; a listener registered later is told. */
 void dpy_cursor_define(QemuConsole *con, QEMUCursor *cursor);
 QEMUCursor *qemu_console_get_cursor(QemuConsole *con);
+
+/*
+ * Display-driven resize (QEMU's dpy_*_ui_info).  @con NULL means the
+ * active console.  Supported when the console's device has a ui_info op;
+ * dpy_set_ui_info() stores @info and, if it differs from the last one,
+ * hands it to the device from a timer: at once, or after a second
+ * without another change with @delay (a window being dragged).  -1 when
+ * not supported.
+ */
+bool dpy_ui_info_supported(QemuConsole *con);
+const QemuUIInfo *dpy_get_ui_info(QemuConsole *con);
+int dpy_set_ui_info(QemuConsole *con, QemuUIInfo *info, bool delay);
 
 DisplaySurface *qemu_console_surface(QemuConsole *con);
 QemuConsole *qemu_console_lookup_by_index(unsigned index);

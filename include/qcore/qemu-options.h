@@ -63,13 +63,15 @@ DEF("nographic", 0, QEMU_OPTION_nographic,
 DEF("vnc", HAS_ARG, QEMU_OPTION_vnc,
     "-vnc [host]:d[,to=L][,share=allow-exclusive|force-shared|ignore][,id=ID]\n"
     "     [,password=on][,lossy=on][,websocket=on|port|host:port]\n"
-    "     [,display=dev[,head=n]]\n"
+    "     [,display=dev[,head=n]][,tls-creds=ID]\n"
     "                start a VNC server on port 5900+d (all addresses if\n"
     "                host is empty); serial and monitor become text consoles\n"
     "                websocket: also RFB over websockets (noVNC), on=5700+d\n"
     "                display: show that device's console only\n"
     "                lossy=on lets Tight send JPEG to clients that ask for a\n"
     "                quality level\n"
+    "                tls-creds: VeNCrypt over TLS with that tls-creds-x509\n"
+    "                or tls-creds-anon object (password=on: VNC auth inside)\n"
     "-vnc unix:path  the same on a UNIX socket; -vnc none: no server\n")
 DEF("k", HAS_ARG, QEMU_OPTION_k,
     "-k language     use keyboard layout (for example 'fr' for French):\n"
@@ -219,7 +221,14 @@ DEF("object", HAS_ARG, QEMU_OPTION_object,
     "-object TYPENAME[,PROP1=VALUE1,...]\n"
     "                create an object of that type and set its "
     "properties,\n"
-    "                left to right ('-object help' lists types)\n")
+    "                left to right ('-object help' lists types)\n"
+    "-object tls-creds-x509,id=id,dir=path,endpoint=server|client\n"
+    "        [,verify-peer=on|off][,sanity-check=on|off][,priority=prio]\n"
+    "                TLS certificates from dir (ca-cert.pem, server-cert.pem,\n"
+    "                server-key.pem, [ca-crl.pem], [dh-params.pem])\n"
+    "-object tls-creds-anon,id=id[,dir=path],endpoint=server|client\n"
+    "        [,priority=prio]\n"
+    "                anonymous TLS (no certificates)\n")
 DEFHEADING()
 
 #undef DEF

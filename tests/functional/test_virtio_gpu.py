@@ -8,6 +8,7 @@ tests/qtest/virtio-gpu-test.c.
 """
 import os
 import shutil
+import struct
 import subprocess
 import time
 
@@ -242,3 +243,24 @@ def test_guest_sees_qemus_virtio_gpu(gpu_linux, tmpdir_short):
         ['1280,800', '1280x800'], outs
     assert (w, h) == (qw, qh)
     assert bands[0] == bands[1]
+
+
+def test_linux_takes_the_size_a_vnc_client_asks_for(gpu_linux):
+    """SetDesktopSize from a VNC client reaches Linux's virtio-gpu driver
+    as QEMU's does it: the device raises VIRTIO_GPU_EVENT_DISPLAY, the
+    driver re-reads display info and EDID, and on its next probe (here
+    forced through sysfs) the connector's preferred mode is the size the
+    client asked for."""
+    from test_vnc import set_desktop_size_answers
+    q, con, c = gpu_linux
+    # Short commands: the serial tty is 80 columns.
+    assert con.run('d=/sys/class/drm/card0-Virtual-1') == ('', 0)
+    probe = 'echo detect > $d/status; head -n1 $d/modes'
+    assert con.run(probe) == ('1280x800\n', 0)
+    answer, = set_desktop_size_answers(q.vnc_path, [(1024, 768)])
+    assert struct.unpack('>HH', answer[4:8]) == (1, 4)  # forwarded
+    # The driver handles the event from a work queue: probe until it has
+    # (each try is a command round trip in the guest).
+    deadline = time.monotonic() + test_linux.BOOT_TIMEOUT
+    while con.run(probe) != ('1024x768\n', 0):
+        assert time.monotonic() < deadline, 'the mode never changed'

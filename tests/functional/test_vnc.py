@@ -3,6 +3,7 @@ RFB client written here (handshakes, encodings, keys, hostile input) and
 gtk-vnc's gvnccapture.  The screen is read back by matching each 8x16 cell
 against the glyphs of the same Debian PSF font qcore draws with, so what
 the tests compare is text, without OCR."""
+import contextlib
 import gzip
 import select
 import os
@@ -16,6 +17,7 @@ import zlib
 import pytest
 
 from conftest import TIMEOUT, qcore_run
+from qmp import QMPClient
 
 FONT = '/usr/share/consolefonts/Lat15-VGA16.psf.gz'
 BANNER = "monitor - type 'help' for more information"
@@ -114,6 +116,10 @@ class RFB:
             self.s.sendall(b'\x01')
             if version == b'RFB 003.008\n':
                 assert struct.unpack('>I', self.recv(4))[0] == 0
+        return self.client_init(shared)
+
+    def client_init(self, shared=True):
+        """ClientInit, and the ServerInit it gets (after security)."""
         self.s.sendall(b'\x01' if shared else b'\x00')
         w, h, bpp, depth, be, tc, rmax, gmax, bmax, rs, gs, bs = \
             struct.unpack('>HHBBBBHHHBBB3x', self.recv(20))
@@ -519,6 +525,109 @@ def test_extended_desktop_size(vnc):
     assert c.read_update() == [-308]
     assert set(c.read_update()) == {0}
     assert c.text()[0].startswith(BANNER[:7]) or BANNER in c.text()[0]
+
+
+@contextlib.contextmanager
+def qemu72(tmpdir, args):
+    """Debian's qemu-system-riscv64 (7.2) -M virt -display none with
+    @args, its QMP monitor connected to a socket the test listens on; the
+    context is entered once QEMU has answered a command (so its main loop
+    runs and its -vnc listens).  Yields the QMP client."""
+    qemu = shutil.which('qemu-system-riscv64')
+    if not qemu:
+        pytest.skip('qemu-system-riscv64 is not installed')
+    lpath = os.path.join(tmpdir, 'qemu-qmp.sock')
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(lpath)
+    listener.listen(1)
+    listener.settimeout(TIMEOUT)
+    proc = subprocess.Popen([qemu, '-M', 'virt', '-display', 'none'] + args +
+                            ['-chardev', 'socket,id=qmp,path=' + lpath,
+                             '-mon', 'chardev=qmp,mode=control'],
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        conn, _ = listener.accept()
+        listener.close()
+        qmp = QMPClient.from_socket(conn).negotiate()
+        qmp.ok('query-status')
+        yield qmp
+        qmp.close()
+    finally:
+        proc.kill()
+        proc.wait()
+        os.unlink(lpath)
+
+
+def set_desktop_size_answers(path, sizes):
+    """The raw bytes answering SetDesktopSize for each (w, h) in @sizes,
+    from a client that announced ExtendedDesktopSize."""
+    c = RFB(path).handshake()
+    c.set_encodings([-308])
+    out = []
+    for w, h in sizes:
+        c.s.sendall(struct.pack('>BxHHBx', 251, w, h, 1) +
+                    struct.pack('>IHHHHI', 0, 0, 0, w, h, 0))
+        out.append(c.recv(4 + 12 + 4 + 16))
+    c.close()
+    return out
+
+
+def test_set_desktop_size_forwarded_to_virtio_gpu(start, tmpdir_short):
+    """SetDesktopSize on virtio-gpu-device's console: "request forwarded"
+    (status 4, QEMU 7.2's answer when the device takes a size through
+    ui_info), with the current size, every time; byte for byte what
+    qemu-system-riscv64 7.2 answers with the same device.  The device's
+    side (display info, EDID, the config event) is checked in
+    tests/qtest/virtio-gpu-test.c."""
+    path = os.path.join(tmpdir_short, 'vnc.sock')
+    args = ['-bios', 'none', '-S', '-global', 'virtio-mmio.force-legacy=false',
+            '-device', 'virtio-gpu-device,id=gpu0']
+    sizes = [(1024, 768), (1024, 768), (800, 600)]
+    start(args + ['-vnc', 'unix:%s,display=gpu0' % path],
+          base=('-M', 'virt', '-display', 'none'))
+    got = set_desktop_size_answers(path, sizes)
+    for b in got:
+        assert b[0] == 0 and struct.unpack('>H', b[2:4])[0] == 1
+        # x: 1 (this client asked), y: the status, then the size now.
+        assert struct.unpack('>HHHHi', b[4:16]) == (1, 4, 640, 480, -308)
+        assert struct.unpack('>B3xIHHHHI', b[16:]) == \
+            (1, 0, 0, 0, 640, 480, 0)
+    with qemu72(tmpdir_short, args + ['-vnc', 'unix:%s,display=gpu0'
+                                      % os.path.join(tmpdir_short, 'q.sock')]):
+        assert got == set_desktop_size_answers(
+            os.path.join(tmpdir_short, 'q.sock'), sizes)
+
+
+def quit_with_clients(qmp, path):
+    """Two clients, one past ClientInit, one only connected; then quit.
+    Returns the names of the messages QMP gets until it closes."""
+    done = RFB(path).handshake()
+    qmp.event('VNC_CONNECTED')
+    qmp.event('VNC_INITIALIZED')
+    half = RFB(path)
+    assert half.recv(12) == b'RFB 003.008\n'
+    qmp.event('VNC_CONNECTED')
+    qmp.request('quit')
+    msgs = qmp.wait_eof()
+    done.close()
+    half.close()
+    return [m.get('event', 'return') for m in msgs]
+
+
+def test_no_vnc_disconnected_at_quit_as_qemu(start, tmpdir_short):
+    """quit with clients connected: SHUTDOWN and quit's answer, and no
+    VNC_DISCONNECTED for anyone, as qemu-system-riscv64 7.2 (which does
+    not tear the server down at exit)."""
+    path = os.path.join(tmpdir_short, 'vnc.sock')
+    q = start(['-S', '-vnc', 'unix:' + path], base=('-M', 'virt',
+                                                    '-display', 'none'))
+    ours = quit_with_clients(q.qmp(), path)
+    assert q.wait() == 0
+    assert ours == ['SHUTDOWN', 'return']
+    qpath = os.path.join(tmpdir_short, 'q.sock')
+    with qemu72(tmpdir_short, ['-S', '-vnc', 'unix:' + qpath]) as qmp:
+        assert quit_with_clients(qmp, qpath) == ours
 
 
 @needs_font

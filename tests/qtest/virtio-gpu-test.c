@@ -8,6 +8,8 @@
 #include "libqvirtio.h"
 #include <glib/gstdio.h>
 #include <linux/virtio_gpu.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #define DRAM        QVIRTIO_DRAM
 #define GPU         QVIRTIO_SLOT(7)     /* the first -device: the last slot */
@@ -700,6 +702,184 @@ static void test_screendump_errors(void)
     g_free(stop(&t));
 }
 
+/* ---- display-driven resize: a VNC client's SetDesktopSize ------------ */
+
+static void sock_read(int fd, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+
+    while (len) {
+        ssize_t n = read(fd, p, len);
+
+        g_assert_cmpint(n, >, 0);
+        p += n;
+        len -= n;
+    }
+}
+
+static void sock_write(int fd, const void *buf, size_t len)
+{
+    g_assert_cmpint(write(fd, buf, len), ==, len);
+}
+
+/* An RFB 3.8 client on @path, security None, shared; returns its fd
+ * with the ServerInit read (the size in *w, *h). */
+static int rfb_connect(const char *path, int *w, int *h)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    uint8_t buf[64], n;
+    uint32_t name_len;
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    sock_read(fd, buf, 12);
+    g_assert(memcmp(buf, "RFB 003.008\n", 12) == 0);
+    sock_write(fd, "RFB 003.008\n", 12);
+    sock_read(fd, &n, 1);
+    g_assert_cmpuint(n, >, 0);
+    sock_read(fd, buf, n);
+    g_assert(memchr(buf, 1, n));
+    sock_write(fd, "\1", 1);                            /* None */
+    sock_read(fd, buf, 4);
+    g_assert(memcmp(buf, "\0\0\0\0", 4) == 0);          /* OK */
+    sock_write(fd, "\1", 1);                            /* shared */
+    sock_read(fd, buf, 24);
+    *w = buf[0] << 8 | buf[1];
+    *h = buf[2] << 8 | buf[3];
+    name_len = (uint32_t)buf[20] << 24 | buf[21] << 16 | buf[22] << 8 | buf[23];
+    g_assert_cmpuint(name_len, <, sizeof(buf));
+    sock_read(fd, buf, name_len);
+    return fd;
+}
+
+/* SetDesktopSize with one screen of @w x @h; returns the status of the
+ * ExtendedDesktopSize rectangle that answers it. */
+static int rfb_set_desktop_size(int fd, uint16_t w, uint16_t h)
+{
+    uint8_t m[8 + 16] = {
+        251, 0, w >> 8, w & 0xff, h >> 8, h & 0xff, 1, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, w >> 8, w & 0xff, h >> 8, h & 0xff,
+    };
+    uint8_t r[4 + 12 + 4 + 16];
+
+    sock_write(fd, m, sizeof(m));
+    sock_read(fd, r, sizeof(r));
+    g_assert_cmpuint(r[0], ==, 0);                      /* an update */
+    g_assert_cmpuint(r[2] << 8 | r[3], ==, 1);          /* one rect */
+    g_assert_cmpuint(r[4] << 8 | r[5], ==, 1);          /* "this client" */
+    g_assert(memcmp(r + 12, "\xff\xff\xfe\xcc", 4) == 0);   /* -308 */
+    g_assert_cmpuint(r[16], ==, 1);                     /* one screen */
+    return r[6] << 8 | r[7];
+}
+
+/* Poll (each read a main-loop round trip) for the config interrupt. */
+static void wait_config_isr(Test *t)
+{
+    while (!(rd(t, INTR_STATUS) & 2)) {
+        /* the console's ui timer fires from the main loop */
+    }
+}
+
+static void display_info(Test *t, struct virtio_gpu_resp_display_info *info)
+{
+    struct virtio_gpu_ctrl_hdr di = { .type = VIRTIO_GPU_CMD_GET_DISPLAY_INFO };
+
+    g_assert_cmphex(ctrl_len(t, &di, sizeof(di), sizeof(*info), NULL), ==,
+                    VIRTIO_GPU_RESP_OK_DISPLAY_INFO);
+    qtest_memread(t->qts, RESP_BUF, info, sizeof(*info));
+}
+
+/* The preferred mode of head @head's EDID. */
+static void edid_mode(Test *t, uint32_t head, int *w, int *h)
+{
+    struct virtio_gpu_cmd_get_edid ge = {
+        .hdr.type = VIRTIO_GPU_CMD_GET_EDID, .scanout = head,
+    };
+    struct virtio_gpu_resp_edid edid;
+    const uint8_t *d = edid.edid + 54;
+
+    g_assert_cmphex(ctrl_len(t, &ge, sizeof(ge), sizeof(edid), NULL), ==,
+                    VIRTIO_GPU_RESP_OK_EDID);
+    qtest_memread(t->qts, RESP_BUF, &edid, sizeof(edid));
+    *w = d[2] | (d[4] >> 4) << 8;
+    *h = d[5] | (d[7] >> 4) << 8;
+}
+
+/*
+ * QEMU's ui_info path: a VNC client asks for a size with SetDesktopSize;
+ * the answer is "request forwarded" (4), and the device then reports the
+ * size as head 0's mode (display info and EDID), with
+ * VIRTIO_GPU_EVENT_DISPLAY in events_read and the config interrupt, as
+ * QEMU's virtio-gpu does.  The guest has not drawn, so the screen stays
+ * as it was: the mode is a request, not a resize.
+ */
+static void test_ui_info_resizes_display_info(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("vnc-XXXXXX", &err);
+    g_autofree char *path = g_build_filename(dir, "vnc.sock", NULL);
+    g_autofree char *opts = g_strdup_printf(" -vnc unix:%s", path);
+    struct virtio_gpu_resp_display_info info;
+    Test t;
+    int fd, w, h;
+
+    g_assert_no_error(err);
+    start(&t, opts);
+    driver_init(&t);
+    fd = rfb_connect(path, &w, &h);
+    g_assert_cmpint(w, ==, 640);        /* the console before any scanout */
+    g_assert_cmpint(h, ==, 480);
+    g_assert_cmpuint(rd(&t, CONFIG + 0), ==, 0);        /* events_read */
+    g_assert_cmphex(rd(&t, INTR_STATUS) & 2, ==, 0);
+
+    g_assert_cmpint(rfb_set_desktop_size(fd, 1024, 768), ==, 4);
+    wait_config_isr(&t);
+    g_assert_cmpuint(rd(&t, CONFIG + 0), ==, VIRTIO_GPU_EVENT_DISPLAY);
+    display_info(&t, &info);
+    g_assert_cmpuint(info.pmodes[0].enabled, ==, 1);
+    g_assert_cmpuint(info.pmodes[0].r.width, ==, 1024);
+    g_assert_cmpuint(info.pmodes[0].r.height, ==, 768);
+    edid_mode(&t, 0, &w, &h);
+    g_assert_cmpint(w, ==, 1024);
+    g_assert_cmpint(h, ==, 768);
+    /* The driver acknowledges: events_clear, then the interrupt. */
+    wr(&t, CONFIG + 4, VIRTIO_GPU_EVENT_DISPLAY);
+    g_assert_cmpuint(rd(&t, CONFIG + 0), ==, 0);
+    wr(&t, INTR_ACK, 2);
+    g_assert_cmphex(rd(&t, INTR_STATUS) & 2, ==, 0);
+
+    /* Another size; then the same one again, which QEMU does not pass on
+     * (no event), so a marker size afterwards is the next event seen. */
+    g_assert_cmpint(rfb_set_desktop_size(fd, 800, 600), ==, 4);
+    wait_config_isr(&t);
+    display_info(&t, &info);
+    g_assert_cmpuint(info.pmodes[0].r.width, ==, 800);
+    g_assert_cmpuint(info.pmodes[0].r.height, ==, 600);
+    wr(&t, CONFIG + 4, VIRTIO_GPU_EVENT_DISPLAY);
+    wr(&t, INTR_ACK, 2);
+    g_assert_cmpint(rfb_set_desktop_size(fd, 800, 600), ==, 4);
+    g_assert_cmpint(rfb_set_desktop_size(fd, 0, 0), ==, 4);
+    wait_config_isr(&t);
+    /* A zero size disconnects the head, as in QEMU. */
+    display_info(&t, &info);
+    g_assert_cmpuint(info.pmodes[0].enabled, ==, 0);
+
+    /* The screen is still the guest's: nothing was drawn at any size. */
+    {
+        Shot s = screendump(&t, ",\"device\": \"gpu0\"");
+
+        g_assert_cmpint(s.w, ==, 640);
+        g_assert_cmpint(s.h, ==, 480);
+        g_free(s.rgb);
+    }
+    close(fd);
+    g_free(stop(&t));
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -719,5 +899,7 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-gpu/reset-drops-resources",
                    test_reset_drops_resources);
     g_test_add_func("/virtio-gpu/screendump-errors", test_screendump_errors);
+    g_test_add_func("/virtio-gpu/ui-info-resizes-display-info",
+                   test_ui_info_resizes_display_info);
     return g_test_run();
 }

@@ -32,6 +32,7 @@ typedef struct Test {
     QVirtQueue vq[NQ];
     char *log;
     uint16_t used_seen;
+    uint64_t mem;               /* offset of its rings and buffers */
 } Test;
 
 static uint32_t rd(Test *t, uint64_t reg)
@@ -43,6 +44,7 @@ static void start(Test *t, const char *device)
 {
     t->log = qtest_log_file_new("virtio-input-test");
     t->used_seen = 0;
+    t->mem = 0;
     t->qts = qtest_initf("-M virt -bios none -d guest_errors,unimp -D %s "
                          "-global virtio-mmio.force-legacy=off -device %s",
                          t->log, device);
@@ -59,7 +61,7 @@ static void driver_init(Test *t)
 {
     qvirtio_start(&t->dev, 0);
     for (int q = 0; q < NQ; q++) {
-        qvirtqueue_setup(&t->dev, &t->vq[q], q, RING(q), QSIZE);
+        qvirtqueue_setup(&t->dev, &t->vq[q], q, t->mem + RING(q), QSIZE);
     }
     qvirtio_driver_ok(&t->dev);
 }
@@ -75,7 +77,7 @@ static void post(Test *t, int q, unsigned i, uint64_t addr, uint32_t len,
 static void post_event_buffers(Test *t)
 {
     for (unsigned i = 0; i < QSIZE; i++) {
-        post(t, EVTQ, i, BUF(EVTQ, i), 8, F_WRITE);
+        post(t, EVTQ, i, t->mem + BUF(EVTQ, i), 8, F_WRITE);
     }
 }
 
@@ -94,11 +96,11 @@ static void next_event(Test *t, uint16_t *type, uint16_t *code,
     g_assert_cmpuint(used_idx(t, EVTQ), >=, n);
     id = qvirtqueue_used_id(&t->dev, &t->vq[EVTQ], n);
     g_assert_cmpuint(qvirtqueue_used_len(&t->dev, &t->vq[EVTQ], n), ==, 8);
-    *type = qtest_readw(t->qts, BUF(EVTQ, id));
-    *code = qtest_readw(t->qts, BUF(EVTQ, id) + 2);
-    *value = qtest_readl(t->qts, BUF(EVTQ, id) + 4);
+    *type = qtest_readw(t->qts, t->mem + BUF(EVTQ, id));
+    *code = qtest_readw(t->qts, t->mem + BUF(EVTQ, id) + 2);
+    *value = qtest_readl(t->qts, t->mem + BUF(EVTQ, id) + 4);
     /* Give the buffer back, as the driver does. */
-    post(t, EVTQ, id, BUF(EVTQ, id), 8, F_WRITE);
+    post(t, EVTQ, id, t->mem + BUF(EVTQ, id), 8, F_WRITE);
 }
 
 static void expect_event(Test *t, uint16_t type, uint16_t code, int32_t value)
@@ -428,6 +430,60 @@ static void test_unmapped_key_number_is_logged_not_typed(void)
     g_assert_nonnull(strstr(log, "unmapped key: 0 [unmapped]"));
 }
 
+/* One key press and release from input-send-event with @where. */
+static void send_key_to(Test *t, const char *where)
+{
+    g_autofree char *cmd = g_strdup_printf(
+        "{'execute': 'input-send-event', 'arguments': {%s 'events': ["
+        "{'type': 'key', 'data': {'down': true, 'key': "
+        "{'type': 'qcode', 'data': 'a'}}}]}}", where);
+
+    qmp_ok(t, cmd);
+}
+
+/*
+ * display=/head= (QEMU 7.2's properties of the virtio-input HID devices):
+ * keyboard A bound to head 1 of a two-head virtio-gpu takes that head's
+ * events only; keyboard B, unbound and the last driver up (so first in
+ * line), takes the rest.  Unbound, A would see nothing.  A display that
+ * does not exist is ignored as QEMU ignores it.
+ */
+static void test_display_binds_to_a_head(void)
+{
+    Test a, b;
+
+    a.log = qtest_log_file_new("virtio-input-test");
+    a.used_seen = 0;
+    a.mem = 0;
+    a.qts = qtest_initf("-M virt -bios none -D %s "
+                        "-global virtio-mmio.force-legacy=off "
+                        "-device virtio-gpu-device,id=gpu0,max_outputs=2 "
+                        "-device virtio-keyboard-device,display=gpu0,head=1 "
+                        "-device virtio-keyboard-device,display=nothing",
+                        a.log);
+    a.dev = (QVirtioDev) { .qts = a.qts, .base = QVIRTIO_SLOT(6) };
+    b = a;
+    b.dev.base = QVIRTIO_SLOT(5);
+    b.mem = 0x400000;
+    driver_init(&a);
+    post_event_buffers(&a);
+    driver_init(&b);
+    post_event_buffers(&b);
+
+    send_key_to(&a, "'device': 'gpu0', 'head': 1,");
+    expect_event(&a, EV_KEY, KEY_A, 1);
+    expect_event(&a, EV_SYN, SYN_REPORT, 0);
+    send_key_to(&a, "'device': 'gpu0', 'head': 0,");
+    send_key_to(&a, "");
+    expect_event(&b, EV_KEY, KEY_A, 1);
+    expect_event(&b, EV_SYN, SYN_REPORT, 0);
+    expect_event(&b, EV_KEY, KEY_A, 1);
+    expect_event(&b, EV_SYN, SYN_REPORT, 0);
+    /* And nothing more reached A. */
+    g_assert_cmpuint(used_idx(&a, EVTQ), ==, 2);
+    g_free(stop(&a));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -443,6 +499,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-input/wait-for-buffers",
                     test_reports_wait_for_buffers);
     g_test_add_func("/virtio-input/hostile", test_hostile_buffers_are_guest_errors);
+    g_test_add_func("/virtio-input/display-binds-to-a-head",
+                    test_display_binds_to_a_head);
     g_test_add_func("/virtio-input/unmapped",
                    test_unmapped_key_number_is_logged_not_typed);
     return g_test_run();

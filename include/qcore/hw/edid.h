@@ -14,8 +14,10 @@
 typedef struct QemuEdidInfo {
     const char *vendor;         /* three capital letters; "RHT" if NULL */
     const char *name;           /* monitor name; "QEMU Monitor" if NULL */
-    uint32_t prefx, prefy;      /* the preferred mode */
+    uint32_t prefx, prefy;      /* the preferred mode; 0: 1280x800 */
     uint32_t dpi;               /* for the physical size; 100 if 0 */
+    uint16_t width_mm, height_mm;   /* the physical size; 0: from dpi */
+    uint32_t refresh_rate;      /* of the preferred mode, mHz; 0: 75 Hz */
 } QemuEdidInfo;
 
 /*
