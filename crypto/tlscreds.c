@@ -223,3 +223,22 @@ static void tls_creds_register_types(void)
 }
 
 type_init(tls_creds_register_types)
+
+const char *qcrypto_tls_cert_status_reason(unsigned int status)
+{
+    const char *reason = NULL;
+
+    if (status & GNUTLS_CERT_INVALID) {
+        reason = "The certificate is not trusted";
+    }
+    if (status & GNUTLS_CERT_SIGNER_NOT_FOUND) {
+        reason = "The certificate hasn't got a known issuer";
+    }
+    if (status & GNUTLS_CERT_REVOKED) {
+        reason = "The certificate has been revoked";
+    }
+    if (status & GNUTLS_CERT_INSECURE_ALGORITHM) {
+        reason = "The certificate uses an insecure algorithm";
+    }
+    return reason;
+}

@@ -43,5 +43,10 @@ bool qcrypto_tls_creds_get_path(QCryptoTLSCreds *creds, const char *filename,
 /* dh-params.pem if given, else the RFC 7919 group (see tlscreds.c). */
 bool qcrypto_tls_creds_get_dh_params(QCryptoTLSCreds *creds,
                                      const char *path, Error **errp);
+/*
+ * QEMU's wording for a gnutls verification @status (the last matching
+ * flag wins, as QEMU checks them in turn), or NULL when none is set.
+ */
+const char *qcrypto_tls_cert_status_reason(unsigned int status);
 
 #endif

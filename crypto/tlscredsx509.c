@@ -100,18 +100,7 @@ static bool x509_sanity_check(QCryptoTLSCreds *creds, bool is_server,
             error_setg(errp, "Unable to verify certificate %s", certfile);
             goto out;
         }
-        if (status & GNUTLS_CERT_INVALID) {
-            reason = "The certificate is not trusted";
-        }
-        if (status & GNUTLS_CERT_SIGNER_NOT_FOUND) {
-            reason = "The certificate hasn't got a known issuer";
-        }
-        if (status & GNUTLS_CERT_REVOKED) {
-            reason = "The certificate has been revoked";
-        }
-        if (status & GNUTLS_CERT_INSECURE_ALGORITHM) {
-            reason = "The certificate uses an insecure algorithm";
-        }
+        reason = qcrypto_tls_cert_status_reason(status);
         if (reason) {
             error_setg(errp, "Our own certificate %s failed validation "
                        "against %s: %s", certfile, cacert, reason);

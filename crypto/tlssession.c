@@ -161,19 +161,10 @@ static bool session_check_certificate(QCryptoTLSSession *sess, Error **errp)
         return false;
     }
     if (status) {
-        const char *reason = "Invalid certificate";
+        const char *reason = qcrypto_tls_cert_status_reason(status);
 
-        if (status & GNUTLS_CERT_INVALID) {
-            reason = "The certificate is not trusted";
-        }
-        if (status & GNUTLS_CERT_SIGNER_NOT_FOUND) {
-            reason = "The certificate hasn't got a known issuer";
-        }
-        if (status & GNUTLS_CERT_REVOKED) {
-            reason = "The certificate has been revoked";
-        }
-        if (status & GNUTLS_CERT_INSECURE_ALGORITHM) {
-            reason = "The certificate uses an insecure algorithm";
+        if (!reason) {
+            reason = "Invalid certificate";
         }
         error_setg(errp, "%s", reason);
         return false;
