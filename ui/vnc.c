@@ -122,6 +122,7 @@ static ssize_t vnc_client_send(VncState *vs, const uint8_t *data, size_t len)
 void vnc_flush(VncState *vs)
 {
     GByteArray *wire = vs->output;
+    size_t sent = 0;
 
     if (vs->ws) {
         /* One binary frame for all that is queued (QEMU frames so too). */
@@ -132,8 +133,8 @@ void vnc_flush(VncState *vs)
         wire = vs->ws->wire;
     }
     /* While TLS is being set up it owns the socket. */
-    while (!vs->closing && !vs->tls_handshaking && wire->len) {
-        ssize_t n = vnc_client_send(vs, wire->data, wire->len);
+    while (!vs->closing && !vs->tls_handshaking && sent < wire->len) {
+        ssize_t n = vnc_client_send(vs, wire->data + sent, wire->len - sent);
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
@@ -144,7 +145,11 @@ void vnc_flush(VncState *vs)
             }
             break;
         }
-        g_byte_array_remove_range(wire, 0, n);
+        sent += n;
+    }
+    /* What went out is dropped once, not after every partial send. */
+    if (sent) {
+        g_byte_array_remove_range(wire, 0, sent);
     }
     if (!vs->closing && !vs->tls_handshaking) {
         vnc_set_handlers(vs);
