@@ -916,8 +916,6 @@ static void virtio_blk_realize(DeviceState *dev, Error **errp)
     for (unsigned i = 0; i < s->num_queues; i++) {
         virtio_add_queue(vdev, s->queue_size, virtio_blk_handle_output);
     }
-    vdev->host_features = virtio_blk_get_features(vdev, vdev->host_features,
-                                                  errp);
     qemu_add_vm_change_state_handler(virtio_blk_vm_state_change, s);
     return;
 

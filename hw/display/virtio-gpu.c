@@ -945,8 +945,6 @@ static void virtio_gpu_realize(DeviceState *dev, Error **errp)
                                   virtio_gpu_handle_ctrl);
     g->cursor_vq = virtio_add_queue(vdev, VIRTIO_GPU_CURSOR_QUEUE_SIZE,
                                     virtio_gpu_handle_cursor);
-    vdev->host_features = virtio_gpu_get_features(vdev, vdev->host_features,
-                                                  errp);
     /* Output 0 is connected at xres x yres; the others exist but report
      * no display until one asks for them (ui_info). */
     g->enabled_output_bitmask = 1;

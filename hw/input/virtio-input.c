@@ -306,12 +306,6 @@ static void virtio_input_finalize(Object *obj)
     }
 }
 
-static uint64_t virtio_input_get_features(VirtIODevice *vdev, uint64_t f,
-                                          Error **errp)
-{
-    return f;
-}
-
 static void virtio_input_class_init(ObjectClass *oc, const void *data)
 {
     VirtioDeviceClass *vdc = VIRTIO_DEVICE_CLASS(oc);
@@ -319,7 +313,6 @@ static void virtio_input_class_init(ObjectClass *oc, const void *data)
     DEVICE_CLASS(oc)->category = DEVICE_CATEGORY_INPUT;
     vdc->get_config = virtio_input_get_config;
     vdc->set_config = virtio_input_set_config;
-    vdc->get_features = virtio_input_get_features;
     vdc->set_status = virtio_input_set_status;
     vdc->reset = virtio_input_reset;
     qdev_class_add_prop_str(oc, "serial", "str",

@@ -896,8 +896,6 @@ static void virtio_net_realize(DeviceState *dev, Error **errp)
     n->ctrl_vq = virtio_add_queue(vdev, 64, virtio_net_handle_ctrl);
     n->tx_bh = qemu_bh_new(virtio_net_tx_bh, n);
     n->rx_flush_bh = qemu_bh_new(virtio_net_rx_flush_bh, n);
-    vdev->host_features = virtio_net_get_features(vdev, vdev->host_features,
-                                                  errp);
 
     n->nic = qemu_new_nic(&net_virtio_info, &n->nic_conf, type, dev->id, n);
     /* The card's link starts up whatever the backend's (a socket netdev

@@ -128,8 +128,6 @@ static void virtio_rng_realize(DeviceState *dev, Error **errp)
     }
     virtio_init(vdev, VIRTIO_ID_RNG, 0);
     s->vq = virtio_add_queue(vdev, 8, virtio_rng_handle_input);
-    vdev->host_features = virtio_rng_get_features(vdev, vdev->host_features,
-                                                  errp);
 }
 
 static void virtio_rng_finalize(Object *obj)

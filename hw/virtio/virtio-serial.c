@@ -517,7 +517,6 @@ static void vser_realize(DeviceState *dev, Error **errp)
         vser->ivqs[i] = virtio_add_queue(vdev, 128, handle_input);
         vser->ovqs[i] = virtio_add_queue(vdev, 128, handle_output);
     }
-    vdev->host_features = vser_get_features(vdev, vdev->host_features, errp);
 
     vser->bus.name = g_strdup_printf("virtio-serial-bus.%u", bus_count++);
     vser->bus.type = "virtio-serial-bus";

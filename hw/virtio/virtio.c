@@ -903,9 +903,24 @@ static void virtio_device_instance_finalize(Object *obj)
 static void virtio_device_realize(DeviceState *dev, Error **errp)
 {
     VirtioDeviceClass *k = VIRTIO_DEVICE_GET_CLASS(dev);
+    VirtIODevice *vdev = VIRTIO_DEVICE(dev);
+    Error *local_err = NULL;
 
     if (k->realize) {
-        k->realize(dev, errp);
+        k->realize(dev, &local_err);
+        if (local_err) {
+            error_propagate(errp, local_err);
+            return;
+        }
+    }
+    /*
+     * The device's features on top of the common properties' bits, once
+     * realize has read its own properties (QEMU asks in
+     * virtio_bus_device_plugged).
+     */
+    if (k->get_features) {
+        vdev->host_features = k->get_features(vdev, vdev->host_features,
+                                              errp);
     }
 }
 

@@ -130,7 +130,10 @@ typedef struct VirtioDeviceClass {
     /* Build the device: virtio_init, virtio_add_queue.  BQL. */
     void (*realize)(DeviceState *dev, Error **errp);
     void (*unrealize)(DeviceState *dev);
-    /* Features the device offers on top of @features.  BQL. */
+    /*
+     * Features the device offers on top of @features; the core asks once,
+     * right after realize.  BQL.
+     */
     uint64_t (*get_features)(VirtIODevice *vdev, uint64_t features,
                              Error **errp);
     /* The driver accepted @val.  BQL. */
