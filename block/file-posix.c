@@ -22,10 +22,14 @@
 /* In-flight Linux AIO requests per node (QEMU's MAX_EVENTS is 1024). */
 #define LAIO_ENTRIES 128
 
+/*
+ * The ring's own fd is watched: it polls readable while completions
+ * wait, so nothing has to be cleared (QEMU's block/io_uring.c does the
+ * same), and an IOThread's busy poll can look at the completion queue.
+ */
 typedef struct LuringState {
     struct io_uring ring;
-    EventNotifier e;
-    AioContext *ctx;                /* where e is watched; BQL to change */
+    AioContext *ctx;                /* where the fd is watched; BQL */
 } LuringState;
 
 /*
@@ -161,13 +165,11 @@ typedef struct LuringAIOCB {
     bool done;
 } LuringAIOCB;
 
-/* Completions: the ring's eventfd fired in the node's context. */
-static void luring_completion_cb(EventNotifier *e)
+/* Reap every completion and wake its coroutine.  Node's context. */
+static void luring_process_completions(LuringState *s)
 {
-    LuringState *s = container_of(e, LuringState, e);
     struct io_uring_cqe *cqe;
 
-    event_notifier_test_and_clear(e);
     while (io_uring_peek_cqe(&s->ring, &cqe) == 0) {
         LuringAIOCB *acb = io_uring_cqe_get_data(cqe);
 
@@ -176,6 +178,24 @@ static void luring_completion_cb(EventNotifier *e)
         acb->done = true;
         aio_co_wake(acb->co);
     }
+}
+
+static void luring_completion_cb(void *opaque)
+{
+    luring_process_completions(opaque);
+}
+
+/* Busy poll: a load from the shared completion ring, no system call. */
+static bool luring_poll_cb(void *opaque)
+{
+    LuringState *s = opaque;
+
+    return io_uring_cq_ready(&s->ring) > 0;
+}
+
+static void luring_poll_ready(void *opaque)
+{
+    luring_process_completions(opaque);
 }
 
 static LuringState *luring_init(Error **errp)
@@ -188,27 +208,19 @@ static LuringState *luring_init(Error **errp)
         g_free(s);
         return NULL;
     }
-    if (event_notifier_init(&s->e, false) < 0 ||
-        io_uring_register_eventfd(&s->ring,
-                                  event_notifier_get_fd(&s->e)) < 0) {
-        error_setg(errp, "failed to register linux io_uring ring file "
-                   "descriptor");
-        io_uring_queue_exit(&s->ring);
-        g_free(s);
-        return NULL;
-    }
     return s;
 }
 
 static void luring_attach(LuringState *s, AioContext *ctx)
 {
     s->ctx = ctx;
-    aio_set_event_notifier(ctx, &s->e, luring_completion_cb, NULL, NULL);
+    aio_set_fd_handler(ctx, s->ring.ring_fd, luring_completion_cb, NULL,
+                       luring_poll_cb, luring_poll_ready, s);
 }
 
 static void luring_detach(LuringState *s)
 {
-    aio_set_event_notifier(s->ctx, &s->e, NULL, NULL, NULL);
+    aio_set_fd_handler(s->ctx, s->ring.ring_fd, NULL, NULL, NULL, NULL, NULL);
     s->ctx = NULL;
 }
 
@@ -216,7 +228,6 @@ static void luring_cleanup(LuringState *s)
 {
     luring_detach(s);
     io_uring_queue_exit(&s->ring);
-    event_notifier_cleanup(&s->e);
     g_free(s);
 }
 
@@ -266,15 +277,13 @@ typedef struct LaioAIOCB {
     bool done;
 } LaioAIOCB;
 
-/* Completions: the eventfd counted them; reap without blocking. */
-static void laio_completion_cb(EventNotifier *e)
+/* Reap without blocking and wake the coroutines.  Node's context. */
+static void laio_process_completions(LinuxAioState *s)
 {
-    LinuxAioState *s = container_of(e, LinuxAioState, e);
     struct io_event events[32];
     struct timespec zero = { 0 };
     int n;
 
-    event_notifier_test_and_clear(e);
     do {
         n = io_getevents(s->ctx_id, 0, G_N_ELEMENTS(events), events, &zero);
         for (int i = 0; i < n; i++) {
@@ -287,6 +296,36 @@ static void laio_completion_cb(EventNotifier *e)
             aio_co_wake(acb->co);
         }
     } while (n == G_N_ELEMENTS(events));
+}
+
+/* The eventfd counted completions. */
+static void laio_completion_cb(EventNotifier *e)
+{
+    event_notifier_test_and_clear(e);
+    laio_process_completions(container_of(e, LinuxAioState, e));
+}
+
+/*
+ * The kernel's completion ring is mapped in our memory at the context's
+ * address (the ABI libaio and QEMU's linux-aio.c rely on): a busy poll
+ * compares its head and tail instead of making a system call.
+ */
+struct laio_ring {
+    unsigned id, nr, head, tail;
+};
+
+static bool laio_poll_cb(void *opaque)
+{
+    LinuxAioState *s = container_of((EventNotifier *)opaque, LinuxAioState, e);
+    struct laio_ring *ring = (struct laio_ring *)s->ctx_id;
+
+    return qatomic_read(&ring->head) != qatomic_read(&ring->tail);
+}
+
+/* Found by the busy poll; the eventfd's count is cleared when it fires. */
+static void laio_poll_ready(EventNotifier *e)
+{
+    laio_process_completions(container_of(e, LinuxAioState, e));
 }
 
 static LinuxAioState *laio_init(Error **errp)
@@ -312,7 +351,8 @@ static LinuxAioState *laio_init(Error **errp)
 static void laio_attach(LinuxAioState *s, AioContext *ctx)
 {
     s->ctx = ctx;
-    aio_set_event_notifier(ctx, &s->e, laio_completion_cb, NULL, NULL);
+    aio_set_event_notifier(ctx, &s->e, laio_completion_cb,
+                           laio_poll_cb, laio_poll_ready);
 }
 
 static void laio_detach(LinuxAioState *s)

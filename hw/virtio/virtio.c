@@ -35,6 +35,10 @@ struct VirtQueue {
     bool notification;
     unsigned int inuse;
     unsigned int pop_budget;    /* pops left in this kick (bounded work) */
+    /* The avail index as the last run of handle_output left it: a busy
+     * poll reports a kick only when the guest has moved past it, so a
+     * queue the device leaves full (rx buffers) never spins the poll. */
+    uint16_t polled_avail_idx;
     struct ChainMap *scratch;   /* virtqueue_pop's work area, lazily */
     VirtIOHandleOutput handle_output;
     /* The kick; watched in vdev->ctx while host_notifier_enabled (BQL). */
@@ -555,6 +559,9 @@ static void virtio_queue_notify_vq(VirtQueue *vq)
         /* The bound is per kick; a device popping outside its handler
          * (virtio-net's rx and tx BHs) bounds its own work. */
         vq->pop_budget = UINT_MAX;
+        if (vq->avail_p) {
+            vq->polled_avail_idx = ld16(vq->avail_p + 2);
+        }
     }
     qemu_mutex_unlock(&vdev->vq_lock);
 }
@@ -566,6 +573,28 @@ static void virtio_queue_host_notifier_read(EventNotifier *n)
     if (event_notifier_test_and_clear(n)) {
         virtio_queue_notify_vq(vq);
     }
+}
+
+/*
+ * An IOThread's busy poll (QEMU's virtio_queue_host_notifier_aio_poll):
+ * new requests are seen in guest memory before the kick's eventfd wakes
+ * anyone.  The kick itself still comes and finds the queue served.
+ */
+static bool virtio_queue_host_notifier_aio_poll(void *opaque)
+{
+    VirtQueue *vq = container_of((EventNotifier *)opaque, VirtQueue,
+                                 host_notifier);
+    bool ready;
+
+    qemu_mutex_lock(&vq->vdev->vq_lock);
+    ready = vq->avail_p && ld16(vq->avail_p + 2) != vq->polled_avail_idx;
+    qemu_mutex_unlock(&vq->vdev->vq_lock);
+    return ready;
+}
+
+static void virtio_queue_host_notifier_aio_poll_ready(EventNotifier *n)
+{
+    virtio_queue_notify_vq(container_of(n, VirtQueue, host_notifier));
 }
 
 void virtio_queue_notify(VirtIODevice *vdev, int n)
@@ -599,7 +628,9 @@ void virtio_queue_set_host_notifier_enabled(VirtIODevice *vdev, int n,
     }
     if (assign) {
         aio_set_event_notifier(vdev->ctx, &vq->host_notifier,
-                               virtio_queue_host_notifier_read, NULL, NULL);
+                               virtio_queue_host_notifier_read,
+                               virtio_queue_host_notifier_aio_poll,
+                               virtio_queue_host_notifier_aio_poll_ready);
         vq->host_notifier_enabled = true;
         return;
     }

@@ -121,6 +121,14 @@ def test_ext4_written_by_the_guest_reads_back_on_the_host(guest,
     stats = c.ok('query-blockstats')[0]['stats']
     assert stats['wr_operations'] > 0 and stats['rd_operations'] > 0
     assert stats['flush_operations'] > 0
+    # The IOThread can busy-poll (poll-max-ns, as in QEMU): every handler
+    # it watches for the disk, the queue's kick and Linux AIO's or
+    # io_uring's completions, has an io_poll callback; one without would
+    # turn polling off for the whole thread.
+    io0 = [x for x in c.ok('x-query-main-loop')['contexts']
+           if x['name'] == 'io0'][0]
+    assert len(io0['handlers']) >= 2 + ('aio=' in drive)
+    assert all(h['io-poll'] for h in io0['handlers']), io0['handlers']
     poweroff(q, con)
 
     if fmt == 'qcow2':
