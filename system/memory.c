@@ -113,18 +113,27 @@ void memory_region_init(MemoryRegion *mr, Object *owner, const char *name,
     }
 }
 
+/* The huge page size of x86-64 and arm64 hosts (QEMU_VMALLOC_ALIGN). */
+#define RAM_HUGEPAGE_ALIGN (2 * 1024 * 1024)
+
 static bool memory_region_init_ram_common(MemoryRegion *mr, Object *owner,
                                           const char *name, uint64_t size,
                                           bool readonly, Error **errp)
 {
     void *p = MAP_FAILED;
+    size_t align = 0;
 
     /*
      * mmap rather than g_malloc0: guest RAM is large, wants page
      * alignment, and MAP_NORESERVE lets -m exceed what is touched.
+     * Aligned to and advised for transparent huge pages, as QEMU's
+     * ram_block_add does: the interpreter's accesses all over guest RAM
+     * and every O_DIRECT transfer of a disk or network buffer (the host
+     * kernel pins each page) then deal with 2 MiB pages.
      */
-    if (size > 0 && size <= SIZE_MAX) {
-        p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+    if (size > 0 && size <= SIZE_MAX - RAM_HUGEPAGE_ALIGN) {
+        align = size >= RAM_HUGEPAGE_ALIGN ? RAM_HUGEPAGE_ALIGN : 0;
+        p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     } else {
         errno = EINVAL;
@@ -133,6 +142,18 @@ static bool memory_region_init_ram_common(MemoryRegion *mr, Object *owner,
         error_setg_errno(errp, errno, "cannot set up guest memory '%s'",
                          name);
         return false;
+    }
+    if (align) {
+        uintptr_t start = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+        size_t head = start - (uintptr_t)p;
+
+        if (head) {
+            munmap(p, head);
+        }
+        munmap((void *)(start + size), align - head);
+        p = (void *)start;
+        /* Only advice: a kernel without THP leaves the pages small. */
+        madvise(p, size, MADV_HUGEPAGE);
     }
     memory_region_init(mr, owner, name, size);
     mr->ram = true;
