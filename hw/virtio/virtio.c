@@ -35,9 +35,9 @@ struct VirtQueue {
     bool notification;
     unsigned int inuse;
     unsigned int pop_budget;    /* pops left in this kick (bounded work) */
-    /* The avail index as the last run of handle_output left it: a busy
-     * poll reports a kick only when the guest has moved past it, so a
-     * queue the device leaves full (rx buffers) never spins the poll. */
+    /* The avail index when the last kick was served: a busy poll reports
+     * a kick only when the guest has moved past it, so a queue the device
+     * leaves full (rx buffers) or cannot serve never spins the poll. */
     uint16_t polled_avail_idx;
     struct ChainMap *scratch;   /* virtqueue_pop's work area, lazily */
     VirtIOHandleOutput handle_output;
@@ -559,9 +559,11 @@ static void virtio_queue_notify_vq(VirtQueue *vq)
         /* The bound is per kick; a device popping outside its handler
          * (virtio-net's rx and tx BHs) bounds its own work. */
         vq->pop_budget = UINT_MAX;
-        if (vq->avail_p) {
-            vq->polled_avail_idx = ld16(vq->avail_p + 2);
-        }
+    }
+    /* Also when nothing ran (a broken device): the poll must not report
+     * the same index again and again. */
+    if (vq->avail_p) {
+        vq->polled_avail_idx = ld16(vq->avail_p + 2);
     }
     qemu_mutex_unlock(&vdev->vq_lock);
 }
