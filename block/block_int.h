@@ -141,6 +141,13 @@ BlockDriver *bdrv_probe_format(BlockDriverState *file, Error **errp);
 void bdrv_run_co(BlockDriverState *bs, CoroutineEntry *entry, void *opaque);
 /* Wake a drain or bdrv_run_co polling in the main thread.  Any thread. */
 void aio_wait_kick(void);
+/*
+ * Run @cb(opaque) in a BH of @ctx and poll until it returned (QEMU's
+ * util/aio-wait.c).  When it runs, the home thread of @ctx is between two
+ * callbacks: none of that context's handlers is running.  Main thread
+ * or @ctx's home thread, not in a coroutine.
+ */
+void aio_wait_bh_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque);
 
 /* Wait (polling) while @cond holds, from the main or the node's thread. */
 void bdrv_poll_while(BlockDriverState *bs, bool (*cond)(void *), void *opaque);

@@ -218,9 +218,25 @@ static void luring_attach(LuringState *s, AioContext *ctx)
                        luring_poll_cb, luring_poll_ready, s);
 }
 
+/* In s->ctx's home thread, between two of its callbacks. */
+static void luring_detach_bh(void *opaque)
+{
+    LuringState *s = opaque;
+
+    aio_set_fd_handler(s->ctx, s->ring.ring_fd, NULL, NULL, NULL, NULL, NULL);
+}
+
+/*
+ * Stop watching the ring (main thread: before a close or a move).  The
+ * removal runs in the ring's context, since there a callback may still
+ * be running: luring_process_completions goes on peeking at the ring
+ * after waking the coroutine whose end let our caller (a drain, the last
+ * flush) go on, and luring_poll_cb reads it at any time; the caller may
+ * free the ring next.
+ */
 static void luring_detach(LuringState *s)
 {
-    aio_set_fd_handler(s->ctx, s->ring.ring_fd, NULL, NULL, NULL, NULL, NULL);
+    aio_wait_bh_oneshot(s->ctx, luring_detach_bh, s);
     s->ctx = NULL;
 }
 
@@ -355,9 +371,17 @@ static void laio_attach(LinuxAioState *s, AioContext *ctx)
                            laio_poll_cb, laio_poll_ready);
 }
 
+static void laio_detach_bh(void *opaque)
+{
+    LinuxAioState *s = opaque;
+
+    aio_set_event_notifier(s->ctx, &s->e, NULL, NULL, NULL);
+}
+
+/* In the context's thread, for the reason given at luring_detach. */
 static void laio_detach(LinuxAioState *s)
 {
-    aio_set_event_notifier(s->ctx, &s->e, NULL, NULL, NULL);
+    aio_wait_bh_oneshot(s->ctx, laio_detach_bh, s);
     s->ctx = NULL;
 }
 

@@ -104,6 +104,37 @@ void bdrv_run_co(BlockDriverState *bs, CoroutineEntry *entry, void *opaque)
     poll_while(bs->aio_context, run_co_pending, &r);
 }
 
+typedef struct AioWaitBHData {
+    QEMUBHFunc *cb;
+    void *opaque;
+    bool done;
+} AioWaitBHData;
+
+static void aio_wait_bh(void *opaque)
+{
+    AioWaitBHData *data = opaque;
+
+    data->cb(data->opaque);
+    /* The waiter's stack frame may go as soon as done is seen. */
+    qatomic_store_release(&data->done, true);
+    aio_wait_kick();
+}
+
+static bool aio_wait_bh_pending(void *opaque)
+{
+    AioWaitBHData *data = opaque;
+
+    return !qatomic_load_acquire(&data->done);
+}
+
+void aio_wait_bh_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque)
+{
+    AioWaitBHData data = { cb, opaque, false };
+
+    aio_bh_schedule_oneshot(ctx, aio_wait_bh, &data);
+    poll_while(ctx, aio_wait_bh_pending, &data);
+}
+
 /* ---- requests --------------------------------------------------------- */
 
 static int check_request(BlockDriverState *bs, int64_t offset, int64_t bytes)

@@ -669,6 +669,86 @@ static void test_drain_iothread(void)
     unlink(img);
 }
 
+/* ---- a node leaves its IOThread ------------------------------------------ */
+
+typedef struct LingerReq {
+    BlockBackend *blk;
+    uint8_t buf[4096];
+    int ret;
+    QemuSemaphore written;      /* the write returned, in the IOThread */
+    QemuEvent release;          /* the main loop lets the IOThread go on */
+    bool released;
+} LingerReq;
+
+static void coroutine_fn linger_entry(void *opaque)
+{
+    LingerReq *r = opaque;
+
+    r->ret = blk_co_pwrite(r->blk, 0, sizeof(r->buf), r->buf, 0);
+    /*
+     * The io_uring completion callback woke us and is still on this
+     * thread's stack, below this coroutine: keep the thread here while
+     * the main thread takes the node away.
+     */
+    qemu_sem_post(&r->written);
+    qemu_event_wait(&r->release);
+}
+
+static void linger_release_bh(void *opaque)
+{
+    LingerReq *r = opaque;
+
+    qatomic_set(&r->released, true);
+    qemu_event_set(&r->release);
+}
+
+/*
+ * The main thread moves an aio=io_uring node out of its IOThread and
+ * closes it (as at quit, when the last flush's completion woke the
+ * coroutine the main thread waited for) while the IOThread is still in
+ * the ring's completion callback.  The callback must have left before
+ * the ring is freed: the detach waits for the IOThread (polling the main
+ * loop, which is what releases it here).  Before, the callback went on
+ * peeking at the unmapped ring: SIGSEGV after "reboot: Power down".
+ */
+static void test_detach_iothread_in_callback(void)
+{
+    g_autofree char *img = tmp_path("linger.raw");
+    g_autofree char *json = NULL;
+    IOThread *iot = iothread_create("io0", &error_abort);
+    AioContext *ctx = iothread_get_aio_context(iot);
+    LingerReq *r = g_new0(LingerReq, 1);
+
+    qemu_img_create("raw", img, NULL, 1 << 20);
+    /* no-flush: the close itself has no request that needs a poll. */
+    json = g_strdup_printf("{'driver': 'raw', 'cache': {'no-flush': true},"
+                           " 'file': {'driver': 'file', 'filename': '%s',"
+                           "          'aio': 'io_uring'}}", img);
+    r->blk = open_blk(json);
+    g_assert_cmpint(blk_set_aio_context(r->blk, ctx, &error_abort), ==, 0);
+    memset(r->buf, 0x5a, sizeof(r->buf));
+    qemu_sem_init(&r->written, 0);
+    qemu_event_init(&r->release, false);
+
+    aio_co_enter(ctx, qemu_coroutine_create(linger_entry, r));
+    qemu_sem_wait(&r->written);
+    g_assert_cmpint(r->ret, ==, 0);
+    aio_bh_schedule_oneshot(qemu_get_aio_context(), linger_release_bh, r);
+    g_assert_cmpint(blk_set_aio_context(r->blk, qemu_get_aio_context(),
+                                        &error_abort), ==, 0);
+    close_blk(r->blk);
+    while (!qatomic_read(&r->released)) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+    /* Joins the IOThread: it has left the callback. */
+    iothread_destroy(iot);
+
+    qemu_event_destroy(&r->release);
+    qemu_sem_destroy(&r->written);
+    g_free(r);
+    unlink(img);
+}
+
 /* ---- blk_aio_* ------------------------------------------------------------ */
 
 typedef struct AioDone {
@@ -999,6 +1079,8 @@ int main(int argc, char **argv)
     g_test_add_func("/block/qcow2/resize", test_qcow2_resize);
     g_test_add_func("/block/probe", test_probe);
     g_test_add_func("/block/drain/iothread", test_drain_iothread);
+    g_test_add_func("/block/iothread/detach-in-callback",
+                    test_detach_iothread_in_callback);
     g_test_add_func("/block/aio", test_blk_aio);
     g_test_add_func("/block/errors", test_errors);
     g_test_add_func("/block/errors/compressed", test_compressed);
