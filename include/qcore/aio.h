@@ -169,7 +169,11 @@ void aio_notify_accept(AioContext *ctx);
  * Set, replace or (with all callbacks NULL) remove the handlers for @fd.
  * May be called from any thread, and from inside a callback of the same
  * or another handler: a removed handler is never called again, even if
- * its fd was reported ready in the same round.
+ * its fd was reported ready in the same round.  From another thread,
+ * though, a callback the home thread was starting or running may still
+ * be running after this returns: free what the callbacks use only once
+ * the home thread was seen between two callbacks, e.g. remove the
+ * handler from a BH of @ctx (block/'s aio_wait_bh_oneshot).
  * @io_poll is called while busy polling; @io_poll_ready when it returned
  * true.
  */
