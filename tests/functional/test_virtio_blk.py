@@ -314,11 +314,17 @@ def test_block_resize_reaches_the_guest(guest, tmpdir_short):
     assert rc == 0, out
 
 
-def test_reset_and_quit_with_io_running(guest, tmpdir_short):
+@pytest.mark.parametrize('drive', [
+    '',
+    # The ring is closed at quit while its IOThread may still be in the
+    # completion callback (test-block's /block/iothread/detach-in-callback).
+    ',cache.direct=on,aio=io_uring',
+])
+def test_reset_and_quit_with_io_running(guest, tmpdir_short, drive):
     """system_reset while the guest writes: in-flight requests finish
     first, the rebooted guest finds a working disk; quit as well."""
     image = make_image(tmpdir_short, 'disk.qcow2', 'qcow2')
-    q, con, c = guest(disk_args(image, 'qcow2'))
+    q, con, c = guest(disk_args(image, 'qcow2', extra_drive=drive))
     con.term.write(b'while true; do dd if=/dev/zero of=/dev/vda bs=64k '
                    b'count=64 oflag=direct 2>/dev/null; done &\n')
     while not c.ok('query-blockstats')[0]['stats']['wr_operations']:
