@@ -13,7 +13,8 @@
 static bool aio_remove_fd_handler(AioContext *ctx, AioHandler *node)
 {
     if (!node->io_poll) {
-        ctx->poll_disable_cnt--;
+        /* Read without list_lock by the home thread's aio_poll. */
+        qatomic_set(&ctx->poll_disable_cnt, ctx->poll_disable_cnt - 1);
     }
     if (ctx->walking_handlers > 0) {
         /* Freed by aio_free_deleted_handlers when the walk ends. */
@@ -32,7 +33,7 @@ static void aio_insert_fd_handler(AioContext *ctx, AioHandler *node)
 {
     QLIST_INSERT_HEAD_RCU(&ctx->aio_handlers, node, node);
     if (!node->io_poll) {
-        ctx->poll_disable_cnt++;
+        qatomic_set(&ctx->poll_disable_cnt, ctx->poll_disable_cnt + 1);
     }
 }
 

@@ -94,7 +94,7 @@ struct AioContext {
     int64_t poll_grow;
     int64_t poll_shrink;
     /* Handlers without an io_poll callback: polling alone can't see them. */
-    int poll_disable_cnt;           /* list_lock */
+    int poll_disable_cnt;           /* list_lock to write; atomic read */
     bool poll_started;
 
     /*
