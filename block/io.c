@@ -68,31 +68,39 @@ void bdrv_poll_while(BlockDriverState *bs, bool (*cond)(void *),
     poll_while(bs->aio_context, cond, opaque);
 }
 
-typedef struct RunCo {
-    CoroutineEntry *entry;
+/*
+ * A callback run in another context (a coroutine there, or one of its
+ * BHs) while the caller polls for it to finish.
+ */
+typedef struct RunElsewhere {
+    void (*fn)(void *opaque);
     void *opaque;
     bool done;
-} RunCo;
+} RunElsewhere;
 
-static void coroutine_fn run_co_entry(void *opaque)
+static void run_elsewhere(RunElsewhere *r)
 {
-    RunCo *r = opaque;
-
-    r->entry(r->opaque);
+    r->fn(r->opaque);
+    /* The waiter's stack frame may go as soon as done is seen. */
     qatomic_store_release(&r->done, true);
     aio_wait_kick();
 }
 
-static bool run_co_pending(void *opaque)
+static bool run_elsewhere_pending(void *opaque)
 {
-    RunCo *r = opaque;
+    RunElsewhere *r = opaque;
 
     return !qatomic_load_acquire(&r->done);
 }
 
+static void coroutine_fn run_co_entry(void *opaque)
+{
+    run_elsewhere(opaque);
+}
+
 void bdrv_run_co(BlockDriverState *bs, CoroutineEntry *entry, void *opaque)
 {
-    RunCo r = { entry, opaque, false };
+    RunElsewhere r = { entry, opaque, false };
     Coroutine *co = qemu_coroutine_create(run_co_entry, &r);
 
     assert(!qemu_in_coroutine());
@@ -101,38 +109,20 @@ void bdrv_run_co(BlockDriverState *bs, CoroutineEntry *entry, void *opaque)
     } else {
         aio_co_schedule(bs->aio_context, co);
     }
-    poll_while(bs->aio_context, run_co_pending, &r);
+    poll_while(bs->aio_context, run_elsewhere_pending, &r);
 }
-
-typedef struct AioWaitBHData {
-    QEMUBHFunc *cb;
-    void *opaque;
-    bool done;
-} AioWaitBHData;
 
 static void aio_wait_bh(void *opaque)
 {
-    AioWaitBHData *data = opaque;
-
-    data->cb(data->opaque);
-    /* The waiter's stack frame may go as soon as done is seen. */
-    qatomic_store_release(&data->done, true);
-    aio_wait_kick();
-}
-
-static bool aio_wait_bh_pending(void *opaque)
-{
-    AioWaitBHData *data = opaque;
-
-    return !qatomic_load_acquire(&data->done);
+    run_elsewhere(opaque);
 }
 
 void aio_wait_bh_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque)
 {
-    AioWaitBHData data = { cb, opaque, false };
+    RunElsewhere r = { cb, opaque, false };
 
-    aio_bh_schedule_oneshot(ctx, aio_wait_bh, &data);
-    poll_while(ctx, aio_wait_bh_pending, &data);
+    aio_bh_schedule_oneshot(ctx, aio_wait_bh, &r);
+    poll_while(ctx, run_elsewhere_pending, &r);
 }
 
 /* ---- requests --------------------------------------------------------- */
