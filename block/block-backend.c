@@ -189,6 +189,10 @@ int blk_set_perm(BlockBackend *blk, uint64_t perm, uint64_t shared_perm,
                          errp);
 }
 
+static void blk_remove_bs_passed_bh(void *opaque)
+{
+}
+
 void blk_remove_bs(BlockBackend *blk)
 {
     BlockDriverState *bs;
@@ -198,6 +202,17 @@ void blk_remove_bs(BlockBackend *blk)
     }
     bs = blk->root->bs;
     bdrv_drained_begin(bs);
+    /*
+     * A request's coroutine drops in_flight when blk_co_preadv returns,
+     * but its device goes on in the same callback of the node's thread:
+     * completing it, or reporting an error with blk_error_action, which
+     * reads blk->root.  QEMU's devices finish inside blk_aio_*'s callback,
+     * before its in_flight goes.  Let that thread pass between two
+     * callbacks before root is freed.
+     */
+    if (!in_aio_context_home_thread(bs->aio_context)) {
+        aio_wait_bh_oneshot(bs->aio_context, blk_remove_bs_passed_bh, NULL);
+    }
     blk->ctx = bs->aio_context;
     bs->n_parents--;
     g_free(blk->root->name);

@@ -749,6 +749,77 @@ static void test_detach_iothread_in_callback(void)
     unlink(img);
 }
 
+/*
+ * A device's request coroutine goes on after blk_co_pwrite returned (and
+ * dropped in_flight): virtio-blk completes it, or reports an error with
+ * blk_error_action, which reads blk->root.  blk_remove_bs from the main
+ * thread (blockdev-del, quit) must not free root under it.
+ */
+typedef struct TailReq {
+    BlockBackend *blk;
+    uint8_t buf[4096];
+    int ret;
+    bool root_at_tail;
+    QemuSemaphore written;
+    QemuEvent release;
+    bool released;
+} TailReq;
+
+static void coroutine_fn tail_entry(void *opaque)
+{
+    TailReq *r = opaque;
+
+    r->ret = blk_co_pwrite(r->blk, 0, sizeof(r->buf), r->buf, 0);
+    qemu_sem_post(&r->written);
+    qemu_event_wait(&r->release);
+    /* What blk_error_action looks at, still in the same callback. */
+    r->root_at_tail = blk_bs(r->blk) != NULL;
+}
+
+static void tail_release_bh(void *opaque)
+{
+    TailReq *r = opaque;
+
+    qatomic_set(&r->released, true);
+    qemu_event_set(&r->release);
+}
+
+static void test_remove_bs_waits_for_the_request_tail(void)
+{
+    g_autofree char *img = tmp_path("tail.raw");
+    g_autofree char *json = NULL;
+    IOThread *iot = iothread_create("io0", &error_abort);
+    AioContext *ctx = iothread_get_aio_context(iot);
+    TailReq *r = g_new0(TailReq, 1);
+
+    qemu_img_create("raw", img, NULL, 1 << 20);
+    json = g_strdup_printf("{'driver': 'raw', 'cache': {'no-flush': true},"
+                           " 'file': {'driver': 'file', 'filename': '%s'}}",
+                           img);
+    r->blk = open_blk(json);
+    g_assert_cmpint(blk_set_aio_context(r->blk, ctx, &error_abort), ==, 0);
+    qemu_sem_init(&r->written, 0);
+    qemu_event_init(&r->release, false);
+
+    aio_co_enter(ctx, qemu_coroutine_create(tail_entry, r));
+    qemu_sem_wait(&r->written);
+    g_assert_cmpint(r->ret, ==, 0);
+    /* Released only by the main loop, which blk_remove_bs polls. */
+    aio_bh_schedule_oneshot(qemu_get_aio_context(), tail_release_bh, r);
+    blk_remove_bs(r->blk);
+    while (!qatomic_read(&r->released)) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+    iothread_destroy(iot);
+    g_assert_true(r->root_at_tail);
+
+    close_blk(r->blk);
+    qemu_event_destroy(&r->release);
+    qemu_sem_destroy(&r->written);
+    g_free(r);
+    unlink(img);
+}
+
 /* ---- blk_aio_* ------------------------------------------------------------ */
 
 typedef struct AioDone {
@@ -1081,6 +1152,8 @@ int main(int argc, char **argv)
     g_test_add_func("/block/drain/iothread", test_drain_iothread);
     g_test_add_func("/block/iothread/detach-in-callback",
                     test_detach_iothread_in_callback);
+    g_test_add_func("/block/iothread/remove-bs-waits-for-the-request-tail",
+                    test_remove_bs_waits_for_the_request_tail);
     g_test_add_func("/block/aio", test_blk_aio);
     g_test_add_func("/block/errors", test_errors);
     g_test_add_func("/block/errors/compressed", test_compressed);
