@@ -678,6 +678,7 @@ typedef struct LingerReq {
     QemuSemaphore written;      /* the write returned, in the IOThread */
     QemuEvent release;          /* the main loop lets the IOThread go on */
     bool released;
+    bool root_at_tail;          /* tail_entry: blk still had its node */
 } LingerReq;
 
 static void coroutine_fn linger_entry(void *opaque)
@@ -703,6 +704,50 @@ static void linger_release_bh(void *opaque)
 }
 
 /*
+ * A write on a raw node in @ctx (file aio=@aio) by @entry, which stops
+ * after it returned; the main loop releases it (linger_release_bh, now
+ * scheduled), so whatever the caller does next that polls the main loop
+ * lets it go on.
+ */
+static LingerReq *linger_start(const char *img, const char *aio,
+                               AioContext *ctx, CoroutineEntry *entry)
+{
+    g_autofree char *json = NULL;
+    LingerReq *r = g_new0(LingerReq, 1);
+
+    qemu_img_create("raw", img, NULL, 1 << 20);
+    /* no-flush: the close itself has no request that needs a poll. */
+    json = g_strdup_printf("{'driver': 'raw', 'cache': {'no-flush': true},"
+                           " 'file': {'driver': 'file', 'filename': '%s',"
+                           "          'aio': '%s'}}", img, aio);
+    r->blk = open_blk(json);
+    g_assert_cmpint(blk_set_aio_context(r->blk, ctx, &error_abort), ==, 0);
+    memset(r->buf, 0x5a, sizeof(r->buf));
+    qemu_sem_init(&r->written, 0);
+    qemu_event_init(&r->release, false);
+
+    aio_co_enter(ctx, qemu_coroutine_create(entry, r));
+    qemu_sem_wait(&r->written);
+    g_assert_cmpint(r->ret, ==, 0);
+    aio_bh_schedule_oneshot(qemu_get_aio_context(), linger_release_bh, r);
+    return r;
+}
+
+static void linger_wait_released(LingerReq *r)
+{
+    while (!qatomic_read(&r->released)) {
+        aio_poll(qemu_get_aio_context(), true);
+    }
+}
+
+static void linger_free(LingerReq *r)
+{
+    qemu_event_destroy(&r->release);
+    qemu_sem_destroy(&r->written);
+    g_free(r);
+}
+
+/*
  * The main thread moves an aio=io_uring node out of its IOThread and
  * closes it (as at quit, when the last flush's completion woke the
  * coroutine the main thread waited for) while the IOThread is still in
@@ -714,38 +759,17 @@ static void linger_release_bh(void *opaque)
 static void test_detach_iothread_in_callback(void)
 {
     g_autofree char *img = tmp_path("linger.raw");
-    g_autofree char *json = NULL;
     IOThread *iot = iothread_create("io0", &error_abort);
-    AioContext *ctx = iothread_get_aio_context(iot);
-    LingerReq *r = g_new0(LingerReq, 1);
+    LingerReq *r = linger_start(img, "io_uring",
+                                iothread_get_aio_context(iot), linger_entry);
 
-    qemu_img_create("raw", img, NULL, 1 << 20);
-    /* no-flush: the close itself has no request that needs a poll. */
-    json = g_strdup_printf("{'driver': 'raw', 'cache': {'no-flush': true},"
-                           " 'file': {'driver': 'file', 'filename': '%s',"
-                           "          'aio': 'io_uring'}}", img);
-    r->blk = open_blk(json);
-    g_assert_cmpint(blk_set_aio_context(r->blk, ctx, &error_abort), ==, 0);
-    memset(r->buf, 0x5a, sizeof(r->buf));
-    qemu_sem_init(&r->written, 0);
-    qemu_event_init(&r->release, false);
-
-    aio_co_enter(ctx, qemu_coroutine_create(linger_entry, r));
-    qemu_sem_wait(&r->written);
-    g_assert_cmpint(r->ret, ==, 0);
-    aio_bh_schedule_oneshot(qemu_get_aio_context(), linger_release_bh, r);
     g_assert_cmpint(blk_set_aio_context(r->blk, qemu_get_aio_context(),
                                         &error_abort), ==, 0);
     close_blk(r->blk);
-    while (!qatomic_read(&r->released)) {
-        aio_poll(qemu_get_aio_context(), true);
-    }
+    linger_wait_released(r);
     /* Joins the IOThread: it has left the callback. */
     iothread_destroy(iot);
-
-    qemu_event_destroy(&r->release);
-    qemu_sem_destroy(&r->written);
-    g_free(r);
+    linger_free(r);
     unlink(img);
 }
 
@@ -755,19 +779,9 @@ static void test_detach_iothread_in_callback(void)
  * blk_error_action, which reads blk->root.  blk_remove_bs from the main
  * thread (blockdev-del, quit) must not free root under it.
  */
-typedef struct TailReq {
-    BlockBackend *blk;
-    uint8_t buf[4096];
-    int ret;
-    bool root_at_tail;
-    QemuSemaphore written;
-    QemuEvent release;
-    bool released;
-} TailReq;
-
 static void coroutine_fn tail_entry(void *opaque)
 {
-    TailReq *r = opaque;
+    LingerReq *r = opaque;
 
     r->ret = blk_co_pwrite(r->blk, 0, sizeof(r->buf), r->buf, 0);
     qemu_sem_post(&r->written);
@@ -776,47 +790,20 @@ static void coroutine_fn tail_entry(void *opaque)
     r->root_at_tail = blk_bs(r->blk) != NULL;
 }
 
-static void tail_release_bh(void *opaque)
-{
-    TailReq *r = opaque;
-
-    qatomic_set(&r->released, true);
-    qemu_event_set(&r->release);
-}
-
 static void test_remove_bs_waits_for_the_request_tail(void)
 {
     g_autofree char *img = tmp_path("tail.raw");
-    g_autofree char *json = NULL;
     IOThread *iot = iothread_create("io0", &error_abort);
-    AioContext *ctx = iothread_get_aio_context(iot);
-    TailReq *r = g_new0(TailReq, 1);
+    LingerReq *r = linger_start(img, "threads",
+                                iothread_get_aio_context(iot), tail_entry);
 
-    qemu_img_create("raw", img, NULL, 1 << 20);
-    json = g_strdup_printf("{'driver': 'raw', 'cache': {'no-flush': true},"
-                           " 'file': {'driver': 'file', 'filename': '%s'}}",
-                           img);
-    r->blk = open_blk(json);
-    g_assert_cmpint(blk_set_aio_context(r->blk, ctx, &error_abort), ==, 0);
-    qemu_sem_init(&r->written, 0);
-    qemu_event_init(&r->release, false);
-
-    aio_co_enter(ctx, qemu_coroutine_create(tail_entry, r));
-    qemu_sem_wait(&r->written);
-    g_assert_cmpint(r->ret, ==, 0);
-    /* Released only by the main loop, which blk_remove_bs polls. */
-    aio_bh_schedule_oneshot(qemu_get_aio_context(), tail_release_bh, r);
+    /* The drain and the wait for the IOThread poll the main loop. */
     blk_remove_bs(r->blk);
-    while (!qatomic_read(&r->released)) {
-        aio_poll(qemu_get_aio_context(), true);
-    }
+    linger_wait_released(r);
     iothread_destroy(iot);
     g_assert_true(r->root_at_tail);
-
     close_blk(r->blk);
-    qemu_event_destroy(&r->release);
-    qemu_sem_destroy(&r->written);
-    g_free(r);
+    linger_free(r);
     unlink(img);
 }
 
