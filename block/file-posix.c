@@ -165,9 +165,13 @@ typedef struct LuringAIOCB {
     bool done;
 } LuringAIOCB;
 
-/* Reap every completion and wake its coroutine.  Node's context. */
-static void luring_process_completions(LuringState *s)
+/*
+ * Reap every completion and wake its coroutine: the ring's fd is
+ * readable, or the busy poll saw completions.  Node's context.
+ */
+static void luring_completion_cb(void *opaque)
 {
+    LuringState *s = opaque;
     struct io_uring_cqe *cqe;
 
     while (io_uring_peek_cqe(&s->ring, &cqe) == 0) {
@@ -180,22 +184,12 @@ static void luring_process_completions(LuringState *s)
     }
 }
 
-static void luring_completion_cb(void *opaque)
-{
-    luring_process_completions(opaque);
-}
-
 /* Busy poll: a load from the shared completion ring, no system call. */
 static bool luring_poll_cb(void *opaque)
 {
     LuringState *s = opaque;
 
     return io_uring_cq_ready(&s->ring) > 0;
-}
-
-static void luring_poll_ready(void *opaque)
-{
-    luring_process_completions(opaque);
 }
 
 static LuringState *luring_init(Error **errp)
@@ -215,7 +209,7 @@ static void luring_attach(LuringState *s, AioContext *ctx)
 {
     s->ctx = ctx;
     aio_set_fd_handler(ctx, s->ring.ring_fd, luring_completion_cb, NULL,
-                       luring_poll_cb, luring_poll_ready, s);
+                       luring_poll_cb, luring_completion_cb, s);
 }
 
 /* In s->ctx's home thread, between two of its callbacks. */
@@ -229,7 +223,7 @@ static void luring_detach_bh(void *opaque)
 /*
  * Stop watching the ring (main thread: before a close or a move).  The
  * removal runs in the ring's context, since there a callback may still
- * be running: luring_process_completions goes on peeking at the ring
+ * be running: luring_completion_cb goes on peeking at the ring
  * after waking the coroutine whose end let our caller (a drain, the last
  * flush) go on, and luring_poll_cb reads it at any time; the caller may
  * free the ring next.
