@@ -11,9 +11,12 @@
  *    the fetch TLB, get that page's decoded slots, and run_block().
  *  - run_block: threaded dispatch (GCC's computed goto) from slot to slot.
  *    The pc is not kept: it follows from the slot's address (PC()).  A
- *    taken branch that stays in the same page goes on directly ("block
- *    chaining") unless exit_request is set: raising an interrupt and
- *    writing decoded code both set it, so it is the only check needed.
+ *    taken branch or jump goes on directly ("block chaining") unless
+ *    exit_request is set: raising an interrupt and writing decoded code
+ *    both set it, so it is the only check needed.  Within the page that
+ *    is all; into another page, only if the fetch TLB and the page cache
+ *    already hold it (riscv_chain_page), else through riscv_cpu_exec.
+ *    The scratch pages of single-step and device code do not chain.
  *  - Some branches are fused with what follows at decode (RISCVOpForm):
  *    a branch over one ALU instruction runs predicated, without a host
  *    branch that the data could make mispredict.
@@ -75,7 +78,7 @@ static inline int64_t sext32(uint64_t v)
 #define BRANCH_OPS(X) \
     X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU)
 
-static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
+static int run_block(CPURISCVState *env, RISCVDecodedPage *dp, bool chain)
 {
     /*
      * Handler addresses as offsets from do_OP_DECODE: hoffs indexed by
@@ -130,7 +133,7 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
 #undef H_SKIP_ADDIW_C
 #undef H_SKIP_ADD_C
     uint64_t *r = env->gpr;
-    const uint64_t vpage = env->pc & TARGET_PAGE_MASK;
+    uint64_t vpage = env->pc & TARGET_PAGE_MASK;    /* dp's, as run */
     /*
      * The pc is not kept: slot i of the page stands for vpage + 2 * i and
      * is 16 bytes, so PC() recovers it from the op pointer.  pcbias moves
@@ -144,6 +147,9 @@ static int run_block(CPURISCVState *env, RISCVDecodedPage *dp)
     RISCVTLBEntry *const load_tlb = env->tlb[env->data_mmu_idx][MMU_DATA_LOAD];
     RISCVTLBEntry *const store_tlb =
         env->tlb[env->data_mmu_idx][MMU_DATA_STORE];
+    RISCVTLBEntry *const fetch_tlb =
+        env->tlb[riscv_mmu_idx_of(env->priv)][MMU_INST_FETCH];
+    RISCVDecodedPage *next;
     RISCVException ex;
     uint64_t a, v, slow_val;
     RISCVTLBEntry *e;
@@ -478,13 +484,25 @@ jump:
     /*
      * An indirect jump, or a direct one leaving the page.  Staying in
      * this page, carry on from the target's slot (pcbias is reset: we may
-     * come from cross[]).
+     * come from cross[]).  Into another page, carry on there too when
+     * riscv_chain_page finds it ready to run, as TCG chains its blocks:
+     * kernel code calls and returns across pages all the time, and each
+     * trip out to riscv_cpu_exec costs a fetch-TLB lookup, a page-cache
+     * lookup and the checks around them.
      */
-    if (likely(((a ^ vpage) & TARGET_PAGE_MASK) == 0) &&
-        likely(!EXIT_REQUESTED())) {
-        op = &dp->ops[(a & ~TARGET_PAGE_MASK) >> 1];
-        pcbias = vpage - ((uintptr_t)dp->ops >> 3);
-        DISPATCH();
+    if (likely(!EXIT_REQUESTED())) {
+        if (likely(((a ^ vpage) & TARGET_PAGE_MASK) == 0)) {
+            op = &dp->ops[(a & ~TARGET_PAGE_MASK) >> 1];
+            pcbias = vpage - ((uintptr_t)dp->ops >> 3);
+            DISPATCH();
+        }
+        if (chain && (next = riscv_chain_page(env, fetch_tlb, a))) {
+            dp = next;
+            vpage = a & TARGET_PAGE_MASK;
+            op = &dp->ops[(a & ~TARGET_PAGE_MASK) >> 1];
+            pcbias = vpage - ((uintptr_t)dp->ops >> 3);
+            DISPATCH();
+        }
     }
     env->pc = a;
     env->minstret += icount;
@@ -546,7 +564,7 @@ static int run_device_insn(CPURISCVState *env, hwaddr paddr)
     riscv_decode(&dp->ops[slot], lo | (uint32_t)hi << 16);
     /* The slot may have ended a block before: pick its handler anew. */
     dp->ops[slot].hoff = 0;
-    ret = run_block(env, dp);
+    ret = run_block(env, dp, false);
     /* fence.i may have flushed the cache: the scratch page is not in it. */
     riscv_device_page_clear(dp, slot);
     return ret;
@@ -603,7 +621,7 @@ static int riscv_cpu_exec_step(CPUState *cs)
         return run_device_insn(env, paddr) == BLOCK_HALT ? EXCP_HLT
                                                          : EXCP_DEBUG;
     }
-    run_block(env, riscv_get_step_page(env, host));
+    run_block(env, riscv_get_step_page(env, host), false);
     return EXCP_DEBUG;
 }
 
@@ -664,7 +682,7 @@ int riscv_cpu_exec(CPUState *cs)
              */
             qatomic_or(&cs->exit_request, 2);
         }
-        r = run_block(env, dp);
+        r = run_block(env, dp, true);
         if (unlikely(nochain)) {
             qatomic_and(&cs->exit_request, ~2u);
         }

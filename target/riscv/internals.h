@@ -243,7 +243,17 @@ uint64_t riscv_cpu_misa(const RISCVCPUConfig *cfg);
 
 #define RISCV_PAGE_SLOTS (TARGET_PAGE_SIZE / 2)
 
-typedef struct CodePage CodePage;
+/*
+ * A physical page some hart has decoded code from, in translate.c's
+ * registry (under its code_lock).  Here so that block entry reads @gen
+ * inline.
+ */
+typedef struct CodePage {
+    hwaddr ppn;                 /* key; immutable */
+    uint32_t gen;               /* atomic: bumped when decoded bytes change */
+    uint64_t chunks;            /* atomic: 64-byte chunks with decoded code */
+    unsigned refs;              /* code_lock: decoded pages using us */
+} CodePage;
 
 /*
  * The decoded instructions of one physical page of RAM, owned by one
@@ -296,6 +306,14 @@ bool riscv_log_block(CPURISCVState *env, RISCVDecodedPage *dp);
 RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
                                          const uint8_t *host);
 
+/* The slot of env->page_cache for @key (a physical page, or a debug view). */
+static inline RISCVDecodedPage **riscv_page_cache_slot(CPURISCVState *env,
+                                                       hwaddr key)
+{
+    return &env->page_cache[(key >> TARGET_PAGE_BITS) %
+                            RISCV_PAGE_CACHE_SIZE];
+}
+
 /*
  * The scratch page for an instruction read from a device (exec.c): every
  * slot, and one past the page, ends the block; no bytes, no registry.
@@ -331,7 +349,11 @@ void riscv_cpu_fence_i(CPURISCVState *env);
 void riscv_decode_slot(RISCVDecodedPage *dp, RISCVOp *op);
 
 /* Has a store hit @dp since its slots were decoded? */
-uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp);
+static inline uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp)
+{
+    /* Acquire: a hart that sees the new gen sees the new bytes. */
+    return qatomic_load_acquire(&dp->shared->gen);
+}
 
 /*
  * Filter for the store path: nonzero when physical page @ppn may hold
@@ -414,6 +436,35 @@ static inline void *riscv_tlb_host(CPURISCVState *env, uint64_t vaddr,
         return (void *)(e->addend + (uintptr_t)vaddr);
     }
     return NULL;
+}
+
+/*
+ * Chaining across pages (exec.c): the decoded page to go on in at @pc, a
+ * jump target outside the running page, if every check of a block entry
+ * in riscv_cpu_exec would pass without work.  That is: @pc's page is in
+ * the fetch TLB @fetch_tlb (so it is RAM, whole under PMP and without
+ * breakpoints), its decoded page is in the hart's page cache, no store
+ * hit it and no fence.i came since it was last checked.  NULL otherwise:
+ * the jump then leaves run_block, and riscv_fetch_page with
+ * riscv_get_decoded_page, the plain path, do the work.
+ */
+static inline RISCVDecodedPage *riscv_chain_page(CPURISCVState *env,
+                                                 RISCVTLBEntry *fetch_tlb,
+                                                 uint64_t pc)
+{
+    const RISCVTLBEntry *e = riscv_tlb_entry(fetch_tlb, pc);
+    RISCVDecodedPage *dp;
+
+    if (!riscv_tlb_hit(e, pc, 1)) {
+        return NULL;
+    }
+    dp = *riscv_page_cache_slot(env, e->paddr);
+    if (!dp || dp->paddr != e->paddr ||
+        dp->fence_seen != env->fence_count ||
+        riscv_code_page_gen(dp) != dp->gen) {
+        return NULL;
+    }
+    return dp;
 }
 
 /*

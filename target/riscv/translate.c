@@ -31,13 +31,6 @@
 
 /* ---- The registry of pages holding code -------------------------------- */
 
-struct CodePage {
-    hwaddr ppn;                 /* key; immutable */
-    uint32_t gen;               /* atomic: bumped when decoded bytes change */
-    uint64_t chunks;            /* atomic: 64-byte chunks with decoded code */
-    unsigned refs;              /* code_lock: decoded pages using us */
-};
-
 uint16_t riscv_code_filter[1 << RISCV_CODE_FILTER_BITS];
 
 static QemuMutex code_lock;
@@ -133,12 +126,6 @@ static void decoded_page_free(gpointer p)
     g_free(dp);
 }
 
-static RISCVDecodedPage **page_cache_slot(CPURISCVState *env, hwaddr key)
-{
-    return &env->page_cache[(key >> TARGET_PAGE_BITS) %
-                            RISCV_PAGE_CACHE_SIZE];
-}
-
 void riscv_cpu_flush_code_cache(CPURISCVState *env)
 {
     memset(env->page_cache, 0, sizeof(env->page_cache));
@@ -166,11 +153,6 @@ void riscv_device_page_clear(RISCVDecodedPage *dp, unsigned slot)
     RISCVOp *ops = dp->ops;
 
     ops[slot] = (RISCVOp) { .opc = OP_PAGE_END, .len = 2 };
-}
-
-uint32_t riscv_code_page_gen(const RISCVDecodedPage *dp)
-{
-    return qatomic_load_acquire(&dp->shared->gen);
 }
 
 /*
@@ -278,7 +260,7 @@ static RISCVDecodedPage *decoded_page_new(CPURISCVState *env, hwaddr key,
 RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
                                          const uint8_t *host)
 {
-    RISCVDecodedPage **slot = page_cache_slot(env, paddr);
+    RISCVDecodedPage **slot = riscv_page_cache_slot(env, paddr);
     RISCVDecodedPage *dp = *slot;
     uint32_t gen;
 
@@ -346,7 +328,7 @@ RISCVDecodedPage *riscv_get_debug_page(CPURISCVState *env, hwaddr paddr,
         debug_page_mark(env, dp, vpage);
     }
     /* Its key is never a plain page's: a plain lookup cannot land here. */
-    *page_cache_slot(env, key) = dp;
+    *riscv_page_cache_slot(env, key) = dp;
     return dp;
 }
 

@@ -2172,6 +2172,129 @@ static void test_exit_request_from_other_thread(Fixture *f, gconstpointer data)
                      (f->env->pc == CODE + 4));
 }
 
+/*
+ * Chaining across pages: jumps into another page go on in run_block when
+ * the fetch TLB and the page cache already hold it (riscv_chain_page).
+ * The three pages after DATA hold the callees of these tests.
+ */
+enum { PAGE1 = DATA + 0x1000, PAGE2 = DATA + 0x2000, PAGE3 = DATA + 0x3000 };
+
+/* Run from CODE until wfi, chained or with -d nochain; the state after. */
+static CPURISCVState run_chained(Fixture *f, bool nochain)
+{
+    int saved = qemu_loglevel;
+    CPURISCVState env;
+
+    memset(f->env->gpr, 0, sizeof(f->env->gpr));
+    f->env->gpr[S1] = PAGE1;
+    f->env->gpr[T0] = 50;
+    f->env->minstret = 0;
+    riscv_tlb_flush(f->env);
+    riscv_cpu_flush_code_cache(f->env);
+    qemu_loglevel = nochain ? CPU_LOG_TB_NOCHAIN : 0;
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    qemu_loglevel = saved;
+    memcpy(&env, f->env, sizeof(env));
+    return env;
+}
+
+static void test_chain_across_pages_agrees_with_nochain(Fixture *f,
+                                                        gconstpointer data)
+{
+    /*
+     * A loop calling into two other pages: an indirect call, a direct
+     * one, a tail call from the first callee into a third page, pc-
+     * relative instructions in each, and in the second callee a 32-bit
+     * instruction straddling a page end.  With chaining, every one of
+     * those jumps stays in run_block after the first iteration; -d
+     * nochain sends each out to riscv_cpu_exec, the plain block entry.
+     * Both must leave the same registers, pc and minstret.
+     */
+    const uint64_t f2 = PAGE2 - 8, f3 = PAGE3 + 0x100;
+    const uint32_t loop[] = {
+        JALR(RA, S1, 0),                    /* f1 */
+        jal(RA, f2 - (CODE + 4)),
+        ADDI(A0, A0, 1),
+        BLT(A0, T0, -12),
+        WFI,
+    };
+    const uint32_t f1[] = {
+        AUIPC(A1, 0), OP(0, 0, A3, A3, A1), jal(ZERO, f3 - (PAGE1 + 8)),
+    };
+    const uint32_t f3_code[] = { ADDI(A4, A4, 3), JALR(ZERO, RA, 0) };
+    const uint32_t add = OP(0, 0, A5, A5, A0), auipc = AUIPC(A2, 0);
+    const uint32_t add2 = OP(0, 0, A4, A4, A2), ret = JALR(ZERO, RA, 0);
+    const uint16_t f2_code[] = {
+        add & 0xffff, add >> 16, 0x0001,     /* c.nop */
+        auipc & 0xffff, auipc >> 16,         /* at PAGE2 - 2 */
+        add2 & 0xffff, add2 >> 16, ret & 0xffff, ret >> 16,
+    };
+    CPURISCVState chained, plain;
+
+    put_code(f, CODE, loop, G_N_ELEMENTS(loop));
+    put_code(f, PAGE1, f1, G_N_ELEMENTS(f1));
+    put_code(f, f3, f3_code, G_N_ELEMENTS(f3_code));
+    address_space_write(&f->as, f2, A, f2_code, sizeof(f2_code));
+
+    chained = run_chained(f, false);
+    g_assert_cmpuint(chained.gpr[A0], ==, 50);
+    g_assert_cmphex(chained.gpr[A2], ==, PAGE2 - 2);
+    g_assert_cmphex(chained.gpr[A3], ==, 50 * (uint64_t)PAGE1);
+    g_assert_cmpuint(chained.minstret, ==, 50 * 14 + 1);
+    g_assert_cmphex(chained.pc, ==, CODE + 20);
+
+    plain = run_chained(f, true);
+    g_assert_cmpmem(chained.gpr, sizeof(chained.gpr),
+                    plain.gpr, sizeof(plain.gpr));
+    g_assert_cmphex(chained.pc, ==, plain.pc);
+    g_assert_cmpuint(chained.minstret, ==, plain.minstret);
+}
+
+static void test_exit_request_stops_loop_across_pages(Fixture *f,
+                                                      gconstpointer data)
+{
+    /* Two pages jumping to each other: kicked, exec returns. */
+    const uint32_t here[] = { ADDI(A0, A0, 1), jal(ZERO, PAGE1 - (CODE + 4)) };
+    const uint32_t there[] = { jal(ZERO, CODE - PAGE1) };
+    Stopper s = { .cs = CPU(f->cpu) };
+
+    put_code(f, CODE, here, 2);
+    put_code(f, PAGE1, there, 1);
+    qemu_thread_create(&s.thread, "stopper", stopper_thread, &s,
+                       QEMU_THREAD_JOINABLE);
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_INTERRUPT);
+    qemu_thread_join(&s.thread);
+    g_assert_cmpuint(f->env->gpr[A0], >, 0);
+    /* Only a taken jump looks at exit_request: pc is a jump's target. */
+    g_assert_true(f->env->pc == CODE || f->env->pc == PAGE1);
+    g_assert_cmpuint(f->env->minstret, ==, f->env->gpr[A0] * 3 -
+                     (f->env->pc == PAGE1));
+}
+
+static void test_store_into_code_of_another_page(Fixture *f,
+                                                 gconstpointer data)
+{
+    /*
+     * The routine in PAGE1 runs, then the caller patches it and calls it
+     * again, without fence.i: as in QEMU, the call runs the new bytes.
+     * The hart is in no cpu list, so no kick ends the block: the
+     * generation check of the chained jump has to catch it.
+     */
+    const uint32_t prog[] = {
+        jal(RA, PAGE1 - CODE), STORE(2, A2, A1, 0),
+        jal(RA, PAGE1 - (CODE + 8)), WFI,
+    };
+    const uint32_t routine[] = { ADDI(A0, A0, 1), JALR(ZERO, RA, 0) };
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    put_code(f, PAGE1, routine, G_N_ELEMENTS(routine));
+    f->env->gpr[A0] = 0;
+    f->env->gpr[A1] = PAGE1;
+    f->env->gpr[A2] = ADDI(A0, A0, 100);
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 101);
+}
+
 /* ---- The gdbstub's breakpoints, single-step and watchpoints ---------- */
 
 static int exec_debug(Fixture *f)
@@ -2250,6 +2373,34 @@ static void test_single_step_one_instruction(Fixture *f, gconstpointer data)
     g_assert_cmpuint(f->env->gpr[A5], ==, 2);
     cpu_single_step(CPU(f->cpu), false);
     g_assert_cmpint(exec_debug(f), ==, EXCP_HLT);
+}
+
+static void test_single_step_across_pages(Fixture *f, gconstpointer data)
+{
+    /*
+     * A call into another page and the return, stepped after a first run
+     * has cached both pages: one instruction each, as gdb's stepi.
+     */
+    static const uint64_t pcs[] = { PAGE1, PAGE1 + 4, CODE + 4 };
+    const uint32_t prog[] = { jal(RA, PAGE1 - CODE), WFI };
+    const uint32_t routine[] = { ADDI(A0, A0, 5), JALR(ZERO, RA, 0) };
+    unsigned i;
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    put_code(f, PAGE1, routine, G_N_ELEMENTS(routine));
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 5);
+
+    f->env->pc = CODE;
+    f->env->minstret = 0;
+    cpu_single_step(CPU(f->cpu), true);
+    for (i = 0; i < G_N_ELEMENTS(pcs); i++) {
+        g_assert_cmpint(exec_debug(f), ==, EXCP_DEBUG);
+        g_assert_cmphex(f->env->pc, ==, pcs[i]);
+        g_assert_cmpuint(f->env->minstret, ==, i + 1);
+    }
+    g_assert_cmpuint(f->env->gpr[A0], ==, 10);
+    cpu_single_step(CPU(f->cpu), false);
 }
 
 /*
@@ -2614,10 +2765,17 @@ int main(int argc, char **argv)
     ADD("exec/exit-request-stops-exec", test_exit_request_stops_exec);
     ADD("exec/exit-request-from-other-thread",
         test_exit_request_from_other_thread);
+    ADD("exec/chain-across-pages-agrees-with-nochain",
+        test_chain_across_pages_agrees_with_nochain);
+    ADD("exec/exit-request-stops-loop-across-pages",
+        test_exit_request_stops_loop_across_pages);
+    ADD("cache/store-into-code-of-another-page-seen-at-call",
+        test_store_into_code_of_another_page);
     ADD("exec/dump-state-layout", test_dump_state_layout);
     ADD("debug/breakpoint-in-near-loop", test_breakpoint_in_near_loop);
     ADD("debug/single-step-one-instruction",
         test_single_step_one_instruction);
+    ADD("debug/single-step-across-pages", test_single_step_across_pages);
     ADD("debug/watchpoints-stop-before-access",
         test_watchpoints_stop_before_access);
     if (g_test_perf()) {
