@@ -187,7 +187,12 @@ typedef enum RISCVException {
 #define TARGET_PAGE_SIZE (1ULL << TARGET_PAGE_BITS)
 #define TARGET_PAGE_MASK (~(TARGET_PAGE_SIZE - 1))
 
-#define RISCV_TLB_BITS  8
+/*
+ * 1024 entries per set: with 256, Linux's working set on the I/O path
+ * missed twice as often.  A flush costs what was filled since the last
+ * one (tlb_log), not the size.
+ */
+#define RISCV_TLB_BITS  10
 #define RISCV_TLB_SIZE  (1 << RISCV_TLB_BITS)
 
 /* How an address is used: indexes the TLB, picks the fault cause. */
@@ -197,8 +202,14 @@ typedef enum MMUAccessType {
     MMU_INST_FETCH = 2,
 } MMUAccessType;
 
-/* One TLB set per effective privilege: U, S, M (QEMU's mmu_idx). */
-enum { MMU_IDX_U, MMU_IDX_S, MMU_IDX_M, RISCV_MMU_IDX_COUNT };
+/*
+ * One TLB set per effective privilege: U, S, M (QEMU's mmu_idx), and one
+ * for S-mode data accesses while mstatus.SUM is set.  Linux sets SUM
+ * around every copy to or from user memory: with its own set, that
+ * changes data_mmu_idx instead of flushing the TLB (QEMU's MMUIdx_S_SUM
+ * since 8.0; 7.2 flushes).
+ */
+enum { MMU_IDX_U, MMU_IDX_S, MMU_IDX_M, MMU_IDX_S_SUM, RISCV_MMU_IDX_COUNT };
 
 /*
  * A guest-virtual page that translates to RAM: the host address of byte
@@ -326,6 +337,15 @@ typedef struct CPURISCVState {
     unsigned data_mmu_idx;
 
     RISCVTLBEntry tlb[RISCV_MMU_IDX_COUNT][3][RISCV_TLB_SIZE];
+    /*
+     * The entries filled since the last flush, for riscv_tlb_flush to
+     * empty just those: Linux flushes at each context switch and after
+     * each change to a kernel mapping, mostly with a handful of entries
+     * filled in between.  More than RISCV_TLB_LOG fills: empty them all.
+     */
+#define RISCV_TLB_LOG 256
+    RISCVTLBEntry *tlb_log[RISCV_TLB_LOG];
+    unsigned tlb_logged;        /* > RISCV_TLB_LOG: overflowed */
 
 #define RISCV_PAGE_CACHE_SIZE 1024
 

@@ -25,8 +25,11 @@
 #define MSTATUS_WMASK (SSTATUS_WMASK | MSTATUS_MIE | MSTATUS_MPIE | \
                        MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_TVM | \
                        MSTATUS_TW | MSTATUS_TSR | MSTATUS_GVA)
-/* Bits that change how addresses translate: the TLB depends on them. */
-#define MSTATUS_MMU   (MSTATUS_SUM | MSTATUS_MXR)
+/*
+ * Bits that change how addresses translate, which the TLB's entries
+ * depend on (SUM too, but it selects its own set: cpu.h).
+ */
+#define MSTATUS_MMU   MSTATUS_MXR
 
 /*
  * What mie, mideleg and the software can write in mip: QEMU 7.2 keeps

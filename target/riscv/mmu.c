@@ -34,10 +34,18 @@
 
 void riscv_tlb_flush(CPURISCVState *env)
 {
-    memset(env->tlb, 0xff, sizeof(env->tlb));
+    if (env->tlb_logged <= RISCV_TLB_LOG) {
+        for (unsigned i = 0; i < env->tlb_logged; i++) {
+            env->tlb_log[i]->tag = -1;
+        }
+    } else {
+        memset(env->tlb, 0xff, sizeof(env->tlb));
+    }
+    env->tlb_logged = 0;
 }
 
-void riscv_cpu_update_mmu_idx(CPURISCVState *env)
+/* The TLB set of loads and stores, from priv and mstatus. */
+static unsigned data_mmu_idx(CPURISCVState *env)
 {
     uint64_t priv = env->priv;
 
@@ -45,7 +53,15 @@ void riscv_cpu_update_mmu_idx(CPURISCVState *env)
     if (priv == PRV_M && (env->mstatus & MSTATUS_MPRV)) {
         priv = (env->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT;
     }
-    env->data_mmu_idx = riscv_mmu_idx_of(priv);
+    if (priv == PRV_S && (env->mstatus & MSTATUS_SUM)) {
+        return MMU_IDX_S_SUM;
+    }
+    return riscv_mmu_idx_of(priv);
+}
+
+void riscv_cpu_update_mmu_idx(CPURISCVState *env)
+{
+    env->data_mmu_idx = data_mmu_idx(env);
 }
 
 static RISCVException page_fault(MMUAccessType type)
@@ -69,7 +85,7 @@ static RISCVException access_fault(MMUAccessType type)
 /* The privilege whose rules (PMP, page permissions) a TLB set obeys. */
 static unsigned mmu_idx_priv(unsigned mmu_idx)
 {
-    return mmu_idx == MMU_IDX_M ? PRV_M : mmu_idx == MMU_IDX_S ? PRV_S : PRV_U;
+    return mmu_idx == MMU_IDX_M ? PRV_M : mmu_idx == MMU_IDX_U ? PRV_U : PRV_S;
 }
 
 static MemTxAttrs hart_attrs(CPURISCVState *env, unsigned mmu_idx)
@@ -186,8 +202,7 @@ restart:
                 }
             } else if (pte & PTE_U) {
                 /* S-mode never runs user pages; reads them with SUM. */
-                if (type == MMU_INST_FETCH ||
-                    !(env->mstatus & MSTATUS_SUM)) {
+                if (type == MMU_INST_FETCH || mmu_idx != MMU_IDX_S_SUM) {
                     return page_fault(type);
                 }
             }
@@ -307,7 +322,7 @@ int64_t riscv_cpu_get_phys_page_debug(CPUState *cs, uint64_t addr)
     hwaddr paddr;
     int prot;
 
-    if (get_physical_address(env, addr, MMU_DATA_LOAD, env->data_mmu_idx,
+    if (get_physical_address(env, addr, MMU_DATA_LOAD, data_mmu_idx(env),
                              &paddr, &prot, true) != RISCV_EXCP_NONE) {
         return -1;
     }
@@ -387,6 +402,11 @@ static uint8_t *tlb_fill(CPURISCVState *env, uint64_t vaddr, hwaddr paddr,
                         (uintptr_t)(vaddr & TARGET_PAGE_MASK);
             e->paddr = page;
             e->code_filter = riscv_code_filter_slot(page);
+            if (env->tlb_logged < RISCV_TLB_LOG) {
+                env->tlb_log[env->tlb_logged++] = e;
+            } else {
+                env->tlb_logged = RISCV_TLB_LOG + 1;
+            }
         }
     }
     rcu_read_unlock();

@@ -1555,6 +1555,90 @@ static void test_sv39_translation(Fixture *f, gconstpointer data)
 }
 
 /*
+ * sstatus.SUM, toggled the way Linux does around each user copy: S may
+ * load a U page only while it is set.  Entries filled with SUM set must
+ * not serve S after it is cleared, and no sfence.vma comes in between.
+ */
+static void test_sum_toggles_without_sfence(Fixture *f, gconstpointer data)
+{
+    uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
+
+    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
+                                        PTE_A | PTE_D));
+    st64(f, PT, PTE(PT + 0x1000, PTE_V));
+    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    st64(f, PT + 0x2000 + 1 * 8, PTE(DATA, PTE_V | PTE_R | PTE_W | PTE_U |
+                                           PTE_A | PTE_D));
+    st64(f, DATA, 0x1234);
+    f->env->satp = satp;
+    f->env->gpr[A0] = 0x1000;
+    f->env->gpr[T0] = MSTATUS_SUM;
+
+    /* set, load (fills), clear, load again: the second one faults */
+    RUN_IN(f, PRV_S, CSRRS(ZERO, CSR_SSTATUS, T0), LOAD(3, A1, A0, 0),
+           CSRRC(ZERO, CSR_SSTATUS, T0), LOAD(3, A2, A0, 0), ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
+    assert_trap(f, RISCV_EXCP_LOAD_PAGE_FAULT, CODE + 12, 0x1000);
+
+    /* set again: a store and a load are allowed */
+    f->env->gpr[A1] = 0;
+    RUN_IN(f, PRV_S, CSRRS(ZERO, CSR_SSTATUS, T0), STORE(3, A0, A0, 8),
+           LOAD(3, A1, A0, 0), ECALL);
+    g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
+    g_assert_cmphex(ld64(f, DATA + 8), ==, 0x1000);
+}
+
+/*
+ * sfence.vma after few fills (the TLB empties just those) and after more
+ * than it keeps count of (it empties everything): either way a changed
+ * PTE is used afterwards, and until then the old entry still answers.
+ * The page changed is the last one filled, past the count in the second
+ * case.
+ */
+static void test_sfence_after_few_and_many_fills(Fixture *f,
+                                                 gconstpointer data)
+{
+    uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
+    static const unsigned pages[] = { 3, RISCV_TLB_LOG };
+    unsigned i, n;
+
+    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
+                                        PTE_A | PTE_D));
+    st64(f, PT, PTE(PT + 0x1000, PTE_V));
+    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    st64(f, DATA, 0x1111);
+    st64(f, DATA + 0x1000, 0x2222);
+    f->env->satp = satp;
+
+    for (n = 0; n < G_N_ELEMENTS(pages); n++) {
+        uint64_t last = pages[n] * 0x1000;
+
+        /* virtual pages 1..511 map DATA */
+        for (i = 1; i < 512; i++) {
+            st64(f, PT + 0x2000 + i * 8, PTE(DATA, PTE_V | PTE_R | PTE_W |
+                                                   PTE_A | PTE_D));
+        }
+        /* from an empty TLB, pages 1..last each loaded and stored */
+        f->env->gpr[A0] = 0x1000;
+        f->env->gpr[A3] = pages[n];
+        RUN_IN(f, PRV_S, SFENCE_VMA, LOAD(3, A1, A0, 0),
+               STORE(3, A1, A0, 8), ADDI(A3, A3, -1), LUI(T1, 1),
+               OP(0, 0, A0, A0, T1), BNE(A3, ZERO, -20), ECALL);
+        g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
+        g_assert_cmpuint(f->env->gpr[A3], ==, 0);
+
+        st64(f, PT + 0x2000 + pages[n] * 8,
+             PTE(DATA + 0x1000, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D));
+        f->env->gpr[A0] = last;
+        RUN_IN(f, PRV_S, LOAD(3, A1, A0, 0), ECALL);
+        g_assert_cmphex(f->env->gpr[A1], ==, 0x1111);
+        RUN_IN(f, PRV_S, SFENCE_VMA, LOAD(3, A1, A0, 0), ECALL);
+        g_assert_cmphex(f->env->gpr[A1], ==, 0x2222);
+    }
+}
+
+/*
  * Sv48 and Sv57: a 4 KiB page at the bottom of the tree (4 and 5 levels),
  * the canonical check at bit 47 / 56, and satp refusing mode 11.
  */
@@ -2730,6 +2814,9 @@ int main(int argc, char **argv)
     ADD("irq/priority-and-masking", test_interrupt_priority_and_masking);
     ADD("trap/delegation-to-s-mode", test_delegation_to_s_mode);
     ADD("mmu/sv39-translation-page-faults-sfence", test_sv39_translation);
+    ADD("mmu/sum-toggles-without-sfence", test_sum_toggles_without_sfence);
+    ADD("mmu/sfence-after-few-and-many-fills",
+        test_sfence_after_few_and_many_fills);
     ADD("mmu/sv48-sv57-walks-and-satp-modes", test_sv48_sv57);
     g_test_add_func("/riscv-cpu/model/errors-as-qemu",
                     test_cpu_model_errors_as_qemu);
