@@ -213,9 +213,13 @@ enum { MMU_IDX_U, MMU_IDX_S, MMU_IDX_M, MMU_IDX_S_SUM, RISCV_MMU_IDX_COUNT };
 
 /*
  * A guest-virtual page that translates to RAM: the host address of byte
- * @vaddr is @vaddr + @addend.  Pages that are not plain RAM (MMIO, ROM for
- * stores, unmapped) are never entered; their accesses take the slow path.
+ * @vaddr is @vaddr + @addend.  A data page that is not plain RAM (MMIO,
+ * ROM for stores, unmapped) is entered with RISCV_TLB_IO in its tag,
+ * which no fast-path compare matches: its accesses take the slow path,
+ * which finds the physical page here instead of walking the page table
+ * again (QEMU's TLB_MMIO).
  */
+#define RISCV_TLB_IO    0x800
 typedef struct RISCVTLBEntry {
     uint64_t tag;               /* virtual page, or -1: empty */
     uintptr_t addend;

@@ -257,7 +257,7 @@ restart:
  * -d mmu: QEMU's three riscv_cpu_tlb_fill lines (the access; the walk's
  * result, ret 1 for a page fault; PMP's verdict when the walk succeeded,
  * ret 2 for a PMP fault).  Logged at each walk, which here is each TLB
- * miss and each access to a page the TLB does not hold (MMIO).
+ * miss (a device page's too, once: the TLB holds those as QEMU's does).
  */
 static void __attribute__((cold, noinline)) log_tlb_fill(uint64_t vaddr, MMUAccessType type,
                                      unsigned mmu_idx, bool walk_ok,
@@ -374,7 +374,8 @@ RISCVException riscv_check_watchpoint(CPURISCVState *env, uint64_t vaddr,
  * The host address of physical page @paddr (translated from @vaddr) if it
  * is RAM the access may use directly (not ROM for stores, not a sliver
  * smaller than a page), else NULL.  The page also enters the TLB unless
- * PMP gives different answers within it.
+ * PMP gives different answers within it; a data page that is not such
+ * RAM enters as RISCV_TLB_IO (a fetch from it is never cached).
  */
 static uint8_t *tlb_fill(CPURISCVState *env, uint64_t vaddr, hwaddr paddr,
                          MMUAccessType type, unsigned mmu_idx)
@@ -392,24 +393,23 @@ static uint8_t *tlb_fill(CPURISCVState *env, uint64_t vaddr, hwaddr paddr,
     if (mr && memory_region_is_ram(mr) && plen >= TARGET_PAGE_SIZE &&
         !(type == MMU_DATA_STORE && mr->readonly)) {
         host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
-        if (riscv_pmp_page_allows(env, page, type, mmu_idx_priv(mmu_idx)) &&
-            !debug_page(env, vaddr & TARGET_PAGE_MASK, type)) {
-            RISCVTLBEntry *e = riscv_tlb_entry(env->tlb[mmu_idx][type],
-                                               vaddr);
-
-            e->tag = vaddr & TARGET_PAGE_MASK;
-            e->addend = (uintptr_t)host -
-                        (uintptr_t)(vaddr & TARGET_PAGE_MASK);
-            e->paddr = page;
-            e->code_filter = riscv_code_filter_slot(page);
-            if (env->tlb_logged < RISCV_TLB_LOG) {
-                env->tlb_log[env->tlb_logged++] = e;
-            } else {
-                env->tlb_logged = RISCV_TLB_LOG + 1;
-            }
-        }
     }
     rcu_read_unlock();
+    if ((host || type != MMU_INST_FETCH) &&
+        riscv_pmp_page_allows(env, page, type, mmu_idx_priv(mmu_idx)) &&
+        !debug_page(env, vaddr & TARGET_PAGE_MASK, type)) {
+        RISCVTLBEntry *e = riscv_tlb_entry(env->tlb[mmu_idx][type], vaddr);
+
+        e->tag = (vaddr & TARGET_PAGE_MASK) | (host ? 0 : RISCV_TLB_IO);
+        e->addend = (uintptr_t)host - (uintptr_t)(vaddr & TARGET_PAGE_MASK);
+        e->paddr = page;
+        e->code_filter = riscv_code_filter_slot(page);
+        if (env->tlb_logged < RISCV_TLB_LOG) {
+            env->tlb_log[env->tlb_logged++] = e;
+        } else {
+            env->tlb_logged = RISCV_TLB_LOG + 1;
+        }
+    }
     return host;
 }
 
@@ -468,6 +468,11 @@ static RISCVException data_access_target(CPURISCVState *env, uint64_t vaddr,
 
     *host = riscv_tlb_host(env, vaddr, size, type, mmu_idx, &e);
     if (*host) {
+        *paddr = e->paddr | (vaddr & ~TARGET_PAGE_MASK);
+        return RISCV_EXCP_NONE;
+    }
+    e = riscv_tlb_entry(env->tlb[mmu_idx][type], vaddr);
+    if (e->tag == ((vaddr & TARGET_PAGE_MASK) | RISCV_TLB_IO)) {
         *paddr = e->paddr | (vaddr & ~TARGET_PAGE_MASK);
         return RISCV_EXCP_NONE;
     }

@@ -1639,6 +1639,45 @@ static void test_sfence_after_few_and_many_fills(Fixture *f,
 }
 
 /*
+ * A device page is kept in the TLB too (QEMU's TLB_MMIO): each access
+ * still reaches the device, but a PTE changed without sfence.vma goes on
+ * answering with the old device, as for RAM; after it, the new one.
+ */
+static void test_device_page_in_tlb_until_sfence(Fixture *f,
+                                                 gconstpointer data)
+{
+    uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
+
+    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
+                                        PTE_A | PTE_D));
+    st64(f, PT, PTE(PT + 0x1000, PTE_V));
+    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    st64(f, PT + 0x2000 + 3 * 8, PTE(MMIO, PTE_V | PTE_R | PTE_W | PTE_A |
+                                           PTE_D));
+    f->env->satp = satp;
+    f->mmio_reg = 0x1234;
+    memcpy(f->devcode_bytes, (uint32_t[]) { 0x5678 }, 4);
+    f->env->gpr[A0] = 0x3000;
+    f->env->gpr[A2] = 0x4321;
+
+    RUN_IN(f, PRV_S, SFENCE_VMA, LOAD(2, A1, A0, 0), STORE(2, A2, A0, 0),
+           LOAD(2, A3, A0, 0), ECALL);
+    g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
+    g_assert_cmphex(f->env->gpr[A3], ==, 0x4321);
+    g_assert_cmpint(f->mmio_accesses, ==, 3);
+
+    st64(f, PT + 0x2000 + 3 * 8, PTE(DEVCODE, PTE_V | PTE_R | PTE_W |
+                                              PTE_A | PTE_D));
+    RUN_IN(f, PRV_S, LOAD(2, A1, A0, 0), ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x4321);
+    g_assert_cmpint(f->mmio_accesses, ==, 4);
+    RUN_IN(f, PRV_S, SFENCE_VMA, LOAD(2, A1, A0, 0), ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x5678);
+    g_assert_cmpint(f->mmio_accesses, ==, 4);
+}
+
+/*
  * Sv48 and Sv57: a 4 KiB page at the bottom of the tree (4 and 5 levels),
  * the canonical check at bit 47 / 56, and satp refusing mode 11.
  */
@@ -2817,6 +2856,8 @@ int main(int argc, char **argv)
     ADD("mmu/sum-toggles-without-sfence", test_sum_toggles_without_sfence);
     ADD("mmu/sfence-after-few-and-many-fills",
         test_sfence_after_few_and_many_fills);
+    ADD("mmu/device-page-in-tlb-until-sfence",
+        test_device_page_in_tlb_until_sfence);
     ADD("mmu/sv48-sv57-walks-and-satp-modes", test_sv48_sv57);
     g_test_add_func("/riscv-cpu/model/errors-as-qemu",
                     test_cpu_model_errors_as_qemu);
