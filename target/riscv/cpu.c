@@ -488,6 +488,7 @@ static void riscv_cpu_instance_init(Object *obj)
     env->load_res = -1;
     riscv_cpu_update_mmu_idx(env);
     env->tlb_logged = RISCV_TLB_LOG + 1;    /* nothing logged: all of it */
+    env->chain_epoch = 1;
     riscv_tlb_flush(env);
     riscv_cpu_flush_code_cache(env);
 

@@ -361,6 +361,25 @@ typedef struct CPURISCVState {
      * block entry.  Entries point into code_pages, emptied with it.
      */
     RISCVDecodedPage *page_cache[RISCV_PAGE_CACHE_SIZE];
+    /*
+     * In front of the fetch TLB and page_cache for jumps across pages
+     * (exec.c, riscv_chain_lookup): by virtual page and privilege, the
+     * decoded page a chained jump last went on in, as QEMU's
+     * tb_jmp_cache.  One entry is one cache line to look at where the
+     * TLB and page_cache take three.  An entry holds while chain_epoch
+     * is unchanged (every TLB flush, fence.i and emptying of the code
+     * cache bumps it: riscv_chain_forget) and its page's generation is
+     * the one it was entered with.
+     */
+#define RISCV_JMP_CACHE_SIZE 512
+    struct RISCVJmpCacheEntry {
+        uint64_t tag;           /* virtual page | priv */
+        RISCVDecodedPage *dp;
+        const uint32_t *gen;    /* &dp->shared->gen */
+        uint32_t dp_gen;        /* *gen when entered */
+        uint32_t epoch;
+    } jmp_cache[RISCV_JMP_CACHE_SIZE];
+    uint32_t chain_epoch;       /* never 0: a zeroed entry matches nothing */
     /* fence.i instructions run: pages entered since are checked anew. */
     uint32_t fence_count;
     /* wfi in a row that did not wait, no interrupt taken (exec.c). */

@@ -496,7 +496,7 @@ jump:
             pcbias = vpage - ((uintptr_t)dp->ops >> 3);
             DISPATCH();
         }
-        if (chain && (next = riscv_chain_page(env, fetch_tlb, a))) {
+        if (chain && (next = riscv_chain_lookup(env, fetch_tlb, a))) {
             dp = next;
             vpage = a & TARGET_PAGE_MASK;
             op = &dp->ops[(a & ~TARGET_PAGE_MASK) >> 1];

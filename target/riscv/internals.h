@@ -467,6 +467,48 @@ static inline RISCVDecodedPage *riscv_chain_page(CPURISCVState *env,
     return dp;
 }
 
+typedef struct RISCVJmpCacheEntry RISCVJmpCacheEntry;
+
+/*
+ * The same answer as riscv_chain_page, first from env->jmp_cache (the
+ * fast path; riscv_chain_page is its specification, and fills it).
+ */
+static inline RISCVDecodedPage *riscv_chain_lookup(CPURISCVState *env,
+                                                   RISCVTLBEntry *fetch_tlb,
+                                                   uint64_t pc)
+{
+    RISCVJmpCacheEntry *j = &env->jmp_cache[(pc >> TARGET_PAGE_BITS) %
+                                            RISCV_JMP_CACHE_SIZE];
+    uint64_t tag = (pc & TARGET_PAGE_MASK) | env->priv;
+    RISCVDecodedPage *dp;
+
+    if (likely(j->tag == tag && j->epoch == env->chain_epoch &&
+               qatomic_load_acquire(j->gen) == j->dp_gen)) {
+        return j->dp;
+    }
+    dp = riscv_chain_page(env, fetch_tlb, pc);
+    if (dp) {
+        *j = (RISCVJmpCacheEntry) {
+            .tag = tag, .dp = dp, .gen = &dp->shared->gen,
+            .dp_gen = dp->gen, .epoch = env->chain_epoch,
+        };
+    }
+    return dp;
+}
+
+/*
+ * Forget every jmp_cache entry: the TLB was flushed, or decoded pages may
+ * be gone (fence.i, the code cache emptied).
+ */
+static inline void riscv_chain_forget(CPURISCVState *env)
+{
+    if (unlikely(++env->chain_epoch == 0)) {
+        /* Wrapped: an entry from 2^32 bumps ago would look current. */
+        memset(env->jmp_cache, 0, sizeof(env->jmp_cache));
+        env->chain_epoch = 1;
+    }
+}
+
 /*
  * Loads and stores that missed the TLB (or cross a page, or hit MMIO):
  * translate, fill the TLB for RAM, access.  Return RISCV_EXCP_NONE or the

@@ -42,6 +42,7 @@ void riscv_tlb_flush(CPURISCVState *env)
         memset(env->tlb, 0xff, sizeof(env->tlb));
     }
     env->tlb_logged = 0;
+    riscv_chain_forget(env);
 }
 
 /* The TLB set of loads and stores, from priv and mstatus. */

@@ -128,6 +128,7 @@ static void decoded_page_free(gpointer p)
 
 void riscv_cpu_flush_code_cache(CPURISCVState *env)
 {
+    riscv_chain_forget(env);
     memset(env->page_cache, 0, sizeof(env->page_cache));
     if (!env->code_pages) {
         env->code_pages = g_hash_table_new_full(g_int64_hash, g_int64_equal,
@@ -229,6 +230,7 @@ static gboolean decoded_page_unused(gpointer key, gpointer value,
 void riscv_cpu_fence_i(CPURISCVState *env)
 {
     env->fence_count++;
+    riscv_chain_forget(env);
     if (env->fence_count % RISCV_FENCE_PRUNE == 0 &&
         g_hash_table_foreach_remove(env->code_pages, decoded_page_unused,
                                     env)) {

@@ -37,6 +37,9 @@ enum {
     ISTOP = 0x80002100,         /* M interrupt handler: mie = 0; wfi */
     SSTOP = 0x80002200,         /* S interrupt handler: sie = 0; wfi */
     DATA = 0x80003000,
+    PAGE1 = 0x80004000,         /* PAGE1..3: code in other pages */
+    PAGE2 = 0x80005000,
+    PAGE3 = 0x80006000,
     FIRMWARE = 0x80008000,      /* what new_hart runs first */
     PT = 0x80010000,            /* page tables */
     MMIO = 0x10000000,
@@ -1678,6 +1681,52 @@ static void test_device_page_in_tlb_until_sfence(Fixture *f,
 }
 
 /*
+ * A routine's virtual page remapped to other code, then sfence.vma: the
+ * calls chained into it before (and remembered in the jump cache) must
+ * not reach the old code afterwards.
+ */
+static void test_chained_call_after_remap_and_sfence(Fixture *f,
+                                                     gconstpointer data)
+{
+    uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
+    const uint32_t loop[] = {
+        SFENCE_VMA, JALR(RA, A1, 0), ADDI(A3, A3, -1), BNE(A3, ZERO, -8),
+        ECALL,
+    };
+    const uint32_t routine1[] = { ADDI(A0, A0, 1), JALR(ZERO, RA, 0) };
+    const uint32_t routine2[] = { ADDI(A0, A0, 100), JALR(ZERO, RA, 0) };
+    uint32_t mret = MRET;
+
+    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
+                                        PTE_A | PTE_D));
+    st64(f, PT, PTE(PT + 0x1000, PTE_V));
+    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    st64(f, PT + 0x2000 + 4 * 8, PTE(PAGE1, PTE_V | PTE_R | PTE_X |
+                                            PTE_A));
+    put_code(f, CODE, loop, G_N_ELEMENTS(loop));
+    put_code(f, PAGE1, routine1, G_N_ELEMENTS(routine1));
+    put_code(f, PAGE2, routine2, G_N_ELEMENTS(routine2));
+    put_code(f, TRAMP, &mret, 1);
+    f->env->satp = satp;
+
+    /* Entered with mret only: nothing but the guest's sfence flushes. */
+    for (int round = 0; round < 2; round++) {
+        f->env->gpr[A0] = 0;
+        f->env->gpr[A1] = 0x4000;
+        f->env->gpr[A3] = 3;
+        f->env->mstatus = (f->env->mstatus & ~MSTATUS_MPP) |
+                          ((uint64_t)PRV_S << MSTATUS_MPP_SHIFT);
+        f->env->mepc = CODE;
+        f->env->priv = PRV_M;
+        g_assert_cmpint(exec_at(f->cpu, TRAMP), ==, EXCP_HLT);
+        g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
+        g_assert_cmpuint(f->env->gpr[A0], ==, round ? 300 : 3);
+        st64(f, PT + 0x2000 + 4 * 8, PTE(PAGE2, PTE_V | PTE_R | PTE_X |
+                                                PTE_A));
+    }
+}
+
+/*
  * Sv48 and Sv57: a 4 KiB page at the bottom of the tree (4 and 5 levels),
  * the canonical check at bit 47 / 56, and satp refusing mode 11.
  */
@@ -2298,9 +2347,7 @@ static void test_exit_request_from_other_thread(Fixture *f, gconstpointer data)
 /*
  * Chaining across pages: jumps into another page go on in run_block when
  * the fetch TLB and the page cache already hold it (riscv_chain_page).
- * The three pages after DATA hold the callees of these tests.
  */
-enum { PAGE1 = DATA + 0x1000, PAGE2 = DATA + 0x2000, PAGE3 = DATA + 0x3000 };
 
 /* Run from CODE until wfi, chained or with -d nochain; the state after. */
 static CPURISCVState run_chained(Fixture *f, bool nochain)
@@ -2373,6 +2420,35 @@ static void test_chain_across_pages_agrees_with_nochain(Fixture *f,
     g_assert_cmpuint(chained.minstret, ==, plain.minstret);
 }
 
+/*
+ * The jump cache in front of riscv_chain_page (env->jmp_cache) forgets
+ * what a fence.i may have made stale: a routine in another page, called
+ * (and cached) twice, rewritten by a device, then called after fence.i.
+ */
+static void test_chained_call_after_dma_and_fence_i(Fixture *f,
+                                                     gconstpointer data)
+{
+    const uint32_t prog[] = {
+        jal(RA, PAGE1 - CODE), jal(RA, PAGE1 - (CODE + 4)), WFI,
+    };
+    const uint32_t routine[] = { ADDI(A0, A0, 1), JALR(ZERO, RA, 0) };
+    const uint32_t fence_and_call[] = {
+        FENCE_I, jal(RA, PAGE1 - (DATA + 4)), WFI,
+    };
+
+    put_code(f, CODE, prog, G_N_ELEMENTS(prog));
+    put_code(f, PAGE1, routine, G_N_ELEMENTS(routine));
+    f->env->gpr[A0] = 0;
+    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 2);
+
+    dma_write_insn(f, PAGE1, ADDI(A0, A0, 100));
+    address_space_write(&f->as, DATA, A, fence_and_call,
+                        sizeof(fence_and_call));
+    g_assert_cmpint(exec_at(f->cpu, DATA), ==, EXCP_HLT);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 102);
+}
+
 static void test_exit_request_stops_loop_across_pages(Fixture *f,
                                                       gconstpointer data)
 {
@@ -2398,14 +2474,15 @@ static void test_store_into_code_of_another_page(Fixture *f,
                                                  gconstpointer data)
 {
     /*
-     * The routine in PAGE1 runs, then the caller patches it and calls it
+     * The routine in PAGE1 runs twice (the second call is chained and
+     * enters the jump cache), then the caller patches it and calls it
      * again, without fence.i: as in QEMU, the call runs the new bytes.
      * The hart is in no cpu list, so no kick ends the block: the
      * generation check of the chained jump has to catch it.
      */
     const uint32_t prog[] = {
-        jal(RA, PAGE1 - CODE), STORE(2, A2, A1, 0),
-        jal(RA, PAGE1 - (CODE + 8)), WFI,
+        jal(RA, PAGE1 - CODE), jal(RA, PAGE1 - (CODE + 4)),
+        STORE(2, A2, A1, 0), jal(RA, PAGE1 - (CODE + 12)), WFI,
     };
     const uint32_t routine[] = { ADDI(A0, A0, 1), JALR(ZERO, RA, 0) };
 
@@ -2415,7 +2492,7 @@ static void test_store_into_code_of_another_page(Fixture *f,
     f->env->gpr[A1] = PAGE1;
     f->env->gpr[A2] = ADDI(A0, A0, 100);
     g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_HLT);
-    g_assert_cmpuint(f->env->gpr[A0], ==, 101);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 102);
 }
 
 /* ---- The gdbstub's breakpoints, single-step and watchpoints ---------- */
@@ -2858,6 +2935,8 @@ int main(int argc, char **argv)
         test_sfence_after_few_and_many_fills);
     ADD("mmu/device-page-in-tlb-until-sfence",
         test_device_page_in_tlb_until_sfence);
+    ADD("mmu/chained-call-after-remap-and-sfence",
+        test_chained_call_after_remap_and_sfence);
     ADD("mmu/sv48-sv57-walks-and-satp-modes", test_sv48_sv57);
     g_test_add_func("/riscv-cpu/model/errors-as-qemu",
                     test_cpu_model_errors_as_qemu);
@@ -2895,6 +2974,8 @@ int main(int argc, char **argv)
         test_exit_request_from_other_thread);
     ADD("exec/chain-across-pages-agrees-with-nochain",
         test_chain_across_pages_agrees_with_nochain);
+    ADD("cache/chained-call-after-dma-and-fence-i",
+        test_chained_call_after_dma_and_fence_i);
     ADD("exec/exit-request-stops-loop-across-pages",
         test_exit_request_stops_loop_across_pages);
     ADD("cache/store-into-code-of-another-page-seen-at-call",
