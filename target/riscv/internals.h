@@ -579,6 +579,91 @@ bool riscv_pmp_mret_allowed(const CPURISCVState *env, unsigned prev_priv);
 
 /* ---- Atomics (op_helper.c) --------------------------------------------- */
 
+/* What the AMO @funct5 stores, from the old value and rs2, at @size. */
+static inline uint64_t riscv_amo_compute(unsigned funct5, unsigned size,
+                                         uint64_t old, uint64_t src)
+{
+    int64_t so = size == 4 ? (int32_t)old : (int64_t)old;
+    int64_t ss = size == 4 ? (int32_t)src : (int64_t)src;
+    uint64_t uo = size == 4 ? (uint32_t)old : old;
+    uint64_t us = size == 4 ? (uint32_t)src : src;
+
+    switch (funct5) {
+    case RISCV_AMO_ADD:
+        return old + src;
+    case RISCV_AMO_SWAP:
+        return src;
+    case RISCV_AMO_XOR:
+        return old ^ src;
+    case RISCV_AMO_OR:
+        return old | src;
+    case RISCV_AMO_AND:
+        return old & src;
+    case RISCV_AMO_MIN:
+        return so < ss ? old : src;
+    case RISCV_AMO_MAX:
+        return so > ss ? old : src;
+    case RISCV_AMO_MINU:
+        return uo < us ? old : src;
+    default:
+        return uo > us ? old : src;
+    }
+}
+
+#define RISCV_HOST_AMO(type, p, funct5, src, out) do {                    \
+        type *p_ = (type *)(p);                                           \
+        type s_ = (type)(src), o_;                                        \
+        switch (funct5) {                                                 \
+        case RISCV_AMO_ADD:                                               \
+            o_ = __atomic_fetch_add(p_, s_, __ATOMIC_SEQ_CST);            \
+            break;                                                        \
+        case RISCV_AMO_SWAP:                                              \
+            o_ = __atomic_exchange_n(p_, s_, __ATOMIC_SEQ_CST);           \
+            break;                                                        \
+        case RISCV_AMO_XOR:                                               \
+            o_ = __atomic_fetch_xor(p_, s_, __ATOMIC_SEQ_CST);            \
+            break;                                                        \
+        case RISCV_AMO_OR:                                                \
+            o_ = __atomic_fetch_or(p_, s_, __ATOMIC_SEQ_CST);             \
+            break;                                                        \
+        case RISCV_AMO_AND:                                               \
+            o_ = __atomic_fetch_and(p_, s_, __ATOMIC_SEQ_CST);            \
+            break;                                                        \
+        default:                                                          \
+            /* min/max: compare-and-swap until no one raced with us */    \
+            o_ = __atomic_load_n(p_, __ATOMIC_RELAXED);                   \
+            while (!__atomic_compare_exchange_n(                          \
+                        p_, &o_,                                          \
+                        (type)riscv_amo_compute(funct5, sizeof(type),     \
+                                                o_, s_),                  \
+                        false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {     \
+            }                                                             \
+            break;                                                        \
+        }                                                                 \
+        (out) = o_;                                                       \
+    } while (0)
+
+/*
+ * The AMO @funct5 on RAM at @host, as one host atomic operation (what
+ * TCG does too); the old value, zero-extended.  Used by riscv_amo and by
+ * exec.c's fast path, which calls it for a store-TLB hit.
+ */
+static inline uint64_t riscv_host_amo(void *host, unsigned funct5,
+                                      unsigned size, uint64_t src)
+{
+    if (size == 4) {
+        uint32_t o;
+
+        RISCV_HOST_AMO(uint32_t, host, funct5, src, o);
+        return o;
+    } else {
+        uint64_t o;
+
+        RISCV_HOST_AMO(uint64_t, host, funct5, src, o);
+        return o;
+    }
+}
+
 RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
                          uint64_t vaddr, uint64_t src, uint64_t *old);
 RISCVException riscv_lr(CPURISCVState *env, unsigned size, uint64_t vaddr,

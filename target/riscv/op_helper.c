@@ -177,68 +177,6 @@ RISCVException riscv_sret(CPURISCVState *env)
 
 /* ---- Atomics ------------------------------------------------------------- */
 
-static uint64_t amo_compute(unsigned funct5, unsigned size, uint64_t old,
-                            uint64_t src)
-{
-    int64_t so = size == 4 ? (int32_t)old : (int64_t)old;
-    int64_t ss = size == 4 ? (int32_t)src : (int64_t)src;
-    uint64_t uo = size == 4 ? (uint32_t)old : old;
-    uint64_t us = size == 4 ? (uint32_t)src : src;
-
-    switch (funct5) {
-    case RISCV_AMO_ADD:
-        return old + src;
-    case RISCV_AMO_SWAP:
-        return src;
-    case RISCV_AMO_XOR:
-        return old ^ src;
-    case RISCV_AMO_OR:
-        return old | src;
-    case RISCV_AMO_AND:
-        return old & src;
-    case RISCV_AMO_MIN:
-        return so < ss ? old : src;
-    case RISCV_AMO_MAX:
-        return so > ss ? old : src;
-    case RISCV_AMO_MINU:
-        return uo < us ? old : src;
-    default:
-        return uo > us ? old : src;
-    }
-}
-
-#define HOST_AMO(type, p, funct5, src, out) do {                          \
-        type *p_ = (type *)(p);                                           \
-        type s_ = (type)(src), o_;                                        \
-        switch (funct5) {                                                 \
-        case RISCV_AMO_ADD:                                               \
-            o_ = __atomic_fetch_add(p_, s_, __ATOMIC_SEQ_CST);            \
-            break;                                                        \
-        case RISCV_AMO_SWAP:                                              \
-            o_ = __atomic_exchange_n(p_, s_, __ATOMIC_SEQ_CST);           \
-            break;                                                        \
-        case RISCV_AMO_XOR:                                               \
-            o_ = __atomic_fetch_xor(p_, s_, __ATOMIC_SEQ_CST);            \
-            break;                                                        \
-        case RISCV_AMO_OR:                                                \
-            o_ = __atomic_fetch_or(p_, s_, __ATOMIC_SEQ_CST);             \
-            break;                                                        \
-        case RISCV_AMO_AND:                                               \
-            o_ = __atomic_fetch_and(p_, s_, __ATOMIC_SEQ_CST);            \
-            break;                                                        \
-        default:                                                          \
-            /* min/max: compare-and-swap until no one raced with us */    \
-            o_ = __atomic_load_n(p_, __ATOMIC_RELAXED);                   \
-            while (!__atomic_compare_exchange_n(                          \
-                        p_, &o_, (type)amo_compute(funct5, sizeof(type),  \
-                                                   o_, s_),               \
-                        false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {     \
-            }                                                             \
-            break;                                                        \
-        }                                                                 \
-        (out) = o_;                                                       \
-    } while (0)
-
 RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
                          uint64_t vaddr, uint64_t src, uint64_t *old)
 {
@@ -261,13 +199,7 @@ RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
         return ex;
     }
     if (host) {
-        if (size == 4) {
-            uint32_t o;
-            HOST_AMO(uint32_t, host, funct5, src, o);
-            v = o;
-        } else {
-            HOST_AMO(uint64_t, host, funct5, src, v);
-        }
+        v = riscv_host_amo(host, funct5, size, src);
     } else {
         BQLLockAuto *l = bql_auto_lock();
 
@@ -281,8 +213,8 @@ RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
             env->badaddr = vaddr;
             return RISCV_EXCP_LOAD_ACCESS_FAULT;
         }
-        riscv_phys_store(env, paddr, size, amo_compute(funct5, size, v, src),
-                         &res);
+        riscv_phys_store(env, paddr, size,
+                         riscv_amo_compute(funct5, size, v, src), &res);
         bql_auto_unlock(l);
         if (res != MEMTX_OK) {
             env->badaddr = vaddr;
