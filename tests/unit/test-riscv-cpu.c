@@ -1486,6 +1486,19 @@ static void test_delegation_to_s_mode(Fixture *f, gconstpointer data)
 #define PTE_A 0x40
 #define PTE_D 0x80
 
+/*
+ * Sv39 tables at PT (satp left to the test): root entry 2 maps 0x80000000
+ * as a gigapage, identity, RWX, for S to run the tests' code; entry 0 ->
+ * PT+0x1000 -> PT+0x2000, the leaf table of the low 2 MiB, for the test.
+ */
+static void sv39_tables(Fixture *f)
+{
+    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
+                                        PTE_A | PTE_D));
+    st64(f, PT, PTE(PT + 0x1000, PTE_V));
+    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+}
+
 static void test_sv39_translation(Fixture *f, gconstpointer data)
 {
     /*
@@ -1495,10 +1508,7 @@ static void test_sv39_translation(Fixture *f, gconstpointer data)
      */
     uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
 
-    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
-                                        PTE_A | PTE_D));
-    st64(f, PT, PTE(PT + 0x1000, PTE_V));
-    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    sv39_tables(f);
     st64(f, PT + 0x2000 + 1 * 8, PTE(DATA, PTE_V | PTE_R | PTE_W));
     st64(f, DATA, 0x1234);
     f->env->satp = satp;
@@ -1566,10 +1576,7 @@ static void test_sum_toggles_without_sfence(Fixture *f, gconstpointer data)
 {
     uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
 
-    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
-                                        PTE_A | PTE_D));
-    st64(f, PT, PTE(PT + 0x1000, PTE_V));
-    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    sv39_tables(f);
     st64(f, PT + 0x2000 + 1 * 8, PTE(DATA, PTE_V | PTE_R | PTE_W | PTE_U |
                                            PTE_A | PTE_D));
     st64(f, DATA, 0x1234);
@@ -1606,10 +1613,7 @@ static void test_sfence_after_few_and_many_fills(Fixture *f,
     static const unsigned pages[] = { 3, RISCV_TLB_LOG };
     unsigned i, n;
 
-    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
-                                        PTE_A | PTE_D));
-    st64(f, PT, PTE(PT + 0x1000, PTE_V));
-    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    sv39_tables(f);
     st64(f, DATA, 0x1111);
     st64(f, DATA + 0x1000, 0x2222);
     f->env->satp = satp;
@@ -1651,10 +1655,7 @@ static void test_device_page_in_tlb_until_sfence(Fixture *f,
 {
     uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
 
-    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
-                                        PTE_A | PTE_D));
-    st64(f, PT, PTE(PT + 0x1000, PTE_V));
-    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    sv39_tables(f);
     st64(f, PT + 0x2000 + 3 * 8, PTE(MMIO, PTE_V | PTE_R | PTE_W | PTE_A |
                                            PTE_D));
     f->env->satp = satp;
@@ -1697,10 +1698,7 @@ static void test_chained_call_after_remap_and_sfence(Fixture *f,
     const uint32_t routine2[] = { ADDI(A0, A0, 100), JALR(ZERO, RA, 0) };
     uint32_t mret = MRET;
 
-    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
-                                        PTE_A | PTE_D));
-    st64(f, PT, PTE(PT + 0x1000, PTE_V));
-    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    sv39_tables(f);
     st64(f, PT + 0x2000 + 4 * 8, PTE(PAGE1, PTE_V | PTE_R | PTE_X |
                                             PTE_A));
     put_code(f, CODE, loop, G_N_ELEMENTS(loop));
@@ -1783,10 +1781,7 @@ static void test_pmp_guards_page_table_walk(Fixture *f, gconstpointer data)
      */
     uint64_t satp = (SATP_MODE_SV39 << SATP_MODE_SHIFT) | (PT >> 12);
 
-    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
-                                        PTE_A | PTE_D));
-    st64(f, PT, PTE(PT + 0x1000, PTE_V));
-    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    sv39_tables(f);
     st64(f, PT + 0x2000 + 1 * 8, PTE(DATA, PTE_V | PTE_R | PTE_A));
     st64(f, DATA, 77);
     f->env->gpr[A0] = ((PT + 0x1000) >> 2) | 0x1ff;
@@ -1821,10 +1816,7 @@ static void test_debug_translation(Fixture *f, gconstpointer data)
      * 0x80000000 identity (a gigapage, for S's code); 0x1000 -> DATA (RW,
      * A/D clear); 0x2000 -> CODE (a U page)
      */
-    st64(f, PT + 2 * 8, PTE(0x80000000, PTE_V | PTE_R | PTE_W | PTE_X |
-                                        PTE_A | PTE_D));
-    st64(f, PT, PTE(PT + 0x1000, PTE_V));
-    st64(f, PT + 0x1000, PTE(PT + 0x2000, PTE_V));
+    sv39_tables(f);
     st64(f, PT + 0x2000 + 1 * 8, PTE(DATA, PTE_V | PTE_R | PTE_W));
     st64(f, PT + 0x2000 + 2 * 8, PTE(CODE, PTE_V | PTE_R | PTE_U));
     st64(f, DATA, 0x1234);
