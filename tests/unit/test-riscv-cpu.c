@@ -2335,16 +2335,23 @@ static void *stopper_thread(void *opaque)
     return NULL;
 }
 
+/* exec from @pc until another thread sets exit_request. */
+static void exec_until_kicked(Fixture *f, uint64_t pc)
+{
+    Stopper s = { .cs = CPU(f->cpu) };
+
+    qemu_thread_create(&s.thread, "stopper", stopper_thread, &s,
+                       QEMU_THREAD_JOINABLE);
+    g_assert_cmpint(exec_at(f->cpu, pc), ==, EXCP_INTERRUPT);
+    qemu_thread_join(&s.thread);
+}
+
 static void test_exit_request_from_other_thread(Fixture *f, gconstpointer data)
 {
     const uint32_t loop[] = { ADDI(A0, A0, 1), jal(ZERO, -4) };
-    Stopper s = { .cs = CPU(f->cpu) };
 
     put_code(f, CODE, loop, 2);
-    qemu_thread_create(&s.thread, "stopper", stopper_thread, &s,
-                       QEMU_THREAD_JOINABLE);
-    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_INTERRUPT);
-    qemu_thread_join(&s.thread);
+    exec_until_kicked(f, CODE);
     g_assert_cmpuint(f->env->gpr[A0], >, 0);
     g_assert_cmpuint(f->env->minstret, ==, f->env->gpr[A0] * 2 -
                      (f->env->pc == CODE + 4));
@@ -2461,14 +2468,10 @@ static void test_exit_request_stops_loop_across_pages(Fixture *f,
     /* Two pages jumping to each other: kicked, exec returns. */
     const uint32_t here[] = { ADDI(A0, A0, 1), jal(ZERO, PAGE1 - (CODE + 4)) };
     const uint32_t there[] = { jal(ZERO, CODE - PAGE1) };
-    Stopper s = { .cs = CPU(f->cpu) };
 
     put_code(f, CODE, here, 2);
     put_code(f, PAGE1, there, 1);
-    qemu_thread_create(&s.thread, "stopper", stopper_thread, &s,
-                       QEMU_THREAD_JOINABLE);
-    g_assert_cmpint(exec_at(f->cpu, CODE), ==, EXCP_INTERRUPT);
-    qemu_thread_join(&s.thread);
+    exec_until_kicked(f, CODE);
     g_assert_cmpuint(f->env->gpr[A0], >, 0);
     /* Only a taken jump looks at exit_request: pc is a jump's target. */
     g_assert_true(f->env->pc == CODE || f->env->pc == PAGE1);
