@@ -221,7 +221,7 @@ enum { MMU_IDX_U, MMU_IDX_S, MMU_IDX_M, MMU_IDX_S_SUM, RISCV_MMU_IDX_COUNT };
  */
 #define RISCV_TLB_IO    0x800
 typedef struct RISCVTLBEntry {
-    uint64_t tag;               /* virtual page, or -1: empty */
+    uint64_t tag;               /* virtual page (| RISCV_TLB_IO), -1: empty */
     uintptr_t addend;
     hwaddr paddr;               /* physical page, for the code-page check */
     /* &riscv_code_filter[] of paddr: the store fast path's one load. */
