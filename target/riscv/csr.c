@@ -624,6 +624,41 @@ RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
     return RISCV_EXCP_NONE;
 }
 
+/*
+ * A block used to end at every CSR instruction, as QEMU ends its TB.
+ * Linux's I/O path runs one every few hundred instructions: the time CSR,
+ * the trap entry's scratch and cause registers, and above all sstatus.SIE
+ * cleared and set again around every spinlock.  What a block relies on
+ * for its whole run is the data TLB set (run_block keeps pointers to it)
+ * and that no interrupt became takeable; the privilege, satp and the
+ * rest change only through CSRs that still end it.  So it goes on after:
+ *  - a read (csrrs/csrrc with x0, or a zero uimm);
+ *  - a write of the trap-handling scratch, epc, cause and tval registers;
+ *  - a write of sstatus or mstatus that left the data set as it was,
+ *    while no interrupt is both pending and enabled in mie (the outer
+ *    loop decides whether one is taken; this only asks whether it might).
+ */
+bool riscv_csr_ends_block(CPURISCVState *env, uint32_t insn, int opc,
+                          unsigned old_data_mmu_idx)
+{
+    unsigned csrno = insn >> 20;
+
+    if (opc != OP_CSRRW && opc != OP_CSRRWI && ((insn >> 15) & 31) == 0) {
+        return false;
+    }
+    switch (csrno) {
+    case CSR_SSCRATCH: case CSR_SEPC: case CSR_SCAUSE: case CSR_STVAL:
+    case CSR_MSCRATCH: case CSR_MEPC: case CSR_MCAUSE: case CSR_MTVAL:
+        return false;
+    case CSR_SSTATUS:
+    case CSR_MSTATUS:
+        return env->data_mmu_idx != old_data_mmu_idx ||
+               (qatomic_read(&env->mip) & env->mie);
+    default:
+        return true;
+    }
+}
+
 RISCVException riscv_csrrw_debug(CPURISCVState *env, unsigned csrno,
                                  uint64_t *val, bool write)
 {

@@ -20,9 +20,10 @@
  *  - Some branches are fused with what follows at decode (RISCVOpForm):
  *    a branch over one ALU instruction runs predicated, without a host
  *    branch that the data could make mispredict.
- *  - Everything that changes privilege, CSRs, translations or the cache
- *    (CSR instructions, xRET, fence.i, sfence.vma, wfi, traps) ends the
- *    block, so the next one starts from a fresh lookup.
+ *  - Everything that changes privilege, translations or the cache, or may
+ *    let an interrupt in (xRET, fence.i, sfence.vma, wfi, traps, and the
+ *    CSR instructions riscv_csr_ends_block picks) ends the block, so the
+ *    next one starts from a fresh lookup.
  */
 #include "qcore/osdep.h"
 #include <sched.h>
@@ -468,17 +469,27 @@ do_OP_CSRRWI:
 do_OP_CSRRSI:
 do_OP_CSRRCI:
     v = op->rs1;
-csr:
-    SYNC_PC();
-    ex = riscv_csrrw(env, op->imm, op->opc, v, &slow_val);
-    if (ex != RISCV_EXCP_NONE) {
-        riscv_raise_exception(env, ex, (uint32_t)op->imm);
-        return BLOCK_DONE;
+csr: {
+        unsigned old_idx = env->data_mmu_idx;
+        bool end;
+
+        SYNC_PC();
+        ex = riscv_csrrw(env, op->imm, op->opc, v, &slow_val);
+        if (ex != RISCV_EXCP_NONE) {
+            riscv_raise_exception(env, ex, (uint32_t)op->imm);
+            return BLOCK_DONE;
+        }
+        RD = slow_val;
+        /* Most go on (csr.c); -d in_asm and kicks want the end as ever. */
+        end = riscv_csr_ends_block(env, op->imm, op->opc, old_idx) ||
+              EXIT_REQUESTED();
+        icount++;
+        op += op->len / 2;
+        if (end) {
+            goto out;
+        }
+        DISPATCH();
     }
-    RD = slow_val;
-    icount++;
-    op += op->len / 2;
-    goto out;
 
 jump:
     /*

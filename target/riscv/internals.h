@@ -742,6 +742,13 @@ RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
                            uint64_t src, uint64_t *rd_val);
 
 /*
+ * After the CSR instruction @insn succeeded, with data_mmu_idx
+ * @old_data_mmu_idx before it: must the block end (exec.c)?
+ */
+bool riscv_csr_ends_block(CPURISCVState *env, uint32_t insn, int opc,
+                          unsigned old_data_mmu_idx);
+
+/*
  * The debugger's access to CSR @csrno (gdbstub): read into *@val, or
  * write *@val, with M-mode's rights and no trap; RISCV_EXCP_NONE if the
  * CSR exists (and, for a write, is writable).  BQL, hart stopped.

@@ -103,6 +103,7 @@ static uint32_t jal(unsigned rd, int32_t imm)
 #define CSRRC(rd, csr, rs1)  i_type(csr, rs1, 3, rd, 0x73)
 #define CSRRWI(rd, csr, u)   i_type(csr, u, 5, rd, 0x73)
 #define CSRRSI(rd, csr, u)   i_type(csr, u, 6, rd, 0x73)
+#define CSRRCI(rd, csr, u)   i_type(csr, u, 7, rd, 0x73)
 /* funct5 of the A extension's AMOs: RISCV_AMO_* (internals.h). */
 #define AMO(f5, f3, rd, rs1, rs2) r_type((f5) << 2, rs2, rs1, f3, rd, 0x2f)
 #define ECALL       0x00000073u
@@ -1413,6 +1414,36 @@ static void test_interrupt_at_block_boundary(Fixture *f, gconstpointer data)
     g_assert_cmphex(f->env->pc, ==, (ISTOP - 4 * IRQ_M_TIMER) + 4);
 }
 
+/*
+ * A CSR write that enables a pending interrupt: it is taken right after,
+ * although CSR instructions no longer end every block.
+ */
+static void test_interrupt_right_after_csr_enables_it(Fixture *f,
+                                                      gconstpointer data)
+{
+    put_irq_handlers(f);
+    f->env->mie = MIP_MSIP;
+    f->env->mstatus &= ~MSTATUS_MIE;
+    riscv_cpu_set_mip(f->cpu, MIP_MSIP, MIP_MSIP);
+    f->env->gpr[A0] = 0;
+    RUN(f, ADDI(A0, A0, 1), CSRRSI(ZERO, CSR_MSTATUS, 8), ADDI(A0, A0, 1),
+        WFI);
+    g_assert_cmphex(f->env->mcause, ==, (1ULL << 63) | IRQ_M_SOFT);
+    g_assert_cmphex(f->env->mepc, ==, CODE + 8);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 1);
+
+    /* the same through mie, with mstatus.MIE already set */
+    f->env->mie = 0;
+    f->env->mstatus |= MSTATUS_MIE;
+    f->env->gpr[A0] = 0;
+    f->env->gpr[T0] = MIP_MSIP;
+    RUN(f, ADDI(A0, A0, 1), CSRRS(ZERO, CSR_MIE, T0), ADDI(A0, A0, 1), WFI);
+    g_assert_cmphex(f->env->mcause, ==, (1ULL << 63) | IRQ_M_SOFT);
+    g_assert_cmphex(f->env->mepc, ==, CODE + 8);
+    g_assert_cmpuint(f->env->gpr[A0], ==, 1);
+    riscv_cpu_set_mip(f->cpu, MIP_MSIP, 0);
+}
+
 static void test_interrupt_priority_and_masking(Fixture *f, gconstpointer data)
 {
     const uint32_t loop[] = { jal(ZERO, 0) };
@@ -1597,6 +1628,13 @@ static void test_sum_toggles_without_sfence(Fixture *f, gconstpointer data)
     g_assert_cmphex(f->env->mcause, ==, RISCV_EXCP_S_ECALL);
     g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
     g_assert_cmphex(ld64(f, DATA + 8), ==, 0x1000);
+
+    /* a block entered with SUM set, cleared inside it: the load faults */
+    f->env->gpr[A1] = 0;
+    RUN_IN(f, PRV_S, LOAD(3, A1, A0, 0), CSRRC(ZERO, CSR_SSTATUS, T0),
+           LOAD(3, A2, A0, 0), ECALL);
+    g_assert_cmphex(f->env->gpr[A1], ==, 0x1234);
+    assert_trap(f, RISCV_EXCP_LOAD_PAGE_FAULT, CODE + 8, 0x1000);
 }
 
 /*
@@ -2462,6 +2500,41 @@ static void test_chained_call_after_dma_and_fence_i(Fixture *f,
     g_assert_cmpuint(f->env->gpr[A0], ==, 102);
 }
 
+static void test_csr_accesses_agree_with_nochain(Fixture *f,
+                                                 gconstpointer data)
+{
+    /*
+     * Reads, a scratch write and an mstatus write that changes nothing a
+     * block relies on: the block goes on after each (riscv_csr_ends_block)
+     * unless -d nochain.  instret read in the middle is exact either way:
+     * 8 per iteration, 2 before the read.
+     */
+    const uint32_t loop[] = {
+        CSRRW(ZERO, CSR_MSCRATCH, A0),
+        CSRRS(A2, CSR_MSCRATCH, ZERO),
+        CSRRS(A3, CSR_MINSTRET, ZERO),
+        OP(0, 0, A4, A4, A3),
+        CSRRCI(ZERO, CSR_MSTATUS, 8),
+        OP(0, 0, A5, A5, A2),
+        ADDI(A0, A0, 1),
+        BLT(A0, T0, -28),
+        WFI,
+    };
+    CPURISCVState chained, plain;
+
+    put_code(f, CODE, loop, G_N_ELEMENTS(loop));
+    chained = run_chained(f, false);
+    g_assert_cmpuint(chained.gpr[A0], ==, 50);
+    g_assert_cmpuint(chained.gpr[A5], ==, 49 * 50 / 2);
+    g_assert_cmpuint(chained.gpr[A4], ==, 8 * (49 * 50 / 2) + 2 * 50);
+    g_assert_cmpuint(chained.minstret, ==, 50 * 8 + 1);
+
+    plain = run_chained(f, true);
+    g_assert_cmpmem(chained.gpr, sizeof(chained.gpr),
+                    plain.gpr, sizeof(plain.gpr));
+    g_assert_cmpuint(chained.minstret, ==, plain.minstret);
+}
+
 static void test_exit_request_stops_loop_across_pages(Fixture *f,
                                                       gconstpointer data)
 {
@@ -2937,6 +3010,8 @@ int main(int argc, char **argv)
     ADD("irq/taken-at-block-boundary-and-vectored",
         test_interrupt_at_block_boundary);
     ADD("irq/priority-and-masking", test_interrupt_priority_and_masking);
+    ADD("irq/taken-right-after-csr-enables-it",
+        test_interrupt_right_after_csr_enables_it);
     ADD("trap/delegation-to-s-mode", test_delegation_to_s_mode);
     ADD("mmu/sv39-translation-page-faults-sfence", test_sv39_translation);
     ADD("mmu/sum-toggles-without-sfence", test_sum_toggles_without_sfence);
@@ -2985,6 +3060,8 @@ int main(int argc, char **argv)
         test_chain_across_pages_agrees_with_nochain);
     ADD("cache/chained-call-after-dma-and-fence-i",
         test_chained_call_after_dma_and_fence_i);
+    ADD("exec/csr-accesses-agree-with-nochain",
+        test_csr_accesses_agree_with_nochain);
     ADD("exec/exit-request-stops-loop-across-pages",
         test_exit_request_stops_loop_across_pages);
     ADD("cache/store-into-code-of-another-page-seen-at-call",
