@@ -463,16 +463,16 @@ static RISCVException data_access_target(CPURISCVState *env, uint64_t vaddr,
                                          unsigned mmu_idx, void **host,
                                          hwaddr *paddr)
 {
-    RISCVTLBEntry *e;
+    RISCVTLBEntry *e = riscv_tlb_entry(env->tlb[mmu_idx][type], vaddr);
     RISCVException ex;
     uint8_t *page;
 
-    *host = riscv_tlb_host(env, vaddr, size, type, mmu_idx, &e);
-    if (*host) {
+    if (riscv_tlb_hit(e, vaddr, size)) {
+        *host = (void *)(e->addend + (uintptr_t)vaddr);
         *paddr = e->paddr | (vaddr & ~TARGET_PAGE_MASK);
         return RISCV_EXCP_NONE;
     }
-    e = riscv_tlb_entry(env->tlb[mmu_idx][type], vaddr);
+    *host = NULL;
     if (e->tag == ((vaddr & TARGET_PAGE_MASK) | RISCV_TLB_IO)) {
         *paddr = e->paddr | (vaddr & ~TARGET_PAGE_MASK);
         return RISCV_EXCP_NONE;
