@@ -573,17 +573,19 @@ static RISCVException csr_write(CPURISCVState *env, unsigned csrno,
     return RISCV_EXCP_NONE;
 }
 
+/* csrrs/csrrc with x0 (or uimm 0) only read; csrrw always writes. */
+static bool csr_insn_writes(uint32_t insn, int opc)
+{
+    return opc == OP_CSRRW || opc == OP_CSRRWI || ((insn >> 15) & 31) != 0;
+}
+
 RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
                            uint64_t src, uint64_t *rd_val)
 {
     unsigned csrno = insn >> 20;
-    unsigned rs1 = (insn >> 15) & 31;
-    bool write;
+    bool write = csr_insn_writes(insn, opc);
     uint64_t old, new;
     RISCVException ex;
-
-    /* csrrs/csrrc with x0 (or uimm 0) only read; csrrw always writes. */
-    write = opc == OP_CSRRW || opc == OP_CSRRWI || rs1 != 0;
 
     /* Bits 9:8 are the lowest privilege allowed, 11:10 == 3 read-only. */
     if (((csrno >> 8) & 3) > env->priv) {
@@ -641,12 +643,10 @@ RISCVException riscv_csrrw(CPURISCVState *env, uint32_t insn, int opc,
 bool riscv_csr_ends_block(CPURISCVState *env, uint32_t insn, int opc,
                           unsigned old_data_mmu_idx)
 {
-    unsigned csrno = insn >> 20;
-
-    if (opc != OP_CSRRW && opc != OP_CSRRWI && ((insn >> 15) & 31) == 0) {
+    if (!csr_insn_writes(insn, opc)) {
         return false;
     }
-    switch (csrno) {
+    switch (insn >> 20) {
     case CSR_SSCRATCH: case CSR_SEPC: case CSR_SCAUSE: case CSR_STVAL:
     case CSR_MSCRATCH: case CSR_MEPC: case CSR_MCAUSE: case CSR_MTVAL:
         return false;
