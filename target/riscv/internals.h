@@ -610,6 +610,7 @@ static inline uint64_t riscv_amo_compute(unsigned funct5, unsigned size,
     }
 }
 
+/* riscv_host_amo's body, per operand type. */
 #define RISCV_HOST_AMO(type, p, funct5, src, out) do {                    \
         type *p_ = (type *)(p);                                           \
         type s_ = (type)(src), o_;                                        \
@@ -663,6 +664,7 @@ static inline uint64_t riscv_host_amo(void *host, unsigned funct5,
         return o;
     }
 }
+#undef RISCV_HOST_AMO
 
 RISCVException riscv_amo(CPURISCVState *env, unsigned funct5, unsigned size,
                          uint64_t vaddr, uint64_t src, uint64_t *old);
