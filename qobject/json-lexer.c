@@ -615,9 +615,10 @@ size_t json_lexer_feed_plain(JSONLexer *lexer, const char *buf, size_t len)
     }
     /*
      * A string past 64 KiB may be megabytes (a QMP "id"): reserve the
-     * message limit once.  A block that large is mmapped, so the
-     * reservation is address space, paid for by the page as it is
-     * written, and the token never again grows by copying, or by
+     * message limit once.  glibc mmaps a block that large, or grows it
+     * in place into the heap's top, so the reservation is address space
+     * (or memory the process had already), paid for by the page as it
+     * is written, and the token never again grows by copying, or by
      * mremap, megabytes inside one read callback.
      */
     if (lexer->token->len >= JSON_TOKEN_RESERVE_AT &&
