@@ -11,6 +11,7 @@
 #include "qcore/cpu.h"
 #include "qcore/gdbstub.h"
 #include "qcore/main-loop.h"
+#include "qcore/processor.h"
 #include "qcore/rcu.h"
 #include "qcore/runstate.h"
 #include "qcore/thread.h"
@@ -36,6 +37,9 @@ static QemuCond qemu_work_cond;     /* a run_on_cpu item completed */
  * accel/dummy-cpus.c).  Set before the first vCPU starts, then read only.
  */
 static bool vcpu_dummy;
+
+/* The bound of every vCPU's halt-poll window; atomic. */
+static int64_t halt_poll_max_ns = HALT_POLL_NS_DEFAULT;
 
 struct QemuWorkItem {
     QSIMPLEQ_ENTRY(QemuWorkItem) node;
@@ -128,9 +132,75 @@ static void cpu_stop_current(CPUState *cpu)
     qemu_cond_broadcast(&qemu_pause_cond);
 }
 
+void qemu_vcpu_set_halt_poll_ns(int64_t max_ns)
+{
+    qatomic_set(&halt_poll_max_ns, MAX(max_ns, 0));
+}
+
+#define HALT_POLL_GROW_START_NS 10000
+
+int64_t cpu_halt_poll_adapt(int64_t cur, int64_t max, int64_t halt_ns,
+                            bool polled)
+{
+    if (polled) {
+        return MIN(cur, max);
+    }
+    if (halt_ns <= max) {
+        return cur > max / 2 ? max : MIN(max, cur ? cur * 2
+                                                  : HALT_POLL_GROW_START_NS);
+    }
+    cur /= 2;
+    return cur < HALT_POLL_GROW_START_NS ? 0 : cur;
+}
+
+/*
+ * Spin without the BQL until a kick or @deadline.  Every waker sets
+ * exit_request after the state it changed (qemu_cpu_kick), so clearing
+ * it and then checking the state under the BQL misses nothing: the
+ * caller checks again once it has the BQL back.
+ */
+static void cpu_halt_poll(CPUState *cpu, int64_t deadline)
+{
+    qatomic_set(&cpu->exit_request, 0);
+    smp_mb();
+    if (!cpu_thread_is_idle(cpu)) {
+        return;
+    }
+    bql_unlock();
+    while (!qatomic_read(&cpu->exit_request) && get_clock() < deadline) {
+        for (int i = 0; i < 64 && !qatomic_read(&cpu->exit_request); i++) {
+            cpu_relax();
+        }
+    }
+    bql_lock();
+}
+
+/* A halt: poll for the vCPU's window, then sleep; adapt the window. */
+static void cpu_halt_wait(CPUState *cpu, int64_t max)
+{
+    int64_t start = get_clock();
+    bool polled = false;
+
+    if (cpu->halt_poll_ns) {
+        cpu_halt_poll(cpu, cpu->halt_poll_ns > INT64_MAX - start
+                           ? INT64_MAX : start + cpu->halt_poll_ns);
+        polled = !cpu_thread_is_idle(cpu);
+    }
+    while (cpu_thread_is_idle(cpu)) {
+        bql_cond_wait(&cpu->halt_cond);
+    }
+    cpu->halt_poll_ns = cpu_halt_poll_adapt(cpu->halt_poll_ns, max,
+                                            get_clock() - start, polled);
+}
+
 /* Sleep until there is something to do, then do the BQL-side part. */
 static void qemu_wait_io_event(CPUState *cpu)
 {
+    int64_t max = qatomic_read(&halt_poll_max_ns);
+
+    if (max && cpu->halted && !cpu->stopped && cpu_thread_is_idle(cpu)) {
+        cpu_halt_wait(cpu, max);
+    }
     while (cpu_thread_is_idle(cpu)) {
         bql_cond_wait(&cpu->halt_cond);
     }

@@ -349,11 +349,30 @@ static void accel_option(QemuCmdline *cl, const char *optarg)
         error_report("invalid accelerator %s", name);
         exit(1);
     }
+    cl->halt_poll_ns = -1;
     for (e = qdict_first(args); e; e = qdict_next(args, e)) {
-        if (strcmp(qdict_entry_key(e), "accel")) {
-            error_report("Invalid parameter '%s'", qdict_entry_key(e));
+        const char *key = qdict_entry_key(e);
+        Error *err = NULL;
+        uint64_t ns;
+
+        if (!strcmp(key, "accel")) {
+            continue;
+        }
+        /* The interpreter's halt polling (docs/vcpu.md); qtest never halts. */
+        if (strcmp(key, "halt-poll-ns") || strcmp(name, "tcg")) {
+            error_report("Invalid parameter '%s'", key);
             exit(1);
         }
+        if (!parse_option_number(key, qdict_get_str(args, key), &ns, &err)) {
+            error_report_err(err);
+            exit(1);
+        }
+        if (ns > INT64_MAX) {
+            error_report("Value '%s' is too large for parameter '%s'",
+                         qdict_get_str(args, key), key);
+            exit(1);
+        }
+        cl->halt_poll_ns = ns;
     }
     qobject_unref(cl->accel_opts);
     cl->accel_opts = args;
@@ -593,6 +612,7 @@ void qemu_options_parse(int argc, char **argv, const QemuCmdlineHooks *hooks,
         .devices = g_ptr_array_new_with_free_func(free_object),
         .blockdevs = g_ptr_array_new_with_free_func(free_object),
         .drives = g_ptr_array_new_with_free_func(free_object),
+        .halt_poll_ns = -1,
     };
     register_groups();
 

@@ -372,6 +372,9 @@ static void configure_accelerators(void)
     if (!g_strcmp0(cmdline.accel, "qtest")) {
         qtest_accel_init();
     }
+    if (cmdline.halt_poll_ns >= 0) {
+        qemu_vcpu_set_halt_poll_ns(cmdline.halt_poll_ns);
+    }
 }
 
 /* BLOCK_ERROR_ACTION_STOP (werror/rerror=stop), from the main loop. */

@@ -132,6 +132,11 @@ struct CPUState {
     uint32_t exit_request;
     /* Wakes a halted or stopped vCPU thread; waits with the BQL. */
     QemuCond halt_cond;
+    /*
+     * The vCPU thread's own: how long its next halt polls before it
+     * sleeps on halt_cond (cpu_halt_poll_adapt).
+     */
+    int64_t halt_poll_ns;
 
     /* Work queued by run_on_cpu; work_mutex. */
     QemuMutex work_mutex;
@@ -186,6 +191,26 @@ CPUState *qemu_get_cpu(int index);
  * the first qemu_init_vcpu.  Main thread.
  */
 void qemu_vcpu_set_dummy(void);
+/*
+ * Halt polling (KVM's halt_poll_ns): a halted vCPU first spins without
+ * the BQL, watching exit_request, for up to its halt_poll_ns, and sleeps
+ * on halt_cond only if no kick came by then.  An interrupt that follows
+ * the halt closely (a disk's completion) then costs no sleep and no
+ * wake-up.  @max_ns bounds every vCPU's window, 0 turns polling off;
+ * -accel tcg,halt-poll-ns=.  Any thread, any time.
+ */
+#define HALT_POLL_NS_DEFAULT 200000
+void qemu_vcpu_set_halt_poll_ns(int64_t max_ns);
+/*
+ * The window for the next halt, after one that lasted @halt_ns with
+ * window @cur, bounded by @max: kept if a kick ended the poll (@polled);
+ * else doubled, from 10 us, if polling up to @max would have caught the
+ * interrupt; else halved, and 0 below 10 us.  Long halts (an idle guest
+ * between timer ticks) so bring it to 0, and short ones up to what they
+ * need.
+ */
+int64_t cpu_halt_poll_adapt(int64_t cur, int64_t max, int64_t halt_ns,
+                            bool polled);
 /*
  * Add @cpu to cpus_queue and start its thread (stopped if the VM is not
  * running).  BQL held.

@@ -123,6 +123,7 @@ typedef struct QemuCmdline {
     const char *qtest_chrdev;   /* -qtest, or NULL */
     const char *qtest_log;      /* -qtest-log, or NULL */
     QDict *accel_opts;          /* owns the string accel points into */
+    int64_t halt_poll_ns;       /* -accel tcg,halt-poll-ns=, or -1 */
     const char *gdbstub_dev;    /* -gdb / -s (the last wins), or NULL */
     Location gdbstub_loc;       /* where it was, for its errors */
     Location vnc_loc;           /* the same for -vnc */

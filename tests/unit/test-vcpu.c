@@ -255,6 +255,82 @@ static void test_kick_wakes_halted_cpu_with_work(void)
     bql_unlock();
 }
 
+/*
+ * The halt-poll window: short halts grow it from 10 us by doubling up to
+ * the bound, a poll that a kick ended keeps it, long halts halve it and
+ * drop it to 0 below 10 us.
+ */
+static void test_halt_poll_window_adapts(void)
+{
+    const int64_t max = 200000;
+    int64_t w = 0;
+    int i;
+
+    w = cpu_halt_poll_adapt(w, max, 5000, false);
+    g_assert_cmpint(w, ==, 10000);
+    w = cpu_halt_poll_adapt(w, max, 150000, false);
+    g_assert_cmpint(w, ==, 20000);
+    for (i = 0; i < 10; i++) {
+        w = cpu_halt_poll_adapt(w, max, max, false);
+    }
+    g_assert_cmpint(w, ==, max);
+    g_assert_cmpint(cpu_halt_poll_adapt(w, max, 3000, true), ==, max);
+    /* A lower bound applies at the next halt. */
+    g_assert_cmpint(cpu_halt_poll_adapt(w, 50000, 3000, true), ==, 50000);
+    g_assert_cmpint(cpu_halt_poll_adapt(w, 50000, 3000, false), ==, 50000);
+    /* An idle guest: halts of a timer tick. */
+    w = cpu_halt_poll_adapt(w, max, 4000000, false);
+    g_assert_cmpint(w, ==, 100000);
+    for (i = 0; i < 3; i++) {
+        w = cpu_halt_poll_adapt(w, max, 4000000, false);
+    }
+    g_assert_cmpint(w, ==, 12500);
+    g_assert_cmpint(cpu_halt_poll_adapt(w, max, 4000000, false), ==, 0);
+    g_assert_cmpint(cpu_halt_poll_adapt(0, max, 4000000, false), ==, 0);
+    /* No overflow near the top. */
+    g_assert_cmpint(cpu_halt_poll_adapt(INT64_MAX - 1, INT64_MAX, 1, false),
+                    ==, INT64_MAX);
+}
+
+/*
+ * While it polls, a halted vCPU wakes on exit_request alone, without the
+ * broadcast of halt_cond a sleeping one needs (with polling off this
+ * test hangs); a pause and an unplug reach it too.
+ */
+static void test_polling_halted_cpu_wakes_on_exit_request(void)
+{
+    const int64_t forever = INT64_MAX / 4;
+    TestCPU *t;
+    int i;
+
+    qemu_vcpu_set_halt_poll_ns(forever);
+    bql_lock();
+    create_cpus(1, TEST_CPU_HALT);
+    t = cpus[0];
+    /* Stopped, and we hold the BQL: the thread reads it after resume. */
+    CPU(t)->halt_poll_ns = forever;
+    resume_all_vcpus();
+    wait_entries(t, 1);
+
+    for (i = 0; i < 50; i++) {
+        /* Past exec's clearing of irq_pending, halted again. */
+        sync_cpu(t);
+        g_assert_cmpint(entries(t), ==, i + 1);
+        qatomic_set(&t->irq_pending, true);
+        smp_mb();
+        qatomic_set(&CPU(t)->exit_request, 1);
+        wait_entries(t, i + 2);
+    }
+    g_assert_cmpint(CPU(t)->halt_poll_ns, ==, forever);
+
+    pause_all_vcpus();
+    g_assert_true(CPU(t)->stopped);
+    resume_all_vcpus();
+    destroy_cpus();
+    bql_unlock();
+    qemu_vcpu_set_halt_poll_ns(HALT_POLL_NS_DEFAULT);
+}
+
 static void record_thread(CPUState *cs, void *data)
 {
     int *tid = data;
@@ -377,6 +453,10 @@ int main(int argc, char **argv)
                     test_pause_all_vcpus_returns_when_all_stopped);
     g_test_add_func("/vcpu/kick-wakes-halted-cpu-with-work",
                     test_kick_wakes_halted_cpu_with_work);
+    g_test_add_func("/vcpu/halt-poll-window-adapts",
+                    test_halt_poll_window_adapts);
+    g_test_add_func("/vcpu/polling-halted-cpu-wakes-on-exit-request",
+                    test_polling_halted_cpu_wakes_on_exit_request);
     g_test_add_func("/vcpu/run-on-cpu-runs-in-vcpu-thread",
                     test_run_on_cpu_runs_in_vcpu_thread);
     g_test_add_func("/vcpu/start-exclusive-keeps-others-out",
