@@ -8,6 +8,8 @@ image, cache and aio= (issue 11, section 6; bench/README.md).
     bench/block-bench.py [--secs 5] [--runs 2] [--fmt raw,qcow2]
                          [--aio threads,io_uring] [--qcore build/qcore]
     bench/block-bench.py --scaling [--secs 5] [--runs 2] [--aio threads]
+    bench/block-bench.py --decompose [--fmt raw] [--tests randread1,...]
+                         [--base OLD_QCORE] [--noev]
 
 --scaling: qcore alone (QEMU has no iothread= on virtio-mmio under TCG):
 four raw disks served by 1, 2 and 4 IOThreads (disk i on IOThread
@@ -212,16 +214,20 @@ def decompose(opts, qemu, initrd, tmp):
     Medians over --runs boots, the peers alternating; --base adds
     another qcore binary (before a change) as peers base and base-io."""
     tests = opts.tests.split(',')
-    image = os.path.join(tmp, 'disk.raw')
-    subprocess.run(['qemu-img', 'create', '-q', '-f', 'raw', '-o',
-                    'preallocation=full', image, opts.size], check=True)
+    fmts = opts.fmt.split(',') if opts.fmt_given else ['raw']
+    images = {}
+    for fmt in fmts:
+        images[fmt] = os.path.join(tmp, 'disk.' + fmt)
+        subprocess.run(['qemu-img', 'create', '-q', '-f', fmt, '-o',
+                        'preallocation=full', images[fmt], opts.size],
+                       check=True)
     secs = float(opts.secs)
-    print('# block-bench --decompose: raw, cache=none, %ss per test, '
+    print('# block-bench --decompose: cache=none, %ss per test, '
           'median of %d boots; per request, in us' % (opts.secs, opts.runs))
-    print('%-6s %-10s %-11s %6s %7s %7s %7s %7s %6s %5s %7s %7s %7s %6s'
-          % ('aio', 'who', 'test', 'IOPS', 'req', 'vcpu', 'vwait',
+    print('%-6s %-6s %-10s %-11s %6s %7s %7s %7s %7s %6s %5s %7s %7s %7s %6s'
+          % ('fmt', 'aio', 'who', 'test', 'IOPS', 'req', 'vcpu', 'vwait',
              'vidle', 'insn', 'MIPS', 'main', 'IO', 'workers', 'sleeps'))
-    for aio in opts.aio.split(','):
+    for fmt, aio in [(f, a) for f in fmts for a in opts.aio.split(',')]:
         res = {}
         peers = [('qemu', qemu, False, True),
                  ('qcore', opts.qcore, False, False),
@@ -235,7 +241,7 @@ def decompose(opts, qemu, initrd, tmp):
             for who, binary, io, isq in peers:
                 extra = ('-global', 'virtio-mmio.ioeventfd=off') \
                     if who == 'qcore-noev' else ()
-                rows = boot(binary, image, 'raw', aio, io, opts.secs,
+                rows = boot(binary, images[fmt], fmt, aio, io, opts.secs,
                             opts.linux, isq, initrd, tests, extra)
                 for t in tests:
                     iops, _, cpu, insn = rows[t]
@@ -260,9 +266,9 @@ def decompose(opts, qemu, initrd, tmp):
             for who, _, _, _ in peers:
                 cols = list(zip(*res[(who, t)]))
                 med = [sorted(c)[len(c) // 2] for c in cols]
-                print('%-6s %-10s %-11s %6.0f %7.1f %7.1f %7.1f %7.1f %6.0f '
-                      '%5.0f %7.1f %7.1f %7.1f %6.2f'
-                      % ((aio, who, t) + tuple(med)))
+                print('%-6s %-6s %-10s %-11s %6.0f %7.1f %7.1f %7.1f %7.1f '
+                      '%6.0f %5.0f %7.1f %7.1f %7.1f %6.2f'
+                      % ((fmt, aio, who, t) + tuple(med)))
                 sys.stdout.flush()
 
 
@@ -270,7 +276,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--secs', default='5')
     ap.add_argument('--runs', type=int, default=2)
-    ap.add_argument('--fmt', default='raw,qcow2')
+    ap.add_argument('--fmt', help='default raw,qcow2 (--decompose: raw)')
     ap.add_argument('--aio', default='threads,io_uring')
     ap.add_argument('--size', default='256M')
     ap.add_argument('--qcore', default=os.path.join(ROOT, 'build', 'qcore'))
@@ -285,6 +291,8 @@ def main():
                     'a change), measured alongside: main loop in the '
                     'table, main loop and iothread= with --decompose')
     opts = ap.parse_args()
+    opts.fmt_given = opts.fmt is not None
+    opts.fmt = opts.fmt or 'raw,qcow2'
     qemu = shutil.which('qemu-system-riscv64')
     if not qemu:
         sys.exit('qemu-system-riscv64 is not installed')

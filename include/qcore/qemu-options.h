@@ -42,10 +42,13 @@ DEF("m", HAS_ARG, QEMU_OPTION_m,
     "                configure guest RAM: size in MiB, or with a suffix "
     "k, M, G, T\n")
 DEF("accel", HAS_ARG, QEMU_OPTION_accel,
-    "-accel [accel=]accelerator\n"
+    "-accel [accel=]accelerator[,halt-poll-ns=n]\n"
     "                tcg (the RISC-V interpreter, default) or qtest (no "
     "guest code\n"
-    "                runs; see -qtest); also -machine accel=...\n")
+    "                runs; see -qtest); also -machine accel=...\n"
+    "                halt-poll-ns: tcg, how long a halted vCPU polls before "
+    "it sleeps\n"
+    "                (adaptive, at most n ns; default 200000, 0 off)\n")
 DEF("name", HAS_ARG, QEMU_OPTION_name,
     "-name string1[,process=string2][,debug-threads=on|off]\n"
     "                set the name of the guest; string2 names the "

@@ -66,6 +66,18 @@ def test_accel_errors_and_help():
     assert r.returncode == 1
     assert r.stderr.decode() == ('qcore: The -accel and "-machine accel=" '
                                  'options are incompatible\n')
+    for arg, msg in [('qtest,halt-poll-ns=1', "Invalid parameter "
+                      "'halt-poll-ns'"),
+                     ('tcg,halt-poll-ns=soon', "Parameter 'halt-poll-ns' "
+                      "expects a number"),
+                     ('tcg,halt-poll-ns=-1', "Parameter 'halt-poll-ns' "
+                      "expects a number"),
+                     ('tcg,halt-poll-ns=9223372036854775808', "Value "
+                      "'9223372036854775808' is too large for parameter "
+                      "'halt-poll-ns'")]:
+        r = qcore_run(['-accel', arg])
+        assert r.returncode == 1
+        assert r.stderr.decode() == 'qcore: -accel %s: %s\n' % (arg, msg)
     r = qcore_run(['-accel', 'help'])
     assert r.returncode == 0
     assert r.stdout.decode() == \

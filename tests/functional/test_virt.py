@@ -78,6 +78,18 @@ def test_guest_program_matches_qemu(guests, prog):
     assert r.returncode == status, r.stderr.decode(errors='replace')
 
 
+@pytest.mark.parametrize('prog', ['timer', 'smp'])
+@pytest.mark.parametrize('poll', ['0', '1000000000'])
+def test_wfi_guests_with_halt_polling_off_and_long(guests, prog, poll):
+    """Timer interrupts and IPIs wake harts halted in wfi the same whether
+    they sleep at once (halt-poll-ns=0) or poll up to a second."""
+    out, status = expected(prog)
+    r = qcore_run(BOARD + ['-accel', 'tcg,halt-poll-ns=' + poll,
+                           '-kernel', elf(prog), '-nographic'])
+    assert r.stdout == out, r.stderr.decode(errors='replace')
+    assert r.returncode == status, r.stderr.decode(errors='replace')
+
+
 def test_edu_guest_does_dma_and_is_refused_outside_ram(guests):
     """tests/guest/edu.c on -device edu.  qcore's transcript: QEMU's edu
     is a PCI device, so QEMU cannot run this program."""
