@@ -9,6 +9,7 @@
 #include "qcore/atomic.h"
 #include "qcore/aio.h"
 #include "qcore/coroutine-int.h"
+#include "qcore/processor.h"
 
 /* ---- CoQueue --------------------------------------------------------- */
 
@@ -138,17 +139,6 @@ struct CoWaitRecord {
 
 /* How long a locker spins for a holder running in another thread. */
 #define CO_MUTEX_SPINS 1000
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ volatile("yield" ::: "memory");
-#else
-    barrier();
-#endif
-}
 
 void qemu_co_mutex_init(CoMutex *mutex)
 {
