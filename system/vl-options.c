@@ -224,6 +224,7 @@ static void smp_option(QemuCmdline *cl, const char *optarg)
 
     if (help) {
         qemu_opts_print_help(&qemu_smp_opts, true);
+        qobject_unref(smp);
         exit(0);
     }
     /* Numbers are checked by the machine, which knows its limits. */
@@ -251,6 +252,8 @@ static void object_option(QemuCmdline *cl, const char *optarg,
         } else {
             no_help("-object");
         }
+        /* Whether LSan finds the dict still referenced at exit is luck. */
+        qobject_unref(args);
         exit(0);
     }
     if (!type) {
@@ -295,6 +298,7 @@ static void display_option(QemuCmdline *cl, const char *optarg)
 
     if (help) {
         printf("Available display backend types:\nnone\n");
+        qobject_unref(g_steal_pointer(&args));
         exit(0);
     }
     if (!type) {
@@ -339,6 +343,7 @@ static void accel_option(QemuCmdline *cl, const char *optarg)
 
     if (help || !g_strcmp0(name, "help")) {
         printf("Accelerators supported in QEMU binary:\ntcg\nqtest\n");
+        qobject_unref(args);
         exit(0);
     }
     if (!name) {
