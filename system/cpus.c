@@ -175,13 +175,20 @@ static void cpu_halt_poll(CPUState *cpu, int64_t deadline)
     bql_lock();
 }
 
-/* A halt: poll for the vCPU's window, then sleep; adapt the window. */
-static void cpu_halt_wait(CPUState *cpu, int64_t max)
+/*
+ * Sleep until there is something to do, then do the BQL-side part.  A
+ * halt polls for the vCPU's window first, and its length adapts the
+ * window for the next one.
+ */
+static void qemu_wait_io_event(CPUState *cpu)
 {
-    int64_t start = get_clock();
+    int64_t max = qatomic_read(&halt_poll_max_ns);
+    bool halt = max && cpu->halted && !cpu->stopped &&
+                cpu_thread_is_idle(cpu);
+    int64_t start = halt ? get_clock() : 0;
     bool polled = false;
 
-    if (cpu->halt_poll_ns) {
+    if (halt && cpu->halt_poll_ns) {
         cpu_halt_poll(cpu, cpu->halt_poll_ns > INT64_MAX - start
                            ? INT64_MAX : start + cpu->halt_poll_ns);
         polled = !cpu_thread_is_idle(cpu);
@@ -189,20 +196,9 @@ static void cpu_halt_wait(CPUState *cpu, int64_t max)
     while (cpu_thread_is_idle(cpu)) {
         bql_cond_wait(&cpu->halt_cond);
     }
-    cpu->halt_poll_ns = cpu_halt_poll_adapt(cpu->halt_poll_ns, max,
-                                            get_clock() - start, polled);
-}
-
-/* Sleep until there is something to do, then do the BQL-side part. */
-static void qemu_wait_io_event(CPUState *cpu)
-{
-    int64_t max = qatomic_read(&halt_poll_max_ns);
-
-    if (max && cpu->halted && !cpu->stopped && cpu_thread_is_idle(cpu)) {
-        cpu_halt_wait(cpu, max);
-    }
-    while (cpu_thread_is_idle(cpu)) {
-        bql_cond_wait(&cpu->halt_cond);
+    if (halt) {
+        cpu->halt_poll_ns = cpu_halt_poll_adapt(cpu->halt_poll_ns, max,
+                                                get_clock() - start, polled);
     }
     if (cpu->stop) {
         cpu_stop_current(cpu);
