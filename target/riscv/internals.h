@@ -439,6 +439,20 @@ static inline void *riscv_tlb_host(CPURISCVState *env, uint64_t vaddr,
 }
 
 /*
+ * Is @dp, found in the page cache for physical page @paddr, that page's
+ * and ready to run as it is: no store hit its bytes and no fence.i came
+ * since it was last checked?  riscv_get_decoded_page's fast path, and all
+ * that chaining may rely on.
+ */
+static inline bool riscv_decoded_page_ready(CPURISCVState *env,
+                                            const RISCVDecodedPage *dp,
+                                            hwaddr paddr)
+{
+    return dp && dp->paddr == paddr && dp->fence_seen == env->fence_count &&
+           riscv_code_page_gen(dp) == dp->gen;
+}
+
+/*
  * Chaining across pages (exec.c): the decoded page to go on in at @pc, a
  * jump target outside the running page, if every check of a block entry
  * in riscv_cpu_exec would pass without work.  That is: @pc's page is in
@@ -459,12 +473,7 @@ static inline RISCVDecodedPage *riscv_chain_page(CPURISCVState *env,
         return NULL;
     }
     dp = *riscv_page_cache_slot(env, e->paddr);
-    if (!dp || dp->paddr != e->paddr ||
-        dp->fence_seen != env->fence_count ||
-        riscv_code_page_gen(dp) != dp->gen) {
-        return NULL;
-    }
-    return dp;
+    return riscv_decoded_page_ready(env, dp, e->paddr) ? dp : NULL;
 }
 
 typedef struct RISCVJmpCacheEntry RISCVJmpCacheEntry;

@@ -266,6 +266,9 @@ RISCVDecodedPage *riscv_get_decoded_page(CPURISCVState *env, hwaddr paddr,
     RISCVDecodedPage *dp = *slot;
     uint32_t gen;
 
+    if (likely(riscv_decoded_page_ready(env, dp, paddr))) {
+        return dp;
+    }
     if (!dp || dp->paddr != paddr) {
         dp = g_hash_table_lookup(env->code_pages, &paddr);
         if (!dp) {
