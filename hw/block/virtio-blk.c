@@ -132,6 +132,7 @@ typedef struct VirtIOBlock {
     uint32_t max_discard_sectors;
     uint32_t max_write_zeroes_sectors;
     bool seg_max_adjust;
+    bool request_merging;
     bool report_discard_granularity;
     uint64_t host_features;     /* config-wce, discard, write-zeroes */
 } VirtIOBlock;
@@ -152,7 +153,24 @@ struct VirtIOBlockReq {
     struct virtio_blk_discard_write_zeroes dwz;
     BlockAcctCookie acct;
     VirtIOBlockReq *next;
+    VirtIOBlockReq *mr_next;    /* the next of a merged run (multireq) */
 };
+
+/*
+ * The reads or writes popped in one handler run, kept until the run ends
+ * so that adjacent ones reach the block layer as one request (QEMU's
+ * MultiReqBuffer), with request-merging=on.  Off by default, unlike
+ * QEMU: Linux sends a 1 MiB direct read as two requests behind one kick
+ * (seg_max cuts it at 1,016 KiB), and on the hosts measured the two ran
+ * faster as they came than merged (bench/README.md, "Request merging").
+ */
+#define VIRTIO_BLK_MAX_MERGE_REQS 32
+
+typedef struct MultiReqBuffer {
+    VirtIOBlockReq *reqs[VIRTIO_BLK_MAX_MERGE_REQS];
+    unsigned num_reqs;
+    bool is_write;
+} MultiReqBuffer;
 
 /* Set while this thread runs @dev's queue handler (vq_lock held). */
 static __thread VirtIOBlock *handler_dev;
@@ -274,24 +292,45 @@ static bool virtio_blk_handle_rw_error(VirtIOBlockReq *req, int error,
     return action != BLOCK_ERROR_ACTION_IGNORE;
 }
 
+/*
+ * A read or write, or a merged run of them starting at @opaque (chained
+ * by mr_next, adjacent in sector order): one I/O for the run, then each
+ * request is completed, or handles the error, on its own, as in QEMU.
+ */
 static void coroutine_fn virtio_blk_co_rw(void *opaque)
 {
-    VirtIOBlockReq *req = opaque;
+    VirtIOBlockReq *req = opaque, *next;
     VirtIOBlock *s = req->dev;
     bool is_write = req->type & VIRTIO_BLK_T_OUT;
     int64_t offset = req->sector << BDRV_SECTOR_BITS;
+    QEMUIOVector merged, *qiov = &req->qiov;
     int ret;
 
+    if (req->mr_next) {
+        qiov = &merged;
+        qemu_iovec_init(qiov, req->qiov.niov);
+        for (VirtIOBlockReq *r = req; r; r = r->mr_next) {
+            qemu_iovec_concat(qiov, &r->qiov, 0, r->qiov.size);
+        }
+    }
     if (is_write) {
-        ret = blk_co_pwritev(s->blk, offset, req->qiov.size, &req->qiov, 0);
+        ret = blk_co_pwritev(s->blk, offset, qiov->size, qiov, 0);
     } else {
-        ret = blk_co_preadv(s->blk, offset, req->qiov.size, &req->qiov, 0);
+        ret = blk_co_preadv(s->blk, offset, qiov->size, qiov, 0);
     }
-    if (ret < 0 && virtio_blk_handle_rw_error(req, -ret, !is_write)) {
-        return;
+    if (qiov == &merged) {
+        qemu_iovec_destroy(&merged);
     }
-    block_acct_done(blk_get_stats(s->blk), &req->acct);
-    virtio_blk_req_complete(req, VIRTIO_BLK_S_OK);
+    for (; req; req = next) {
+        /* Completing frees req; a parked one is resubmitted alone. */
+        next = req->mr_next;
+        req->mr_next = NULL;
+        if (ret < 0 && virtio_blk_handle_rw_error(req, -ret, !is_write)) {
+            continue;
+        }
+        block_acct_done(blk_get_stats(s->blk), &req->acct);
+        virtio_blk_req_complete(req, VIRTIO_BLK_S_OK);
+    }
 }
 
 static void coroutine_fn virtio_blk_co_flush(void *opaque)
@@ -361,12 +400,85 @@ static void virtio_blk_submit(VirtIOBlockReq *req)
         entry = virtio_blk_co_discard_wz;
         break;
     }
-    req->submitted = true;
-    qatomic_inc(&req->dev->inflight);
+    for (VirtIOBlockReq *r = req; r; r = r->mr_next) {
+        r->submitted = true;
+        qatomic_inc(&r->dev->inflight);
+    }
     /* From a handler run outside the context (no ioeventfd) this
      * schedules the coroutine there instead of entering it here. */
     aio_co_enter(blk_get_aio_context(req->dev->blk),
                  qemu_coroutine_create(entry, req));
+}
+
+static int virtio_blk_req_cmp(const void *a, const void *b)
+{
+    const VirtIOBlockReq *x = *(VirtIOBlockReq *const *)a;
+    const VirtIOBlockReq *y = *(VirtIOBlockReq *const *)b;
+
+    return x->sector < y->sector ? -1 : x->sector > y->sector;
+}
+
+/*
+ * Submit what @mrb holds, in sector order, each run of adjacent requests
+ * as one (QEMU's virtio_blk_submit_multireq), within IOV_MAX pieces and
+ * the block layer's request limit.
+ */
+static void virtio_blk_submit_multireq(VirtIOBlock *s, MultiReqBuffer *mrb)
+{
+    VirtIOBlockReq **reqs = mrb->reqs;
+    unsigned n = mrb->num_reqs, start = 0;
+    int64_t bytes = 0;
+    int niov = 0;
+
+    mrb->num_reqs = 0;
+    if (n > 1) {
+        qsort(reqs, n, sizeof(reqs[0]), virtio_blk_req_cmp);
+    }
+    for (unsigned i = 0; i <= n; i++) {
+        VirtIOBlockReq *prev = i ? reqs[i - 1] : NULL;
+
+        if (i > start &&
+            (i == n ||
+             prev->sector + (int64_t)(prev->qiov.size >> BDRV_SECTOR_BITS)
+                 != reqs[i]->sector ||
+             niov + reqs[i]->qiov.niov > IOV_MAX ||
+             bytes + (int64_t)reqs[i]->qiov.size > BDRV_REQUEST_MAX_BYTES)) {
+            /* reqs[start..i) is a run. */
+            for (unsigned j = start; j + 1 < i; j++) {
+                reqs[j]->mr_next = reqs[j + 1];
+            }
+            reqs[i - 1]->mr_next = NULL;
+            if (i - start > 1) {
+                block_acct_merge_done(blk_get_stats(s->blk),
+                                      mrb->is_write ? BLOCK_ACCT_WRITE
+                                                    : BLOCK_ACCT_READ,
+                                      i - start - 1);
+            }
+            virtio_blk_submit(reqs[start]);
+            start = i;
+            bytes = niov = 0;
+        }
+        if (i < n) {
+            bytes += reqs[i]->qiov.size;
+            niov += reqs[i]->qiov.niov;
+        }
+    }
+}
+
+/* Keep a read or write for the end of the handler run. */
+static void virtio_blk_add_multireq(VirtIOBlock *s, MultiReqBuffer *mrb,
+                                    VirtIOBlockReq *req, bool is_write)
+{
+    if (!s->request_merging) {
+        virtio_blk_submit(req);
+        return;
+    }
+    if (mrb->num_reqs == VIRTIO_BLK_MAX_MERGE_REQS ||
+        (mrb->num_reqs && mrb->is_write != is_write)) {
+        virtio_blk_submit_multireq(s, mrb);
+    }
+    mrb->is_write = is_write;
+    mrb->reqs[mrb->num_reqs++] = req;
 }
 
 /* @iov[0..@cnt) from byte @skip, @len bytes, appended to @qiov. */
@@ -392,7 +504,8 @@ static void qiov_add_range(QEMUIOVector *qiov, const struct iovec *iov,
  * device is then broken, as QEMU's virtio_error).
  */
 static bool virtio_blk_handle_request(VirtIOBlock *s, VirtQueue *vq,
-                                      VirtQueueElement *elem)
+                                      VirtQueueElement *elem,
+                                      MultiReqBuffer *mrb)
 {
     VirtIODevice *vdev = VIRTIO_DEVICE(s);
     VirtIOBlockReq *req;
@@ -450,10 +563,12 @@ static bool virtio_blk_handle_request(VirtIOBlock *s, VirtQueue *vq,
         }
         block_acct_start(blk_get_stats(s->blk), &req->acct, req->qiov.size,
                          is_write ? BLOCK_ACCT_WRITE : BLOCK_ACCT_READ);
-        virtio_blk_submit(req);
+        virtio_blk_add_multireq(s, mrb, req, is_write);
         return true;
     }
     case VIRTIO_BLK_T_FLUSH:
+        /* After the writes popped before it, as QEMU. */
+        virtio_blk_submit_multireq(s, mrb);
         req->type = type;
         block_acct_start(blk_get_stats(s->blk), &req->acct, 0,
                          BLOCK_ACCT_FLUSH);
@@ -515,6 +630,7 @@ static bool virtio_blk_handle_request(VirtIOBlock *s, VirtQueue *vq,
                              (int64_t)req->dwz.num_sectors
                              << BDRV_SECTOR_BITS, BLOCK_ACCT_WRITE);
         }
+        virtio_blk_submit_multireq(s, mrb);
         virtio_blk_submit(req);
         return true;
     }
@@ -535,6 +651,7 @@ static void virtio_blk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
     /* virtqueue_pop gives at most the queue size per kick (it re-arms
      * the kick for the rest): stop asking once that many came. */
     unsigned budget = virtio_queue_get_num(vdev, n), popped = 0;
+    MultiReqBuffer mrb = { .num_reqs = 0 };
 
     /* Kicks while drained are served by drained_end's re-kick. */
     if (qatomic_read(&s->quiesced) || !s->blk) {
@@ -545,12 +662,13 @@ static void virtio_blk_handle_output(VirtIODevice *vdev, VirtQueue *vq)
         virtio_queue_set_notification(vq, 0);
         while ((elem = virtqueue_pop(vq, sizeof(VirtQueueElement)))) {
             popped++;
-            if (!virtio_blk_handle_request(s, vq, elem)) {
+            if (!virtio_blk_handle_request(s, vq, elem, &mrb)) {
                 virtqueue_detach_element(vq, elem, 0);
                 g_free(elem);
                 break;
             }
         }
+        virtio_blk_submit_multireq(s, &mrb);
         virtio_queue_set_notification(vq, 1);
     } while (popped < budget && !qatomic_read(&vdev->broken) &&
              !virtio_queue_empty(vq));
@@ -983,6 +1101,9 @@ static void virtio_blk_class_init(ObjectClass *oc, const void *data)
     qdev_class_add_prop_bit64(oc, "config-wce",
                               offsetof(VirtIOBlock, host_features),
                               VIRTIO_BLK_F_CONFIG_WCE, true);
+    qdev_class_add_prop_bool(oc, "request-merging",
+                             offsetof(VirtIOBlock, request_merging), false,
+                             NULL);
     qdev_class_add_prop_uint32(oc, "num-queues",
                                offsetof(VirtIOBlock, num_queues), 1, NULL);
     qdev_class_add_prop_uint32(oc, "queue-size",

@@ -3,7 +3,8 @@
  * driver would (read, write, flush, get-id, out of range, unknown type),
  * in the main loop and in an IOThread, the config space, and the
  * malformed requests QEMU's virtio_blk_handle_request refuses with
- * virtio_error (a logged guest error, NEEDS_RESET, qcore still serving).
+ * virtio_error (a logged guest error, NEEDS_RESET, qcore still serving),
+ * and request merging (adjacent requests behind one kick).
  * QEMU's counterpart: tests/qtest/virtio-blk-test.c.
  */
 #include "libqvirtio.h"
@@ -15,6 +16,7 @@
 #define HDR         (DRAM + 0x20000)
 #define DATA        (DRAM + 0x21000)
 #define STATUS_BUF  (DRAM + 0x23000)
+#define DATA2       (DRAM + 0x24000)
 #define QSIZE       8
 #define DISK_SIZE   (1024 * 1024)
 
@@ -180,6 +182,129 @@ static void test_config_space(void)
     log = stop(&t);
 }
 
+/*
+ * Request @i of a batch: descriptors 3i..3i+2, header at HDR + 16i, status
+ * byte STATUS_BUF + i, @len bytes of data at @data.
+ */
+static void batch_request(Test *t, unsigned i, uint32_t type, uint64_t sector,
+                          uint64_t data, uint32_t len)
+{
+    unsigned d = 3 * i;
+
+    qtest_writel(t->qts, HDR + 16 * i, type);
+    qtest_writel(t->qts, HDR + 16 * i + 4, 0);
+    qtest_writeq(t->qts, HDR + 16 * i + 8, sector);
+    qtest_writeb(t->qts, STATUS_BUF + i, 0xff);
+    set_desc(t, d, HDR + 16 * i, 16, F_NEXT, d + 1);
+    set_desc(t, d + 1, data, len, F_NEXT | (type == T_OUT ? 0 : F_WRITE),
+             d + 2);
+    set_desc(t, d + 2, STATUS_BUF + i, 1, F_WRITE, 0);
+}
+
+/*
+ * Make requests 0..@n-1 available with one store of the avail index and
+ * one kick, so that the device pops them in one handler run; wait for
+ * them all and check their status.
+ */
+static void batch_kick(Test *t, unsigned n)
+{
+    QVirtQueue *vq = &t->vq;
+
+    for (unsigned i = 0; i < n; i++) {
+        qtest_writew(t->qts, vq->avail + 4 + 2 * ((vq->avail_idx + i) %
+                                                  vq->size), 3 * i);
+    }
+    vq->avail_idx += n;
+    qtest_writew(t->qts, vq->avail + 2, vq->avail_idx);
+    qvirtio_writel(&t->dev, QUEUE_NOTIFY, vq->index);
+    g_assert(wait_used(t));
+    for (unsigned i = 0; i < n; i++) {
+        g_assert_cmpuint(qtest_readb(t->qts, STATUS_BUF + i), ==, 0);
+    }
+}
+
+/* rd_merged and wr_merged of the one drive, from query-blockstats. */
+static void merged(Test *t, int64_t *rd_merged, int64_t *wr_merged)
+{
+    QDict *r = qtest_qmp(t->qts, "{'execute': 'query-blockstats'}");
+    QDict *st = qdict_get_qdict(qobject_to(QDict, qlist_peek(
+        qdict_get_qlist(r, "return"))), "stats");
+
+    *rd_merged = qdict_get_int(st, "rd_merged");
+    *wr_merged = qdict_get_int(st, "wr_merged");
+    qobject_unref(r);
+}
+
+/*
+ * With request-merging=on, two adjacent writes behind one kick go to the
+ * image as one, two adjacent reads too, each request still completed
+ * with its own data (QEMU's virtio_blk_submit_multireq); requests that
+ * are not adjacent are not merged, nor anything when it is off.
+ */
+static void merging(const char *extra, bool on)
+{
+    Test t;
+    uint8_t a[4096], b[4096], in[8192];
+    int64_t rdm, wrm;
+    g_autofree char *log = NULL;
+
+    start(&t, extra);
+    driver_init(&t);
+    memset(a, 0x5a, sizeof(a));
+    memset(b, 0xc3, sizeof(b));
+    qtest_memwrite(t.qts, DATA, a, sizeof(a));
+    qtest_memwrite(t.qts, DATA2, b, sizeof(b));
+    /* Sectors 16..23 first: the device sorts by sector. */
+    batch_request(&t, 0, T_OUT, 16, DATA2, 4096);
+    batch_request(&t, 1, T_OUT, 8, DATA, 4096);
+    batch_kick(&t, 2);
+    merged(&t, &rdm, &wrm);
+    g_assert_cmpint(rdm, ==, 0);
+    g_assert_cmpint(wrm, ==, on);
+    /* Both landed: one read of the 8 KiB sees a then b. */
+    qtest_memset(t.qts, DATA, 0, 8192);
+    g_assert_cmpuint(request(&t, T_IN, 8, 8192, NULL), ==, 0);
+    qtest_memread(t.qts, DATA, in, sizeof(in));
+    g_assert(memcmp(in, a, 4096) == 0 && memcmp(in + 4096, b, 4096) == 0);
+    /* Two adjacent reads into separate buffers. */
+    qtest_memset(t.qts, DATA, 0, 8192);
+    qtest_memset(t.qts, DATA2, 0, 4096);
+    batch_request(&t, 0, T_IN, 8, DATA, 4096);
+    batch_request(&t, 1, T_IN, 16, DATA2, 4096);
+    batch_kick(&t, 2);
+    qtest_memread(t.qts, DATA, in, 4096);
+    g_assert(memcmp(in, a, 4096) == 0);
+    qtest_memread(t.qts, DATA2, in, 4096);
+    g_assert(memcmp(in, b, 4096) == 0);
+    merged(&t, &rdm, &wrm);
+    g_assert_cmpint(rdm, ==, on);
+    /* A gap between them: two requests. */
+    batch_request(&t, 0, T_IN, 8, DATA, 4096);
+    batch_request(&t, 1, T_IN, 24, DATA2, 4096);
+    batch_kick(&t, 2);
+    merged(&t, &rdm, &wrm);
+    g_assert_cmpint(rdm, ==, on);
+    g_assert_cmpint(wrm, ==, on);
+    log = stop(&t);
+    g_assert_cmpstr(log, ==, "");
+}
+
+static void test_merging_main_loop(void)
+{
+    merging(",request-merging=on", true);
+}
+
+static void test_merging_iothread(void)
+{
+    merging(",iothread=io0,request-merging=on", true);
+}
+
+/* The default (unlike QEMU's; see virtio-blk.c). */
+static void test_merging_off(void)
+{
+    merging(",iothread=io0", false);
+}
+
 /* A malformed request: logged, NEEDS_RESET, nothing used, still serving. */
 static void check_bad_request(void (*make)(Test *t), const char *message)
 {
@@ -234,6 +359,9 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/requests/main-loop", test_requests_main_loop);
     g_test_add_func("/virtio-blk/requests/iothread", test_requests_iothread);
     g_test_add_func("/virtio-blk/config", test_config_space);
+    g_test_add_func("/virtio-blk/merging/main-loop", test_merging_main_loop);
+    g_test_add_func("/virtio-blk/merging/iothread", test_merging_iothread);
+    g_test_add_func("/virtio-blk/merging/off", test_merging_off);
     g_test_add_func("/virtio-blk/error/status-not-writable",
                     test_status_not_writable);
     g_test_add_func("/virtio-blk/error/short-header", test_short_header);
