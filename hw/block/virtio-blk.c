@@ -162,7 +162,8 @@ struct VirtIOBlockReq {
  * MultiReqBuffer), with request-merging=on.  Off by default, unlike
  * QEMU: Linux sends a 1 MiB direct read as two requests behind one kick
  * (seg_max cuts it at 1,016 KiB), and on the hosts measured the two ran
- * faster as they came than merged (bench/README.md, "Request merging").
+ * faster as they came than merged (bench/README.md, Block, "Request
+ * merging, again").
  */
 #define VIRTIO_BLK_MAX_MERGE_REQS 32
 
@@ -418,50 +419,52 @@ static int virtio_blk_req_cmp(const void *a, const void *b)
     return x->sector < y->sector ? -1 : x->sector > y->sector;
 }
 
+/* Can @next join the run that ends with @prev (@niov pieces, @bytes)? */
+static bool virtio_blk_can_merge(const VirtIOBlockReq *prev,
+                                 const VirtIOBlockReq *next, int niov,
+                                 int64_t bytes)
+{
+    return prev->sector + (int64_t)(prev->qiov.size >> BDRV_SECTOR_BITS) ==
+               next->sector &&
+           niov + next->qiov.niov <= IOV_MAX &&
+           bytes + (int64_t)next->qiov.size <= BDRV_REQUEST_MAX_BYTES;
+}
+
 /*
  * Submit what @mrb holds, in sector order, each run of adjacent requests
  * as one (QEMU's virtio_blk_submit_multireq), within IOV_MAX pieces and
- * the block layer's request limit.
+ * the block layer's request limit.  A run is not looked at once it is
+ * submitted: its coroutine may already have completed and freed it.
  */
 static void virtio_blk_submit_multireq(VirtIOBlock *s, MultiReqBuffer *mrb)
 {
     VirtIOBlockReq **reqs = mrb->reqs;
-    unsigned n = mrb->num_reqs, start = 0;
-    int64_t bytes = 0;
-    int niov = 0;
+    unsigned n = mrb->num_reqs, start, end;
 
     mrb->num_reqs = 0;
     if (n > 1) {
         qsort(reqs, n, sizeof(reqs[0]), virtio_blk_req_cmp);
     }
-    for (unsigned i = 0; i <= n; i++) {
-        VirtIOBlockReq *prev = i ? reqs[i - 1] : NULL;
+    for (start = 0; start < n; start = end) {
+        int64_t bytes = reqs[start]->qiov.size;
+        int niov = reqs[start]->qiov.niov;
 
-        if (i > start &&
-            (i == n ||
-             prev->sector + (int64_t)(prev->qiov.size >> BDRV_SECTOR_BITS)
-                 != reqs[i]->sector ||
-             niov + reqs[i]->qiov.niov > IOV_MAX ||
-             bytes + (int64_t)reqs[i]->qiov.size > BDRV_REQUEST_MAX_BYTES)) {
-            /* reqs[start..i) is a run. */
-            for (unsigned j = start; j + 1 < i; j++) {
-                reqs[j]->mr_next = reqs[j + 1];
-            }
-            reqs[i - 1]->mr_next = NULL;
-            if (i - start > 1) {
-                block_acct_merge_done(blk_get_stats(s->blk),
-                                      mrb->is_write ? BLOCK_ACCT_WRITE
-                                                    : BLOCK_ACCT_READ,
-                                      i - start - 1);
-            }
-            virtio_blk_submit(reqs[start]);
-            start = i;
-            bytes = niov = 0;
+        for (end = start + 1;
+             end < n && virtio_blk_can_merge(reqs[end - 1], reqs[end], niov,
+                                             bytes);
+             end++) {
+            reqs[end - 1]->mr_next = reqs[end];
+            bytes += reqs[end]->qiov.size;
+            niov += reqs[end]->qiov.niov;
         }
-        if (i < n) {
-            bytes += reqs[i]->qiov.size;
-            niov += reqs[i]->qiov.niov;
+        reqs[end - 1]->mr_next = NULL;
+        if (end - start > 1) {
+            block_acct_merge_done(blk_get_stats(s->blk),
+                                  mrb->is_write ? BLOCK_ACCT_WRITE
+                                                : BLOCK_ACCT_READ,
+                                  end - start - 1);
         }
+        virtio_blk_submit(reqs[start]);
     }
 }
 
