@@ -10,6 +10,7 @@
 #include "qcore/atomic.h"
 #include "qcore/thread-pool.h"
 #include "block_int.h"
+#include "trace/trace-block.h"
 #include <fcntl.h>
 #include <liburing.h>
 #include <libaio.h>
@@ -178,6 +179,7 @@ static void luring_completion_cb(void *opaque)
         LuringAIOCB *acb = io_uring_cqe_get_data(cqe);
 
         acb->ret = cqe->res;
+        trace_luring_process_completion(s, acb, acb->ret);
         io_uring_cqe_seen(&s->ring, cqe);
         acb->done = true;
         aio_co_wake(acb->co);
@@ -269,6 +271,7 @@ static int coroutine_fn luring_co_submit(LuringState *s, RawAIO *a)
     }
     io_uring_sqe_set_data(sqe, &acb);
     ret = io_uring_submit(&s->ring);
+    trace_luring_io_uring_submit(s, ret);
     if (ret < 0) {
         return ret;
     }

@@ -12,6 +12,7 @@
 #include "qcore/net.h"
 #include "qcore/qjson.h"
 #include "qcore/option.h"
+#include "qcore/trace.h"
 #include "qcore/vl.h"
 #include "qcore/hw/qdev.h"
 
@@ -44,6 +45,29 @@ static QemuOptsList qemu_name_opts = {
         { .name = "debug-threads", .type = QEMU_OPT_BOOL,
           .help = "give each thread a name (for debuggers; not a stable "
                   "interface)" },
+        { NULL }
+    },
+};
+
+static QemuOptsList qemu_trace_opts = {
+    .name = "trace",
+    .implied_opt_name = "enable",
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_trace_opts.head),
+    .desc = {
+        { .name = "enable", .type = QEMU_OPT_STRING },
+        { .name = "events", .type = QEMU_OPT_STRING },
+        { .name = "file", .type = QEMU_OPT_STRING },
+        { NULL }
+    },
+};
+
+static QemuOptsList qemu_msg_opts = {
+    .name = "msg",
+    .implied_opt_name = "timestamp",
+    .merge_lists = true,
+    .head = QTAILQ_HEAD_INITIALIZER(qemu_msg_opts.head),
+    .desc = {
+        { .name = "timestamp", .type = QEMU_OPT_BOOL },
         { NULL }
     },
 };
@@ -104,6 +128,8 @@ static QemuOptsList fallback_mon_opts = {
 static void register_groups(void)
 {
     qemu_add_opts(&qemu_name_opts);
+    qemu_add_opts(&qemu_trace_opts);
+    qemu_add_opts(&qemu_msg_opts);
     qemu_add_opts(&qemu_mem_opts);
     qemu_add_opts(&qemu_smp_opts);
     if (!qemu_find_opts_err("chardev", NULL)) {
@@ -195,6 +221,32 @@ static QemuOpts *parse_group(const char *group, const char *optarg)
         exit(1);
     }
     return opts;
+}
+
+/*
+ * -trace: events are switched at once, as QEMU does, so that they are on
+ * from the first thing the machine does; file= is the log's file (-D).
+ */
+static void trace_option(QemuCmdline *cl, const char *optarg)
+{
+    QemuOpts *opts = parse_group("trace", optarg);
+    const char *enable = qemu_opt_get(opts, "enable");
+    const char *events = qemu_opt_get(opts, "events");
+    const char *file = qemu_opt_get(opts, "file");
+
+    if (enable && !strcmp(enable, "help")) {
+        trace_list_events(stdout);
+        exit(0);
+    }
+    if (enable) {
+        trace_enable_events(enable);
+    }
+    if (events) {
+        trace_init_events_file(events, &error_fatal);
+    }
+    if (file) {
+        cl->log_file = file;       /* opts live as long as the list */
+    }
 }
 
 static void machine_option(QemuCmdline *cl, const char *optarg,
@@ -537,6 +589,13 @@ static void handle_option(QemuCmdline *cl, const QEMUOption *popt,
         break;
     case QEMU_OPTION_d:
         cl->log_mask = optarg;
+        break;
+    case QEMU_OPTION_trace:
+        trace_option(cl, optarg);
+        break;
+    case QEMU_OPTION_msg:
+        message_with_timestamp =
+            qemu_opt_get_bool(parse_group("msg", optarg), "timestamp", false);
         break;
     case QEMU_OPTION_dfilter:
         qemu_set_dfilter_ranges(optarg, &error_fatal);

@@ -18,6 +18,7 @@ Error *error_fatal;
 Error *error_warn;
 
 static const char *progname = "qcore";
+bool message_with_timestamp;
 
 void error_set_progname(const char *name)
 {
@@ -114,6 +115,13 @@ static void append_prefix(GString *out)
     char *const *argp;
     int i;
 
+    if (message_with_timestamp) {
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+        g_autofree char *ts = g_date_time_format(now, "%Y-%m-%dT%H:%M:%S");
+
+        g_string_append_printf(out, "%s.%06dZ ", ts,
+                               g_date_time_get_microsecond(now));
+    }
     g_string_append_printf(out, "%s: ", progname);
     if (loc->kind == LOC_CMDLINE) {
         argp = loc->ptr;

@@ -1,9 +1,11 @@
 /*
  * -d/-D/-dfilter debug logging.  Corresponds to QEMU's util/log.c
- * (without its per-thread files and trace events).
+ * (without its per-thread files); trace events print through it
+ * (util/trace.c).
  */
 #include "qcore/osdep.h"
 #include "qcore/log.h"
+#include "qcore/trace.h"
 #include "qcore/thread.h"
 
 int qemu_loglevel;
@@ -188,6 +190,11 @@ int qemu_str_to_log_mask(const char *str, Error **errp)
     size_t j;
 
     for (i = 0; parts[i]; i++) {
+        /* QEMU's "-d trace:PATTERN": the same as -trace PATTERN. */
+        if (g_str_has_prefix(parts[i], "trace:")) {
+            trace_enable_events(parts[i] + strlen("trace:"));
+            continue;
+        }
         if (!strcmp(parts[i], "all")) {
             for (j = 0; j < G_N_ELEMENTS(log_items); j++) {
                 mask |= log_items[j].mask;
@@ -216,6 +223,8 @@ void qemu_print_log_usage(FILE *f)
     for (i = 0; i < G_N_ELEMENTS(log_items); i++) {
         fprintf(f, "%-15s %s\n", log_items[i].name, log_items[i].help);
     }
+    fprintf(f, "trace:PATTERN   enable trace events\n\n"
+            "Use \"-trace help\" to get a list of trace events.\n");
 }
 
 bool qemu_set_log_filename_flags(const char *filename, int flags,

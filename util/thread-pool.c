@@ -11,6 +11,7 @@
 #include "qcore/rcu.h"
 #include "qcore/thread.h"
 #include "qcore/thread-pool.h"
+#include "trace/trace-util.h"
 
 /* An idle worker exits after this long, unless that leaves fewer than min. */
 #define THREAD_POOL_IDLE_TIMEOUT_MS 10000
@@ -210,6 +211,7 @@ static bool thread_pool_complete_one(ThreadPool *pool)
         qemu_bh_schedule(pool->completion_bh);
     }
     pool->in_flight--;
+    trace_thread_pool_complete(pool, req, req->common.opaque, req->ret);
     if (req->common.cb) {
         req->common.cb(req->common.opaque, req->ret);
     }
@@ -311,6 +313,7 @@ static BlockAIOCB *thread_pool_submit_in(ThreadPool *pool,
     req->arg = arg;
     req->state = THREAD_QUEUED;
     pool->in_flight++;
+    trace_thread_pool_submit(pool, req, opaque);
 
     qemu_mutex_lock(&pool->lock);
     QSIMPLEQ_INSERT_TAIL(&pool->request_list, req, next);

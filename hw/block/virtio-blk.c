@@ -23,6 +23,7 @@
 #include "qcore/block-backend.h"
 #include "qcore/coroutine.h"
 #include "qcore/error.h"
+#include "trace/trace-hw_block.h"
 #include "qcore/hw/virtio.h"
 #include "qcore/iothread.h"
 #include "qcore/iothread-object.h"
@@ -227,6 +228,7 @@ static void virtio_blk_req_complete(VirtIOBlockReq *req, uint8_t status)
     bool in_handler = handler_dev == s;
     bool last = req->submitted && qatomic_fetch_dec(&s->inflight) == 1;
 
+    trace_virtio_blk_req_complete(vdev, req, status);
     if (!in_handler) {
         qemu_mutex_lock(&vdev->vq_lock);
     }
@@ -326,6 +328,7 @@ static void coroutine_fn virtio_blk_co_rw(void *opaque)
         /* Completing frees req; a parked one is resubmitted alone. */
         next = req->mr_next;
         req->mr_next = NULL;
+        trace_virtio_blk_rw_complete(VIRTIO_DEVICE(s), req, ret);
         if (ret < 0 && virtio_blk_handle_rw_error(req, -ret, !is_write)) {
             continue;
         }
@@ -459,6 +462,11 @@ static void virtio_blk_submit_multireq(VirtIOBlock *s, MultiReqBuffer *mrb)
         }
         reqs[end - 1]->mr_next = NULL;
         if (end - start > 1) {
+            trace_virtio_blk_submit_multireq(VIRTIO_DEVICE(s), mrb, start,
+                                             end - start,
+                                             reqs[start]->sector <<
+                                             BDRV_SECTOR_BITS,
+                                             bytes, mrb->is_write);
             block_acct_merge_done(blk_get_stats(s->blk),
                                   mrb->is_write ? BLOCK_ACCT_WRITE
                                                 : BLOCK_ACCT_READ,
@@ -557,6 +565,13 @@ static bool virtio_blk_handle_request(VirtIOBlock *s, VirtQueue *vq,
         } else {
             qiov_add_range(&req->qiov, elem->in_sg, elem->in_num, 0,
                            data_len);
+        }
+        if (is_write) {
+            trace_virtio_blk_handle_write(vdev, req, req->sector,
+                                          req->qiov.size >> BDRV_SECTOR_BITS);
+        } else {
+            trace_virtio_blk_handle_read(vdev, req, req->sector,
+                                         req->qiov.size >> BDRV_SECTOR_BITS);
         }
         if (!virtio_blk_sect_range_ok(s, req->sector, req->qiov.size)) {
             virtio_blk_req_complete(req, VIRTIO_BLK_S_IOERR);

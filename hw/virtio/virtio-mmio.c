@@ -12,6 +12,7 @@
 #include "qcore/log.h"
 #include "qcore/main-loop.h"
 #include "qcore/runstate.h"
+#include "trace/trace-hw_virtio.h"
 
 #define VIRT_MAGIC  0x74726976      /* "virt" */
 #define VIRT_VENDOR 0x554D4551      /* "QEMU" */
@@ -147,9 +148,10 @@ static void virtio_mmio_reset(void *opaque)
 static void virtio_mmio_update_irq(void *opaque)
 {
     VirtIOMMIOProxy *proxy = opaque;
+    int level = proxy->vdev && virtio_isr_read(proxy->vdev) != 0;
 
-    qemu_set_irq(proxy->irq, proxy->vdev &&
-                             virtio_isr_read(proxy->vdev) != 0);
+    trace_virtio_mmio_setting_irq(level);
+    qemu_set_irq(proxy->irq, level);
 }
 
 /* ---- Registers ------------------------------------------------------------ */
@@ -160,6 +162,7 @@ static uint64_t virtio_mmio_read(void *opaque, hwaddr offset, unsigned size)
     VirtIODevice *vdev = proxy->vdev;
     VirtIOMMIOQueue *q;
 
+    trace_virtio_mmio_read(offset);
     if (!vdev) {
         /* An empty slot: identifies itself, DeviceID 0, all else 0. */
         switch (offset) {
@@ -278,6 +281,7 @@ static void virtio_mmio_write(void *opaque, hwaddr offset, uint64_t value,
     VirtIODevice *vdev = proxy->vdev;
     VirtIOMMIOQueue *q;
 
+    trace_virtio_mmio_write_offset(offset, value);
     if (!vdev) {
         return;             /* an empty slot ignores writes */
     }

@@ -11,6 +11,7 @@
 #include "qcore/hw/virtio.h"
 #include "qcore/log.h"
 #include "qcore/main-loop.h"
+#include "trace/trace-hw_virtio.h"
 
 #define VRING_DESC_SIZE 16
 #define QEMU_ALIGN_UP(n, m) (((n) + (m) - 1) / (m) * (m))
@@ -357,6 +358,7 @@ void *virtqueue_pop(VirtQueue *vq, size_t sz)
     elem = g_malloc0(sz + arrays);
     elem->out_num = m->out_num;
     elem->in_num = m->in_num;
+    trace_virtqueue_pop(vq, elem, elem->in_num, elem->out_num);
     elem->out_sg = (struct iovec *)((char *)elem + sz);
     elem->in_sg = elem->out_sg + m->out_num;
     elem->out_addr = (hwaddr *)(elem->in_sg + m->in_num);
@@ -520,6 +522,7 @@ void virtio_notify(VirtIODevice *vdev, VirtQueue *vq)
     if (!virtio_should_notify(vdev, vq)) {
         return;
     }
+    trace_virtio_notify(vdev, vq);
     qatomic_or(&vdev->isr, VIRTIO_ISR_QUEUE);
     virtio_irq_update(vdev);
 }
@@ -555,6 +558,7 @@ static void virtio_queue_notify_vq(VirtQueue *vq)
     qemu_mutex_lock(&vdev->vq_lock);
     if (vq->desc_p && vq->handle_output && !qatomic_read(&vdev->broken)) {
         vq->pop_budget = vq->num;
+        trace_virtio_queue_notify(vdev, vq - vdev->vq, vq);
         vq->handle_output(vdev, vq);
         /* The bound is per kick; a device popping outside its handler
          * (virtio-net's rx and tx BHs) bounds its own work. */
@@ -812,6 +816,7 @@ int virtio_set_status(VirtIODevice *vdev, uint8_t val)
 {
     VirtioDeviceClass *k = VIRTIO_DEVICE_GET_CLASS(vdev);
 
+    trace_virtio_set_status(vdev, val);
     if (k->set_status) {
         k->set_status(vdev, val);
     }

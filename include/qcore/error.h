@@ -96,6 +96,12 @@ void error_vreport(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
 
 /* Prefix printed before every report; defaults to "qcore". */
 void error_set_progname(const char *name);
+/*
+ * -msg timestamp=on: reports start with the time (ISO 8601, UTC, in
+ * microseconds) and trace lines with "TID@SECONDS.MICROSECONDS:", as in
+ * QEMU.  Set once while parsing the command line.
+ */
+extern bool message_with_timestamp;
 
 /* Print to stderr with no prefix (continuation lines of a report). */
 void error_printf(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

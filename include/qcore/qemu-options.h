@@ -149,6 +149,13 @@ DEF("d", HAS_ARG, QEMU_OPTION_d,
 DEF("dfilter", HAS_ARG, QEMU_OPTION_dfilter,
     "-dfilter range,..  log in_asm/exec/cpu only for these guest pc ranges\n"
     "                (0xADDR+SIZE, 0xADDR-0xADDR or 0xADDR..0xADDR)\n")
+DEF("trace", HAS_ARG, QEMU_OPTION_trace,
+    "-trace [[enable=]<pattern>][,events=<file>][,file=<file>]\n"
+    "                specify tracing options ('-trace help' lists the events;\n"
+    "                file= sends the log there, as -D)\n")
+DEF("msg", HAS_ARG, QEMU_OPTION_msg,
+    "-msg timestamp[=on|off]\n"
+    "                start error messages and trace lines with the time\n")
 DEF("bql-profile", HAS_ARG, QEMU_OPTION_bql_profile,
     "-bql-profile on|off\n"
     "                time every BQL acquisition per call site for\n"
