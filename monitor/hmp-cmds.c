@@ -94,6 +94,51 @@ static void hmp_info_iothreads(Monitor *mon, const QDict *qdict)
     }
 }
 
+/* QEMU prints a trace command's error bare, without "Error: ". */
+static void hmp_trace_error(Monitor *mon, Error *err)
+{
+    monitor_printf(mon, "%s\n", error_get_pretty(err));
+    error_free(err);
+}
+
+static void hmp_info_trace_events(Monitor *mon, const QDict *qdict)
+{
+    const char *name = qdict_get_try_str(qdict, "name");
+    bool has_vcpu = qdict_haskey(qdict, "vcpu");
+    Error *err = NULL;
+    g_autoptr(TraceEventInfoList) list =
+        qmp_trace_event_get_state(name ? name : "*", has_vcpu,
+                                  qdict_get_try_int(qdict, "vcpu", 0), &err);
+
+    if (err) {
+        hmp_trace_error(mon, err);
+        return;
+    }
+    for (TraceEventInfoList *l = list; l; l = l->next) {
+        monitor_printf(mon, "%s : state %u\n", l->value->name,
+                       l->value->state == TRACE_EVENT_STATE_ENABLED);
+    }
+}
+
+static void hmp_trace_event(Monitor *mon, const QDict *qdict)
+{
+    const char *option = qdict_get_str(qdict, "option");
+    bool has_vcpu = qdict_haskey(qdict, "vcpu");
+    Error *err = NULL;
+
+    if (strcmp(option, "on") && strcmp(option, "off")) {
+        monitor_printf(mon, "Expected 'on' or 'off'\n"
+                       "Try \"help trace-event\" for more information\n");
+        return;
+    }
+    qmp_trace_event_set_state(qdict_get_str(qdict, "name"),
+                              !strcmp(option, "on"), true, true, has_vcpu,
+                              qdict_get_try_int(qdict, "vcpu", 0), &err);
+    if (err) {
+        hmp_trace_error(mon, err);
+    }
+}
+
 static void hmp_info_chardev(Monitor *mon, const QDict *qdict)
 {
     Error *err = NULL;
@@ -561,6 +606,10 @@ static const HMPCommand hmp_info_cmds[] = {
     { "qom-tree", "path:s?", "[path]", "show QOM composition tree",
       hmp_info_qom_tree },
     { "iothreads", "", "", "show iothreads", hmp_info_iothreads },
+    { "trace-events", "name:s?,vcpu:i?", "[name] [vcpu]",
+      "show available trace-events & their state (name: event name "
+      "pattern; vcpu: vCPU to query, default is any)",
+      hmp_info_trace_events },
     { "mainloop", "", "",
       "show the event sources of the main loop and of each iothread",
       hmp_info_mainloop },
@@ -620,6 +669,9 @@ const HMPCommand hmp_cmds[] = {
       "[-j] path property value",
       "set QOM property.\n\t\t\t-j: the value is specified in json format.",
       hmp_qom_set },
+    { "trace-event", "name:s,option:s,vcpu:i?", "name on|off [vcpu]",
+      "changes status of a specific trace event (vcpu: vCPU to set, "
+      "default is all)", hmp_trace_event },
     { "netdev_add", "netdev:s", "[user|tap|socket|hubport],id=str[,prop=value][,...]",
       "add host network device", hmp_netdev_add },
     { "netdev_del", "id:s", "id", "remove host network device",

@@ -1,5 +1,5 @@
 """The command line: -h, -version, bad options, help listings, option
-errors with their location, -pidfile, -daemonize, -S."""
+errors with their location, -pidfile, -daemonize, -S, -trace and -msg."""
 import os
 import re
 import signal
@@ -14,7 +14,7 @@ OPTIONS = ['-M', '-machine', '-name', '-S', '-nodefaults', '-nographic',
            '-display', '-serial', '-monitor', '-qmp', '-qmp-pretty',
            '-chardev', '-mon', '-object', '-pidfile', '-daemonize', '-D',
            '-d', '-dfilter', '-bql-profile', '-version', '-h', '-accel',
-           '-qtest', '-qtest-log', '-device']
+           '-qtest', '-qtest-log', '-device', '-trace', '-msg']
 
 
 def test_help_lists_every_option_and_exits_0():
@@ -358,3 +358,37 @@ def test_cpu_pmu_num_sets_the_hpm_counters():
     assert '  7: counter trap 2 event 0x77\n' in out
     assert '  fffff fffff U: cycle time instret hpm3 hpm18- hpm19- hpm31-\n' \
         in out
+
+
+def test_trace_help_lists_the_events():
+    r = qcore_run(['-trace', 'help'])
+    assert r.returncode == 0
+    events = r.stdout.decode().split()
+    for ev in ('virtio_blk_handle_read', 'virtio_queue_notify',
+               'luring_io_uring_submit', 'thread_pool_submit'):
+        assert ev in events
+    assert qcore_run(['-trace', 'enable=help']).stdout == r.stdout
+
+
+def test_trace_option_errors_as_qemu():
+    r = qcore_run(['-trace', 'foo=bar'])
+    assert r.returncode == 1
+    assert r.stderr == b"qcore: -trace foo=bar: Invalid parameter 'foo'\n"
+    r = qcore_run(['-trace', 'events=/nonexistent/events'])
+    assert r.returncode == 1
+    assert r.stderr.startswith(b'qcore: -trace events=/nonexistent/events: ')
+    assert b'/nonexistent/events' in r.stderr.split(b': ', 2)[2]
+    r = qcore_run(['-msg', 'timestamp=maybe'])
+    assert r.returncode == 1
+    assert r.stderr == (b"qcore: -msg timestamp=maybe: Parameter "
+                        b"'timestamp' expects 'on' or 'off'\n")
+
+
+def test_unknown_trace_event_is_a_warning_with_timestamp():
+    """QEMU warns and goes on; -msg timestamp=on puts the time first."""
+    r = qcore_run(['-msg', 'timestamp=on', '-trace', 'no_such_event',
+                   '-version'])
+    assert r.returncode == 0
+    assert re.match(rb'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z qcore: '
+                    rb"-trace no_such_event: warning: trace event "
+                    rb"'no_such_event' does not exist\n$", r.stderr), r.stderr

@@ -4,10 +4,12 @@
  * in the main loop and in an IOThread, the config space, and the
  * malformed requests QEMU's virtio_blk_handle_request refuses with
  * virtio_error (a logged guest error, NEEDS_RESET, qcore still serving),
- * and request merging (adjacent requests behind one kick).
+ * request merging (adjacent requests behind one kick), and the trace
+ * events on the request path.
  * QEMU's counterpart: tests/qtest/virtio-blk-test.c.
  */
 #include "libqvirtio.h"
+#include "qcore/qjson.h"
 #include <glib/gstdio.h>
 
 #define DRAM        QVIRTIO_DRAM
@@ -305,6 +307,88 @@ static void test_merging_off(void)
     merging(",iothread=io0", false);
 }
 
+/* How many lines of @log match @pattern (a whole line). */
+static unsigned count_lines(const char *log, const char *pattern)
+{
+    g_autoptr(GRegex) re = g_regex_new(pattern, G_REGEX_MULTILINE, 0, NULL);
+    g_autoptr(GMatchInfo) m = NULL;
+    unsigned n = 0;
+
+    g_assert_nonnull(re);
+    for (g_regex_match(re, log, 0, &m); g_match_info_matches(m);
+         g_match_info_next(m, NULL)) {
+        n++;
+    }
+    return n;
+}
+
+/*
+ * Trace events on the request path (docs/tracing.md): enabled with -trace
+ * from the start, and switched by QMP and HMP at run time; lines in QEMU's
+ * shape, with -msg timestamp=on's prefix, in the -D file.
+ */
+static void test_trace_events(void)
+{
+    Test t;
+    QDict *r;
+    g_autoptr(GString) json = NULL;
+    g_autofree char *log = NULL;
+
+    start(&t, ",iothread=io0 -msg timestamp=on "
+              "-trace virtio_blk_handle_read -trace thread_pool_complete");
+    driver_init(&t);
+    g_assert_cmpuint(request(&t, T_OUT, 16, 4096, NULL), ==, 0);
+    g_assert_cmpuint(request(&t, T_IN, 8, 4096, NULL), ==, 0);
+    r = qtest_qmp(t.qts, "{'execute': 'trace-event-set-state', 'arguments':"
+                  " {'name': 'virtio_blk_handle_w*', 'enable': true}}");
+    g_assert(qdict_haskey(r, "return"));
+    qobject_unref(r);
+    r = qtest_qmp(t.qts, "{'execute': 'human-monitor-command', 'arguments':"
+                  " {'command-line': 'trace-event virtio_blk_handle_read "
+                  "off'}}");
+    g_assert_cmpstr(qdict_get_str(r, "return"), ==, "");
+    qobject_unref(r);
+    /* QEMU's errors: a name that is no event, a vCPU for an event. */
+    r = qtest_qmp(t.qts, "{'execute': 'trace-event-get-state', 'arguments':"
+                  " {'name': 'virtio_blk_nosuch'}}");
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(r, "error"), "desc"), ==,
+                    "unknown event \"virtio_blk_nosuch\"");
+    qobject_unref(r);
+    r = qtest_qmp(t.qts, "{'execute': 'trace-event-set-state', 'arguments':"
+                  " {'name': 'virtio_blk_*', 'enable': true, 'vcpu': 0}}");
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(r, "error"), "desc"), ==,
+                    "event \"virtio_blk_req_complete\" is not "
+                    "vCPU-specific");
+    qobject_unref(r);
+    r = qtest_qmp(t.qts, "{'execute': 'trace-event-get-state', 'arguments':"
+                  " {'name': 'virtio_blk_handle_*'}}");
+    json = qobject_to_json(qdict_get(r, "return"));
+    g_assert_cmpstr(json->str, ==,
+                    "[{\"name\": \"virtio_blk_handle_write\", "
+                    "\"state\": \"enabled\", \"vcpu\": false}, "
+                    "{\"name\": \"virtio_blk_handle_read\", "
+                    "\"state\": \"disabled\", \"vcpu\": false}]");
+    qobject_unref(r);
+    g_assert_cmpuint(request(&t, T_OUT, 24, 512, NULL), ==, 0);
+    g_assert_cmpuint(request(&t, T_IN, 32, 512, NULL), ==, 0);
+    log = stop(&t);
+    /* The read before the switch, the write after it; nothing else. */
+    g_assert_cmpuint(count_lines(log, "^[0-9]+@[0-9]+\\.[0-9]{6}:"
+                                 "virtio_blk_handle_read vdev 0x[0-9a-f]+ "
+                                 "req 0x[0-9a-f]+ sector 8 nsectors 8$"),
+                     ==, 1);
+    g_assert_cmpuint(count_lines(log, "virtio_blk_handle_read"), ==, 1);
+    g_assert_cmpuint(count_lines(log, "^[0-9]+@[0-9]+\\.[0-9]{6}:"
+                                 "virtio_blk_handle_write vdev 0x[0-9a-f]+ "
+                                 "req 0x[0-9a-f]+ sector 24 nsectors 1$"),
+                     ==, 1);
+    g_assert_cmpuint(count_lines(log, "virtio_blk_handle_write"), ==, 1);
+    /* Each read and write went through the pool (aio=threads). */
+    g_assert_cmpuint(count_lines(log, ":thread_pool_complete pool 0x[0-9a-f]+"
+                                 " req 0x[0-9a-f]+ opaque 0x[0-9a-f]+ "
+                                 "ret 0$"), >=, 4);
+}
+
 /* A malformed request: logged, NEEDS_RESET, nothing used, still serving. */
 static void check_bad_request(void (*make)(Test *t), const char *message)
 {
@@ -362,6 +446,7 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-blk/merging/main-loop", test_merging_main_loop);
     g_test_add_func("/virtio-blk/merging/iothread", test_merging_iothread);
     g_test_add_func("/virtio-blk/merging/off", test_merging_off);
+    g_test_add_func("/virtio-blk/trace-events", test_trace_events);
     g_test_add_func("/virtio-blk/error/status-not-writable",
                     test_status_not_writable);
     g_test_add_func("/virtio-blk/error/short-header", test_short_header);
