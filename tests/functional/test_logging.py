@@ -158,7 +158,7 @@ def test_D_truncates_the_file(guests, tmp_path):
 
 def test_d_help_lists_every_item():
     r = qcore_run(['-d', 'help'])
-    items = [l.split()[0] for l in r.stdout.decode().splitlines()[1:]]
+    items = [l.split()[0] for l in r.stdout.decode().splitlines()[1:] if l]
     for item in ['in_asm', 'int', 'exec', 'cpu', 'mmu', 'cpu_reset',
-                 'unimp', 'guest_errors', 'nochain']:
+                 'unimp', 'guest_errors', 'nochain', 'trace:PATTERN']:
         assert item in items
