@@ -171,7 +171,16 @@ static void *worker_thread(void *opaque)
         req->state = THREAD_DONE;
         /* done_list order is finish order, and so is completion order. */
         QSIMPLEQ_INSERT_TAIL(&pool->done_list, req, next);
+        /*
+         * Wake the home thread only once the lock is free: its first act
+         * is to take it, and an eventfd write made while we hold it woke
+         * that thread just to sleep again on the mutex, a second wake-up
+         * per request (bench/README.md, "Phases from the trace events").
+         * The pool outlives this: we still count in cur_threads.
+         */
+        qemu_mutex_unlock(&pool->lock);
         qemu_bh_schedule(pool->completion_bh);
+        qemu_mutex_lock(&pool->lock);
     }
 
     pool->cur_threads--;
@@ -327,8 +336,9 @@ static BlockAIOCB *thread_pool_submit_in(ThreadPool *pool,
         pool->queued && pool->cur_threads < pool->max_threads) {
         spawn_thread(pool);
     }
-    qemu_cond_signal(&pool->request_cond);
     qemu_mutex_unlock(&pool->lock);
+    /* After the unlock, for the reason worker_thread gives. */
+    qemu_cond_signal(&pool->request_cond);
     return &req->common;
 }
 
