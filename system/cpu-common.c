@@ -240,6 +240,7 @@ static void cpu_instance_finalize(Object *obj)
         g_free(wp);
     }
     qemu_mutex_destroy(&cpu->work_mutex);
+    bql_cancel_broadcast(&cpu->halt_cond);
     qemu_cond_destroy(&cpu->halt_cond);
 }
 

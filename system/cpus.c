@@ -322,14 +322,15 @@ void qemu_destroy_vcpu(CPUState *cpu)
 void qemu_cpu_kick(CPUState *cpu)
 {
     /*
-     * exit_request stops a running exec at its next check; the broadcast
-     * wakes the thread if it sleeps.  Whoever changed the state that made
+     * exit_request stops a running exec at its next check; the broadcast,
+     * once we drop the BQL (bql_defer_broadcast), wakes the thread if it
+     * sleeps.  Whoever changed the state that made
      * the kick necessary did so before this store (seq_cst), so the exec
      * that sees exit_request sees that state too.
      */
     smp_mb();
     qatomic_set(&cpu->exit_request, 1);
-    qemu_cond_broadcast(&cpu->halt_cond);
+    bql_defer_broadcast(&cpu->halt_cond);
 }
 
 void cpu_interrupt(CPUState *cpu)

@@ -17,6 +17,15 @@
 static QemuMutex bql;
 /* Per thread, so bql_locked() is a plain load and answers for the caller. */
 static __thread bool bql_is_locked;
+
+/*
+ * bql_defer_broadcast's conditions, this thread's, broadcast when it
+ * drops the BQL (bql_unlock, bql_cond_wait).  A handful at most: each
+ * vCPU's halt_cond.
+ */
+#define BQL_DEFERRED_MAX 16
+static __thread QemuCond *bql_deferred[BQL_DEFERRED_MAX];
+static __thread unsigned bql_ndeferred;
 /*
  * BQL: the site that holds it (NULL when not profiling) and since when,
  * in bql_profile_clock() ticks.
@@ -142,6 +151,45 @@ bool bql_trylock_impl(BQLSite *site)
     return true;
 }
 
+void bql_defer_broadcast(QemuCond *cond)
+{
+    unsigned i;
+
+    if (!bql_is_locked) {
+        qemu_cond_broadcast(cond);
+        return;
+    }
+    for (i = 0; i < bql_ndeferred; i++) {
+        if (bql_deferred[i] == cond) {
+            return;
+        }
+    }
+    if (bql_ndeferred == BQL_DEFERRED_MAX) {
+        qemu_cond_broadcast(cond);      /* correct, just not deferred */
+        return;
+    }
+    bql_deferred[bql_ndeferred++] = cond;
+}
+
+void bql_cancel_broadcast(QemuCond *cond)
+{
+    unsigned i;
+
+    for (i = 0; i < bql_ndeferred; i++) {
+        if (bql_deferred[i] == cond) {
+            bql_deferred[i] = bql_deferred[--bql_ndeferred];
+            return;
+        }
+    }
+}
+
+static void bql_flush_broadcasts(void)
+{
+    while (bql_ndeferred) {
+        qemu_cond_broadcast(bql_deferred[--bql_ndeferred]);
+    }
+}
+
 void bql_unlock(void)
 {
     g_assert(bql_is_locked);
@@ -150,6 +198,7 @@ void bql_unlock(void)
     }
     bql_is_locked = false;
     qemu_mutex_unlock(&bql);
+    bql_flush_broadcasts();
 }
 
 /*
@@ -164,6 +213,11 @@ void bql_cond_wait(QemuCond *cond)
     if (site) {
         bql_profile_released(site, bql_ticks_since(bql_acquired));
     }
+    /*
+     * The wait drops the lock where we cannot follow it: broadcast now,
+     * or a thread we were to wake might wait for us, who wait for it.
+     */
+    bql_flush_broadcasts();
     qemu_cond_wait(cond, &bql);
     bql_holder = site;
     bql_acquired = bql_profile_clock();

@@ -187,6 +187,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(BQLLockAuto, bql_auto_unlock)
 void bql_cond_wait(QemuCond *cond);
 
 /*
+ * Broadcast @cond once the calling thread lets go of the BQL (at once if
+ * it does not hold it).  For conditions whose waiters sleep with the BQL
+ * (bql_cond_wait): woken while we still hold it, they would only sleep
+ * again on the lock and need a second wake-up.  Safe as a replacement
+ * for a broadcast made under the BQL because the waiters check their
+ * condition under the BQL: one that checked before we took it is already
+ * waiting, one that checks after we drop it sees what we changed.
+ * bql_cancel_broadcast drops a pending one for @cond, before @cond is
+ * destroyed.
+ */
+void bql_defer_broadcast(QemuCond *cond);
+void bql_cancel_broadcast(QemuCond *cond);
+
+/*
  * Whether the calling thread gives way to the others waiting for the BQL
  * (default false).  vCPU threads do, so that one which drops the lock
  * after an MMIO access and takes it again at once does not starve the

@@ -145,6 +145,98 @@ static void test_unlock_without_lock_aborts(void)
 
 /* ---- the profiler ------------------------------------------------------ */
 
+/*
+ * bql_defer_broadcast: a thread sleeping on a condition (with its own
+ * mutex, so that it cannot have been woken by anything else) once it is
+ * known to wait, and the flag it waits for.
+ */
+typedef struct Sleeper {
+    QemuMutex m;
+    QemuCond cond;
+    bool waiting, go;
+    QemuCond *done_cond;        /* if set: set done under the BQL, wake */
+    bool done;
+} Sleeper;
+
+static void *sleeper_fn(void *opaque)
+{
+    Sleeper *s = opaque;
+
+    qemu_mutex_lock(&s->m);
+    s->waiting = true;
+    while (!s->go) {
+        qemu_cond_wait(&s->cond, &s->m);
+    }
+    qemu_mutex_unlock(&s->m);
+    if (s->done_cond) {
+        bql_lock();
+        s->done = true;
+        qemu_cond_broadcast(s->done_cond);
+        bql_unlock();
+    }
+    return NULL;
+}
+
+/* Start @s and return once it sleeps; @s->go is then set (it sleeps on). */
+static void sleeper_start(Sleeper *s, QemuThread *t)
+{
+    bool waiting = false;
+
+    qemu_mutex_init(&s->m);
+    qemu_cond_init(&s->cond);
+    qemu_thread_create(t, "sleeper", sleeper_fn, s, QEMU_THREAD_JOINABLE);
+    while (!waiting) {
+        /* Holding m with waiting set: the thread is inside its wait. */
+        qemu_mutex_lock(&s->m);
+        waiting = s->waiting;
+        if (waiting) {
+            s->go = true;
+        }
+        qemu_mutex_unlock(&s->m);
+    }
+}
+
+/* Deferred under the BQL, the broadcast goes out at bql_unlock. */
+static void test_deferred_broadcast_at_unlock(void)
+{
+    Sleeper s = { 0 };
+    QemuThread t;
+
+    sleeper_start(&s, &t);
+    bql_lock();
+    bql_defer_broadcast(&s.cond);
+    bql_defer_broadcast(&s.cond);       /* once is enough */
+    bql_unlock();
+    qemu_thread_join(&t);               /* hangs if it never went out */
+    qemu_cond_destroy(&s.cond);
+    qemu_mutex_destroy(&s.m);
+}
+
+/*
+ * Going to sleep in bql_cond_wait sends what was deferred first: here
+ * the woken thread is what ends our wait, so without that both sleep.
+ */
+static void test_deferred_broadcast_before_cond_wait(void)
+{
+    Sleeper s = { 0 };
+    QemuCond done_cond;
+    QemuThread t;
+
+    qemu_cond_init(&done_cond);
+    s.done_cond = &done_cond;
+    sleeper_start(&s, &t);
+    bql_lock();
+    bql_defer_broadcast(&s.cond);
+    while (!s.done) {
+        bql_cond_wait(&done_cond);
+    }
+    bql_unlock();
+    qemu_thread_join(&t);
+    qemu_cond_destroy(&done_cond);
+    qemu_cond_destroy(&s.cond);
+    qemu_mutex_destroy(&s.m);
+}
+
 static void test_bucket_is_log2_of_the_duration(void)
 {
     g_assert_cmpuint(bql_profile_bucket(0), ==, 0);
@@ -310,6 +402,10 @@ int main(int argc, char **argv)
     g_test_add_func("/bql/guard-takes-and-releases",
                     test_guard_takes_and_releases);
     g_test_add_func("/bql/trylock", test_trylock);
+    g_test_add_func("/bql/deferred-broadcast/at-unlock",
+                    test_deferred_broadcast_at_unlock);
+    g_test_add_func("/bql/deferred-broadcast/before-cond-wait",
+                    test_deferred_broadcast_before_cond_wait);
     g_test_add_func("/bql/recursive-lock-aborts", test_recursive_lock_aborts);
     g_test_add_func("/bql/unlock-without-lock-aborts",
                     test_unlock_without_lock_aborts);
