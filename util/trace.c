@@ -75,22 +75,21 @@ TraceEvent *trace_event_name(const char *name)
 
 void trace_event_log(const TraceEvent *ev, const char *fmt, ...)
 {
-    FILE *f = qemu_log_trylock();
+    g_autofree char *args = NULL;
     va_list ap;
 
+    va_start(ap, fmt);
+    args = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
     if (message_with_timestamp) {
         struct timeval tv;
 
         gettimeofday(&tv, NULL);
-        fprintf(f, "%d@%zu.%06zu:", qemu_get_thread_id(),
-                (size_t)tv.tv_sec, (size_t)tv.tv_usec);
+        qemu_log("%d@%zu.%06zu:%s %s\n", qemu_get_thread_id(),
+                 (size_t)tv.tv_sec, (size_t)tv.tv_usec, ev->name, args);
+    } else {
+        qemu_log("%s %s\n", ev->name, args);
     }
-    fprintf(f, "%s ", ev->name);
-    va_start(ap, fmt);
-    vfprintf(f, fmt, ap);
-    va_end(ap);
-    fputc('\n', f);
-    qemu_log_unlock(f);
 }
 
 void trace_enable_events(const char *line)
