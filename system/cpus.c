@@ -153,6 +153,11 @@ int64_t cpu_halt_poll_adapt(int64_t cur, int64_t max, int64_t halt_ns,
     return cur < HALT_POLL_GROW_START_NS ? 0 : cur;
 }
 
+int64_t cpu_halt_ns(int64_t start, int64_t kick, int64_t now)
+{
+    return (kick > start && kick < now ? kick : now) - start;
+}
+
 /*
  * Spin without the BQL until a kick or @deadline.  Every waker sets
  * exit_request after the state it changed (qemu_cpu_kick), so clearing
@@ -197,8 +202,10 @@ static void qemu_wait_io_event(CPUState *cpu)
         bql_cond_wait(&cpu->halt_cond);
     }
     if (halt) {
-        cpu->halt_poll_ns = cpu_halt_poll_adapt(cpu->halt_poll_ns, max,
-                                                get_clock() - start, polled);
+        cpu->halt_poll_ns = cpu_halt_poll_adapt(
+            cpu->halt_poll_ns, max,
+            cpu_halt_ns(start, qatomic_read(&cpu->kick_ns), get_clock()),
+            polled);
     }
     if (cpu->stop) {
         cpu_stop_current(cpu);
@@ -328,6 +335,7 @@ void qemu_cpu_kick(CPUState *cpu)
      * the kick necessary did so before this store (seq_cst), so the exec
      * that sees exit_request sees that state too.
      */
+    qatomic_set(&cpu->kick_ns, get_clock());
     smp_mb();
     qatomic_set(&cpu->exit_request, 1);
     bql_defer_broadcast(&cpu->halt_cond);

@@ -137,6 +137,8 @@ struct CPUState {
      * sleeps on halt_cond (cpu_halt_poll_adapt).
      */
     int64_t halt_poll_ns;
+    /* Atomic: when the last kick came (get_clock), for cpu_halt_ns. */
+    int64_t kick_ns;
 
     /* Work queued by run_on_cpu; work_mutex. */
     QemuMutex work_mutex;
@@ -211,6 +213,15 @@ void qemu_vcpu_set_halt_poll_ns(int64_t max_ns);
  */
 int64_t cpu_halt_poll_adapt(int64_t cur, int64_t max, int64_t halt_ns,
                             bool polled);
+/*
+ * How long a halt that began at @start lasted, for cpu_halt_poll_adapt:
+ * until the kick that ended it (@kick, if it came after @start), not
+ * until the thread ran again (@now).  Where waking a sleeping thread is
+ * slow, counting the wake-up made a halt that slept look longer than the
+ * bound, so a vCPU that once slept through a disk's reply never polled
+ * for it again (bench/README.md).
+ */
+int64_t cpu_halt_ns(int64_t start, int64_t kick, int64_t now);
 /*
  * Add @cpu to cpus_queue and start its thread (stopped if the VM is not
  * running).  BQL held.

@@ -293,6 +293,27 @@ static void test_halt_poll_window_adapts(void)
 }
 
 /*
+ * A halt lasts until the kick that ended it, not until the thread ran
+ * again: a sleep woken 150 us into the halt, running 80 us later, counts
+ * 150 us, within the bound, so the window grows again.
+ */
+static void test_halt_length_ends_at_the_kick(void)
+{
+    const int64_t start = 1000000;
+
+    g_assert_cmpint(cpu_halt_ns(start, start + 150000, start + 230000), ==,
+                    150000);
+    g_assert_cmpint(cpu_halt_poll_adapt(0, 200000,
+                                        cpu_halt_ns(start, start + 150000,
+                                                    start + 230000),
+                                        false), ==, 10000);
+    /* A kick from before the halt (stale), or none: until now. */
+    g_assert_cmpint(cpu_halt_ns(start, start - 5, start + 230000), ==,
+                    230000);
+    g_assert_cmpint(cpu_halt_ns(start, 0, start + 230000), ==, 230000);
+}
+
+/*
  * While it polls, a halted vCPU wakes on exit_request alone, without the
  * broadcast of halt_cond a sleeping one needs (with polling off this
  * test hangs); a pause and an unplug reach it too.
@@ -455,6 +476,8 @@ int main(int argc, char **argv)
                     test_kick_wakes_halted_cpu_with_work);
     g_test_add_func("/vcpu/halt-poll-window-adapts",
                     test_halt_poll_window_adapts);
+    g_test_add_func("/vcpu/halt-length-ends-at-the-kick",
+                    test_halt_length_ends_at_the_kick);
     g_test_add_func("/vcpu/polling-halted-cpu-wakes-on-exit-request",
                     test_polling_halted_cpu_wakes_on_exit_request);
     g_test_add_func("/vcpu/run-on-cpu-runs-in-vcpu-thread",
