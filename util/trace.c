@@ -7,7 +7,6 @@
 #include "qcore/trace.h"
 #include "qcore/log.h"
 #include "qcore/thread.h"
-#include <sys/time.h>
 
 /*
  * The groups, one per trace-events file, added by constructors before
@@ -82,11 +81,11 @@ void trace_event_log(const TraceEvent *ev, const char *fmt, ...)
     args = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     if (message_with_timestamp) {
-        struct timeval tv;
+        /* Wall-clock microseconds, as QEMU's gettimeofday and QMP's. */
+        int64_t us = g_get_real_time();
 
-        gettimeofday(&tv, NULL);
-        qemu_log("%d@%zu.%06zu:%s %s\n", qemu_get_thread_id(),
-                 (size_t)tv.tv_sec, (size_t)tv.tv_usec, ev->name, args);
+        qemu_log("%d@%" PRId64 ".%06" PRId64 ":%s %s\n", qemu_get_thread_id(),
+                 us / G_USEC_PER_SEC, us % G_USEC_PER_SEC, ev->name, args);
     } else {
         qemu_log("%s %s\n", ev->name, args);
     }
