@@ -10,7 +10,7 @@ set -e
 pkgs="gcc make pkg-config meson ninja-build libglib2.0-dev libfdt-dev"
 pkgs="$pkgs liburing-dev libaio-dev"                # block/file-posix.c
 pkgs="$pkgs libslirp-dev iproute2"                  # net/
-pkgs="$pkgs qemu-utils python3-pytest gcc-riscv64-unknown-elf opensbi u-boot-qemu gdb-multiarch"
+pkgs="$pkgs qemu-utils python3-pytest python3-pytest-rerunfailures gcc-riscv64-unknown-elf opensbi u-boot-qemu gdb-multiarch"
 pkgs="$pkgs libpixman-1-dev zlib1g-dev nettle-dev console-setup-linux"   # ui/
 pkgs="$pkgs libpng-dev libjpeg62-turbo-dev"         # screendump, Tight JPEG
 pkgs="$pkgs libxkbcommon-dev xkb-data"              # -k keymaps (ui/keymaps.c)

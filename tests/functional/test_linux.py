@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, TIMEOUT, strip_ansi
+from conftest import ROOT, TIMEOUT, GuestFirmwareRace, strip_ansi
 
 BUILD = os.environ.get('QCORE_BUILD_DIR') or os.path.join(ROOT, 'build')
 LINUX = os.environ.get('QCORE_LINUX_DIR') or os.path.join(BUILD, 'linux')
@@ -37,6 +37,10 @@ BOOT_TIMEOUT = float(os.environ.get('QCORE_LINUX_TIMEOUT', max(TIMEOUT, 300)))
 PROMPT = b'linux:/root# '
 READY = b'qcore-linux: init ready on %d harts' % SMP
 PANIC = re.compile(rb'Kernel panic|Unable to handle kernel|Oops')
+# Linux gave up on a hart it had asked the firmware to start.
+BRINGUP = re.compile(rb'CPU\d+: failed to come online')
+# Where the virt board puts the kernel for OpenSBI (hw/riscv/boot.c).
+KERNEL_BASE = 0x80200000
 
 
 def linux_args(smp=SMP, append=''):
@@ -46,24 +50,68 @@ def linux_args(smp=SMP, append=''):
 
 
 class Console:
-    """The guest's console on qcore's stdio (-nographic, a pty)."""
+    """The guest's console on qcore's stdio (-nographic, a pty).  With the
+    QMP client @qmp, a hart that does not come online is looked at
+    (bringup_failed)."""
 
-    def __init__(self, q):
+    def __init__(self, q, qmp=None):
         self.q = q
         self.term = q.term
+        self.qmp = qmp
         self.log = b''
 
     def expect(self, pattern, timeout=BOOT_TIMEOUT):
-        """Wait for @pattern; fail at once on a kernel panic or oops."""
+        """Wait for @pattern; fail at once on a kernel panic or oops, or on
+        a hart that did not come online."""
         if isinstance(pattern, bytes):
             pattern = re.compile(re.escape(pattern))
-        both = re.compile(pattern.pattern + rb'|' + PANIC.pattern)
+        both = re.compile(b'|'.join((pattern.pattern, PANIC.pattern,
+                                     BRINGUP.pattern)))
         out = self.term.expect(both, timeout)
         self.log += out
-        m = PANIC.search(out)
-        assert not m or pattern.search(out), \
-            'guest failed: %s' % self.tail(out + self.term.buf)
-        return out
+        if pattern.search(out):
+            return out
+        if BRINGUP.search(out):
+            self.bringup_failed(out)
+        raise AssertionError('guest failed: %s'
+                             % self.tail(out + self.term.buf))
+
+    def harts(self):
+        """[(pc, satp)] of every hart, from HMP's info registers."""
+        n = len(re.findall(r'CPU #\d+', hmp(self.qmp, 'info cpus')))
+        regs = []
+        for i in range(n):
+            hmp(self.qmp, 'cpu %d' % i)
+            text = hmp(self.qmp, 'info registers')
+            regs.append(tuple(int(re.search(r'\b%s\s+([0-9a-f]+)' % r,
+                                            text).group(1), 16)
+                              for r in ('pc', 'satp')))
+        hmp(self.qmp, 'cpu 0')
+        return regs
+
+    def bringup_failed(self, out):
+        """Linux gave up waiting for a hart.  Debian 12's OpenSBI (1.1)
+        marks a hart START_PENDING before it stores the address the hart
+        is to start at; a hart that polls its state in between (a few
+        instructions of the boot hart, unless the host deschedules that
+        thread there) jumps to the cold-boot address instead, Linux's
+        entry point, loses Linux's hart lottery and spins in head.S with
+        the MMU off.  Later OpenSBI releases store the address first.  That
+        hart is the firmware's (GuestFirmwareRace, run again once); any
+        other is qcore's to answer for."""
+        end = KERNEL_BASE + os.path.getsize(IMAGE)
+        harts = self.harts() if self.qmp else []
+        raced = [i for i, (pc, satp) in enumerate(harts)
+                 if satp == 0 and KERNEL_BASE <= pc < end]
+        text = self.tail(out)
+        if raced:
+            raise GuestFirmwareRace(
+                'hart %s entered Linux at its entry point, not at the '
+                'address of its start call (OpenSBI 1.1): %s'
+                % (raced, text))
+        raise AssertionError('guest failed: a hart did not come online; '
+                             'harts (pc, satp): %s\n%s'
+                             % (['(%#x, %#x)' % h for h in harts], text))
 
     def tail(self, text=None):
         text = self.log if text is None else text
@@ -103,7 +151,7 @@ def linux(start):
         c = q.qmp()
         c.ok('cont')
         c.event('RESUME')
-        return q, Console(q), c
+        return q, Console(q, c), c
     return _start
 
 

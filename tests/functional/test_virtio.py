@@ -32,7 +32,7 @@ def guest(start):
         q = start(linux_args() + ['-S'] + list(extra), base=(), pty=True)
         c = q.qmp()
         c.ok('cont')
-        con = Console(q)
+        con = Console(q, c)
         con.boot()
         return q, con, c
     return _start

@@ -63,7 +63,7 @@ def guest(start):
                   list(extra), base=(), pty=True)
         c = q.qmp()
         c.ok('cont')
-        con = Console(q)
+        con = Console(q, c)
         con.expect(b'qcore-linux: init ready on %d harts' % smp)
         con.expect(test_linux.PROMPT)
         return q, con, c

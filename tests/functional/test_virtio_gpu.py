@@ -79,7 +79,7 @@ def gpu_linux(start, tmpdir_short):
     q.vnc_path = vnc
     c = q.qmp()
     c.ok('cont')
-    con = Console(q)
+    con = Console(q, c)
     boot(con)
     return q, con, c
 

@@ -47,7 +47,7 @@ def boot(start, netargs, smp=SMP, extra=()):
               base=(), pty=True)
     c = q.qmp()
     c.ok('cont')
-    con = Console(q)
+    con = Console(q, c)
     con.expect(b'qcore-linux: init ready on %d harts' % smp)
     con.expect(b'linux:/root# ')
     return q, con, c
