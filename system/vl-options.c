@@ -198,6 +198,19 @@ void qemu_options_print_help(void)
         fputs(qemu_options_help[i], stdout);
     }
     printf("With -nographic, 'ctrl-a h' lists the keys of the terminal.\n");
+    /* QEMU's -h has no example; a reader of this one gets a whole guest. */
+    printf("\nExample: Linux (make linux) with a qcow2 disk served by an "
+           "IOThread and a\nnetwork card on user networking:\n"
+           "  %s -M virt -smp 4 -m 512M -nographic \\\n"
+           "    -kernel build/linux/Image -initrd build/linux/initramfs.cpio.gz "
+           "\\\n"
+           "    -append console=ttyS0 -object iothread,id=io0 \\\n"
+           "    -blockdev driver=qcow2,node-name=disk0,file.driver=file,"
+           "file.filename=disk.qcow2 \\\n"
+           "    -device virtio-blk-device,drive=disk0,iothread=io0 \\\n"
+           "    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:8080-:80 "
+           "-device virtio-net-device,netdev=n0\n",
+           g_get_prgname() ?: "qcore");
 }
 
 /* ---- The walk over argv ----------------------------------------------- */

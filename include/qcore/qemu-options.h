@@ -174,9 +174,7 @@ DEF("global", HAS_ARG, QEMU_OPTION_global,
     "-global driver.property=value\n"
     "-global driver=driver,property=property,value=value\n"
     "                set a global default for a driver property\n"
-    "                (e.g. -global virtio-mmio.force-legacy=false)\n"
-    "                a network card: -netdev user,id=n0 -device\n"
-    "                virtio-net-device,netdev=n0[,mac=52:54:00:12:34:56]\n")
+    "                (e.g. -global virtio-mmio.force-legacy=false)\n")
 DEFHEADING()
 
 DEFHEADING(Block device options:)
@@ -194,7 +192,8 @@ DEF("drive", HAS_ARG, QEMU_OPTION_drive,
     "       [,cache=writethrough|writeback|none|directsync|unsafe]\n"
     "       [,aio=threads|native|io_uring][,readonly=on|off]\n"
     "       [,werror=ignore|stop|report|enospc][,rerror=ignore|stop|report]\n"
-    "                a drive for -device ...,drive=name (if=none only)\n")
+    "                a drive for -device ...,drive=name (if=none only),\n"
+    "                e.g. -device virtio-blk-device,drive=name[,iothread=io0]\n")
 DEFHEADING()
 
 DEFHEADING(Network options:)
@@ -217,7 +216,8 @@ DEF("netdev", HAS_ARG, QEMU_OPTION_netdev,
     "                connect to another VM over TCP (QEMU's framing)\n"
     "-netdev hubport,id=str,hubid=n[,netdev=nd]\n"
     "                a port of hub 'n' (optionally bound to netdev 'nd')\n"
-    "                ('-netdev help' lists the backend types)\n")
+    "                ('-netdev help' lists the backend types); the card:\n"
+    "                -device virtio-net-device,netdev=str[,mac=52:54:00:...]\n")
 DEF("nic", HAS_ARG, QEMU_OPTION_nic,
     "-nic [user|tap|socket][,option][,...][,mac=macaddr][,model=mn]\n"
     "                a backend and a NIC for the board to create: on virt,\n"

@@ -10,12 +10,14 @@ that only its result can produce (the echoed command line cannot).
 """
 import os
 import re
+import shlex
 import shutil
+import socket
 import subprocess
 
 import pytest
 
-from conftest import ROOT, TIMEOUT, GuestFirmwareRace, strip_ansi
+from conftest import QCORE, ROOT, TIMEOUT, GuestFirmwareRace, strip_ansi
 
 BUILD = os.environ.get('QCORE_BUILD_DIR') or os.path.join(ROOT, 'build')
 LINUX = os.environ.get('QCORE_LINUX_DIR') or os.path.join(BUILD, 'linux')
@@ -343,3 +345,34 @@ def test_same_artifacts_boot_on_qemu():
                        timeout=BOOT_TIMEOUT + 30)
     assert r.returncode == 0, (r.stdout + r.stderr).decode(errors='replace')
     assert r.stdout.count(b'ok   ') == 7
+
+
+def test_help_example_boots_with_a_disk_and_a_network_card(start, tmp_path):
+    """qcore -h ends with a whole guest: that command line, with this
+    build's artifacts, a new qcow2 image and a free host port, boots to a
+    shell that has the disk (vda, its size) and the card (eth0, QEMU's
+    first MAC)."""
+    out = subprocess.run([QCORE, '-h'], capture_output=True, text=True,
+                         timeout=TIMEOUT).stdout
+    example = out.split('\nExample:', 1)[1].split(':\n', 1)[1]
+    args = shlex.split(example.replace('\\\n', ' '))
+    assert args[0] == 'qcore', example
+    disk = str(tmp_path / 'disk.qcow2')
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', disk, '64M'],
+                   check=True)
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    swap = {'build/linux/Image': IMAGE,
+            'build/linux/initramfs.cpio.gz': INITRD,
+            'disk.qcow2': disk, '8080': str(port)}
+    args = [re.sub(r'build/linux/Image|build/linux/initramfs\.cpio\.gz|'
+                   r'disk\.qcow2|8080', lambda m: swap[m.group(0)], a)
+            for a in args[1:]]
+    q = start(args + ['-S'], base=(), pty=True)
+    c = q.qmp()
+    c.ok('cont')
+    con = Console(q, c)
+    con.boot()
+    out, status = con.run('cat /sys/block/vda/size /sys/class/net/eth0/address')
+    assert (out, status) == ('131072\n52:54:00:12:34:56\n', 0)
