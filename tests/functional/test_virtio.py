@@ -166,8 +166,12 @@ def hwrng_bytes(con, n=64):
 
 
 @needs_linux
-def test_virtio_rng_feeds_dev_hwrng(guest):
-    q, con, c = guest(['-device', 'virtio-rng-device'])
+@pytest.mark.parametrize('args', [
+    ['-device', 'virtio-rng-device'],             # QEMU's default backend
+    ['-object', 'rng-builtin,id=rb0', '-device', 'virtio-rng-device,rng=rb0'],
+], ids=['default', 'rng-builtin'])
+def test_virtio_rng_feeds_dev_hwrng(guest, args):
+    q, con, c = guest(args)
     out, status = con.run('cat /sys/class/misc/hw_random/rng_current')
     assert out.strip() == 'virtio_rng.0'
     a, b = hwrng_bytes(con), hwrng_bytes(con)
