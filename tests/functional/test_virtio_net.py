@@ -88,10 +88,14 @@ def md5_of(out):
     return m[0]
 
 
-def dhcp(con):
+def dhcp(con, dns=None):
     out = ok(con, UDHCPC)
     assert 'lease of 10.0.2.15 obtained from 10.0.2.2' in out, out
     assert 'inet 10.0.2.15/24' in ok(con, 'ip -4 addr show dev eth0')
+    # The lease names slirp's DNS proxy (@dns: dns=, 10.0.2.3 by default);
+    # with restrict=on (@dns None) libslirp leaves it out, on QEMU 7.2 too.
+    assert ok(con, 'cat /etc/resolv.conf') == \
+        ('nameserver %s\n' % dns if dns else '')
 
 
 class HTTPServer:
@@ -146,7 +150,7 @@ def test_dhcp_and_wget_from_a_host_http_server(start, tmpdir_short):
         # The host is needed here (10.0.2.2 -> 127.0.0.1): restrict=off.
         q, con, c = boot(start, ['-netdev', 'user,id=n0',
                                  '-device', 'virtio-net-device,netdev=n0'])
-        dhcp(con)
+        dhcp(con, '10.0.2.3')
         out = ok(con, 'wget -q -O /tmp/blob http://10.0.2.2:%d/blob && '
                  'md5sum /tmp/blob' % srv.port)
         assert md5_of(out) == hashlib.md5(blob).hexdigest()
@@ -160,7 +164,7 @@ def test_host_reaches_a_guest_http_server_through_hostfwd(start):
                              '-device', 'virtio-net-device,netdev=n0'])
     port = listening_ports(q.pid)
     assert len(port) == 1, port
-    dhcp(con)       # restrict=on still serves DHCP
+    dhcp(con)       # restrict=on still serves DHCP, without DNS
     # 512 KiB from the guest: the tx path in bulk.
     ok(con, 'mkdir -p /www && dd if=/dev/urandom of=/www/big bs=1024 '
        'count=512 2>/dev/null && httpd -p 8080 -h /www')
