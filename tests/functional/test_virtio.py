@@ -13,11 +13,12 @@ import re
 import shutil
 import socket
 import subprocess
+import tty
 
 import pytest
 
 import fdt
-from conftest import QCORE, TIMEOUT, qcore_run
+from conftest import QCORE, TIMEOUT, qcore_run, wait_readable
 import test_linux
 from test_linux import Console, linux_args
 
@@ -230,6 +231,46 @@ def test_shell_on_virtio_console_over_a_socket(guest, tmpdir_short):
                           capture_output=True).stdout.split()[0]
     recv_until(s, want)
     s.close()
+
+
+@needs_linux
+def test_shell_on_virtio_console_over_a_pty(guest):
+    q, con, c = guest(['-chardev', 'pty,id=c0', '-device',
+                       'virtio-serial-device', '-device',
+                       'virtconsole,chardev=c0'])
+    # Where QEMU says it is: query-chardev's "pty:/dev/pts/N".
+    ptys = [ch['filename'] for ch in c.ok('query-chardev')
+            if ch['label'] == 'c0']
+    assert len(ptys) == 1 and ptys[0].startswith('pty:/dev/pts/'), ptys
+    fd = os.open(ptys[0][4:], os.O_RDWR | os.O_NOCTTY)
+    try:
+        tty.setraw(fd)
+        con.run("setsid sh -c 'exec sh -i </dev/hvc1 >/dev/hvc1 2>&1' & true")
+        os.write(fd, b'echo pty-$((6*7)); tty\n')
+        buf = b''
+        while b'pty-42' not in buf or b'/dev/hvc1' not in buf:
+            wait_readable([fd], test_linux.BOOT_TIMEOUT, 'the shell on hvc1')
+            buf += os.read(fd, 4096)
+    finally:
+        os.close(fd)
+
+
+@needs_linux
+def test_virtio_console_output_into_a_file(guest, tmpdir_short):
+    path = os.path.join(tmpdir_short, 'hvc.log')
+    q, con, c = guest(['-chardev', 'file,id=c0,path=%s' % path,
+                       '-device', 'virtio-serial-device',
+                       '-device', 'virtconsole,chardev=c0'])
+    # The write returns once the device has used the buffer, which it
+    # does after handing the bytes to the chardev: the file has them.
+    out, status = con.run('echo file-$((6*7)) > /dev/hvc1; seq 1 2000 '
+                          '> /dev/hvc1')
+    assert status == 0, out
+    with open(path, 'rb') as f:
+        data = f.read()
+    want = b'file-42\n' + subprocess.run('seq 1 2000', shell=True,
+                                          capture_output=True).stdout
+    assert data.replace(b'\r\n', b'\n') == want
 
 
 @needs_linux
