@@ -219,6 +219,60 @@ static void test_rng_request_round_trip_in_iothread(void)
     g_assert_cmpstr(log, ==, "");
 }
 
+/*
+ * VIRTIO_RING_F_EVENT_IDX (virtio 1.2, 2.7.7.2 and 2.7.10): the driver's
+ * used_event says after which used index it wants the next interrupt;
+ * the device publishes in avail_event how far it has read the avail ring.
+ */
+#define EVENT_IDX_BIT 29
+
+static void event_idx_request(Test *t, uint64_t buf)
+{
+    set_desc(t, t->vq.desc, 0, buf, 16, F_WRITE, 0);
+    kick(t, 0);
+    g_assert(qvirtqueue_wait_used(&t->dev, &t->vq, t->vq.avail_idx));
+}
+
+static void test_event_idx_suppresses_interrupts(void)
+{
+    Test t;
+    g_autofree char *log = NULL;
+    uint64_t used_event, avail_event;
+
+    start(&t, false, NULL);
+    wr(&t, DEV_FEATURES_SEL, 0);
+    g_assert_cmphex(rd(&t, DEV_FEATURES) & (1u << EVENT_IDX_BIT), !=, 0);
+    qvirtio_start(&t.dev, 1ull << EVENT_IDX_BIT);
+    qvirtqueue_setup(&t.dev, &t.vq, 0, RING, QSIZE);
+    qvirtio_driver_ok(&t.dev);
+    used_event = t.vq.avail + 4 + 2 * QSIZE;
+    avail_event = t.vq.used + 4 + 8 * QSIZE;
+
+    /*
+     * The device completes on the main loop, which also answers qtest:
+     * a completion's used index and its interrupt status are seen
+     * together.  The first completion always interrupts.
+     */
+    qtest_writew(t.qts, used_event, 0);
+    event_idx_request(&t, BUF);
+    g_assert_cmpuint(rd(&t, INTR_STATUS), ==, 1);
+    wr(&t, INTR_ACK, 1);
+    /* used_event 0 was passed by the first: the second is silent. */
+    event_idx_request(&t, BUF + 0x40);
+    g_assert_cmpuint(rd(&t, INTR_STATUS), ==, 0);
+    g_assert(!qtest_get_irq(t.qts, RNG_IRQ));
+    /* Asking for an interrupt after used index 2 gets the third one. */
+    qtest_writew(t.qts, used_event, 2);
+    event_idx_request(&t, BUF + 0x80);
+    g_assert_cmpuint(rd(&t, INTR_STATUS), ==, 1);
+    g_assert(qtest_get_irq(t.qts, RNG_IRQ));
+    wr(&t, INTR_ACK, 1);
+    /* The device has read three avail entries, and says so. */
+    g_assert_cmpuint(qtest_readw(t.qts, avail_event), ==, 3);
+    log = stop(&t);
+    g_assert_cmpstr(log, ==, "");
+}
+
 static void test_indirect_table_is_followed(void)
 {
     Test t;
@@ -433,6 +487,8 @@ int main(int argc, char **argv)
     g_test_add_func("/virtio-mmio/rng/iothread",
                    test_rng_request_round_trip_in_iothread);
     g_test_add_func("/virtio-mmio/rng/indirect", test_indirect_table_is_followed);
+    g_test_add_func("/virtio-mmio/rng/event-idx",
+                    test_event_idx_suppresses_interrupts);
     g_test_add_func("/virtio-mmio/qom", test_device_is_in_the_qom_tree);
     g_test_add_func("/virtio-mmio/error/rings-outside-ram",
                    test_rings_outside_ram_are_refused);
