@@ -16,8 +16,10 @@ both defaults).
    kind on one socket wire (listen/connect on 127.0.0.1), static
    addresses; B runs `nc -l -p 5001 >/dev/null`, A
    `dd ... | nc 192.168.76.2 5001`; timed on the host from A's command
-   to A's end marker.
-4. slirp round trip: `ping -c 20 -i 0.2 10.0.2.2` in the guest, its avg.
+   to A's end marker.  Then the other way, B (the connecting side's
+   guest) -> A, the same way.
+4. slirp round trip: `ping -c 20 -i 0.2 10.0.2.2` in the guest, the
+   median of the 20; socket round trip: the same from A to B.
 
 Guests reach the host only as 10.0.2.2 (slirp's alias of 127.0.0.1):
 all traffic is on the loopback.  Peers alternate in each of REPS rounds;
@@ -151,10 +153,14 @@ def slirp_host_to_guest(g):
     return n / (t1 - res['t0']) / MIB
 
 
-def slirp_ping(g):
-    out = g.run('ping -c 20 -i 0.2 10.0.2.2')
-    m = re.search(rb'min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+) ms', out)
-    return float(m.group(2))
+def ping(g, addr):
+    """The median round trip of 20 pings, in ms: a median, because one
+    ping in twenty that meets a host hiccup (tens of ms, on either peer)
+    would decide an average."""
+    out = g.run('ping -c 20 -i 0.2 %s' % addr)
+    rtts = [float(t) for t in re.findall(rb'time=([\d.]+) ms', out)]
+    assert len(rtts) == 20, out
+    return statistics.median(rtts)
 
 
 def listening_port(pid):
@@ -189,15 +195,16 @@ def socket_pair(binary, linux, qemu):
     return a, b
 
 
-def socket_a_to_b(a, b):
+def socket_send(a, b, b_addr):
+    """TCP throughput from @a to @b (at @b_addr) in MiB/s."""
     # B: a persistent listener whose connection handler counts the bytes
     # and writes the count back to the sender.
     b.run("(nc -ll -p 5001 -e sh -c 'wc -c' >/dev/null 2>&1 &)")
     # Until it answers (not timed): B's nc reaches listen() on its own time.
-    a.run('until echo x | nc 192.168.76.2 5001 >/dev/null 2>&1; do :; done')
+    a.run('until echo x | nc %s 5001 >/dev/null 2>&1; do :; done' % b_addr)
     t0 = time.monotonic()
     out = a.run('dd if=/dev/zero bs=64k count=%d 2>/dev/null | '
-                'nc 192.168.76.2 5001' % COUNT)
+                'nc %s 5001' % (COUNT, b_addr))
     t1 = time.monotonic()
     n = int(re.findall(rb'^(\d+)\s*$', out, re.M)[-1])
     assert n == COUNT * 65536, out
@@ -212,8 +219,10 @@ def main():
     metrics = ['slirp TCP guest->host (MiB/s)',
                'slirp TCP host->guest (MiB/s)',
                'socket TCP guest A->guest B (MiB/s)',
-               'slirp ping 10.0.2.2 avg (ms)']
-    higher = [True, True, True, False]
+               'slirp ping 10.0.2.2 median (ms)',
+               'socket TCP guest B->guest A (MiB/s)',
+               'socket ping A->B median (ms)']
+    higher = [True, True, True, False, True, False]
     res = {p[0]: [[] for _ in metrics] for p in peers}
     ver = subprocess.run([qemu, '--version'], capture_output=True,
                          text=True).stdout.splitlines()[0]
@@ -229,12 +238,14 @@ def main():
                 dhcp(g)
                 res[name][0].append(slirp_guest_to_host(g))
                 res[name][1].append(slirp_host_to_guest(g))
-                res[name][3].append(slirp_ping(g))
+                res[name][3].append(ping(g, '10.0.2.2'))
             finally:
                 g.close()
             a, b = socket_pair(path, linux, isq)
             try:
-                res[name][2].append(socket_a_to_b(a, b))
+                res[name][2].append(socket_send(a, b, '192.168.76.2'))
+                res[name][4].append(socket_send(b, a, '192.168.76.1'))
+                res[name][5].append(ping(a, '192.168.76.2'))
             finally:
                 a.close()
                 b.close()
