@@ -100,6 +100,23 @@ def test_device_help_lists_virtio_devices_as_qemu():
                  '  period=<uint32>        -  (default: 65536)',
                  '  rng=<link<rng-backend>>']:
         assert line + '\n' in r.stdout
+    # The disk's and the card's backend properties, QEMU 7.2's lines.
+    for dev, lines in [
+            ('virtio-blk-device', [
+                '  drive=<str>            - Node name or ID of a block '
+                'device to use as a backend',
+                '  iothread=<link<iothread>>',
+                '  serial=<str>']),
+            ('virtio-net-device', [
+                '  mac=<str>              - Ethernet 6-byte MAC Address, '
+                'example: 52:54:00:12:34:56',
+                '  netdev=<str>           - ID of a netdev to use as a '
+                'backend',
+                '  mrg_rxbuf=<bool>       - on/off (default: true)'])]:
+        r = qcore_run(['-device', dev + ',help'], text=True)
+        assert r.returncode == 0 and r.stdout.startswith(dev + ' options:\n')
+        for line in lines:
+            assert line + '\n' in r.stdout, (dev, line)
 
 
 @pytest.mark.parametrize('args, message', [
