@@ -25,6 +25,7 @@ struct BlockBackend {
     BlockdevOnError on_read_error, on_write_error;
     bool iostatus_enabled;
     BlockDeviceIoStatus iostatus;   /* atomic: set by any thread */
+    uint64_t perm, shared_perm;     /* blk_set_perm's, for a new root */
     QTAILQ_ENTRY(BlockBackend) link;        /* all backends */
     QTAILQ_ENTRY(BlockBackend) monitor_link;/* named backends */
 
@@ -182,6 +183,8 @@ int blk_insert_bs(BlockBackend *blk, BlockDriverState *bs, Error **errp)
 int blk_set_perm(BlockBackend *blk, uint64_t perm, uint64_t shared_perm,
                  Error **errp)
 {
+    blk->perm = perm;
+    blk->shared_perm = shared_perm;
     if (!blk->root) {
         return 0;
     }
@@ -221,6 +224,54 @@ void blk_remove_bs(BlockBackend *blk)
     blk->quiesce_counter = 0;
     bdrv_drained_end(bs);
     bdrv_unref(bs);
+}
+
+bool bdrv_has_blk(BlockDriverState *bs)
+{
+    BlockBackend *blk;
+
+    QTAILQ_FOREACH(blk, &block_backends, link) {
+        if (blk->root && blk->root->bs == bs) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void blk_replace_root_passed_bh(void *opaque)
+{
+}
+
+int blk_replace_root(BlockDriverState *from, BlockDriverState *to,
+                     Error **errp)
+{
+    BlockBackend *blk;
+
+    QTAILQ_FOREACH(blk, &block_backends, link) {
+        if (!blk->root || blk->root->bs != from) {
+            continue;
+        }
+        if (blk->perm &&
+            bdrv_set_perm(to, blk->perm, BLK_PERM_ALL & ~blk->shared_perm,
+                          errp) < 0) {
+            return -EPERM;
+        }
+        /*
+         * The device reads blk->root->bs in its thread, also between
+         * requests (as blk_remove_bs explains): let that thread pass
+         * between two callbacks first.
+         */
+        if (!in_aio_context_home_thread(from->aio_context)) {
+            aio_wait_bh_oneshot(from->aio_context,
+                                blk_replace_root_passed_bh, NULL);
+        }
+        bdrv_ref(to);
+        to->n_parents++;
+        blk->root->bs = to;
+        from->n_parents--;
+        bdrv_unref(from);
+    }
+    return 0;
 }
 
 void blk_remove_all_bs(void)

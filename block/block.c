@@ -589,6 +589,41 @@ int bdrv_try_change_aio_context(BlockDriverState *bs, AioContext *ctx,
     return 0;
 }
 
+/* ---- changing the graph ------------------------------------------------- */
+
+/*
+ * QEMU's bdrv_append for blockdev-snapshot: @bs_new (no parents, no
+ * backing, a format with one) goes on top of @bs_top, live: its backing
+ * becomes @bs_top and @bs_top's backends read and write through it.  In
+ * @bs_top's AioContext, drained, so no request sees half of it.
+ */
+int bdrv_append(BlockDriverState *bs_new, BlockDriverState *bs_top,
+                Error **errp)
+{
+    BdrvChild *backing;
+    int ret;
+
+    if (bs_new->aio_context != bs_top->aio_context &&
+        bdrv_try_change_aio_context(bs_new, bs_top->aio_context, errp) < 0) {
+        return -EPERM;
+    }
+    /*
+     * Only @bs_top: @bs_new has neither parents nor requests, and the
+     * backends above @bs_top stay above it (through @bs_new) for the
+     * drain's end.  The backing edge first: it keeps @bs_top alive when
+     * a backend lets go of it.
+     */
+    bdrv_drained_begin(bs_top);
+    bdrv_ref(bs_top);
+    backing = bdrv_attach_child(bs_new, bs_top, "backing");
+    ret = blk_replace_root(bs_top, bs_new, errp);
+    if (ret < 0) {
+        bdrv_unref_child(bs_new, backing);
+    }
+    bdrv_drained_end(bs_top);
+    return ret;
+}
+
 /* ---- shutdown --------------------------------------------------------- */
 
 void bdrv_close_all(void)

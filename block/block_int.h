@@ -158,6 +158,14 @@ void blk_root_drained_end(BlockDriverState *bs);
 bool blk_root_drained_poll(BlockDriverState *bs);
 /* Detach every backend's root (bdrv_close_all). */
 void blk_remove_all_bs(void);
+/*
+ * Every backend whose root is @from takes @to instead, with the
+ * permissions it holds (bdrv_append).  Both drained, main thread.
+ */
+int blk_replace_root(BlockDriverState *from, BlockDriverState *to,
+                     Error **errp);
+/* Whether a backend has @bs as its root.  Main thread. */
+bool bdrv_has_blk(BlockDriverState *bs);
 
 /* Nesting of bdrv_drain_all_begin: a node opened meanwhile starts drained. */
 extern int bdrv_drain_all_count;

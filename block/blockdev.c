@@ -32,12 +32,35 @@ void qmp_blockdev_add(BlockdevOptions *options, Error **errp)
     }
 }
 
+/* The node that has @bs as its backing, if any. */
+static BlockDriverState *backing_user(BlockDriverState *bs)
+{
+    BlockDriverState *p = NULL;
+
+    while ((p = bdrv_next_all_states(p))) {
+        if (p->backing && p->backing->bs == bs) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
 void qmp_blockdev_del(const char *node_name, Error **errp)
 {
-    BlockDriverState *bs = bdrv_find_node(node_name);
+    BlockDriverState *bs = bdrv_find_node(node_name), *user;
 
     if (!bs) {
         error_setg(errp, "Failed to find node with node-name='%s'", node_name);
+        return;
+    }
+    if (bdrv_has_blk(bs)) {
+        error_setg(errp, "Node %s is in use", node_name);
+        return;
+    }
+    user = backing_user(bs);
+    if (user) {
+        error_setg(errp, "Node '%s' is busy: node is used as backing hd of "
+                   "'%s'", node_name, bdrv_get_node_name(user));
         return;
     }
     if (!bdrv_is_monitor_owned(bs)) {
@@ -78,6 +101,46 @@ static BlockDriverState *lookup_bs(const char *device, const char *node_name,
     error_setg(errp, "Cannot find device=\'%s\' nor node-name=\'%s\'",
                device ? device : "", node_name ? node_name : "");
     return NULL;
+}
+
+/*
+ * A node added with blockdev-add becomes the top of @node's chain: what
+ * read @node reads through @overlay from now on, and writes go there.
+ * QEMU's checks and messages, in its order.
+ */
+void qmp_blockdev_snapshot(const char *node, const char *overlay,
+                           Error **errp)
+{
+    BlockBackend *blk;
+    BlockDriverState *bs, *ov, *user;
+
+    bs = lookup_bs(node, node, &blk, errp);
+    if (!bs) {
+        return;
+    }
+    ov = lookup_bs(overlay, overlay, &blk, errp);
+    if (!ov) {
+        return;
+    }
+    user = backing_user(bs);
+    if (user) {
+        error_setg(errp, "Node '%s' is busy: node is used as backing hd of "
+                   "'%s'", bdrv_get_node_name(bs), bdrv_get_node_name(user));
+        return;
+    }
+    if (bdrv_has_parents(ov)) {
+        error_setg(errp, "The overlay is already in use");
+        return;
+    }
+    if (!ov->drv->supports_backing) {
+        error_setg(errp, "The overlay does not support backing images");
+        return;
+    }
+    if (ov->backing) {
+        error_setg(errp, "The overlay already has a backing image");
+        return;
+    }
+    bdrv_append(ov, bs, errp);
 }
 
 void qmp_block_resize(const char *device, const char *node_name, int64_t size,

@@ -89,6 +89,13 @@ AioContext *bdrv_get_aio_context(BlockDriverState *bs);
  */
 int bdrv_try_change_aio_context(BlockDriverState *bs, AioContext *ctx,
                                 Error **errp);
+/*
+ * Put @bs_new on top of @bs_top while it runs (QEMU's bdrv_append, for
+ * blockdev-snapshot): @bs_top becomes its backing, @bs_top's backends use
+ * @bs_new.  Main thread, BQL.
+ */
+int bdrv_append(BlockDriverState *bs_new, BlockDriverState *bs_top,
+                Error **errp);
 
 /* ---- sizes and info --------------------------------------------------- */
 int64_t bdrv_getlength(BlockDriverState *bs);

@@ -380,6 +380,61 @@ def test_blockdev_add_at_run_time(guest, tmpdir_short):
     assert rc == 0, out
 
 
+def test_blockdev_snapshot_puts_an_added_node_under_the_guest(
+        guest, tmpdir_short):
+    """What QEMU 7.2 offers instead of hot-plug for reading a node added at
+    run time: blockdev-snapshot makes it the top of the running disk's
+    chain.  The guest then reads the new node's data, the old disk's
+    through it, and writes into it, with the disk on an IOThread."""
+    base = make_image(tmpdir_short, 'base.raw', 'raw')
+    with open(base, 'r+b') as f:
+        f.write(b'BASE')
+        f.seek(1 << 20)
+        f.write(b'BAS2')
+    overlay = os.path.join(tmpdir_short, 'overlay.qcow2')
+    rc, out = qemu_img('create', '-f', 'qcow2', '-b', base, '-F', 'raw',
+                       overlay)
+    assert rc == 0, out
+    r = subprocess.run(['qemu-io', '-f', 'qcow2', '-c',
+                        'write -P 0x4f 0 4096', overlay],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    q, con, c = guest(disk_args(base, 'raw'))
+    # r N: the first 4 bytes of sector N, past the guest's page cache.
+    sh(con, 'r() { dd if=/dev/vda bs=512 skip=$1 count=1 iflag=direct '
+       '2>/dev/null | head -c 4; echo; }')
+    read4 = 'r %d'
+    assert sh(con, read4 % 0) == 'BASE\n'
+    c.ok('blockdev-add', driver='qcow2', **{'node-name': 'ov'},
+         file={'driver': 'file', 'filename': overlay}, backing=None)
+    c.ok('blockdev-snapshot', node='d0', overlay='ov')
+    assert sh(con, read4 % 0) == 'OOOO\n'
+    assert sh(con, read4 % 2048) == 'BAS2\n'          # 1 MiB: the base's
+    sh(con, 'w() { (printf NEW!; head -c 508 /dev/zero) | '
+       'dd of=/dev/vda bs=512 seek=$1 oflag=direct 2>/dev/null; }')
+    sh(con, 'w 4096')
+    assert sh(con, read4 % 4096) == 'NEW!\n'
+    disk = [b for b in c.ok('query-block') if b['device'] == 'd0'][0]
+    assert disk['inserted']['node-name'] == 'ov'
+    assert disk['inserted']['backing_file_depth'] == 1
+    assert disk['inserted']['image']['backing-image']['filename'] == base
+    err = c.cmd('blockdev-del', **{'node-name': 'ov'})['error']
+    assert err['desc'] == 'Node ov is in use'
+    poweroff(q, con)
+    rc, out = qemu_img('check', overlay)
+    assert rc == 0, out
+    with open(base, 'rb') as f:
+        f.seek(2 << 20)
+        assert f.read(4) == bytes(4)        # the write went to the overlay
+    flat = os.path.join(tmpdir_short, 'flat.raw')
+    rc, out = qemu_img('convert', '-O', 'raw', overlay, flat)
+    assert rc == 0, out
+    with open(flat, 'rb') as f:
+        data = f.read(3 << 20)
+    assert data[:4] == b'OOOO' and data[1 << 20:(1 << 20) + 4] == b'BAS2'
+    assert data[2 << 20:(2 << 20) + 4] == b'NEW!'
+
+
 def test_blockdev_node_as_the_disk_with_two_queues(guest, tmpdir_short):
     """drive= naming a -blockdev node, num-queues=2 (two request queues
     in the guest, served by the same IOThread), read-only shown as such."""
