@@ -36,6 +36,8 @@ def images(tmp_path):
              'qcow2', 'top.qcow2', cwd=d)
     qemu_img('create', '-q', '-f', 'raw', 'r.raw', '1M', cwd=d)
     qemu_img('create', '-q', '-f', 'raw', 'r2.raw', '2M', cwd=d)
+    qemu_img('create', '-q', '-f', 'qcow2', '-b', 'r.raw', '-F', 'raw',
+             'o.qcow2', cwd=d)
     return d
 
 
@@ -153,6 +155,15 @@ MONITOR = [
     ('blockdev-del', {'node-name': 'f1'}),
     ('blockdev-del', {'node-name': 'q1'}),
     ('query-named-block-nodes', {'flat': True}),
+    ('blockdev-snapshot', {'node': 'nosuch', 'overlay': 'x'}),
+    ('blockdev-snapshot', {'node': 'd1', 'overlay': 'x'}),
+    ('blockdev-snapshot', {'node': 'd1', 'overlay': 'b0'}),
+    ('blockdev-add', {'driver': 'qcow2', 'node-name': 'o1', 'backing': None,
+                      'file': {'driver': 'file', 'filename': 'o.qcow2'}}),
+    ('blockdev-snapshot', {'node': 'd1', 'overlay': 'o1'}),
+    ('query-block', None),
+    ('blockdev-snapshot', {'node': 'd1', 'overlay': 'o1'}),
+    ('blockdev-del', {'node-name': 'o1'}),
 ]
 
 
@@ -162,7 +173,7 @@ def test_blockdev_add_del_resize_match_qemu(tmp_path, images):
     mine, theirs_dir = os.path.join(images, 'q'), os.path.join(images, 'e')
     for d in (mine, theirs_dir):
         os.mkdir(d)
-        for f in ('base.qcow2', 'top.qcow2', 'r.raw', 'r2.raw'):
+        for f in ('base.qcow2', 'top.qcow2', 'r.raw', 'r2.raw', 'o.qcow2'):
             shutil.copy(os.path.join(images, f), d)
     ours, _ = session(QCORE, DRIVES, MONITOR, mine)
     theirs, _ = session(QEMU, DRIVES, MONITOR, theirs_dir)
