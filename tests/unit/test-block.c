@@ -747,6 +747,90 @@ static void linger_free(LingerReq *r)
     g_free(r);
 }
 
+
+/*
+ * blockdev-snapshot's bdrv_append with the disk in an IOThread: what was
+ * in flight lands in the old top before the swap (the drain), what comes
+ * after goes to the overlay, and the overlay reads the old data through
+ * its backing.  A TSan target: the swap races the IOThread's requests.
+ */
+static void test_append_under_requests(void)
+{
+    g_autofree char *base = tmp_path("append-base.raw");
+    g_autofree char *top = tmp_path("append-top.qcow2");
+    g_autofree char *json = NULL, *opts = NULL;
+    IOThread *iot = iothread_create("io0", &error_abort);
+    AioContext *ctx = iothread_get_aio_context(iot);
+    enum { N = 32 };
+    DrainReq *reqs = g_new0(DrainReq, 2 * N);
+    BlockDriverState *ov;
+    BlockBackend *blk;
+    QemuSemaphore done;
+    int completed = 0;
+
+    qemu_sem_init(&done, 0);
+    qemu_img_create("raw", base, NULL, 8 << 20);
+    opts = g_strdup_printf("-b %s -F raw", base);
+    qemu_img_create("qcow2", top, opts, 8 << 20);
+    json = g_strdup_printf("{'driver': 'raw',"
+                           " 'file': {'driver': 'file', 'filename': '%s'}}",
+                           base);
+    blk = open_blk(json);
+    g_assert_cmpint(blk_set_aio_context(blk, ctx, &error_abort), ==, 0);
+    for (int i = 0; i < 2 * N; i++) {
+        reqs[i].blk = blk;
+        reqs[i].offset = i * 65536;
+        memset(reqs[i].buf, i + 1, sizeof(reqs[i].buf));
+        reqs[i].completed = &completed;
+        reqs[i].done_sem = &done;
+    }
+    start_reqs(ctx, reqs, N);
+
+    g_free(json);
+    json = g_strdup_printf("{'driver': 'qcow2', 'backing': null,"
+                           " 'file': {'driver': 'file', 'filename': '%s'}}",
+                           top);
+    ov = bdrv_open(NULL, NULL, qdict_from_json(json, &error_abort),
+                   BDRV_O_RDWR, &error_abort);
+    g_assert_cmpint(bdrv_append(ov, blk_bs(blk), &error_abort), ==, 0);
+    g_assert_true(blk_bs(blk) == ov);
+    g_assert_true(bdrv_get_aio_context(ov) == ctx);
+    bdrv_unref(ov);                 /* the backend holds its own */
+    for (int i = 0; i < N; i++) {
+        g_assert_true(data_landed(base, &reqs[i]));
+    }
+
+    start_reqs(ctx, reqs + N, N);
+    /* The coroutines finish after leaving the block layer: wait for them. */
+    for (int i = 0; i < 2 * N; i++) {
+        qemu_sem_wait(&done);
+    }
+    g_assert_cmpint(qatomic_read(&completed), ==, 2 * N);
+    for (int i = 0; i < 2 * N; i++) {
+        g_assert_cmpint(reqs[i].ret, ==, 0);
+    }
+    for (int i = N; i < 2 * N; i++) {
+        g_assert_false(data_landed(base, &reqs[i]));
+    }
+    g_assert_cmpint(blk_set_aio_context(blk, qemu_get_aio_context(),
+                                        &error_abort), ==, 0);
+    close_blk(blk);
+    iothread_destroy(iot);
+    assert_image_clean(top);
+    {
+        g_autofree uint8_t *got = image_contents(top, 8 << 20);
+
+        for (int i = 0; i < 2 * N; i++) {
+            g_assert_cmpmem(got + reqs[i].offset, sizeof(reqs[i].buf),
+                            reqs[i].buf, sizeof(reqs[i].buf));
+        }
+    }
+    qemu_sem_destroy(&done);
+    g_free(reqs);
+    unlink(base);
+    unlink(top);
+}
+
 /*
  * The main thread moves an aio=io_uring node out of its IOThread and
  * closes it (as at quit, when the last flush's completion woke the
@@ -1137,6 +1221,8 @@ int main(int argc, char **argv)
     g_test_add_func("/block/qcow2/resize", test_qcow2_resize);
     g_test_add_func("/block/probe", test_probe);
     g_test_add_func("/block/drain/iothread", test_drain_iothread);
+    g_test_add_func("/block/iothread/append-under-requests",
+                    test_append_under_requests);
     g_test_add_func("/block/iothread/detach-in-callback",
                     test_detach_iothread_in_callback);
     g_test_add_func("/block/iothread/remove-bs-waits-for-the-request-tail",
