@@ -192,8 +192,23 @@ int blk_set_perm(BlockBackend *blk, uint64_t perm, uint64_t shared_perm,
                          errp);
 }
 
-static void blk_remove_bs_passed_bh(void *opaque)
+static void blk_passed_bh(void *opaque)
 {
+}
+
+/*
+ * A request's coroutine drops in_flight when blk_co_preadv returns, but
+ * its device goes on in the same callback of the node's thread:
+ * completing it, or reporting an error with blk_error_action, which reads
+ * blk->root.  QEMU's devices finish inside blk_aio_*'s callback, before
+ * its in_flight goes.  Before blk->root changes under a drain, let that
+ * thread pass between two callbacks.
+ */
+static void blk_let_callbacks_pass(BlockDriverState *bs)
+{
+    if (!in_aio_context_home_thread(bs->aio_context)) {
+        aio_wait_bh_oneshot(bs->aio_context, blk_passed_bh, NULL);
+    }
 }
 
 void blk_remove_bs(BlockBackend *blk)
@@ -205,17 +220,7 @@ void blk_remove_bs(BlockBackend *blk)
     }
     bs = blk->root->bs;
     bdrv_drained_begin(bs);
-    /*
-     * A request's coroutine drops in_flight when blk_co_preadv returns,
-     * but its device goes on in the same callback of the node's thread:
-     * completing it, or reporting an error with blk_error_action, which
-     * reads blk->root.  QEMU's devices finish inside blk_aio_*'s callback,
-     * before its in_flight goes.  Let that thread pass between two
-     * callbacks before root is freed.
-     */
-    if (!in_aio_context_home_thread(bs->aio_context)) {
-        aio_wait_bh_oneshot(bs->aio_context, blk_remove_bs_passed_bh, NULL);
-    }
+    blk_let_callbacks_pass(bs);
     blk->ctx = bs->aio_context;
     bs->n_parents--;
     g_free(blk->root->name);
@@ -238,10 +243,6 @@ bool bdrv_has_blk(BlockDriverState *bs)
     return false;
 }
 
-static void blk_replace_root_passed_bh(void *opaque)
-{
-}
-
 int blk_replace_root(BlockDriverState *from, BlockDriverState *to,
                      Error **errp)
 {
@@ -256,15 +257,7 @@ int blk_replace_root(BlockDriverState *from, BlockDriverState *to,
                           errp) < 0) {
             return -EPERM;
         }
-        /*
-         * The device reads blk->root->bs in its thread, also between
-         * requests (as blk_remove_bs explains): let that thread pass
-         * between two callbacks first.
-         */
-        if (!in_aio_context_home_thread(from->aio_context)) {
-            aio_wait_bh_oneshot(from->aio_context,
-                                blk_replace_root_passed_bh, NULL);
-        }
+        blk_let_callbacks_pass(from);
         bdrv_ref(to);
         to->n_parents++;
         blk->root->bs = to;

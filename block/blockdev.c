@@ -32,22 +32,25 @@ void qmp_blockdev_add(BlockdevOptions *options, Error **errp)
     }
 }
 
-/* The node that has @bs as its backing, if any. */
-static BlockDriverState *backing_user(BlockDriverState *bs)
+/* QEMU's op blocker on a backing: refuse to act on @bs while it is one. */
+static bool check_not_backing(BlockDriverState *bs, Error **errp)
 {
     BlockDriverState *p = NULL;
 
     while ((p = bdrv_next_all_states(p))) {
         if (p->backing && p->backing->bs == bs) {
-            return p;
+            error_setg(errp, "Node '%s' is busy: node is used as backing hd "
+                       "of '%s'", bdrv_get_node_name(bs),
+                       bdrv_get_node_name(p));
+            return false;
         }
     }
-    return NULL;
+    return true;
 }
 
 void qmp_blockdev_del(const char *node_name, Error **errp)
 {
-    BlockDriverState *bs = bdrv_find_node(node_name), *user;
+    BlockDriverState *bs = bdrv_find_node(node_name);
 
     if (!bs) {
         error_setg(errp, "Failed to find node with node-name='%s'", node_name);
@@ -57,10 +60,7 @@ void qmp_blockdev_del(const char *node_name, Error **errp)
         error_setg(errp, "Node %s is in use", node_name);
         return;
     }
-    user = backing_user(bs);
-    if (user) {
-        error_setg(errp, "Node '%s' is busy: node is used as backing hd of "
-                   "'%s'", node_name, bdrv_get_node_name(user));
+    if (!check_not_backing(bs, errp)) {
         return;
     }
     if (!bdrv_is_monitor_owned(bs)) {
@@ -112,7 +112,7 @@ void qmp_blockdev_snapshot(const char *node, const char *overlay,
                            Error **errp)
 {
     BlockBackend *blk;
-    BlockDriverState *bs, *ov, *user;
+    BlockDriverState *bs, *ov;
 
     bs = lookup_bs(node, node, &blk, errp);
     if (!bs) {
@@ -122,10 +122,7 @@ void qmp_blockdev_snapshot(const char *node, const char *overlay,
     if (!ov) {
         return;
     }
-    user = backing_user(bs);
-    if (user) {
-        error_setg(errp, "Node '%s' is busy: node is used as backing hd of "
-                   "'%s'", bdrv_get_node_name(bs), bdrv_get_node_name(user));
+    if (!check_not_backing(bs, errp)) {
         return;
     }
     if (bdrv_has_parents(ov)) {
