@@ -602,6 +602,37 @@ static bool data_landed(const char *path, DrainReq *r)
     return !memcmp(back, r->buf, sizeof(back));
 }
 
+/* A new raw image of 8 MiB at @img, opened in @ctx. */
+static BlockBackend *open_raw_in(const char *img, AioContext *ctx)
+{
+    g_autofree char *json = NULL;
+    BlockBackend *blk;
+
+    qemu_img_create("raw", img, NULL, 8 << 20);
+    json = g_strdup_printf("{'driver': 'raw',"
+                           " 'file': {'driver': 'file', 'filename': '%s'}}",
+                           img);
+    blk = open_blk(json);
+    g_assert_cmpint(blk_set_aio_context(blk, ctx, &error_abort), ==, 0);
+    g_assert_true(blk_get_aio_context(blk) == ctx);
+    return blk;
+}
+
+/* @n 4 KiB writes to @blk, 64 KiB apart from @skew, each its own pattern. */
+static DrainReq *drain_reqs_new(BlockBackend *blk, int n, int64_t skew,
+                                int *completed)
+{
+    DrainReq *reqs = g_new0(DrainReq, n);
+
+    for (int i = 0; i < n; i++) {
+        reqs[i].blk = blk;
+        reqs[i].offset = i * 65536 + skew;
+        memset(reqs[i].buf, i + 1, sizeof(reqs[i].buf));
+        reqs[i].completed = completed;
+    }
+    return reqs;
+}
+
 /*
  * Requests in flight in an IOThread; the main thread drains: when
  * bdrv_drain_all_begin returns every one is in the file and nothing is
@@ -612,30 +643,15 @@ static bool data_landed(const char *path, DrainReq *r)
 static void test_drain_iothread(void)
 {
     g_autofree char *img = tmp_path("drain.raw");
-    g_autofree char *json = NULL;
     IOThread *iot = iothread_create("io0", &error_abort);
     AioContext *ctx = iothread_get_aio_context(iot);
     enum { N = 64 };
-    DrainReq *reqs = g_new0(DrainReq, N + 1);
     QemuSemaphore late_done;
     int completed = 0;
-    BlockBackend *blk;
+    BlockBackend *blk = open_raw_in(img, ctx);
+    DrainReq *reqs = drain_reqs_new(blk, N + 1, 512, &completed);
 
     qemu_sem_init(&late_done, 0);
-    qemu_img_create("raw", img, NULL, 8 << 20);
-    json = g_strdup_printf("{'driver': 'raw',"
-                           " 'file': {'driver': 'file', 'filename': '%s'}}",
-                           img);
-    blk = open_blk(json);
-    g_assert_cmpint(blk_set_aio_context(blk, ctx, &error_abort), ==, 0);
-    g_assert_true(blk_get_aio_context(blk) == ctx);
-
-    for (int i = 0; i <= N; i++) {
-        reqs[i].blk = blk;
-        reqs[i].offset = i * 65536 + 512;
-        memset(reqs[i].buf, i + 1, sizeof(reqs[i].buf));
-        reqs[i].completed = &completed;
-    }
     reqs[N].done_sem = &late_done;
     start_reqs(ctx, reqs, N);
     bdrv_drain_all_begin();
@@ -762,31 +778,20 @@ static void test_append_under_requests(void)
     IOThread *iot = iothread_create("io0", &error_abort);
     AioContext *ctx = iothread_get_aio_context(iot);
     enum { N = 32 };
-    DrainReq *reqs = g_new0(DrainReq, 2 * N);
     BlockDriverState *ov;
-    BlockBackend *blk;
     QemuSemaphore done;
     int completed = 0;
+    BlockBackend *blk = open_raw_in(base, ctx);
+    DrainReq *reqs = drain_reqs_new(blk, 2 * N, 0, &completed);
 
     qemu_sem_init(&done, 0);
-    qemu_img_create("raw", base, NULL, 8 << 20);
-    opts = g_strdup_printf("-b %s -F raw", base);
-    qemu_img_create("qcow2", top, opts, 8 << 20);
-    json = g_strdup_printf("{'driver': 'raw',"
-                           " 'file': {'driver': 'file', 'filename': '%s'}}",
-                           base);
-    blk = open_blk(json);
-    g_assert_cmpint(blk_set_aio_context(blk, ctx, &error_abort), ==, 0);
     for (int i = 0; i < 2 * N; i++) {
-        reqs[i].blk = blk;
-        reqs[i].offset = i * 65536;
-        memset(reqs[i].buf, i + 1, sizeof(reqs[i].buf));
-        reqs[i].completed = &completed;
         reqs[i].done_sem = &done;
     }
+    opts = g_strdup_printf("-b %s -F raw", base);
+    qemu_img_create("qcow2", top, opts, 8 << 20);
     start_reqs(ctx, reqs, N);
 
-    g_free(json);
     json = g_strdup_printf("{'driver': 'qcow2', 'backing': null,"
                            " 'file': {'driver': 'file', 'filename': '%s'}}",
                            top);
