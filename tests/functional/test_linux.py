@@ -79,17 +79,11 @@ class Console:
                              % self.tail(out + self.term.buf))
 
     def harts(self):
-        """[(pc, satp)] of every hart, from HMP's info registers."""
-        n = len(re.findall(r'CPU #\d+', hmp(self.qmp, 'info cpus')))
-        regs = []
-        for i in range(n):
-            hmp(self.qmp, 'cpu %d' % i)
-            text = hmp(self.qmp, 'info registers')
-            regs.append(tuple(int(re.search(r'\b%s\s+([0-9a-f]+)' % r,
-                                            text).group(1), 16)
-                              for r in ('pc', 'satp')))
-        hmp(self.qmp, 'cpu 0')
-        return regs
+        """[(pc, satp)] of every hart, from HMP's info registers -a."""
+        regs = hmp(self.qmp, 'info registers -a')
+        pcs = re.findall(r'^ pc\s+([0-9a-f]+)$', regs, re.M)
+        satps = re.findall(r'^ satp\s+([0-9a-f]+)$', regs, re.M)
+        return [(int(p, 16), int(t, 16)) for p, t in zip(pcs, satps)]
 
     def bringup_failed(self, out):
         """Linux gave up waiting for a hart.  Debian 12's OpenSBI (1.1)
